@@ -1,0 +1,220 @@
+"""The Agreement aggregate: signing, effective-dated amendments and termination."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
+
+from domain.errors import FailedPreconditionError, FieldViolation, NotFoundError, Violations
+from domain.identifiers import IDENTIFIER_RULE, agreement_stream, is_identifier
+from domain.terms import MAX_TEXT_LENGTH, AgreementTerms
+
+
+@dataclass(frozen=True)
+class TermsVersion:
+    """One version of an agreement's terms and the business instant it applies from."""
+
+    number: int
+    terms: AgreementTerms
+    effective_from: datetime
+    retroactive: bool
+
+
+@dataclass(frozen=True)
+class Termination:
+    """When and why an agreement ends."""
+
+    effective_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class AgreementStanding:
+    """An agreement as it stood at one business instant."""
+
+    agreement_id: str
+    as_of: datetime
+    terms: TermsVersion
+    signed_at: datetime
+    termination: Termination | None
+    version: int
+
+    @property
+    def is_terminated(self) -> bool:
+        """Whether the termination had taken effect at as_of."""
+        return self.termination is not None and self.termination.effective_at <= self.as_of
+
+
+class Agreement(BaseAggregate[str]):
+    """A service level agreement between a provider and a customer."""
+
+    @dataclass(frozen=True)
+    class Event(CanMutateAggregate[str]):
+        """Base of the agreement's events; timestamp is the record time."""
+
+        originator_id: str
+        originator_version: int
+        timestamp: datetime
+
+    @dataclass(frozen=True)
+    class Signed(Event, CanInitAggregate[str]):
+        """The agreement was signed with its first terms."""
+
+        originator_topic: str
+        agreement_id: str
+        terms: AgreementTerms
+        signed_at: datetime
+
+    @dataclass(frozen=True)
+    class Amended(Event):
+        """New terms apply from effective_from onward."""
+
+        terms: AgreementTerms
+        terms_version: int
+        effective_from: datetime
+        retroactive: bool
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            """Add the new terms version."""
+            assert isinstance(aggregate, Agreement)
+            aggregate.terms_versions.append(
+                TermsVersion(self.terms_version, self.terms, self.effective_from, self.retroactive)
+            )
+
+    @dataclass(frozen=True)
+    class Terminated(Event):
+        """The agreement ends at effective_at."""
+
+        effective_at: datetime
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            """Record the termination."""
+            assert isinstance(aggregate, Agreement)
+            aggregate.termination = Termination(self.effective_at, self.reason)
+
+    def __init__(self, agreement_id: str, terms: AgreementTerms, signed_at: datetime) -> None:
+        self.agreement_id = agreement_id
+        self.signed_at = signed_at
+        self.terms_versions = [TermsVersion(1, terms, terms.term_start, retroactive=False)]
+        self.termination: Termination | None = None
+
+    @classmethod
+    def sign(
+        cls, agreement_id: str, terms: AgreementTerms, signed_at: datetime, recorded_at: datetime
+    ) -> Agreement:
+        """Sign a new agreement; raises InvalidArgumentError for bad terms."""
+        violations = Violations()
+        if not is_identifier(agreement_id):
+            violations.add("agreement_id", IDENTIFIER_RULE)
+        violations.extend(terms.violations())
+        if terms.term_end is not None and signed_at > terms.term_end:
+            violations.add("signed_at", "must not be after terms.term_end")
+        violations.raise_if_any()
+        return cls._create(
+            cls.Signed,
+            id=agreement_stream(agreement_id),
+            agreement_id=agreement_id,
+            terms=terms,
+            signed_at=signed_at,
+            timestamp=recorded_at,
+        )
+
+    @property
+    def current_terms(self) -> TermsVersion:
+        """The most recent terms version, whatever its effective date."""
+        return self.terms_versions[-1]
+
+    def amend(
+        self,
+        terms: AgreementTerms,
+        effective_from: datetime,
+        retroactive: bool,
+        reason: str,
+        recorded_at: datetime,
+    ) -> None:
+        """Replace the terms from effective_from onward."""
+        self._refuse_if_terminated("amended")
+        violations = Violations()
+        violations.extend(terms.violations())
+        first = self.terms_versions[0].terms
+        for role in ("provider", "customer"):
+            if getattr(terms, role).party_id != getattr(first, role).party_id:
+                violations.add(f"terms.{role}.party_id", "parties cannot change by amendment")
+        if terms.kind != first.kind:
+            violations.add("terms.kind", "the kind of agreement cannot change by amendment")
+        if effective_from < self.signed_at:
+            violations.add("effective_from", "must not be before the agreement was signed")
+        violations.extend(_reason_violations(reason))
+        violations.raise_if_any()
+        self.trigger_event(
+            self.Amended,
+            terms=terms,
+            terms_version=self.current_terms.number + 1,
+            effective_from=effective_from,
+            retroactive=retroactive,
+            reason=reason,
+            timestamp=recorded_at,
+        )
+
+    def terminate(self, effective_at: datetime, reason: str, recorded_at: datetime) -> None:
+        """End the agreement at effective_at."""
+        self._refuse_if_terminated("terminated")
+        violations = Violations()
+        if effective_at < self.signed_at:
+            violations.add("effective_at", "must not be before the agreement was signed")
+        violations.extend(_reason_violations(reason))
+        violations.raise_if_any()
+        self.trigger_event(
+            self.Terminated, effective_at=effective_at, reason=reason, timestamp=recorded_at
+        )
+
+    def _refuse_if_terminated(self, verb: str) -> None:
+        if self.termination is not None:
+            raise FailedPreconditionError(
+                f"agreement {self.agreement_id} was terminated "
+                f"(effective {self.termination.effective_at.isoformat()}) and cannot be {verb}"
+            )
+
+    def terms_in_force(self, as_of: datetime) -> TermsVersion:
+        """The terms governing as_of: the newest version effective at or before it.
+
+        Before the first version's effective date (a signed agreement whose term has not
+        started yet) the first version is returned.
+        """
+        governing = [v for v in self.terms_versions if v.effective_from <= as_of]
+        return max(governing, key=lambda v: v.number) if governing else self.terms_versions[0]
+
+    def standing_at(self, as_of: datetime) -> AgreementStanding:
+        """The agreement as it stood at as_of; NotFoundError before it was signed."""
+        if as_of < self.signed_at:
+            raise NotFoundError(
+                f"agreement {self.agreement_id} was not yet signed at {as_of.isoformat()}"
+            )
+        return AgreementStanding(
+            agreement_id=self.agreement_id,
+            as_of=as_of,
+            terms=self.terms_in_force(as_of),
+            signed_at=self.signed_at,
+            termination=self.termination,
+            version=self.version,
+        )
+
+
+def replay_agreement(events: Iterable[Agreement.Event]) -> Agreement | None:
+    """The agreement built from its events in order, or None when there are none."""
+    aggregate: Agreement | None = None
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+def _reason_violations(reason: str) -> list[FieldViolation]:
+    if len(reason) > MAX_TEXT_LENGTH:
+        return [FieldViolation("reason", f"at most {MAX_TEXT_LENGTH} characters")]
+    return []

@@ -1,0 +1,37 @@
+"""Identifiers chosen by clients, and the names of the event streams derived from them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+IDENTIFIER_PATTERN = re.compile(r"[A-Za-z0-9._~-]{1,128}")
+IDENTIFIER_RULE = "1 to 128 characters of letters, digits, '.', '_', '-' or '~'"
+AGREEMENT_STREAM_PREFIX = "agreement:"
+
+
+def is_identifier(text: str) -> bool:
+    """Whether text is a valid client-chosen identifier."""
+    return IDENTIFIER_PATTERN.fullmatch(text) is not None
+
+
+def agreement_stream(agreement_id: str) -> str:
+    """Name of the stream holding an agreement's own events."""
+    return f"{AGREEMENT_STREAM_PREFIX}{agreement_id}"
+
+
+def measurement_stream_prefix(agreement_id: str) -> str:
+    """Common prefix of every measurement stream of an agreement."""
+    return f"{agreement_stream(agreement_id)}/objective:"
+
+
+def measurement_stream(agreement_id: str, objective_id: str, day: date) -> str:
+    """Name of the stream holding one objective's measurements observed on one UTC day."""
+    return f"{measurement_stream_prefix(agreement_id)}{objective_id}/day:{day.isoformat()}"
+
+
+def agreement_of_stream(stream_id: str) -> str:
+    """The agreement a stream belongs to."""
+    if not stream_id.startswith(AGREEMENT_STREAM_PREFIX):
+        raise ValueError(f"not a ledger stream: {stream_id!r}")
+    return stream_id[len(AGREEMENT_STREAM_PREFIX) :].split("/", 1)[0]

@@ -1,0 +1,205 @@
+"""Measurements: readings of an objective's metric, recorded in bounded per-day batches.
+
+A batch of readings becomes one MetricMeasured event per objective and UTC day it touches,
+appended to that objective-day's stream. No stream grows beyond one day of one objective, and
+every reading stays in the log with its identity, time and value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from eventsourcing.domain import CanMutateAggregate
+
+from domain.agreement import Agreement
+from domain.errors import NotFoundError, Violations
+from domain.identifiers import IDENTIFIER_RULE, is_identifier, measurement_stream
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECONDS_PER_DAY = 86_400_000_000
+MAX_BATCH_SIZE = 50_000
+MAX_LABELS = 16
+MAX_LABEL_LENGTH = 128
+
+
+def to_epoch_us(instant: datetime) -> int:
+    """Microseconds since the Unix epoch of a timezone-aware instant."""
+    return (instant - EPOCH) // timedelta(microseconds=1)
+
+
+def from_epoch_us(microseconds: int) -> datetime:
+    """The UTC instant that many microseconds after the Unix epoch."""
+    return EPOCH + timedelta(microseconds=microseconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """One reading: good/total counts or one sample value, observed at an instant (UTC µs)."""
+
+    objective_id: str
+    measurement_id: str
+    observed_at_us: int
+    good: int | None = None
+    total: int | None = None
+    sample: float | None = None
+    labels: Mapping[str, str] | None = None
+
+    @property
+    def observed_at(self) -> datetime:
+        """When the reading was observed, as a UTC datetime."""
+        return from_epoch_us(self.observed_at_us)
+
+    @property
+    def identity(self) -> str:
+        """The client id, or the time slice when the client gave none."""
+        return self.measurement_id or f"@{self.observed_at_us}"
+
+
+def measurement_key(agreement_id: str, measurement: Measurement) -> bytes:
+    """A 128-bit digest that is the same for every reading with the same identity."""
+    text = f"{agreement_id}\x1f{measurement.objective_id}\x1f{measurement.identity}"
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+@dataclass(frozen=True)
+class MetricMeasured(CanMutateAggregate[str]):
+    """New readings of one objective observed within one UTC day, stored column by column."""
+
+    originator_id: str
+    originator_version: int
+    timestamp: datetime
+    agreement_id: str
+    objective_id: str
+    day: datetime
+    measurement_ids: Sequence[str]
+    observed_at_us: Sequence[int]
+    good: Sequence[int | None]
+    total: Sequence[int | None]
+    sample: Sequence[float | None]
+    labels: Sequence[Mapping[str, str] | None]
+
+    def measurements(self) -> list[Measurement]:
+        """The readings this event recorded, in the order received."""
+        return [
+            Measurement(self.objective_id, *columns)
+            for columns in zip(
+                self.measurement_ids,
+                self.observed_at_us,
+                self.good,
+                self.total,
+                self.sample,
+                self.labels,
+                strict=True,
+            )
+        ]
+
+
+def validate_batch(
+    agreement: Agreement | None, agreement_id: str, batch: Sequence[Measurement]
+) -> None:
+    """Refuse the whole batch when the agreement or any reading is unknown or malformed."""
+    if agreement is None:
+        raise NotFoundError(f"agreement {agreement_id} does not exist")
+    violations = Violations()
+    if not batch:
+        violations.add("measurements", "at least one measurement is required")
+    if len(batch) > MAX_BATCH_SIZE:
+        violations.add("measurements", f"at most {MAX_BATCH_SIZE} measurements per call")
+    violations.raise_if_any()
+    objective_ids = {o.objective_id for v in agreement.terms_versions for o in v.terms.objectives}
+    for index, m in enumerate(batch):
+        path = f"measurements[{index}]"
+        if m.objective_id not in objective_ids:
+            violations.add(f"{path}.objective_id", f"agreement has no objective {m.objective_id!r}")
+        if m.measurement_id and not is_identifier(m.measurement_id):
+            violations.add(f"{path}.measurement_id", f"empty or {IDENTIFIER_RULE}")
+        if m.sample is not None:
+            if not math.isfinite(m.sample):
+                violations.add(f"{path}.sample", "must be a finite number")
+        elif m.good is not None and m.total is not None:
+            if m.good > m.total:
+                violations.add(f"{path}.counts.good", "must not exceed counts.total")
+        else:
+            violations.add(path, "a reading needs counts or a sample")
+        if m.labels and len(m.labels) > MAX_LABELS:
+            violations.add(f"{path}.labels", f"at most {MAX_LABELS} labels")
+        if m.labels and any(
+            not k or len(k) > MAX_LABEL_LENGTH or len(v) > MAX_LABEL_LENGTH
+            for k, v in m.labels.items()
+        ):
+            violations.add(
+                f"{path}.labels",
+                f"keys 1 to {MAX_LABEL_LENGTH}, values at most {MAX_LABEL_LENGTH} characters",
+            )
+    violations.raise_if_any()
+
+
+@dataclass(frozen=True)
+class Deduplicated:
+    """The readings of a batch that are new, with their keys, and how many were duplicates."""
+
+    readings: list[Measurement]
+    keys: list[bytes]
+    duplicate_count: int
+
+
+def deduplicate(
+    batch: Sequence[Measurement], keys: Sequence[bytes], recorded_keys: Iterable[bytes]
+) -> Deduplicated:
+    """Drop readings already recorded or repeated earlier in the batch; the first one wins."""
+    seen = set(recorded_keys)
+    readings: list[Measurement] = []
+    new_keys: list[bytes] = []
+    for reading, key in zip(batch, keys, strict=True):
+        if key in seen:
+            continue
+        seen.add(key)
+        readings.append(reading)
+        new_keys.append(key)
+    return Deduplicated(readings, new_keys, len(batch) - len(readings))
+
+
+def group_by_stream(
+    agreement_id: str, readings: Iterable[Measurement]
+) -> dict[str, list[Measurement]]:
+    """Readings grouped by the objective-day stream they belong to, in arrival order."""
+    groups: dict[str, list[Measurement]] = {}
+    for reading in readings:
+        day = from_epoch_us(reading.observed_at_us - reading.observed_at_us % MICROSECONDS_PER_DAY)
+        stream = measurement_stream(agreement_id, reading.objective_id, day.date())
+        groups.setdefault(stream, []).append(reading)
+    return groups
+
+
+def measured_events(
+    agreement_id: str,
+    groups: Mapping[str, Sequence[Measurement]],
+    stream_heads: Mapping[str, int],
+    recorded_at: datetime,
+) -> list[MetricMeasured]:
+    """One MetricMeasured event per stream, each the next version of its stream."""
+    events = []
+    for stream, readings in groups.items():
+        first = readings[0]
+        day_us = first.observed_at_us - first.observed_at_us % MICROSECONDS_PER_DAY
+        events.append(
+            MetricMeasured(
+                originator_id=stream,
+                originator_version=stream_heads.get(stream, 0) + 1,
+                timestamp=recorded_at,
+                agreement_id=agreement_id,
+                objective_id=first.objective_id,
+                day=from_epoch_us(day_us),
+                measurement_ids=[r.measurement_id for r in readings],
+                observed_at_us=[r.observed_at_us for r in readings],
+                good=[r.good for r in readings],
+                total=[r.total for r in readings],
+                sample=[r.sample for r in readings],
+                labels=[dict(r.labels) if r.labels else None for r in readings],
+            )
+        )
+    return events

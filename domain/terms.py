@@ -1,0 +1,158 @@
+"""The terms of an agreement: parties, services, fee, term and objectives."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from domain.errors import FieldViolation
+from domain.identifiers import IDENTIFIER_RULE, is_identifier
+from domain.money import Money
+
+MAX_NAME_LENGTH = 256
+MAX_TEXT_LENGTH = 4096
+MAX_SERVICES = 100
+MAX_OBJECTIVES = 200
+
+
+class AgreementKind(Enum):
+    """Whom an agreement binds."""
+
+    CUSTOMER_BASED = "customer_based"
+    SERVICE_BASED = "service_based"
+    INTERNAL = "internal"
+
+
+class PeriodUnit(Enum):
+    """A calendar window in the agreement's time zone."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+@dataclass(frozen=True)
+class Party:
+    """One side of an agreement."""
+
+    party_id: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Fee:
+    """The amount the customer pays per period; credits are computed from it."""
+
+    amount: Money
+    period: PeriodUnit
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A service level objective: a metric, a target percentage and its window."""
+
+    objective_id: str
+    metric: str
+    target_percent: Decimal
+    period: PeriodUnit
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AgreementTerms:
+    """The complete terms of one version of an agreement."""
+
+    provider: Party
+    customer: Party
+    kind: AgreementKind
+    services: tuple[str, ...]
+    time_zone: str
+    fee: Fee
+    term_start: datetime
+    term_end: datetime | None
+    objectives: tuple[Objective, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        # Stored events decode sequences as lists; the terms always hold tuples.
+        object.__setattr__(self, "services", tuple(self.services))
+        object.__setattr__(self, "objectives", tuple(self.objectives))
+
+    def objective(self, objective_id: str) -> Objective | None:
+        """The objective with that id, if these terms have it."""
+        return next((o for o in self.objectives if o.objective_id == objective_id), None)
+
+    def violations(self, prefix: str = "terms") -> list[FieldViolation]:
+        """Every rule these terms break, with field paths under prefix."""
+        found: list[FieldViolation] = []
+
+        def bad(path: str, description: str) -> None:
+            found.append(FieldViolation(f"{prefix}.{path}", description))
+
+        for role, party in (("provider", self.provider), ("customer", self.customer)):
+            if not is_identifier(party.party_id):
+                bad(f"{role}.party_id", IDENTIFIER_RULE)
+            if len(party.display_name) > MAX_NAME_LENGTH:
+                bad(f"{role}.display_name", f"at most {MAX_NAME_LENGTH} characters")
+        if not self.services:
+            bad("services", "at least one service is required")
+        if len(self.services) > MAX_SERVICES:
+            bad("services", f"at most {MAX_SERVICES} services")
+        for index, service in enumerate(self.services):
+            if not service.strip() or len(service) > MAX_NAME_LENGTH:
+                bad(f"services[{index}]", f"1 to {MAX_NAME_LENGTH} characters, not blank")
+        if len(set(self.services)) != len(self.services):
+            bad("services", "service names must be unique")
+        if not is_time_zone(self.time_zone):
+            bad("time_zone", f"{self.time_zone!r} is not an IANA time zone")
+        for path, description in self.fee.amount.problems():
+            bad(f"fee.amount.{path}", description)
+        if self.term_end is not None and self.term_end <= self.term_start:
+            bad("term_end", "must be after term_start")
+        found.extend(_objective_violations(self.objectives, f"{prefix}.objectives"))
+        return found
+
+
+def _objective_violations(objectives: Sequence[Objective], prefix: str) -> list[FieldViolation]:
+    found: list[FieldViolation] = []
+    if not objectives:
+        found.append(FieldViolation(prefix, "at least one objective is required"))
+    if len(objectives) > MAX_OBJECTIVES:
+        found.append(FieldViolation(prefix, f"at most {MAX_OBJECTIVES} objectives"))
+    seen: set[str] = set()
+    for index, objective in enumerate(objectives):
+        path = f"{prefix}[{index}]"
+        if not is_identifier(objective.objective_id):
+            found.append(FieldViolation(f"{path}.objective_id", IDENTIFIER_RULE))
+        elif objective.objective_id in seen:
+            found.append(FieldViolation(f"{path}.objective_id", "objective ids must be unique"))
+        seen.add(objective.objective_id)
+        if not objective.metric.strip() or len(objective.metric) > MAX_NAME_LENGTH:
+            found.append(
+                FieldViolation(f"{path}.metric", f"1 to {MAX_NAME_LENGTH} characters, not blank")
+            )
+        target = objective.target_percent
+        if not target.is_finite() or not Decimal(0) < target <= Decimal(100):
+            found.append(
+                FieldViolation(f"{path}.target_percent", "must be above 0 and at most 100")
+            )
+        if len(objective.description) > MAX_TEXT_LENGTH:
+            found.append(
+                FieldViolation(f"{path}.description", f"at most {MAX_TEXT_LENGTH} characters")
+            )
+    return found
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether name is a key of the IANA time zone database."""
+    if not name or name.startswith("/") or ".." in name or name.lower() == "localtime":
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

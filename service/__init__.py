@@ -1,0 +1,1 @@
+"""The SLA ledger's service layer: application, storage, gRPC server and command line."""

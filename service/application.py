@@ -1,0 +1,213 @@
+"""The ledger's eventsourcing Application: one method per command, and the reads it serves."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
+
+from domain.agreement import Agreement, AgreementStanding, replay_agreement
+from domain.errors import AlreadyExistsError, NotFoundError, VersionConflictError
+from domain.identifiers import agreement_stream, is_identifier
+from domain.measurements import (
+    Measurement,
+    deduplicate,
+    group_by_stream,
+    measured_events,
+    measurement_key,
+    validate_batch,
+)
+from domain.terms import AgreementTerms
+from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
+from service.transcodings import register_domain_transcodings
+
+MAX_RECORDING_ATTEMPTS = 5
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current instant in UTC: the ledger's record clock."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What a command appended: the agreement's new version and the last log position."""
+
+    version: int
+    log_position: int
+
+
+@dataclass(frozen=True)
+class RecordedBatch:
+    """What a RecordMeasurements call added."""
+
+    recorded_count: int
+    duplicate_count: int
+    log_position: int
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event as it stands in the log: its position and the decoded domain event."""
+
+    position: int
+    event: Any
+
+
+class LedgerApplication(Application[str]):
+    """Commands append events to the ledger; reads replay them."""
+
+    name = "SLALedger"
+
+    def __init__(self, env: Mapping[str, str] | None = None, clock: Clock = utc_now) -> None:
+        self._clock = clock
+        super().__init__(env=dict(env or {}))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """The library's transcodings plus the domain's value objects."""
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    @property
+    def ledger_recorder(self) -> LedgerSQLiteRecorder | LedgerPostgresRecorder:
+        """The recorder, with the ledger's own queries."""
+        return cast(LedgerSQLiteRecorder | LedgerPostgresRecorder, self.recorder)
+
+    def is_ready(self) -> bool:
+        """Whether the event store answers."""
+        self.recorder.max_notification_id()
+        return True
+
+    # Commands
+
+    def sign_agreement(
+        self, agreement_id: str, terms: AgreementTerms, signed_at: datetime
+    ) -> tuple[AgreementStanding, int]:
+        """Sign a new agreement; its standing at signing and the log position."""
+        agreement = Agreement.sign(agreement_id, terms, signed_at, recorded_at=self._clock())
+        try:
+            recordings = self.save(agreement)
+        except IntegrityError:
+            raise AlreadyExistsError(f"agreement {agreement_id} already exists") from None
+        return agreement.standing_at(signed_at), recordings[-1].notification.id
+
+    def amend_agreement(
+        self,
+        agreement_id: str,
+        terms: AgreementTerms,
+        effective_from: datetime,
+        *,
+        retroactive: bool = False,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> tuple[Appended, int]:
+        """Replace the terms from effective_from; what was appended and the new terms version."""
+        agreement = self._agreement_for_change(agreement_id, expected_version)
+        agreement.amend(terms, effective_from, retroactive, reason, self._record_time(agreement))
+        return self._save_change(agreement), agreement.current_terms.number
+
+    def terminate_agreement(
+        self,
+        agreement_id: str,
+        effective_at: datetime,
+        *,
+        reason: str = "",
+        expected_version: int | None = None,
+    ) -> Appended:
+        """End the agreement at effective_at."""
+        agreement = self._agreement_for_change(agreement_id, expected_version)
+        agreement.terminate(effective_at, reason, self._record_time(agreement))
+        return self._save_change(agreement)
+
+    def record_measurements(
+        self, agreement_id: str, batch: Sequence[Measurement]
+    ) -> RecordedBatch:
+        """Record the new readings of a batch in one transaction; count the duplicates."""
+        validate_batch(self._find_agreement(agreement_id), agreement_id, batch)
+        keys = [measurement_key(agreement_id, m) for m in batch]
+        recorder = self.ledger_recorder
+        for _ in range(MAX_RECORDING_ATTEMPTS):
+            fresh = deduplicate(batch, keys, recorder.recorded_keys(keys))
+            if not fresh.readings:
+                return RecordedBatch(0, fresh.duplicate_count, 0)
+            groups = group_by_stream(agreement_id, fresh.readings)
+            heads = recorder.stream_heads(list(groups))
+            events = measured_events(agreement_id, groups, heads, self._clock())
+            try:
+                recordings = self.save(*events, measurement_keys=fresh.keys)
+            except IntegrityError:
+                continue  # a concurrent batch recorded some of these readings first
+            return RecordedBatch(
+                len(fresh.readings), fresh.duplicate_count, recordings[-1].notification.id
+            )
+        raise VersionConflictError(
+            "concurrent batches kept recording the same readings; retry the call"
+        )
+
+    # Reads
+
+    def agreement_at(
+        self, agreement_id: str, as_of: datetime, known_at: datetime
+    ) -> AgreementStanding:
+        """The agreement in force at as_of, from the events recorded by known_at."""
+        if not is_identifier(agreement_id):
+            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+        events = self.events.get(agreement_stream(agreement_id))
+        known = itertools.takewhile(lambda e: e.timestamp <= known_at, events)
+        agreement = replay_agreement(cast(Any, known))
+        if agreement is None:
+            raise NotFoundError(
+                f"agreement {agreement_id} was not recorded by {known_at.isoformat()}"
+            )
+        return agreement.standing_at(as_of)
+
+    def list_events(self, agreement_id: str, after: int, limit: int) -> list[LoggedEvent]:
+        """Up to limit events after log position after, of one agreement or ('') all."""
+        notifications: Sequence[Notification]
+        if agreement_id:
+            notifications = self.ledger_recorder.select_agreement_notifications(
+                agreement_id, after + 1, limit
+            )
+        else:
+            notifications = self.recorder.select_notifications(start=after + 1, limit=limit)
+        return [LoggedEvent(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+
+    # Helpers
+
+    def _find_agreement(self, agreement_id: str) -> Agreement | None:
+        if not is_identifier(agreement_id):
+            return None
+        try:
+            return cast(Agreement, self.repository.get(agreement_stream(agreement_id)))
+        except AggregateNotFoundError:
+            return None
+
+    def _agreement_for_change(self, agreement_id: str, expected_version: int | None) -> Agreement:
+        agreement = self._find_agreement(agreement_id)
+        if agreement is None:
+            raise NotFoundError(f"agreement {agreement_id} does not exist")
+        if expected_version is not None and expected_version != agreement.version:
+            raise VersionConflictError(
+                f"agreement {agreement_id} is at version {agreement.version}, "
+                f"not the expected {expected_version}; read it again"
+            )
+        return agreement
+
+    def _record_time(self, agreement: Agreement) -> datetime:
+        # Record time never goes backwards within a stream, even if the host clock does.
+        return max(self._clock(), agreement.modified_on)
+
+    def _save_change(self, agreement: Agreement) -> Appended:
+        try:
+            recordings = self.save(agreement)
+        except IntegrityError:
+            raise VersionConflictError(
+                f"agreement {agreement.agreement_id} was changed concurrently; read it again"
+            ) from None
+        return Appended(agreement.version, recordings[-1].notification.id)

@@ -1,0 +1,192 @@
+"""Event recorders that also keep the measurement-key index in the same transaction.
+
+The ``measurement_keys`` table holds one 128-bit key per recorded reading. It is written in
+the transaction that appends the reading's MetricMeasured event, and its primary key makes a
+second recording of the same reading fail, whatever the concurrency: deduplication is enforced
+by the store, not only by code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg.sql import SQL, Identifier
+
+from domain.identifiers import agreement_stream, measurement_stream_prefix
+
+LOOKUP_CHUNK = 500
+MEASUREMENT_KEYS_TABLE = "measurement_keys"
+
+
+def _chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    """SQLite event recorder with the measurement-key index and ledger queries."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        """The library's events table plus the measurement-key index."""
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {MEASUREMENT_KEYS_TABLE} "
+            "(key BLOB PRIMARY KEY) WITHOUT ROWID",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        keys: Sequence[bytes] = kwargs.get("measurement_keys") or ()
+        if keys:
+            c.executemany(
+                f"INSERT INTO {MEASUREMENT_KEYS_TABLE} (key) VALUES (?)", [(k,) for k in keys]
+            )
+        return super()._insert_events(c, stored_events, **kwargs)
+
+    def recorded_keys(self, keys: Sequence[bytes]) -> set[bytes]:
+        """Those of keys already in the measurement-key index."""
+        found: set[bytes] = set()
+        with self.datastore.transaction(commit=False) as c:
+            for chunk in _chunks(keys):
+                c.execute(
+                    f"SELECT key FROM {MEASUREMENT_KEYS_TABLE} "
+                    f"WHERE key IN ({','.join('?' * len(chunk))})",
+                    list(chunk),
+                )
+                found.update(bytes(row[0]) for row in c.fetchall())
+        return found
+
+    def stream_heads(self, stream_ids: Sequence[str]) -> dict[str, int]:
+        """The last version of each of the streams that has events."""
+        heads: dict[str, int] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for chunk in _chunks(stream_ids):
+                c.execute(
+                    "SELECT originator_id, MAX(originator_version) "
+                    f"FROM {self.events_table_name} "
+                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) "
+                    "GROUP BY originator_id",
+                    list(chunk),
+                )
+                heads.update((row[0], row[1]) for row in c.fetchall())
+        return heads
+
+    def select_agreement_notifications(
+        self, agreement_id: str, start: int, limit: int
+    ) -> list[Notification]:
+        """Notifications of one agreement's streams from position start, in log order."""
+        prefix = measurement_stream_prefix(agreement_id)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid, * FROM {self.events_table_name} "
+                "WHERE (originator_id = ? OR substr(originator_id, 1, ?) = ?) AND rowid >= ? "
+                "ORDER BY rowid LIMIT ?",
+                [agreement_stream(agreement_id), len(prefix), prefix, start, limit],
+            )
+            return [
+                Notification(
+                    id=row["rowid"],
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=row["state"],
+                )
+                for row in c.fetchall()
+            ]
+
+
+class LedgerPostgresRecorder(PostgresApplicationRecorder):
+    """PostgreSQL event recorder with the measurement-key index and ledger queries.
+
+    Every append runs in one explicit transaction: lock the events table (so positions are
+    committed in the order they are issued), insert measurement keys, insert the events.
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(self.datastore.schema)
+        keys_table = Identifier(MEASUREMENT_KEYS_TABLE)
+        events_table = Identifier(self.events_table_name)
+        self.sql_create_statements.append(
+            SQL("CREATE TABLE IF NOT EXISTS {}.{} (key bytea PRIMARY KEY)").format(
+                schema, keys_table
+            )
+        )
+        self._insert_keys = SQL("INSERT INTO {}.{} (key) SELECT unnest(%s::bytea[])").format(
+            schema, keys_table
+        )
+        self._select_keys = SQL("SELECT key FROM {}.{} WHERE key = ANY(%s::bytea[])").format(
+            schema, keys_table
+        )
+        self._select_heads = SQL(
+            "SELECT originator_id, MAX(originator_version) AS head FROM {}.{} "
+            "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        ).format(schema, events_table)
+        self._select_agreement = SQL(
+            "SELECT * FROM {}.{} "
+            "WHERE (originator_id = %s OR left(originator_id, %s) = %s) AND notification_id >= %s "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(schema, events_table)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Append events (and any measurement keys) in one transaction; their positions."""
+        if not stored_events:
+            return []
+        keys: Sequence[bytes] = kwargs.get("measurement_keys") or ()
+        events = [
+            self.construct_pg_stored_event(
+                e.originator_id, e.originator_version, e.topic, e.state
+            )
+            for e in stored_events
+        ]
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)
+            if keys:
+                curs.execute(self._insert_keys, (list(keys),))
+            curs.execute(self.insert_events_statement, (events,))
+            positions = [row["notification_id"] for row in curs.fetchall()]
+            self._notify_channel(curs)
+        return positions
+
+    def recorded_keys(self, keys: Sequence[bytes]) -> set[bytes]:
+        """Those of keys already in the measurement-key index."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_keys, (list(keys),))
+            return {bytes(row["key"]) for row in curs.fetchall()}
+
+    def stream_heads(self, stream_ids: Sequence[str]) -> dict[str, int]:
+        """The last version of each of the streams that has events."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_heads, (list(stream_ids),))
+            return {row["originator_id"]: row["head"] for row in curs.fetchall()}
+
+    def select_agreement_notifications(
+        self, agreement_id: str, start: int, limit: int
+    ) -> list[Notification]:
+        """Notifications of one agreement's streams from position start, in log order."""
+        prefix = measurement_stream_prefix(agreement_id)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                self._select_agreement,
+                (agreement_stream(agreement_id), len(prefix), prefix, start, limit),
+            )
+            return [
+                Notification(
+                    id=row["notification_id"],
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]
