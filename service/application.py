@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -125,9 +125,7 @@ class LedgerApplication(Application[str]):
         agreement.terminate(effective_at, reason, self._record_time(agreement))
         return self._save_change(agreement)
 
-    def record_measurements(
-        self, agreement_id: str, batch: Sequence[Measurement]
-    ) -> RecordedBatch:
+    def record_measurements(self, agreement_id: str, batch: Sequence[Measurement]) -> RecordedBatch:
         """Record the new readings of a batch in one transaction; count the duplicates."""
         validate_batch(self._find_agreement(agreement_id), agreement_id, batch)
         keys = [measurement_key(agreement_id, m) for m in batch]
@@ -158,9 +156,10 @@ class LedgerApplication(Application[str]):
         """The agreement in force at as_of, from the events recorded by known_at."""
         if not is_identifier(agreement_id):
             raise NotFoundError(f"agreement {agreement_id!r} does not exist")
-        events = self.events.get(agreement_stream(agreement_id))
-        known = itertools.takewhile(lambda e: e.timestamp <= known_at, events)
-        agreement = replay_agreement(cast(Any, known))
+        events = cast(Iterable[Agreement.Event], self.events.get(agreement_stream(agreement_id)))
+        agreement = replay_agreement(
+            itertools.takewhile(lambda event: event.timestamp <= known_at, events)
+        )
         if agreement is None:
             raise NotFoundError(
                 f"agreement {agreement_id} was not recorded by {known_at.isoformat()}"

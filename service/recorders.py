@@ -144,9 +144,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             return []
         keys: Sequence[bytes] = kwargs.get("measurement_keys") or ()
         events = [
-            self.construct_pg_stored_event(
-                e.originator_id, e.originator_version, e.topic, e.state
-            )
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
             for e in stored_events
         ]
         with self.datastore.transaction(commit=True) as curs:

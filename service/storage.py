@@ -89,7 +89,9 @@ def parse_database_url(text: str) -> Storage:
                 "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
             },
         )
-    raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
+    raise DatabaseUrlError(
+        f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://"
+    )
 
 
 class SchemaLock:

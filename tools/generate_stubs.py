@@ -33,13 +33,18 @@ def generate_into(out_dir: Path) -> None:
     well_known = Path(protoc.__file__).parent / "_proto"
     raw = out_dir / "raw"
     raw.mkdir(parents=True)
+    mypy_grpc_plugin = shutil.which("protoc-gen-mypy_grpc", path=str(Path(sys.executable).parent))
+    if mypy_grpc_plugin is None:
+        raise SystemExit("protoc-gen-mypy_grpc not found: install the dev extras (mypy-protobuf)")
     args = [
         "protoc",
         f"-I{PROTO_ROOT}",
         f"-I{well_known}",
+        f"--plugin=protoc-gen-mypy_grpc={mypy_grpc_plugin}",
         f"--python_out={raw}",
         f"--pyi_out={raw}",
         f"--grpc_python_out={raw}",
+        f"--mypy_grpc_out={raw}",
         *proto_files,
     ]
     if protoc.main(args) != 0:
@@ -78,7 +83,8 @@ def main() -> int:
             expected = tree(fresh)
             if committed != expected:
                 stale = sorted(set(committed) ^ set(expected)) + sorted(
-                    name for name in set(committed) & set(expected)
+                    name
+                    for name in set(committed) & set(expected)
                     if committed[name] != expected[name]
                 )
                 print("stale generated stubs:", ", ".join(stale), file=sys.stderr)

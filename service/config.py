@@ -1,0 +1,86 @@
+"""Server configuration from command-line flags and SLA_LEDGER_* environment variables."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from service.storage import DEFAULT_DATABASE_URL
+
+DEFAULT_LISTEN = "127.0.0.1:50051"
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """Everything `sla-ledger serve` needs to start."""
+
+    listen: str = DEFAULT_LISTEN
+    database_url: str = DEFAULT_DATABASE_URL
+    workers: int = 16
+    max_message_bytes: int = 32 * 1024 * 1024
+    shutdown_grace_seconds: float = 10.0
+    log_level: str = "INFO"
+
+
+# flag name -> (environment variable, field, type, help)
+SETTINGS: list[tuple[str, str, str, type, str]] = [
+    ("--listen", "SLA_LEDGER_LISTEN", "listen", str, "HOST:PORT to listen on; port 0 picks one"),
+    (
+        "--database-url",
+        "SLA_LEDGER_DATABASE_URL",
+        "database_url",
+        str,
+        "sqlite:///FILE or postgresql+psycopg://USER@HOST:PORT/DB[?schema=NAME]",
+    ),
+    ("--workers", "SLA_LEDGER_WORKERS", "workers", int, "threads serving requests"),
+    (
+        "--max-message-bytes",
+        "SLA_LEDGER_MAX_MESSAGE_BYTES",
+        "max_message_bytes",
+        int,
+        "largest request or response accepted",
+    ),
+    (
+        "--shutdown-grace",
+        "SLA_LEDGER_SHUTDOWN_GRACE",
+        "shutdown_grace_seconds",
+        float,
+        "seconds in-flight calls get to finish on SIGTERM/SIGINT",
+    ),
+    ("--log-level", "SLA_LEDGER_LOG_LEVEL", "log_level", str, "DEBUG, INFO, WARNING or ERROR"),
+]
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add one flag per setting; each help names its environment variable and default."""
+    defaults = ServeConfig()
+    for flag, env_name, field, _kind, help_text in SETTINGS:
+        parser.add_argument(
+            flag,
+            dest=field,
+            default=None,
+            help=f"{help_text} (env {env_name}; default {getattr(defaults, field)})",
+        )
+
+
+def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> ServeConfig:
+    """Flags win over environment variables, which win over defaults."""
+    values: dict[str, object] = {}
+    for flag, env_name, field, kind, _help in SETTINGS:
+        raw = getattr(arguments, field, None)
+        source = flag
+        if raw is None:
+            raw, source = environ.get(env_name), env_name
+        if raw is None or raw == "":
+            continue
+        try:
+            values[field] = kind(raw)
+        except ValueError:
+            raise SystemExit(
+                f"sla-ledger: {source}: {raw!r} is not a valid {kind.__name__}"
+            ) from None
+    config = ServeConfig(**values)  # type: ignore[arg-type]
+    if config.workers < 1:
+        raise SystemExit("sla-ledger: workers must be at least 1")
+    return config

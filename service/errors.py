@@ -1,0 +1,75 @@
+"""The one place where failures become gRPC status codes."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import grpc
+from eventsourcing.persistence import InterfaceError, OperationalError
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from domain.errors import (
+    AlreadyExistsError,
+    FailedPreconditionError,
+    InvalidArgumentError,
+    LedgerError,
+    NotFoundError,
+    VersionConflictError,
+)
+
+logger = logging.getLogger(__name__)
+
+STATUS_OF: dict[type[LedgerError], int] = {
+    InvalidArgumentError: code_pb2.INVALID_ARGUMENT,
+    NotFoundError: code_pb2.NOT_FOUND,
+    AlreadyExistsError: code_pb2.ALREADY_EXISTS,
+    FailedPreconditionError: code_pb2.FAILED_PRECONDITION,
+    VersionConflictError: code_pb2.ABORTED,
+}
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def rich_status(error: Exception) -> grpc.Status:
+    """The status a failure is reported with; BadRequest details for invalid arguments."""
+    if isinstance(error, LedgerError):
+        code = STATUS_OF.get(type(error), code_pb2.FAILED_PRECONDITION)
+        status = status_pb2.Status(code=code, message=str(error))
+        if isinstance(error, InvalidArgumentError):
+            bad_request = error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(
+                        field=v.field, description=v.description
+                    )
+                    for v in error.violations
+                ]
+            )
+            status.details.add().Pack(bad_request)
+    elif isinstance(error, (OperationalError, InterfaceError)):
+        status = status_pb2.Status(
+            code=code_pb2.UNAVAILABLE, message="the event store is unavailable; retry later"
+        )
+    else:
+        status = status_pb2.Status(code=code_pb2.INTERNAL, message="internal error")
+    return rpc_status.to_status(status)
+
+
+def translate_errors(handler: Handler) -> Handler:
+    """Wrap a servicer method so every failure ends the call with its mapped status."""
+
+    @functools.wraps(handler)
+    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return handler(self, request, context)
+        except Exception as error:
+            status = rich_status(error)
+            if status.code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE):
+                logger.exception("%s failed", handler.__name__)
+            context.set_trailing_metadata(status.trailing_metadata)
+            context.abort(status.code, status.details)
+
+    return wrapper  # type: ignore[return-value]

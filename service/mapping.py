@@ -1,0 +1,266 @@
+"""Translation between the sla.ledger.v1 messages and the domain's values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from domain.agreement import Agreement, AgreementStanding
+from domain.errors import Violations
+from domain.identifiers import agreement_of_stream
+from domain.measurements import MICROSECONDS_PER_DAY, Measurement, MetricMeasured
+from domain.money import Money, parse_decimal
+from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
+from service.application import LoggedEvent
+from service.generated.sla.ledger.v1 import events_pb2, terms_pb2
+
+# Timestamp's documented range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
+MIN_TIMESTAMP_SECONDS = -62_135_596_800
+MAX_TIMESTAMP_SECONDS = 253_402_300_799
+
+KIND_FROM_PROTO = {
+    terms_pb2.AGREEMENT_KIND_CUSTOMER_BASED: AgreementKind.CUSTOMER_BASED,
+    terms_pb2.AGREEMENT_KIND_SERVICE_BASED: AgreementKind.SERVICE_BASED,
+    terms_pb2.AGREEMENT_KIND_INTERNAL: AgreementKind.INTERNAL,
+}
+KIND_TO_PROTO = {kind: number for number, kind in KIND_FROM_PROTO.items()}
+PERIOD_FROM_PROTO = {
+    terms_pb2.PERIOD_UNIT_DAY: PeriodUnit.DAY,
+    terms_pb2.PERIOD_UNIT_WEEK: PeriodUnit.WEEK,
+    terms_pb2.PERIOD_UNIT_MONTH: PeriodUnit.MONTH,
+    terms_pb2.PERIOD_UNIT_QUARTER: PeriodUnit.QUARTER,
+}
+PERIOD_TO_PROTO = {period: number for number, period in PERIOD_FROM_PROTO.items()}
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _timestamp_is_valid(ts: Timestamp) -> bool:
+    return MIN_TIMESTAMP_SECONDS <= ts.seconds <= MAX_TIMESTAMP_SECONDS and 0 <= ts.nanos < 10**9
+
+
+def instant_from_proto(
+    message: Any, field: str, path: str, violations: Violations, *, required: bool = True
+) -> datetime | None:
+    """The UTC instant in message.field, or None (recording a violation when required)."""
+    if not message.HasField(field):
+        if required:
+            violations.add(path, "is required")
+        return None
+    ts: Timestamp = getattr(message, field)
+    if not _timestamp_is_valid(ts):
+        violations.add(path, "is outside the range of google.protobuf.Timestamp")
+        return None
+    return ts.ToDatetime(tzinfo=UTC)
+
+
+def instant_to_proto(instant: datetime) -> Timestamp:
+    """A Timestamp for a timezone-aware instant."""
+    ts = Timestamp()
+    ts.FromDatetime(instant)
+    return ts
+
+
+def _decimal(text: str, path: str, violations: Violations) -> Decimal:
+    value = parse_decimal(text)
+    if value is None:
+        violations.add(path, f"{text!r} is not a decimal number")
+        return Decimal(0)
+    return value
+
+
+def _enum(number: int, table: Mapping[Any, Any], path: str, violations: Violations) -> Any:
+    if number not in table:
+        violations.add(path, "must be set to a known value")
+        return next(iter(table.values()))
+    return table[number]
+
+
+def terms_from_proto(
+    message: terms_pb2.AgreementTerms, path: str, violations: Violations
+) -> AgreementTerms:
+    """Domain terms from their message; shape errors go to violations (paths under path)."""
+    if not message.HasField("fee"):
+        violations.add(f"{path}.fee", "is required")
+    if not message.fee.HasField("amount"):
+        violations.add(f"{path}.fee.amount", "is required")
+    amount = message.fee.amount
+    term_start = instant_from_proto(message, "term_start", f"{path}.term_start", violations)
+    term_end = instant_from_proto(
+        message, "term_end", f"{path}.term_end", violations, required=False
+    )
+    objectives = [
+        Objective(
+            objective_id=o.objective_id,
+            metric=o.metric,
+            target_percent=_decimal(
+                o.target_percent, f"{path}.objectives[{i}].target_percent", violations
+            ),
+            period=_enum(o.period, PERIOD_FROM_PROTO, f"{path}.objectives[{i}].period", violations),
+            description=o.description,
+        )
+        for i, o in enumerate(message.objectives)
+    ]
+    return AgreementTerms(
+        provider=Party(message.provider.party_id, message.provider.display_name),
+        customer=Party(message.customer.party_id, message.customer.display_name),
+        kind=_enum(message.kind, KIND_FROM_PROTO, f"{path}.kind", violations),
+        services=tuple(message.services),
+        time_zone=message.time_zone,
+        fee=Fee(
+            Money(
+                _decimal(amount.amount, f"{path}.fee.amount.amount", violations),
+                amount.currency_code,
+            ),
+            _enum(message.fee.period, PERIOD_FROM_PROTO, f"{path}.fee.period", violations),
+        ),
+        term_start=term_start or EPOCH,
+        term_end=term_end,
+        objectives=tuple(objectives),
+    )
+
+
+def terms_to_proto(terms: AgreementTerms) -> terms_pb2.AgreementTerms:
+    """The message for domain terms."""
+    message = terms_pb2.AgreementTerms(
+        provider=terms_pb2.Party(
+            party_id=terms.provider.party_id, display_name=terms.provider.display_name
+        ),
+        customer=terms_pb2.Party(
+            party_id=terms.customer.party_id, display_name=terms.customer.display_name
+        ),
+        kind=KIND_TO_PROTO[terms.kind],
+        services=list(terms.services),
+        time_zone=terms.time_zone,
+        fee=terms_pb2.Fee(
+            amount=terms_pb2.Money(
+                currency_code=terms.fee.amount.currency, amount=str(terms.fee.amount.amount)
+            ),
+            period=PERIOD_TO_PROTO[terms.fee.period],
+        ),
+        term_start=instant_to_proto(terms.term_start),
+        objectives=[
+            terms_pb2.Objective(
+                objective_id=o.objective_id,
+                metric=o.metric,
+                target_percent=str(o.target_percent),
+                period=PERIOD_TO_PROTO[o.period],
+                description=o.description,
+            )
+            for o in terms.objectives
+        ],
+    )
+    if terms.term_end is not None:
+        message.term_end.CopyFrom(instant_to_proto(terms.term_end))
+    return message
+
+
+def standing_to_proto(standing: AgreementStanding) -> terms_pb2.Agreement:
+    """The Agreement message for an agreement's standing at an instant."""
+    message = terms_pb2.Agreement(
+        agreement_id=standing.agreement_id,
+        terms=terms_to_proto(standing.terms.terms),
+        terms_version=standing.terms.number,
+        terms_effective_from=instant_to_proto(standing.terms.effective_from),
+        status=(
+            terms_pb2.AGREEMENT_STATUS_TERMINATED
+            if standing.is_terminated
+            else terms_pb2.AGREEMENT_STATUS_ACTIVE
+        ),
+        signed_at=instant_to_proto(standing.signed_at),
+        version=standing.version,
+    )
+    if standing.termination is not None:
+        message.terminated_at.CopyFrom(instant_to_proto(standing.termination.effective_at))
+    return message
+
+
+def measurements_from_proto(
+    items: Iterable[terms_pb2.Measurement], violations: Violations
+) -> list[Measurement]:
+    """Domain readings from their messages; the hot path of ingest, so kept lean."""
+    readings = []
+    for index, m in enumerate(items):
+        good = total = sample = None
+        which = m.WhichOneof("reading")
+        if which == "counts":
+            good, total = m.counts.good, m.counts.total
+        elif which == "sample":
+            sample = m.sample
+        observed_at_us = 0
+        if not m.HasField("observed_at"):
+            violations.add(f"measurements[{index}].observed_at", "is required")
+        else:
+            ts = m.observed_at
+            if not _timestamp_is_valid(ts):
+                violations.add(
+                    f"measurements[{index}].observed_at",
+                    "is outside the range of google.protobuf.Timestamp",
+                )
+            observed_at_us = ts.seconds * 1_000_000 + ts.nanos // 1000
+        readings.append(
+            Measurement(
+                m.objective_id,
+                m.measurement_id,
+                observed_at_us,
+                good,
+                total,
+                sample,
+                dict(m.labels) if m.labels else None,
+            )
+        )
+    return readings
+
+
+def measurement_to_proto(reading: Measurement) -> terms_pb2.Measurement:
+    """The message for one recorded reading."""
+    message = terms_pb2.Measurement(
+        objective_id=reading.objective_id,
+        measurement_id=reading.measurement_id,
+        labels=dict(reading.labels or {}),
+    )
+    message.observed_at.FromMicroseconds(reading.observed_at_us)
+    if reading.sample is not None:
+        message.sample = reading.sample
+    else:
+        message.counts.good = reading.good or 0
+        message.counts.total = reading.total or 0
+    return message
+
+
+def logged_event_to_proto(logged: LoggedEvent) -> events_pb2.LedgerEvent:
+    """The public LedgerEvent for an event read from the log."""
+    event = logged.event
+    message = events_pb2.LedgerEvent(
+        position=logged.position,
+        stream_id=event.originator_id,
+        stream_version=event.originator_version,
+        recorded_at=instant_to_proto(event.timestamp),
+        agreement_id=agreement_of_stream(event.originator_id),
+    )
+    if isinstance(event, Agreement.Signed):
+        message.agreement_signed.terms.CopyFrom(terms_to_proto(event.terms))
+        message.agreement_signed.signed_at.CopyFrom(instant_to_proto(event.signed_at))
+    elif isinstance(event, Agreement.Amended):
+        amended = message.agreement_amended
+        amended.terms.CopyFrom(terms_to_proto(event.terms))
+        amended.terms_version = event.terms_version
+        amended.effective_from.CopyFrom(instant_to_proto(event.effective_from))
+        amended.retroactive = event.retroactive
+        amended.reason = event.reason
+    elif isinstance(event, Agreement.Terminated):
+        message.agreement_terminated.effective_at.CopyFrom(instant_to_proto(event.effective_at))
+        message.agreement_terminated.reason = event.reason
+    elif isinstance(event, MetricMeasured):
+        measured = message.metric_measured
+        measured.objective_id = event.objective_id
+        measured.day.FromMicroseconds(
+            event.observed_at_us[0] - event.observed_at_us[0] % MICROSECONDS_PER_DAY
+        )
+        measured.measurements.extend(measurement_to_proto(r) for r in event.measurements())
+    else:  # pragma: no cover - every stored event type is mapped above
+        raise TypeError(f"no public schema for {type(event).__name__}")
+    return message

@@ -1,0 +1,155 @@
+"""The LedgerService servicer: proto in, application call, proto out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import grpc
+
+from domain.errors import Violations
+from service.application import Clock, LedgerApplication
+from service.errors import translate_errors
+from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
+from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
+from service.mapping import (
+    instant_from_proto,
+    logged_event_to_proto,
+    measurements_from_proto,
+    standing_to_proto,
+    terms_from_proto,
+)
+from service.page_tokens import decode_page_token, encode_page_token
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+class LedgerServicer(pb_grpc.LedgerServiceServicer):
+    """Serves sla.ledger.v1.LedgerService from a LedgerApplication."""
+
+    def __init__(self, app: LedgerApplication, clock: Clock) -> None:
+        self._app = app
+        self._clock = clock
+
+    @translate_errors
+    def SignAgreement(  # noqa: N802
+        self, request: pb.SignAgreementRequest, context: grpc.ServicerContext
+    ) -> pb.SignAgreementResponse:
+        """Sign a new agreement."""
+        violations = Violations()
+        if not request.HasField("terms"):
+            violations.add("terms", "is required")
+        terms = terms_from_proto(request.terms, "terms", violations)
+        signed_at = instant_from_proto(request, "signed_at", "signed_at", violations)
+        violations.raise_if_any()
+        assert signed_at is not None
+        standing, position = self._app.sign_agreement(request.agreement_id, terms, signed_at)
+        return pb.SignAgreementResponse(
+            agreement=standing_to_proto(standing), log_position=position
+        )
+
+    @translate_errors
+    def AmendAgreement(  # noqa: N802
+        self, request: pb.AmendAgreementRequest, context: grpc.ServicerContext
+    ) -> pb.AmendAgreementResponse:
+        """Replace an agreement's terms from an effective instant."""
+        violations = Violations()
+        if not request.HasField("terms"):
+            violations.add("terms", "is required")
+        terms = terms_from_proto(request.terms, "terms", violations)
+        effective_from = instant_from_proto(request, "effective_from", "effective_from", violations)
+        violations.raise_if_any()
+        assert effective_from is not None
+        appended, terms_version = self._app.amend_agreement(
+            request.agreement_id,
+            terms,
+            effective_from,
+            retroactive=request.retroactive,
+            reason=request.reason,
+            expected_version=_expected_version(request),
+        )
+        return pb.AmendAgreementResponse(
+            version=appended.version,
+            terms_version=terms_version,
+            log_position=appended.log_position,
+        )
+
+    @translate_errors
+    def TerminateAgreement(  # noqa: N802
+        self, request: pb.TerminateAgreementRequest, context: grpc.ServicerContext
+    ) -> pb.TerminateAgreementResponse:
+        """End an agreement."""
+        violations = Violations()
+        effective_at = instant_from_proto(request, "effective_at", "effective_at", violations)
+        violations.raise_if_any()
+        assert effective_at is not None
+        appended = self._app.terminate_agreement(
+            request.agreement_id,
+            effective_at,
+            reason=request.reason,
+            expected_version=_expected_version(request),
+        )
+        return pb.TerminateAgreementResponse(
+            version=appended.version, log_position=appended.log_position
+        )
+
+    @translate_errors
+    def RecordMeasurements(  # noqa: N802
+        self, request: pb.RecordMeasurementsRequest, context: grpc.ServicerContext
+    ) -> pb.RecordMeasurementsResponse:
+        """Record a batch of readings."""
+        violations = Violations()
+        readings = measurements_from_proto(request.measurements, violations)
+        violations.raise_if_any()
+        result = self._app.record_measurements(request.agreement_id, readings)
+        return pb.RecordMeasurementsResponse(
+            recorded_count=result.recorded_count,
+            duplicate_count=result.duplicate_count,
+            log_position=result.log_position,
+        )
+
+    @translate_errors
+    def GetAgreement(  # noqa: N802
+        self, request: pb.GetAgreementRequest, context: grpc.ServicerContext
+    ) -> pb.GetAgreementResponse:
+        """The agreement in force at as_of, as known at known_at."""
+        violations = Violations()
+        now = self._clock()
+        as_of = _instant_or(now, request, "as_of", violations)
+        known_at = _instant_or(now, request, "known_at", violations)
+        violations.raise_if_any()
+        standing = self._app.agreement_at(request.agreement_id, as_of, known_at)
+        return pb.GetAgreementResponse(agreement=standing_to_proto(standing))
+
+    @translate_errors
+    def ListEvents(  # noqa: N802
+        self, request: pb.ListEventsRequest, context: grpc.ServicerContext
+    ) -> pb.ListEventsResponse:
+        """A page of the audit trail in log order."""
+        violations = Violations()
+        if not 0 <= request.page_size <= MAX_PAGE_SIZE:
+            violations.add("page_size", f"must be between 0 and {MAX_PAGE_SIZE}")
+        violations.raise_if_any()
+        page_size = request.page_size or DEFAULT_PAGE_SIZE
+        after = decode_page_token(request.page_token, request.agreement_id)
+        logged = self._app.list_events(request.agreement_id, after, page_size)
+        response = pb.ListEventsResponse(events=[logged_event_to_proto(e) for e in logged])
+        if len(logged) == page_size:
+            response.next_page_token = encode_page_token(request.agreement_id, logged[-1].position)
+        return response
+
+
+def _expected_version(
+    request: pb.AmendAgreementRequest | pb.TerminateAgreementRequest,
+) -> int | None:
+    return request.expected_version if request.HasField("expected_version") else None
+
+
+def _instant_or(
+    default: datetime,
+    request: pb.GetAgreementRequest,
+    field: str,
+    violations: Violations,
+) -> datetime:
+    instant = instant_from_proto(request, field, field, violations, required=False)
+    return instant or default
