@@ -11,7 +11,7 @@ from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggre
 
 from domain.errors import FailedPreconditionError, FieldViolation, NotFoundError, Violations
 from domain.identifiers import IDENTIFIER_RULE, agreement_stream, is_identifier
-from domain.terms import MAX_TEXT_LENGTH, AgreementTerms
+from domain.terms import MAX_TEXT_LENGTH, AgreementTerms, is_aware
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,10 @@ class Agreement(BaseAggregate[str]):
         if not is_identifier(agreement_id):
             violations.add("agreement_id", IDENTIFIER_RULE)
         violations.extend(terms.violations())
-        if terms.term_end is not None and signed_at > terms.term_end:
+        violations.raise_if_any()
+        if not is_aware(signed_at):
+            violations.add("signed_at", "must carry a time zone")
+        elif terms.term_end is not None and signed_at > terms.term_end:
             violations.add("signed_at", "must not be after terms.term_end")
         violations.raise_if_any()
         return cls._create(
@@ -148,7 +151,9 @@ class Agreement(BaseAggregate[str]):
                 violations.add(f"terms.{role}.party_id", "parties cannot change by amendment")
         if terms.kind != first.kind:
             violations.add("terms.kind", "the kind of agreement cannot change by amendment")
-        if effective_from < self.signed_at:
+        if not is_aware(effective_from):
+            violations.add("effective_from", "must carry a time zone")
+        elif effective_from < self.signed_at:
             violations.add("effective_from", "must not be before the agreement was signed")
         violations.extend(_reason_violations(reason))
         violations.raise_if_any()
@@ -166,7 +171,9 @@ class Agreement(BaseAggregate[str]):
         """End the agreement at effective_at."""
         self._refuse_if_terminated("terminated")
         violations = Violations()
-        if effective_at < self.signed_at:
+        if not is_aware(effective_at):
+            violations.add("effective_at", "must carry a time zone")
+        elif effective_at < self.signed_at:
             violations.add("effective_at", "must not be before the agreement was signed")
         violations.extend(_reason_violations(reason))
         violations.raise_if_any()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 
 # Active ISO 4217 codes with their minor unit (digits after the decimal point). Codes for
 # precious metals, testing and "no currency" are left out: they cannot price a service.
@@ -24,6 +24,7 @@ SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD XCG 
 ZWG
 """.split()
 MINOR_UNITS: dict[str, int] = {**dict.fromkeys(_TWO_DIGIT_CODES, 2), **_MINOR_UNITS_EXCEPT_TWO}
+MAX_AMOUNT = Decimal(10) ** 15
 
 
 def is_currency(code: str) -> bool:
@@ -55,7 +56,10 @@ class Money:
     def rounded(self) -> Money:
         """This amount rounded half-even to the currency's minor unit."""
         quantum = Decimal(1).scaleb(-self.minor_unit)
-        return Money(self.amount.quantize(quantum, rounding=ROUND_HALF_EVEN), self.currency)
+        with localcontext() as context:
+            # Enough significant digits for any amount, so quantize never overflows.
+            context.prec = max(context.prec, self.amount.adjusted() + self.minor_unit + 2)
+            return Money(self.amount.quantize(quantum, rounding=ROUND_HALF_EVEN), self.currency)
 
     def problems(self) -> list[tuple[str, str]]:
         """(field, description) pairs for what makes this amount unusable as a price."""
@@ -67,6 +71,8 @@ class Money:
             found.append(("amount", "must be a finite decimal"))
         elif self.amount < 0:
             found.append(("amount", "must not be negative"))
+        elif self.amount >= MAX_AMOUNT:
+            found.append(("amount", f"must be less than {MAX_AMOUNT:,}"))
         elif self.amount != self.rounded().amount:
             found.append(
                 ("amount", f"{self.currency} has {self.minor_unit} digits after the point")

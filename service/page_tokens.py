@@ -8,6 +8,7 @@ import binascii
 from domain.errors import FieldViolation, InvalidArgumentError
 
 _VERSION = "e1"
+_MAX_POSITION = 2**63 - 2  # positions are int64; the next one must fit too
 
 
 def encode_page_token(agreement_id: str, after_position: int) -> str:
@@ -29,6 +30,6 @@ def decode_page_token(token: str, agreement_id: str) -> int:
         after = int(position)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise invalid from None
-    if version != _VERSION or bound_agreement != agreement_id or after < 0:
+    if version != _VERSION or bound_agreement != agreement_id or not 0 <= after <= _MAX_POSITION:
         raise invalid
     return after

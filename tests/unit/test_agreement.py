@@ -1,4 +1,4 @@
-"""The Agreement aggregate: given its events, when a command runs, then these events (or a refusal)."""
+"""The Agreement aggregate: given its events, when a command runs, then events or a refusal."""
 
 from __future__ import annotations
 
@@ -163,9 +163,7 @@ def test_signing_at_the_last_instant_of_the_term_is_accepted(
 ) -> None:
     term_end = datetime(2024, 12, 31, tzinfo=UTC)
 
-    agreement = sign(
-        terms=make_terms(term_start=TERM_START, term_end=term_end), signed_at=term_end
-    )
+    agreement = sign(terms=make_terms(term_start=TERM_START, term_end=term_end), signed_at=term_end)
 
     assert [type(event) for event in collect(agreement)] == [Agreement.Signed]
 
@@ -499,3 +497,21 @@ def test_standing_of_an_agreement_never_terminated_is_not_terminated(
     signed: list[Agreement.Event], replay: Replay
 ) -> None:
     assert not replay(signed).standing_at(JUNE).is_terminated
+
+
+def test_a_signing_instant_without_a_time_zone_is_refused(make_terms: MakeTerms) -> None:
+    with pytest.raises(InvalidArgumentError) as refusal:
+        Agreement.sign("sla-1", make_terms(), datetime(2024, 1, 1), recorded_at=SIGN_RECORDED_AT)
+
+    assert violated_fields(refusal) == ["signed_at"]
+
+
+def test_a_termination_instant_without_a_time_zone_is_refused(
+    signed: list[Agreement.Event], replay: Replay
+) -> None:
+    agreement = replay(signed)
+
+    with pytest.raises(InvalidArgumentError) as refusal:
+        agreement.terminate(datetime(2024, 7, 1), "", recorded_at=JUNE)
+
+    assert violated_fields(refusal) == ["effective_at"]

@@ -88,6 +88,16 @@ def test_a_non_finite_amount_is_reported(amount: str) -> None:
     assert Money(Decimal(amount), "EUR").problems() == [("amount", "must be a finite decimal")]
 
 
+def test_an_amount_too_large_to_round_is_judged_without_raising() -> None:
+    problems = Money(Decimal("1E+26"), "USD").problems()
+
+    assert [field for field, _ in problems] == ["amount"]
+
+
+def test_an_amount_beyond_the_default_decimal_precision_still_rounds() -> None:
+    assert Money(Decimal("1E+26"), "USD").rounded().amount == Decimal("1E+26")
+
+
 def test_a_decimal_string_parses_exactly() -> None:
     parsed = parse_decimal("1.50")
 

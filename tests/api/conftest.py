@@ -1,0 +1,459 @@
+"""Fixtures for the API tests: real `sla-ledger serve` processes, clients and request builders.
+
+Test modules cannot import from here (there are no packages under tests/), so every helper is a
+fixture; tests annotate them with ``Callable`` types and the server handle as ``Any``.
+
+Every process a test starts is registered with a fixture and killed in its finalizer if the test
+left it running. Waiting is always bounded: log lines are awaited on a condition with a deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from service.generated.sla.ledger.v1 import (
+    events_pb2,
+    ledger_service_pb2,
+    ledger_service_pb2_grpc,
+    terms_pb2,
+)
+
+LISTEN_DEADLINE_SECONDS = 30.0
+STOP_DEADLINE_SECONDS = 30.0
+COMMAND_DEADLINE_SECONDS = 60.0
+RPC_TIMEOUT_SECONDS = 10
+
+TERM_START = datetime(2025, 1, 1, tzinfo=UTC)
+SIGNED_AT = datetime(2024, 12, 15, tzinfo=UTC)
+AMENDED_FROM = datetime(2025, 3, 1, tzinfo=UTC)
+TERMINATED_AT = datetime(2025, 6, 1, tzinfo=UTC)
+FIRST_READING_AT = datetime(2025, 2, 1, tzinfo=UTC)
+READINGS_PER_BATCH = 10_000
+
+
+class ServerProcess:
+    """A running `sla-ledger serve` process, its port, a channel to it and its stderr."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.port = 0
+        self.channel: Any = None
+        self._lines: list[str] = []
+        self._closed = False
+        self._condition = threading.Condition()
+        self._reader = threading.Thread(target=self._drain, name="server-stderr", daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        # Read stderr to its end, always, so the server never blocks on a full pipe.
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            with self._condition:
+                self._lines.append(line.rstrip("\n"))
+                self._condition.notify_all()
+        with self._condition:
+            self._closed = True
+            self._condition.notify_all()
+
+    @property
+    def stderr(self) -> str:
+        """Everything the server wrote to stderr so far."""
+        with self._condition:
+            return "\n".join(self._lines)
+
+    def log_entries(self) -> list[dict[str, Any]]:
+        """The JSON log lines written so far, parsed (other lines are skipped)."""
+        with self._condition:
+            lines = list(self._lines)
+        entries = []
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(entry, dict):
+                entries.append(entry)
+        return entries
+
+    def wait_for_log(self, message: str, deadline_seconds: float) -> dict[str, Any]:
+        """The first log entry with that message, waiting for it up to the deadline."""
+        deadline = time.monotonic() + deadline_seconds
+        with self._condition:
+            while True:
+                for entry in self.log_entries():
+                    if entry.get("message") == message:
+                        return entry
+                if self._closed:
+                    pytest.fail(
+                        f"server closed stderr (exit {self.process.poll()}) before logging "
+                        f"{message!r}; stderr:\n{self.stderr}"
+                    )
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    pytest.fail(
+                        f"server did not log {message!r} within {deadline_seconds} s; "
+                        f"stderr:\n{self.stderr}"
+                    )
+                self._condition.wait(remaining)
+
+    def stop(self, deadline_seconds: float = STOP_DEADLINE_SECONDS) -> None:
+        """SIGTERM, wait for the exit (bounded), and require exit code 0."""
+        self._close_channel()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=deadline_seconds)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            pytest.fail(
+                f"server did not exit within {deadline_seconds} s of SIGTERM; "
+                f"stderr:\n{self.stderr}"
+            )
+        self._reader.join(timeout=STOP_DEADLINE_SECONDS)
+        assert code == 0, f"server exited with {code} after SIGTERM; stderr:\n{self.stderr}"
+
+    def kill(self) -> None:
+        """Kill the process if it still runs and release everything it holds."""
+        self._close_channel()
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=STOP_DEADLINE_SECONDS)
+        self._reader.join(timeout=STOP_DEADLINE_SECONDS)
+
+    def _close_channel(self) -> None:
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """How a command that ran to its end exited, and what it wrote."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Any]]:
+    """Start `python -m service.cli serve` on port 0 and a database URL; wait until it listens.
+
+    Returns a ServerProcess with .port, .channel, .stop() (SIGTERM, asserting exit code 0),
+    .log_entries() and .stderr. Servers still running at teardown are killed. The keyword
+    python_args replaces ("-m", "service.cli"), e.g. with ("-c", SCRIPT) for a harness that
+    calls service.cli.main(sys.argv[1:]).
+    """
+    started: list[ServerProcess] = []
+
+    def start(
+        database_url: str, python_args: Sequence[str] = ("-m", "service.cli")
+    ) -> ServerProcess:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                *python_args,
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database-url",
+                database_url,
+                "--log-level",
+                "INFO",
+            ],
+            cwd=tmp_path_factory.mktemp("server"),
+            env=dict(os.environ),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+        server = ServerProcess(process)
+        started.append(server)
+        listening = server.wait_for_log("listening", LISTEN_DEADLINE_SECONDS)
+        server.port = int(listening["port"])
+        server.channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+        # A connected channel, so tests start against a server that answers.
+        grpc.channel_ready_future(server.channel).result(timeout=RPC_TIMEOUT_SECONDS)
+        return server
+
+    yield start
+    for server in started:
+        server.kill()
+
+
+@pytest.fixture
+def run_command(tmp_path: Path) -> Iterator[Callable[[Sequence[str]], CommandResult]]:
+    """Run a command in a temporary directory to its end (bounded); fail the test on a hang."""
+    running: list[subprocess.Popen[str]] = []
+
+    def run(command: Sequence[str]) -> CommandResult:
+        process = subprocess.Popen(
+            list(command),
+            cwd=tmp_path,
+            env=dict(os.environ),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+        running.append(process)
+        try:
+            stdout, stderr = process.communicate(timeout=COMMAND_DEADLINE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            stdout, stderr = process.communicate()
+            pytest.fail(
+                f"{command[0]} did not finish within {COMMAND_DEADLINE_SECONDS} s; "
+                f"stdout:\n{stdout}\nstderr:\n{stderr}"
+            )
+        return CommandResult(process.returncode, stdout, stderr)
+
+    yield run
+    for process in running:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def server(start_server: Callable[..., Any], database_url: str) -> Any:
+    """A server on each backend in turn."""
+    return start_server(database_url)
+
+
+@pytest.fixture
+def stub(server: Any) -> ledger_service_pb2_grpc.LedgerServiceStub:
+    """A LedgerService client of the server."""
+    return ledger_service_pb2_grpc.LedgerServiceStub(server.channel)
+
+
+def _timestamp(instant: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(instant)
+    return stamp
+
+
+def _terms(fee_amount: str = "1000.00", **overrides: Any) -> terms_pb2.AgreementTerms:
+    fields: dict[str, Any] = {
+        "provider": terms_pb2.Party(party_id="acme-cloud", display_name="ACME Cloud"),
+        "customer": terms_pb2.Party(party_id="globex", display_name="Globex Corporation"),
+        "kind": terms_pb2.AGREEMENT_KIND_CUSTOMER_BASED,
+        "services": ["compute", "storage"],
+        "time_zone": "Europe/Berlin",
+        "fee": terms_pb2.Fee(
+            amount=terms_pb2.Money(currency_code="EUR", amount=fee_amount),
+            period=terms_pb2.PERIOD_UNIT_MONTH,
+        ),
+        "term_start": _timestamp(TERM_START),
+        "objectives": [
+            terms_pb2.Objective(
+                objective_id="availability",
+                metric="availability",
+                target_percent="99.9",
+                period=terms_pb2.PERIOD_UNIT_MONTH,
+            )
+        ],
+    }
+    fields.update(overrides)
+    return terms_pb2.AgreementTerms(**fields)
+
+
+def _sign_request(
+    agreement_id: str, **term_overrides: Any
+) -> ledger_service_pb2.SignAgreementRequest:
+    return ledger_service_pb2.SignAgreementRequest(
+        agreement_id=agreement_id, terms=_terms(**term_overrides), signed_at=_timestamp(SIGNED_AT)
+    )
+
+
+def _amend_request(
+    agreement_id: str, expected_version: int | None = None
+) -> ledger_service_pb2.AmendAgreementRequest:
+    request = ledger_service_pb2.AmendAgreementRequest(
+        agreement_id=agreement_id,
+        terms=_terms(fee_amount="1500.00"),
+        effective_from=_timestamp(AMENDED_FROM),
+        reason="price change",
+    )
+    if expected_version is not None:
+        request.expected_version = expected_version
+    return request
+
+
+def _terminate_request(
+    agreement_id: str, expected_version: int | None = None
+) -> ledger_service_pb2.TerminateAgreementRequest:
+    request = ledger_service_pb2.TerminateAgreementRequest(
+        agreement_id=agreement_id, effective_at=_timestamp(TERMINATED_AT), reason="contract ended"
+    )
+    if expected_version is not None:
+        request.expected_version = expected_version
+    return request
+
+
+def _minute_readings(
+    agreement_id: str, count: int = READINGS_PER_BATCH
+) -> ledger_service_pb2.RecordMeasurementsRequest:
+    request = ledger_service_pb2.RecordMeasurementsRequest(agreement_id=agreement_id)
+    first_second = int(FIRST_READING_AT.timestamp())
+    for minute in range(count):
+        reading = request.measurements.add(objective_id="availability")
+        reading.observed_at.seconds = first_second + 60 * minute
+        reading.counts.good = 59 + minute % 2
+        reading.counts.total = 60
+    return request
+
+
+def _list_all_events(
+    stub: ledger_service_pb2_grpc.LedgerServiceStub, agreement_id: str = "", page_size: int = 3
+) -> list[events_pb2.LedgerEvent]:
+    events: list[events_pb2.LedgerEvent] = []
+    token = ""
+    while True:
+        page = stub.ListEvents(
+            ledger_service_pb2.ListEventsRequest(
+                agreement_id=agreement_id, page_size=page_size, page_token=token
+            ),
+            timeout=RPC_TIMEOUT_SECONDS,
+        )
+        events.extend(page.events)
+        token = page.next_page_token
+        if not token:
+            return events
+
+
+def _refusal(call: Callable[[], Any]) -> Any:
+    with pytest.raises(grpc.RpcError) as refused:
+        call()
+    return refused.value.code()
+
+
+def _write_the_flow(stub: ledger_service_pb2_grpc.LedgerServiceStub, agreement_id: str) -> None:
+    timeout = RPC_TIMEOUT_SECONDS
+    stub.SignAgreement(_sign_request(agreement_id), timeout=timeout)
+    stub.AmendAgreement(_amend_request(agreement_id, expected_version=1), timeout=timeout)
+    stale = _amend_request(agreement_id, expected_version=1)
+    assert _refusal(lambda: stub.AmendAgreement(stale, timeout=timeout)) is grpc.StatusCode.ABORTED
+    stub.TerminateAgreement(_terminate_request(agreement_id), timeout=timeout)
+    again = _terminate_request(agreement_id)
+    assert (
+        _refusal(lambda: stub.TerminateAgreement(again, timeout=timeout))
+        is grpc.StatusCode.FAILED_PRECONDITION
+    )
+    readings = _minute_readings(agreement_id)
+    first = stub.RecordMeasurements(readings, timeout=timeout)
+    assert (first.recorded_count, first.duplicate_count) == (READINGS_PER_BATCH, 0)
+    second = stub.RecordMeasurements(readings, timeout=timeout)
+    assert (second.recorded_count, second.duplicate_count) == (0, READINGS_PER_BATCH)
+
+
+@pytest.fixture
+def sign_request() -> Callable[..., ledger_service_pb2.SignAgreementRequest]:
+    """A valid SignAgreementRequest: signed 2024-12-15, EUR 1000.00 monthly, objective
+    'availability'; keywords replace fields of the terms."""
+    return _sign_request
+
+
+@pytest.fixture
+def amend_request() -> Callable[..., ledger_service_pb2.AmendAgreementRequest]:
+    """An AmendAgreementRequest raising the fee to 1500.00 from 2025-03-01."""
+    return _amend_request
+
+
+@pytest.fixture
+def terminate_request() -> Callable[..., ledger_service_pb2.TerminateAgreementRequest]:
+    """A TerminateAgreementRequest effective 2025-06-01."""
+    return _terminate_request
+
+
+@pytest.fixture
+def minute_readings() -> Callable[..., ledger_service_pb2.RecordMeasurementsRequest]:
+    """10,000 counts readings of 'availability', one per minute from 2025-02-01, no ids."""
+    return _minute_readings
+
+
+@pytest.fixture
+def list_all_events() -> Callable[..., list[events_pb2.LedgerEvent]]:
+    """Every event of an agreement ('' for all), following page tokens (3 per page)."""
+    return _list_all_events
+
+
+@pytest.fixture
+def refusal() -> Callable[[Callable[[], Any]], Any]:
+    """The status code of a call that must fail with grpc.RpcError."""
+    return _refusal
+
+
+@pytest.fixture
+def write_the_flow() -> Callable[[ledger_service_pb2_grpc.LedgerServiceStub, str], None]:
+    """The issue's writes on one agreement, each outcome checked: sign; amend (version 1);
+    a stale amend (ABORTED); terminate; a second terminate (FAILED_PRECONDITION); 10,000
+    readings in one call; the same 10,000 again (all duplicates)."""
+    return _write_the_flow
+
+
+@pytest.fixture
+def buf() -> Path:
+    """The buf binary next to the interpreter; skipped if missing, except under CI=true."""
+    path = Path(sys.executable).parent / "buf"
+    if not path.is_file():
+        reason = f"buf is not installed at {path} (pip install buf-bin)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; it is required under CI=true")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture
+def sign_json() -> Callable[[str], str]:
+    """The JSON (proto3 JSON mapping) of a valid SignAgreementRequest for buf curl."""
+
+    def render(agreement_id: str) -> str:
+        return json.dumps(
+            {
+                "agreementId": agreement_id,
+                "signedAt": "2024-12-15T00:00:00Z",
+                "terms": {
+                    "provider": {"partyId": "acme-cloud", "displayName": "ACME Cloud"},
+                    "customer": {"partyId": "globex", "displayName": "Globex Corporation"},
+                    "kind": "AGREEMENT_KIND_CUSTOMER_BASED",
+                    "services": ["compute"],
+                    "timeZone": "Europe/Berlin",
+                    "fee": {
+                        "amount": {"currencyCode": "EUR", "amount": "1000.00"},
+                        "period": "PERIOD_UNIT_MONTH",
+                    },
+                    "termStart": "2025-01-01T00:00:00Z",
+                    "objectives": [
+                        {
+                            "objectiveId": "availability",
+                            "metric": "availability",
+                            "targetPercent": "99.9",
+                            "period": "PERIOD_UNIT_MONTH",
+                        }
+                    ],
+                },
+            }
+        )
+
+    return render

@@ -1,0 +1,300 @@
+"""The ledger application against real storage: one contract, run on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from domain.agreement import Agreement
+from domain.errors import (
+    AlreadyExistsError,
+    FailedPreconditionError,
+    InvalidArgumentError,
+    NotFoundError,
+    VersionConflictError,
+)
+from domain.measurements import MetricMeasured
+from service.application import LedgerApplication
+from service.storage import SchemaLock, parse_database_url
+
+SIGNED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class SteppingClock:
+    """A record clock that moves one second per reading, so record instants are distinct."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            self.now += timedelta(seconds=1)
+            return self.now
+
+
+def open_app(database_url: str, clock: Callable[[], datetime]) -> LedgerApplication:
+    """An application on the database, creating its tables the way the server does."""
+    storage = parse_database_url(database_url)
+    with SchemaLock(storage):
+        return LedgerApplication(env={**storage.env, "CREATE_TABLE": "y"}, clock=clock)
+
+
+class ApplicationContract:
+    """Behaviour every storage backend must show; subclasses supply `database_url`."""
+
+    @pytest.fixture
+    def database_url(self) -> str:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def clock(self) -> SteppingClock:
+        return SteppingClock(datetime(2026, 6, 1, tzinfo=UTC))
+
+    @pytest.fixture
+    def app(self, database_url: str, clock: SteppingClock) -> Iterator[LedgerApplication]:
+        application = open_app(database_url, clock)
+        yield application
+        application.close()
+
+    def test_a_signed_agreement_reads_back_with_its_terms(
+        self, app: LedgerApplication, make_terms: Callable[..., Any]
+    ) -> None:
+        terms = make_terms()
+        app.sign_agreement("acme-1", terms, SIGNED_AT)
+
+        standing = app.agreement_at("acme-1", SIGNED_AT, datetime.now(UTC) + timedelta(days=999))
+
+        assert standing.terms.terms == terms
+        assert standing.version == 1
+
+    def test_signing_a_taken_agreement_id_is_refused(
+        self, app: LedgerApplication, make_terms: Callable[..., Any]
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+
+        with pytest.raises(AlreadyExistsError):
+            app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+
+    def test_an_amendment_with_a_stale_expected_version_is_aborted(
+        self, app: LedgerApplication, make_terms: Callable[..., Any]
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.amend_agreement(
+            "acme-1", make_terms(services=("api", "db")), SIGNED_AT, expected_version=1
+        )
+
+        with pytest.raises(VersionConflictError):
+            app.amend_agreement("acme-1", make_terms(), SIGNED_AT, expected_version=1)
+
+    def test_a_second_termination_is_refused_by_the_agreements_state(
+        self, app: LedgerApplication, make_terms: Callable[..., Any]
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.terminate_agreement("acme-1", SIGNED_AT + timedelta(days=40), expected_version=1)
+
+        with pytest.raises(FailedPreconditionError):
+            app.terminate_agreement("acme-1", SIGNED_AT + timedelta(days=41), expected_version=2)
+
+    def test_changing_an_unknown_agreement_is_not_found(
+        self, app: LedgerApplication, make_terms: Callable[..., Any]
+    ) -> None:
+        with pytest.raises(NotFoundError):
+            app.amend_agreement("nobody", make_terms(), SIGNED_AT)
+
+    def test_known_at_before_an_amendment_was_recorded_shows_the_earlier_terms(
+        self, app: LedgerApplication, clock: SteppingClock, make_terms: Callable[..., Any]
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        before_amendment = clock.now
+        app.amend_agreement(
+            "acme-1", make_terms(services=("api", "db")), SIGNED_AT + timedelta(days=31)
+        )
+        after_amendment = clock.now
+        as_of = SIGNED_AT + timedelta(days=45)
+
+        assert app.agreement_at("acme-1", as_of, before_amendment).terms.number == 1
+        assert app.agreement_at("acme-1", as_of, after_amendment).terms.number == 2
+
+    def test_as_of_before_an_amendment_takes_effect_shows_the_earlier_terms(
+        self, app: LedgerApplication, make_terms: Callable[..., Any]
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.amend_agreement(
+            "acme-1", make_terms(services=("api", "db")), SIGNED_AT + timedelta(days=31)
+        )
+        now = datetime.now(UTC) + timedelta(days=999)
+
+        assert app.agreement_at("acme-1", SIGNED_AT + timedelta(days=30), now).terms.number == 1
+        assert app.agreement_at("acme-1", SIGNED_AT + timedelta(days=31), now).terms.number == 2
+
+    def test_a_batch_is_recorded_whole_and_counted(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+
+        result = app.record_measurements("acme-1", make_readings(10_000))
+
+        assert (result.recorded_count, result.duplicate_count) == (10_000, 0)
+        assert result.log_position > 1
+
+    def test_a_resent_batch_records_nothing_twice(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.record_measurements("acme-1", make_readings(3_000))
+
+        result = app.record_measurements("acme-1", make_readings(5_000))
+
+        assert (result.recorded_count, result.duplicate_count) == (2_000, 3_000)
+        recorded = [
+            reading
+            for logged in app.list_events("acme-1", 0, 1_000)
+            if isinstance(logged.event, MetricMeasured)
+            for reading in logged.event.measurements()
+        ]
+        assert len(recorded) == len({r.observed_at_us for r in recorded}) == 5_000
+
+    def test_a_batch_with_one_unknown_objective_writes_nothing(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        _, signed_position = app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        batch = make_readings(100) + make_readings(1, objective_id="latency")
+
+        with pytest.raises(InvalidArgumentError) as refusal:
+            app.record_measurements("acme-1", batch)
+
+        assert [v.field for v in refusal.value.violations] == ["measurements[100].objective_id"]
+        assert app.recorder.max_notification_id() == signed_position
+
+    def test_readings_for_an_unknown_agreement_are_refused(
+        self, app: LedgerApplication, make_readings: Callable[..., Any]
+    ) -> None:
+        with pytest.raises(NotFoundError):
+            app.record_measurements("nobody", make_readings(1))
+
+    def test_measurement_streams_hold_at_most_one_day_of_one_objective(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.record_measurements("acme-1", make_readings(3 * 1440))
+
+        streams = {
+            logged.event.originator_id
+            for logged in app.list_events("acme-1", 0, 1_000)
+            if isinstance(logged.event, MetricMeasured)
+        }
+
+        assert streams == {
+            f"agreement:acme-1/objective:availability/day:2026-01-0{day}" for day in (1, 2, 3)
+        }
+
+    def test_concurrent_batches_of_the_same_readings_record_each_reading_once(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        batch = make_readings(2_000)
+        results: list[tuple[int, int]] = []
+        errors: list[BaseException] = []
+
+        def send() -> None:
+            try:
+                result = app.record_measurements("acme-1", batch)
+                results.append((result.recorded_count, result.duplicate_count))
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=send) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        assert errors == []
+        assert sum(recorded for recorded, _ in results) == 2_000
+        assert all(recorded + duplicates == 2_000 for recorded, duplicates in results)
+
+    def test_listing_one_agreement_leaves_out_the_others(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.sign_agreement("acme-10", make_terms(), SIGNED_AT)
+        app.record_measurements("acme-10", make_readings(10))
+        app.record_measurements("acme-1", make_readings(10))
+
+        listed = app.list_events("acme-1", 0, 100)
+
+        assert [type(e.event) for e in listed] == [Agreement.Signed, MetricMeasured]
+        assert [e.position for e in listed] == sorted(e.position for e in listed)
+
+    def test_the_whole_log_lists_in_position_order_across_pages(
+        self, app: LedgerApplication, make_terms: Callable[..., Any]
+    ) -> None:
+        for number in range(5):
+            app.sign_agreement(f"acme-{number}", make_terms(), SIGNED_AT)
+
+        first = app.list_events("", 0, 3)
+        rest = app.list_events("", first[-1].position, 3)
+
+        assert [e.event.agreement_id for e in first + rest] == [f"acme-{n}" for n in range(5)]
+
+    def test_a_reopened_application_sees_everything_recorded(
+        self,
+        database_url: str,
+        clock: SteppingClock,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        first = open_app(database_url, clock)
+        first.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        first.record_measurements("acme-1", make_readings(500))
+        first.close()
+
+        reopened = open_app(database_url, clock)
+        try:
+            again = reopened.record_measurements("acme-1", make_readings(500))
+            standing = reopened.agreement_at("acme-1", SIGNED_AT, clock.now)
+        finally:
+            reopened.close()
+
+        assert (again.recorded_count, again.duplicate_count) == (0, 500)
+        assert standing.agreement_id == "acme-1"
+
+
+class TestApplicationOnSQLite(ApplicationContract):
+    """The contract on a SQLite file."""
+
+    @pytest.fixture
+    def database_url(self, sqlite_database_url: str) -> str:
+        return sqlite_database_url
+
+
+@pytest.mark.postgres
+class TestApplicationOnPostgres(ApplicationContract):
+    """The contract on PostgreSQL."""
+
+    @pytest.fixture
+    def database_url(self, postgres_database_url: str) -> str:
+        return postgres_database_url

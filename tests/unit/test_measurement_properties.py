@@ -1,0 +1,193 @@
+"""Properties of deduplication, grouping and events over random batches, and of rounding."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.measurements import (
+    MICROSECONDS_PER_DAY,
+    Deduplicated,
+    Measurement,
+    deduplicate,
+    group_by_stream,
+    measured_events,
+    measurement_key,
+    to_epoch_us,
+)
+from domain.money import MINOR_UNITS, Money
+
+AGREEMENT_ID = "sla-1"
+START_US = to_epoch_us(datetime(2024, 3, 9, 18, 0, tzinfo=UTC))
+RECORDED_AT = datetime(2024, 3, 20, tzinfo=UTC)
+
+# A batch, the key of each reading, and the keys the ledger already holds.
+Case = tuple[list[Measurement], list[bytes], set[bytes]]
+
+# No example database: the tests read and write nothing outside memory.
+PROPERTY = settings(database=None, max_examples=100)
+
+identifiers = st.text(alphabet="abcxyz019.-_~", min_size=1, max_size=6)
+# A small id space with "" (identified by observed time) makes repeated identities common.
+measurement_ids = st.one_of(st.just(""), identifiers)
+observed = st.integers(START_US, START_US + 3 * MICROSECONDS_PER_DAY)
+labels = st.one_of(
+    st.none(),
+    st.dictionaries(identifiers, st.text(max_size=5), min_size=1, max_size=3),
+)
+
+
+@st.composite
+def readings(draw: st.DrawFn) -> Measurement:
+    objective_id = draw(st.sampled_from(["availability", "latency-p99"]))
+    measurement_id = draw(measurement_ids)
+    observed_at_us = draw(observed)
+    if draw(st.booleans()):
+        total = draw(st.integers(0, 10**6))
+        good = draw(st.integers(0, total))
+        return Measurement(
+            objective_id,
+            measurement_id,
+            observed_at_us,
+            good=good,
+            total=total,
+            labels=draw(labels),
+        )
+    value = draw(st.floats(allow_nan=False, allow_infinity=False))
+    return Measurement(
+        objective_id, measurement_id, observed_at_us, sample=value, labels=draw(labels)
+    )
+
+
+@st.composite
+def batches(draw: st.DrawFn) -> list[Measurement]:
+    """Random readings, with some of them sent again (same identity, maybe other values)."""
+    batch = draw(st.lists(readings(), min_size=1, max_size=40))
+    for index in draw(st.lists(st.integers(0, len(batch) - 1), max_size=10)):
+        original = batch[index]
+        again = draw(readings())
+        batch.append(
+            Measurement(
+                original.objective_id,
+                original.measurement_id,
+                original.observed_at_us,
+                good=again.good,
+                total=again.total,
+                sample=again.sample,
+                labels=again.labels,
+            )
+        )
+    return draw(st.permutations(batch))
+
+
+@st.composite
+def batches_with_recorded_keys(draw: st.DrawFn) -> Case:
+    batch = draw(batches())
+    keys = [measurement_key(AGREEMENT_ID, reading) for reading in batch]
+    recorded = draw(st.sets(st.sampled_from(keys))) | draw(
+        st.sets(st.binary(min_size=16, max_size=16), max_size=3)
+    )
+    return batch, keys, recorded
+
+
+def dedup(case: Case) -> Deduplicated:
+    batch, keys, recorded = case
+    return deduplicate(batch, keys, recorded)
+
+
+@PROPERTY
+@given(batches_with_recorded_keys())
+def test_deduplication_keeps_exactly_the_distinct_unrecorded_keys(
+    case: Case,
+) -> None:
+    _, keys, recorded = case
+
+    result = dedup(case)
+
+    assert sorted(result.keys) == sorted(set(keys) - recorded)
+
+
+@PROPERTY
+@given(batches_with_recorded_keys())
+def test_deduplication_keeps_the_first_reading_of_each_new_key(
+    case: Case,
+) -> None:
+    batch, keys, _ = case
+    first_of: dict[bytes, Measurement] = {}
+    for key, reading in zip(keys, batch, strict=True):
+        first_of.setdefault(key, reading)
+
+    result = dedup(case)
+
+    assert result.readings == [first_of[key] for key in result.keys]
+
+
+@PROPERTY
+@given(batches_with_recorded_keys())
+def test_kept_and_duplicate_readings_add_up_to_the_batch(
+    case: Case,
+) -> None:
+    batch, _, _ = case
+
+    result = dedup(case)
+
+    assert len(result.readings) + result.duplicate_count == len(batch)
+
+
+@PROPERTY
+@given(batches_with_recorded_keys())
+def test_events_give_back_every_kept_reading_exactly_once(
+    case: Case,
+) -> None:
+    kept = dedup(case).readings
+
+    events = measured_events(AGREEMENT_ID, group_by_stream(AGREEMENT_ID, kept), {}, RECORDED_AT)
+    returned = [reading for event in events for reading in event.measurements()]
+
+    def by_key(reading: Measurement) -> bytes:
+        return measurement_key(AGREEMENT_ID, reading)
+
+    assert sorted(returned, key=by_key) == sorted(kept, key=by_key)
+
+
+@PROPERTY
+@given(batches())
+def test_every_event_holds_one_objective_and_one_utc_day(batch: list[Measurement]) -> None:
+    events = measured_events(AGREEMENT_ID, group_by_stream(AGREEMENT_ID, batch), {}, RECORDED_AT)
+
+    for event in events:
+        assert {r.objective_id for r in event.measurements()} == {event.objective_id}
+        assert {r.observed_at.date() for r in event.measurements()} == {event.day.date()}
+
+
+currencies = st.sampled_from(sorted(MINOR_UNITS))
+amounts = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=6)
+non_negative_amounts = st.decimals(min_value=Decimal(0), max_value=Decimal("1e12"), places=6)
+
+
+@PROPERTY
+@given(amounts, currencies)
+def test_rounding_twice_is_rounding_once(amount: Decimal, currency: str) -> None:
+    once = Money(amount, currency).rounded()
+
+    assert once.rounded() == once
+
+
+@PROPERTY
+@given(amounts, currencies)
+def test_rounding_moves_an_amount_by_at_most_half_a_minor_unit(
+    amount: Decimal, currency: str
+) -> None:
+    money = Money(amount, currency)
+    half_minor_unit = Decimal(1).scaleb(-money.minor_unit) / 2
+
+    assert abs(money.rounded().amount - amount) <= half_minor_unit
+
+
+@PROPERTY
+@given(non_negative_amounts, currencies)
+def test_a_rounded_non_negative_amount_has_no_problems(amount: Decimal, currency: str) -> None:
+    assert Money(amount, currency).rounded().problems() == []
