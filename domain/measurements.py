@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from eventsourcing.domain import CanMutateAggregate
 
@@ -36,9 +37,12 @@ def from_epoch_us(microseconds: int) -> datetime:
     return EPOCH + timedelta(microseconds=microseconds)
 
 
-@dataclass(frozen=True, slots=True)
-class Measurement:
-    """One reading: good/total counts or one sample value, observed at an instant (UTC µs)."""
+class Measurement(NamedTuple):
+    """One reading: good/total counts or one sample value, observed at an instant (UTC µs).
+
+    A NamedTuple rather than a frozen dataclass: ingest builds one per reading, and a tuple is
+    several times cheaper to create.
+    """
 
     objective_id: str
     measurement_id: str
@@ -59,10 +63,41 @@ class Measurement:
         return self.measurement_id or f"@{self.observed_at_us}"
 
 
-def measurement_key(agreement_id: str, measurement: Measurement) -> bytes:
-    """A 128-bit digest that is the same for every reading with the same identity."""
-    text = f"{agreement_id}\x1f{measurement.objective_id}\x1f{measurement.identity}"
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+def objective_key_prefix(agreement_id: str, objective_id: str) -> bytes:
+    """A 64-bit digest of an agreement's objective that starts each of its readings' keys."""
+    return hashlib.blake2b(f"{agreement_id}\x1f{objective_id}".encode(), digest_size=8).digest()
+
+
+_TIME_SLICE = b"\x00"
+_CLIENT_ID = b"\x01"
+_TIME_OFFSET = 2**63
+
+
+def measurement_key(prefix: bytes, measurement: Measurement) -> bytes:
+    """The key that is the same for every reading with the same identity within an objective.
+
+    prefix is objective_key_prefix(...). A time-slice identity is followed by its instant as an
+    unsigned big-endian number, so an objective's keys sort by time and the index grows at its
+    end; a client id is followed by its 128-bit BLAKE2b digest.
+    """
+    if measurement.measurement_id:
+        digest = hashlib.blake2b(measurement.measurement_id.encode(), digest_size=16).digest()
+        return prefix + _CLIENT_ID + digest
+    return prefix + _TIME_SLICE + (measurement.observed_at_us + _TIME_OFFSET).to_bytes(8, "big")
+
+
+def measurement_keys(agreement_id: str, batch: Sequence[Measurement]) -> list[bytes]:
+    """The key of every reading of a batch, in order."""
+    prefixes: dict[str, bytes] = {}
+    keys = []
+    for reading in batch:
+        prefix = prefixes.get(reading.objective_id)
+        if prefix is None:
+            prefix = prefixes[reading.objective_id] = objective_key_prefix(
+                agreement_id, reading.objective_id
+            )
+        keys.append(measurement_key(prefix, reading))
+    return keys
 
 
 @dataclass(frozen=True)
@@ -167,12 +202,19 @@ def group_by_stream(
     agreement_id: str, readings: Iterable[Measurement]
 ) -> dict[str, list[Measurement]]:
     """Readings grouped by the objective-day stream they belong to, in arrival order."""
-    groups: dict[str, list[Measurement]] = {}
+    by_day: dict[tuple[str, int], list[Measurement]] = {}
     for reading in readings:
-        day = from_epoch_us(reading.observed_at_us - reading.observed_at_us % MICROSECONDS_PER_DAY)
-        stream = measurement_stream(agreement_id, reading.objective_id, day.date())
-        groups.setdefault(stream, []).append(reading)
-    return groups
+        slot = (reading.objective_id, reading.observed_at_us // MICROSECONDS_PER_DAY)
+        group = by_day.get(slot)
+        if group is None:
+            group = by_day[slot] = []
+        group.append(reading)
+    return {
+        measurement_stream(
+            agreement_id, objective_id, from_epoch_us(day * MICROSECONDS_PER_DAY).date()
+        ): group
+        for (objective_id, day), group in by_day.items()
+    }
 
 
 def measured_events(

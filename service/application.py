@@ -19,7 +19,7 @@ from domain.measurements import (
     deduplicate,
     group_by_stream,
     measured_events,
-    measurement_key,
+    measurement_keys,
     validate_batch,
 )
 from domain.terms import AgreementTerms
@@ -128,7 +128,7 @@ class LedgerApplication(Application[str]):
     def record_measurements(self, agreement_id: str, batch: Sequence[Measurement]) -> RecordedBatch:
         """Record the new readings of a batch in one transaction; count the duplicates."""
         validate_batch(self._find_agreement(agreement_id), agreement_id, batch)
-        keys = [measurement_key(agreement_id, m) for m in batch]
+        keys = measurement_keys(agreement_id, batch)
         recorder = self.ledger_recorder
         for _ in range(MAX_RECORDING_ATTEMPTS):
             fresh = deduplicate(batch, keys, recorder.recorded_keys(keys))

@@ -182,37 +182,45 @@ def measurements_from_proto(
     items: Iterable[terms_pb2.Measurement], violations: Violations
 ) -> list[Measurement]:
     """Domain readings from their messages; the hot path of ingest, so kept lean."""
-    readings = []
+    readings: list[Measurement] = []
+    append = readings.append
     for index, m in enumerate(items):
         good = total = sample = None
         which = m.WhichOneof("reading")
         if which == "counts":
-            good, total = m.counts.good, m.counts.total
+            counts = m.counts
+            good, total = counts.good, counts.total
         elif which == "sample":
             sample = m.sample
-        observed_at_us = 0
-        if not m.HasField("observed_at"):
-            violations.add(f"measurements[{index}].observed_at", "is required")
-        else:
-            ts = m.observed_at
-            if not _timestamp_is_valid(ts):
-                violations.add(
-                    f"measurements[{index}].observed_at",
-                    "is outside the range of google.protobuf.Timestamp",
-                )
-            observed_at_us = ts.seconds * 1_000_000 + ts.nanos // 1000
-        readings.append(
+        ts = m.observed_at
+        seconds, nanos = ts.seconds, ts.nanos
+        if (
+            not MIN_TIMESTAMP_SECONDS <= seconds <= MAX_TIMESTAMP_SECONDS
+            or not 0 <= nanos < 1_000_000_000
+            or (seconds == 0 and not m.HasField("observed_at"))
+        ):
+            _observed_at_violation(m, index, violations)
+        labels = m.labels
+        append(
             Measurement(
                 m.objective_id,
                 m.measurement_id,
-                observed_at_us,
+                seconds * 1_000_000 + nanos // 1000,
                 good,
                 total,
                 sample,
-                dict(m.labels) if m.labels else None,
+                dict(labels) if labels else None,
             )
         )
     return readings
+
+
+def _observed_at_violation(m: terms_pb2.Measurement, index: int, violations: Violations) -> None:
+    path = f"measurements[{index}].observed_at"
+    if not m.HasField("observed_at"):
+        violations.add(path, "is required")
+    else:
+        violations.add(path, "is outside the range of google.protobuf.Timestamp")
 
 
 def measurement_to_proto(reading: Measurement) -> terms_pb2.Measurement:

@@ -9,7 +9,9 @@ from typing import Any
 import grpc
 from google.protobuf.message import Message
 
+from domain.errors import Violations
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
+from service.mapping import measurements_from_proto
 
 Invoke = Callable[[str, Message], Any]
 SignRequest = Callable[..., ledger_service_pb2.SignAgreementRequest]
@@ -114,3 +116,39 @@ def test_recording_for_an_unknown_agreement_is_not_found(invoke: Invoke, reading
     ended = invoke("RecordMeasurements", _record("no-such-agreement", _minutes(reading, 1)))
 
     assert ended.code is grpc.StatusCode.NOT_FOUND
+
+
+def test_a_reading_without_an_observation_time_is_invalid_argument(
+    invoke: Invoke, invoke_ok: Invoke, sign_request: SignRequest, reading: Reading
+) -> None:
+    invoke_ok("SignAgreement", sign_request("sla-1"))
+    untimed = reading("availability", FIRST_MINUTE)
+    untimed.ClearField("observed_at")
+
+    ended = invoke("RecordMeasurements", _record("sla-1", [*_minutes(reading, 1), untimed]))
+
+    assert ended.code is grpc.StatusCode.INVALID_ARGUMENT
+    assert "measurements[1].observed_at: is required" in ended.details
+
+
+def test_a_reading_at_the_unix_epoch_is_recorded() -> None:
+    epoch = terms_pb2.Measurement(objective_id="availability")
+    epoch.observed_at.SetInParent()
+    violations = Violations()
+
+    [converted] = measurements_from_proto([epoch], violations)
+
+    assert (list(violations), converted.observed_at_us) == ([], 0)
+
+
+def test_a_reading_with_negative_nanoseconds_is_invalid_argument(
+    invoke: Invoke, invoke_ok: Invoke, sign_request: SignRequest, reading: Reading
+) -> None:
+    invoke_ok("SignAgreement", sign_request("sla-1"))
+    malformed = reading("availability", FIRST_MINUTE)
+    malformed.observed_at.nanos = -1
+
+    ended = invoke("RecordMeasurements", _record("sla-1", [malformed]))
+
+    assert ended.code is grpc.StatusCode.INVALID_ARGUMENT
+    assert "measurements[0].observed_at: is outside the range" in ended.details

@@ -15,11 +15,17 @@ from domain.measurements import (
     from_epoch_us,
     group_by_stream,
     measured_events,
-    measurement_key,
+    measurement_keys,
     to_epoch_us,
     validate_batch,
 )
 from domain.terms import AgreementTerms, Objective
+
+
+def key_of(agreement_id: str, reading: Measurement) -> bytes:
+    """The key the ledger indexes one reading by."""
+    return measurement_keys(agreement_id, [reading])[0]
+
 
 Sign = Callable[..., Agreement]
 MakeTerms = Callable[..., AgreementTerms]
@@ -198,43 +204,54 @@ def test_readings_with_the_same_id_have_the_same_key_whatever_their_values() -> 
     first = counts(1, 1, at=NOON, measurement_id="m-1")
     resent = counts(0, 5, at=NOON + timedelta(hours=1), measurement_id="m-1")
 
-    assert measurement_key("sla-1", first) == measurement_key("sla-1", resent)
+    assert key_of("sla-1", first) == key_of("sla-1", resent)
 
 
 def test_the_same_id_under_another_objective_has_another_key() -> None:
     availability = counts(1, 1, measurement_id="m-1", objective_id="availability")
     latency = counts(1, 1, measurement_id="m-1", objective_id="latency-p99")
 
-    assert measurement_key("sla-1", availability) != measurement_key("sla-1", latency)
+    assert key_of("sla-1", availability) != key_of("sla-1", latency)
 
 
 def test_the_same_reading_under_another_agreement_has_another_key() -> None:
     reading = counts(1, 1, measurement_id="m-1")
 
-    assert measurement_key("sla-1", reading) != measurement_key("sla-2", reading)
+    assert key_of("sla-1", reading) != key_of("sla-2", reading)
 
 
 def test_readings_without_id_observed_at_the_same_instant_have_the_same_key() -> None:
-    assert measurement_key("sla-1", counts(1, 1, at=NOON)) == measurement_key(
-        "sla-1", counts(2, 3, at=NOON)
-    )
+    assert key_of("sla-1", counts(1, 1, at=NOON)) == key_of("sla-1", counts(2, 3, at=NOON))
 
 
 def test_readings_without_id_observed_at_different_instants_have_different_keys() -> None:
-    assert measurement_key("sla-1", counts(1, 1, at=NOON)) != measurement_key(
+    assert key_of("sla-1", counts(1, 1, at=NOON)) != key_of(
         "sla-1", counts(1, 1, at=NOON + MICROSECOND)
     )
 
 
-def test_a_key_is_128_bits() -> None:
-    assert len(measurement_key("sla-1", counts(1, 1))) == 16
+def test_time_slice_keys_of_one_objective_sort_by_observation_time() -> None:
+    later, earlier = (
+        counts(1, 1, at=NOON + MICROSECOND),
+        counts(1, 1, at=NOON - timedelta(days=400)),
+    )
+
+    assert (
+        key_of("sla-1", earlier) < key_of("sla-1", counts(1, 1, at=NOON)) < key_of("sla-1", later)
+    )
+
+
+def test_a_client_id_key_never_equals_a_time_slice_key() -> None:
+    slice_keys = {key_of("sla-1", counts(1, 1, at=NOON))}
+
+    assert key_of("sla-1", counts(1, 1, at=NOON, measurement_id="m-1")) not in slice_keys
 
 
 # Deduplicating
 
 
 def keys_of(batch: list[Measurement]) -> list[bytes]:
-    return [measurement_key("sla-1", reading) for reading in batch]
+    return [key_of("sla-1", reading) for reading in batch]
 
 
 def test_readings_already_recorded_are_dropped() -> None:
