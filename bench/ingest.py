@@ -1,8 +1,8 @@
 """Measurement ingest over gRPC against a raw executemany of the same rows, in one run.
 
-Usage: python -m bench.ingest [--batches N] [--batch-size N] [--database-url URL]
+Usage: python -m bench.ingest [--batches N] [--batch-size N]
 
-Starts `sla-ledger serve` on a free port in a scratch directory (SQLite by default), signs an
+Starts `sla-ledger serve` on a free port with a SQLite file in a scratch directory, signs an
 agreement, and sends batches of one-minute readings from this process (the server is another
 process). The baseline inserts the same rows with one executemany per batch into a table with a
 primary key on the reading's identity, in a fresh SQLite file beside the ledger's, one transaction
@@ -147,13 +147,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=10_000)
-    parser.add_argument("--database-url", default="")
     options = parser.parse_args()
     requests = batches(options.batches, options.batch_size)
     total = options.batches * options.batch_size
     with tempfile.TemporaryDirectory() as scratch:
         workdir = Path(scratch)
-        url = options.database_url or f"sqlite:///{workdir / 'ledger.sqlite3'}"
+        url = f"sqlite:///{workdir / 'ledger.sqlite3'}"
         with (
             running_server(url, workdir) as port,
             grpc.insecure_channel(
@@ -173,7 +172,7 @@ def main() -> int:
             resend = total / (time.perf_counter() - started)
         baseline = raw_baseline(workdir / "baseline.sqlite3", requests)
     assert recorded == total and duplicates == total, (recorded, duplicates)
-    print(f"readings: {total} in batches of {options.batch_size} ({url.split(':')[0]})")
+    print(f"readings: {total} in batches of {options.batch_size}, SQLite")
     print(f"{'figure':<38}{'readings/s':>12}{'x baseline':>12}")
     print(f"{'raw executemany (baseline)':<38}{baseline:>12,.0f}{1:>12.2f}")
     print(f"{'RecordMeasurements over gRPC':<38}{ingest:>12,.0f}{ingest / baseline:>12.2f}")

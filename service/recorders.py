@@ -107,7 +107,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     """PostgreSQL event recorder with the measurement-key index and ledger queries.
 
     Every append runs in one explicit transaction: lock the events table (so positions are
-    committed in the order they are issued), insert measurement keys, insert the events.
+    committed in the order they are issued), insert measurement keys, insert the events with one
+    INSERT ... SELECT FROM unnest(...) statement. The library's pipelined path (which can stall on
+    saves of thousands of events) and its optional database function are never used.
     """
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):

@@ -86,7 +86,6 @@ def parse_database_url(text: str) -> Storage:
                 "POSTGRES_POOL_SIZE": str(POSTGRES_POOL_SIZE),
                 "POSTGRES_CONNECT_TIMEOUT": "10",
                 "POSTGRES_LOCK_TIMEOUT": "10",
-                "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
             },
         )
     raise DatabaseUrlError(
