@@ -24,7 +24,6 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from service.generated.sla.ledger.v1 import (
     events_pb2,
@@ -32,6 +31,7 @@ from service.generated.sla.ledger.v1 import (
     ledger_service_pb2_grpc,
     terms_pb2,
 )
+from tests import proto_builders as build
 
 LISTEN_DEADLINE_SECONDS = 30.0
 STOP_DEADLINE_SECONDS = 30.0
@@ -247,43 +247,14 @@ def stub(server: Any) -> ledger_service_pb2_grpc.LedgerServiceStub:
     return ledger_service_pb2_grpc.LedgerServiceStub(server.channel)
 
 
-def _timestamp(instant: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(instant)
-    return stamp
-
-
-def _terms(fee_amount: str = "1000.00", **overrides: Any) -> terms_pb2.AgreementTerms:
-    fields: dict[str, Any] = {
-        "provider": terms_pb2.Party(party_id="acme-cloud", display_name="ACME Cloud"),
-        "customer": terms_pb2.Party(party_id="globex", display_name="Globex Corporation"),
-        "kind": terms_pb2.AGREEMENT_KIND_CUSTOMER_BASED,
-        "services": ["compute", "storage"],
-        "time_zone": "Europe/Berlin",
-        "fee": terms_pb2.Fee(
-            amount=terms_pb2.Money(currency_code="EUR", amount=fee_amount),
-            period=terms_pb2.PERIOD_UNIT_MONTH,
-        ),
-        "term_start": _timestamp(TERM_START),
-        "objectives": [
-            terms_pb2.Objective(
-                objective_id="availability",
-                metric="availability",
-                target_percent="99.9",
-                period=terms_pb2.PERIOD_UNIT_MONTH,
-            )
-        ],
-    }
-    fields.update(overrides)
-    return terms_pb2.AgreementTerms(**fields)
+def _terms_from(fee_amount: str = "1000.00", **overrides: Any) -> terms_pb2.AgreementTerms:
+    return build.proto_terms(TERM_START, fee_amount, **overrides)
 
 
 def _sign_request(
     agreement_id: str, **term_overrides: Any
 ) -> ledger_service_pb2.SignAgreementRequest:
-    return ledger_service_pb2.SignAgreementRequest(
-        agreement_id=agreement_id, terms=_terms(**term_overrides), signed_at=_timestamp(SIGNED_AT)
-    )
+    return build.sign_request(agreement_id, TERM_START, SIGNED_AT, **term_overrides)
 
 
 def _amend_request(
@@ -291,8 +262,8 @@ def _amend_request(
 ) -> ledger_service_pb2.AmendAgreementRequest:
     request = ledger_service_pb2.AmendAgreementRequest(
         agreement_id=agreement_id,
-        terms=_terms(fee_amount="1500.00"),
-        effective_from=_timestamp(AMENDED_FROM),
+        terms=_terms_from(fee_amount="1500.00"),
+        effective_from=build.timestamp(AMENDED_FROM),
         reason="price change",
     )
     if expected_version is not None:
@@ -304,7 +275,9 @@ def _terminate_request(
     agreement_id: str, expected_version: int | None = None
 ) -> ledger_service_pb2.TerminateAgreementRequest:
     request = ledger_service_pb2.TerminateAgreementRequest(
-        agreement_id=agreement_id, effective_at=_timestamp(TERMINATED_AT), reason="contract ended"
+        agreement_id=agreement_id,
+        effective_at=build.timestamp(TERMINATED_AT),
+        reason="contract ended",
     )
     if expected_version is not None:
         request.expected_version = expected_version

@@ -25,6 +25,7 @@ from service.application import LedgerApplication
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
 from service.servicer import LedgerServicer
 from service.storage import parse_database_url
+from tests import proto_builders as build
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 TERM_START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -76,45 +77,14 @@ class RecordingContext:
         raise CallAbortedError(details)
 
 
-def _timestamp(instant: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(instant)
-    return stamp
-
-
-def _terms(**overrides: Any) -> terms_pb2.AgreementTerms:
-    fields: dict[str, Any] = {
-        "provider": terms_pb2.Party(party_id="acme-cloud", display_name="ACME Cloud"),
-        "customer": terms_pb2.Party(party_id="globex", display_name="Globex Corporation"),
-        "kind": terms_pb2.AGREEMENT_KIND_CUSTOMER_BASED,
-        "services": ["compute", "storage"],
-        "time_zone": "Europe/Berlin",
-        "fee": terms_pb2.Fee(
-            amount=terms_pb2.Money(currency_code="EUR", amount="1000.00"),
-            period=terms_pb2.PERIOD_UNIT_MONTH,
-        ),
-        "term_start": _timestamp(TERM_START),
-        "objectives": [
-            terms_pb2.Objective(
-                objective_id="availability",
-                metric="availability",
-                target_percent="99.9",
-                period=terms_pb2.PERIOD_UNIT_MONTH,
-            )
-        ],
-    }
-    fields.update(overrides)
-    return terms_pb2.AgreementTerms(**fields)
+def _terms_from(fee_amount: str = "1000.00", **overrides: Any) -> terms_pb2.AgreementTerms:
+    return build.proto_terms(TERM_START, fee_amount, **overrides)
 
 
 def _sign_request(
     agreement_id: str, **term_overrides: Any
 ) -> ledger_service_pb2.SignAgreementRequest:
-    return ledger_service_pb2.SignAgreementRequest(
-        agreement_id=agreement_id,
-        terms=_terms(**term_overrides),
-        signed_at=_timestamp(SIGNED_AT),
-    )
+    return build.sign_request(agreement_id, TERM_START, SIGNED_AT, **term_overrides)
 
 
 def _amend_request(
@@ -126,13 +96,13 @@ def _amend_request(
 ) -> ledger_service_pb2.AmendAgreementRequest:
     request = ledger_service_pb2.AmendAgreementRequest(
         agreement_id=agreement_id,
-        terms=_terms(
+        terms=_terms_from(
             fee=terms_pb2.Fee(
                 amount=terms_pb2.Money(currency_code="EUR", amount=fee_amount),
                 period=terms_pb2.PERIOD_UNIT_MONTH,
             )
         ),
-        effective_from=_timestamp(effective_from),
+        effective_from=build.timestamp(effective_from),
         reason="price change",
     )
     if expected_version is not None:
@@ -147,7 +117,9 @@ def _terminate_request(
     effective_at: datetime = TERMINATED_AT,
 ) -> ledger_service_pb2.TerminateAgreementRequest:
     request = ledger_service_pb2.TerminateAgreementRequest(
-        agreement_id=agreement_id, effective_at=_timestamp(effective_at), reason="contract ended"
+        agreement_id=agreement_id,
+        effective_at=build.timestamp(effective_at),
+        reason="contract ended",
     )
     if expected_version is not None:
         request.expected_version = expected_version
@@ -159,9 +131,9 @@ def _get_request(
 ) -> ledger_service_pb2.GetAgreementRequest:
     request = ledger_service_pb2.GetAgreementRequest(agreement_id=agreement_id)
     if as_of is not None:
-        request.as_of.CopyFrom(_timestamp(as_of))
+        request.as_of.CopyFrom(build.timestamp(as_of))
     if known_at is not None:
-        request.known_at.CopyFrom(_timestamp(known_at))
+        request.known_at.CopyFrom(build.timestamp(known_at))
     return request
 
 
@@ -170,7 +142,7 @@ def _reading(
 ) -> terms_pb2.Measurement:
     return terms_pb2.Measurement(
         objective_id=objective_id,
-        observed_at=_timestamp(observed_at),
+        observed_at=build.timestamp(observed_at),
         counts=terms_pb2.EventCounts(good=good, total=total),
     )
 
@@ -295,13 +267,13 @@ def all_events(
 @pytest.fixture
 def timestamp() -> Callable[[datetime], Timestamp]:
     """A google.protobuf.Timestamp for an aware datetime."""
-    return _timestamp
+    return build.timestamp
 
 
 @pytest.fixture
-def make_terms() -> Callable[..., terms_pb2.AgreementTerms]:
+def make_terms_from() -> Callable[..., terms_pb2.AgreementTerms]:
     """Valid terms (EUR 1000.00 monthly, one 'availability' objective); keywords replace fields."""
-    return _terms
+    return _terms_from
 
 
 @pytest.fixture

@@ -1,0 +1,82 @@
+"""Events stored by earlier versions of the ledger still decode to the same facts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from domain.agreement import Agreement, replay_agreement
+from domain.measurements import Measurement, MetricMeasured, to_epoch_us
+from domain.terms import AgreementKind, PeriodUnit
+from service.application import LedgerApplication
+from service.storage import parse_database_url
+
+FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_11.json"
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def decoded(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    database = tmp_path_factory.mktemp("fixtures") / "ledger.sqlite3"
+    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
+    rows = json.loads(FIXTURE.read_text())
+    return [
+        app.mapper.to_domain_event(
+            StoredEvent(
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=row["state"].encode(),
+            )
+        )
+        for row in rows
+    ]
+
+
+def test_every_stored_event_type_of_2026_11_still_decodes(decoded: list[Any]) -> None:
+    assert [type(event) for event in decoded] == [
+        Agreement.Signed,
+        Agreement.Amended,
+        MetricMeasured,
+        Agreement.Terminated,
+    ]
+
+
+def test_a_stored_signing_keeps_its_terms_and_instants(decoded: list[Any]) -> None:
+    signed = decoded[0]
+
+    assert (signed.agreement_id, signed.signed_at, signed.timestamp) == (
+        "acme-2026",
+        T0,
+        T0 + timedelta(seconds=1),
+    )
+    assert signed.terms.kind is AgreementKind.CUSTOMER_BASED
+    assert signed.terms.fee.amount.amount == Decimal("1000.00")
+    assert signed.terms.objectives[0].period is PeriodUnit.MONTH
+    assert signed.terms.services == ("api",)
+
+
+def test_stored_agreement_events_replay_to_the_same_agreement(decoded: list[Any]) -> None:
+    agreement = replay_agreement(e for e in decoded if isinstance(e, Agreement.Event))
+
+    assert agreement is not None
+    assert [v.terms.services for v in agreement.terms_versions] == [("api",), ("api", "db")]
+    assert agreement.termination is not None
+    assert agreement.termination.effective_at == T0 + timedelta(days=200)
+
+
+def test_stored_readings_come_back_exactly(decoded: list[Any]) -> None:
+    measured = decoded[2]
+
+    assert measured.measurements() == [
+        Measurement("availability", "", to_epoch_us(T0), 59, 60, None, None),
+        Measurement(
+            "availability", "m-2", to_epoch_us(T0) + 60_000_000, None, None, 0.25, {"region": "eu"}
+        ),
+    ]
