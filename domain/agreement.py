@@ -9,7 +9,14 @@ from typing import Any
 
 from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
 
-from domain.errors import FailedPreconditionError, FieldViolation, NotFoundError, Violations
+from domain.errors import (
+    AlreadyExistsError,
+    FailedPreconditionError,
+    FieldViolation,
+    NotFoundError,
+    Violations,
+)
+from domain.exclusions import Exclusion
 from domain.identifiers import IDENTIFIER_RULE, agreement_stream, is_identifier
 from domain.terms import MAX_TEXT_LENGTH, AgreementTerms, is_aware
 
@@ -98,11 +105,23 @@ class Agreement(BaseAggregate[str]):
             assert isinstance(aggregate, Agreement)
             aggregate.termination = Termination(self.effective_at, self.reason)
 
+    @dataclass(frozen=True)
+    class ExclusionRecorded(Event):
+        """An interval whose readings count neither good nor bad."""
+
+        exclusion: Exclusion
+
+        def apply(self, aggregate: Any) -> None:
+            """Add the exclusion."""
+            assert isinstance(aggregate, Agreement)
+            aggregate.exclusions.append(self.exclusion)
+
     def __init__(self, agreement_id: str, terms: AgreementTerms, signed_at: datetime) -> None:
         self.agreement_id = agreement_id
         self.signed_at = signed_at
         self.terms_versions = [TermsVersion(1, terms, terms.term_start, retroactive=False)]
         self.termination: Termination | None = None
+        self.exclusions: list[Exclusion] = []
 
     @classmethod
     def sign(
@@ -180,6 +199,43 @@ class Agreement(BaseAggregate[str]):
         self.trigger_event(
             self.Terminated, effective_at=effective_at, reason=reason, timestamp=recorded_at
         )
+
+    def record_exclusion(self, exclusion: Exclusion, recorded_at: datetime) -> bool:
+        """Record an exclusion; False when the same one was recorded before (nothing appended).
+
+        Allowed after termination and for closed periods: exclusions are often agreed late.
+        """
+        for known in self.exclusions:
+            if known.exclusion_id == exclusion.exclusion_id:
+                if known == exclusion:
+                    return False
+                raise AlreadyExistsError(
+                    f"exclusion {exclusion.exclusion_id} exists with other content"
+                )
+        violations = Violations()
+        if not is_identifier(exclusion.exclusion_id):
+            violations.add("exclusion.exclusion_id", IDENTIFIER_RULE)
+        if not is_aware(exclusion.start):
+            violations.add("exclusion.start", "must carry a time zone")
+        elif not is_aware(exclusion.end):
+            violations.add("exclusion.end", "must carry a time zone")
+        elif exclusion.end <= exclusion.start:
+            violations.add("exclusion.end", "must be after exclusion.start")
+        known_objectives = {o.objective_id for v in self.terms_versions for o in v.terms.objectives}
+        for index, objective_id in enumerate(exclusion.objective_ids):
+            if objective_id not in known_objectives:
+                violations.add(
+                    f"exclusion.objective_ids[{index}]",
+                    f"agreement has no objective {objective_id!r}",
+                )
+        if not exclusion.reason.strip():
+            violations.add("exclusion.reason", "a reason is required")
+        for name, text in (("reason", exclusion.reason), ("evidence", exclusion.evidence)):
+            if len(text) > MAX_TEXT_LENGTH:
+                violations.add(f"exclusion.{name}", f"at most {MAX_TEXT_LENGTH} characters")
+        violations.raise_if_any()
+        self.trigger_event(self.ExclusionRecorded, exclusion=exclusion, timestamp=recorded_at)
+        return True
 
     def _refuse_if_terminated(self, verb: str) -> None:
         if self.termination is not None:

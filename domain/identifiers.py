@@ -30,6 +30,11 @@ def measurement_stream(agreement_id: str, objective_id: str, day: date) -> str:
     return f"{measurement_stream_prefix(agreement_id)}{objective_id}/day:{day.isoformat()}"
 
 
+def period_stream(agreement_id: str, objective_id: str, period_label: str) -> str:
+    """Name of the stream holding one objective-period's results."""
+    return f"{measurement_stream_prefix(agreement_id)}{objective_id}/period:{period_label}"
+
+
 def agreement_of_stream(stream_id: str) -> str:
     """The agreement a stream belongs to."""
     if not stream_id.startswith(AGREEMENT_STREAM_PREFIX):

@@ -11,7 +11,7 @@ import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 from eventsourcing.domain import CanMutateAggregate
@@ -19,22 +19,11 @@ from eventsourcing.domain import CanMutateAggregate
 from domain.agreement import Agreement
 from domain.errors import NotFoundError, Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier, measurement_stream
+from domain.instants import MICROSECONDS_PER_DAY, from_epoch_us
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECONDS_PER_DAY = 86_400_000_000
 MAX_BATCH_SIZE = 50_000
 MAX_LABELS = 16
 MAX_LABEL_LENGTH = 128
-
-
-def to_epoch_us(instant: datetime) -> int:
-    """Microseconds since the Unix epoch of a timezone-aware instant."""
-    return (instant - EPOCH) // timedelta(microseconds=1)
-
-
-def from_epoch_us(microseconds: int) -> datetime:
-    """The UTC instant that many microseconds after the Unix epoch."""
-    return EPOCH + timedelta(microseconds=microseconds)
 
 
 class Measurement(NamedTuple):

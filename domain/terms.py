@@ -13,6 +13,7 @@ from zoneinfo import available_timezones
 from domain.errors import FieldViolation
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.money import Money
+from domain.objectives import CreditPolicy, ObjectiveRules
 
 MAX_NAME_LENGTH = 256
 MAX_TEXT_LENGTH = 4096
@@ -62,6 +63,7 @@ class Objective:
     target_percent: Decimal
     period: PeriodUnit
     description: str = ""
+    rules: ObjectiveRules = field(default_factory=ObjectiveRules)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class AgreementTerms:
     term_start: datetime
     term_end: datetime | None
     objectives: tuple[Objective, ...] = field(default=())
+    credit_policy: CreditPolicy | None = None
 
     def __post_init__(self) -> None:
         # Stored events decode sequences as lists; the terms always hold tuples.

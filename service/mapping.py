@@ -12,7 +12,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from domain.agreement import Agreement, AgreementStanding
 from domain.errors import Violations
 from domain.identifiers import agreement_of_stream
-from domain.measurements import MICROSECONDS_PER_DAY, Measurement, MetricMeasured
+from domain.instants import MICROSECONDS_PER_DAY
+from domain.measurements import Measurement, MetricMeasured
 from domain.money import Money, parse_decimal
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from service.application import LoggedEvent

@@ -8,7 +8,21 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.exclusions import Exclusion, ExclusionKind
 from domain.money import Money
+from domain.objectives import (
+    BandsRule,
+    BonusRule,
+    Comparison,
+    CountRule,
+    CreditBand,
+    CreditPolicy,
+    Indicator,
+    ObjectiveRules,
+    Schedule,
+    StepsRule,
+    Threshold,
+)
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 
 
@@ -48,7 +62,23 @@ class EnumAsValue(Transcoding):
 
 def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     """Register every value object that events carry."""
-    for enum_cls in (AgreementKind, PeriodUnit):
+    for enum_cls in (AgreementKind, PeriodUnit, Indicator, Comparison, ExclusionKind):
         transcoder.register(EnumAsValue(enum_cls))
-    for dataclass_cls in (Money, Party, Fee, Objective, AgreementTerms):
+    for dataclass_cls in (
+        Money,
+        Party,
+        Fee,
+        Objective,
+        AgreementTerms,
+        Threshold,
+        Schedule,
+        CreditBand,
+        BandsRule,
+        StepsRule,
+        CountRule,
+        BonusRule,
+        CreditPolicy,
+        ObjectiveRules,
+        Exclusion,
+    ):
         transcoder.register(DataclassAsDict(dataclass_cls))

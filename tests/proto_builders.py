@@ -1,13 +1,18 @@
-"""Builders of valid sla.ledger.v1 requests, shared by the servicer and API tests."""
+"""Builders of valid sla.ledger.v1 requests, shared by the servicer and API tests.
+
+The dates a request carries are parameters: each conftest binds its own (the servicer tests run
+in 2026, the API tests in 2025) in thin wrappers that it hands to tests as fixtures.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from service.generated.sla.ledger.v1 import ledger_service_pb2, terms_pb2
+from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
 
 
 def timestamp(instant: datetime) -> Timestamp:
@@ -54,3 +59,97 @@ def sign_request(
         terms=proto_terms(term_start, **term_overrides),
         signed_at=timestamp(signed_at),
     )
+
+
+def amend_request(
+    agreement_id: str,
+    term_start: datetime,
+    effective_from: datetime,
+    *,
+    expected_version: int | None = None,
+    fee_amount: str = "1500.00",
+) -> ledger_service_pb2.AmendAgreementRequest:
+    """A request to amend to valid terms with a new fee ("price change"); a None
+    expected_version leaves the field unset."""
+    return ledger_service_pb2.AmendAgreementRequest(
+        agreement_id=agreement_id,
+        terms=proto_terms(term_start, fee_amount),
+        effective_from=timestamp(effective_from),
+        reason="price change",
+        expected_version=expected_version,
+    )
+
+
+def terminate_request(
+    agreement_id: str, effective_at: datetime, *, expected_version: int | None = None
+) -> ledger_service_pb2.TerminateAgreementRequest:
+    """A request to terminate ("contract ended"); a None expected_version leaves the field unset."""
+    return ledger_service_pb2.TerminateAgreementRequest(
+        agreement_id=agreement_id,
+        effective_at=timestamp(effective_at),
+        reason="contract ended",
+        expected_version=expected_version,
+    )
+
+
+def get_request(
+    agreement_id: str, *, as_of: datetime | None = None, known_at: datetime | None = None
+) -> ledger_service_pb2.GetAgreementRequest:
+    """A GetAgreementRequest; as_of and known_at are set only when given."""
+    request = ledger_service_pb2.GetAgreementRequest(agreement_id=agreement_id)
+    if as_of is not None:
+        request.as_of.CopyFrom(timestamp(as_of))
+    if known_at is not None:
+        request.known_at.CopyFrom(timestamp(known_at))
+    return request
+
+
+def reading(
+    objective_id: str, observed_at: datetime, good: int = 59, total: int = 60
+) -> terms_pb2.Measurement:
+    """A counts reading of an objective at an instant, without a measurement id."""
+    return terms_pb2.Measurement(
+        objective_id=objective_id,
+        observed_at=timestamp(observed_at),
+        counts=terms_pb2.EventCounts(good=good, total=total),
+    )
+
+
+def minute_readings(
+    agreement_id: str, first_reading_at: datetime, count: int
+) -> ledger_service_pb2.RecordMeasurementsRequest:
+    """Counts readings of 'availability', one a minute from an instant, 59 and 60 good of 60 in
+    turn, without measurement ids."""
+    return ledger_service_pb2.RecordMeasurementsRequest(
+        agreement_id=agreement_id,
+        measurements=[
+            reading(
+                "availability",
+                first_reading_at + timedelta(minutes=minute),
+                good=59 + minute % 2,
+            )
+            for minute in range(count)
+        ],
+    )
+
+
+def list_all_events(
+    list_events: Callable[[ledger_service_pb2.ListEventsRequest], Any],
+    agreement_id: str,
+    *,
+    page_size: int,
+) -> list[events_pb2.LedgerEvent]:
+    """Every event of an agreement ('' for the whole ledger), calling ``list_events`` (a
+    ListEvents call that returns the response) for page after page until no page token is left."""
+    events: list[events_pb2.LedgerEvent] = []
+    token = ""
+    while True:
+        page = list_events(
+            ledger_service_pb2.ListEventsRequest(
+                agreement_id=agreement_id, page_size=page_size, page_token=token
+            )
+        )
+        events.extend(page.events)
+        token = page.next_page_token
+        if not token:
+            return events

@@ -1,7 +1,8 @@
 """Fixtures for the API tests: real `sla-ledger serve` processes, clients and request builders.
 
 Test modules cannot import from here (there are no packages under tests/), so every helper is a
-fixture; tests annotate them with ``Callable`` types and the server handle as ``Any``.
+fixture; tests annotate them with ``Callable`` types and the server handle as ``Any``. The request
+builders are tests/proto_builders.py's; the fixtures here bind them to this suite's dates.
 
 Every process a test starts is registered with a fixture and killed in its finalizer if the test
 left it running. Waiting is always bounded: log lines are awaited on a condition with a deadline.
@@ -25,12 +26,7 @@ from typing import Any
 import grpc
 import pytest
 
-from service.generated.sla.ledger.v1 import (
-    events_pb2,
-    ledger_service_pb2,
-    ledger_service_pb2_grpc,
-    terms_pb2,
-)
+from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, ledger_service_pb2_grpc
 from tests import proto_builders as build
 
 LISTEN_DEADLINE_SECONDS = 30.0
@@ -247,10 +243,6 @@ def stub(server: Any) -> ledger_service_pb2_grpc.LedgerServiceStub:
     return ledger_service_pb2_grpc.LedgerServiceStub(server.channel)
 
 
-def _terms_from(fee_amount: str = "1000.00", **overrides: Any) -> terms_pb2.AgreementTerms:
-    return build.proto_terms(TERM_START, fee_amount, **overrides)
-
-
 def _sign_request(
     agreement_id: str, **term_overrides: Any
 ) -> ledger_service_pb2.SignAgreementRequest:
@@ -260,59 +252,31 @@ def _sign_request(
 def _amend_request(
     agreement_id: str, expected_version: int | None = None
 ) -> ledger_service_pb2.AmendAgreementRequest:
-    request = ledger_service_pb2.AmendAgreementRequest(
-        agreement_id=agreement_id,
-        terms=_terms_from(fee_amount="1500.00"),
-        effective_from=build.timestamp(AMENDED_FROM),
-        reason="price change",
+    return build.amend_request(
+        agreement_id, TERM_START, AMENDED_FROM, expected_version=expected_version
     )
-    if expected_version is not None:
-        request.expected_version = expected_version
-    return request
 
 
 def _terminate_request(
     agreement_id: str, expected_version: int | None = None
 ) -> ledger_service_pb2.TerminateAgreementRequest:
-    request = ledger_service_pb2.TerminateAgreementRequest(
-        agreement_id=agreement_id,
-        effective_at=build.timestamp(TERMINATED_AT),
-        reason="contract ended",
-    )
-    if expected_version is not None:
-        request.expected_version = expected_version
-    return request
+    return build.terminate_request(agreement_id, TERMINATED_AT, expected_version=expected_version)
 
 
 def _minute_readings(
     agreement_id: str, count: int = READINGS_PER_BATCH
 ) -> ledger_service_pb2.RecordMeasurementsRequest:
-    request = ledger_service_pb2.RecordMeasurementsRequest(agreement_id=agreement_id)
-    first_second = int(FIRST_READING_AT.timestamp())
-    for minute in range(count):
-        reading = request.measurements.add(objective_id="availability")
-        reading.observed_at.seconds = first_second + 60 * minute
-        reading.counts.good = 59 + minute % 2
-        reading.counts.total = 60
-    return request
+    return build.minute_readings(agreement_id, FIRST_READING_AT, count)
 
 
 def _list_all_events(
     stub: ledger_service_pb2_grpc.LedgerServiceStub, agreement_id: str = "", page_size: int = 3
 ) -> list[events_pb2.LedgerEvent]:
-    events: list[events_pb2.LedgerEvent] = []
-    token = ""
-    while True:
-        page = stub.ListEvents(
-            ledger_service_pb2.ListEventsRequest(
-                agreement_id=agreement_id, page_size=page_size, page_token=token
-            ),
-            timeout=RPC_TIMEOUT_SECONDS,
-        )
-        events.extend(page.events)
-        token = page.next_page_token
-        if not token:
-            return events
+    return build.list_all_events(
+        lambda request: stub.ListEvents(request, timeout=RPC_TIMEOUT_SECONDS),
+        agreement_id,
+        page_size=page_size,
+    )
 
 
 def _refusal(call: Callable[[], Any]) -> Any:

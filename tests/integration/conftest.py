@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from domain.measurements import Measurement, to_epoch_us
+from domain.instants import to_epoch_us
+from domain.measurements import Measurement
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 

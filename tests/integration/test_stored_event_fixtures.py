@@ -12,7 +12,8 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from domain.agreement import Agreement, replay_agreement
-from domain.measurements import Measurement, MetricMeasured, to_epoch_us
+from domain.instants import to_epoch_us
+from domain.measurements import Measurement, MetricMeasured
 from domain.terms import AgreementKind, PeriodUnit
 from service.application import LedgerApplication
 from service.storage import parse_database_url

@@ -1,7 +1,8 @@
 """Fixtures for the servicer tests: a LedgerServicer behind grpc_testing, and request builders.
 
 Test modules cannot import from here (there are no packages under tests/), so every helper is a
-fixture returning a plain function; tests annotate them with ``Callable`` types.
+fixture returning a plain function; tests annotate them with ``Callable`` types. The request
+builders are tests/proto_builders.py's; the fixtures here bind them to this suite's dates.
 
 One clock drives both the servicer (the default ``as_of``/``known_at`` of GetAgreement) and the
 application (the record time of every event). It stands at 2026-06-01T00:00Z until a test moves
@@ -94,20 +95,13 @@ def _amend_request(
     effective_from: datetime = AMENDED_FROM,
     fee_amount: str = "1500.00",
 ) -> ledger_service_pb2.AmendAgreementRequest:
-    request = ledger_service_pb2.AmendAgreementRequest(
-        agreement_id=agreement_id,
-        terms=_terms_from(
-            fee=terms_pb2.Fee(
-                amount=terms_pb2.Money(currency_code="EUR", amount=fee_amount),
-                period=terms_pb2.PERIOD_UNIT_MONTH,
-            )
-        ),
-        effective_from=build.timestamp(effective_from),
-        reason="price change",
+    return build.amend_request(
+        agreement_id,
+        TERM_START,
+        effective_from,
+        expected_version=expected_version,
+        fee_amount=fee_amount,
     )
-    if expected_version is not None:
-        request.expected_version = expected_version
-    return request
 
 
 def _terminate_request(
@@ -116,35 +110,7 @@ def _terminate_request(
     expected_version: int | None = None,
     effective_at: datetime = TERMINATED_AT,
 ) -> ledger_service_pb2.TerminateAgreementRequest:
-    request = ledger_service_pb2.TerminateAgreementRequest(
-        agreement_id=agreement_id,
-        effective_at=build.timestamp(effective_at),
-        reason="contract ended",
-    )
-    if expected_version is not None:
-        request.expected_version = expected_version
-    return request
-
-
-def _get_request(
-    agreement_id: str, *, as_of: datetime | None = None, known_at: datetime | None = None
-) -> ledger_service_pb2.GetAgreementRequest:
-    request = ledger_service_pb2.GetAgreementRequest(agreement_id=agreement_id)
-    if as_of is not None:
-        request.as_of.CopyFrom(build.timestamp(as_of))
-    if known_at is not None:
-        request.known_at.CopyFrom(build.timestamp(known_at))
-    return request
-
-
-def _reading(
-    objective_id: str, observed_at: datetime, good: int = 59, total: int = 60
-) -> terms_pb2.Measurement:
-    return terms_pb2.Measurement(
-        objective_id=objective_id,
-        observed_at=build.timestamp(observed_at),
-        counts=terms_pb2.EventCounts(good=good, total=total),
-    )
+    return build.terminate_request(agreement_id, effective_at, expected_version=expected_version)
 
 
 def _bad_request_fields(trailing_metadata: Any) -> list[str]:
@@ -247,19 +213,9 @@ def all_events(
     """Every event of one agreement ('' for the whole ledger), following page tokens."""
 
     def collect(agreement_id: str) -> list[events_pb2.LedgerEvent]:
-        events: list[events_pb2.LedgerEvent] = []
-        token = ""
-        while True:
-            page = invoke_ok(
-                "ListEvents",
-                ledger_service_pb2.ListEventsRequest(
-                    agreement_id=agreement_id, page_size=1000, page_token=token
-                ),
-            )
-            events.extend(page.events)
-            token = page.next_page_token
-            if not token:
-                return events
+        return build.list_all_events(
+            lambda request: invoke_ok("ListEvents", request), agreement_id, page_size=1000
+        )
 
     return collect
 
@@ -297,13 +253,13 @@ def terminate_request() -> Callable[..., ledger_service_pb2.TerminateAgreementRe
 @pytest.fixture
 def get_request() -> Callable[..., ledger_service_pb2.GetAgreementRequest]:
     """A GetAgreementRequest with optional as_of and known_at."""
-    return _get_request
+    return build.get_request
 
 
 @pytest.fixture
 def reading() -> Callable[..., terms_pb2.Measurement]:
     """A counts reading (59 good of 60) of an objective at an instant."""
-    return _reading
+    return build.reading
 
 
 @pytest.fixture

@@ -8,15 +8,14 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.instants import MICROSECONDS_PER_DAY, to_epoch_us
 from domain.measurements import (
-    MICROSECONDS_PER_DAY,
     Deduplicated,
     Measurement,
     deduplicate,
     group_by_stream,
     measured_events,
     measurement_keys,
-    to_epoch_us,
 )
 from domain.money import MINOR_UNITS, Money
 

@@ -9,14 +9,13 @@ import pytest
 
 from domain.agreement import Agreement
 from domain.errors import InvalidArgumentError, NotFoundError
+from domain.instants import from_epoch_us, to_epoch_us
 from domain.measurements import (
     Measurement,
     deduplicate,
-    from_epoch_us,
     group_by_stream,
     measured_events,
     measurement_keys,
-    to_epoch_us,
     validate_batch,
 )
 from domain.terms import AgreementTerms, Objective

@@ -1,0 +1,221 @@
+"""The replay oracle: compliance, breaches and credits of one agreement, straight from its events.
+
+Deliberately plain: fold every event recorded by known_at, then evaluate. Every fast path of the
+ledger must give exactly this function's answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from domain.agreement_history import (
+    AgreementHistory,
+    evaluation_window,
+    fold_history,
+    governing_terms,
+)
+from domain.compliance import Status, TrackResult, evaluate
+from domain.errors import NotFoundError
+from domain.money import Money
+from domain.period_results import (
+    BonusAdjusted,
+    BonusEarned,
+    BreachDetected,
+    BreachRetracted,
+    CreditAdjusted,
+    CreditIssued,
+    TerminationRightGranted,
+)
+from domain.periods import period_containing
+
+_TICK = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class ObjectiveCompliance:
+    """How one objective stands in the period containing as_of."""
+
+    objective_id: str
+    period_label: str
+    terms_version: int
+    window_start: datetime | None
+    window_end: datetime | None
+    tracks: tuple[TrackResult, ...]
+
+    @property
+    def status(self) -> Status:
+        """Breached, at risk, met, in that order of precedence; no data if no track has data."""
+        statuses = {t.status for t in self.tracks}
+        for status in (Status.BREACHED, Status.AT_RISK, Status.MET):
+            if status in statuses:
+                return status
+        return Status.NO_DATA
+
+
+@dataclass(frozen=True)
+class BreachEntry:
+    """A breach the ledger recorded for a closed period."""
+
+    objective_id: str
+    period_label: str
+    track: str
+    attained: Decimal | None
+    target: Decimal
+    terms_version: int
+    recorded_at: datetime
+    retracted: bool
+
+
+@dataclass(frozen=True)
+class CreditEntry:
+    """One credit or bonus line: issued, or adjusted by a recalculation (amount is the change)."""
+
+    objective_id: str
+    period_label: str
+    kind: str
+    amount: Money
+    policy_line: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class TerminationRightEntry:
+    """A right to terminate the customer gained."""
+
+    objective_id: str
+    period_label: str
+    consecutive_breaches: int
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ComplianceReport:
+    """Everything the oracle answers about one agreement at (as_of, known_at)."""
+
+    agreement_id: str
+    as_of: datetime
+    known_at: datetime
+    terms_version: int
+    objectives: tuple[ObjectiveCompliance, ...]
+    breaches: tuple[BreachEntry, ...]
+    credits: tuple[CreditEntry, ...]
+    termination_rights: tuple[TerminationRightEntry, ...]
+
+    def credit_totals(self) -> dict[tuple[str, str], Money]:
+        """Net amounts per ("credit" or "bonus", currency); bonuses are owed to the provider."""
+        totals: dict[tuple[str, str], Decimal] = {}
+        for entry in self.credits:
+            family = "bonus" if entry.kind.startswith("bonus") else "credit"
+            key = (family, entry.amount.currency)
+            totals[key] = totals.get(key, Decimal(0)) + entry.amount.amount
+        return {key: Money(amount, key[1]) for key, amount in totals.items()}
+
+
+def replay_compliance(
+    events: Iterable[Any],
+    as_of: datetime,
+    known_at: datetime,
+    objective_id: str | None = None,
+) -> ComplianceReport:
+    """The compliance report from an agreement's events (in log order) at as_of, as of known_at."""
+    known = [e for e in events if e.timestamp <= known_at]
+    history = fold_history(known)
+    if history is None:
+        raise NotFoundError(f"no agreement was recorded by {known_at.isoformat()}")
+    standing = history.agreement.standing_at(as_of)
+    objectives = tuple(
+        _objective_now(history, o.objective_id, as_of)
+        for o in standing.terms.terms.objectives
+        if objective_id is None or o.objective_id == objective_id
+    )
+    if objective_id is not None and not objectives:
+        raise NotFoundError(f"agreement has no objective {objective_id!r} at {as_of.isoformat()}")
+    breaches, credits, rights = _closed_results(history, as_of, objective_id)
+    return ComplianceReport(
+        agreement_id=history.agreement.agreement_id,
+        as_of=as_of,
+        known_at=known_at,
+        terms_version=standing.terms.number,
+        objectives=objectives,
+        breaches=tuple(breaches),
+        credits=tuple(credits),
+        termination_rights=tuple(rights),
+    )
+
+
+def _objective_now(
+    history: AgreementHistory, objective_id: str, as_of: datetime
+) -> ObjectiveCompliance:
+    agreement = history.agreement
+    in_force = agreement.terms_in_force(as_of)
+    objective = in_force.terms.objective(objective_id)
+    assert objective is not None
+    instant = as_of
+    termination = agreement.termination
+    if termination is not None and as_of >= termination.effective_at:
+        instant = termination.effective_at - _TICK
+    period = period_containing(instant, objective.period, in_force.terms.time_zone)
+    governing = governing_terms(agreement, period) or in_force
+    governed = governing.terms.objective(objective_id) or objective
+    window = evaluation_window(agreement, governing, period)
+    if window is None:
+        return ObjectiveCompliance(objective_id, period.label, governing.number, None, None, ())
+    tracks = evaluate(
+        governed,
+        window[0],
+        window[1],
+        history.readings.get(objective_id, ()),
+        history.exclusions,
+        governing.terms.time_zone,
+        as_of,
+    )
+    return ObjectiveCompliance(
+        objective_id, period.label, governing.number, window[0], window[1], tuple(tracks)
+    )
+
+
+def _closed_results(
+    history: AgreementHistory, as_of: datetime, objective_id: str | None
+) -> tuple[list[BreachEntry], list[CreditEntry], list[TerminationRightEntry]]:
+    breaches: list[BreachEntry] = []
+    credits: list[CreditEntry] = []
+    rights: list[TerminationRightEntry] = []
+    for standing in history.periods.values():
+        if standing.closed.window_end > as_of:
+            continue
+        if objective_id is not None and standing.objective_id != objective_id:
+            continue
+        retracted = {e.track for e in standing.events if isinstance(e, BreachRetracted)}
+        for event in standing.events:
+            key = (standing.objective_id, standing.label)
+            if isinstance(event, BreachDetected):
+                breaches.append(
+                    BreachEntry(
+                        *key,
+                        event.track,
+                        event.attained,
+                        event.target,
+                        event.terms_version,
+                        event.timestamp,
+                        event.track in retracted and event.track not in standing.breached_tracks,
+                    )
+                )
+            elif isinstance(event, CreditIssued | BonusEarned):
+                kind = "credit_issued" if isinstance(event, CreditIssued) else "bonus_earned"
+                credits.append(
+                    CreditEntry(*key, kind, event.amount, event.policy_line, event.timestamp)
+                )
+            elif isinstance(event, CreditAdjusted | BonusAdjusted):
+                kind = "credit_adjusted" if isinstance(event, CreditAdjusted) else "bonus_adjusted"
+                credits.append(
+                    CreditEntry(*key, kind, event.delta, event.policy_line, event.timestamp)
+                )
+            elif isinstance(event, TerminationRightGranted):
+                rights.append(
+                    TerminationRightEntry(*key, event.consecutive_breaches, event.timestamp)
+                )
+    return breaches, credits, rights

@@ -1,0 +1,375 @@
+"""Closing objective-periods and recalculating them: pure functions from history to new events.
+
+Rules (README "SLA semantics" quotes them):
+- A period can be closed once its evaluation window has ended: the window is the period cut to
+  the agreement's term start, term end and termination. A period entirely after termination is
+  never evaluated; the final partial period is evaluated on the time it ran.
+- The period is judged with the terms that governed it (see governing_terms) and the readings and
+  exclusions known when it is closed.
+- Period fee: the fee of the governing terms, converted to the objective's period by duration
+  when the units differ (a monthly fee over a 7-day week is fee x 7 days / days of the month the
+  week starts in), then pro-rated by the share of the period the window covers. Exact Decimal;
+  only credits are rounded.
+- Breach: BreachDetected for each track that missed its target. Credit: the objective's credit
+  policy, or else the agreement's, applied to each breached track; the largest decision is issued
+  (one CreditIssued per period at most). Bonus: when nothing is breached and the policy has a
+  bonus. No data: no breach, no credit, no bonus; the period is reported as no data.
+- Termination right: when a close makes K consecutive closed periods of the objective breached
+  (K = termination_right_after), TerminationRightGranted is appended, once per run of breaches.
+- Recalculation compares a new evaluation with the period's current figures and appends only
+  compensations: PeriodRecalculated (before and after), BreachRetracted or BreachDetected per
+  track, CreditAdjusted and BonusAdjusted with before, after and delta. Nothing changes otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from domain.agreement import TermsVersion
+from domain.agreement_history import (
+    AgreementHistory,
+    PeriodStanding,
+    evaluation_window,
+    governing_terms,
+)
+from domain.compliance import Status, TrackResult, evaluate
+from domain.credits import CreditDecision, Outcome, bonus_for, credit_for, prorated
+from domain.identifiers import period_stream
+from domain.money import Money
+from domain.objectives import CreditPolicy, Indicator
+from domain.period_results import (
+    BonusAdjusted,
+    BonusEarned,
+    BreachDetected,
+    BreachRetracted,
+    CreditAdjusted,
+    CreditIssued,
+    PeriodClosed,
+    PeriodEvent,
+    PeriodRecalculated,
+    TerminationRightGranted,
+    TrackFigures,
+    overall_status,
+)
+from domain.periods import Period, period_containing, period_starting, periods_between
+from domain.terms import Objective
+
+_TICK = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class DuePeriod:
+    """An objective-period whose window has ended, with the terms that govern it."""
+
+    objective: Objective
+    period: Period
+    terms: TermsVersion
+    window_start: datetime
+    window_end: datetime
+
+
+def due_periods(history: AgreementHistory, until: datetime) -> list[DuePeriod]:
+    """Every objective-period whose window ended at or before until, oldest first."""
+    agreement = history.agreement
+    first_start = agreement.terms_versions[0].terms.term_start
+    found: dict[tuple[str, str], DuePeriod] = {}
+    for version in agreement.terms_versions:
+        zone = version.terms.time_zone
+        for objective in version.terms.objectives:
+            for period in periods_between(first_start, until, objective.period, zone):
+                governing = governing_terms(agreement, period)
+                if governing is None or governing.number != version.number:
+                    continue
+                window = evaluation_window(agreement, governing, period)
+                if window is None or window[1] > until:
+                    continue
+                found[(objective.objective_id, period.label)] = DuePeriod(
+                    objective, period, governing, window[0], window[1]
+                )
+    return sorted(found.values(), key=lambda d: (d.window_end, d.objective.objective_id))
+
+
+def period_fee(due: DuePeriod) -> Money:
+    """The fee the period's credits are computed from (exact, not rounded)."""
+    terms = due.terms.terms
+    fee = terms.fee.amount
+    period = due.period
+    if terms.fee.period is not period.unit:
+        fee_period = period_containing(period.start, terms.fee.period, terms.time_zone)
+        fee = prorated(fee, period.duration, fee_period.duration)
+    return prorated(fee, due.window_end - due.window_start, period.duration)
+
+
+def evaluate_due(history: AgreementHistory, due: DuePeriod) -> list[TrackResult]:
+    """The evaluation of a due period with everything the history holds."""
+    return evaluate(
+        due.objective,
+        due.window_start,
+        due.window_end,
+        history.readings.get(due.objective.objective_id, ()),
+        history.exclusions,
+        due.terms.terms.time_zone,
+        due.window_end,
+    )
+
+
+def close_due_periods(
+    history: AgreementHistory, until: datetime, recorded_at: datetime
+) -> list[PeriodEvent]:
+    """The events that close every due period not closed yet (nothing when all are closed)."""
+    events: list[PeriodEvent] = []
+    closed_now: dict[tuple[str, str], str] = {}
+    for due in due_periods(history, until):
+        key = (due.objective.objective_id, due.period.label)
+        if key in history.periods:
+            continue
+        new = _close(history, due, recorded_at, closed_now)
+        closing = new[0]
+        assert isinstance(closing, PeriodClosed)
+        closed_now[key] = closing.status
+        events.extend(new)
+    return events
+
+
+def _close(
+    history: AgreementHistory,
+    due: DuePeriod,
+    recorded_at: datetime,
+    closed_now: dict[tuple[str, str], str],
+) -> list[PeriodEvent]:
+    agreement_id = history.agreement.agreement_id
+    objective_id = due.objective.objective_id
+    stream = period_stream(agreement_id, objective_id, due.period.label)
+    results = evaluate_due(history, due)
+    figures = [TrackFigures.of(r) for r in results]
+    fee = period_fee(due)
+    status = overall_status(figures)
+    version = 0
+
+    def next_event(cls: type, **fields: object) -> PeriodEvent:
+        nonlocal version
+        version += 1
+        event: PeriodEvent = cls(
+            originator_id=stream,
+            originator_version=version,
+            timestamp=recorded_at,
+            agreement_id=agreement_id,
+            objective_id=objective_id,
+            period_label=due.period.label,
+            **fields,
+        )
+        return event
+
+    events = [
+        next_event(
+            PeriodClosed,
+            window_start=due.window_start,
+            window_end=due.window_end,
+            terms_version=due.terms.number,
+            figures=figures,
+            status=status,
+            period_fee=fee,
+        )
+    ]
+    for result in results:
+        if result.breached:
+            events.append(
+                next_event(
+                    BreachDetected,
+                    track=result.track.value,
+                    attained=result.attained,
+                    target=result.target,
+                    terms_version=due.terms.number,
+                )
+            )
+    policy = credit_policy(due)
+    credit = _credit(policy, results, fee)
+    if credit is not None:
+        events.append(
+            next_event(
+                CreditIssued,
+                amount=credit.amount,
+                percent_of_fee=credit.percent_of_fee,
+                policy_line=credit.policy_line,
+                capped=credit.capped,
+                period_fee=fee,
+            )
+        )
+    bonus = _bonus(policy, results, fee)
+    if bonus is not None:
+        events.append(
+            next_event(
+                BonusEarned,
+                amount=bonus.amount,
+                percent_of_fee=bonus.percent_of_fee,
+                policy_line=bonus.policy_line,
+                period_fee=fee,
+            )
+        )
+    run = _breach_run(history, due, status, closed_now)
+    limit = due.objective.rules.termination_right_after
+    if limit is not None and run is not None and run[0] == limit:
+        events.append(
+            next_event(
+                TerminationRightGranted, consecutive_breaches=run[0], first_period_label=run[1]
+            )
+        )
+    return events
+
+
+def credit_policy(due: DuePeriod) -> CreditPolicy | None:
+    """The objective's credit policy, or else the agreement's."""
+    return due.objective.rules.credit_policy or due.terms.terms.credit_policy
+
+
+def _outcome(result: TrackResult) -> Outcome:
+    # Ratio kinds are judged in percent against their target. A cumulative objective's
+    # attainment is achieved / target in percent, so its target is 100%. A count limit has no
+    # percentage target; its rules look at the bad events.
+    if result.indicator is Indicator.CUMULATIVE:
+        target: Decimal | None = Decimal(100)
+        bad_events = 0
+    elif result.indicator is Indicator.COUNT_LIMIT:
+        target, bad_events = None, int(result.bad)
+    else:
+        target, bad_events = result.target, int(result.bad)
+    return Outcome(
+        attainment_percent=result.attainment_percent,
+        target_percent=target,
+        bad_events=bad_events,
+        breached=result.breached,
+    )
+
+
+def _credit(
+    policy: CreditPolicy | None, results: Sequence[TrackResult], fee: Money
+) -> CreditDecision | None:
+    if policy is None:
+        return None
+    decisions = [credit_for(policy, _outcome(r), fee) for r in results if r.breached]
+    present = [d for d in decisions if d is not None]
+    return max(present, key=lambda d: d.amount.amount) if present else None
+
+
+def _bonus(
+    policy: CreditPolicy | None, results: Sequence[TrackResult], fee: Money
+) -> CreditDecision | None:
+    if policy is None or policy.bonus is None:
+        return None
+    if any(r.breached or r.status is Status.NO_DATA for r in results):
+        return None
+    decisions = [bonus_for(policy, _outcome(r), fee) for r in results]
+    if any(d is None for d in decisions):
+        return None
+    return min((d for d in decisions if d is not None), key=lambda d: d.amount.amount)
+
+
+def _breach_run(
+    history: AgreementHistory,
+    due: DuePeriod,
+    status: str,
+    closed_now: dict[tuple[str, str], str],
+) -> tuple[int, str] | None:
+    """(length, first label) of the run of consecutive breached periods ending with this one."""
+    if status != Status.BREACHED.value:
+        return None
+    objective_id = due.objective.objective_id
+    zone = due.terms.terms.time_zone
+    length, first = 1, due.period.label
+    period = due.period
+    while True:
+        previous = period_containing(period.start - _TICK, period.unit, zone)
+        key = (objective_id, previous.label)
+        standing = history.periods.get(key)
+        previous_status = standing.status if standing is not None else closed_now.get(key)
+        if previous_status != Status.BREACHED.value:
+            return length, first
+        length, first, period = length + 1, previous.label, previous
+
+
+def recalculate_period(
+    history: AgreementHistory, objective_id: str, label: str, recorded_at: datetime
+) -> list[PeriodEvent]:
+    """Compensating events for a closed period re-evaluated with what is known now."""
+    standing = history.period(objective_id, label)
+    if standing is None:
+        return []
+    due = _due_for_standing(history, standing)
+    if due is None:
+        return []
+    results = evaluate_due(history, due)
+    after = [TrackFigures.of(r) for r in results]
+    stream = period_stream(history.agreement.agreement_id, objective_id, label)
+    version = standing.version
+    events: list[PeriodEvent] = []
+
+    def next_event(cls: type, **fields: object) -> None:
+        nonlocal version
+        version += 1
+        events.append(
+            cls(
+                originator_id=stream,
+                originator_version=version,
+                timestamp=recorded_at,
+                agreement_id=history.agreement.agreement_id,
+                objective_id=objective_id,
+                period_label=label,
+                **fields,
+            )
+        )
+
+    if after != standing.figures:
+        next_event(
+            PeriodRecalculated,
+            before=standing.figures,
+            after=after,
+            status_before=standing.status,
+            status_after=overall_status(after),
+        )
+    for result in results:
+        track = result.track.value
+        if result.breached and track not in standing.breached_tracks:
+            next_event(
+                BreachDetected,
+                track=track,
+                attained=result.attained,
+                target=result.target,
+                terms_version=due.terms.number,
+            )
+        elif not result.breached and track in standing.breached_tracks:
+            next_event(BreachRetracted, track=track, reason="recalculated with late data")
+    fee = standing.closed.period_fee
+    policy = credit_policy(due)
+    zero = Money(fee.amount * 0, fee.currency).rounded()
+    for decision, current, cls in (
+        (_credit(policy, results, fee), standing.credit, CreditAdjusted),
+        (_bonus(policy, results, fee), standing.bonus, BonusAdjusted),
+    ):
+        before = current or zero
+        after_amount = decision.amount if decision is not None else zero
+        if after_amount.amount != before.amount:
+            next_event(
+                cls,
+                before=before,
+                after=after_amount,
+                delta=Money(after_amount.amount - before.amount, fee.currency),
+                policy_line=decision.policy_line if decision is not None else "no longer owed",
+            )
+    return events
+
+
+def _due_for_standing(history: AgreementHistory, standing: PeriodStanding) -> DuePeriod | None:
+    closed = standing.closed
+    terms = next(
+        (v for v in history.agreement.terms_versions if v.number == closed.terms_version), None
+    )
+    if terms is None:
+        return None
+    objective = terms.terms.objective(standing.objective_id)
+    if objective is None:
+        return None
+    period = period_starting(standing.label, objective.period, terms.terms.time_zone)
+    return DuePeriod(objective, period, terms, closed.window_start, closed.window_end)
