@@ -20,8 +20,10 @@ from domain.agreement import Agreement
 from domain.errors import NotFoundError, Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier, measurement_stream
 from domain.instants import MICROSECONDS_PER_DAY, from_epoch_us
+from domain.objectives import Indicator
 
 MAX_BATCH_SIZE = 50_000
+_COUNTED = (Indicator.RATIO, Indicator.TIME_SLICES, Indicator.COUNT_LIMIT)
 MAX_LABELS = 16
 MAX_LABEL_LENGTH = 128
 
@@ -105,6 +107,7 @@ class MetricMeasured(CanMutateAggregate[str]):
     total: Sequence[int | None]
     sample: Sequence[float | None]
     labels: Sequence[Mapping[str, str] | None]
+    late_indexes: Sequence[int] = ()
 
     def measurements(self) -> list[Measurement]:
         """The readings this event recorded, in the order received."""
@@ -134,11 +137,21 @@ def validate_batch(
     if len(batch) > MAX_BATCH_SIZE:
         violations.add("measurements", f"at most {MAX_BATCH_SIZE} measurements per call")
     violations.raise_if_any()
-    objective_ids = {o.objective_id for v in agreement.terms_versions for o in v.terms.objectives}
+    # The newest definition of each objective decides what form its readings take.
+    indicators = {
+        o.objective_id: o.rules.indicator
+        for v in agreement.terms_versions
+        for o in v.terms.objectives
+    }
     for index, m in enumerate(batch):
         path = f"measurements[{index}]"
-        if m.objective_id not in objective_ids:
+        indicator = indicators.get(m.objective_id)
+        if indicator is None:
             violations.add(f"{path}.objective_id", f"agreement has no objective {m.objective_id!r}")
+        elif indicator is Indicator.THRESHOLD and m.sample is None and m.good is not None:
+            violations.add(f"{path}.sample", "a threshold objective takes samples, not counts")
+        elif indicator in _COUNTED and m.sample is not None:
+            violations.add(f"{path}.counts", f"a {indicator.value} objective takes counts")
         if m.measurement_id and not is_identifier(m.measurement_id):
             violations.add(f"{path}.measurement_id", f"empty or {IDENTIFIER_RULE}")
         if m.sample is not None:
@@ -211,8 +224,12 @@ def measured_events(
     groups: Mapping[str, Sequence[Measurement]],
     stream_heads: Mapping[str, int],
     recorded_at: datetime,
+    late: Mapping[str, Sequence[int]] | None = None,
 ) -> list[MetricMeasured]:
-    """One MetricMeasured event per stream, each the next version of its stream."""
+    """One MetricMeasured event per stream, each the next version of its stream.
+
+    late maps a stream to the indexes of its readings whose period was already closed.
+    """
     events = []
     for stream, readings in groups.items():
         first = readings[0]
@@ -231,6 +248,7 @@ def measured_events(
                 total=[r.total for r in readings],
                 sample=[r.sample for r in readings],
                 labels=[dict(r.labels) if r.labels else None for r in readings],
+                late_indexes=list((late or {}).get(stream, ())),
             )
         )
     return events

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 
@@ -158,3 +159,120 @@ class ObjectiveRules:
 def normalise_bands(bands: Sequence[CreditBand]) -> list[CreditBand]:
     """Bands from the lowest threshold to the highest."""
     return sorted(bands, key=lambda band: band.below_percent)
+
+
+MAX_LABEL_SCOPE = 16
+MINUTES_PER_DAY = 1440
+
+
+def rules_violations(
+    rules: ObjectiveRules, target_percent: Decimal, path: str
+) -> list[tuple[str, str]]:
+    """(field path, description) for every rule an objective's settings break."""
+    found: list[tuple[str, str]] = []
+
+    def bad(field_name: str, description: str) -> None:
+        found.append((f"{path}.{field_name}", description))
+
+    kind = rules.indicator
+    percent_kinds = (Indicator.RATIO, Indicator.TIME_SLICES, Indicator.THRESHOLD)
+    if kind in percent_kinds:
+        if not target_percent.is_finite() or not Decimal(0) < target_percent <= Decimal(100):
+            bad("target_percent", "must be above 0 and at most 100")
+    elif target_percent != 0:
+        bad("target_percent", f"must be empty for a {kind.value} objective")
+    if kind is Indicator.THRESHOLD and rules.threshold is None:
+        bad("rules.threshold", "a threshold objective needs a threshold")
+    if kind is not Indicator.THRESHOLD and rules.threshold is not None:
+        bad("rules.threshold", "only threshold objectives have a threshold")
+    if rules.threshold is not None and not rules.threshold.value.is_finite():
+        bad("rules.threshold.value", "must be a finite number")
+    if not 1 <= rules.slice_seconds <= 86_400:
+        bad("rules.slice_seconds", "must be 1 to 86400")
+    if not Decimal(0) < rules.slice_good_percent <= Decimal(100):
+        bad("rules.slice_good_percent", "must be above 0 and at most 100")
+    if kind is Indicator.COUNT_LIMIT and (rules.limit is None or rules.limit < 0):
+        bad("rules.limit", "a count-limit objective needs a limit of 0 or more")
+    if kind is Indicator.CUMULATIVE and (
+        rules.cumulative_target is None
+        or not rules.cumulative_target.is_finite()
+        or rules.cumulative_target <= 0
+    ):
+        bad("rules.cumulative_target", "a cumulative objective needs a target above 0")
+    if len(rules.label_scope) > MAX_LABEL_SCOPE:
+        bad("rules.label_scope", f"at most {MAX_LABEL_SCOPE} labels")
+    schedule = rules.schedule
+    if schedule is not None:
+        if not schedule.days or any(d not in range(1, 8) for d in schedule.days):
+            bad("rules.schedule.days", "ISO weekdays 1 (Monday) to 7 (Sunday), at least one")
+        elif len(set(schedule.days)) != len(schedule.days):
+            bad("rules.schedule.days", "each day once")
+        if not 0 <= schedule.start_minute < schedule.end_minute <= MINUTES_PER_DAY:
+            bad("rules.schedule", "needs 0 <= start_minute < end_minute <= 1440")
+        for index, holiday in enumerate(schedule.holidays):
+            try:
+                date.fromisoformat(holiday)
+            except ValueError:
+                bad(f"rules.schedule.holidays[{index}]", "must be an ISO date like 2026-12-25")
+    off_target = rules.off_schedule_target_percent
+    if off_target is not None:
+        if schedule is None or kind not in percent_kinds:
+            bad(
+                "rules.off_schedule_target_percent",
+                "only percentage objectives with a schedule have an off-schedule target",
+            )
+        elif not Decimal(0) < off_target <= Decimal(100):
+            bad("rules.off_schedule_target_percent", "must be above 0 and at most 100")
+    if rules.credit_policy is not None:
+        found.extend(policy_violations(rules.credit_policy, f"{path}.rules.credit_policy"))
+    if rules.termination_right_after is not None and rules.termination_right_after < 1:
+        bad("rules.termination_right_after", "must be 1 or more")
+    return found
+
+
+def _is_percent(value: Decimal | None, *, allow_zero: bool = True) -> bool:
+    if value is None or not value.is_finite():
+        return False
+    return (Decimal(0) <= value if allow_zero else Decimal(0) < value) and value <= Decimal(100)
+
+
+def policy_violations(policy: CreditPolicy, path: str) -> list[tuple[str, str]]:
+    """(field path, description) for every rule a credit policy breaks."""
+    found: list[tuple[str, str]] = []
+    rule = policy.rule
+    if isinstance(rule, BandsRule):
+        if not rule.bands:
+            found.append((f"{path}.bands", "at least one band"))
+        for index, band in enumerate(rule.bands):
+            if not _is_percent(band.below_percent, allow_zero=False):
+                found.append((f"{path}.bands[{index}].below_percent", "above 0, at most 100"))
+            if not _is_percent(band.credit_percent):
+                found.append((f"{path}.bands[{index}].credit_percent", "0 to 100"))
+    elif isinstance(rule, StepsRule):
+        if not rule.per_points.is_finite() or rule.per_points <= 0:
+            found.append((f"{path}.steps.per_points", "must be above 0"))
+        if not _is_percent(rule.credit_percent):
+            found.append((f"{path}.steps.credit_percent", "0 to 100"))
+        if rule.below_percent is not None and not _is_percent(rule.below_percent, allow_zero=False):
+            found.append((f"{path}.steps.below_percent", "above 0, at most 100"))
+    else:
+        if rule.at_least < 1:
+            found.append((f"{path}.count.at_least", "must be 1 or more"))
+        if (rule.credit_percent is None) == (rule.credit_amount is None):
+            found.append((f"{path}.count", "give either credit_percent or credit_amount"))
+        if rule.credit_percent is not None and not _is_percent(rule.credit_percent):
+            found.append((f"{path}.count.credit_percent", "0 to 100"))
+        if rule.credit_amount is not None and (
+            not rule.credit_amount.is_finite() or rule.credit_amount < 0
+        ):
+            found.append((f"{path}.count.credit_amount", "must not be negative"))
+    if not _is_percent(policy.cap_percent):
+        found.append((f"{path}.cap_percent", "0 to 100"))
+    if not policy.minimum_amount.is_finite() or policy.minimum_amount < 0:
+        found.append((f"{path}.minimum_amount", "must not be negative"))
+    if policy.bonus is not None:
+        if not _is_percent(policy.bonus.above_percent, allow_zero=False):
+            found.append((f"{path}.bonus.above_percent", "above 0, at most 100"))
+        if not _is_percent(policy.bonus.bonus_percent):
+            found.append((f"{path}.bonus.bonus_percent", "0 to 100"))
+    return found

@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 from domain.errors import FieldViolation
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.money import Money
-from domain.objectives import CreditPolicy, ObjectiveRules
+from domain.objectives import CreditPolicy, ObjectiveRules, policy_violations, rules_violations
 
 MAX_NAME_LENGTH = 256
 MAX_TEXT_LENGTH = 4096
@@ -122,6 +122,13 @@ class AgreementTerms:
         elif self.term_end is not None and self.term_end <= self.term_start:
             bad("term_end", "must be after term_start")
         found.extend(_objective_violations(self.objectives, f"{prefix}.objectives"))
+        if self.credit_policy is not None:
+            found.extend(
+                FieldViolation(field_path, description)
+                for field_path, description in policy_violations(
+                    self.credit_policy, f"{prefix}.credit_policy"
+                )
+            )
         return found
 
 
@@ -143,11 +150,12 @@ def _objective_violations(objectives: Sequence[Objective], prefix: str) -> list[
             found.append(
                 FieldViolation(f"{path}.metric", f"1 to {MAX_NAME_LENGTH} characters, not blank")
             )
-        target = objective.target_percent
-        if not target.is_finite() or not Decimal(0) < target <= Decimal(100):
-            found.append(
-                FieldViolation(f"{path}.target_percent", "must be above 0 and at most 100")
+        found.extend(
+            FieldViolation(field_path, description)
+            for field_path, description in rules_violations(
+                objective.rules, objective.target_percent, path
             )
+        )
         if len(objective.description) > MAX_TEXT_LENGTH:
             found.append(
                 FieldViolation(f"{path}.description", f"at most {MAX_TEXT_LENGTH} characters")

@@ -10,10 +10,20 @@ from typing import Any, cast
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
+from eventsourcing.utils import get_topic
 
 from domain.agreement import Agreement, AgreementStanding, replay_agreement
-from domain.errors import AlreadyExistsError, NotFoundError, VersionConflictError
-from domain.identifiers import agreement_stream, is_identifier
+from domain.agreement_history import AgreementHistory, fold_history
+from domain.errors import (
+    AlreadyExistsError,
+    FieldViolation,
+    InvalidArgumentError,
+    NotFoundError,
+    VersionConflictError,
+)
+from domain.exclusions import Exclusion
+from domain.identifiers import agreement_of_stream, agreement_stream, is_identifier
+from domain.lateness import late_indexes, reading_period_streams
 from domain.measurements import (
     Measurement,
     deduplicate,
@@ -22,6 +32,9 @@ from domain.measurements import (
     measurement_keys,
     validate_batch,
 )
+from domain.oracle import ComplianceReport, replay_compliance
+from domain.period_closing import close_due_periods, recalculate_period
+from domain.period_results import PeriodEvent
 from domain.terms import AgreementTerms
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
 from service.transcodings import register_domain_transcodings
@@ -50,6 +63,7 @@ class RecordedBatch:
     recorded_count: int
     duplicate_count: int
     log_position: int
+    late_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -127,7 +141,9 @@ class LedgerApplication(Application[str]):
 
     def record_measurements(self, agreement_id: str, batch: Sequence[Measurement]) -> RecordedBatch:
         """Record the new readings of a batch in one transaction; count the duplicates."""
-        validate_batch(self._find_agreement(agreement_id), agreement_id, batch)
+        agreement = self._find_agreement(agreement_id)
+        validate_batch(agreement, agreement_id, batch)
+        assert agreement is not None
         keys = measurement_keys(agreement_id, batch)
         recorder = self.ledger_recorder
         for _ in range(MAX_RECORDING_ATTEMPTS):
@@ -135,20 +151,93 @@ class LedgerApplication(Application[str]):
             if not fresh.readings:
                 return RecordedBatch(0, fresh.duplicate_count, 0)
             groups = group_by_stream(agreement_id, fresh.readings)
+            period_streams = reading_period_streams(agreement, groups)
+            candidates = sorted({p for periods in period_streams.values() for p in periods})
+            late = late_indexes(period_streams, set(recorder.stream_heads(candidates)))
             heads = recorder.stream_heads(list(groups))
-            events = measured_events(agreement_id, groups, heads, self._clock())
+            events = measured_events(agreement_id, groups, heads, self._clock(), late)
             try:
                 recordings = self.save(*events, measurement_keys=fresh.keys)
             except IntegrityError:
                 continue  # a concurrent batch recorded some of these readings first
             return RecordedBatch(
-                len(fresh.readings), fresh.duplicate_count, recordings[-1].notification.id
+                len(fresh.readings),
+                fresh.duplicate_count,
+                recordings[-1].notification.id,
+                sum(len(indexes) for indexes in late.values()),
             )
         raise VersionConflictError(
             "concurrent batches kept recording the same readings; retry the call"
         )
 
+    def record_exclusion(self, agreement_id: str, exclusion: Exclusion) -> tuple[bool, int]:
+        """Record an exclusion; (False, 0) when the same one was recorded before."""
+        agreement = self._agreement_for_change(agreement_id, None)
+        if not agreement.record_exclusion(exclusion, self._record_time(agreement)):
+            return False, 0
+        return True, self._save_change(agreement).log_position
+
+    def close_periods(self, agreement_id: str, until: datetime) -> list[LoggedEvent]:
+        """Close every due objective-period of the agreement that ended by until."""
+        if until > self._clock():
+            raise InvalidArgumentError(
+                [FieldViolation("until", "periods cannot be closed before they end")]
+            )
+        return self._append_derived(
+            agreement_id, lambda history, now: close_due_periods(history, until, now)
+        )
+
+    def recalculate_period(
+        self, agreement_id: str, objective_id: str, period_label: str
+    ) -> list[LoggedEvent]:
+        """Re-evaluate a closed period with what is known now; the compensations appended."""
+
+        def compensations(history: AgreementHistory, now: datetime) -> list[PeriodEvent]:
+            if history.period(objective_id, period_label) is None:
+                raise NotFoundError(
+                    f"period {period_label} of objective {objective_id!r} is not closed"
+                )
+            return recalculate_period(history, objective_id, period_label, now)
+
+        return self._append_derived(agreement_id, compensations)
+
+    def agreement_ids(self, after: int = 0) -> tuple[list[str], int]:
+        """Ids of agreements signed after log position after, and the last position scanned."""
+        topic = get_topic(Agreement.Signed)
+        found: list[str] = []
+        position = after
+        while True:
+            page = self.recorder.select_notifications(
+                start=position + 1, limit=1000, topics=[topic]
+            )
+            found.extend(agreement_of_stream(str(n.originator_id)) for n in page)
+            if len(page) < 1000:
+                return found, max([position, *(n.id for n in page)])
+            position = page[-1].id
+
     # Reads
+
+    def compliance(
+        self, agreement_id: str, objective_id: str, as_of: datetime, known_at: datetime
+    ) -> ComplianceReport:
+        """The replay oracle's report for an agreement at (as_of, known_at)."""
+        events = self.agreement_events(agreement_id)
+        if not events:
+            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+        return replay_compliance(events, as_of, known_at, objective_id or None)
+
+    def agreement_events(self, agreement_id: str) -> list[Any]:
+        """Every event of an agreement, in log order."""
+        if not is_identifier(agreement_id):
+            return []
+        events: list[Any] = []
+        after = 0
+        while True:
+            page = self.list_events(agreement_id, after, 1000)
+            events.extend(logged.event for logged in page)
+            if len(page) < 1000:
+                return events
+            after = page[-1].position
 
     def agreement_at(
         self, agreement_id: str, as_of: datetime, known_at: datetime
@@ -197,6 +286,27 @@ class LedgerApplication(Application[str]):
                 f"not the expected {expected_version}; read it again"
             )
         return agreement
+
+    def _append_derived(
+        self,
+        agreement_id: str,
+        derive: Callable[[AgreementHistory, datetime], list[PeriodEvent]],
+    ) -> list[LoggedEvent]:
+        for _ in range(MAX_RECORDING_ATTEMPTS):
+            history = fold_history(self.agreement_events(agreement_id))
+            if history is None:
+                raise NotFoundError(f"agreement {agreement_id} does not exist")
+            events = derive(history, self._clock())
+            if not events:
+                return []
+            try:
+                recordings = self.save(*events)
+            except IntegrityError:
+                continue  # a concurrent closer appended first; derive again from the log
+            return [
+                LoggedEvent(r.notification.id, e) for r, e in zip(recordings, events, strict=True)
+            ]
+        raise VersionConflictError("concurrent writers kept changing the periods; retry")
 
     def _record_time(self, agreement: Agreement) -> datetime:
         # Record time never goes backwards within a stream, even if the host clock does.

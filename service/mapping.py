@@ -15,9 +15,19 @@ from domain.identifiers import agreement_of_stream
 from domain.instants import MICROSECONDS_PER_DAY
 from domain.measurements import Measurement, MetricMeasured
 from domain.money import Money, parse_decimal
+from domain.period_results import PeriodEvent
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from service.application import LoggedEvent
 from service.generated.sla.ledger.v1 import events_pb2, terms_pb2
+from service.mapping_semantics import (
+    decimal_field,
+    exclusion_into_proto,
+    period_event_into_proto,
+    policy_from_proto,
+    policy_into_proto,
+    rules_from_proto,
+    rules_into_proto,
+)
 
 # Timestamp's documented range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
 MIN_TIMESTAMP_SECONDS = -62_135_596_800
@@ -97,11 +107,13 @@ def terms_from_proto(
         Objective(
             objective_id=o.objective_id,
             metric=o.metric,
-            target_percent=_decimal(
-                o.target_percent, f"{path}.objectives[{i}].target_percent", violations
-            ),
+            target_percent=decimal_field(
+                o.target_percent, f"{path}.objectives[{i}].target_percent", violations, Decimal(0)
+            )
+            or Decimal(0),
             period=_enum(o.period, PERIOD_FROM_PROTO, f"{path}.objectives[{i}].period", violations),
             description=o.description,
+            rules=rules_from_proto(o, f"{path}.objectives[{i}]", violations),
         )
         for i, o in enumerate(message.objectives)
     ]
@@ -121,6 +133,11 @@ def terms_from_proto(
         term_start=term_start or EPOCH,
         term_end=term_end,
         objectives=tuple(objectives),
+        credit_policy=(
+            policy_from_proto(message.credit_policy, f"{path}.credit_policy", violations)
+            if message.HasField("credit_policy")
+            else None
+        ),
     )
 
 
@@ -147,13 +164,17 @@ def terms_to_proto(terms: AgreementTerms) -> terms_pb2.AgreementTerms:
             terms_pb2.Objective(
                 objective_id=o.objective_id,
                 metric=o.metric,
-                target_percent=str(o.target_percent),
+                target_percent=str(o.target_percent) if o.target_percent else "",
                 period=PERIOD_TO_PROTO[o.period],
                 description=o.description,
             )
             for o in terms.objectives
         ],
     )
+    for objective, out in zip(terms.objectives, message.objectives, strict=True):
+        rules_into_proto(objective.rules, out)
+    if terms.credit_policy is not None:
+        policy_into_proto(terms.credit_policy, message.credit_policy)
     if terms.term_end is not None:
         message.term_end.CopyFrom(instant_to_proto(terms.term_end))
     return message
@@ -270,6 +291,11 @@ def logged_event_to_proto(logged: LoggedEvent) -> events_pb2.LedgerEvent:
             event.observed_at_us[0] - event.observed_at_us[0] % MICROSECONDS_PER_DAY
         )
         measured.measurements.extend(measurement_to_proto(r) for r in event.measurements())
+        measured.late_indexes.extend(event.late_indexes)
+    elif isinstance(event, Agreement.ExclusionRecorded):
+        exclusion_into_proto(event.exclusion, message.exclusion_recorded.exclusion)
+    elif isinstance(event, PeriodEvent):
+        period_event_into_proto(event, message)
     else:  # pragma: no cover - every stored event type is mapped above
         raise TypeError(f"no public schema for {type(event).__name__}")
     return message

@@ -18,6 +18,7 @@ from service.mapping import (
     standing_to_proto,
     terms_from_proto,
 )
+from service.mapping_semantics import exclusion_from_proto, report_to_proto
 from service.page_tokens import decode_page_token, encode_page_token
 
 DEFAULT_PAGE_SIZE = 100
@@ -106,6 +107,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             recorded_count=result.recorded_count,
             duplicate_count=result.duplicate_count,
             log_position=result.log_position,
+            late_count=result.late_count,
         )
 
     @translate_errors
@@ -138,6 +140,62 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             response.next_page_token = encode_page_token(request.agreement_id, logged[-1].position)
         return response
 
+    @translate_errors
+    def RecordExclusion(  # noqa: N802
+        self, request: pb.RecordExclusionRequest, context: grpc.ServicerContext
+    ) -> pb.RecordExclusionResponse:
+        """Record an exclusion."""
+        violations = Violations()
+        if not request.HasField("exclusion"):
+            violations.add("exclusion", "is required")
+        e = request.exclusion
+        start = instant_from_proto(e, "start", "exclusion.start", violations)
+        end = instant_from_proto(e, "end", "exclusion.end", violations)
+        exclusion = exclusion_from_proto(e, start, end, violations)
+        violations.raise_if_any()
+        recorded, position = self._app.record_exclusion(request.agreement_id, exclusion)
+        return pb.RecordExclusionResponse(recorded=recorded, log_position=position)
+
+    @translate_errors
+    def ClosePeriod(  # noqa: N802
+        self, request: pb.ClosePeriodRequest, context: grpc.ServicerContext
+    ) -> pb.ClosePeriodResponse:
+        """Close every due objective-period of an agreement."""
+        violations = Violations()
+        until = instant_from_proto(request, "until", "until", violations, required=False)
+        violations.raise_if_any()
+        appended = self._app.close_periods(request.agreement_id, until or self._clock())
+        return pb.ClosePeriodResponse(
+            events=[logged_event_to_proto(e) for e in appended],
+            log_position=appended[-1].position if appended else 0,
+        )
+
+    @translate_errors
+    def RecalculatePeriod(  # noqa: N802
+        self, request: pb.RecalculatePeriodRequest, context: grpc.ServicerContext
+    ) -> pb.RecalculatePeriodResponse:
+        """Re-evaluate a closed period and append compensations."""
+        appended = self._app.recalculate_period(
+            request.agreement_id, request.objective_id, request.period_label
+        )
+        return pb.RecalculatePeriodResponse(
+            events=[logged_event_to_proto(e) for e in appended],
+            log_position=appended[-1].position if appended else 0,
+        )
+
+    @translate_errors
+    def GetCompliance(  # noqa: N802
+        self, request: pb.GetComplianceRequest, context: grpc.ServicerContext
+    ) -> pb.GetComplianceResponse:
+        """The compliance report at as_of, as known at known_at."""
+        violations = Violations()
+        now = self._clock()
+        as_of = _instant_or(now, request, "as_of", violations)
+        known_at = _instant_or(now, request, "known_at", violations)
+        violations.raise_if_any()
+        report = self._app.compliance(request.agreement_id, request.objective_id, as_of, known_at)
+        return pb.GetComplianceResponse(report=report_to_proto(report))
+
 
 def _expected_version(
     request: pb.AmendAgreementRequest | pb.TerminateAgreementRequest,
@@ -147,7 +205,7 @@ def _expected_version(
 
 def _instant_or(
     default: datetime,
-    request: pb.GetAgreementRequest,
+    request: pb.GetAgreementRequest | pb.GetComplianceRequest,
     field: str,
     violations: Violations,
 ) -> datetime:

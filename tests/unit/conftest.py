@@ -16,6 +16,7 @@ import pytest
 
 from domain.agreement import Agreement, replay_agreement
 from domain.money import Money
+from domain.objectives import Comparison, Indicator, ObjectiveRules, Threshold
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 
 TERM_START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -45,7 +46,15 @@ def _terms(**overrides: Any) -> AgreementTerms:
         term_end=None,
         objectives=(
             _objective(),
-            _objective(objective_id="latency-p99", metric="latency", target_percent=Decimal(99)),
+            _objective(
+                objective_id="latency-p99",
+                metric="latency",
+                target_percent=Decimal(99),
+                rules=ObjectiveRules(
+                    indicator=Indicator.THRESHOLD,
+                    threshold=Threshold(Comparison.LTE, Decimal("0.5")),
+                ),
+            ),
         ),
     )
     return dataclasses.replace(base, **overrides)

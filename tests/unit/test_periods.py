@@ -181,6 +181,20 @@ def test_a_havana_day_whose_midnight_is_skipped_starts_at_local_one_oclock() -> 
     assert period.duration == hours(23)
 
 
+def test_a_midnight_inside_a_gap_starts_the_day_when_the_clocks_jump() -> None:
+    # Toronto, 1919: 23:29:59 -05 on 30 March was followed by 00:30 -04 on 31 March.
+    period = period_starting("1919-03-31", PeriodUnit.DAY, "America/Toronto")
+    assert period.start == utc(1919, 3, 31, 4, 30)
+
+
+def test_a_day_the_zone_skipped_is_empty_and_next_period_passes_over_it() -> None:
+    # Samoa went from 2011-12-29 23:59:59 -10 straight to 2011-12-31 00:00 +14.
+    skipped = period_starting("2011-12-30", PeriodUnit.DAY, "Pacific/Apia")
+    before = period_starting("2011-12-29", PeriodUnit.DAY, "Pacific/Apia")
+    assert skipped.duration == timedelta(0)
+    assert next_period(before, "Pacific/Apia").label == "2011-12-31"
+
+
 def test_a_day_whose_midnight_happens_twice_starts_at_the_first_of_them() -> None:
     # Havana: 00:00-00:59 on 2026-11-01 is lived at -04 (04:00 UTC) and again at -05.
     period = period_starting("2026-11-01", PeriodUnit.DAY, HAVANA)

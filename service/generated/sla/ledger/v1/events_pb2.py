@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from service.generated.sla.ledger.v1 import terms_pb2 as sla_dot_ledger_dot_v1_dot_terms__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asla/ledger/v1/events.proto\x12\rsla.ledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19sla/ledger/v1/terms.proto\"\xa3\x03\n\x0bLedgerEvent\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x16\n\x0estream_version\x18\x03 \x01(\x03\x12/\n\x0brecorded_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x61greement_id\x18\x05 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x06 \x01(\t\x12:\n\x10\x61greement_signed\x18\n \x01(\x0b\x32\x1e.sla.ledger.v1.AgreementSignedH\x00\x12<\n\x11\x61greement_amended\x18\x0b \x01(\x0b\x32\x1f.sla.ledger.v1.AgreementAmendedH\x00\x12\x42\n\x14\x61greement_terminated\x18\x0c \x01(\x0b\x32\".sla.ledger.v1.AgreementTerminatedH\x00\x12\x38\n\x0fmetric_measured\x18\r \x01(\x0b\x32\x1d.sla.ledger.v1.MetricMeasuredH\x00\x42\t\n\x07payload\"n\n\x0f\x41greementSigned\x12,\n\x05terms\x18\x01 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12-\n\tsigned_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb0\x01\n\x10\x41greementAmended\x12,\n\x05terms\x18\x01 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12\x15\n\rterms_version\x18\x02 \x01(\x03\x12\x32\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bretroactive\x18\x04 \x01(\x08\x12\x0e\n\x06reason\x18\x05 \x01(\t\"W\n\x13\x41greementTerminated\x12\x30\n\x0c\x65\x66\x66\x65\x63tive_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x81\x01\n\x0eMetricMeasured\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\'\n\x03\x64\x61y\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cmeasurements\x18\x03 \x03(\x0b\x32\x1a.sla.ledger.v1.Measurementb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asla/ledger/v1/events.proto\x12\rsla.ledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19sla/ledger/v1/terms.proto\"\xfa\x07\n\x0bLedgerEvent\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x16\n\x0estream_version\x18\x03 \x01(\x03\x12/\n\x0brecorded_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x61greement_id\x18\x05 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x06 \x01(\t\x12:\n\x10\x61greement_signed\x18\n \x01(\x0b\x32\x1e.sla.ledger.v1.AgreementSignedH\x00\x12<\n\x11\x61greement_amended\x18\x0b \x01(\x0b\x32\x1f.sla.ledger.v1.AgreementAmendedH\x00\x12\x42\n\x14\x61greement_terminated\x18\x0c \x01(\x0b\x32\".sla.ledger.v1.AgreementTerminatedH\x00\x12\x38\n\x0fmetric_measured\x18\r \x01(\x0b\x32\x1d.sla.ledger.v1.MetricMeasuredH\x00\x12>\n\x12\x65xclusion_recorded\x18\x0e \x01(\x0b\x32 .sla.ledger.v1.ExclusionRecordedH\x00\x12\x34\n\rperiod_closed\x18\x0f \x01(\x0b\x32\x1b.sla.ledger.v1.PeriodClosedH\x00\x12\x38\n\x0f\x62reach_detected\x18\x10 \x01(\x0b\x32\x1d.sla.ledger.v1.BreachDetectedH\x00\x12:\n\x10\x62reach_retracted\x18\x11 \x01(\x0b\x32\x1e.sla.ledger.v1.BreachRetractedH\x00\x12\x34\n\rcredit_issued\x18\x12 \x01(\x0b\x32\x1b.sla.ledger.v1.CreditIssuedH\x00\x12\x38\n\x0f\x63redit_adjusted\x18\x13 \x01(\x0b\x32\x1d.sla.ledger.v1.CreditAdjustedH\x00\x12\x32\n\x0c\x62onus_earned\x18\x14 \x01(\x0b\x32\x1a.sla.ledger.v1.BonusEarnedH\x00\x12\x36\n\x0e\x62onus_adjusted\x18\x15 \x01(\x0b\x32\x1c.sla.ledger.v1.BonusAdjustedH\x00\x12@\n\x13period_recalculated\x18\x16 \x01(\x0b\x32!.sla.ledger.v1.PeriodRecalculatedH\x00\x12K\n\x19termination_right_granted\x18\x17 \x01(\x0b\x32&.sla.ledger.v1.TerminationRightGrantedH\x00\x42\t\n\x07payload\"n\n\x0f\x41greementSigned\x12,\n\x05terms\x18\x01 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12-\n\tsigned_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb0\x01\n\x10\x41greementAmended\x12,\n\x05terms\x18\x01 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12\x15\n\rterms_version\x18\x02 \x01(\x03\x12\x32\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bretroactive\x18\x04 \x01(\x08\x12\x0e\n\x06reason\x18\x05 \x01(\t\"W\n\x13\x41greementTerminated\x12\x30\n\x0c\x65\x66\x66\x65\x63tive_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x97\x01\n\x0eMetricMeasured\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\'\n\x03\x64\x61y\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cmeasurements\x18\x03 \x03(\x0b\x32\x1a.sla.ledger.v1.Measurement\x12\x14\n\x0clate_indexes\x18\x04 \x03(\x05\"\xbf\x01\n\x0cTrackFigures\x12\r\n\x05track\x18\x01 \x01(\t\x12\x10\n\x08\x61ttained\x18\x02 \x01(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\x0c\n\x04good\x18\x04 \x01(\t\x12\r\n\x05total\x18\x05 \x01(\t\x12\x0b\n\x03\x62\x61\x64\x18\x06 \x01(\t\x12\x10\n\x08readings\x18\x07 \x01(\x03\x12\x10\n\x08\x65xcluded\x18\x08 \x01(\x03\x12 \n\x18\x62udget_remaining_percent\x18\t \x01(\t\x12\x0e\n\x06status\x18\n \x01(\t\"@\n\x11\x45xclusionRecorded\x12+\n\texclusion\x18\x01 \x01(\x0b\x32\x18.sla.ledger.v1.Exclusion\"\x9b\x02\n\x0cPeriodClosed\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x14\n\x0cperiod_label\x18\x02 \x01(\t\x12\x30\n\x0cwindow_start\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nwindow_end\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rterms_version\x18\x05 \x01(\x03\x12,\n\x07\x66igures\x18\x06 \x03(\x0b\x32\x1b.sla.ledger.v1.TrackFigures\x12\x0e\n\x06status\x18\x07 \x01(\t\x12(\n\nperiod_fee\x18\x08 \x01(\x0b\x32\x14.sla.ledger.v1.Money\"\x84\x01\n\x0e\x42reachDetected\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x14\n\x0cperiod_label\x18\x02 \x01(\t\x12\r\n\x05track\x18\x03 \x01(\t\x12\x10\n\x08\x61ttained\x18\x04 \x01(\t\x12\x0e\n\x06target\x18\x05 \x01(\t\x12\x15\n\rterms_version\x18\x06 \x01(\x03\"\\\n\x0f\x42reachRetracted\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x14\n\x0cperiod_label\x18\x02 \x01(\t\x12\r\n\x05track\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\"\xc7\x01\n\x0c\x43reditIssued\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x14\n\x0cperiod_label\x18\x02 \x01(\t\x12$\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12\x16\n\x0epercent_of_fee\x18\x04 \x01(\t\x12\x13\n\x0bpolicy_line\x18\x05 \x01(\t\x12\x0e\n\x06\x63\x61pped\x18\x06 \x01(\x08\x12(\n\nperiod_fee\x18\x07 \x01(\x0b\x32\x14.sla.ledger.v1.Money\"\xc1\x01\n\x0e\x43reditAdjusted\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x14\n\x0cperiod_label\x18\x02 \x01(\t\x12$\n\x06\x62\x65\x66ore\x18\x03 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12#\n\x05\x61\x66ter\x18\x04 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12#\n\x05\x64\x65lta\x18\x05 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12\x13\n\x0bpolicy_line\x18\x06 \x01(\t\"\xb6\x01\n\x0b\x42onusEarned\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x14\n\x0cperiod_label\x18\x02 \x01(\t\x12$\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12\x16\n\x0epercent_of_fee\x18\x04 \x01(\t\x12\x13\n\x0bpolicy_line\x18\x05 \x01(\t\x12(\n\nperiod_fee\x18\x06 \x01(\x0b\x32\x14.sla.ledger.v1.Money\"\xc0\x01\n\rBonusAdjusted\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x14\n\x0cperiod_label\x18\x02 \x01(\t\x12$\n\x06\x62\x65\x66ore\x18\x03 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12#\n\x05\x61\x66ter\x18\x04 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12#\n\x05\x64\x65lta\x18\x05 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12\x13\n\x0bpolicy_line\x18\x06 \x01(\t\"\xc6\x01\n\x12PeriodRecalculated\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x14\n\x0cperiod_label\x18\x02 \x01(\t\x12+\n\x06\x62\x65\x66ore\x18\x03 \x03(\x0b\x32\x1b.sla.ledger.v1.TrackFigures\x12*\n\x05\x61\x66ter\x18\x04 \x03(\x0b\x32\x1b.sla.ledger.v1.TrackFigures\x12\x15\n\rstatus_before\x18\x05 \x01(\t\x12\x14\n\x0cstatus_after\x18\x06 \x01(\t\"\x7f\n\x17TerminationRightGranted\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x14\n\x0cperiod_label\x18\x02 \x01(\t\x12\x1c\n\x14\x63onsecutive_breaches\x18\x03 \x01(\x03\x12\x1a\n\x12\x66irst_period_label\x18\x04 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,13 +35,35 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sla.ledger.v1.events_pb2', 
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_LEDGEREVENT']._serialized_start=106
-  _globals['_LEDGEREVENT']._serialized_end=525
-  _globals['_AGREEMENTSIGNED']._serialized_start=527
-  _globals['_AGREEMENTSIGNED']._serialized_end=637
-  _globals['_AGREEMENTAMENDED']._serialized_start=640
-  _globals['_AGREEMENTAMENDED']._serialized_end=816
-  _globals['_AGREEMENTTERMINATED']._serialized_start=818
-  _globals['_AGREEMENTTERMINATED']._serialized_end=905
-  _globals['_METRICMEASURED']._serialized_start=908
-  _globals['_METRICMEASURED']._serialized_end=1037
+  _globals['_LEDGEREVENT']._serialized_end=1124
+  _globals['_AGREEMENTSIGNED']._serialized_start=1126
+  _globals['_AGREEMENTSIGNED']._serialized_end=1236
+  _globals['_AGREEMENTAMENDED']._serialized_start=1239
+  _globals['_AGREEMENTAMENDED']._serialized_end=1415
+  _globals['_AGREEMENTTERMINATED']._serialized_start=1417
+  _globals['_AGREEMENTTERMINATED']._serialized_end=1504
+  _globals['_METRICMEASURED']._serialized_start=1507
+  _globals['_METRICMEASURED']._serialized_end=1658
+  _globals['_TRACKFIGURES']._serialized_start=1661
+  _globals['_TRACKFIGURES']._serialized_end=1852
+  _globals['_EXCLUSIONRECORDED']._serialized_start=1854
+  _globals['_EXCLUSIONRECORDED']._serialized_end=1918
+  _globals['_PERIODCLOSED']._serialized_start=1921
+  _globals['_PERIODCLOSED']._serialized_end=2204
+  _globals['_BREACHDETECTED']._serialized_start=2207
+  _globals['_BREACHDETECTED']._serialized_end=2339
+  _globals['_BREACHRETRACTED']._serialized_start=2341
+  _globals['_BREACHRETRACTED']._serialized_end=2433
+  _globals['_CREDITISSUED']._serialized_start=2436
+  _globals['_CREDITISSUED']._serialized_end=2635
+  _globals['_CREDITADJUSTED']._serialized_start=2638
+  _globals['_CREDITADJUSTED']._serialized_end=2831
+  _globals['_BONUSEARNED']._serialized_start=2834
+  _globals['_BONUSEARNED']._serialized_end=3016
+  _globals['_BONUSADJUSTED']._serialized_start=3019
+  _globals['_BONUSADJUSTED']._serialized_end=3211
+  _globals['_PERIODRECALCULATED']._serialized_start=3214
+  _globals['_PERIODRECALCULATED']._serialized_end=3412
+  _globals['_TERMINATIONRIGHTGRANTED']._serialized_start=3414
+  _globals['_TERMINATIONRIGHTGRANTED']._serialized_end=3541
 # @@protoc_insertion_point(module_scope)

@@ -12,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class LedgerEvent(_message.Message):
-    __slots__ = ("position", "stream_id", "stream_version", "recorded_at", "agreement_id", "actor", "agreement_signed", "agreement_amended", "agreement_terminated", "metric_measured")
+    __slots__ = ("position", "stream_id", "stream_version", "recorded_at", "agreement_id", "actor", "agreement_signed", "agreement_amended", "agreement_terminated", "metric_measured", "exclusion_recorded", "period_closed", "breach_detected", "breach_retracted", "credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted", "period_recalculated", "termination_right_granted")
     POSITION_FIELD_NUMBER: _ClassVar[int]
     STREAM_ID_FIELD_NUMBER: _ClassVar[int]
     STREAM_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -23,6 +23,16 @@ class LedgerEvent(_message.Message):
     AGREEMENT_AMENDED_FIELD_NUMBER: _ClassVar[int]
     AGREEMENT_TERMINATED_FIELD_NUMBER: _ClassVar[int]
     METRIC_MEASURED_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSION_RECORDED_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_CLOSED_FIELD_NUMBER: _ClassVar[int]
+    BREACH_DETECTED_FIELD_NUMBER: _ClassVar[int]
+    BREACH_RETRACTED_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_ISSUED_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_ADJUSTED_FIELD_NUMBER: _ClassVar[int]
+    BONUS_EARNED_FIELD_NUMBER: _ClassVar[int]
+    BONUS_ADJUSTED_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_RECALCULATED_FIELD_NUMBER: _ClassVar[int]
+    TERMINATION_RIGHT_GRANTED_FIELD_NUMBER: _ClassVar[int]
     position: int
     stream_id: str
     stream_version: int
@@ -33,7 +43,17 @@ class LedgerEvent(_message.Message):
     agreement_amended: AgreementAmended
     agreement_terminated: AgreementTerminated
     metric_measured: MetricMeasured
-    def __init__(self, position: _Optional[int] = ..., stream_id: _Optional[str] = ..., stream_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agreement_id: _Optional[str] = ..., actor: _Optional[str] = ..., agreement_signed: _Optional[_Union[AgreementSigned, _Mapping]] = ..., agreement_amended: _Optional[_Union[AgreementAmended, _Mapping]] = ..., agreement_terminated: _Optional[_Union[AgreementTerminated, _Mapping]] = ..., metric_measured: _Optional[_Union[MetricMeasured, _Mapping]] = ...) -> None: ...
+    exclusion_recorded: ExclusionRecorded
+    period_closed: PeriodClosed
+    breach_detected: BreachDetected
+    breach_retracted: BreachRetracted
+    credit_issued: CreditIssued
+    credit_adjusted: CreditAdjusted
+    bonus_earned: BonusEarned
+    bonus_adjusted: BonusAdjusted
+    period_recalculated: PeriodRecalculated
+    termination_right_granted: TerminationRightGranted
+    def __init__(self, position: _Optional[int] = ..., stream_id: _Optional[str] = ..., stream_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agreement_id: _Optional[str] = ..., actor: _Optional[str] = ..., agreement_signed: _Optional[_Union[AgreementSigned, _Mapping]] = ..., agreement_amended: _Optional[_Union[AgreementAmended, _Mapping]] = ..., agreement_terminated: _Optional[_Union[AgreementTerminated, _Mapping]] = ..., metric_measured: _Optional[_Union[MetricMeasured, _Mapping]] = ..., exclusion_recorded: _Optional[_Union[ExclusionRecorded, _Mapping]] = ..., period_closed: _Optional[_Union[PeriodClosed, _Mapping]] = ..., breach_detected: _Optional[_Union[BreachDetected, _Mapping]] = ..., breach_retracted: _Optional[_Union[BreachRetracted, _Mapping]] = ..., credit_issued: _Optional[_Union[CreditIssued, _Mapping]] = ..., credit_adjusted: _Optional[_Union[CreditAdjusted, _Mapping]] = ..., bonus_earned: _Optional[_Union[BonusEarned, _Mapping]] = ..., bonus_adjusted: _Optional[_Union[BonusAdjusted, _Mapping]] = ..., period_recalculated: _Optional[_Union[PeriodRecalculated, _Mapping]] = ..., termination_right_granted: _Optional[_Union[TerminationRightGranted, _Mapping]] = ...) -> None: ...
 
 class AgreementSigned(_message.Message):
     __slots__ = ("terms", "signed_at")
@@ -66,11 +86,185 @@ class AgreementTerminated(_message.Message):
     def __init__(self, effective_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class MetricMeasured(_message.Message):
-    __slots__ = ("objective_id", "day", "measurements")
+    __slots__ = ("objective_id", "day", "measurements", "late_indexes")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     DAY_FIELD_NUMBER: _ClassVar[int]
     MEASUREMENTS_FIELD_NUMBER: _ClassVar[int]
+    LATE_INDEXES_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     day: _timestamp_pb2.Timestamp
     measurements: _containers.RepeatedCompositeFieldContainer[_terms_pb2.Measurement]
-    def __init__(self, objective_id: _Optional[str] = ..., day: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., measurements: _Optional[_Iterable[_Union[_terms_pb2.Measurement, _Mapping]]] = ...) -> None: ...
+    late_indexes: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, objective_id: _Optional[str] = ..., day: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., measurements: _Optional[_Iterable[_Union[_terms_pb2.Measurement, _Mapping]]] = ..., late_indexes: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class TrackFigures(_message.Message):
+    __slots__ = ("track", "attained", "target", "good", "total", "bad", "readings", "excluded", "budget_remaining_percent", "status")
+    TRACK_FIELD_NUMBER: _ClassVar[int]
+    ATTAINED_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    GOOD_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    BAD_FIELD_NUMBER: _ClassVar[int]
+    READINGS_FIELD_NUMBER: _ClassVar[int]
+    EXCLUDED_FIELD_NUMBER: _ClassVar[int]
+    BUDGET_REMAINING_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    track: str
+    attained: str
+    target: str
+    good: str
+    total: str
+    bad: str
+    readings: int
+    excluded: int
+    budget_remaining_percent: str
+    status: str
+    def __init__(self, track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., good: _Optional[str] = ..., total: _Optional[str] = ..., bad: _Optional[str] = ..., readings: _Optional[int] = ..., excluded: _Optional[int] = ..., budget_remaining_percent: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+
+class ExclusionRecorded(_message.Message):
+    __slots__ = ("exclusion",)
+    EXCLUSION_FIELD_NUMBER: _ClassVar[int]
+    exclusion: _terms_pb2.Exclusion
+    def __init__(self, exclusion: _Optional[_Union[_terms_pb2.Exclusion, _Mapping]] = ...) -> None: ...
+
+class PeriodClosed(_message.Message):
+    __slots__ = ("objective_id", "period_label", "window_start", "window_end", "terms_version", "figures", "status", "period_fee")
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_START_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_END_FIELD_NUMBER: _ClassVar[int]
+    TERMS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    FIGURES_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FEE_FIELD_NUMBER: _ClassVar[int]
+    objective_id: str
+    period_label: str
+    window_start: _timestamp_pb2.Timestamp
+    window_end: _timestamp_pb2.Timestamp
+    terms_version: int
+    figures: _containers.RepeatedCompositeFieldContainer[TrackFigures]
+    status: str
+    period_fee: _terms_pb2.Money
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., figures: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status: _Optional[str] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class BreachDetected(_message.Message):
+    __slots__ = ("objective_id", "period_label", "track", "attained", "target", "terms_version")
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    TRACK_FIELD_NUMBER: _ClassVar[int]
+    ATTAINED_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    TERMS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    objective_id: str
+    period_label: str
+    track: str
+    attained: str
+    target: str
+    terms_version: int
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., terms_version: _Optional[int] = ...) -> None: ...
+
+class BreachRetracted(_message.Message):
+    __slots__ = ("objective_id", "period_label", "track", "reason")
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    TRACK_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    objective_id: str
+    period_label: str
+    track: str
+    reason: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., track: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CreditIssued(_message.Message):
+    __slots__ = ("objective_id", "period_label", "amount", "percent_of_fee", "policy_line", "capped", "period_fee")
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PERCENT_OF_FEE_FIELD_NUMBER: _ClassVar[int]
+    POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
+    CAPPED_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FEE_FIELD_NUMBER: _ClassVar[int]
+    objective_id: str
+    period_label: str
+    amount: _terms_pb2.Money
+    percent_of_fee: str
+    policy_line: str
+    capped: bool
+    period_fee: _terms_pb2.Money
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., percent_of_fee: _Optional[str] = ..., policy_line: _Optional[str] = ..., capped: _Optional[bool] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class CreditAdjusted(_message.Message):
+    __slots__ = ("objective_id", "period_label", "before", "after", "delta", "policy_line")
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_FIELD_NUMBER: _ClassVar[int]
+    DELTA_FIELD_NUMBER: _ClassVar[int]
+    POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
+    objective_id: str
+    period_label: str
+    before: _terms_pb2.Money
+    after: _terms_pb2.Money
+    delta: _terms_pb2.Money
+    policy_line: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., after: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., delta: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ...) -> None: ...
+
+class BonusEarned(_message.Message):
+    __slots__ = ("objective_id", "period_label", "amount", "percent_of_fee", "policy_line", "period_fee")
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PERCENT_OF_FEE_FIELD_NUMBER: _ClassVar[int]
+    POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FEE_FIELD_NUMBER: _ClassVar[int]
+    objective_id: str
+    period_label: str
+    amount: _terms_pb2.Money
+    percent_of_fee: str
+    policy_line: str
+    period_fee: _terms_pb2.Money
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., percent_of_fee: _Optional[str] = ..., policy_line: _Optional[str] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class BonusAdjusted(_message.Message):
+    __slots__ = ("objective_id", "period_label", "before", "after", "delta", "policy_line")
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_FIELD_NUMBER: _ClassVar[int]
+    DELTA_FIELD_NUMBER: _ClassVar[int]
+    POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
+    objective_id: str
+    period_label: str
+    before: _terms_pb2.Money
+    after: _terms_pb2.Money
+    delta: _terms_pb2.Money
+    policy_line: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., after: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., delta: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ...) -> None: ...
+
+class PeriodRecalculated(_message.Message):
+    __slots__ = ("objective_id", "period_label", "before", "after", "status_before", "status_after")
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_FIELD_NUMBER: _ClassVar[int]
+    STATUS_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_AFTER_FIELD_NUMBER: _ClassVar[int]
+    objective_id: str
+    period_label: str
+    before: _containers.RepeatedCompositeFieldContainer[TrackFigures]
+    after: _containers.RepeatedCompositeFieldContainer[TrackFigures]
+    status_before: str
+    status_after: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., after: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status_before: _Optional[str] = ..., status_after: _Optional[str] = ...) -> None: ...
+
+class TerminationRightGranted(_message.Message):
+    __slots__ = ("objective_id", "period_label", "consecutive_breaches", "first_period_label")
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    CONSECUTIVE_BREACHES_FIELD_NUMBER: _ClassVar[int]
+    FIRST_PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    objective_id: str
+    period_label: str
+    consecutive_breaches: int
+    first_period_label: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., consecutive_breaches: _Optional[int] = ..., first_period_label: _Optional[str] = ...) -> None: ...

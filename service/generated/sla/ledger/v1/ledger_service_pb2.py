@@ -24,41 +24,58 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from service.generated.sla.ledger.v1 import compliance_pb2 as sla_dot_ledger_dot_v1_dot_compliance__pb2
 from service.generated.sla.ledger.v1 import events_pb2 as sla_dot_ledger_dot_v1_dot_events__pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as sla_dot_ledger_dot_v1_dot_terms__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"sla/ledger/v1/ledger_service.proto\x12\rsla.ledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1asla/ledger/v1/events.proto\x1a\x19sla/ledger/v1/terms.proto\"\x89\x01\n\x14SignAgreementRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12,\n\x05terms\x18\x02 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12-\n\tsigned_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Z\n\x15SignAgreementResponse\x12+\n\tagreement\x18\x01 \x01(\x0b\x32\x18.sla.ledger.v1.Agreement\x12\x14\n\x0clog_position\x18\x02 \x01(\x03\"\xe8\x01\n\x15\x41mendAgreementRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12,\n\x05terms\x18\x02 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12\x32\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bretroactive\x18\x04 \x01(\x08\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x1d\n\x10\x65xpected_version\x18\x06 \x01(\x03H\x00\x88\x01\x01\x42\x13\n\x11_expected_version\"V\n\x16\x41mendAgreementResponse\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x15\n\rterms_version\x18\x02 \x01(\x03\x12\x14\n\x0clog_position\x18\x03 \x01(\x03\"\xa7\x01\n\x19TerminateAgreementRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12\x30\n\x0c\x65\x66\x66\x65\x63tive_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x1d\n\x10\x65xpected_version\x18\x04 \x01(\x03H\x00\x88\x01\x01\x42\x13\n\x11_expected_version\"C\n\x1aTerminateAgreementResponse\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x14\n\x0clog_position\x18\x02 \x01(\x03\"c\n\x19RecordMeasurementsRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12\x30\n\x0cmeasurements\x18\x02 \x03(\x0b\x32\x1a.sla.ledger.v1.Measurement\"c\n\x1aRecordMeasurementsResponse\x12\x16\n\x0erecorded_count\x18\x01 \x01(\x03\x12\x17\n\x0f\x64uplicate_count\x18\x02 \x01(\x03\x12\x14\n\x0clog_position\x18\x03 \x01(\x03\"\x84\x01\n\x13GetAgreementRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08known_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"C\n\x14GetAgreementResponse\x12+\n\tagreement\x18\x01 \x01(\x0b\x32\x18.sla.ledger.v1.Agreement\"P\n\x11ListEventsRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"Y\n\x12ListEventsResponse\x12*\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1a.sla.ledger.v1.LedgerEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xcc\x04\n\rLedgerService\x12Z\n\rSignAgreement\x12#.sla.ledger.v1.SignAgreementRequest\x1a$.sla.ledger.v1.SignAgreementResponse\x12]\n\x0e\x41mendAgreement\x12$.sla.ledger.v1.AmendAgreementRequest\x1a%.sla.ledger.v1.AmendAgreementResponse\x12i\n\x12TerminateAgreement\x12(.sla.ledger.v1.TerminateAgreementRequest\x1a).sla.ledger.v1.TerminateAgreementResponse\x12i\n\x12RecordMeasurements\x12(.sla.ledger.v1.RecordMeasurementsRequest\x1a).sla.ledger.v1.RecordMeasurementsResponse\x12W\n\x0cGetAgreement\x12\".sla.ledger.v1.GetAgreementRequest\x1a#.sla.ledger.v1.GetAgreementResponse\x12Q\n\nListEvents\x12 .sla.ledger.v1.ListEventsRequest\x1a!.sla.ledger.v1.ListEventsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"sla/ledger/v1/ledger_service.proto\x12\rsla.ledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1esla/ledger/v1/compliance.proto\x1a\x1asla/ledger/v1/events.proto\x1a\x19sla/ledger/v1/terms.proto\"\x89\x01\n\x14SignAgreementRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12,\n\x05terms\x18\x02 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12-\n\tsigned_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Z\n\x15SignAgreementResponse\x12+\n\tagreement\x18\x01 \x01(\x0b\x32\x18.sla.ledger.v1.Agreement\x12\x14\n\x0clog_position\x18\x02 \x01(\x03\"\xe8\x01\n\x15\x41mendAgreementRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12,\n\x05terms\x18\x02 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12\x32\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bretroactive\x18\x04 \x01(\x08\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x1d\n\x10\x65xpected_version\x18\x06 \x01(\x03H\x00\x88\x01\x01\x42\x13\n\x11_expected_version\"V\n\x16\x41mendAgreementResponse\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x15\n\rterms_version\x18\x02 \x01(\x03\x12\x14\n\x0clog_position\x18\x03 \x01(\x03\"\xa7\x01\n\x19TerminateAgreementRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12\x30\n\x0c\x65\x66\x66\x65\x63tive_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x1d\n\x10\x65xpected_version\x18\x04 \x01(\x03H\x00\x88\x01\x01\x42\x13\n\x11_expected_version\"C\n\x1aTerminateAgreementResponse\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x14\n\x0clog_position\x18\x02 \x01(\x03\"c\n\x19RecordMeasurementsRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12\x30\n\x0cmeasurements\x18\x02 \x03(\x0b\x32\x1a.sla.ledger.v1.Measurement\"w\n\x1aRecordMeasurementsResponse\x12\x16\n\x0erecorded_count\x18\x01 \x01(\x03\x12\x17\n\x0f\x64uplicate_count\x18\x02 \x01(\x03\x12\x14\n\x0clog_position\x18\x03 \x01(\x03\x12\x12\n\nlate_count\x18\x04 \x01(\x03\"\x84\x01\n\x13GetAgreementRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08known_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"C\n\x14GetAgreementResponse\x12+\n\tagreement\x18\x01 \x01(\x0b\x32\x18.sla.ledger.v1.Agreement\"P\n\x11ListEventsRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"Y\n\x12ListEventsResponse\x12*\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1a.sla.ledger.v1.LedgerEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"[\n\x16RecordExclusionRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12+\n\texclusion\x18\x02 \x01(\x0b\x32\x18.sla.ledger.v1.Exclusion\"A\n\x17RecordExclusionResponse\x12\x10\n\x08recorded\x18\x01 \x01(\x08\x12\x14\n\x0clog_position\x18\x02 \x01(\x03\"U\n\x12\x43losePeriodRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12)\n\x05until\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"W\n\x13\x43losePeriodResponse\x12*\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1a.sla.ledger.v1.LedgerEvent\x12\x14\n\x0clog_position\x18\x02 \x01(\x03\"\\\n\x18RecalculatePeriodRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12\x14\n\x0cobjective_id\x18\x02 \x01(\t\x12\x14\n\x0cperiod_label\x18\x03 \x01(\t\"]\n\x19RecalculatePeriodResponse\x12*\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1a.sla.ledger.v1.LedgerEvent\x12\x14\n\x0clog_position\x18\x02 \x01(\x03\"\x9b\x01\n\x14GetComplianceRequest\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12\x14\n\x0cobjective_id\x18\x02 \x01(\t\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08known_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"H\n\x15GetComplianceResponse\x12/\n\x06report\x18\x01 \x01(\x0b\x32\x1f.sla.ledger.v1.ComplianceReport2\xc8\x07\n\rLedgerService\x12Z\n\rSignAgreement\x12#.sla.ledger.v1.SignAgreementRequest\x1a$.sla.ledger.v1.SignAgreementResponse\x12]\n\x0e\x41mendAgreement\x12$.sla.ledger.v1.AmendAgreementRequest\x1a%.sla.ledger.v1.AmendAgreementResponse\x12i\n\x12TerminateAgreement\x12(.sla.ledger.v1.TerminateAgreementRequest\x1a).sla.ledger.v1.TerminateAgreementResponse\x12i\n\x12RecordMeasurements\x12(.sla.ledger.v1.RecordMeasurementsRequest\x1a).sla.ledger.v1.RecordMeasurementsResponse\x12W\n\x0cGetAgreement\x12\".sla.ledger.v1.GetAgreementRequest\x1a#.sla.ledger.v1.GetAgreementResponse\x12Q\n\nListEvents\x12 .sla.ledger.v1.ListEventsRequest\x1a!.sla.ledger.v1.ListEventsResponse\x12`\n\x0fRecordExclusion\x12%.sla.ledger.v1.RecordExclusionRequest\x1a&.sla.ledger.v1.RecordExclusionResponse\x12T\n\x0b\x43losePeriod\x12!.sla.ledger.v1.ClosePeriodRequest\x1a\".sla.ledger.v1.ClosePeriodResponse\x12\x66\n\x11RecalculatePeriod\x12\'.sla.ledger.v1.RecalculatePeriodRequest\x1a(.sla.ledger.v1.RecalculatePeriodResponse\x12Z\n\rGetCompliance\x12#.sla.ledger.v1.GetComplianceRequest\x1a$.sla.ledger.v1.GetComplianceResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sla.ledger.v1.ledger_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SIGNAGREEMENTREQUEST']._serialized_start=142
-  _globals['_SIGNAGREEMENTREQUEST']._serialized_end=279
-  _globals['_SIGNAGREEMENTRESPONSE']._serialized_start=281
-  _globals['_SIGNAGREEMENTRESPONSE']._serialized_end=371
-  _globals['_AMENDAGREEMENTREQUEST']._serialized_start=374
-  _globals['_AMENDAGREEMENTREQUEST']._serialized_end=606
-  _globals['_AMENDAGREEMENTRESPONSE']._serialized_start=608
-  _globals['_AMENDAGREEMENTRESPONSE']._serialized_end=694
-  _globals['_TERMINATEAGREEMENTREQUEST']._serialized_start=697
-  _globals['_TERMINATEAGREEMENTREQUEST']._serialized_end=864
-  _globals['_TERMINATEAGREEMENTRESPONSE']._serialized_start=866
-  _globals['_TERMINATEAGREEMENTRESPONSE']._serialized_end=933
-  _globals['_RECORDMEASUREMENTSREQUEST']._serialized_start=935
-  _globals['_RECORDMEASUREMENTSREQUEST']._serialized_end=1034
-  _globals['_RECORDMEASUREMENTSRESPONSE']._serialized_start=1036
-  _globals['_RECORDMEASUREMENTSRESPONSE']._serialized_end=1135
-  _globals['_GETAGREEMENTREQUEST']._serialized_start=1138
-  _globals['_GETAGREEMENTREQUEST']._serialized_end=1270
-  _globals['_GETAGREEMENTRESPONSE']._serialized_start=1272
-  _globals['_GETAGREEMENTRESPONSE']._serialized_end=1339
-  _globals['_LISTEVENTSREQUEST']._serialized_start=1341
-  _globals['_LISTEVENTSREQUEST']._serialized_end=1421
-  _globals['_LISTEVENTSRESPONSE']._serialized_start=1423
-  _globals['_LISTEVENTSRESPONSE']._serialized_end=1512
-  _globals['_LEDGERSERVICE']._serialized_start=1515
-  _globals['_LEDGERSERVICE']._serialized_end=2103
+  _globals['_SIGNAGREEMENTREQUEST']._serialized_start=174
+  _globals['_SIGNAGREEMENTREQUEST']._serialized_end=311
+  _globals['_SIGNAGREEMENTRESPONSE']._serialized_start=313
+  _globals['_SIGNAGREEMENTRESPONSE']._serialized_end=403
+  _globals['_AMENDAGREEMENTREQUEST']._serialized_start=406
+  _globals['_AMENDAGREEMENTREQUEST']._serialized_end=638
+  _globals['_AMENDAGREEMENTRESPONSE']._serialized_start=640
+  _globals['_AMENDAGREEMENTRESPONSE']._serialized_end=726
+  _globals['_TERMINATEAGREEMENTREQUEST']._serialized_start=729
+  _globals['_TERMINATEAGREEMENTREQUEST']._serialized_end=896
+  _globals['_TERMINATEAGREEMENTRESPONSE']._serialized_start=898
+  _globals['_TERMINATEAGREEMENTRESPONSE']._serialized_end=965
+  _globals['_RECORDMEASUREMENTSREQUEST']._serialized_start=967
+  _globals['_RECORDMEASUREMENTSREQUEST']._serialized_end=1066
+  _globals['_RECORDMEASUREMENTSRESPONSE']._serialized_start=1068
+  _globals['_RECORDMEASUREMENTSRESPONSE']._serialized_end=1187
+  _globals['_GETAGREEMENTREQUEST']._serialized_start=1190
+  _globals['_GETAGREEMENTREQUEST']._serialized_end=1322
+  _globals['_GETAGREEMENTRESPONSE']._serialized_start=1324
+  _globals['_GETAGREEMENTRESPONSE']._serialized_end=1391
+  _globals['_LISTEVENTSREQUEST']._serialized_start=1393
+  _globals['_LISTEVENTSREQUEST']._serialized_end=1473
+  _globals['_LISTEVENTSRESPONSE']._serialized_start=1475
+  _globals['_LISTEVENTSRESPONSE']._serialized_end=1564
+  _globals['_RECORDEXCLUSIONREQUEST']._serialized_start=1566
+  _globals['_RECORDEXCLUSIONREQUEST']._serialized_end=1657
+  _globals['_RECORDEXCLUSIONRESPONSE']._serialized_start=1659
+  _globals['_RECORDEXCLUSIONRESPONSE']._serialized_end=1724
+  _globals['_CLOSEPERIODREQUEST']._serialized_start=1726
+  _globals['_CLOSEPERIODREQUEST']._serialized_end=1811
+  _globals['_CLOSEPERIODRESPONSE']._serialized_start=1813
+  _globals['_CLOSEPERIODRESPONSE']._serialized_end=1900
+  _globals['_RECALCULATEPERIODREQUEST']._serialized_start=1902
+  _globals['_RECALCULATEPERIODREQUEST']._serialized_end=1994
+  _globals['_RECALCULATEPERIODRESPONSE']._serialized_start=1996
+  _globals['_RECALCULATEPERIODRESPONSE']._serialized_end=2089
+  _globals['_GETCOMPLIANCEREQUEST']._serialized_start=2092
+  _globals['_GETCOMPLIANCEREQUEST']._serialized_end=2247
+  _globals['_GETCOMPLIANCERESPONSE']._serialized_start=2249
+  _globals['_GETCOMPLIANCERESPONSE']._serialized_end=2321
+  _globals['_LEDGERSERVICE']._serialized_start=2324
+  _globals['_LEDGERSERVICE']._serialized_end=3292
 # @@protoc_insertion_point(module_scope)

@@ -2,6 +2,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
 from service.generated.sla.ledger.v1 import events_pb2 as _events_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
 from google.protobuf.internal import containers as _containers
@@ -85,14 +86,16 @@ class RecordMeasurementsRequest(_message.Message):
     def __init__(self, agreement_id: _Optional[str] = ..., measurements: _Optional[_Iterable[_Union[_terms_pb2.Measurement, _Mapping]]] = ...) -> None: ...
 
 class RecordMeasurementsResponse(_message.Message):
-    __slots__ = ("recorded_count", "duplicate_count", "log_position")
+    __slots__ = ("recorded_count", "duplicate_count", "log_position", "late_count")
     RECORDED_COUNT_FIELD_NUMBER: _ClassVar[int]
     DUPLICATE_COUNT_FIELD_NUMBER: _ClassVar[int]
     LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    LATE_COUNT_FIELD_NUMBER: _ClassVar[int]
     recorded_count: int
     duplicate_count: int
     log_position: int
-    def __init__(self, recorded_count: _Optional[int] = ..., duplicate_count: _Optional[int] = ..., log_position: _Optional[int] = ...) -> None: ...
+    late_count: int
+    def __init__(self, recorded_count: _Optional[int] = ..., duplicate_count: _Optional[int] = ..., log_position: _Optional[int] = ..., late_count: _Optional[int] = ...) -> None: ...
 
 class GetAgreementRequest(_message.Message):
     __slots__ = ("agreement_id", "as_of", "known_at")
@@ -127,3 +130,71 @@ class ListEventsResponse(_message.Message):
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.LedgerEvent]
     next_page_token: str
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class RecordExclusionRequest(_message.Message):
+    __slots__ = ("agreement_id", "exclusion")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSION_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    exclusion: _terms_pb2.Exclusion
+    def __init__(self, agreement_id: _Optional[str] = ..., exclusion: _Optional[_Union[_terms_pb2.Exclusion, _Mapping]] = ...) -> None: ...
+
+class RecordExclusionResponse(_message.Message):
+    __slots__ = ("recorded", "log_position")
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    recorded: bool
+    log_position: int
+    def __init__(self, recorded: _Optional[bool] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class ClosePeriodRequest(_message.Message):
+    __slots__ = ("agreement_id", "until")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    until: _timestamp_pb2.Timestamp
+    def __init__(self, agreement_id: _Optional[str] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ClosePeriodResponse(_message.Message):
+    __slots__ = ("events", "log_position")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.LedgerEvent]
+    log_position: int
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class RecalculatePeriodRequest(_message.Message):
+    __slots__ = ("agreement_id", "objective_id", "period_label")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    objective_id: str
+    period_label: str
+    def __init__(self, agreement_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ...) -> None: ...
+
+class RecalculatePeriodResponse(_message.Message):
+    __slots__ = ("events", "log_position")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.LedgerEvent]
+    log_position: int
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class GetComplianceRequest(_message.Message):
+    __slots__ = ("agreement_id", "objective_id", "as_of", "known_at")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    objective_id: str
+    as_of: _timestamp_pb2.Timestamp
+    known_at: _timestamp_pb2.Timestamp
+    def __init__(self, agreement_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetComplianceResponse(_message.Message):
+    __slots__ = ("report",)
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    report: _compliance_pb2.ComplianceReport
+    def __init__(self, report: _Optional[_Union[_compliance_pb2.ComplianceReport, _Mapping]] = ...) -> None: ...

@@ -71,6 +71,26 @@ class LedgerServiceStub:
                 request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListEventsRequest.SerializeToString,
                 response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListEventsResponse.FromString,
                 _registered_method=True)
+        self.RecordExclusion = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/RecordExclusion',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordExclusionRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordExclusionResponse.FromString,
+                _registered_method=True)
+        self.ClosePeriod = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ClosePeriod',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ClosePeriodRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ClosePeriodResponse.FromString,
+                _registered_method=True)
+        self.RecalculatePeriod = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/RecalculatePeriod',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecalculatePeriodRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecalculatePeriodResponse.FromString,
+                _registered_method=True)
+        self.GetCompliance = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/GetCompliance',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceResponse.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer:
@@ -125,6 +145,39 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordExclusion(self, request, context):
+        """RecordExclusion records an interval whose readings count neither good nor bad; it may be
+        recorded after the fact. Recording the same exclusion again records nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClosePeriod(self, request, context):
+        """ClosePeriod evaluates every objective-period of the agreement that ended by `until` and is
+        not closed yet: period closed, breaches, credits, bonuses, termination rights. Closing again
+        appends nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecalculatePeriod(self, request, context):
+        """RecalculatePeriod re-evaluates a closed period with the data known now and appends
+        compensating events (recalculated figures, breach retracted or detected, credit adjusted).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCompliance(self, request, context):
+        """GetCompliance returns each objective's standing at `as_of`, with the breaches and credits
+        of periods ended by then, as known at `known_at`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -157,6 +210,26 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.ListEvents,
                     request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListEventsRequest.FromString,
                     response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListEventsResponse.SerializeToString,
+            ),
+            'RecordExclusion': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordExclusion,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordExclusionRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordExclusionResponse.SerializeToString,
+            ),
+            'ClosePeriod': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClosePeriod,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ClosePeriodRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ClosePeriodResponse.SerializeToString,
+            ),
+            'RecalculatePeriod': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecalculatePeriod,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecalculatePeriodRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecalculatePeriodResponse.SerializeToString,
+            ),
+            'GetCompliance': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCompliance,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -327,6 +400,114 @@ class LedgerService:
             '/sla.ledger.v1.LedgerService/ListEvents',
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListEventsRequest.SerializeToString,
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordExclusion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/RecordExclusion',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordExclusionRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordExclusionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClosePeriod(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ClosePeriod',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ClosePeriodRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ClosePeriodResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecalculatePeriod(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/RecalculatePeriod',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecalculatePeriodRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecalculatePeriodResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCompliance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/GetCompliance',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -54,6 +54,23 @@ class LedgerServiceStub:
     """GetAgreement returns the terms in force at as_of, as the ledger knew them at known_at."""
     ListEvents: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListEventsRequest, _ledger_service_pb2.ListEventsResponse]
     """ListEvents returns the audit trail, of one agreement or of the whole ledger, in log order."""
+    RecordExclusion: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.RecordExclusionRequest, _ledger_service_pb2.RecordExclusionResponse]
+    """RecordExclusion records an interval whose readings count neither good nor bad; it may be
+    recorded after the fact. Recording the same exclusion again records nothing.
+    """
+    ClosePeriod: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ClosePeriodRequest, _ledger_service_pb2.ClosePeriodResponse]
+    """ClosePeriod evaluates every objective-period of the agreement that ended by `until` and is
+    not closed yet: period closed, breaches, credits, bonuses, termination rights. Closing again
+    appends nothing.
+    """
+    RecalculatePeriod: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.RecalculatePeriodRequest, _ledger_service_pb2.RecalculatePeriodResponse]
+    """RecalculatePeriod re-evaluates a closed period with the data known now and appends
+    compensating events (recalculated figures, breach retracted or detected, credit adjusted).
+    """
+    GetCompliance: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.GetComplianceRequest, _ledger_service_pb2.GetComplianceResponse]
+    """GetCompliance returns each objective's standing at `as_of`, with the breaches and credits
+    of periods ended by then, as known at `known_at`.
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -80,6 +97,23 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     """GetAgreement returns the terms in force at as_of, as the ledger knew them at known_at."""
     ListEvents: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListEventsRequest, _ledger_service_pb2.ListEventsResponse]  # type: ignore[assignment]
     """ListEvents returns the audit trail, of one agreement or of the whole ledger, in log order."""
+    RecordExclusion: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.RecordExclusionRequest, _ledger_service_pb2.RecordExclusionResponse]  # type: ignore[assignment]
+    """RecordExclusion records an interval whose readings count neither good nor bad; it may be
+    recorded after the fact. Recording the same exclusion again records nothing.
+    """
+    ClosePeriod: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ClosePeriodRequest, _ledger_service_pb2.ClosePeriodResponse]  # type: ignore[assignment]
+    """ClosePeriod evaluates every objective-period of the agreement that ended by `until` and is
+    not closed yet: period closed, breaches, credits, bonuses, termination rights. Closing again
+    appends nothing.
+    """
+    RecalculatePeriod: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.RecalculatePeriodRequest, _ledger_service_pb2.RecalculatePeriodResponse]  # type: ignore[assignment]
+    """RecalculatePeriod re-evaluates a closed period with the data known now and appends
+    compensating events (recalculated figures, breach retracted or detected, credit adjusted).
+    """
+    GetCompliance: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetComplianceRequest, _ledger_service_pb2.GetComplianceResponse]  # type: ignore[assignment]
+    """GetCompliance returns each objective's standing at `as_of`, with the breaches and credits
+    of periods ended by then, as known at `known_at`.
+    """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     """LedgerService keeps the life of service level agreements as immutable events.
@@ -139,5 +173,46 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_ledger_service_pb2.ListEventsResponse, _abc.Awaitable[_ledger_service_pb2.ListEventsResponse]]:
         """ListEvents returns the audit trail, of one agreement or of the whole ledger, in log order."""
+
+    @_abc_1.abstractmethod
+    def RecordExclusion(
+        self,
+        request: _ledger_service_pb2.RecordExclusionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.RecordExclusionResponse, _abc.Awaitable[_ledger_service_pb2.RecordExclusionResponse]]:
+        """RecordExclusion records an interval whose readings count neither good nor bad; it may be
+        recorded after the fact. Recording the same exclusion again records nothing.
+        """
+
+    @_abc_1.abstractmethod
+    def ClosePeriod(
+        self,
+        request: _ledger_service_pb2.ClosePeriodRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.ClosePeriodResponse, _abc.Awaitable[_ledger_service_pb2.ClosePeriodResponse]]:
+        """ClosePeriod evaluates every objective-period of the agreement that ended by `until` and is
+        not closed yet: period closed, breaches, credits, bonuses, termination rights. Closing again
+        appends nothing.
+        """
+
+    @_abc_1.abstractmethod
+    def RecalculatePeriod(
+        self,
+        request: _ledger_service_pb2.RecalculatePeriodRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.RecalculatePeriodResponse, _abc.Awaitable[_ledger_service_pb2.RecalculatePeriodResponse]]:
+        """RecalculatePeriod re-evaluates a closed period with the data known now and appends
+        compensating events (recalculated figures, breach retracted or detected, credit adjusted).
+        """
+
+    @_abc_1.abstractmethod
+    def GetCompliance(
+        self,
+        request: _ledger_service_pb2.GetComplianceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.GetComplianceResponse, _abc.Awaitable[_ledger_service_pb2.GetComplianceResponse]]:
+        """GetCompliance returns each objective's standing at `as_of`, with the breaches and credits
+        of periods ended by then, as known at `known_at`.
+        """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

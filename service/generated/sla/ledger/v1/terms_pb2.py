@@ -26,21 +26,29 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19sla/ledger/v1/terms.proto\x12\rsla.ledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\".\n\x05Money\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\"/\n\x05Party\x12\x10\n\x08party_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\"V\n\x03\x46\x65\x65\x12$\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12)\n\x06period\x18\x02 \x01(\x0e\x32\x19.sla.ledger.v1.PeriodUnit\"\x89\x01\n\tObjective\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x0e\n\x06metric\x18\x02 \x01(\t\x12\x16\n\x0etarget_percent\x18\x03 \x01(\t\x12)\n\x06period\x18\x04 \x01(\x0e\x32\x19.sla.ledger.v1.PeriodUnit\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\"\xde\x02\n\x0e\x41greementTerms\x12&\n\x08provider\x18\x01 \x01(\x0b\x32\x14.sla.ledger.v1.Party\x12&\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x14.sla.ledger.v1.Party\x12*\n\x04kind\x18\x03 \x01(\x0e\x32\x1c.sla.ledger.v1.AgreementKind\x12\x10\n\x08services\x18\x04 \x03(\t\x12\x11\n\ttime_zone\x18\x05 \x01(\t\x12\x1f\n\x03\x66\x65\x65\x18\x06 \x01(\x0b\x32\x12.sla.ledger.v1.Fee\x12.\n\nterm_start\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08term_end\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\nobjectives\x18\t \x03(\x0b\x32\x18.sla.ledger.v1.Objective\"\xc3\x02\n\tAgreement\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12,\n\x05terms\x18\x02 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12\x15\n\rterms_version\x18\x03 \x01(\x03\x12\x38\n\x14terms_effective_from\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x06status\x18\x05 \x01(\x0e\x32\x1e.sla.ledger.v1.AgreementStatus\x12-\n\tsigned_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rterminated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x08 \x01(\x03\"*\n\x0b\x45ventCounts\x12\x0c\n\x04good\x18\x01 \x01(\x04\x12\r\n\x05total\x18\x02 \x01(\x04\"\x9e\x02\n\x0bMeasurement\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x16\n\x0emeasurement_id\x18\x02 \x01(\t\x12/\n\x0bobserved_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x06\x63ounts\x18\x04 \x01(\x0b\x32\x1a.sla.ledger.v1.EventCountsH\x00\x12\x10\n\x06sample\x18\x05 \x01(\x01H\x00\x12\x36\n\x06labels\x18\x06 \x03(\x0b\x32&.sla.ledger.v1.Measurement.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\t\n\x07reading*\x91\x01\n\rAgreementKind\x12\x1e\n\x1a\x41GREEMENT_KIND_UNSPECIFIED\x10\x00\x12!\n\x1d\x41GREEMENT_KIND_CUSTOMER_BASED\x10\x01\x12 \n\x1c\x41GREEMENT_KIND_SERVICE_BASED\x10\x02\x12\x1b\n\x17\x41GREEMENT_KIND_INTERNAL\x10\x03*\x84\x01\n\nPeriodUnit\x12\x1b\n\x17PERIOD_UNIT_UNSPECIFIED\x10\x00\x12\x13\n\x0fPERIOD_UNIT_DAY\x10\x01\x12\x14\n\x10PERIOD_UNIT_WEEK\x10\x02\x12\x15\n\x11PERIOD_UNIT_MONTH\x10\x03\x12\x17\n\x13PERIOD_UNIT_QUARTER\x10\x04*q\n\x0f\x41greementStatus\x12 \n\x1c\x41GREEMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41GREEMENT_STATUS_ACTIVE\x10\x01\x12\x1f\n\x1b\x41GREEMENT_STATUS_TERMINATED\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19sla/ledger/v1/terms.proto\x12\rsla.ledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\".\n\x05Money\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\"/\n\x05Party\x12\x10\n\x08party_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\"V\n\x03\x46\x65\x65\x12$\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12)\n\x06period\x18\x02 \x01(\x0e\x32\x19.sla.ledger.v1.PeriodUnit\"\xe6\x04\n\tObjective\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x0e\n\x06metric\x18\x02 \x01(\t\x12\x16\n\x0etarget_percent\x18\x03 \x01(\t\x12)\n\x06period\x18\x04 \x01(\x0e\x32\x19.sla.ledger.v1.PeriodUnit\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12+\n\tindicator\x18\x06 \x01(\x0e\x32\x18.sla.ledger.v1.Indicator\x12+\n\tthreshold\x18\x07 \x01(\x0b\x32\x18.sla.ledger.v1.Threshold\x12\x15\n\rslice_seconds\x18\x08 \x01(\x05\x12\x1a\n\x12slice_good_percent\x18\t \x01(\t\x12\x12\n\x05limit\x18\n \x01(\x03H\x00\x88\x01\x01\x12\x19\n\x11\x63umulative_target\x18\x0b \x01(\t\x12=\n\x0blabel_scope\x18\x0c \x03(\x0b\x32(.sla.ledger.v1.Objective.LabelScopeEntry\x12)\n\x08schedule\x18\r \x01(\x0b\x32\x17.sla.ledger.v1.Schedule\x12#\n\x1boff_schedule_target_percent\x18\x0e \x01(\t\x12\x32\n\rcredit_policy\x18\x0f \x01(\x0b\x32\x1b.sla.ledger.v1.CreditPolicy\x12\x1f\n\x17termination_right_after\x18\x10 \x01(\x05\x1a\x31\n\x0fLabelScopeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x08\n\x06_limit\"I\n\tThreshold\x12-\n\ncomparison\x18\x01 \x01(\x0e\x32\x19.sla.ledger.v1.Comparison\x12\r\n\x05value\x18\x02 \x01(\t\"T\n\x08Schedule\x12\x0c\n\x04\x64\x61ys\x18\x01 \x03(\x05\x12\x14\n\x0cstart_minute\x18\x02 \x01(\x05\x12\x12\n\nend_minute\x18\x03 \x01(\x05\x12\x10\n\x08holidays\x18\x04 \x03(\t\";\n\nCreditBand\x12\x15\n\rbelow_percent\x18\x01 \x01(\t\x12\x16\n\x0e\x63redit_percent\x18\x02 \x01(\t\"5\n\tBandsRule\x12(\n\x05\x62\x61nds\x18\x01 \x03(\x0b\x32\x19.sla.ledger.v1.CreditBand\"N\n\tStepsRule\x12\x12\n\nper_points\x18\x01 \x01(\t\x12\x16\n\x0e\x63redit_percent\x18\x02 \x01(\t\x12\x15\n\rbelow_percent\x18\x03 \x01(\t\"L\n\tCountRule\x12\x10\n\x08\x61t_least\x18\x01 \x01(\x03\x12\x16\n\x0e\x63redit_percent\x18\x02 \x01(\t\x12\x15\n\rcredit_amount\x18\x03 \x01(\t\"9\n\tBonusRule\x12\x15\n\rabove_percent\x18\x01 \x01(\t\x12\x15\n\rbonus_percent\x18\x02 \x01(\t\"\xed\x01\n\x0c\x43reditPolicy\x12)\n\x05\x62\x61nds\x18\x01 \x01(\x0b\x32\x18.sla.ledger.v1.BandsRuleH\x00\x12)\n\x05steps\x18\x02 \x01(\x0b\x32\x18.sla.ledger.v1.StepsRuleH\x00\x12)\n\x05\x63ount\x18\x03 \x01(\x0b\x32\x18.sla.ledger.v1.CountRuleH\x00\x12\x13\n\x0b\x63\x61p_percent\x18\x04 \x01(\t\x12\x16\n\x0eminimum_amount\x18\x05 \x01(\t\x12\'\n\x05\x62onus\x18\x06 \x01(\x0b\x32\x18.sla.ledger.v1.BonusRuleB\x06\n\x04rule\"\x92\x03\n\x0e\x41greementTerms\x12&\n\x08provider\x18\x01 \x01(\x0b\x32\x14.sla.ledger.v1.Party\x12&\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x14.sla.ledger.v1.Party\x12*\n\x04kind\x18\x03 \x01(\x0e\x32\x1c.sla.ledger.v1.AgreementKind\x12\x10\n\x08services\x18\x04 \x03(\t\x12\x11\n\ttime_zone\x18\x05 \x01(\t\x12\x1f\n\x03\x66\x65\x65\x18\x06 \x01(\x0b\x32\x12.sla.ledger.v1.Fee\x12.\n\nterm_start\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08term_end\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\nobjectives\x18\t \x03(\x0b\x32\x18.sla.ledger.v1.Objective\x12\x32\n\rcredit_policy\x18\n \x01(\x0b\x32\x1b.sla.ledger.v1.CreditPolicy\"\xc3\x02\n\tAgreement\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12,\n\x05terms\x18\x02 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12\x15\n\rterms_version\x18\x03 \x01(\x03\x12\x38\n\x14terms_effective_from\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x06status\x18\x05 \x01(\x0e\x32\x1e.sla.ledger.v1.AgreementStatus\x12-\n\tsigned_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rterminated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x08 \x01(\x03\"*\n\x0b\x45ventCounts\x12\x0c\n\x04good\x18\x01 \x01(\x04\x12\r\n\x05total\x18\x02 \x01(\x04\"\x9e\x02\n\x0bMeasurement\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x16\n\x0emeasurement_id\x18\x02 \x01(\t\x12/\n\x0bobserved_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x06\x63ounts\x18\x04 \x01(\x0b\x32\x1a.sla.ledger.v1.EventCountsH\x00\x12\x10\n\x06sample\x18\x05 \x01(\x01H\x00\x12\x36\n\x06labels\x18\x06 \x03(\x0b\x32&.sla.ledger.v1.Measurement.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\t\n\x07reading\"\xda\x01\n\tExclusion\x12\x14\n\x0c\x65xclusion_id\x18\x01 \x01(\t\x12)\n\x05start\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x04kind\x18\x04 \x01(\x0e\x32\x1c.sla.ledger.v1.ExclusionKind\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x10\n\x08\x65vidence\x18\x06 \x01(\t\x12\x15\n\robjective_ids\x18\x07 \x03(\t*\x91\x01\n\rAgreementKind\x12\x1e\n\x1a\x41GREEMENT_KIND_UNSPECIFIED\x10\x00\x12!\n\x1d\x41GREEMENT_KIND_CUSTOMER_BASED\x10\x01\x12 \n\x1c\x41GREEMENT_KIND_SERVICE_BASED\x10\x02\x12\x1b\n\x17\x41GREEMENT_KIND_INTERNAL\x10\x03*\x84\x01\n\nPeriodUnit\x12\x1b\n\x17PERIOD_UNIT_UNSPECIFIED\x10\x00\x12\x13\n\x0fPERIOD_UNIT_DAY\x10\x01\x12\x14\n\x10PERIOD_UNIT_WEEK\x10\x02\x12\x15\n\x11PERIOD_UNIT_MONTH\x10\x03\x12\x17\n\x13PERIOD_UNIT_QUARTER\x10\x04*\xa4\x01\n\tIndicator\x12\x19\n\x15INDICATOR_UNSPECIFIED\x10\x00\x12\x13\n\x0fINDICATOR_RATIO\x10\x01\x12\x19\n\x15INDICATOR_TIME_SLICES\x10\x02\x12\x17\n\x13INDICATOR_THRESHOLD\x10\x03\x12\x19\n\x15INDICATOR_COUNT_LIMIT\x10\x04\x12\x18\n\x14INDICATOR_CUMULATIVE\x10\x05*v\n\nComparison\x12\x1a\n\x16\x43OMPARISON_UNSPECIFIED\x10\x00\x12\x11\n\rCOMPARISON_LT\x10\x01\x12\x12\n\x0e\x43OMPARISON_LTE\x10\x02\x12\x12\n\x0e\x43OMPARISON_GTE\x10\x03\x12\x11\n\rCOMPARISON_GT\x10\x04*q\n\x0f\x41greementStatus\x12 \n\x1c\x41GREEMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41GREEMENT_STATUS_ACTIVE\x10\x01\x12\x1f\n\x1b\x41GREEMENT_STATUS_TERMINATED\x10\x02*\xb9\x01\n\rExclusionKind\x12\x1e\n\x1a\x45XCLUSION_KIND_UNSPECIFIED\x10\x00\x12(\n$EXCLUSION_KIND_SCHEDULED_MAINTENANCE\x10\x01\x12\"\n\x1e\x45XCLUSION_KIND_CUSTOMER_CAUSED\x10\x02\x12 \n\x1c\x45XCLUSION_KIND_FORCE_MAJEURE\x10\x03\x12\x18\n\x14\x45XCLUSION_KIND_OTHER\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sla.ledger.v1.terms_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_OBJECTIVE_LABELSCOPEENTRY']._loaded_options = None
+  _globals['_OBJECTIVE_LABELSCOPEENTRY']._serialized_options = b'8\001'
   _globals['_MEASUREMENT_LABELSENTRY']._loaded_options = None
   _globals['_MEASUREMENT_LABELSENTRY']._serialized_options = b'8\001'
-  _globals['_AGREEMENTKIND']._serialized_start=1415
-  _globals['_AGREEMENTKIND']._serialized_end=1560
-  _globals['_PERIODUNIT']._serialized_start=1563
-  _globals['_PERIODUNIT']._serialized_end=1695
-  _globals['_AGREEMENTSTATUS']._serialized_start=1697
-  _globals['_AGREEMENTSTATUS']._serialized_end=1810
+  _globals['_AGREEMENTKIND']._serialized_start=2899
+  _globals['_AGREEMENTKIND']._serialized_end=3044
+  _globals['_PERIODUNIT']._serialized_start=3047
+  _globals['_PERIODUNIT']._serialized_end=3179
+  _globals['_INDICATOR']._serialized_start=3182
+  _globals['_INDICATOR']._serialized_end=3346
+  _globals['_COMPARISON']._serialized_start=3348
+  _globals['_COMPARISON']._serialized_end=3466
+  _globals['_AGREEMENTSTATUS']._serialized_start=3468
+  _globals['_AGREEMENTSTATUS']._serialized_end=3581
+  _globals['_EXCLUSIONKIND']._serialized_start=3584
+  _globals['_EXCLUSIONKIND']._serialized_end=3769
   _globals['_MONEY']._serialized_start=77
   _globals['_MONEY']._serialized_end=123
   _globals['_PARTY']._serialized_start=125
@@ -48,15 +56,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FEE']._serialized_start=174
   _globals['_FEE']._serialized_end=260
   _globals['_OBJECTIVE']._serialized_start=263
-  _globals['_OBJECTIVE']._serialized_end=400
-  _globals['_AGREEMENTTERMS']._serialized_start=403
-  _globals['_AGREEMENTTERMS']._serialized_end=753
-  _globals['_AGREEMENT']._serialized_start=756
-  _globals['_AGREEMENT']._serialized_end=1079
-  _globals['_EVENTCOUNTS']._serialized_start=1081
-  _globals['_EVENTCOUNTS']._serialized_end=1123
-  _globals['_MEASUREMENT']._serialized_start=1126
-  _globals['_MEASUREMENT']._serialized_end=1412
-  _globals['_MEASUREMENT_LABELSENTRY']._serialized_start=1356
-  _globals['_MEASUREMENT_LABELSENTRY']._serialized_end=1401
+  _globals['_OBJECTIVE']._serialized_end=877
+  _globals['_OBJECTIVE_LABELSCOPEENTRY']._serialized_start=818
+  _globals['_OBJECTIVE_LABELSCOPEENTRY']._serialized_end=867
+  _globals['_THRESHOLD']._serialized_start=879
+  _globals['_THRESHOLD']._serialized_end=952
+  _globals['_SCHEDULE']._serialized_start=954
+  _globals['_SCHEDULE']._serialized_end=1038
+  _globals['_CREDITBAND']._serialized_start=1040
+  _globals['_CREDITBAND']._serialized_end=1099
+  _globals['_BANDSRULE']._serialized_start=1101
+  _globals['_BANDSRULE']._serialized_end=1154
+  _globals['_STEPSRULE']._serialized_start=1156
+  _globals['_STEPSRULE']._serialized_end=1234
+  _globals['_COUNTRULE']._serialized_start=1236
+  _globals['_COUNTRULE']._serialized_end=1312
+  _globals['_BONUSRULE']._serialized_start=1314
+  _globals['_BONUSRULE']._serialized_end=1371
+  _globals['_CREDITPOLICY']._serialized_start=1374
+  _globals['_CREDITPOLICY']._serialized_end=1611
+  _globals['_AGREEMENTTERMS']._serialized_start=1614
+  _globals['_AGREEMENTTERMS']._serialized_end=2016
+  _globals['_AGREEMENT']._serialized_start=2019
+  _globals['_AGREEMENT']._serialized_end=2342
+  _globals['_EVENTCOUNTS']._serialized_start=2344
+  _globals['_EVENTCOUNTS']._serialized_end=2386
+  _globals['_MEASUREMENT']._serialized_start=2389
+  _globals['_MEASUREMENT']._serialized_end=2675
+  _globals['_MEASUREMENT_LABELSENTRY']._serialized_start=2619
+  _globals['_MEASUREMENT_LABELSENTRY']._serialized_end=2664
+  _globals['_EXCLUSION']._serialized_start=2678
+  _globals['_EXCLUSION']._serialized_end=2896
 # @@protoc_insertion_point(module_scope)

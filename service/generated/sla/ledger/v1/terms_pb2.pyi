@@ -26,11 +26,36 @@ class PeriodUnit(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PERIOD_UNIT_MONTH: _ClassVar[PeriodUnit]
     PERIOD_UNIT_QUARTER: _ClassVar[PeriodUnit]
 
+class Indicator(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INDICATOR_UNSPECIFIED: _ClassVar[Indicator]
+    INDICATOR_RATIO: _ClassVar[Indicator]
+    INDICATOR_TIME_SLICES: _ClassVar[Indicator]
+    INDICATOR_THRESHOLD: _ClassVar[Indicator]
+    INDICATOR_COUNT_LIMIT: _ClassVar[Indicator]
+    INDICATOR_CUMULATIVE: _ClassVar[Indicator]
+
+class Comparison(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    COMPARISON_UNSPECIFIED: _ClassVar[Comparison]
+    COMPARISON_LT: _ClassVar[Comparison]
+    COMPARISON_LTE: _ClassVar[Comparison]
+    COMPARISON_GTE: _ClassVar[Comparison]
+    COMPARISON_GT: _ClassVar[Comparison]
+
 class AgreementStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     AGREEMENT_STATUS_UNSPECIFIED: _ClassVar[AgreementStatus]
     AGREEMENT_STATUS_ACTIVE: _ClassVar[AgreementStatus]
     AGREEMENT_STATUS_TERMINATED: _ClassVar[AgreementStatus]
+
+class ExclusionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EXCLUSION_KIND_UNSPECIFIED: _ClassVar[ExclusionKind]
+    EXCLUSION_KIND_SCHEDULED_MAINTENANCE: _ClassVar[ExclusionKind]
+    EXCLUSION_KIND_CUSTOMER_CAUSED: _ClassVar[ExclusionKind]
+    EXCLUSION_KIND_FORCE_MAJEURE: _ClassVar[ExclusionKind]
+    EXCLUSION_KIND_OTHER: _ClassVar[ExclusionKind]
 AGREEMENT_KIND_UNSPECIFIED: AgreementKind
 AGREEMENT_KIND_CUSTOMER_BASED: AgreementKind
 AGREEMENT_KIND_SERVICE_BASED: AgreementKind
@@ -40,9 +65,25 @@ PERIOD_UNIT_DAY: PeriodUnit
 PERIOD_UNIT_WEEK: PeriodUnit
 PERIOD_UNIT_MONTH: PeriodUnit
 PERIOD_UNIT_QUARTER: PeriodUnit
+INDICATOR_UNSPECIFIED: Indicator
+INDICATOR_RATIO: Indicator
+INDICATOR_TIME_SLICES: Indicator
+INDICATOR_THRESHOLD: Indicator
+INDICATOR_COUNT_LIMIT: Indicator
+INDICATOR_CUMULATIVE: Indicator
+COMPARISON_UNSPECIFIED: Comparison
+COMPARISON_LT: Comparison
+COMPARISON_LTE: Comparison
+COMPARISON_GTE: Comparison
+COMPARISON_GT: Comparison
 AGREEMENT_STATUS_UNSPECIFIED: AgreementStatus
 AGREEMENT_STATUS_ACTIVE: AgreementStatus
 AGREEMENT_STATUS_TERMINATED: AgreementStatus
+EXCLUSION_KIND_UNSPECIFIED: ExclusionKind
+EXCLUSION_KIND_SCHEDULED_MAINTENANCE: ExclusionKind
+EXCLUSION_KIND_CUSTOMER_CAUSED: ExclusionKind
+EXCLUSION_KIND_FORCE_MAJEURE: ExclusionKind
+EXCLUSION_KIND_OTHER: ExclusionKind
 
 class Money(_message.Message):
     __slots__ = ("currency_code", "amount")
@@ -69,21 +110,128 @@ class Fee(_message.Message):
     def __init__(self, amount: _Optional[_Union[Money, _Mapping]] = ..., period: _Optional[_Union[PeriodUnit, str]] = ...) -> None: ...
 
 class Objective(_message.Message):
-    __slots__ = ("objective_id", "metric", "target_percent", "period", "description")
+    __slots__ = ("objective_id", "metric", "target_percent", "period", "description", "indicator", "threshold", "slice_seconds", "slice_good_percent", "limit", "cumulative_target", "label_scope", "schedule", "off_schedule_target_percent", "credit_policy", "termination_right_after")
+    class LabelScopeEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     METRIC_FIELD_NUMBER: _ClassVar[int]
     TARGET_PERCENT_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    INDICATOR_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    SLICE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SLICE_GOOD_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CUMULATIVE_TARGET_FIELD_NUMBER: _ClassVar[int]
+    LABEL_SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULE_FIELD_NUMBER: _ClassVar[int]
+    OFF_SCHEDULE_TARGET_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_POLICY_FIELD_NUMBER: _ClassVar[int]
+    TERMINATION_RIGHT_AFTER_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     metric: str
     target_percent: str
     period: PeriodUnit
     description: str
-    def __init__(self, objective_id: _Optional[str] = ..., metric: _Optional[str] = ..., target_percent: _Optional[str] = ..., period: _Optional[_Union[PeriodUnit, str]] = ..., description: _Optional[str] = ...) -> None: ...
+    indicator: Indicator
+    threshold: Threshold
+    slice_seconds: int
+    slice_good_percent: str
+    limit: int
+    cumulative_target: str
+    label_scope: _containers.ScalarMap[str, str]
+    schedule: Schedule
+    off_schedule_target_percent: str
+    credit_policy: CreditPolicy
+    termination_right_after: int
+    def __init__(self, objective_id: _Optional[str] = ..., metric: _Optional[str] = ..., target_percent: _Optional[str] = ..., period: _Optional[_Union[PeriodUnit, str]] = ..., description: _Optional[str] = ..., indicator: _Optional[_Union[Indicator, str]] = ..., threshold: _Optional[_Union[Threshold, _Mapping]] = ..., slice_seconds: _Optional[int] = ..., slice_good_percent: _Optional[str] = ..., limit: _Optional[int] = ..., cumulative_target: _Optional[str] = ..., label_scope: _Optional[_Mapping[str, str]] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., off_schedule_target_percent: _Optional[str] = ..., credit_policy: _Optional[_Union[CreditPolicy, _Mapping]] = ..., termination_right_after: _Optional[int] = ...) -> None: ...
+
+class Threshold(_message.Message):
+    __slots__ = ("comparison", "value")
+    COMPARISON_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    comparison: Comparison
+    value: str
+    def __init__(self, comparison: _Optional[_Union[Comparison, str]] = ..., value: _Optional[str] = ...) -> None: ...
+
+class Schedule(_message.Message):
+    __slots__ = ("days", "start_minute", "end_minute", "holidays")
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    START_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    END_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    HOLIDAYS_FIELD_NUMBER: _ClassVar[int]
+    days: _containers.RepeatedScalarFieldContainer[int]
+    start_minute: int
+    end_minute: int
+    holidays: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, days: _Optional[_Iterable[int]] = ..., start_minute: _Optional[int] = ..., end_minute: _Optional[int] = ..., holidays: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CreditBand(_message.Message):
+    __slots__ = ("below_percent", "credit_percent")
+    BELOW_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    below_percent: str
+    credit_percent: str
+    def __init__(self, below_percent: _Optional[str] = ..., credit_percent: _Optional[str] = ...) -> None: ...
+
+class BandsRule(_message.Message):
+    __slots__ = ("bands",)
+    BANDS_FIELD_NUMBER: _ClassVar[int]
+    bands: _containers.RepeatedCompositeFieldContainer[CreditBand]
+    def __init__(self, bands: _Optional[_Iterable[_Union[CreditBand, _Mapping]]] = ...) -> None: ...
+
+class StepsRule(_message.Message):
+    __slots__ = ("per_points", "credit_percent", "below_percent")
+    PER_POINTS_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    BELOW_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    per_points: str
+    credit_percent: str
+    below_percent: str
+    def __init__(self, per_points: _Optional[str] = ..., credit_percent: _Optional[str] = ..., below_percent: _Optional[str] = ...) -> None: ...
+
+class CountRule(_message.Message):
+    __slots__ = ("at_least", "credit_percent", "credit_amount")
+    AT_LEAST_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    at_least: int
+    credit_percent: str
+    credit_amount: str
+    def __init__(self, at_least: _Optional[int] = ..., credit_percent: _Optional[str] = ..., credit_amount: _Optional[str] = ...) -> None: ...
+
+class BonusRule(_message.Message):
+    __slots__ = ("above_percent", "bonus_percent")
+    ABOVE_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    BONUS_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    above_percent: str
+    bonus_percent: str
+    def __init__(self, above_percent: _Optional[str] = ..., bonus_percent: _Optional[str] = ...) -> None: ...
+
+class CreditPolicy(_message.Message):
+    __slots__ = ("bands", "steps", "count", "cap_percent", "minimum_amount", "bonus")
+    BANDS_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    CAP_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    MINIMUM_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    BONUS_FIELD_NUMBER: _ClassVar[int]
+    bands: BandsRule
+    steps: StepsRule
+    count: CountRule
+    cap_percent: str
+    minimum_amount: str
+    bonus: BonusRule
+    def __init__(self, bands: _Optional[_Union[BandsRule, _Mapping]] = ..., steps: _Optional[_Union[StepsRule, _Mapping]] = ..., count: _Optional[_Union[CountRule, _Mapping]] = ..., cap_percent: _Optional[str] = ..., minimum_amount: _Optional[str] = ..., bonus: _Optional[_Union[BonusRule, _Mapping]] = ...) -> None: ...
 
 class AgreementTerms(_message.Message):
-    __slots__ = ("provider", "customer", "kind", "services", "time_zone", "fee", "term_start", "term_end", "objectives")
+    __slots__ = ("provider", "customer", "kind", "services", "time_zone", "fee", "term_start", "term_end", "objectives", "credit_policy")
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -93,6 +241,7 @@ class AgreementTerms(_message.Message):
     TERM_START_FIELD_NUMBER: _ClassVar[int]
     TERM_END_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVES_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_POLICY_FIELD_NUMBER: _ClassVar[int]
     provider: Party
     customer: Party
     kind: AgreementKind
@@ -102,7 +251,8 @@ class AgreementTerms(_message.Message):
     term_start: _timestamp_pb2.Timestamp
     term_end: _timestamp_pb2.Timestamp
     objectives: _containers.RepeatedCompositeFieldContainer[Objective]
-    def __init__(self, provider: _Optional[_Union[Party, _Mapping]] = ..., customer: _Optional[_Union[Party, _Mapping]] = ..., kind: _Optional[_Union[AgreementKind, str]] = ..., services: _Optional[_Iterable[str]] = ..., time_zone: _Optional[str] = ..., fee: _Optional[_Union[Fee, _Mapping]] = ..., term_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., term_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., objectives: _Optional[_Iterable[_Union[Objective, _Mapping]]] = ...) -> None: ...
+    credit_policy: CreditPolicy
+    def __init__(self, provider: _Optional[_Union[Party, _Mapping]] = ..., customer: _Optional[_Union[Party, _Mapping]] = ..., kind: _Optional[_Union[AgreementKind, str]] = ..., services: _Optional[_Iterable[str]] = ..., time_zone: _Optional[str] = ..., fee: _Optional[_Union[Fee, _Mapping]] = ..., term_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., term_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., objectives: _Optional[_Iterable[_Union[Objective, _Mapping]]] = ..., credit_policy: _Optional[_Union[CreditPolicy, _Mapping]] = ...) -> None: ...
 
 class Agreement(_message.Message):
     __slots__ = ("agreement_id", "terms", "terms_version", "terms_effective_from", "status", "signed_at", "terminated_at", "version")
@@ -154,3 +304,21 @@ class Measurement(_message.Message):
     sample: float
     labels: _containers.ScalarMap[str, str]
     def __init__(self, objective_id: _Optional[str] = ..., measurement_id: _Optional[str] = ..., observed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., counts: _Optional[_Union[EventCounts, _Mapping]] = ..., sample: _Optional[float] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class Exclusion(_message.Message):
+    __slots__ = ("exclusion_id", "start", "end", "kind", "reason", "evidence", "objective_ids")
+    EXCLUSION_ID_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_IDS_FIELD_NUMBER: _ClassVar[int]
+    exclusion_id: str
+    start: _timestamp_pb2.Timestamp
+    end: _timestamp_pb2.Timestamp
+    kind: ExclusionKind
+    reason: str
+    evidence: str
+    objective_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, exclusion_id: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[ExclusionKind, str]] = ..., reason: _Optional[str] = ..., evidence: _Optional[str] = ..., objective_ids: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -1,0 +1,462 @@
+"""Translation of objective rules, credit policies, exclusions, period events and compliance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from domain.compliance import Status, TrackResult
+from domain.errors import Violations
+from domain.exclusions import Exclusion, ExclusionKind
+from domain.instants import EPOCH
+from domain.money import Money, parse_decimal
+from domain.objectives import (
+    BandsRule,
+    BonusRule,
+    Comparison,
+    CountRule,
+    CreditBand,
+    CreditPolicy,
+    Indicator,
+    ObjectiveRules,
+    Schedule,
+    StepsRule,
+    Threshold,
+)
+from domain.oracle import ComplianceReport, ObjectiveCompliance
+from domain.period_results import (
+    BonusAdjusted,
+    BonusEarned,
+    BreachDetected,
+    BreachRetracted,
+    CreditAdjusted,
+    CreditIssued,
+    PeriodClosed,
+    PeriodEvent,
+    PeriodRecalculated,
+    TerminationRightGranted,
+    TrackFigures,
+)
+from service.generated.sla.ledger.v1 import compliance_pb2, events_pb2, terms_pb2
+
+INDICATOR_FROM_PROTO = {
+    terms_pb2.INDICATOR_UNSPECIFIED: Indicator.RATIO,
+    terms_pb2.INDICATOR_RATIO: Indicator.RATIO,
+    terms_pb2.INDICATOR_TIME_SLICES: Indicator.TIME_SLICES,
+    terms_pb2.INDICATOR_THRESHOLD: Indicator.THRESHOLD,
+    terms_pb2.INDICATOR_COUNT_LIMIT: Indicator.COUNT_LIMIT,
+    terms_pb2.INDICATOR_CUMULATIVE: Indicator.CUMULATIVE,
+}
+INDICATOR_TO_PROTO = {
+    Indicator.RATIO: terms_pb2.INDICATOR_RATIO,
+    Indicator.TIME_SLICES: terms_pb2.INDICATOR_TIME_SLICES,
+    Indicator.THRESHOLD: terms_pb2.INDICATOR_THRESHOLD,
+    Indicator.COUNT_LIMIT: terms_pb2.INDICATOR_COUNT_LIMIT,
+    Indicator.CUMULATIVE: terms_pb2.INDICATOR_CUMULATIVE,
+}
+COMPARISON_FROM_PROTO = {
+    terms_pb2.COMPARISON_LT: Comparison.LT,
+    terms_pb2.COMPARISON_LTE: Comparison.LTE,
+    terms_pb2.COMPARISON_GTE: Comparison.GTE,
+    terms_pb2.COMPARISON_GT: Comparison.GT,
+}
+COMPARISON_TO_PROTO = {v: k for k, v in COMPARISON_FROM_PROTO.items()}
+EXCLUSION_KIND_FROM_PROTO = {
+    terms_pb2.EXCLUSION_KIND_SCHEDULED_MAINTENANCE: ExclusionKind.SCHEDULED_MAINTENANCE,
+    terms_pb2.EXCLUSION_KIND_CUSTOMER_CAUSED: ExclusionKind.CUSTOMER_CAUSED,
+    terms_pb2.EXCLUSION_KIND_FORCE_MAJEURE: ExclusionKind.FORCE_MAJEURE,
+    terms_pb2.EXCLUSION_KIND_OTHER: ExclusionKind.OTHER,
+}
+EXCLUSION_KIND_TO_PROTO = {v: k for k, v in EXCLUSION_KIND_FROM_PROTO.items()}
+DEFAULT_RULES = ObjectiveRules()
+STATUS_TO_PROTO = {
+    Status.MET: compliance_pb2.COMPLIANCE_STATUS_MET,
+    Status.AT_RISK: compliance_pb2.COMPLIANCE_STATUS_AT_RISK,
+    Status.BREACHED: compliance_pb2.COMPLIANCE_STATUS_BREACHED,
+    Status.NO_DATA: compliance_pb2.COMPLIANCE_STATUS_NO_DATA,
+}
+
+
+def decimal_field(
+    text: str, path: str, violations: Violations, default: Decimal | None = None
+) -> Decimal | None:
+    """The decimal in text; default when text is empty; a violation when malformed."""
+    if not text.strip():
+        return default
+    value = parse_decimal(text)
+    if value is None:
+        violations.add(path, f"{text!r} is not a decimal number")
+    return value
+
+
+def _required_decimal(text: str, path: str, violations: Violations) -> Decimal:
+    value = decimal_field(text, path, violations)
+    if value is None and not text.strip():
+        violations.add(path, "is required")
+    return value if value is not None else Decimal(0)
+
+
+def text(value: Decimal | None) -> str:
+    """A decimal as a string; empty for None."""
+    return "" if value is None else str(value)
+
+
+def rules_from_proto(o: terms_pb2.Objective, path: str, violations: Violations) -> ObjectiveRules:
+    """The domain rules of an objective message."""
+    indicator = INDICATOR_FROM_PROTO.get(o.indicator)
+    if indicator is None:
+        violations.add(f"{path}.indicator", "must be a known value")
+        indicator = Indicator.RATIO
+    threshold = None
+    if o.HasField("threshold"):
+        comparison = COMPARISON_FROM_PROTO.get(o.threshold.comparison)
+        if comparison is None:
+            violations.add(f"{path}.threshold.comparison", "must be set to a known value")
+            comparison = Comparison.LTE
+        threshold = Threshold(
+            comparison, _required_decimal(o.threshold.value, f"{path}.threshold.value", violations)
+        )
+    schedule = None
+    if o.HasField("schedule"):
+        schedule = Schedule(
+            tuple(o.schedule.days),
+            o.schedule.start_minute,
+            o.schedule.end_minute,
+            tuple(o.schedule.holidays),
+        )
+    return ObjectiveRules(
+        indicator=indicator,
+        threshold=threshold,
+        slice_seconds=o.slice_seconds or 60,
+        slice_good_percent=decimal_field(
+            o.slice_good_percent, f"{path}.slice_good_percent", violations, Decimal(100)
+        )
+        or Decimal(100),
+        limit=o.limit if o.HasField("limit") else None,
+        cumulative_target=decimal_field(
+            o.cumulative_target, f"{path}.cumulative_target", violations
+        ),
+        label_scope=dict(o.label_scope),
+        schedule=schedule,
+        off_schedule_target_percent=decimal_field(
+            o.off_schedule_target_percent, f"{path}.off_schedule_target_percent", violations
+        ),
+        credit_policy=(
+            policy_from_proto(o.credit_policy, f"{path}.credit_policy", violations)
+            if o.HasField("credit_policy")
+            else None
+        ),
+        termination_right_after=o.termination_right_after or None,
+    )
+
+
+def policy_from_proto(p: terms_pb2.CreditPolicy, path: str, violations: Violations) -> CreditPolicy:
+    """The domain credit policy of a message."""
+    which = p.WhichOneof("rule")
+    rule: BandsRule | StepsRule | CountRule
+    if which == "steps":
+        rule = StepsRule(
+            _required_decimal(p.steps.per_points, f"{path}.steps.per_points", violations),
+            _required_decimal(p.steps.credit_percent, f"{path}.steps.credit_percent", violations),
+            decimal_field(p.steps.below_percent, f"{path}.steps.below_percent", violations),
+        )
+    elif which == "count":
+        rule = CountRule(
+            p.count.at_least,
+            decimal_field(p.count.credit_percent, f"{path}.count.credit_percent", violations),
+            decimal_field(p.count.credit_amount, f"{path}.count.credit_amount", violations),
+        )
+    else:
+        if which is None:
+            violations.add(path, "a credit policy needs bands, steps or count")
+        rule = BandsRule(
+            tuple(
+                CreditBand(
+                    _required_decimal(
+                        b.below_percent, f"{path}.bands[{i}].below_percent", violations
+                    ),
+                    _required_decimal(
+                        b.credit_percent, f"{path}.bands[{i}].credit_percent", violations
+                    ),
+                )
+                for i, b in enumerate(p.bands.bands)
+            )
+        )
+    bonus = None
+    if p.HasField("bonus"):
+        bonus = BonusRule(
+            _required_decimal(p.bonus.above_percent, f"{path}.bonus.above_percent", violations),
+            _required_decimal(p.bonus.bonus_percent, f"{path}.bonus.bonus_percent", violations),
+        )
+    return CreditPolicy(
+        rule=rule,
+        cap_percent=decimal_field(p.cap_percent, f"{path}.cap_percent", violations, Decimal(100))
+        or Decimal(0),
+        minimum_amount=decimal_field(
+            p.minimum_amount, f"{path}.minimum_amount", violations, Decimal(0)
+        )
+        or Decimal(0),
+        bonus=bonus,
+    )
+
+
+def rules_into_proto(rules: ObjectiveRules, o: terms_pb2.Objective) -> None:
+    """Write an objective's rules into its message; defaults stay unset, as the API documents."""
+    if rules.indicator is not Indicator.RATIO:
+        o.indicator = INDICATOR_TO_PROTO[rules.indicator]
+    if rules.threshold is not None:
+        o.threshold.comparison = COMPARISON_TO_PROTO[rules.threshold.comparison]
+        o.threshold.value = str(rules.threshold.value)
+    if rules.slice_seconds != DEFAULT_RULES.slice_seconds:
+        o.slice_seconds = rules.slice_seconds
+    if rules.slice_good_percent != DEFAULT_RULES.slice_good_percent:
+        o.slice_good_percent = str(rules.slice_good_percent)
+    if rules.limit is not None:
+        o.limit = rules.limit
+    o.cumulative_target = text(rules.cumulative_target)
+    o.label_scope.update(rules.label_scope)
+    if rules.schedule is not None:
+        o.schedule.days.extend(rules.schedule.days)
+        o.schedule.start_minute = rules.schedule.start_minute
+        o.schedule.end_minute = rules.schedule.end_minute
+        o.schedule.holidays.extend(rules.schedule.holidays)
+    o.off_schedule_target_percent = text(rules.off_schedule_target_percent)
+    if rules.credit_policy is not None:
+        policy_into_proto(rules.credit_policy, o.credit_policy)
+    o.termination_right_after = rules.termination_right_after or 0
+
+
+def policy_into_proto(policy: CreditPolicy, p: terms_pb2.CreditPolicy) -> None:
+    """Write a credit policy into its message."""
+    rule = policy.rule
+    if isinstance(rule, BandsRule):
+        p.bands.SetInParent()
+        for band in rule.bands:
+            p.bands.bands.add(
+                below_percent=str(band.below_percent), credit_percent=str(band.credit_percent)
+            )
+    elif isinstance(rule, StepsRule):
+        p.steps.per_points = str(rule.per_points)
+        p.steps.credit_percent = str(rule.credit_percent)
+        p.steps.below_percent = text(rule.below_percent)
+    else:
+        p.count.at_least = rule.at_least
+        p.count.credit_percent = text(rule.credit_percent)
+        p.count.credit_amount = text(rule.credit_amount)
+    if policy.cap_percent != Decimal(100):
+        p.cap_percent = str(policy.cap_percent)
+    if policy.minimum_amount:
+        p.minimum_amount = str(policy.minimum_amount)
+    if policy.bonus is not None:
+        p.bonus.above_percent = str(policy.bonus.above_percent)
+        p.bonus.bonus_percent = str(policy.bonus.bonus_percent)
+
+
+def exclusion_from_proto(
+    e: terms_pb2.Exclusion, start: datetime | None, end: datetime | None, violations: Violations
+) -> Exclusion:
+    """The domain exclusion of a message (instants converted by the caller)."""
+    kind = EXCLUSION_KIND_FROM_PROTO.get(e.kind)
+    if kind is None:
+        violations.add("exclusion.kind", "must be set to a known value")
+        kind = ExclusionKind.OTHER
+    return Exclusion(
+        exclusion_id=e.exclusion_id,
+        start=start or EPOCH,
+        end=end or EPOCH,
+        kind=kind,
+        reason=e.reason,
+        evidence=e.evidence,
+        objective_ids=tuple(e.objective_ids),
+    )
+
+
+def exclusion_into_proto(exclusion: Exclusion, e: terms_pb2.Exclusion) -> None:
+    """Write an exclusion into its message."""
+    e.exclusion_id = exclusion.exclusion_id
+    e.start.FromDatetime(exclusion.start)
+    e.end.FromDatetime(exclusion.end)
+    e.kind = EXCLUSION_KIND_TO_PROTO[exclusion.kind]
+    e.reason = exclusion.reason
+    e.evidence = exclusion.evidence
+    e.objective_ids.extend(exclusion.objective_ids)
+
+
+def _money(value: Money, m: terms_pb2.Money) -> None:
+    m.currency_code = value.currency
+    m.amount = str(value.amount)
+
+
+def _figures(figures: Any, target: Any) -> None:
+    for f in figures:
+        assert isinstance(f, TrackFigures)
+        target.add(
+            track=f.track,
+            attained=text(f.attained),
+            target=str(f.target),
+            good=str(f.good),
+            total=str(f.total),
+            bad=str(f.bad),
+            readings=f.readings,
+            excluded=f.excluded,
+            budget_remaining_percent=text(f.budget_remaining_percent),
+            status=f.status,
+        )
+
+
+def period_event_into_proto(event: PeriodEvent, message: events_pb2.LedgerEvent) -> None:
+    """Write a period event into the payload of a LedgerEvent."""
+    common: dict[str, Any] = {
+        "objective_id": event.objective_id,
+        "period_label": event.period_label,
+    }
+    if isinstance(event, PeriodClosed):
+        closed = message.period_closed
+        closed.MergeFrom(
+            events_pb2.PeriodClosed(
+                **common, terms_version=event.terms_version, status=event.status
+            )
+        )
+        closed.window_start.FromDatetime(event.window_start)
+        closed.window_end.FromDatetime(event.window_end)
+        _figures(event.figures, closed.figures)
+        _money(event.period_fee, closed.period_fee)
+    elif isinstance(event, BreachDetected):
+        message.breach_detected.MergeFrom(
+            events_pb2.BreachDetected(
+                **common,
+                track=event.track,
+                attained=text(event.attained),
+                target=str(event.target),
+                terms_version=event.terms_version,
+            )
+        )
+    elif isinstance(event, BreachRetracted):
+        message.breach_retracted.MergeFrom(
+            events_pb2.BreachRetracted(**common, track=event.track, reason=event.reason)
+        )
+    elif isinstance(event, CreditIssued):
+        issued = message.credit_issued
+        issued.MergeFrom(
+            events_pb2.CreditIssued(
+                **common,
+                percent_of_fee=str(event.percent_of_fee),
+                policy_line=event.policy_line,
+                capped=event.capped,
+            )
+        )
+        _money(event.amount, issued.amount)
+        _money(event.period_fee, issued.period_fee)
+    elif isinstance(event, BonusEarned):
+        earned = message.bonus_earned
+        earned.MergeFrom(
+            events_pb2.BonusEarned(
+                **common, percent_of_fee=str(event.percent_of_fee), policy_line=event.policy_line
+            )
+        )
+        _money(event.amount, earned.amount)
+        _money(event.period_fee, earned.period_fee)
+    elif isinstance(event, CreditAdjusted | BonusAdjusted):
+        adjusted = (
+            message.credit_adjusted if isinstance(event, CreditAdjusted) else message.bonus_adjusted
+        )
+        adjusted.objective_id = event.objective_id
+        adjusted.period_label = event.period_label
+        adjusted.policy_line = event.policy_line
+        _money(event.before, adjusted.before)
+        _money(event.after, adjusted.after)
+        _money(event.delta, adjusted.delta)
+    elif isinstance(event, PeriodRecalculated):
+        recalculated = message.period_recalculated
+        recalculated.MergeFrom(
+            events_pb2.PeriodRecalculated(
+                **common, status_before=event.status_before, status_after=event.status_after
+            )
+        )
+        _figures(event.before, recalculated.before)
+        _figures(event.after, recalculated.after)
+    elif isinstance(event, TerminationRightGranted):
+        message.termination_right_granted.MergeFrom(
+            events_pb2.TerminationRightGranted(
+                **common,
+                consecutive_breaches=event.consecutive_breaches,
+                first_period_label=event.first_period_label,
+            )
+        )
+    else:  # pragma: no cover - every period event type is mapped above
+        raise TypeError(f"no public schema for {type(event).__name__}")
+
+
+def _track_into_proto(track: TrackResult, out: compliance_pb2.TrackCompliance) -> None:
+    out.track = track.track.value
+    out.indicator = INDICATOR_TO_PROTO[track.indicator]
+    out.final = track.final
+    out.attained = text(track.attained)
+    out.target = str(track.target)
+    out.good = str(track.good)
+    out.total = str(track.total)
+    out.bad = str(track.bad)
+    out.readings = track.readings
+    out.excluded = track.excluded
+    out.budget_remaining_percent = text(track.budget_remaining_percent)
+    out.target_line = text(track.target_line)
+    out.status = STATUS_TO_PROTO[track.status]
+
+
+def _objective_into_proto(
+    objective: ObjectiveCompliance, out: compliance_pb2.ObjectiveCompliance
+) -> None:
+    out.objective_id = objective.objective_id
+    out.period_label = objective.period_label
+    out.terms_version = objective.terms_version
+    if objective.window_start is not None and objective.window_end is not None:
+        out.window_start.FromDatetime(objective.window_start)
+        out.window_end.FromDatetime(objective.window_end)
+    out.status = STATUS_TO_PROTO[objective.status]
+    for track in objective.tracks:
+        _track_into_proto(track, out.tracks.add())
+
+
+def report_to_proto(report: ComplianceReport) -> compliance_pb2.ComplianceReport:
+    """The message of a compliance report."""
+    out = compliance_pb2.ComplianceReport(
+        agreement_id=report.agreement_id, terms_version=report.terms_version
+    )
+    out.as_of.FromDatetime(report.as_of)
+    out.known_at.FromDatetime(report.known_at)
+    for objective in report.objectives:
+        _objective_into_proto(objective, out.objectives.add())
+    for breach in report.breaches:
+        entry = out.breaches.add(
+            objective_id=breach.objective_id,
+            period_label=breach.period_label,
+            track=breach.track,
+            attained=text(breach.attained),
+            target=str(breach.target),
+            terms_version=breach.terms_version,
+            retracted=breach.retracted,
+        )
+        entry.recorded_at.FromDatetime(breach.recorded_at)
+    for credit in report.credits:
+        line = out.credits.add(
+            objective_id=credit.objective_id,
+            period_label=credit.period_label,
+            kind=credit.kind,
+            policy_line=credit.policy_line,
+        )
+        _money(credit.amount, line.amount)
+        line.recorded_at.FromDatetime(credit.recorded_at)
+    totals: Mapping[tuple[str, str], Money] = report.credit_totals()
+    for (family, _currency), amount in sorted(totals.items()):
+        target = out.credit_totals if family == "credit" else out.bonus_totals
+        _money(amount, target.add())
+    for right in report.termination_rights:
+        entry_right = out.termination_rights.add(
+            objective_id=right.objective_id,
+            period_label=right.period_label,
+            consecutive_breaches=right.consecutive_breaches,
+        )
+        entry_right.recorded_at.FromDatetime(right.recorded_at)
+    return out
