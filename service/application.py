@@ -22,7 +22,7 @@ from domain.errors import (
     VersionConflictError,
 )
 from domain.exclusions import Exclusion
-from domain.identifiers import agreement_of_stream, agreement_stream, is_identifier
+from domain.identifiers import agreement_of_stream, agreement_stream, is_identifier, period_stream
 from domain.lateness import late_indexes, reading_period_streams
 from domain.measurements import (
     Measurement,
@@ -33,7 +33,7 @@ from domain.measurements import (
     validate_batch,
 )
 from domain.oracle import ComplianceReport, replay_compliance
-from domain.period_closing import close_due_periods, recalculate_period
+from domain.period_closing import close_due_periods, due_periods, recalculate_period
 from domain.period_results import PeriodEvent
 from domain.terms import AgreementTerms
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
@@ -183,6 +183,15 @@ class LedgerApplication(Application[str]):
             raise InvalidArgumentError(
                 [FieldViolation("until", "periods cannot be closed before they end")]
             )
+        agreement = self._find_agreement(agreement_id)
+        if agreement is None:
+            raise NotFoundError(f"agreement {agreement_id} does not exist")
+        due = due_periods(AgreementHistory(agreement), until)
+        streams = [
+            period_stream(agreement_id, d.objective.objective_id, d.period.label) for d in due
+        ]
+        if len(self.ledger_recorder.stream_heads(streams)) == len(streams):
+            return []  # everything due is closed: no need to replay the history
         return self._append_derived(
             agreement_id, lambda history, now: close_due_periods(history, until, now)
         )

@@ -8,10 +8,12 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 
-from service.application import LedgerApplication
+from service.application import LedgerApplication, utc_now
 from service.config import add_serve_arguments, serve_config
 from service.logs import configure_logging
+from service.period_closer import PeriodCloser
 from service.server import start_server
 from service.storage import DatabaseUrlError, SchemaLock, parse_database_url
 
@@ -53,8 +55,19 @@ def serve(arguments: argparse.Namespace) -> int:
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     app = open_application(config.database_url)
     running = start_server(app, config)
+    closer = None
+    if config.close_periods:
+        closer = PeriodCloser(
+            app,
+            utc_now,
+            timedelta(seconds=config.close_grace_seconds),
+            config.close_interval_seconds,
+        )
+        closer.start()
     received = signal.sigwait(STOP_SIGNALS)
     logger.info("shutting down", extra={"signal": signal.Signals(received).name})
+    if closer is not None:
+        closer.stop()
     running.stop(config.shutdown_grace_seconds)
     return 0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from service.storage import DEFAULT_DATABASE_URL
@@ -21,10 +21,26 @@ class ServeConfig:
     max_message_bytes: int = 32 * 1024 * 1024
     shutdown_grace_seconds: float = 10.0
     log_level: str = "INFO"
+    close_periods: bool = True
+    close_grace_seconds: float = 3600.0
+    close_interval_seconds: float = 60.0
 
 
-# flag name -> (environment variable, field, type, help)
-SETTINGS: list[tuple[str, str, str, type, str]] = [
+def on_or_off(text: str) -> bool:
+    """True for on/true/yes/1, False for off/false/no/0."""
+    value = text.strip().lower()
+    if value in ("on", "true", "yes", "1"):
+        return True
+    if value in ("off", "false", "no", "0"):
+        return False
+    raise ValueError(text)
+
+
+on_or_off.__name__ = "on/off"
+
+
+# flag name -> (environment variable, field, parser, help)
+SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
     ("--listen", "SLA_LEDGER_LISTEN", "listen", str, "HOST:PORT to listen on; port 0 picks one"),
     (
         "--database-url",
@@ -49,6 +65,27 @@ SETTINGS: list[tuple[str, str, str, type, str]] = [
         "seconds in-flight calls get to finish on SIGTERM/SIGINT",
     ),
     ("--log-level", "SLA_LEDGER_LOG_LEVEL", "log_level", str, "DEBUG, INFO, WARNING or ERROR"),
+    (
+        "--close-periods",
+        "SLA_LEDGER_CLOSE_PERIODS",
+        "close_periods",
+        on_or_off,
+        "on or off: close due periods in the background (off while back-filling history)",
+    ),
+    (
+        "--close-grace",
+        "SLA_LEDGER_CLOSE_GRACE",
+        "close_grace_seconds",
+        float,
+        "seconds after a period ends before it is closed automatically (late data window)",
+    ),
+    (
+        "--close-interval",
+        "SLA_LEDGER_CLOSE_INTERVAL",
+        "close_interval_seconds",
+        float,
+        "seconds between background closing rounds",
+    ),
 ]
 
 
@@ -60,8 +97,14 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
             flag,
             dest=field,
             default=None,
-            help=f"{help_text} (env {env_name}; default {getattr(defaults, field)})",
+            help=f"{help_text} (env {env_name}; default {_shown(getattr(defaults, field))})",
         )
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
 
 
 def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> ServeConfig:
@@ -83,4 +126,6 @@ def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> S
     config = ServeConfig(**values)  # type: ignore[arg-type]
     if config.workers < 1:
         raise SystemExit("sla-ledger: workers must be at least 1")
+    if config.close_grace_seconds < 0 or config.close_interval_seconds <= 0:
+        raise SystemExit("sla-ledger: close grace must be >= 0 and close interval > 0")
     return config

@@ -23,6 +23,7 @@ from domain.objectives import (
     StepsRule,
     Threshold,
 )
+from domain.period_results import TrackFigures
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 
 
@@ -80,5 +81,6 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
         CreditPolicy,
         ObjectiveRules,
         Exclusion,
+        TrackFigures,
     ):
         transcoder.register(DataclassAsDict(dataclass_cls))

@@ -158,7 +158,9 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
     started: list[ServerProcess] = []
 
     def start(
-        database_url: str, python_args: Sequence[str] = ("-m", "service.cli")
+        database_url: str,
+        python_args: Sequence[str] = ("-m", "service.cli"),
+        extra_args: Sequence[str] = ("--close-periods", "off"),
     ) -> ServerProcess:
         process = subprocess.Popen(
             [
@@ -171,6 +173,7 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
                 database_url,
                 "--log-level",
                 "INFO",
+                *extra_args,
             ],
             cwd=tmp_path_factory.mktemp("server"),
             env=dict(os.environ),
