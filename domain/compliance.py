@@ -44,6 +44,7 @@ from domain.terms import Objective
 
 AT_RISK_BUDGET_USED_PERCENT = Decimal(80)
 PRECISION = 50
+EXACT_SUM_PRECISION = 800  # floats span about 10**-324 to 10**308, with 17 significant digits
 HUNDRED = Decimal(100)
 REPORTED = Decimal("0.000001")  # percentages are reported to 6 decimal places
 
@@ -173,12 +174,15 @@ def _add(tally: _Tally, objective: Objective, reading: Measurement) -> None:
         tally.good += 1 if rules.threshold.comparison.holds(sample, rules.threshold.value) else 0
         tally.total += 1
     elif kind is Indicator.CUMULATIVE:
-        if reading.sample is not None:
-            tally.good += Decimal(repr(reading.sample))
-        elif reading.good is not None:
-            tally.good += reading.good
-        else:
-            return
+        # Wide enough for any sum of finite floats to be exact, so arrival order never matters.
+        with localcontext() as context:
+            context.prec = EXACT_SUM_PRECISION
+            if reading.sample is not None:
+                tally.good += Decimal(repr(reading.sample))
+            elif reading.good is not None:
+                tally.good += reading.good
+            else:
+                return
     else:
         if reading.good is None or reading.total is None:
             return

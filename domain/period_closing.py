@@ -6,10 +6,11 @@ Rules (README "SLA semantics" quotes them):
   never evaluated; the final partial period is evaluated on the time it ran.
 - The period is judged with the terms that governed it (see governing_terms) and the readings and
   exclusions known when it is closed.
-- Period fee: the fee of the governing terms, converted to the objective's period by duration
-  when the units differ (a monthly fee over a 7-day week is fee x 7 days / days of the month the
-  week starts in), then pro-rated by the share of the period the window covers. Exact Decimal;
-  only credits are rounded.
+- Period fee: the fee of the governing terms attributable to the objective's period: for every
+  fee period overlapping it, fee x overlap / length of that fee period, summed (a week from
+  Mon 29 June to Sun 5 July on a monthly fee is fee x 2/30 + fee x 5/31; a quarter on a monthly
+  fee is exactly three fees). Then pro-rated by the share of the period the evaluation window
+  covers. Exact Decimal; only credits are rounded.
 - Breach: BreachDetected for each track that missed its target. Credit: the objective's credit
   policy, or else the agreement's, applied to each breached track; the largest decision is issued
   (one CreditIssued per period at most). Bonus: when nothing is breached and the policy has a
@@ -54,7 +55,7 @@ from domain.period_results import (
     TrackFigures,
     overall_status,
 )
-from domain.periods import Period, period_containing, period_starting, periods_between
+from domain.periods import Period, period_containing, periods_between, unit_of_label
 from domain.terms import Objective
 
 _TICK = timedelta(microseconds=1)
@@ -72,34 +73,68 @@ class DuePeriod:
 
 
 def due_periods(history: AgreementHistory, until: datetime) -> list[DuePeriod]:
-    """Every objective-period whose window ended at or before until, oldest first."""
+    """Every objective-period whose window ended at or before until, oldest first.
+
+    Periods are found by walking forward from the term start, per objective: at each instant
+    the terms in force define the calendar (unit and time zone) of the period containing it,
+    and the next period starts where that one ends. An amendment that changes the unit or the
+    time zone therefore lets the period in progress run to its end and starts the new calendar
+    there, with a shorter first window: no instant is judged twice and none is skipped. The
+    terms that judge a period are those that govern it (governing_terms); an objective that an
+    amendment adds is judged from its effective instant, by the amendment's terms.
+    """
     agreement = history.agreement
-    first_start = agreement.terms_versions[0].terms.term_start
-    found: dict[tuple[str, str], DuePeriod] = {}
-    for version in agreement.terms_versions:
-        zone = version.terms.time_zone
-        for objective in version.terms.objectives:
-            for period in periods_between(first_start, until, objective.period, zone):
-                governing = governing_terms(agreement, period)
-                if governing is None or governing.number != version.number:
-                    continue
-                window = evaluation_window(agreement, governing, period)
-                if window is None or window[1] > until:
-                    continue
-                found[(objective.objective_id, period.label)] = DuePeriod(
-                    objective, period, governing, window[0], window[1]
-                )
-    return sorted(found.values(), key=lambda d: (d.window_end, d.objective.objective_id))
+    versions = agreement.terms_versions
+    start = versions[0].terms.term_start
+    objective_ids = list(
+        dict.fromkeys(o.objective_id for v in versions for o in v.terms.objectives)
+    )
+    due: list[DuePeriod] = []
+    for objective_id in objective_ids:
+        instant = start
+        while instant < until:
+            in_force = agreement.terms_in_force(instant)
+            objective = in_force.terms.objective(objective_id)
+            if objective is None:
+                later = [
+                    v.effective_from
+                    for v in versions
+                    if v.effective_from > instant and v.terms.objective(objective_id)
+                ]
+                if not later:
+                    break
+                instant = min(later)
+                continue
+            period = period_containing(instant, objective.period, in_force.terms.time_zone)
+            governing = governing_terms(agreement, period)
+            if governing is None or governing.terms.objective(objective_id) is None:
+                governing = in_force
+            judged = governing.terms.objective(objective_id) or objective
+            window = evaluation_window(agreement, governing, period)
+            if window is None or max(window[0], instant) >= window[1] or window[1] > until:
+                break
+            due.append(DuePeriod(judged, period, governing, max(window[0], instant), window[1]))
+            instant = period.end
+    return sorted(due, key=lambda d: (d.window_end, d.objective.objective_id))
 
 
 def period_fee(due: DuePeriod) -> Money:
     """The fee the period's credits are computed from (exact, not rounded)."""
     terms = due.terms.terms
-    fee = terms.fee.amount
     period = due.period
+    fee = terms.fee.amount
     if terms.fee.period is not period.unit:
-        fee_period = period_containing(period.start, terms.fee.period, terms.time_zone)
-        fee = prorated(fee, period.duration, fee_period.duration)
+        shares = [
+            prorated(
+                fee,
+                min(period.end, fee_period.end) - max(period.start, fee_period.start),
+                fee_period.duration,
+            ).amount
+            for fee_period in periods_between(
+                period.start, period.end, terms.fee.period, terms.time_zone
+            )
+        ]
+        fee = Money(sum(shares, Decimal(0)), fee.currency)
     return prorated(fee, due.window_end - due.window_start, period.duration)
 
 
@@ -371,5 +406,7 @@ def _due_for_standing(history: AgreementHistory, standing: PeriodStanding) -> Du
     objective = terms.terms.objective(standing.objective_id)
     if objective is None:
         return None
-    period = period_starting(standing.label, objective.period, terms.terms.time_zone)
+    period = Period(
+        closed.window_start, closed.window_end, unit_of_label(standing.label), standing.label
+    )
     return DuePeriod(objective, period, terms, closed.window_start, closed.window_end)

@@ -72,6 +72,19 @@ def period_starting(label: str, unit: PeriodUnit, time_zone: str) -> Period:
     return _period_from(_parse_label(label, unit), unit, _zone(time_zone))
 
 
+def unit_of_label(label: str) -> PeriodUnit:
+    """The unit a period label is written in; ValueError for anything else."""
+    for pattern, unit in (
+        (_DAY_LABEL, PeriodUnit.DAY),
+        (_WEEK_LABEL, PeriodUnit.WEEK),
+        (_QUARTER_LABEL, PeriodUnit.QUARTER),
+        (_MONTH_LABEL, PeriodUnit.MONTH),
+    ):
+        if pattern.fullmatch(label):
+            return unit
+    raise ValueError(f"not a period label: {label!r}")
+
+
 def next_period(period: Period, time_zone: str) -> Period:
     """The period of the same unit that starts where period ends."""
     return period_containing(period.end, period.unit, time_zone)

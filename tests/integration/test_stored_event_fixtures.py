@@ -81,3 +81,68 @@ def test_stored_readings_come_back_exactly(decoded: list[Any]) -> None:
             "availability", "m-2", to_epoch_us(T0) + 60_000_000, None, None, 0.25, {"region": "eu"}
         ),
     ]
+
+
+SEMANTICS_FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_11_semantics.json"
+
+
+@pytest.fixture(scope="module")
+def semantics_events(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    database = tmp_path_factory.mktemp("semantics") / "ledger.sqlite3"
+    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
+    return [
+        app.mapper.to_domain_event(
+            StoredEvent(
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=row["state"].encode(),
+            )
+        )
+        for row in json.loads(SEMANTICS_FIXTURE.read_text())
+    ]
+
+
+def test_every_stored_period_event_type_of_2026_11_still_decodes(
+    semantics_events: list[Any],
+) -> None:
+    names = {type(event).__name__ for event in semantics_events}
+
+    assert names >= {
+        "Signed",
+        "ExclusionRecorded",
+        "PeriodClosed",
+        "BreachDetected",
+        "CreditIssued",
+        "TerminationRightGranted",
+        "PeriodRecalculated",
+        "BreachRetracted",
+        "CreditAdjusted",
+        "BonusAdjusted",
+    }
+
+
+def test_stored_objective_rules_and_policies_keep_every_setting(
+    semantics_events: list[Any],
+) -> None:
+    terms = semantics_events[0].terms
+    availability, tickets = terms.objectives
+
+    assert availability.rules.schedule.days == (1, 2, 3, 4, 5)
+    assert availability.rules.off_schedule_target_percent == Decimal(99)
+    assert availability.rules.credit_policy.cap_percent == Decimal(50)
+    assert availability.rules.credit_policy.bonus.above_percent == Decimal("99.99")
+    assert tickets.rules.threshold.value == Decimal(3600)
+    assert terms.credit_policy.rule.per_points == Decimal("0.5")
+
+
+def test_a_stored_credit_adjustment_keeps_before_after_and_delta(
+    semantics_events: list[Any],
+) -> None:
+    [adjusted] = [e for e in semantics_events if type(e).__name__ == "CreditAdjusted"]
+
+    assert (adjusted.before.amount, adjusted.after.amount, adjusted.delta.amount) == (
+        Decimal("100.00"),
+        Decimal("0.00"),
+        Decimal("-100.00"),
+    )
