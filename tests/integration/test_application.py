@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -281,6 +282,78 @@ class ApplicationContract:
 
         assert (again.recorded_count, again.duplicate_count) == (0, 500)
         assert standing.agreement_id == "acme-1"
+
+    def test_closing_a_month_appends_its_result_once_even_with_concurrent_closers(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
+        app.record_measurements("acme-1", make_readings(100))
+        results: list[int] = []
+        errors: list[BaseException] = []
+
+        def close() -> None:
+            try:
+                results.append(len(app.close_periods("acme-1", SIGNED_AT + timedelta(days=31))))
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=close) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        closes = [
+            e
+            for e in app.list_events("acme-1", 0, 1_000)
+            if type(e.event).__name__ == "PeriodClosed"
+        ]
+        # One closer appends PeriodClosed and BreachDetected (99.17% < 99.9%); the others nothing.
+        assert errors == []
+        assert sorted(results) == [0, 0, 2]
+        assert [c.event.period_label for c in closes] == ["2026-01"]
+
+    def test_a_reading_recorded_after_its_month_closed_is_marked_late(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
+        app.record_measurements("acme-1", make_readings(10))
+        app.close_periods("acme-1", SIGNED_AT + timedelta(days=31))
+
+        late = app.record_measurements("acme-1", make_readings(20))
+
+        assert (late.recorded_count, late.late_count) == (10, 10)
+
+    def test_compliance_reads_the_closed_month_back_after_a_reopen(
+        self,
+        database_url: str,
+        clock: SteppingClock,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        first = open_app(database_url, clock)
+        first.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
+        first.record_measurements("acme-1", make_readings(100))
+        first.close_periods("acme-1", SIGNED_AT + timedelta(days=31))
+        first.close()
+
+        reopened = open_app(database_url, clock)
+        try:
+            report = reopened.compliance("acme-1", "", SIGNED_AT + timedelta(days=31), clock.now)
+        finally:
+            reopened.close()
+
+        # 100 readings of 59 or 60 good of 60 (every other one 59): 5,950 of 6,000 -> 99.166667%.
+        [objective] = report.objectives
+        assert objective.period_label == "2026-02"
+        assert [b.period_label for b in report.breaches] == ["2026-01"]
+        assert report.breaches[0].attained == Decimal("99.166667")
 
 
 class TestApplicationOnSQLite(ApplicationContract):
