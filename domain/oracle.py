@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from domain.agreement_history import (
     AgreementHistory,
-    evaluation_window,
     fold_history,
-    governing_terms,
 )
 from domain.compliance import Status, TrackResult, evaluate
 from domain.errors import NotFoundError
 from domain.money import Money
+from domain.period_closing import period_at
 from domain.period_results import (
     BonusAdjusted,
     BonusEarned,
@@ -31,8 +30,6 @@ from domain.period_results import (
     TerminationRightGranted,
 )
 from domain.periods import period_containing
-
-_TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -154,27 +151,26 @@ def _objective_now(
     in_force = agreement.terms_in_force(as_of)
     objective = in_force.terms.objective(objective_id)
     assert objective is not None
-    instant = as_of
-    termination = agreement.termination
-    if termination is not None and as_of >= termination.effective_at:
-        instant = termination.effective_at - _TICK
-    period = period_containing(instant, objective.period, in_force.terms.time_zone)
-    governing = governing_terms(agreement, period) or in_force
-    governed = governing.terms.objective(objective_id) or objective
-    window = evaluation_window(agreement, governing, period)
-    if window is None:
-        return ObjectiveCompliance(objective_id, period.label, governing.number, None, None, ())
+    current = period_at(agreement, objective_id, as_of)
+    if current is None:
+        label = period_containing(as_of, objective.period, in_force.terms.time_zone).label
+        return ObjectiveCompliance(objective_id, label, in_force.number, None, None, ())
     tracks = evaluate(
-        governed,
-        window[0],
-        window[1],
+        current.objective,
+        current.window_start,
+        current.window_end,
         history.readings.get(objective_id, ()),
         history.exclusions,
-        governing.terms.time_zone,
+        current.terms.terms.time_zone,
         as_of,
     )
     return ObjectiveCompliance(
-        objective_id, period.label, governing.number, window[0], window[1], tuple(tracks)
+        objective_id,
+        current.period.label,
+        current.terms.number,
+        current.window_start,
+        current.window_end,
+        tuple(tracks),
     )
 
 

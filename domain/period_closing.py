@@ -24,12 +24,13 @@ Rules (README "SLA semantics" quotes them):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
-from domain.agreement import TermsVersion
+from domain.agreement import Agreement, TermsVersion
 from domain.agreement_history import (
     AgreementHistory,
     PeriodStanding,
@@ -59,6 +60,7 @@ from domain.periods import Period, period_containing, periods_between, unit_of_l
 from domain.terms import Objective
 
 _TICK = timedelta(microseconds=1)
+FEE_PRECISION = 60  # wider than prorated()'s 50 digits, so summing shares loses nothing
 
 
 @dataclass(frozen=True)
@@ -72,50 +74,68 @@ class DuePeriod:
     window_end: datetime
 
 
-def due_periods(history: AgreementHistory, until: datetime) -> list[DuePeriod]:
-    """Every objective-period whose window ended at or before until, oldest first.
+def walk_periods(agreement: Agreement, objective_id: str) -> Iterator[DuePeriod]:
+    """The objective's periods in order from the term start, each with its window and terms.
 
-    Periods are found by walking forward from the term start, per objective: at each instant
-    the terms in force define the calendar (unit and time zone) of the period containing it,
-    and the next period starts where that one ends. An amendment that changes the unit or the
-    time zone therefore lets the period in progress run to its end and starts the new calendar
-    there, with a shorter first window: no instant is judged twice and none is skipped. The
-    terms that judge a period are those that govern it (governing_terms); an objective that an
-    amendment adds is judged from its effective instant, by the amendment's terms.
+    At each instant the terms in force define the calendar (unit and time zone) of the period
+    containing it, and the next period starts where that one ends. An amendment that changes the
+    unit or the time zone therefore lets the period in progress run to its end and starts the
+    new calendar there, with a shorter first window: no instant is judged twice and none is
+    skipped. The terms that judge a period are those that govern it (governing_terms); an
+    objective that an amendment adds is judged from its effective instant, by the amendment's
+    terms. The walk ends at the term end or termination.
     """
-    agreement = history.agreement
     versions = agreement.terms_versions
-    start = versions[0].terms.term_start
-    objective_ids = list(
-        dict.fromkeys(o.objective_id for v in versions for o in v.terms.objectives)
+    instant = versions[0].terms.term_start
+    while True:
+        in_force = agreement.terms_in_force(instant)
+        objective = in_force.terms.objective(objective_id)
+        if objective is None:
+            later = [
+                v.effective_from
+                for v in versions
+                if v.effective_from > instant and v.terms.objective(objective_id)
+            ]
+            if not later:
+                return
+            instant = min(later)
+            continue
+        period = period_containing(instant, objective.period, in_force.terms.time_zone)
+        governing = governing_terms(agreement, period)
+        if governing is None or governing.terms.objective(objective_id) is None:
+            governing = in_force
+        judged = governing.terms.objective(objective_id) or objective
+        window = evaluation_window(agreement, governing, period)
+        if window is None or max(window[0], instant) >= window[1]:
+            return
+        yield DuePeriod(judged, period, governing, max(window[0], instant), window[1])
+        instant = period.end
+
+
+def due_periods(history: AgreementHistory, until: datetime) -> list[DuePeriod]:
+    """Every objective-period whose window ended at or before until, oldest first."""
+    agreement = history.agreement
+    objective_ids = dict.fromkeys(
+        o.objective_id for v in agreement.terms_versions for o in v.terms.objectives
     )
-    due: list[DuePeriod] = []
-    for objective_id in objective_ids:
-        instant = start
-        while instant < until:
-            in_force = agreement.terms_in_force(instant)
-            objective = in_force.terms.objective(objective_id)
-            if objective is None:
-                later = [
-                    v.effective_from
-                    for v in versions
-                    if v.effective_from > instant and v.terms.objective(objective_id)
-                ]
-                if not later:
-                    break
-                instant = min(later)
-                continue
-            period = period_containing(instant, objective.period, in_force.terms.time_zone)
-            governing = governing_terms(agreement, period)
-            if governing is None or governing.terms.objective(objective_id) is None:
-                governing = in_force
-            judged = governing.terms.objective(objective_id) or objective
-            window = evaluation_window(agreement, governing, period)
-            if window is None or max(window[0], instant) >= window[1] or window[1] > until:
-                break
-            due.append(DuePeriod(judged, period, governing, max(window[0], instant), window[1]))
-            instant = period.end
+    due = [
+        candidate
+        for objective_id in objective_ids
+        for candidate in itertools.takewhile(
+            lambda c: c.window_end <= until, walk_periods(agreement, objective_id)
+        )
+    ]
     return sorted(due, key=lambda d: (d.window_end, d.objective.objective_id))
+
+
+def period_at(agreement: Agreement, objective_id: str, instant: datetime) -> DuePeriod | None:
+    """The objective's period whose window holds instant (or the last one, after the end)."""
+    last = None
+    for candidate in walk_periods(agreement, objective_id):
+        if candidate.window_end > instant:
+            return candidate if candidate.window_start <= instant else last
+        last = candidate
+    return last
 
 
 def period_fee(due: DuePeriod) -> Money:
@@ -134,7 +154,9 @@ def period_fee(due: DuePeriod) -> Money:
                 period.start, period.end, terms.fee.period, terms.time_zone
             )
         ]
-        fee = Money(sum(shares, Decimal(0)), fee.currency)
+        with localcontext() as context:
+            context.prec = FEE_PRECISION
+            fee = Money(sum(shares, Decimal(0)), fee.currency)
     return prorated(fee, due.window_end - due.window_start, period.duration)
 
 

@@ -13,7 +13,14 @@ from zoneinfo import available_timezones
 from domain.errors import FieldViolation
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.money import Money
-from domain.objectives import CreditPolicy, ObjectiveRules, policy_violations, rules_violations
+from domain.objectives import (
+    CreditPolicy,
+    Indicator,
+    ObjectiveRules,
+    StepsRule,
+    policy_violations,
+    rules_violations,
+)
 
 MAX_NAME_LENGTH = 256
 MAX_TEXT_LENGTH = 4096
@@ -129,6 +136,21 @@ class AgreementTerms:
                     self.credit_policy, f"{prefix}.credit_policy"
                 )
             )
+        for index, objective in enumerate(self.objectives):
+            policy = objective.rules.credit_policy or self.credit_policy
+            if (
+                objective.rules.indicator is Indicator.COUNT_LIMIT
+                and policy is not None
+                and isinstance(policy.rule, StepsRule)
+                and policy.rule.below_percent is None
+            ):
+                found.append(
+                    FieldViolation(
+                        f"{prefix}.objectives[{index}].rules.credit_policy",
+                        "a count-limit objective has no percentage target: "
+                        "a steps rule needs below_percent",
+                    )
+                )
         return found
 
 

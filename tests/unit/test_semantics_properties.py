@@ -1,0 +1,400 @@
+"""Properties of the SLA semantics over random objectives, readings, policies and fees.
+
+- attainment stays within [0, 100] for the percentage kinds and count limits;
+- an issued or adjusted credit is never negative and never above the cap on the period fee;
+- closing twice appends nothing;
+- the order and batching in which readings arrive does not change what a close records
+  (and, as a worked example, a cumulative sum of samples of very different magnitudes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, localcontext
+from itertools import pairwise
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.agreement import Agreement
+from domain.agreement_history import AgreementHistory, fold_history
+from domain.compliance import evaluate
+from domain.exclusions import Exclusion, ExclusionKind
+from domain.instants import to_epoch_us
+from domain.measurements import Measurement, group_by_stream, measured_events
+from domain.money import Money
+from domain.objectives import (
+    BandsRule,
+    BonusRule,
+    Comparison,
+    CountRule,
+    CreditBand,
+    CreditPolicy,
+    CreditRule,
+    Indicator,
+    ObjectiveRules,
+    Schedule,
+    StepsRule,
+    Threshold,
+)
+from domain.period_closing import close_due_periods, recalculate_period
+from domain.period_results import CreditAdjusted, CreditIssued, PeriodClosed, PeriodEvent
+from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
+
+# No example database; each example folds and closes a small log, so no per-example deadline.
+PROPERTY = settings(database=None, max_examples=100, deadline=None)
+
+AGREEMENT_ID = "sla-props"
+OBJECTIVE_ID = "objective"
+SECOND = timedelta(seconds=1)
+APR = datetime(2026, 4, 1, tzinfo=UTC)
+JUN = datetime(2026, 6, 1, tzinfo=UTC)
+SPAN_SECONDS = 61 * 86_400  # April and May
+BUSINESS_HOURS = Schedule(days=(1, 2, 3, 4, 5), start_minute=480, end_minute=1080)
+PERCENT_KINDS = (Indicator.RATIO, Indicator.TIME_SLICES, Indicator.THRESHOLD)
+BOUNDED_KINDS = (*PERCENT_KINDS, Indicator.COUNT_LIMIT)
+ZONES = ("UTC", "Europe/Berlin")
+
+E = TypeVar("E")
+
+
+# --- a local log builder ---------------------------------------------------------------------
+
+
+class History:
+    """An agreement's log under construction: events appended with increasing record times."""
+
+    def __init__(self, agreement_terms: AgreementTerms) -> None:
+        signed_at = agreement_terms.term_start - timedelta(days=1)
+        self.clock = signed_at
+        self.agreement = Agreement.sign(AGREEMENT_ID, agreement_terms, signed_at, self.clock)
+        self.events: list[object] = list(self.agreement.collect_events())
+        self._heads: dict[str, int] = {}
+
+    def _next(self, at: datetime | None = None) -> datetime:
+        at = at or self.clock + SECOND
+        assert at > self.clock, "record times must increase along the log"
+        self.clock = at
+        return at
+
+    def measure(self, readings: Sequence[Measurement]) -> None:
+        """Record one batch of readings (one event per objective-day stream)."""
+        if not readings:
+            return
+        groups = group_by_stream(AGREEMENT_ID, readings)
+        new = measured_events(AGREEMENT_ID, groups, self._heads, self._next())
+        for event in new:
+            self._heads[event.originator_id] = event.originator_version
+        self.events.extend(new)
+
+    def terminate(self, effective_at: datetime) -> None:
+        """Terminate the agreement."""
+        self.agreement.terminate(effective_at, "ended", self._next())
+        self.events.extend(self.agreement.collect_events())
+
+    def folded(self) -> AgreementHistory:
+        """The history of everything recorded so far."""
+        history = fold_history(self.events)
+        assert history is not None
+        return history
+
+    def close(self, until: datetime, at: datetime | None = None) -> list[PeriodEvent]:
+        """Close every due period; the new events."""
+        new = close_due_periods(self.folded(), until, self._next(at))
+        self.events.extend(new)
+        return new
+
+    def recalculate_all(self) -> list[PeriodEvent]:
+        """Recalculate every closed period; the new events."""
+        new: list[PeriodEvent] = []
+        for objective_id, label in sorted(self.folded().periods):
+            events = recalculate_period(self.folded(), objective_id, label, self._next())
+            self.events.extend(events)
+            new.extend(events)
+        return new
+
+
+# --- strategies ------------------------------------------------------------------------------
+
+
+def scaled(units: int, places: int) -> Decimal:
+    """units / 10**places, exactly."""
+    return Decimal(units).scaleb(-places)
+
+
+def percents(low: int, high: int, places: int = 2) -> st.SearchStrategy[Decimal]:
+    """Percentages from low to high with up to places digits after the point."""
+    return st.integers(low * 10**places, high * 10**places).map(lambda n: scaled(n, places))
+
+
+@st.composite
+def readings(draw: st.DrawFn, min_size: int = 1, max_size: int = 30) -> list[Measurement]:
+    """Readings in April and May: counts with good <= total, and a sample of cents."""
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, SPAN_SECONDS - 1),
+                st.integers(0, 50),
+                st.integers(0, 50),
+                st.integers(-100_000, 100_000),
+            ),
+            min_size=min_size,
+            max_size=max_size,
+        )
+    )
+    start = to_epoch_us(APR)
+    return [
+        Measurement(
+            OBJECTIVE_ID,
+            "",
+            start + offset * 1_000_000,
+            min(a, b),
+            max(a, b),
+            cents / 100,
+        )
+        for offset, a, b, cents in rows
+    ]
+
+
+@st.composite
+def credit_rules(draw: st.DrawFn, kind: Indicator) -> CreditRule:
+    """Bands, steps (with a threshold when the kind has no percentage target) or a count."""
+    choice = draw(st.sampled_from(("bands", "steps", "count")))
+    if choice == "bands":
+        thresholds = draw(st.lists(percents(50, 100), min_size=1, max_size=4))
+        return BandsRule(tuple(CreditBand(t, draw(percents(0, 100))) for t in thresholds))
+    if choice == "steps":
+        # A count limit has no percentage target, so its steps need their own threshold.
+        below = draw(percents(80, 100)) if kind not in PERCENT_KINDS else None
+        return StepsRule(draw(percents(1, 5)), draw(percents(0, 50)), below)
+    if draw(st.booleans()):
+        return CountRule(draw(st.integers(1, 20)), credit_percent=draw(percents(0, 100)))
+    return CountRule(draw(st.integers(1, 20)), credit_amount=draw(percents(0, 100_000)))
+
+
+@st.composite
+def policies(draw: st.DrawFn, kind: Indicator) -> CreditPolicy:
+    """A policy with a cap of 0-100% and sometimes a bonus."""
+    bonus = draw(st.none() | st.builds(BonusRule, percents(90, 100), percents(0, 20)))
+    return CreditPolicy(draw(credit_rules(kind)), cap_percent=draw(percents(0, 100)), bonus=bonus)
+
+
+@st.composite
+def objectives(draw: st.DrawFn, kinds: Sequence[Indicator], with_policy: bool = False) -> Objective:
+    """A valid objective of one of kinds, monthly or weekly, maybe with business hours."""
+    kind = draw(st.sampled_from(kinds))
+    percent_kind = kind in PERCENT_KINDS
+    # Mostly demanding targets, so that breaches and credits are common.
+    target = draw(percents(90, 100) | percents(1, 100)) if percent_kind else Decimal(0)
+    schedule = draw(st.sampled_from((None, None, None, BUSINESS_HOURS)))
+    off_target = None
+    if schedule is not None and percent_kind:
+        off_target = draw(st.none() | percents(1, 100))
+    rules = ObjectiveRules(
+        indicator=kind,
+        threshold=(
+            Threshold(draw(st.sampled_from(list(Comparison))), draw(percents(-500, 500)))
+            if kind is Indicator.THRESHOLD
+            else None
+        ),
+        slice_seconds=draw(st.sampled_from((60, 3600, 86_400))),
+        slice_good_percent=draw(percents(1, 100)),
+        limit=draw(st.integers(0, 20)) if kind is Indicator.COUNT_LIMIT else None,
+        cumulative_target=(draw(percents(1, 10_000)) if kind is Indicator.CUMULATIVE else None),
+        schedule=schedule,
+        off_schedule_target_percent=off_target,
+        credit_policy=draw(policies(kind)) if with_policy else None,
+    )
+    period = draw(st.sampled_from((PeriodUnit.MONTH, PeriodUnit.MONTH, PeriodUnit.WEEK)))
+    return Objective(OBJECTIVE_ID, "metric", target, period, rules=rules)
+
+
+@st.composite
+def fees(draw: st.DrawFn) -> Money:
+    """A fee in a currency with 0, 2 or 3 digits after the point."""
+    currency, digits = draw(st.sampled_from((("JPY", 0), ("USD", 2), ("BHD", 3))))
+    return Money(scaled(draw(st.integers(0, 10**7 * 10**digits)), digits), currency)
+
+
+@st.composite
+def exclusions(draw: st.DrawFn) -> list[Exclusion]:
+    """Up to three exclusions in April and May, for this objective or for all."""
+    found = []
+    for index in range(draw(st.integers(0, 3))):
+        start = APR + draw(st.integers(0, SPAN_SECONDS - 1)) * SECOND
+        length = draw(st.integers(1, 3 * 86_400)) * SECOND
+        found.append(
+            Exclusion(
+                f"exclusion-{index}",
+                start,
+                start + length,
+                draw(st.sampled_from(list(ExclusionKind))),
+                "agreed",
+                objective_ids=draw(st.sampled_from(((), (OBJECTIVE_ID,)))),
+            )
+        )
+    return found
+
+
+def terms(objective: Objective, zone: str, fee: Money | None = None) -> AgreementTerms:
+    """Terms from the start of April 2026 in zone, with a monthly fee."""
+    return AgreementTerms(
+        provider=Party("acme-cloud"),
+        customer=Party("globex"),
+        kind=AgreementKind.CUSTOMER_BASED,
+        services=("compute",),
+        time_zone=zone,
+        fee=Fee(fee or Money(Decimal("1000.00"), "USD"), PeriodUnit.MONTH),
+        term_start=datetime(2026, 4, 1, tzinfo=ZoneInfo(zone)),
+        term_end=None,
+        objectives=(objective,),
+    )
+
+
+def cap_of(policy: CreditPolicy, fee: Money) -> Decimal:
+    """The cap of policy on fee, rounded half-even to the currency's minor unit."""
+    with localcontext() as context:
+        context.prec = 120
+        return Money(fee.amount * policy.cap_percent / 100, fee.currency).rounded().amount
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(
+    objective=objectives(BOUNDED_KINDS),
+    batch=readings(),
+    excluded=exclusions(),
+    zone=st.sampled_from(ZONES),
+    as_of_seconds=st.integers(0, SPAN_SECONDS + 86_400),
+)
+def test_attainment_is_always_between_0_and_100(
+    objective: Objective,
+    batch: list[Measurement],
+    excluded: list[Exclusion],
+    zone: str,
+    as_of_seconds: int,
+) -> None:
+    as_of = APR + as_of_seconds * SECOND
+    for result in evaluate(objective, APR, JUN, batch, excluded, zone, as_of):
+        attainment = result.attainment_percent
+        if attainment is not None:
+            assert 0 <= attainment <= 100
+        if result.indicator in PERCENT_KINDS and result.attained is not None:
+            assert 0 <= result.attained <= 100
+
+
+@PROPERTY
+@given(
+    objective=objectives(BOUNDED_KINDS, with_policy=True),
+    on_time=readings(min_size=10),
+    late=readings(max_size=10),
+    fee=fees(),
+    zone=st.sampled_from(ZONES),
+    terminated_after_days=st.none() | st.integers(1, 60),
+)
+def test_every_credit_is_between_zero_and_the_cap_of_the_period_fee(
+    objective: Objective,
+    on_time: list[Measurement],
+    late: list[Measurement],
+    fee: Money,
+    zone: str,
+    terminated_after_days: int | None,
+) -> None:
+    history = History(terms(objective, zone, fee))
+    history.measure(on_time)
+    if terminated_after_days is not None:
+        history.terminate(APR + timedelta(days=terminated_after_days))
+    closed = history.close(JUN + timedelta(days=7))
+    history.measure(late)
+    recalculated = history.recalculate_all()
+
+    policy = objective.rules.credit_policy
+    assert policy is not None
+    fees_by_period = {e.period_label: e.period_fee for e in of_type(closed, PeriodClosed)}
+    for credit in of_type(closed, CreditIssued):
+        assert 0 < credit.amount.amount <= cap_of(policy, credit.period_fee)
+    for adjusted in of_type(recalculated, CreditAdjusted):
+        period_fee = fees_by_period[adjusted.period_label]
+        assert 0 <= adjusted.after.amount <= cap_of(policy, period_fee)
+
+
+@PROPERTY
+@given(
+    objective=objectives((*BOUNDED_KINDS, Indicator.CUMULATIVE), with_policy=True),
+    batch=readings(),
+    zone=st.sampled_from(ZONES),
+    until_days=st.integers(0, 75),
+)
+def test_closing_twice_appends_nothing(
+    objective: Objective, batch: list[Measurement], zone: str, until_days: int
+) -> None:
+    history = History(terms(objective, zone))
+    history.measure(batch)
+    until = APR + timedelta(days=until_days)
+    history.close(until)
+
+    assert close_due_periods(history.folded(), until, history.clock + SECOND) == []
+
+
+@st.composite
+def arrivals(draw: st.DrawFn) -> tuple[list[Measurement], list[list[Measurement]]]:
+    """Readings, and the same readings permuted and split into batches."""
+    batch = draw(readings())
+    shuffled = draw(st.permutations(batch))
+    cuts = sorted(draw(st.lists(st.integers(0, len(shuffled)), max_size=5)))
+    bounds = [0, *cuts, len(shuffled)]
+    return batch, [shuffled[a:b] for a, b in pairwise(bounds)]
+
+
+@PROPERTY
+@given(
+    objective=objectives((*BOUNDED_KINDS, Indicator.CUMULATIVE), with_policy=True),
+    arrived=arrivals(),
+    zone=st.sampled_from(ZONES),
+)
+def test_the_order_and_batching_of_readings_do_not_change_the_closed_figures_or_credit(
+    objective: Objective,
+    arrived: tuple[list[Measurement], list[list[Measurement]]],
+    zone: str,
+) -> None:
+    batch, batches = arrived
+    in_order = History(terms(objective, zone))
+    in_order.measure(batch)
+    reordered = History(terms(objective, zone))
+    for part in batches:
+        reordered.measure(part)
+    closed_at = JUN + timedelta(hours=1)
+
+    # Same periods, figures, statuses, fees, breaches, credits and bonuses, event for event
+    # (the close is recorded at the same instant in both logs).
+    assert in_order.close(JUN, at=closed_at) == reordered.close(JUN, at=closed_at)
+
+
+def test_a_cumulative_total_of_samples_does_not_depend_on_their_order() -> None:
+    kpi = Objective(
+        OBJECTIVE_ID,
+        "revenue",
+        Decimal(0),
+        PeriodUnit.MONTH,
+        rules=ObjectiveRules(indicator=Indicator.CUMULATIVE, cumulative_target=Decimal(1)),
+    )
+    big, small, minus_big = (
+        Measurement(OBJECTIVE_ID, "", to_epoch_us(APR + hours * timedelta(hours=1)), None, None, s)
+        for hours, s in ((1, 1e20), (2, 1e-10), (3, -1e20))
+    )
+    may = datetime(2026, 5, 1, tzinfo=UTC)
+
+    # 1e20 + 1e-10 - 1e20 = 1e-10 exactly, in either order.
+    for order in ([big, small, minus_big], [big, minus_big, small]):
+        (result,) = evaluate(kpi, APR, may, order, [], "UTC", may)
+        assert result.attained == Decimal("1E-10")
+
+
+def of_type(events: Sequence[object], cls: type[E]) -> list[E]:
+    """The events of one type, in order."""
+    return [event for event in events if isinstance(event, cls)]
