@@ -9,9 +9,10 @@ The rules, stated once (README "SLA semantics" quotes them):
   are judged against the off-schedule target when there is one (a second track), and are not
   counted otherwise.
 - RATIO: attainment = 100 x sum(good) / sum(total).
-- TIME_SLICES: readings are grouped into slices of slice_seconds; a slice is good when its
-  good/total reaches slice_good_percent; attainment = 100 x good slices / observed slices.
-  Slices without readings are not observed: they count neither way.
+- TIME_SLICES: readings are grouped into slices of slice_seconds (aligned to the Unix epoch);
+  a slice is good when its good/total reaches slice_good_percent; attainment = 100 x good
+  slices / observed slices. Slices without readings, or whose readings saw no events (0 of 0),
+  are not observed: they count neither way.
 - THRESHOLD: each sample is good when `sample <comparison> threshold`; attainment = 100 x good
   samples / samples.
 - COUNT_LIMIT: bad events = sum(total - good); met while bad events <= limit.
@@ -20,7 +21,8 @@ The rules, stated once (README "SLA semantics" quotes them):
 - Error budget (ratio kinds): allowed bad = total x (100 - target) / 100; remaining = 100 - 100 x
   bad / allowed (negative when overspent; undefined when nothing was allowed and something bad
   happened). COUNT_LIMIT: remaining = 100 x (limit - bad) / limit.
-- Status of a final window (evaluated at or after its end): NO_DATA without counted readings,
+- Status of a final window (evaluated at or after its end): NO_DATA without counted readings
+  (for percentage kinds: without a single event, slice or sample counted),
   else MET or BREACHED. Of an open window: NO_DATA; BREACHED only when it can no longer be met
   (a count limit already exceeded); AT_RISK when below target, below the cumulative target line,
   or with 80% or more of the error budget used; MET (on track) otherwise.
@@ -225,12 +227,10 @@ def _result(
     final = as_of >= window_end
     good, total = tally.good, tally.total
     if kind is Indicator.TIME_SLICES and tally.slices:
-        good_slices = sum(
-            1
-            for slice_good, slice_total in tally.slices.values()
-            if slice_total > 0 and slice_good * HUNDRED >= rules.slice_good_percent * slice_total
-        )
-        good, total = Decimal(good_slices), Decimal(len(tally.slices))
+        # A slice whose readings saw no events at all (0 of 0) was idle, not down: not observed.
+        observed = [(g, t) for g, t in tally.slices.values() if t > 0]
+        good_slices = sum(1 for g, t in observed if g * HUNDRED >= rules.slice_good_percent * t)
+        good, total = Decimal(good_slices), Decimal(len(observed))
     bad = total - good
     attained: Decimal | None = None
     budget: Decimal | None = None
@@ -251,7 +251,12 @@ def _result(
         # Judged on the exact fraction, never on the rounded figure.
         missed = total > 0 and good * HUNDRED < target * total
         at_risk = missed or (budget is not None and HUNDRED - budget >= AT_RISK_BUDGET_USED_PERCENT)
-        status = _status(tally, final, missed, at_risk, irrecoverable=False)
+        # Readings that counted no events at all (0 of 0) are no data, not success.
+        status = (
+            Status.NO_DATA
+            if total == 0
+            else _status(tally, final, missed, at_risk, irrecoverable=False)
+        )
     elif kind is Indicator.COUNT_LIMIT:
         limit = Decimal(rules.limit or 0)
         target = limit

@@ -1222,3 +1222,37 @@ def test_closing_the_breached_months_in_one_go_grants_the_termination_right_once
     # The same run of four breached months closed together: one grant, on 2026-03.
     right = only(events, TerminationRightGranted)
     assert (right.period_label, right.first_period_label) == ("2026-03", "2026-01")
+
+
+def test_an_idle_minute_with_no_requests_is_not_downtime() -> None:
+    # Time slices of one minute, target 99.9%: 999 minutes fully good and one minute that saw
+    # 0 requests (0 of 0). The idle minute is not observed: 999 good of 999 observed -> 100%.
+    history = History(terms(objective(rules=ObjectiveRules(indicator=Indicator.TIME_SLICES))))
+    readings = [
+        Measurement("availability", "", to_epoch_us(APR + timedelta(minutes=i)), 1, 1)
+        for i in range(999)
+    ]
+    readings.append(
+        Measurement("availability", "", to_epoch_us(APR + timedelta(minutes=999)), 0, 0)
+    )
+    history.measure(readings)
+
+    closed = of_type(history.close(MAY), PeriodClosed)
+
+    figures = closed[0].figures[0]
+    assert (figures.good, figures.total, figures.status) == (Decimal(999), Decimal(999), "met")
+
+
+def test_a_month_of_readings_that_saw_no_requests_is_no_data() -> None:
+    # Ratio readings of 0 good of 0 total all month: no event was counted, so no data, not met.
+    history = History(terms(objective()))
+    history.measure(
+        [
+            Measurement("availability", "", to_epoch_us(APR + timedelta(days=d)), 0, 0)
+            for d in range(30)
+        ]
+    )
+
+    closed = of_type(history.close(MAY), PeriodClosed)
+
+    assert closed[0].status == "no_data"
