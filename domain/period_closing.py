@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
+from typing import Any
 
 from domain.agreement import Agreement, TermsVersion
 from domain.agreement_history import (
@@ -199,82 +200,86 @@ def _close(
 ) -> list[PeriodEvent]:
     agreement_id = history.agreement.agreement_id
     objective_id = due.objective.objective_id
-    stream = period_stream(agreement_id, objective_id, due.period.label)
     results = evaluate_due(history, due)
     figures = [TrackFigures.of(r) for r in results]
     fee = period_fee(due)
     status = overall_status(figures)
-    version = 0
-
-    def next_event(cls: type, **fields: object) -> PeriodEvent:
-        nonlocal version
-        version += 1
-        event: PeriodEvent = cls(
-            originator_id=stream,
-            originator_version=version,
-            timestamp=recorded_at,
-            agreement_id=agreement_id,
-            objective_id=objective_id,
-            period_label=due.period.label,
-            **fields,
-        )
-        return event
-
-    events = [
-        next_event(
-            PeriodClosed,
-            window_start=due.window_start,
-            window_end=due.window_end,
-            terms_version=due.terms.number,
-            figures=figures,
-            status=status,
-            period_fee=fee,
-        )
-    ]
+    writer = _PeriodStreamWriter(agreement_id, objective_id, due.period.label, 0, recorded_at)
+    writer.append(
+        PeriodClosed,
+        window_start=due.window_start,
+        window_end=due.window_end,
+        terms_version=due.terms.number,
+        figures=figures,
+        status=status,
+        period_fee=fee,
+    )
     for result in results:
         if result.breached:
-            events.append(
-                next_event(
-                    BreachDetected,
-                    track=result.track.value,
-                    attained=result.attained,
-                    target=result.target,
-                    terms_version=due.terms.number,
-                )
+            writer.append(
+                BreachDetected,
+                track=result.track.value,
+                attained=result.attained,
+                target=result.target,
+                terms_version=due.terms.number,
             )
     policy = credit_policy(due)
     credit = _credit(policy, results, fee)
     if credit is not None:
-        events.append(
-            next_event(
-                CreditIssued,
-                amount=credit.amount,
-                percent_of_fee=credit.percent_of_fee,
-                policy_line=credit.policy_line,
-                capped=credit.capped,
-                period_fee=fee,
-            )
+        writer.append(
+            CreditIssued,
+            amount=credit.amount,
+            percent_of_fee=credit.percent_of_fee,
+            policy_line=credit.policy_line,
+            capped=credit.capped,
+            period_fee=fee,
         )
     bonus = _bonus(policy, results, fee)
     if bonus is not None:
-        events.append(
-            next_event(
-                BonusEarned,
-                amount=bonus.amount,
-                percent_of_fee=bonus.percent_of_fee,
-                policy_line=bonus.policy_line,
-                period_fee=fee,
-            )
+        writer.append(
+            BonusEarned,
+            amount=bonus.amount,
+            percent_of_fee=bonus.percent_of_fee,
+            policy_line=bonus.policy_line,
+            period_fee=fee,
         )
     run = _breach_run(history, due, status, closed_now)
     limit = due.objective.rules.termination_right_after
     if limit is not None and run is not None and run[0] == limit:
-        events.append(
-            next_event(
-                TerminationRightGranted, consecutive_breaches=run[0], first_period_label=run[1]
+        writer.append(
+            TerminationRightGranted, consecutive_breaches=run[0], first_period_label=run[1]
+        )
+    return writer.events
+
+
+class _PeriodStreamWriter:
+    """Numbers new events of one objective-period stream after its current head."""
+
+    def __init__(
+        self, agreement_id: str, objective_id: str, label: str, head: int, recorded_at: datetime
+    ) -> None:
+        self._identity = {
+            "agreement_id": agreement_id,
+            "objective_id": objective_id,
+            "period_label": label,
+        }
+        self._stream = period_stream(agreement_id, objective_id, label)
+        self._version = head
+        self._recorded_at = recorded_at
+        self.events: list[PeriodEvent] = []
+
+    def append(self, cls: type[PeriodEvent], **fields: Any) -> None:
+        """Add the next event of the stream."""
+        self._version += 1
+        self.events.append(
+            cls(
+                originator_id=self._stream,
+                originator_version=self._version,
+                timestamp=self._recorded_at,
+                **self._identity,
+                **fields,
             )
         )
-    return events
 
 
 def credit_policy(due: DuePeriod) -> CreditPolicy | None:
@@ -359,27 +364,12 @@ def recalculate_period(
         return []
     results = evaluate_due(history, due)
     after = [TrackFigures.of(r) for r in results]
-    stream = period_stream(history.agreement.agreement_id, objective_id, label)
-    version = standing.version
-    events: list[PeriodEvent] = []
-
-    def next_event(cls: type, **fields: object) -> None:
-        nonlocal version
-        version += 1
-        events.append(
-            cls(
-                originator_id=stream,
-                originator_version=version,
-                timestamp=recorded_at,
-                agreement_id=history.agreement.agreement_id,
-                objective_id=objective_id,
-                period_label=label,
-                **fields,
-            )
-        )
+    writer = _PeriodStreamWriter(
+        history.agreement.agreement_id, objective_id, label, standing.version, recorded_at
+    )
 
     if after != standing.figures:
-        next_event(
+        writer.append(
             PeriodRecalculated,
             before=standing.figures,
             after=after,
@@ -389,7 +379,7 @@ def recalculate_period(
     for result in results:
         track = result.track.value
         if result.breached and track not in standing.breached_tracks:
-            next_event(
+            writer.append(
                 BreachDetected,
                 track=track,
                 attained=result.attained,
@@ -397,7 +387,7 @@ def recalculate_period(
                 terms_version=due.terms.number,
             )
         elif not result.breached and track in standing.breached_tracks:
-            next_event(BreachRetracted, track=track, reason="recalculated with late data")
+            writer.append(BreachRetracted, track=track, reason="recalculated with late data")
     fee = standing.closed.period_fee
     policy = credit_policy(due)
     zero = Money(fee.amount * 0, fee.currency).rounded()
@@ -408,14 +398,14 @@ def recalculate_period(
         before = current or zero
         after_amount = decision.amount if decision is not None else zero
         if after_amount.amount != before.amount:
-            next_event(
+            writer.append(
                 cls,
                 before=before,
                 after=after_amount,
                 delta=Money(after_amount.amount - before.amount, fee.currency),
                 policy_line=decision.policy_line if decision is not None else "no longer owed",
             )
-    return events
+    return writer.events
 
 
 def _due_for_standing(history: AgreementHistory, standing: PeriodStanding) -> DuePeriod | None:
