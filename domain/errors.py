@@ -43,6 +43,10 @@ class VersionConflictError(LedgerError):
     """The agreement moved on since the caller read it, or a concurrent writer won."""
 
 
+class ProjectionBehindError(LedgerError):
+    """A read model has not reached the log position the caller asked for in time."""
+
+
 class Violations:
     """Collects field violations so one refusal can name every bad field."""
 

@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import logging
 import os
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from projections.exports import write_credits_csv
+from projections.queries import CreditFilter
+from projections.runner import checksum
 from service.application import LedgerApplication, utc_now
 from service.config import add_serve_arguments, serve_config
 from service.logs import configure_logging
 from service.period_closer import PeriodCloser
+from service.read_models import ReadModels
 from service.server import start_server
-from service.storage import DatabaseUrlError, SchemaLock, parse_database_url
+from service.storage import (
+    DEFAULT_DATABASE_URL,
+    DatabaseUrlError,
+    SchemaLock,
+    Storage,
+    parse_database_url,
+)
 
 logger = logging.getLogger("sla_ledger")
 
@@ -28,18 +41,52 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the gRPC server")
     add_serve_arguments(serve)
+    for name, help_text in (
+        ("project", "keep the read models current (a worker beside the servers)"),
+        ("rebuild-projections", "drop every read model and rebuild it from the log"),
+        ("export-credits", "write the credit ledger of a period range as CSV"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument(
+            "--database-url",
+            default=None,
+            help=f"database URL (env SLA_LEDGER_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
+        )
+        command.add_argument("--log-level", default=os.environ.get("SLA_LEDGER_LOG_LEVEL", "INFO"))
+        if name == "export-credits":
+            command.add_argument(
+                "--from", dest="period_from", help="periods starting at or after (ISO 8601, UTC)"
+            )
+            command.add_argument(
+                "--to", dest="period_to", help="periods starting before (ISO 8601, UTC)"
+            )
+            command.add_argument("--customer", help="only this customer")
+            command.add_argument("--currency", help="only this currency")
+            command.add_argument("--output", help="CSV file to write; - or absent for stdout")
     return parser
+
+
+def storage_of(database_url: str) -> Storage:
+    """The storage a URL names, or exit with the reason it names none."""
+    try:
+        return parse_database_url(database_url)
+    except DatabaseUrlError as error:
+        raise SystemExit(f"sla-ledger: {error}") from None
 
 
 def open_application(database_url: str) -> LedgerApplication:
     """The ledger application on the storage the URL names, its tables created once."""
-    try:
-        storage = parse_database_url(database_url)
-    except DatabaseUrlError as error:
-        raise SystemExit(f"sla-ledger: {error}") from None
+    storage = storage_of(database_url)
     logger.info("opening storage", extra={"database": storage.describe()})
     with SchemaLock(storage):
         return LedgerApplication(env={**storage.env, "CREATE_TABLE": "y"})
+
+
+def open_read_models(app: LedgerApplication, database_url: str) -> ReadModels:
+    """The read models beside the application, their tables created once."""
+    read_models = ReadModels(app, storage_of(database_url))
+    read_models.create()
+    return read_models
 
 
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
@@ -54,7 +101,10 @@ def serve(arguments: argparse.Namespace) -> int:
     # runs in the middle of other code, and none is missed.
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     app = open_application(config.database_url)
-    running = start_server(app, config)
+    read_models = open_read_models(app, config.database_url)
+    if config.projections:
+        read_models.start()
+    running = start_server(app, config, read_models=read_models)
     closer = None
     if config.close_periods:
         closer = PeriodCloser(
@@ -72,12 +122,89 @@ def serve(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def project(arguments: argparse.Namespace) -> int:
+    """Keep the read models current until SIGTERM or SIGINT (a separate worker)."""
+    configure_logging(arguments.log_level)
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    app = open_application(_database_url(arguments))
+    read_models = open_read_models(app, _database_url(arguments))
+    read_models.start()
+    logger.info("projecting", extra={"position": read_models.position()})
+    received = signal.sigwait(STOP_SIGNALS)
+    logger.info("shutting down", extra={"signal": signal.Signals(received).name})
+    read_models.stop()
+    app.close()
+    return 0
+
+
+def rebuild_projections(arguments: argparse.Namespace) -> int:
+    """Drop every read model and rebuild it from the log."""
+    configure_logging(arguments.log_level)
+    app = open_application(_database_url(arguments))
+    read_models = open_read_models(app, _database_url(arguments))
+    applied = read_models.rebuild()
+    summary = {
+        "events_applied": applied,
+        "position": read_models.position(),
+        "checksum": checksum(read_models.engine),
+    }
+    sys.stdout.write(json.dumps(summary) + "\n")
+    read_models.stop()
+    app.close()
+    return 0
+
+
+def export_credits(arguments: argparse.Namespace) -> int:
+    """Write the credit ledger of a period range as CSV."""
+    configure_logging(arguments.log_level)
+    app = open_application(_database_url(arguments))
+    read_models = open_read_models(app, _database_url(arguments))
+    read_models.runner.catch_up()
+    where = CreditFilter(
+        period_start_from=_instant(arguments.period_from, "--from"),
+        period_start_before=_instant(arguments.period_to, "--to"),
+        customer_id=arguments.customer or "",
+        currency=arguments.currency or "",
+    )
+    with contextlib.ExitStack() as stack:
+        output = (
+            sys.stdout
+            if arguments.output in (None, "-")
+            else stack.enter_context(Path(arguments.output).open("w", newline=""))
+        )
+        rows = write_credits_csv(read_models.engine, where, output)
+    logger.info("credits exported", extra={"rows": rows, "position": read_models.position()})
+    read_models.stop()
+    app.close()
+    return 0
+
+
+def _database_url(arguments: argparse.Namespace) -> str:
+    return str(
+        arguments.database_url or os.environ.get("SLA_LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL
+    )
+
+
+def _instant(text: str | None, flag: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"sla-ledger: {flag}: {text!r} is not an ISO 8601 date or time") from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sla-ledger` console script."""
     arguments = build_parser().parse_args(argv)
-    if arguments.command == "serve":
-        return serve(arguments)
-    return 2  # pragma: no cover - argparse rejects unknown commands
+    commands = {
+        "serve": serve,
+        "project": project,
+        "rebuild-projections": rebuild_projections,
+        "export-credits": export_credits,
+    }
+    return commands[arguments.command](arguments)
 
 
 if __name__ == "__main__":

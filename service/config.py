@@ -24,6 +24,7 @@ class ServeConfig:
     close_periods: bool = True
     close_grace_seconds: float = 3600.0
     close_interval_seconds: float = 60.0
+    projections: bool = True
 
 
 def on_or_off(text: str) -> bool:
@@ -85,6 +86,13 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         "close_interval_seconds",
         float,
         "seconds between background closing rounds",
+    ),
+    (
+        "--projections",
+        "SLA_LEDGER_PROJECTIONS",
+        "projections",
+        on_or_off,
+        "on or off: keep the read models current in this process (off when workers run them)",
     ),
 ]
 

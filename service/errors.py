@@ -18,6 +18,7 @@ from domain.errors import (
     InvalidArgumentError,
     LedgerError,
     NotFoundError,
+    ProjectionBehindError,
     VersionConflictError,
 )
 
@@ -29,6 +30,7 @@ STATUS_OF: dict[type[LedgerError], int] = {
     AlreadyExistsError: code_pb2.ALREADY_EXISTS,
     FailedPreconditionError: code_pb2.FAILED_PRECONDITION,
     VersionConflictError: code_pb2.ABORTED,
+    ProjectionBehindError: code_pb2.DEADLINE_EXCEEDED,
 }
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])

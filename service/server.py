@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -16,22 +17,35 @@ from grpc_reflection.v1alpha import reflection
 from service.application import Clock, LedgerApplication, utc_now
 from service.config import ServeConfig
 from service.generated.sla.ledger.v1 import ledger_service_pb2, ledger_service_pb2_grpc
+from service.read_models import ReadModels
 from service.servicer import LedgerServicer
+from service.subscriptions import EventStreams
 
 logger = logging.getLogger("sla_ledger.server")
 access_logger = logging.getLogger("sla_ledger.access")
 
 LEDGER_SERVICE = ledger_service_pb2.DESCRIPTOR.services_by_name["LedgerService"].full_name
+# Advanced: seconds a SubscribeEvents stream stays quiet before it sends a heartbeat.
+HEARTBEAT_VARIABLE = "SLA_LEDGER_HEARTBEAT_SECONDS"
+DEFAULT_HEARTBEAT_SECONDS = 5.0
+# Largest batch of events in one SubscribeEvents response, within the send limit.
+MAX_STREAM_BATCH_BYTES = 4 * 1024 * 1024
 
 
 class AccessLogInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
-    """Logs one line per call: method, status code and duration."""
+    """Logs one line per call when it ends: method, status code and duration, and for a call
+    that streams responses, how many it sent."""
 
     def intercept_service(
         self, continuation: Callable[[Any], Any], handler_call_details: Any
     ) -> Any:
-        """Wrap unary-unary handlers with timing and status logging."""
+        """Wrap unary-unary and response-streaming handlers with timing and status logging."""
         handler = continuation(handler_call_details)
+        # Non-blocking handlers (the health service's Watch) send through a callback instead of
+        # returning an iterator; wrapping them as generators would make each hold a thread.
+        streams = handler is not None and (handler.unary_stream or handler.stream_stream)
+        if streams and not getattr(streams, "experimental_non_blocking", False):
+            return _logged_stream(handler, handler_call_details.method)
         if handler is None or handler.unary_unary is None:
             return handler
         method = handler_call_details.method
@@ -59,6 +73,58 @@ class AccessLogInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         )
 
 
+def _logged_stream(handler: Any, method: str) -> Any:
+    """The handler, its responses counted and one access line logged when the stream ends."""
+    inner = handler.unary_stream or handler.stream_stream
+
+    def logged(request_or_iterator: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        started = time.perf_counter()
+        responses = 0
+        try:
+            for response in inner(request_or_iterator, context):
+                responses += 1
+                yield response
+        finally:
+            # No code and no longer active: the client cancelled (or the grace ran out).
+            code = context.code() or (
+                grpc.StatusCode.OK if context.is_active() else grpc.StatusCode.CANCELLED
+            )
+            access_logger.info(
+                "call",
+                extra={
+                    "method": method,
+                    "status": code.name,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    "responses": responses,
+                },
+            )
+
+    wrap = (
+        grpc.unary_stream_rpc_method_handler
+        if handler.unary_stream
+        else grpc.stream_stream_rpc_method_handler
+    )
+    return wrap(
+        logged,
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )
+
+
+def heartbeat_seconds(environ: Mapping[str, str]) -> float:
+    """SLA_LEDGER_HEARTBEAT_SECONDS, or the default; it must be a positive number."""
+    text = environ.get(HEARTBEAT_VARIABLE, "")
+    if not text:
+        return DEFAULT_HEARTBEAT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise SystemExit(f"sla-ledger: {HEARTBEAT_VARIABLE} must be a positive number of seconds")
+    return seconds
+
+
 @dataclass
 class RunningServer:
     """A started server, the port it bound and what it needs to stop cleanly."""
@@ -67,17 +133,26 @@ class RunningServer:
     health: health.HealthServicer
     port: int
     app: LedgerApplication
+    streams: EventStreams
+    read_models: ReadModels | None = None
 
     def stop(self, grace_seconds: float) -> None:
-        """Report NOT_SERVING, let in-flight calls finish within the grace, then close storage."""
+        """Report NOT_SERVING, end the event streams, let in-flight calls finish within the
+        grace, stop the projections, then close storage."""
         self.health.enter_graceful_shutdown()
+        self.streams.close()
         self.server.stop(grace_seconds).wait()
+        if self.read_models is not None:
+            self.read_models.stop()
         self.app.close()
         logger.info("stopped")
 
 
 def start_server(
-    app: LedgerApplication, config: ServeConfig, clock: Clock = utc_now
+    app: LedgerApplication,
+    config: ServeConfig,
+    clock: Clock = utc_now,
+    read_models: ReadModels | None = None,
 ) -> RunningServer:
     """Start serving app on config.listen; SERVING once storage answers."""
     server = grpc.server(
@@ -90,7 +165,15 @@ def start_server(
         ],
         maximum_concurrent_rpcs=config.workers * 4,
     )
-    ledger_service_pb2_grpc.add_LedgerServiceServicer_to_server(LedgerServicer(app, clock), server)
+    streams = EventStreams(
+        app,
+        heartbeat_seconds=heartbeat_seconds(os.environ),
+        max_batch_bytes=max(1, min(MAX_STREAM_BATCH_BYTES, config.max_message_bytes // 2)),
+        max_streams=max(1, config.workers // 2),
+    )
+    ledger_service_pb2_grpc.add_LedgerServiceServicer_to_server(
+        LedgerServicer(app, clock, streams, read_models=read_models), server
+    )
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     for name in ("", LEDGER_SERVICE):
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
@@ -108,4 +191,4 @@ def start_server(
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     host = config.listen.rsplit(":", 1)[0]
     logger.info("listening", extra={"address": f"{host}:{port}", "port": port})
-    return RunningServer(server, health_servicer, port, app)
+    return RunningServer(server, health_servicer, port, app, streams, read_models)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from datetime import datetime
 
 import grpc
 
-from domain.errors import Violations
+from domain.errors import FailedPreconditionError, ProjectionBehindError, Violations
+from projections.queries import (
+    BreachFilter,
+    CreditFilter,
+    credit_balances,
+    list_breaches,
+    list_credits,
+)
 from service.application import Clock, LedgerApplication
 from service.errors import translate_errors
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
@@ -18,19 +27,134 @@ from service.mapping import (
     standing_to_proto,
     terms_from_proto,
 )
+from service.mapping_read_models import balance_to_proto, breach_to_proto, credit_to_proto
 from service.mapping_semantics import exclusion_from_proto, report_to_proto
 from service.page_tokens import decode_page_token, encode_page_token
+from service.read_models import ReadModels
+from service.subscriptions import EventStreams
 
 DEFAULT_PAGE_SIZE = 100
+DEFAULT_READ_WAIT_SECONDS = 30.0
 MAX_PAGE_SIZE = 1000
 
 
 class LedgerServicer(pb_grpc.LedgerServiceServicer):
     """Serves sla.ledger.v1.LedgerService from a LedgerApplication."""
 
-    def __init__(self, app: LedgerApplication, clock: Clock) -> None:
+    def __init__(
+        self,
+        app: LedgerApplication,
+        clock: Clock,
+        streams: EventStreams | None = None,
+        read_models: ReadModels | None = None,
+    ) -> None:
         self._app = app
         self._clock = clock
+        self._streams = streams or EventStreams(app)
+        self._read_models = read_models
+
+    @translate_errors
+    def ListBreaches(  # noqa: N802
+        self, request: pb.ListBreachesRequest, context: grpc.ServicerContext
+    ) -> pb.ListBreachesResponse:
+        """A page of the breaches projection."""
+        violations = Violations()
+        page_size = _page_size(request.page_size, violations)
+        start_from = instant_from_proto(
+            request, "period_start_from", "period_start_from", violations, required=False
+        )
+        start_before = instant_from_proto(
+            request, "period_start_before", "period_start_before", violations, required=False
+        )
+        violations.raise_if_any()
+        where = BreachFilter(
+            agreement_id=request.agreement_id,
+            customer_id=request.customer_id,
+            provider_id=request.provider_id,
+            objective_id=request.objective_id,
+            period_start_from=start_from,
+            period_start_before=start_before,
+            retracted={pb.BREACH_STATE_ACTIVE: False, pb.BREACH_STATE_RETRACTED: True}.get(
+                request.state
+            ),
+        )
+        models = self._models_at(request.min_log_position, context)
+        position = models.position()
+        bound = _fingerprint("breaches", where)
+        rows = list_breaches(
+            models.engine, where, decode_page_token(request.page_token, bound), page_size
+        )
+        response = pb.ListBreachesResponse(
+            breaches=[breach_to_proto(r) for r in rows], log_position=position
+        )
+        if len(rows) == page_size:
+            response.next_page_token = encode_page_token(bound, rows[-1].position)
+        return response
+
+    @translate_errors
+    def ListCredits(  # noqa: N802
+        self, request: pb.ListCreditsRequest, context: grpc.ServicerContext
+    ) -> pb.ListCreditsResponse:
+        """A page of the credit ledger."""
+        violations = Violations()
+        page_size = _page_size(request.page_size, violations)
+        start_from = instant_from_proto(
+            request, "period_start_from", "period_start_from", violations, required=False
+        )
+        start_before = instant_from_proto(
+            request, "period_start_before", "period_start_before", violations, required=False
+        )
+        violations.raise_if_any()
+        where = CreditFilter(
+            agreement_id=request.agreement_id,
+            customer_id=request.customer_id,
+            provider_id=request.provider_id,
+            currency=request.currency_code,
+            period_start_from=start_from,
+            period_start_before=start_before,
+        )
+        models = self._models_at(request.min_log_position, context)
+        position = models.position()
+        bound = _fingerprint("credits", where)
+        rows = list_credits(
+            models.engine, where, decode_page_token(request.page_token, bound), page_size
+        )
+        response = pb.ListCreditsResponse(
+            credits=[credit_to_proto(r) for r in rows], log_position=position
+        )
+        if len(rows) == page_size:
+            response.next_page_token = encode_page_token(bound, rows[-1].position)
+        return response
+
+    @translate_errors
+    def GetCreditBalance(  # noqa: N802
+        self, request: pb.GetCreditBalanceRequest, context: grpc.ServicerContext
+    ) -> pb.GetCreditBalanceResponse:
+        """Net credits and bonuses per customer and currency."""
+        models = self._models_at(request.min_log_position, context)
+        position = models.position()
+        balances = credit_balances(models.engine, request.customer_id, request.currency_code)
+        return pb.GetCreditBalanceResponse(
+            balances=[balance_to_proto(b) for b in balances], log_position=position
+        )
+
+    def _models_at(self, min_position: int, context: grpc.ServicerContext) -> ReadModels:
+        if self._read_models is None:
+            raise FailedPreconditionError("read models are not enabled on this server")
+        if min_position > 0:
+            remaining = context.time_remaining()
+            timeout = DEFAULT_READ_WAIT_SECONDS if remaining is None else remaining
+            if not self._read_models.wait_for(min_position, timeout):
+                raise ProjectionBehindError(
+                    f"read models have not reached log position {min_position} in time"
+                )
+        return self._read_models
+
+    def SubscribeEvents(  # noqa: N802
+        self, request: pb.SubscribeEventsRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.SubscribeEventsResponse]:
+        """Follow the log from a position."""
+        return self._streams.stream(request, context)
 
     @translate_errors
     def SignAgreement(  # noqa: N802
@@ -195,6 +319,16 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         violations.raise_if_any()
         report = self._app.compliance(request.agreement_id, request.objective_id, as_of, known_at)
         return pb.GetComplianceResponse(report=report_to_proto(report))
+
+
+def _page_size(requested: int, violations: Violations) -> int:
+    if not 0 <= requested <= MAX_PAGE_SIZE:
+        violations.add("page_size", f"must be between 0 and {MAX_PAGE_SIZE}")
+    return requested or DEFAULT_PAGE_SIZE
+
+
+def _fingerprint(kind: str, where: object) -> str:
+    return f"{kind}-{hashlib.sha256(repr(where).encode()).hexdigest()[:16]}"
 
 
 def _expected_version(

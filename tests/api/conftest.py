@@ -235,8 +235,8 @@ def run_command(tmp_path: Path) -> Iterator[Callable[[Sequence[str]], CommandRes
 
 
 @pytest.fixture
-def server(start_server: Callable[..., Any], database_url: str) -> Any:
-    """A server on each backend in turn."""
+def server(database_url: str, start_server: Callable[..., Any]) -> Any:
+    """A server on each backend in turn, stopped before its database is dropped."""
     return start_server(database_url)
 
 

@@ -6,12 +6,22 @@ from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
 from service.generated.sla.ledger.v1 import events_pb2 as _events_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class BreachState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    BREACH_STATE_UNSPECIFIED: _ClassVar[BreachState]
+    BREACH_STATE_ACTIVE: _ClassVar[BreachState]
+    BREACH_STATE_RETRACTED: _ClassVar[BreachState]
+BREACH_STATE_UNSPECIFIED: BreachState
+BREACH_STATE_ACTIVE: BreachState
+BREACH_STATE_RETRACTED: BreachState
 
 class SignAgreementRequest(_message.Message):
     __slots__ = ("agreement_id", "terms", "signed_at")
@@ -198,3 +208,173 @@ class GetComplianceResponse(_message.Message):
     REPORT_FIELD_NUMBER: _ClassVar[int]
     report: _compliance_pb2.ComplianceReport
     def __init__(self, report: _Optional[_Union[_compliance_pb2.ComplianceReport, _Mapping]] = ...) -> None: ...
+
+class BreachRecord(_message.Message):
+    __slots__ = ("agreement_id", "customer_id", "provider_id", "objective_id", "period_label", "window_start", "window_end", "track", "attained", "target", "terms_version", "position", "recorded_at", "retracted")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_ID_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_START_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_END_FIELD_NUMBER: _ClassVar[int]
+    TRACK_FIELD_NUMBER: _ClassVar[int]
+    ATTAINED_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    TERMS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    RETRACTED_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    customer_id: str
+    provider_id: str
+    objective_id: str
+    period_label: str
+    window_start: _timestamp_pb2.Timestamp
+    window_end: _timestamp_pb2.Timestamp
+    track: str
+    attained: str
+    target: str
+    terms_version: int
+    position: int
+    recorded_at: _timestamp_pb2.Timestamp
+    retracted: bool
+    def __init__(self, agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., terms_version: _Optional[int] = ..., position: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retracted: _Optional[bool] = ...) -> None: ...
+
+class ListBreachesRequest(_message.Message):
+    __slots__ = ("agreement_id", "customer_id", "provider_id", "objective_id", "period_start_from", "period_start_before", "state", "page_size", "page_token", "min_log_position")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_ID_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_START_FROM_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_START_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MIN_LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    customer_id: str
+    provider_id: str
+    objective_id: str
+    period_start_from: _timestamp_pb2.Timestamp
+    period_start_before: _timestamp_pb2.Timestamp
+    state: BreachState
+    page_size: int
+    page_token: str
+    min_log_position: int
+    def __init__(self, agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_start_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_start_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[_Union[BreachState, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., min_log_position: _Optional[int] = ...) -> None: ...
+
+class ListBreachesResponse(_message.Message):
+    __slots__ = ("breaches", "next_page_token", "log_position")
+    BREACHES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    breaches: _containers.RepeatedCompositeFieldContainer[BreachRecord]
+    next_page_token: str
+    log_position: int
+    def __init__(self, breaches: _Optional[_Iterable[_Union[BreachRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class CreditRecord(_message.Message):
+    __slots__ = ("position", "agreement_id", "customer_id", "provider_id", "objective_id", "period_label", "window_start", "kind", "amount", "policy_line", "recorded_at")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_ID_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_START_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    agreement_id: str
+    customer_id: str
+    provider_id: str
+    objective_id: str
+    period_label: str
+    window_start: _timestamp_pb2.Timestamp
+    kind: str
+    amount: _terms_pb2.Money
+    policy_line: str
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, position: _Optional[int] = ..., agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListCreditsRequest(_message.Message):
+    __slots__ = ("agreement_id", "customer_id", "provider_id", "currency_code", "period_start_from", "period_start_before", "page_size", "page_token", "min_log_position")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_START_FROM_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_START_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MIN_LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    customer_id: str
+    provider_id: str
+    currency_code: str
+    period_start_from: _timestamp_pb2.Timestamp
+    period_start_before: _timestamp_pb2.Timestamp
+    page_size: int
+    page_token: str
+    min_log_position: int
+    def __init__(self, agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., currency_code: _Optional[str] = ..., period_start_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_start_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., min_log_position: _Optional[int] = ...) -> None: ...
+
+class ListCreditsResponse(_message.Message):
+    __slots__ = ("credits", "next_page_token", "log_position")
+    CREDITS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    credits: _containers.RepeatedCompositeFieldContainer[CreditRecord]
+    next_page_token: str
+    log_position: int
+    def __init__(self, credits: _Optional[_Iterable[_Union[CreditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class CreditBalance(_message.Message):
+    __slots__ = ("customer_id", "credits", "bonuses")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    CREDITS_FIELD_NUMBER: _ClassVar[int]
+    BONUSES_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    credits: _terms_pb2.Money
+    bonuses: _terms_pb2.Money
+    def __init__(self, customer_id: _Optional[str] = ..., credits: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., bonuses: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class GetCreditBalanceRequest(_message.Message):
+    __slots__ = ("customer_id", "currency_code", "min_log_position")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    MIN_LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    currency_code: str
+    min_log_position: int
+    def __init__(self, customer_id: _Optional[str] = ..., currency_code: _Optional[str] = ..., min_log_position: _Optional[int] = ...) -> None: ...
+
+class GetCreditBalanceResponse(_message.Message):
+    __slots__ = ("balances", "log_position")
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    balances: _containers.RepeatedCompositeFieldContainer[CreditBalance]
+    log_position: int
+    def __init__(self, balances: _Optional[_Iterable[_Union[CreditBalance, _Mapping]]] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class SubscribeEventsRequest(_message.Message):
+    __slots__ = ("after_position", "event_types", "agreement_id")
+    AFTER_POSITION_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    after_position: int
+    event_types: _containers.RepeatedScalarFieldContainer[str]
+    agreement_id: str
+    def __init__(self, after_position: _Optional[int] = ..., event_types: _Optional[_Iterable[str]] = ..., agreement_id: _Optional[str] = ...) -> None: ...
+
+class SubscribeEventsResponse(_message.Message):
+    __slots__ = ("events", "log_position")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.LedgerEvent]
+    log_position: int
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ...) -> None: ...

@@ -91,6 +91,26 @@ class LedgerServiceStub:
                 request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceRequest.SerializeToString,
                 response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceResponse.FromString,
                 _registered_method=True)
+        self.ListBreaches = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ListBreaches',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListBreachesRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListBreachesResponse.FromString,
+                _registered_method=True)
+        self.ListCredits = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ListCredits',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCreditsRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCreditsResponse.FromString,
+                _registered_method=True)
+        self.GetCreditBalance = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/GetCreditBalance',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCreditBalanceRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCreditBalanceResponse.FromString,
+                _registered_method=True)
+        self.SubscribeEvents = channel.unary_stream(
+                '/sla.ledger.v1.LedgerService/SubscribeEvents',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsResponse.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer:
@@ -178,6 +198,37 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListBreaches(self, request, context):
+        """ListBreaches returns recorded breaches from the breaches projection, with filters.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCredits(self, request, context):
+        """ListCredits returns the credit ledger for finance: every credit and bonus issued or
+        adjusted, with filters.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCreditBalance(self, request, context):
+        """GetCreditBalance returns net credits and bonuses per customer and currency.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubscribeEvents(self, request, context):
+        """SubscribeEvents streams the log from a position: batches while catching up, single events
+        when live, and heartbeats while idle. Reconnecting with the last position received misses
+        nothing and repeats nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -230,6 +281,26 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.GetCompliance,
                     request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceRequest.FromString,
                     response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceResponse.SerializeToString,
+            ),
+            'ListBreaches': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBreaches,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListBreachesRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListBreachesResponse.SerializeToString,
+            ),
+            'ListCredits': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCredits,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCreditsRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCreditsResponse.SerializeToString,
+            ),
+            'GetCreditBalance': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCreditBalance,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCreditBalanceRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCreditBalanceResponse.SerializeToString,
+            ),
+            'SubscribeEvents': grpc.unary_stream_rpc_method_handler(
+                    servicer.SubscribeEvents,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -508,6 +579,114 @@ class LedgerService:
             '/sla.ledger.v1.LedgerService/GetCompliance',
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceRequest.SerializeToString,
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetComplianceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBreaches(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ListBreaches',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListBreachesRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListBreachesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCredits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ListCredits',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCreditsRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCreditsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCreditBalance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/GetCreditBalance',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCreditBalanceRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCreditBalanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubscribeEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/SubscribeEvents',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -71,6 +71,19 @@ class LedgerServiceStub:
     """GetCompliance returns each objective's standing at `as_of`, with the breaches and credits
     of periods ended by then, as known at `known_at`.
     """
+    ListBreaches: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListBreachesRequest, _ledger_service_pb2.ListBreachesResponse]
+    """ListBreaches returns recorded breaches from the breaches projection, with filters."""
+    ListCredits: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCreditsRequest, _ledger_service_pb2.ListCreditsResponse]
+    """ListCredits returns the credit ledger for finance: every credit and bonus issued or
+    adjusted, with filters.
+    """
+    GetCreditBalance: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.GetCreditBalanceRequest, _ledger_service_pb2.GetCreditBalanceResponse]
+    """GetCreditBalance returns net credits and bonuses per customer and currency."""
+    SubscribeEvents: _grpc.UnaryStreamMultiCallable[_ledger_service_pb2.SubscribeEventsRequest, _ledger_service_pb2.SubscribeEventsResponse]
+    """SubscribeEvents streams the log from a position: batches while catching up, single events
+    when live, and heartbeats while idle. Reconnecting with the last position received misses
+    nothing and repeats nothing.
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -113,6 +126,19 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     GetCompliance: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetComplianceRequest, _ledger_service_pb2.GetComplianceResponse]  # type: ignore[assignment]
     """GetCompliance returns each objective's standing at `as_of`, with the breaches and credits
     of periods ended by then, as known at `known_at`.
+    """
+    ListBreaches: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListBreachesRequest, _ledger_service_pb2.ListBreachesResponse]  # type: ignore[assignment]
+    """ListBreaches returns recorded breaches from the breaches projection, with filters."""
+    ListCredits: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCreditsRequest, _ledger_service_pb2.ListCreditsResponse]  # type: ignore[assignment]
+    """ListCredits returns the credit ledger for finance: every credit and bonus issued or
+    adjusted, with filters.
+    """
+    GetCreditBalance: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetCreditBalanceRequest, _ledger_service_pb2.GetCreditBalanceResponse]  # type: ignore[assignment]
+    """GetCreditBalance returns net credits and bonuses per customer and currency."""
+    SubscribeEvents: _aio.UnaryStreamMultiCallable[_ledger_service_pb2.SubscribeEventsRequest, _ledger_service_pb2.SubscribeEventsResponse]  # type: ignore[assignment]
+    """SubscribeEvents streams the log from a position: batches while catching up, single events
+    when live, and heartbeats while idle. Reconnecting with the last position received misses
+    nothing and repeats nothing.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -213,6 +239,43 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.GetComplianceResponse, _abc.Awaitable[_ledger_service_pb2.GetComplianceResponse]]:
         """GetCompliance returns each objective's standing at `as_of`, with the breaches and credits
         of periods ended by then, as known at `known_at`.
+        """
+
+    @_abc_1.abstractmethod
+    def ListBreaches(
+        self,
+        request: _ledger_service_pb2.ListBreachesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.ListBreachesResponse, _abc.Awaitable[_ledger_service_pb2.ListBreachesResponse]]:
+        """ListBreaches returns recorded breaches from the breaches projection, with filters."""
+
+    @_abc_1.abstractmethod
+    def ListCredits(
+        self,
+        request: _ledger_service_pb2.ListCreditsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.ListCreditsResponse, _abc.Awaitable[_ledger_service_pb2.ListCreditsResponse]]:
+        """ListCredits returns the credit ledger for finance: every credit and bonus issued or
+        adjusted, with filters.
+        """
+
+    @_abc_1.abstractmethod
+    def GetCreditBalance(
+        self,
+        request: _ledger_service_pb2.GetCreditBalanceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.GetCreditBalanceResponse, _abc.Awaitable[_ledger_service_pb2.GetCreditBalanceResponse]]:
+        """GetCreditBalance returns net credits and bonuses per customer and currency."""
+
+    @_abc_1.abstractmethod
+    def SubscribeEvents(
+        self,
+        request: _ledger_service_pb2.SubscribeEventsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_ledger_service_pb2.SubscribeEventsResponse], _abc.AsyncIterator[_ledger_service_pb2.SubscribeEventsResponse]]:
+        """SubscribeEvents streams the log from a position: batches while catching up, single events
+        when live, and heartbeats while idle. Reconnecting with the last position received misses
+        nothing and repeats nothing.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

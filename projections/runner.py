@@ -1,0 +1,161 @@
+"""Feeds projections from the notification log, exactly once, resuming where they stopped.
+
+Each batch runs in one database transaction that applies the events and moves the projection's
+tracking position with a compare-and-set (UPDATE ... WHERE position = the one read). Two runners
+on one database therefore never apply an event twice: the second one's update matches no row,
+its transaction rolls back, and it reads the new position on its next round. Rows derived from
+an event are keyed by the event's log position, a second line of defence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from projections.tables import READ_MODEL_TABLES, metadata, projection_tracking
+
+logger = logging.getLogger("sla_ledger.projections")
+
+# (after position, limit, topics to decode) -> (position, event or None when not decoded)
+LogReader = Callable[[int, int, frozenset[str]], Sequence[tuple[int, Any]]]
+
+
+class Projection(Protocol):
+    """A read model: a name, the event topics it handles, how one event changes its rows."""
+
+    name: str
+    topics: frozenset[str]
+
+    def handle(self, connection: Connection, position: int, event: Any) -> None:
+        """Apply one event."""
+
+
+class ProjectionRunner:
+    """Applies the log to one projection in batches, each batch in one transaction."""
+
+    def __init__(
+        self, engine: Engine, read_log: LogReader, projection: Projection, batch_size: int = 500
+    ) -> None:
+        self._engine = engine
+        self._read_log = read_log
+        self._projection = projection
+        self._batch_size = batch_size
+        self._position_changed = threading.Condition()
+        self._known_position = 0
+
+    @property
+    def name(self) -> str:
+        """The projection's name."""
+        return self._projection.name
+
+    def position(self) -> int:
+        """The log position the projection reflects."""
+        with self._engine.connect() as connection:
+            return self._read_position(connection)
+
+    def run_once(self) -> int:
+        """Apply the next batch; the number of events applied (0 when caught up or outpaced)."""
+        with self._engine.connect() as connection:
+            start = self._read_position(connection)
+        events = self._read_log(start, self._batch_size, self._projection.topics)
+        if not events:
+            self._announce(start)
+            return 0
+        try:
+            with self._engine.begin() as connection:
+                for position, event in events:
+                    if event is not None:
+                        self._projection.handle(connection, position, event)
+                moved = connection.execute(
+                    update(projection_tracking)
+                    .where(
+                        projection_tracking.c.name == self.name,
+                        projection_tracking.c.position == start,
+                    )
+                    .values(position=events[-1][0])
+                )
+                if moved.rowcount != 1:
+                    raise _OutpacedError
+        except (_OutpacedError, IntegrityError):
+            logger.info("another runner applied this batch first", extra={"projection": self.name})
+            return 0
+        self._announce(events[-1][0])
+        return len(events)
+
+    def catch_up(self) -> int:
+        """Apply batches until the projection reflects the whole log; events applied."""
+        total = 0
+        while applied := self.run_once():
+            total += applied
+        return total
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Wait until the projection reflects position; False when timeout passed first."""
+        with self._position_changed:
+            return self._position_changed.wait_for(
+                lambda: self._known_position >= position, timeout=max(0.0, timeout)
+            )
+
+    def run_forever(self, stopping: threading.Event, poll_seconds: float) -> None:
+        """Keep the projection current until stopping is set."""
+        while not stopping.is_set():
+            try:
+                if self.run_once():
+                    continue
+            except Exception:  # keep running; the next round retries the same batch
+                logger.exception("projection round failed", extra={"projection": self.name})
+            stopping.wait(poll_seconds)
+
+    def _read_position(self, connection: Connection) -> int:
+        row = connection.execute(
+            select(projection_tracking.c.position).where(projection_tracking.c.name == self.name)
+        ).first()
+        return int(row[0]) if row else 0
+
+    def _announce(self, position: int) -> None:
+        with self._position_changed:
+            self._known_position = max(self._known_position, position)
+            self._position_changed.notify_all()
+
+
+class _OutpacedError(Exception):
+    """Another runner moved the tracking position during this batch."""
+
+
+def create_tables(engine: Engine, names: Sequence[str]) -> None:
+    """Create the read-model tables and a tracking row (position 0) for each projection."""
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        known = set(connection.execute(select(projection_tracking.c.name)).scalars())
+        for name in names:
+            if name not in known:
+                connection.execute(insert(projection_tracking).values(name=name, position=0))
+
+
+def drop_tables(engine: Engine) -> None:
+    """Drop every read-model table and the tracking rows."""
+    metadata.drop_all(engine)
+
+
+def checksum(engine: Engine) -> str:
+    """A digest of every read-model row, in key order: equal tables give equal digests."""
+    digest = hashlib.sha256()
+    with engine.connect() as connection:
+        for table in READ_MODEL_TABLES:
+            digest.update(table.name.encode())
+            key = [c for c in table.primary_key.columns]
+            for row in connection.execute(select(table).order_by(*key)):
+                digest.update(repr(tuple(_canonical(v) for v in row)).encode())
+    return digest.hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.replace(tzinfo=None).isoformat() if value.tzinfo is None else value.isoformat()
+    return value

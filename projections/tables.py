@@ -1,0 +1,88 @@
+"""The read-model tables, in SQLAlchemy Core; rows derived from events are keyed by log position."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+projection_tracking = Table(
+    "projection_tracking",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+agreements = Table(
+    "projected_agreements",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),
+    Column("customer_id", String(128), nullable=False),
+    Column("provider_id", String(128), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+periods = Table(
+    "projected_periods",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),
+    Column("objective_id", String(128), primary_key=True),
+    Column("period_label", String(16), primary_key=True),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("window_end", DateTime(timezone=True), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+breaches = Table(
+    "projected_breaches",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("agreement_id", String(128), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("provider_id", String(128), nullable=False),
+    Column("objective_id", String(128), nullable=False),
+    Column("period_label", String(16), nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("window_end", DateTime(timezone=True), nullable=False),
+    Column("track", String(32), nullable=False),
+    Column("attained", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("terms_version", Integer, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("retracted", Boolean, nullable=False),
+    Index("ix_projected_breaches_agreement", "agreement_id", "objective_id", "period_label"),
+    Index("ix_projected_breaches_customer", "customer_id"),
+)
+
+credit_lines = Table(
+    "projected_credit_lines",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("agreement_id", String(128), nullable=False),
+    Column("customer_id", String(128), nullable=False),
+    Column("provider_id", String(128), nullable=False),
+    Column("objective_id", String(128), nullable=False),
+    Column("period_label", String(16), nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("kind", String(16), nullable=False),
+    # Exact: amounts are whole minor units of the currency (cents for EUR, yen for JPY).
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("policy_line", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_projected_credit_lines_customer", "customer_id", "currency"),
+    Index("ix_projected_credit_lines_agreement", "agreement_id"),
+)
+
+READ_MODEL_TABLES = (agreements, periods, breaches, credit_lines)

@@ -1,0 +1,71 @@
+"""Translation of read-model rows to sla.ledger.v1 messages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from projections.ledger_views import from_minor_units
+from projections.queries import Balance
+from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
+from service.generated.sla.ledger.v1 import terms_pb2
+
+
+def _timestamp(instant: datetime) -> Timestamp:
+    stamp = Timestamp()
+    # SQLite gives naive datetimes back; everything stored is UTC.
+    stamp.FromDatetime(instant if instant.tzinfo else instant.replace(tzinfo=UTC))
+    return stamp
+
+
+def _money(amount_minor: int, currency: str) -> terms_pb2.Money:
+    money = from_minor_units(amount_minor, currency)
+    return terms_pb2.Money(currency_code=currency, amount=str(money.amount))
+
+
+def breach_to_proto(row: Any) -> pb.BreachRecord:
+    """A BreachRecord for a row of the breaches projection."""
+    return pb.BreachRecord(
+        agreement_id=row.agreement_id,
+        customer_id=row.customer_id,
+        provider_id=row.provider_id,
+        objective_id=row.objective_id,
+        period_label=row.period_label,
+        window_start=_timestamp(row.window_start),
+        window_end=_timestamp(row.window_end),
+        track=row.track,
+        attained=row.attained,
+        target=row.target,
+        terms_version=row.terms_version,
+        position=row.position,
+        recorded_at=_timestamp(row.recorded_at),
+        retracted=row.retracted,
+    )
+
+
+def credit_to_proto(row: Any) -> pb.CreditRecord:
+    """A CreditRecord for a row of the credit ledger."""
+    return pb.CreditRecord(
+        position=row.position,
+        agreement_id=row.agreement_id,
+        customer_id=row.customer_id,
+        provider_id=row.provider_id,
+        objective_id=row.objective_id,
+        period_label=row.period_label,
+        window_start=_timestamp(row.window_start),
+        kind=row.kind,
+        amount=_money(row.amount_minor, row.currency),
+        policy_line=row.policy_line,
+        recorded_at=_timestamp(row.recorded_at),
+    )
+
+
+def balance_to_proto(balance: Balance) -> pb.CreditBalance:
+    """A CreditBalance message."""
+    return pb.CreditBalance(
+        customer_id=balance.customer_id,
+        credits=_money(balance.credits_minor, balance.currency),
+        bonuses=_money(balance.bonuses_minor, balance.currency),
+    )

@@ -1,0 +1,97 @@
+"""The read models of a ledger: their database engine, their runner, and waits for positions."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import URL
+
+from projections.ledger_views import LedgerViews
+from projections.runner import ProjectionRunner, create_tables, drop_tables
+from service.application import LedgerApplication
+from service.storage import SchemaLock, Storage
+
+POLL_SECONDS = 0.05
+
+
+def read_models_engine(storage: Storage) -> Engine:
+    """A SQLAlchemy engine on the same database (and schema) as the event log."""
+    url: URL = storage.url
+    if storage.is_postgres:
+        schema = str(url.query.get("schema", "public"))
+        engine = create_engine(
+            url.set(drivername="postgresql+psycopg").difference_update_query(["schema"]),
+            pool_pre_ping=True,
+            pool_size=5,
+        )
+        return engine.execution_options(schema_translate_map={None: schema})
+    return create_engine(
+        URL.create("sqlite", database=storage.env["SQLITE_DBNAME"]),
+        connect_args={"timeout": 30},
+    )
+
+
+class ReadModels:
+    """The ledger's projections over one database, fed from the application's log."""
+
+    def __init__(self, app: LedgerApplication, storage: Storage) -> None:
+        self._app = app
+        self.engine = read_models_engine(storage)
+        self.views = LedgerViews()
+        self.runner = ProjectionRunner(self.engine, self.read_log, self.views)
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._storage = storage
+
+    def create(self) -> None:
+        """Create the tables once (under the schema lock on PostgreSQL)."""
+        with SchemaLock(self._storage):
+            create_tables(self.engine, [self.views.name])
+
+    def rebuild(self) -> int:
+        """Drop and rebuild every read model from the log; the number of events applied."""
+        with SchemaLock(self._storage):
+            drop_tables(self.engine)
+            create_tables(self.engine, [self.views.name])
+        return self.runner.catch_up()
+
+    def start(self) -> None:
+        """Keep the read models current in a background thread."""
+        self._thread = threading.Thread(
+            target=self.runner.run_forever,
+            args=(self._stopping, POLL_SECONDS),
+            name="projections",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the background thread after its current batch."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.engine.dispose()
+
+    def position(self) -> int:
+        """The log position the read models reflect."""
+        return self.runner.position()
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Wait until the read models reflect position (whoever runs them); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self.position() < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(POLL_SECONDS, remaining))
+        return True
+
+    def read_log(self, after: int, limit: int, topics: frozenset[str]) -> list[tuple[int, Any]]:
+        """Up to limit (position, event) pairs after a position; events of other topics are
+        not decoded (None), so the position still advances past them."""
+        notifications = self._app.recorder.select_notifications(start=after + 1, limit=limit)
+        to_event = self._app.mapper.to_domain_event
+        return [(n.id, to_event(n) if n.topic in topics else None) for n in notifications]

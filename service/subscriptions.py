@@ -1,0 +1,274 @@
+"""SubscribeEvents: following the log from a position."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import grpc
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
+
+from domain.agreement import Agreement
+from domain.errors import Violations
+from domain.identifiers import IDENTIFIER_RULE, is_identifier
+from domain.measurements import MetricMeasured
+from domain.period_results import (
+    BonusAdjusted,
+    BonusEarned,
+    BreachDetected,
+    BreachRetracted,
+    CreditAdjusted,
+    CreditIssued,
+    PeriodClosed,
+    PeriodRecalculated,
+    TerminationRightGranted,
+)
+from service.application import LedgerApplication, LoggedEvent
+from service.errors import rich_status
+from service.generated.sla.ledger.v1 import events_pb2
+from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
+from service.mapping import logged_event_to_proto
+
+logger = logging.getLogger(__name__)
+
+# The domain event classes that service.mapping.logged_event_to_proto writes into each member of
+# the LedgerEvent `payload` oneof. Their topics let the database do the type filtering.
+PAYLOAD_CLASSES: dict[str, tuple[type, ...]] = {
+    "agreement_signed": (Agreement.Signed,),
+    "agreement_amended": (Agreement.Amended,),
+    "agreement_terminated": (Agreement.Terminated,),
+    "metric_measured": (MetricMeasured,),
+    "exclusion_recorded": (Agreement.ExclusionRecorded,),
+    "period_closed": (PeriodClosed,),
+    "breach_detected": (BreachDetected,),
+    "breach_retracted": (BreachRetracted,),
+    "credit_issued": (CreditIssued,),
+    "credit_adjusted": (CreditAdjusted,),
+    "bonus_earned": (BonusEarned,),
+    "bonus_adjusted": (BonusAdjusted,),
+    "period_recalculated": (PeriodRecalculated,),
+    "termination_right_granted": (TerminationRightGranted,),
+}
+PAYLOAD_TOPICS: dict[str, tuple[str, ...]] = {
+    name: tuple(get_topic(cls) for cls in classes) for name, classes in PAYLOAD_CLASSES.items()
+}
+_PAYLOAD_NAMES = {
+    field.name for field in events_pb2.LedgerEvent.DESCRIPTOR.oneofs_by_name["payload"].fields
+}
+if set(PAYLOAD_CLASSES) != _PAYLOAD_NAMES:  # pragma: no cover - caught by any test run
+    raise RuntimeError(
+        "PAYLOAD_CLASSES must name every LedgerEvent payload: "
+        f"missing {sorted(_PAYLOAD_NAMES - set(PAYLOAD_CLASSES))}, "
+        f"unknown {sorted(set(PAYLOAD_CLASSES) - _PAYLOAD_NAMES)}"
+    )
+
+SHUTTING_DOWN = "the server is shutting down; resubscribe after the last log_position received"
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """What one subscription asked for; empty means everything."""
+
+    agreement_id: str
+    names: frozenset[str]
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One read of the log: the notifications that may match, and how far the read reached."""
+
+    notifications: Sequence[Notification]
+    scanned: int
+    full: bool
+
+
+class EventStreams:
+    """Serves SubscribeEvents streams and ends them when the server stops.
+
+    A stream starts after ``after_position`` and reads the log in pages of ``batch_size``
+    notifications. While catching up, each page's matching events go out as one response (split
+    only to keep a response under ``max_batch_bytes``); once a page comes back short the stream is
+    live and polls the log every ``poll_seconds``, sending each new matching event in its own
+    response (a full page, after a burst of writes, is batched again). When nothing was sent for
+    ``heartbeat_seconds`` it sends a heartbeat: a response without events. Every response's
+    ``log_position`` is the highest position scanned, including events filtered out, so a
+    subscriber that resubscribes after it misses nothing and receives nothing twice.
+
+    The database is polled (SQLite cannot notify; polling works on PostgreSQL too). Positions are
+    committed in log order by both recorders, which is what lets a short read claim every position
+    up to the head read just before it.
+
+    Capacity: the gRPC server runs handlers on a bounded thread pool (``--workers``, default 16)
+    and accepts at most ``workers * 4`` calls at once. Each open stream holds one worker thread
+    for as long as it is open, so N subscribers leave ``workers - N`` threads for every other
+    call. So that subscribers can never starve the other calls, at most ``max_streams`` streams
+    (the server sets half of ``--workers``) are open at once; one more gets RESOURCE_EXHAUSTED.
+
+    A stream ends when the client cancels it (CANCELLED) or when :meth:`close` is called at
+    server shutdown (UNAVAILABLE: resubscribe elsewhere or later). Bad requests end with
+    INVALID_ARGUMENT and a google.rpc.BadRequest naming each bad field.
+    """
+
+    def __init__(
+        self,
+        app: LedgerApplication,
+        *,
+        batch_size: int = 500,
+        poll_seconds: float = 0.05,
+        heartbeat_seconds: float = 5.0,
+        max_batch_bytes: int = 4 * 1024 * 1024,
+        max_streams: int | None = None,
+    ) -> None:
+        if batch_size < 1 or poll_seconds <= 0 or heartbeat_seconds <= 0 or max_batch_bytes < 1:
+            raise ValueError("batch size, poll and heartbeat intervals and bytes must be positive")
+        self._app = app
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._heartbeat_seconds = heartbeat_seconds
+        self._max_batch_bytes = max_batch_bytes
+        self._max_streams = max_streams
+        self._lock = threading.Lock()
+        self._closed = False
+        self._open: set[threading.Event] = set()
+
+    def stream(
+        self, request: pb.SubscribeEventsRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.SubscribeEventsResponse]:
+        """The responses of one subscription, until the client cancels or the server stops."""
+        stop = threading.Event()
+        with self._lock:
+            closed = self._closed
+            full = self._max_streams is not None and len(self._open) >= self._max_streams
+            if not closed and not full:
+                self._open.add(stop)
+        if closed:
+            context.abort(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN)
+        if full:
+            context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                f"at most {self._max_streams} event streams per server; retry later",
+            )
+        try:
+            if not context.add_callback(stop.set):
+                return  # the call has already ended
+            yield from self._follow(request, context, stop)
+        except Exception as error:
+            status = rich_status(error)
+            if status.code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE):
+                logger.exception("SubscribeEvents failed")
+            context.set_trailing_metadata(status.trailing_metadata)
+            context.abort(status.code, status.details)
+        finally:
+            with self._lock:
+                self._open.discard(stop)
+        if self._closed and context.is_active():
+            context.abort(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN)
+
+    def close(self) -> None:
+        """End every open stream promptly, and refuse new ones."""
+        with self._lock:
+            self._closed = True
+            waiting = list(self._open)
+        for stop in waiting:
+            stop.set()
+
+    def _follow(
+        self,
+        request: pb.SubscribeEventsRequest,
+        context: grpc.ServicerContext,
+        stop: threading.Event,
+    ) -> Iterator[pb.SubscribeEventsResponse]:
+        selection = _selection(request)
+        position = request.after_position
+        live = False
+        quiet_since = time.monotonic()
+        while not stop.is_set() and context.is_active():
+            page = self._read(selection, position)
+            sent = False
+            for response in self._responses(page, selection, batched=page.full or not live):
+                yield response
+                sent = True
+                if stop.is_set():
+                    return  # a page of large events takes a while: stop between its responses
+            position = page.scanned
+            live = not page.full
+            now = time.monotonic()
+            if sent:
+                quiet_since = now
+            elif now - quiet_since >= self._heartbeat_seconds:
+                yield pb.SubscribeEventsResponse(log_position=position)
+                quiet_since = now
+            if live:
+                stop.wait(self._poll_seconds)
+
+    def _read(self, selection: _Selection, position: int) -> _Page:
+        filtered = bool(selection.agreement_id or selection.topics)
+        # Read before the page: every position up to it is committed, so a short filtered page
+        # has scanned that far even when nothing there matched.
+        head = (self._app.recorder.max_notification_id() or 0) if filtered else 0
+        notifications: Sequence[Notification]
+        if selection.agreement_id:
+            notifications = self._app.ledger_recorder.select_agreement_notifications(
+                selection.agreement_id, position + 1, self._batch_size
+            )
+        else:
+            notifications = self._app.recorder.select_notifications(
+                start=position + 1, limit=self._batch_size, topics=selection.topics
+            )
+        full = len(notifications) == self._batch_size
+        last = notifications[-1].id if notifications else position
+        scanned = last if full else max(position, head, last)
+        if selection.agreement_id and selection.topics:
+            notifications = [n for n in notifications if n.topic in selection.topics]
+        return _Page(notifications, scanned, full)
+
+    def _responses(
+        self, page: _Page, selection: _Selection, *, batched: bool
+    ) -> Iterator[pb.SubscribeEventsResponse]:
+        most = self._batch_size if batched else 1
+        pending: list[events_pb2.LedgerEvent] = []
+        size = 0
+        for message in self._matching(page.notifications, selection):
+            message_size = message.ByteSize()
+            if pending and (len(pending) >= most or size + message_size > self._max_batch_bytes):
+                yield pb.SubscribeEventsResponse(events=pending, log_position=pending[-1].position)
+                pending, size = [], 0
+            pending.append(message)
+            size += message_size
+        if pending:
+            yield pb.SubscribeEventsResponse(events=pending, log_position=page.scanned)
+
+    def _matching(
+        self, notifications: Iterable[Notification], selection: _Selection
+    ) -> Iterator[events_pb2.LedgerEvent]:
+        to_domain_event = self._app.mapper.to_domain_event
+        for notification in notifications:
+            message = logged_event_to_proto(
+                LoggedEvent(notification.id, to_domain_event(notification))
+            )
+            if not selection.names or message.WhichOneof("payload") in selection.names:
+                yield message
+
+
+def _selection(request: pb.SubscribeEventsRequest) -> _Selection:
+    """What the request selects; INVALID_ARGUMENT naming every bad field."""
+    violations = Violations()
+    if request.after_position < 0:
+        violations.add("after_position", "must be 0 (the beginning) or a log position")
+    for index, name in enumerate(request.event_types):
+        if name not in PAYLOAD_TOPICS:
+            violations.add(
+                f"event_types[{index}]",
+                f"unknown event type {name!r}; expected one of {', '.join(PAYLOAD_TOPICS)}",
+            )
+    if request.agreement_id and not is_identifier(request.agreement_id):
+        violations.add("agreement_id", f"must be empty or {IDENTIFIER_RULE}")
+    violations.raise_if_any()
+    names = frozenset(request.event_types)
+    topics = tuple(sorted(topic for name in names for topic in PAYLOAD_TOPICS[name]))
+    return _Selection(request.agreement_id, names, topics)

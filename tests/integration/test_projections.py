@@ -1,0 +1,237 @@
+"""The breaches and credit-ledger projections on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from domain.instants import to_epoch_us
+from domain.measurements import Measurement
+from domain.objectives import BandsRule, CreditBand, CreditPolicy, ObjectiveRules
+from domain.terms import Objective, PeriodUnit
+from projections.exports import write_credits_csv
+from projections.queries import BreachFilter, CreditFilter, credit_balances, list_breaches
+from projections.runner import ProjectionRunner, checksum
+from projections.tables import breaches, credit_lines
+from service.application import LedgerApplication
+from service.read_models import ReadModels
+from service.storage import SchemaLock, parse_database_url
+
+JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
+FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)
+MARCH = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+class Clock:
+    """A record clock one second further at every reading."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 6, 1, tzinfo=UTC)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            self.now += timedelta(seconds=1)
+            return self.now
+
+
+class ProjectionContract:
+    """What every backend must show; subclasses supply `database_url`."""
+
+    @pytest.fixture
+    def database_url(self) -> str:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def ledger(self, database_url: str) -> Iterator[tuple[LedgerApplication, ReadModels]]:
+        storage = parse_database_url(database_url)
+        with SchemaLock(storage):
+            app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"}, clock=Clock())
+        models = ReadModels(app, storage)
+        models.create()
+        yield app, models
+        models.stop()
+        app.close()
+
+    @staticmethod
+    def _breach_two_months(app: LedgerApplication, make_terms: Callable[..., Any]) -> None:
+        # EUR 1,000.00 a month; below 99.9% earns 10%. January and February each get 10
+        # readings of 59 or 60 good of 60 (5 x 59 + 5 x 60 = 595 of 600 = 99.1667%): both
+        # breach, and each earns EUR 100.00.
+        policy = CreditPolicy(BandsRule((CreditBand(Decimal("99.9"), Decimal(10)),)))
+        objective = Objective(
+            "availability",
+            "availability",
+            Decimal("99.9"),
+            PeriodUnit.MONTH,
+            rules=ObjectiveRules(credit_policy=policy),
+        )
+        app.sign_agreement("acme-1", make_terms(time_zone="UTC", objectives=(objective,)), JANUARY)
+        for month in (JANUARY, FEBRUARY):
+            app.record_measurements("acme-1", _minutes(month, 10))
+        app.close_periods("acme-1", MARCH)
+
+    def test_breaches_of_closed_months_are_listed_with_their_parties_and_windows(
+        self, ledger: tuple[LedgerApplication, ReadModels], make_terms: Callable[..., Any]
+    ) -> None:
+        app, models = ledger
+        self._breach_two_months(app, make_terms)
+
+        models.runner.catch_up()
+        rows = list_breaches(models.engine, BreachFilter(customer_id="globex"), 0, 100)
+
+        assert [(r.period_label, r.provider_id, r.attained) for r in rows] == [
+            ("2026-01", "acme", "99.166667"),
+            ("2026-02", "acme", "99.166667"),
+        ]
+        assert rows[0].window_start.replace(tzinfo=UTC) == JANUARY
+
+    def test_credit_balances_are_exact_sums_of_issued_and_adjusted_credits(
+        self, ledger: tuple[LedgerApplication, ReadModels], make_terms: Callable[..., Any]
+    ) -> None:
+        app, models = ledger
+        self._breach_two_months(app, make_terms)
+        # A late reading of 60,000 good lifts January to 60,595 / 60,600 = 99.99%: the credit
+        # of January is adjusted by -100.00, leaving February's EUR 100.00.
+        app.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
+        app.recalculate_period("acme-1", "availability", "2026-01")
+
+        models.runner.catch_up()
+        [balance] = credit_balances(models.engine, "globex")
+
+        assert (balance.currency, balance.credits_minor, balance.bonuses_minor) == (
+            "EUR",
+            10_000,
+            0,
+        )
+
+    def test_a_retracted_breach_is_marked_retracted_not_removed(
+        self, ledger: tuple[LedgerApplication, ReadModels], make_terms: Callable[..., Any]
+    ) -> None:
+        app, models = ledger
+        self._breach_two_months(app, make_terms)
+        app.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
+        app.recalculate_period("acme-1", "availability", "2026-01")
+
+        models.runner.catch_up()
+        rows = list_breaches(models.engine, BreachFilter(), 0, 100)
+
+        assert [(r.period_label, r.retracted) for r in rows] == [
+            ("2026-01", True),
+            ("2026-02", False),
+        ]
+
+    def test_a_runner_resumes_where_the_previous_one_stopped(
+        self, ledger: tuple[LedgerApplication, ReadModels], make_terms: Callable[..., Any]
+    ) -> None:
+        app, models = ledger
+        self._breach_two_months(app, make_terms)
+        first = ProjectionRunner(models.engine, models.read_log, models.views, batch_size=3)
+        first.run_once()
+        stopped_at = first.position()
+
+        second = ProjectionRunner(models.engine, models.read_log, models.views, batch_size=3)
+        second.catch_up()
+
+        assert 0 < stopped_at < second.position() == app.recorder.max_notification_id()
+        assert _row_count(models, credit_lines) == 2
+
+    def test_concurrent_runners_never_apply_an_event_twice(
+        self, ledger: tuple[LedgerApplication, ReadModels], make_terms: Callable[..., Any]
+    ) -> None:
+        app, models = ledger
+        self._breach_two_months(app, make_terms)
+        runners = [
+            ProjectionRunner(models.engine, models.read_log, models.views, batch_size=2)
+            for _ in range(3)
+        ]
+        errors: list[BaseException] = []
+
+        def run(runner: ProjectionRunner) -> None:
+            try:
+                runner.catch_up()
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=run, args=(r,)) for r in runners]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        models.runner.catch_up()
+
+        assert errors == []
+        assert (_row_count(models, breaches), _row_count(models, credit_lines)) == (2, 2)
+        assert models.position() == app.recorder.max_notification_id()
+
+    def test_a_rebuild_gives_tables_identical_to_the_live_ones(
+        self, ledger: tuple[LedgerApplication, ReadModels], make_terms: Callable[..., Any]
+    ) -> None:
+        app, models = ledger
+        self._breach_two_months(app, make_terms)
+        app.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
+        app.recalculate_period("acme-1", "availability", "2026-01")
+        models.runner.catch_up()
+        live = checksum(models.engine)
+
+        applied = models.rebuild()
+
+        assert applied == app.recorder.max_notification_id()
+        assert checksum(models.engine) == live
+
+    def test_the_credit_export_writes_one_csv_line_per_credit(
+        self, ledger: tuple[LedgerApplication, ReadModels], make_terms: Callable[..., Any]
+    ) -> None:
+        app, models = ledger
+        self._breach_two_months(app, make_terms)
+        models.runner.catch_up()
+        output = io.StringIO()
+
+        written = write_credits_csv(models.engine, CreditFilter(period_start_from=FEBRUARY), output)
+
+        rows = list(csv.DictReader(io.StringIO(output.getvalue())))
+        assert written == 1
+        assert [(r["period_label"], r["amount"], r["currency"]) for r in rows] == [
+            ("2026-02", "100.00", "EUR")
+        ]
+
+
+def _minutes(start: datetime, count: int) -> list[Measurement]:
+    return [
+        Measurement("availability", "", to_epoch_us(start + timedelta(minutes=i)), 59 + i % 2, 60)
+        for i in range(count)
+    ]
+
+
+def _reading(at: datetime, good: int) -> Measurement:
+    return Measurement("availability", "late", to_epoch_us(at), good, good)
+
+
+def _row_count(models: ReadModels, table: Any) -> int:
+    with models.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+class TestProjectionsOnSQLite(ProjectionContract):
+    """The contract on a SQLite file."""
+
+    @pytest.fixture
+    def database_url(self, sqlite_database_url: str) -> str:
+        return sqlite_database_url
+
+
+@pytest.mark.postgres
+class TestProjectionsOnPostgres(ProjectionContract):
+    """The contract on PostgreSQL."""
+
+    @pytest.fixture
+    def database_url(self, postgres_database_url: str) -> str:
+        return postgres_database_url
