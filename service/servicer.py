@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import grpc
 
@@ -58,22 +60,14 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.ListBreachesRequest, context: grpc.ServicerContext
     ) -> pb.ListBreachesResponse:
         """A page of the breaches projection."""
-        violations = Violations()
-        page_size = _page_size(request.page_size, violations)
-        start_from = instant_from_proto(
-            request, "period_start_from", "period_start_from", violations, required=False
-        )
-        start_before = instant_from_proto(
-            request, "period_start_before", "period_start_before", violations, required=False
-        )
-        violations.raise_if_any()
+        page = _PageRequest.of(request)
         where = BreachFilter(
             agreement_id=request.agreement_id,
             customer_id=request.customer_id,
             provider_id=request.provider_id,
             objective_id=request.objective_id,
-            period_start_from=start_from,
-            period_start_before=start_before,
+            period_start_from=page.start_from,
+            period_start_before=page.start_before,
             retracted={pb.BREACH_STATE_ACTIVE: False, pb.BREACH_STATE_RETRACTED: True}.get(
                 request.state
             ),
@@ -81,50 +75,36 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         models = self._models_at(request.min_log_position, context)
         position = models.position()
         bound = _fingerprint("breaches", where)
-        rows = list_breaches(
-            models.engine, where, decode_page_token(request.page_token, bound), page_size
+        rows = list_breaches(models.engine, where, page.after(bound), page.size)
+        return pb.ListBreachesResponse(
+            breaches=[breach_to_proto(r) for r in rows],
+            log_position=position,
+            next_page_token=page.next_token(bound, rows),
         )
-        response = pb.ListBreachesResponse(
-            breaches=[breach_to_proto(r) for r in rows], log_position=position
-        )
-        if len(rows) == page_size:
-            response.next_page_token = encode_page_token(bound, rows[-1].position)
-        return response
 
     @translate_errors
     def ListCredits(  # noqa: N802
         self, request: pb.ListCreditsRequest, context: grpc.ServicerContext
     ) -> pb.ListCreditsResponse:
         """A page of the credit ledger."""
-        violations = Violations()
-        page_size = _page_size(request.page_size, violations)
-        start_from = instant_from_proto(
-            request, "period_start_from", "period_start_from", violations, required=False
-        )
-        start_before = instant_from_proto(
-            request, "period_start_before", "period_start_before", violations, required=False
-        )
-        violations.raise_if_any()
+        page = _PageRequest.of(request)
         where = CreditFilter(
             agreement_id=request.agreement_id,
             customer_id=request.customer_id,
             provider_id=request.provider_id,
             currency=request.currency_code,
-            period_start_from=start_from,
-            period_start_before=start_before,
+            period_start_from=page.start_from,
+            period_start_before=page.start_before,
         )
         models = self._models_at(request.min_log_position, context)
         position = models.position()
         bound = _fingerprint("credits", where)
-        rows = list_credits(
-            models.engine, where, decode_page_token(request.page_token, bound), page_size
+        rows = list_credits(models.engine, where, page.after(bound), page.size)
+        return pb.ListCreditsResponse(
+            credits=[credit_to_proto(r) for r in rows],
+            log_position=position,
+            next_page_token=page.next_token(bound, rows),
         )
-        response = pb.ListCreditsResponse(
-            credits=[credit_to_proto(r) for r in rows], log_position=position
-        )
-        if len(rows) == page_size:
-            response.next_page_token = encode_page_token(bound, rows[-1].position)
-        return response
 
     @translate_errors
     def GetCreditBalance(  # noqa: N802
@@ -253,10 +233,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.ListEventsResponse:
         """A page of the audit trail in log order."""
         violations = Violations()
-        if not 0 <= request.page_size <= MAX_PAGE_SIZE:
-            violations.add("page_size", f"must be between 0 and {MAX_PAGE_SIZE}")
+        page_size = _page_size(request.page_size, violations)
         violations.raise_if_any()
-        page_size = request.page_size or DEFAULT_PAGE_SIZE
         after = decode_page_token(request.page_token, request.agreement_id)
         logged = self._app.list_events(request.agreement_id, after, page_size)
         response = pb.ListEventsResponse(events=[logged_event_to_proto(e) for e in logged])
@@ -319,6 +297,38 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         violations.raise_if_any()
         report = self._app.compliance(request.agreement_id, request.objective_id, as_of, known_at)
         return pb.GetComplianceResponse(report=report_to_proto(report))
+
+
+@dataclass(frozen=True)
+class _PageRequest:
+    """The paging and period-range fields that read-model listings share."""
+
+    size: int
+    token: str
+    start_from: datetime | None
+    start_before: datetime | None
+
+    @classmethod
+    def of(cls, request: pb.ListBreachesRequest | pb.ListCreditsRequest) -> _PageRequest:
+        """The fields of a listing request; INVALID_ARGUMENT when any is malformed."""
+        violations = Violations()
+        size = _page_size(request.page_size, violations)
+        start_from = instant_from_proto(
+            request, "period_start_from", "period_start_from", violations, required=False
+        )
+        start_before = instant_from_proto(
+            request, "period_start_before", "period_start_before", violations, required=False
+        )
+        violations.raise_if_any()
+        return cls(size, request.page_token, start_from, start_before)
+
+    def after(self, bound: str) -> int:
+        """The log position the page starts after."""
+        return decode_page_token(self.token, bound)
+
+    def next_token(self, bound: str, rows: Sequence[Any]) -> str:
+        """A token for the next page; empty when this page was the last."""
+        return encode_page_token(bound, rows[-1].position) if len(rows) == self.size else ""
 
 
 def _page_size(requested: int, violations: Violations) -> int:
