@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SLA_LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint stubs check-stubs proto-check clean
+.PHONY: run test lint stubs check-stubs proto-check bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ check-stubs: $(STAMP)
 proto-check: $(STAMP)
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code
+
+## bench: every benchmark at full size (minutes; figures go in BENCHMARKS.md)
+bench: $(STAMP)
+	for name in ingest compliance rebuild subscribe; do $(BIN)/python -m bench.$$name || exit 1; done
+
+## bench-quick: every benchmark at a tiny size, only to check the harness works (run by CI)
+bench-quick: $(STAMP)
+	for name in ingest compliance rebuild subscribe; do $(BIN)/python -m bench.$$name --quick || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
