@@ -27,13 +27,13 @@ LogReader = Callable[[int, int, frozenset[str]], Sequence[tuple[int, Any]]]
 
 
 class Projection(Protocol):
-    """A read model: a name, the event topics it handles, how one event changes its rows."""
+    """A read model: a name, the event topics it handles, how a batch of events changes it."""
 
     name: str
     topics: frozenset[str]
 
-    def handle(self, connection: Connection, position: int, event: Any) -> None:
-        """Apply one event."""
+    def handle_batch(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
+        """Apply events (position, event) in log order, all in the caller's transaction."""
 
 
 class ProjectionRunner:
@@ -69,9 +69,9 @@ class ProjectionRunner:
             return 0
         try:
             with self._engine.begin() as connection:
-                for position, event in events:
-                    if event is not None:
-                        self._projection.handle(connection, position, event)
+                self._projection.handle_batch(
+                    connection, [(p, e) for p, e in events if e is not None]
+                )
                 moved = connection.execute(
                     update(projection_tracking)
                     .where(
