@@ -72,7 +72,7 @@ def latencies_ms(call: Callable[[], object], calls: int) -> list[float]:
 
 def ask_oracle(app: LedgerApplication, agreement_id: str) -> object:
     """The replay oracle's answer to the benchmark's question, known_at now, in this process."""
-    return app.compliance(agreement_id, "availability", AS_OF, datetime.now(UTC))
+    return app.compliance_by_full_replay(agreement_id, "availability", AS_OF, datetime.now(UTC))
 
 
 def percentile(timings: list[float], fraction: float) -> float:

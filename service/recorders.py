@@ -79,6 +79,28 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 heads.update((row[0], row[1]) for row in c.fetchall())
         return heads
 
+    def select_stream_notifications(self, stream_ids: Sequence[str]) -> list[Notification]:
+        """Every notification of the named streams, in log order (primary-key lookups)."""
+        found: list[Notification] = []
+        with self.datastore.transaction(commit=False) as c:
+            for chunk in _chunks(stream_ids):
+                c.execute(
+                    f"SELECT rowid, * FROM {self.events_table_name} "
+                    f"WHERE originator_id IN ({','.join('?' * len(chunk))})",
+                    list(chunk),
+                )
+                found.extend(
+                    Notification(
+                        id=row["rowid"],
+                        originator_id=row["originator_id"],
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=row["state"],
+                    )
+                    for row in c.fetchall()
+                )
+        return sorted(found, key=lambda n: n.id)
+
     def select_agreement_notifications(
         self, agreement_id: str, start: int, limit: int
     ) -> list[Notification]:
@@ -132,6 +154,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             "SELECT originator_id, MAX(originator_version) AS head FROM {}.{} "
             "WHERE originator_id = ANY(%s) GROUP BY originator_id"
         ).format(schema, events_table)
+        self._select_streams = SQL(
+            "SELECT * FROM {}.{} WHERE originator_id = ANY(%s) ORDER BY notification_id"
+        ).format(schema, events_table)
         self._select_agreement = SQL(
             "SELECT * FROM {}.{} "
             "WHERE (originator_id = %s OR left(originator_id, %s) = %s) AND notification_id >= %s "
@@ -169,6 +194,21 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._select_heads, (list(stream_ids),))
             return {row["originator_id"]: row["head"] for row in curs.fetchall()}
+
+    def select_stream_notifications(self, stream_ids: Sequence[str]) -> list[Notification]:
+        """Every notification of the named streams, in log order (primary-key lookups)."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_streams, (list(stream_ids),))
+            return [
+                Notification(
+                    id=row["notification_id"],
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]
 
     def select_agreement_notifications(
         self, agreement_id: str, start: int, limit: int

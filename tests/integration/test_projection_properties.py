@@ -45,7 +45,7 @@ class Clock:
             return self.now
 
 
-def _terms() -> AgreementTerms:
+def _terms(unit: PeriodUnit = PeriodUnit.WEEK, target: Decimal = Decimal(99)) -> AgreementTerms:
     return AgreementTerms(
         Party("acme"),
         Party("globex"),
@@ -59,8 +59,8 @@ def _terms() -> AgreementTerms:
             Objective(
                 "availability",
                 "availability",
-                Decimal("99"),
-                PeriodUnit.WEEK,
+                target,
+                unit,
                 rules=ObjectiveRules(credit_policy=POLICY),
             ),
         ),
@@ -73,6 +73,13 @@ step = st.one_of(
     st.tuples(st.just("close"), st.integers(7, 42)),
     st.tuples(st.just("recalculate"), st.integers(0, 5)),
     st.tuples(st.just("exclude"), st.integers(0, 40 * 24 - 1), st.integers(1, 48)),
+    st.tuples(
+        st.just("amend"),
+        st.integers(0, 40),
+        st.sampled_from([PeriodUnit.WEEK, PeriodUnit.MONTH, PeriodUnit.DAY]),
+        st.sampled_from([Decimal(99), Decimal("97.5")]),
+        st.booleans(),
+    ),
 )
 
 
@@ -102,6 +109,14 @@ def _apply(app: LedgerApplication, agreement_id: str, steps: list[Any]) -> None:
                     )
                 except Exception as error:
                     assert "not closed" in str(error)
+        elif kind == "amend":
+            day, unit, target, retroactive = args
+            app.amend_agreement(
+                agreement_id,
+                _terms(unit, target),
+                START + timedelta(days=day),
+                retroactive=retroactive,
+            )
         else:
             start = START + timedelta(hours=args[0])
             app.record_exclusion(
@@ -170,6 +185,31 @@ class ProjectionOracleContract:
 
         assert sorted(projected_breaches) == sorted(oracle_breaches)
         assert sorted(projected_credits, key=repr) == sorted(oracle_credits, key=repr)
+
+    @settings(
+        max_examples=15,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(steps=st.lists(step, min_size=1, max_size=10), data=st.data())
+    def test_compliance_from_the_needed_streams_equals_the_full_replay(
+        self, ledger: tuple[LedgerApplication, ReadModels], steps: list[Any], data: st.DataObject
+    ) -> None:
+        app, _ = ledger
+        agreement_id = f"a-{uuid.uuid4().hex[:10]}"
+        signed_on = START - timedelta(days=data.draw(st.integers(0, 3)))
+        app.sign_agreement(agreement_id, _terms(), signed_on)
+        _apply(app, agreement_id, steps)
+        recorded = sorted({e.timestamp for e in app.agreement_events(agreement_id)})
+
+        for _ in range(3):
+            as_of = signed_on + timedelta(hours=data.draw(st.integers(0, 60 * 24)))
+            known_at = data.draw(st.sampled_from(recorded))
+            fast = app.compliance(agreement_id, "", as_of, known_at)
+            full = app.compliance_by_full_replay(agreement_id, "", as_of, known_at)
+
+            assert fast == full
 
 
 class TestProjectionOracleOnSQLite(ProjectionOracleContract):
