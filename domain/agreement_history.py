@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from domain.agreement import Agreement, TermsVersion
@@ -148,6 +147,3 @@ def evaluation_window(
     if agreement.termination is not None:
         end = min(end, agreement.termination.effective_at)
     return (start, end) if start < end else None
-
-
-ZERO = Decimal(0)

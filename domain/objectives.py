@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -154,11 +153,6 @@ class ObjectiveRules:
     off_schedule_target_percent: Decimal | None = None
     credit_policy: CreditPolicy | None = None
     termination_right_after: int | None = None
-
-
-def normalise_bands(bands: Sequence[CreditBand]) -> list[CreditBand]:
-    """Bands from the lowest threshold to the highest."""
-    return sorted(bands, key=lambda band: band.below_percent)
 
 
 MAX_LABEL_SCOPE = 16

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -42,11 +42,6 @@ def from_minor_units(amount: int, currency: str) -> Money:
     return Money(Decimal(amount).scaleb(-MINOR_UNITS[currency]), currency)
 
 
-def utc(instant: datetime) -> datetime:
-    """The instant as stored: UTC (SQLite returns naive datetimes, read back as UTC)."""
-    return instant.astimezone(UTC) if instant.tzinfo else instant.replace(tzinfo=UTC)
-
-
 class LedgerViews:
     """Projects agreements' parties, closed periods, breaches and credit lines."""
 
@@ -62,10 +57,6 @@ class LedgerViews:
             *CREDIT_KINDS,
         )
     )
-
-    def handle(self, connection: Connection, position: int, event: Any) -> None:
-        """Apply one event at its log position."""
-        self.handle_batch(connection, [(position, event)])
 
     def handle_batch(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
         """Apply a batch of events in log order with one insert per table.

@@ -46,8 +46,6 @@ class ProjectionRunner:
         self._read_log = read_log
         self._projection = projection
         self._batch_size = batch_size
-        self._position_changed = threading.Condition()
-        self._known_position = 0
 
     @property
     def name(self) -> str:
@@ -65,7 +63,6 @@ class ProjectionRunner:
             start = self._read_position(connection)
         events = self._read_log(start, self._batch_size, self._projection.topics)
         if not events:
-            self._announce(start)
             return 0
         try:
             with self._engine.begin() as connection:
@@ -85,7 +82,6 @@ class ProjectionRunner:
         except (_OutpacedError, IntegrityError):
             logger.info("another runner applied this batch first", extra={"projection": self.name})
             return 0
-        self._announce(events[-1][0])
         return len(events)
 
     def catch_up(self) -> int:
@@ -94,13 +90,6 @@ class ProjectionRunner:
         while applied := self.run_once():
             total += applied
         return total
-
-    def wait_for(self, position: int, timeout: float) -> bool:
-        """Wait until the projection reflects position; False when timeout passed first."""
-        with self._position_changed:
-            return self._position_changed.wait_for(
-                lambda: self._known_position >= position, timeout=max(0.0, timeout)
-            )
 
     def run_forever(self, stopping: threading.Event, poll_seconds: float) -> None:
         """Keep the projection current until stopping is set."""
@@ -117,11 +106,6 @@ class ProjectionRunner:
             select(projection_tracking.c.position).where(projection_tracking.c.name == self.name)
         ).first()
         return int(row[0]) if row else 0
-
-    def _announce(self, position: int) -> None:
-        with self._position_changed:
-            self._known_position = max(self._known_position, position)
-            self._position_changed.notify_all()
 
 
 class _OutpacedError(Exception):

@@ -236,7 +236,13 @@ class LedgerApplication(Application[str]):
         own = cast(list[Agreement.Event], list(self.events.get(agreement_stream(agreement_id))))
         if not own:
             raise NotFoundError(f"agreement {agreement_id!r} does not exist")
-        states = [replay_agreement(own[: i + 1]) for i in range(len(own))]
+        # Only the terms and the termination decide which streams matter, so exclusions (which
+        # may be many) need no state of their own.
+        states = [
+            replay_agreement(own[: i + 1])
+            for i, event in enumerate(own)
+            if not isinstance(event, Agreement.ExclusionRecorded)
+        ]
         streams = compliance_streams([s for s in states if s is not None], as_of)
         notifications = self.ledger_recorder.select_stream_notifications(sorted(streams))
         events = [self.mapper.to_domain_event(n) for n in notifications]

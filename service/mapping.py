@@ -12,9 +12,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from domain.agreement import Agreement, AgreementStanding
 from domain.errors import Violations
 from domain.identifiers import agreement_of_stream
-from domain.instants import MICROSECONDS_PER_DAY
+from domain.instants import EPOCH, MICROSECONDS_PER_DAY
 from domain.measurements import Measurement, MetricMeasured
-from domain.money import Money, parse_decimal
+from domain.money import Money
 from domain.period_results import PeriodEvent
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from service.application import LoggedEvent
@@ -25,6 +25,7 @@ from service.mapping_semantics import (
     period_event_into_proto,
     policy_from_proto,
     policy_into_proto,
+    required_decimal,
     rules_from_proto,
     rules_into_proto,
 )
@@ -46,7 +47,6 @@ PERIOD_FROM_PROTO = {
     terms_pb2.PERIOD_UNIT_QUARTER: PeriodUnit.QUARTER,
 }
 PERIOD_TO_PROTO = {period: number for number, period in PERIOD_FROM_PROTO.items()}
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _timestamp_is_valid(ts: Timestamp) -> bool:
@@ -73,14 +73,6 @@ def instant_to_proto(instant: datetime) -> Timestamp:
     ts = Timestamp()
     ts.FromDatetime(instant)
     return ts
-
-
-def _decimal(text: str, path: str, violations: Violations) -> Decimal:
-    value = parse_decimal(text)
-    if value is None:
-        violations.add(path, f"{text!r} is not a decimal number")
-        return Decimal(0)
-    return value
 
 
 def _enum(number: int, table: Mapping[Any, Any], path: str, violations: Violations) -> Any:
@@ -125,7 +117,7 @@ def terms_from_proto(
         time_zone=message.time_zone,
         fee=Fee(
             Money(
-                _decimal(amount.amount, f"{path}.fee.amount.amount", violations),
+                required_decimal(amount.amount, f"{path}.fee.amount.amount", violations),
                 amount.currency_code,
             ),
             _enum(message.fee.period, PERIOD_FROM_PROTO, f"{path}.fee.period", violations),

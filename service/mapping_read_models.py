@@ -11,13 +11,12 @@ from projections.ledger_views import from_minor_units
 from projections.queries import Balance
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import terms_pb2
+from service.mapping import instant_to_proto
 
 
 def _timestamp(instant: datetime) -> Timestamp:
-    stamp = Timestamp()
     # SQLite gives naive datetimes back; everything stored is UTC.
-    stamp.FromDatetime(instant if instant.tzinfo else instant.replace(tzinfo=UTC))
-    return stamp
+    return instant_to_proto(instant if instant.tzinfo else instant.replace(tzinfo=UTC))
 
 
 def _money(amount_minor: int, currency: str) -> terms_pb2.Money:

@@ -91,7 +91,8 @@ def decimal_field(
     return value
 
 
-def _required_decimal(text: str, path: str, violations: Violations) -> Decimal:
+def required_decimal(text: str, path: str, violations: Violations) -> Decimal:
+    """The decimal in text; a violation when it is empty or malformed."""
     value = decimal_field(text, path, violations)
     if value is None and not text.strip():
         violations.add(path, "is required")
@@ -116,7 +117,7 @@ def rules_from_proto(o: terms_pb2.Objective, path: str, violations: Violations) 
             violations.add(f"{path}.threshold.comparison", "must be set to a known value")
             comparison = Comparison.LTE
         threshold = Threshold(
-            comparison, _required_decimal(o.threshold.value, f"{path}.threshold.value", violations)
+            comparison, required_decimal(o.threshold.value, f"{path}.threshold.value", violations)
         )
     schedule = None
     if o.HasField("schedule"):
@@ -158,8 +159,8 @@ def policy_from_proto(p: terms_pb2.CreditPolicy, path: str, violations: Violatio
     rule: BandsRule | StepsRule | CountRule
     if which == "steps":
         rule = StepsRule(
-            _required_decimal(p.steps.per_points, f"{path}.steps.per_points", violations),
-            _required_decimal(p.steps.credit_percent, f"{path}.steps.credit_percent", violations),
+            required_decimal(p.steps.per_points, f"{path}.steps.per_points", violations),
+            required_decimal(p.steps.credit_percent, f"{path}.steps.credit_percent", violations),
             decimal_field(p.steps.below_percent, f"{path}.steps.below_percent", violations),
         )
     elif which == "count":
@@ -174,10 +175,10 @@ def policy_from_proto(p: terms_pb2.CreditPolicy, path: str, violations: Violatio
         rule = BandsRule(
             tuple(
                 CreditBand(
-                    _required_decimal(
+                    required_decimal(
                         b.below_percent, f"{path}.bands[{i}].below_percent", violations
                     ),
-                    _required_decimal(
+                    required_decimal(
                         b.credit_percent, f"{path}.bands[{i}].credit_percent", violations
                     ),
                 )
@@ -187,8 +188,8 @@ def policy_from_proto(p: terms_pb2.CreditPolicy, path: str, violations: Violatio
     bonus = None
     if p.HasField("bonus"):
         bonus = BonusRule(
-            _required_decimal(p.bonus.above_percent, f"{path}.bonus.above_percent", violations),
-            _required_decimal(p.bonus.bonus_percent, f"{path}.bonus.bonus_percent", violations),
+            required_decimal(p.bonus.above_percent, f"{path}.bonus.above_percent", violations),
+            required_decimal(p.bonus.bonus_percent, f"{path}.bonus.bonus_percent", violations),
         )
     return CreditPolicy(
         rule=rule,

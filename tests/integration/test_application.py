@@ -21,6 +21,7 @@ from domain.errors import (
 from domain.measurements import MetricMeasured
 from service.application import LedgerApplication
 from service.storage import SchemaLock, parse_database_url
+from tests.concurrency import run_concurrently
 
 SIGNED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -214,21 +215,12 @@ class ApplicationContract:
     ) -> None:
         app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
         batch = make_readings(2_000)
-        results: list[tuple[int, int]] = []
-        errors: list[BaseException] = []
 
-        def send() -> None:
-            try:
-                result = app.record_measurements("acme-1", batch)
-                results.append((result.recorded_count, result.duplicate_count))
-            except BaseException as error:
-                errors.append(error)
+        def send() -> tuple[int, int]:
+            result = app.record_measurements("acme-1", batch)
+            return result.recorded_count, result.duplicate_count
 
-        threads = [threading.Thread(target=send) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        results, errors = run_concurrently([send] * 4)
 
         assert errors == []
         assert sum(recorded for recorded, _ in results) == 2_000
@@ -291,20 +283,11 @@ class ApplicationContract:
     ) -> None:
         app.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
         app.record_measurements("acme-1", make_readings(100))
-        results: list[int] = []
-        errors: list[BaseException] = []
 
-        def close() -> None:
-            try:
-                results.append(len(app.close_periods("acme-1", SIGNED_AT + timedelta(days=31))))
-            except BaseException as error:
-                errors.append(error)
+        def close() -> int:
+            return len(app.close_periods("acme-1", SIGNED_AT + timedelta(days=31)))
 
-        threads = [threading.Thread(target=close) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        results, errors = run_concurrently([close] * 3)
 
         closes = [
             e

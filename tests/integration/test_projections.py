@@ -24,6 +24,7 @@ from projections.tables import breaches, credit_lines
 from service.application import LedgerApplication
 from service.read_models import ReadModels
 from service.storage import SchemaLock, parse_database_url
+from tests.concurrency import run_concurrently
 
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)
@@ -153,19 +154,7 @@ class ProjectionContract:
             ProjectionRunner(models.engine, models.read_log, models.views, batch_size=2)
             for _ in range(3)
         ]
-        errors: list[BaseException] = []
-
-        def run(runner: ProjectionRunner) -> None:
-            try:
-                runner.catch_up()
-            except BaseException as error:
-                errors.append(error)
-
-        threads = [threading.Thread(target=run, args=(r,)) for r in runners]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        _, errors = run_concurrently([runner.catch_up for runner in runners])
         models.runner.catch_up()
 
         assert errors == []
