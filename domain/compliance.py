@@ -110,11 +110,18 @@ class TrackResult:
 
 
 @dataclass
-class _Tally:
+class Tally:
+    """What one track of one window has counted so far."""
+
     good: Decimal = Decimal(0)
     total: Decimal = Decimal(0)
     readings: int = 0
     slices: dict[int, list[int]] | None = None
+
+
+def new_tallies() -> dict[Track, Tally]:
+    """An empty tally per track."""
+    return {Track.SCHEDULED: Tally(), Track.OFF_SCHEDULE: Tally()}
 
 
 def evaluate(
@@ -127,17 +134,42 @@ def evaluate(
     as_of: datetime,
 ) -> list[TrackResult]:
     """Evaluate an objective over [window_start, window_end) at as_of; one result per track."""
+    tallies = new_tallies()
+    excluded = tally_readings(
+        objective,
+        readings,
+        to_epoch_us(window_start),
+        cutoff_us(window_end, as_of),
+        excluded_intervals_us(exclusions, objective.objective_id),
+        time_zone,
+        tallies,
+    )
+    return track_results(objective, tallies, window_start, window_end, as_of, excluded)
+
+
+def cutoff_us(window_end: datetime, as_of: datetime) -> int:
+    """The end (exclusive, epoch µs) of what counts at as_of: readings up to and at as_of."""
+    end_us = to_epoch_us(window_end)
+    return min(end_us, to_epoch_us(as_of) + 1) if as_of < window_end else end_us
+
+
+def tally_readings(
+    objective: Objective,
+    readings: Iterable[Measurement],
+    start_us: int,
+    end_us: int,
+    excluded: list[tuple[int, int]],
+    time_zone: str,
+    tallies: dict[Track, Tally],
+) -> int:
+    """Count the readings observed in [start_us, end_us) into tallies; how many were excluded."""
     rules = objective.rules
-    start_us, end_us = to_epoch_us(window_start), to_epoch_us(window_end)
-    cutoff_us = min(end_us, to_epoch_us(as_of) + 1) if as_of < window_end else end_us
-    excluded = excluded_intervals_us(exclusions, objective.objective_id)
     excluded_starts = [span[0] for span in excluded]
     scope = rules.label_scope
-    tallies = {Track.SCHEDULED: _Tally(), Track.OFF_SCHEDULE: _Tally()}
     excluded_count = 0
     for reading in readings:
         at = reading.observed_at_us
-        if reading.objective_id != objective.objective_id or not start_us <= at < cutoff_us:
+        if reading.objective_id != objective.objective_id or not start_us <= at < end_us:
             continue
         if scope and any((reading.labels or {}).get(k) != v for k, v in scope.items()):
             continue
@@ -152,11 +184,24 @@ def evaluate(
                 continue
             track = Track.OFF_SCHEDULE
         _add(tallies[track], objective, reading)
+    return excluded_count
+
+
+def track_results(
+    objective: Objective,
+    tallies: dict[Track, Tally],
+    window_start: datetime,
+    window_end: datetime,
+    as_of: datetime,
+    excluded: int,
+) -> list[TrackResult]:
+    """One result per track of the objective from its tallies."""
+    rules = objective.rules
     tracks = [Track.SCHEDULED]
     if rules.schedule is not None and rules.off_schedule_target_percent is not None:
         tracks.append(Track.OFF_SCHEDULE)
     return [
-        _result(objective, track, tallies[track], window_start, window_end, as_of, excluded_count)
+        _result(objective, track, tallies[track], window_start, window_end, as_of, excluded)
         for track in tracks
     ]
 
@@ -166,7 +211,7 @@ def _inside(spans: list[tuple[int, int]], starts: list[int], at: int) -> bool:
     return index >= 0 and at < spans[index][1]
 
 
-def _add(tally: _Tally, objective: Objective, reading: Measurement) -> None:
+def _add(tally: Tally, objective: Objective, reading: Measurement) -> None:
     rules = objective.rules
     kind = rules.indicator
     if kind is Indicator.THRESHOLD:
@@ -216,7 +261,7 @@ def _reported(value: Decimal) -> Decimal:
 def _result(
     objective: Objective,
     track: Track,
-    tally: _Tally,
+    tally: Tally,
     window_start: datetime,
     window_end: datetime,
     as_of: datetime,
@@ -304,7 +349,7 @@ def _result(
     )
 
 
-def _status(tally: _Tally, final: bool, missed: bool, at_risk: bool, irrecoverable: bool) -> Status:
+def _status(tally: Tally, final: bool, missed: bool, at_risk: bool, irrecoverable: bool) -> Status:
     if tally.readings == 0:
         return Status.NO_DATA
     if final:

@@ -6,7 +6,7 @@ ledger must give exactly this function's answers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,7 +19,7 @@ from domain.agreement_history import (
 from domain.compliance import Status, TrackResult, evaluate
 from domain.errors import NotFoundError
 from domain.money import Money
-from domain.period_closing import period_at
+from domain.period_closing import DuePeriod, period_at
 from domain.period_results import (
     BonusAdjusted,
     BonusEarned,
@@ -123,9 +123,49 @@ def replay_compliance(
     history = fold_history(known)
     if history is None:
         raise NotFoundError(f"no agreement was recorded by {known_at.isoformat()}")
+
+    def from_readings(current: DuePeriod) -> list[TrackResult]:
+        return evaluate(
+            current.objective,
+            current.window_start,
+            current.window_end,
+            history.readings.get(current.objective.objective_id, ()),
+            history.exclusions,
+            current.terms.terms.time_zone,
+            as_of,
+        )
+
+    return compliance_report(history, as_of, known_at, objective_id, from_readings)
+
+
+def current_windows(
+    history: AgreementHistory, as_of: datetime, objective_id: str | None
+) -> list[DuePeriod]:
+    """The windows holding as_of of the objectives a report covers (those that have one)."""
+    windows = []
+    for objective in history.agreement.standing_at(as_of).terms.terms.objectives:
+        if objective_id is None or objective.objective_id == objective_id:
+            current = period_at(history.agreement, objective.objective_id, as_of)
+            if current is not None:
+                windows.append(current)
+    return windows
+
+
+def compliance_report(
+    history: AgreementHistory,
+    as_of: datetime,
+    known_at: datetime,
+    objective_id: str | None,
+    evaluate_window: Callable[[DuePeriod], list[TrackResult]],
+) -> ComplianceReport:
+    """The report from a folded history, each current window evaluated by evaluate_window.
+
+    history holds the events recorded by known_at; its readings are only read through
+    evaluate_window, so a caller may fold a history without them and evaluate from rollups.
+    """
     standing = history.agreement.standing_at(as_of)
     objectives = tuple(
-        _objective_now(history, o.objective_id, as_of)
+        _objective_now(history, o.objective_id, as_of, evaluate_window)
         for o in standing.terms.terms.objectives
         if objective_id is None or o.objective_id == objective_id
     )
@@ -145,7 +185,10 @@ def replay_compliance(
 
 
 def _objective_now(
-    history: AgreementHistory, objective_id: str, as_of: datetime
+    history: AgreementHistory,
+    objective_id: str,
+    as_of: datetime,
+    evaluate_window: Callable[[DuePeriod], list[TrackResult]],
 ) -> ObjectiveCompliance:
     agreement = history.agreement
     in_force = agreement.terms_in_force(as_of)
@@ -155,22 +198,13 @@ def _objective_now(
     if current is None:
         label = period_containing(as_of, objective.period, in_force.terms.time_zone).label
         return ObjectiveCompliance(objective_id, label, in_force.number, None, None, ())
-    tracks = evaluate(
-        current.objective,
-        current.window_start,
-        current.window_end,
-        history.readings.get(objective_id, ()),
-        history.exclusions,
-        current.terms.terms.time_zone,
-        as_of,
-    )
     return ObjectiveCompliance(
         objective_id,
         current.period.label,
         current.terms.number,
         current.window_start,
         current.window_end,
-        tuple(tracks),
+        tuple(evaluate_window(current)),
     )
 
 

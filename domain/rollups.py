@@ -1,0 +1,327 @@
+"""Rollups: sums of an objective's readings per 15-minute bucket, label set and recording event.
+
+A rollup keeps what every indicator but time slices needs from the readings of one bucket, and
+nothing that depends on the objective's rules (targets, thresholds, schedules and exclusions
+change with amendments and later records). A window is then evaluated from the rollups of the
+buckets that lie wholly inside it and are wholly in or out of business hours and exclusions,
+and from the readings themselves in the few buckets that do not (the window's edges, the bucket
+holding as_of, exclusion edges, schedule edges). Because a rollup belongs to one recording
+event, filtering rollups by record time answers any known_at exactly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, localcontext
+from enum import Enum
+from zoneinfo import ZoneInfo
+
+from domain.compliance import (
+    EXACT_SUM_PRECISION,
+    Tally,
+    Track,
+    TrackResult,
+    cutoff_us,
+    new_tallies,
+    tally_readings,
+    track_results,
+)
+from domain.exclusions import Exclusion, excluded_intervals_us
+from domain.instants import from_epoch_us, to_epoch_us
+from domain.measurements import Measurement, MetricMeasured
+from domain.objectives import Comparison, Indicator, Schedule
+from domain.periods import schedule_contains
+from domain.terms import Objective
+
+BUCKET_US = 15 * 60 * 1_000_000  # local offsets and business hours fall on quarter hours
+_LAST_US = timedelta(microseconds=BUCKET_US - 1)
+
+
+@dataclass(frozen=True)
+class BucketSums:
+    """The readings of one objective with one label set in one bucket, recorded by one event."""
+
+    objective_id: str
+    bucket_us: int
+    labels: str  # label_key() of the readings' labels
+    readings: int
+    counted: int  # readings with good and total
+    good: int
+    total: int
+    samples: tuple[float, ...]  # every sample, sorted
+    cumulative_readings: int  # readings with a sample, or with good counts
+    cumulative_sum: Decimal  # exact: the samples, or good counts where there is no sample
+
+
+def bucket_of(observed_at_us: int) -> int:
+    """The start (epoch µs) of the bucket holding an instant."""
+    return observed_at_us - observed_at_us % BUCKET_US
+
+
+def label_key(labels: Mapping[str, str] | None) -> str:
+    """A canonical text for a label set; empty without labels."""
+    return json.dumps(labels, sort_keys=True, separators=(",", ":")) if labels else ""
+
+
+def summarize_event(event: MetricMeasured) -> list[BucketSums]:
+    """The rollups of the readings one MetricMeasured event recorded."""
+    return summarize(event.measurements())
+
+
+def summarize(readings: Iterable[Measurement]) -> list[BucketSums]:
+    """The rollups of readings, one per objective, bucket and label set."""
+    groups: dict[tuple[str, int, str], list[Measurement]] = {}
+    for reading in readings:
+        slot = (reading.objective_id, bucket_of(reading.observed_at_us), label_key(reading.labels))
+        group = groups.get(slot)
+        if group is None:
+            group = groups[slot] = []
+        group.append(reading)
+    return [_sums(*slot, group) for slot, group in sorted(groups.items())]
+
+
+def _sums(objective_id: str, bucket_us: int, labels: str, group: list[Measurement]) -> BucketSums:
+    counted = good = total = cumulative_readings = 0
+    samples: list[float] = []
+    with localcontext() as context:
+        context.prec = EXACT_SUM_PRECISION
+        cumulative_sum = Decimal(0)
+        for reading in group:
+            if reading.good is not None and reading.total is not None:
+                counted += 1
+                good += reading.good
+                total += reading.total
+            if reading.sample is not None:
+                samples.append(reading.sample)
+                cumulative_sum += Decimal(repr(reading.sample))
+                cumulative_readings += 1
+            elif reading.good is not None:
+                cumulative_sum += reading.good
+                cumulative_readings += 1
+    samples.sort()
+    return BucketSums(
+        objective_id,
+        bucket_us,
+        labels,
+        len(group),
+        counted,
+        good,
+        total,
+        tuple(samples),
+        cumulative_readings,
+        cumulative_sum,
+    )
+
+
+class BucketUse(Enum):
+    """How a window uses one bucket."""
+
+    OUTSIDE = "outside"  # no part of it counts
+    READINGS = "readings"  # only reading by reading gives the answer
+    EXCLUDED = "excluded"  # wholly excluded
+    SCHEDULED = "scheduled"  # wholly in business hours (or there is no schedule)
+    OFF_SCHEDULE = "off_schedule"  # wholly outside business hours, judged on the second track
+    UNCOUNTED = "uncounted"  # wholly outside business hours, without a second track
+
+
+class WindowPlan:
+    """Which buckets of a window can be evaluated from rollups, and how."""
+
+    def __init__(
+        self,
+        objective: Objective,
+        window_start: datetime,
+        window_end: datetime,
+        exclusions: Sequence[Exclusion],
+        time_zone: str,
+        as_of: datetime,
+    ) -> None:
+        self.objective = objective
+        self.window_start = window_start
+        self.window_end = window_end
+        self.as_of = as_of
+        self.time_zone = time_zone
+        self.start_us = to_epoch_us(window_start)
+        self.end_us = cutoff_us(window_end, as_of)
+        self.excluded = excluded_intervals_us(exclusions, objective.objective_id)
+        self._excluded_starts = [span[0] for span in self.excluded]
+        self._uses: dict[int, BucketUse] = {}
+
+    @property
+    def first_bucket_us(self) -> int:
+        """The first bucket that holds part of the window."""
+        return bucket_of(self.start_us)
+
+    @property
+    def end_bucket_us(self) -> int:
+        """The end (exclusive) of the last bucket that holds part of the window."""
+        return bucket_of(self.end_us - 1) + BUCKET_US if self.end_us > self.start_us else 0
+
+    def reading_spans(self) -> list[tuple[int, int]]:
+        """The merged [start, end) spans (epoch µs) whose readings must be read one by one."""
+        spans: list[tuple[int, int]] = []
+        for bucket in self._candidate_reading_buckets():
+            if self.use(bucket) is not BucketUse.READINGS:
+                continue
+            if spans and spans[-1][1] == bucket:
+                spans[-1] = (spans[-1][0], bucket + BUCKET_US)
+            elif not spans or spans[-1][1] < bucket:
+                spans.append((bucket, bucket + BUCKET_US))
+        return spans
+
+    def use(self, bucket_us: int) -> BucketUse:
+        """How the window uses the bucket starting at bucket_us."""
+        found = self._uses.get(bucket_us)
+        if found is None:
+            found = self._uses[bucket_us] = self._classify(bucket_us)
+        return found
+
+    def _candidate_reading_buckets(self) -> list[int]:
+        if self.end_us <= self.start_us:
+            return []
+        if self.objective.rules.indicator is Indicator.TIME_SLICES:
+            return list(range(self.first_bucket_us, self.end_bucket_us, BUCKET_US))
+        candidates = {self.first_bucket_us, self.end_bucket_us - BUCKET_US}
+        for start, end in self.excluded:
+            candidates.update((bucket_of(start), bucket_of(end - 1)))
+        if self.objective.rules.schedule is not None:
+            candidates.update(range(self.first_bucket_us, self.end_bucket_us, BUCKET_US))
+        return sorted(b for b in candidates if self.first_bucket_us <= b < self.end_bucket_us)
+
+    def _classify(self, bucket_us: int) -> BucketUse:
+        last_us = bucket_us + BUCKET_US - 1
+        if last_us < self.start_us or bucket_us >= self.end_us:
+            return BucketUse.OUTSIDE
+        rules = self.objective.rules
+        # Slices need every reading; so does a bucket cut by the window's start or cutoff.
+        if rules.indicator is Indicator.TIME_SLICES:
+            return BucketUse.READINGS
+        if bucket_us < self.start_us or last_us >= self.end_us:
+            return BucketUse.READINGS
+        index = bisect.bisect_right(self._excluded_starts, last_us) - 1
+        if index >= 0 and self.excluded[index][1] > bucket_us:
+            start, end = self.excluded[index]
+            wholly = start <= bucket_us and end > last_us
+            return BucketUse.EXCLUDED if wholly else BucketUse.READINGS
+        if rules.schedule is None:
+            return BucketUse.SCHEDULED
+        inside = _wholly_in_schedule(rules.schedule, bucket_us, self.time_zone)
+        if inside is None:
+            return BucketUse.READINGS
+        if inside:
+            return BucketUse.SCHEDULED
+        if rules.off_schedule_target_percent is None:
+            return BucketUse.UNCOUNTED
+        return BucketUse.OFF_SCHEDULE
+
+
+def _wholly_in_schedule(schedule: Schedule, bucket_us: int, time_zone: str) -> bool | None:
+    """True or False when the whole bucket is in or out of business hours; None when mixed."""
+    first = from_epoch_us(bucket_us)
+    last = first + _LAST_US
+    inside = schedule_contains(schedule, first, time_zone)
+    if schedule_contains(schedule, last, time_zone) != inside:
+        return None
+    # Same answer at both ends; the bucket is uniform unless the wall clock jumps inside it
+    # or a business-hours boundary or midnight falls strictly inside it.
+    zone = ZoneInfo(time_zone)
+    local_first, local_last = first.astimezone(zone), last.astimezone(zone)
+    if local_first.utcoffset() != local_last.utcoffset():
+        return None
+    if local_first.date() != local_last.date():
+        return None
+    midnight = local_first.replace(hour=0, minute=0, second=0, microsecond=0)
+    first_minute = (local_first - midnight) / timedelta(minutes=1)
+    last_minute = (local_last - midnight) / timedelta(minutes=1)
+    for boundary in (schedule.start_minute, schedule.end_minute):
+        if first_minute < boundary <= last_minute:
+            return None
+    return inside
+
+
+def evaluate_rollups(
+    plan: WindowPlan,
+    rollups: Iterable[BucketSums],
+    readings: Iterable[Measurement],
+) -> list[TrackResult]:
+    """Evaluate a window from rollups and readings; the oracle's answer when, for every bucket
+    the plan reads reading by reading, readings holds all of that bucket's readings, and for
+    every other bucket, rollups holds its sums once. Rollups of reading buckets and readings of
+    other buckets are ignored, so callers may pass supersets of each."""
+    objective = plan.objective
+    scope = objective.rules.label_scope
+    tallies = new_tallies()
+    read = BucketUse.READINGS
+    in_buckets = [r for r in readings if plan.use(bucket_of(r.observed_at_us)) is read]
+    excluded = tally_readings(
+        objective, in_buckets, plan.start_us, plan.end_us, plan.excluded, plan.time_zone, tallies
+    )
+    labels_in_scope: dict[str, bool] = {}
+    for sums in rollups:
+        if sums.objective_id != objective.objective_id:
+            continue
+        use = plan.use(sums.bucket_us)
+        if use in (BucketUse.OUTSIDE, BucketUse.READINGS, BucketUse.UNCOUNTED):
+            continue
+        if scope:
+            in_scope = labels_in_scope.get(sums.labels)
+            if in_scope is None:
+                labels = json.loads(sums.labels) if sums.labels else {}
+                in_scope = labels_in_scope[sums.labels] = all(
+                    labels.get(k) == v for k, v in scope.items()
+                )
+            if not in_scope:
+                continue
+        if use is BucketUse.EXCLUDED:
+            excluded += sums.readings
+            continue
+        track = Track.SCHEDULED if use is BucketUse.SCHEDULED else Track.OFF_SCHEDULE
+        _add_sums(tallies[track], objective, sums)
+    return track_results(
+        objective, tallies, plan.window_start, plan.window_end, plan.as_of, excluded
+    )
+
+
+def _add_sums(tally: Tally, objective: Objective, sums: BucketSums) -> None:
+    rules = objective.rules
+    kind = rules.indicator
+    if kind is Indicator.THRESHOLD:
+        if rules.threshold is None or not sums.samples:
+            return
+        threshold = rules.threshold
+        tally.good += _count_holding(sums.samples, threshold.comparison, threshold.value)
+        tally.total += len(sums.samples)
+        tally.readings += len(sums.samples)
+    elif kind is Indicator.CUMULATIVE:
+        with localcontext() as context:
+            context.prec = EXACT_SUM_PRECISION
+            tally.good += sums.cumulative_sum
+        tally.readings += sums.cumulative_readings
+    else:  # RATIO and COUNT_LIMIT; time slices never come from rollups
+        tally.good += sums.good
+        tally.total += sums.total
+        tally.readings += sums.counted
+
+
+def _as_decimal(sample: float) -> Decimal:
+    return Decimal(repr(sample))
+
+
+def _count_holding(samples: Sequence[float], comparison: Comparison, threshold: Decimal) -> int:
+    """How many sorted samples satisfy sample <comparison> threshold, compared as evaluate does.
+
+    Decimal(repr(x)) preserves the order of floats, so the samples stay sorted under it.
+    """
+    below = bisect.bisect_left(samples, threshold, key=_as_decimal)
+    at_or_below = bisect.bisect_right(samples, threshold, key=_as_decimal)
+    if comparison is Comparison.LT:
+        return below
+    if comparison is Comparison.LTE:
+        return at_or_below
+    if comparison is Comparison.GTE:
+        return len(samples) - below
+    return len(samples) - at_or_below
