@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
@@ -117,6 +117,55 @@ def _sums(objective_id: str, bucket_us: int, labels: str, group: list[Measuremen
     )
 
 
+@dataclass(frozen=True)
+class SpanSums:
+    """The rollups of one recording event: its buckets, and totals over them per label set.
+
+    totals carry no samples (a threshold objective always reads the buckets); buckets may be a
+    function that decodes them, so a window wholly covering the span never needs them.
+    """
+
+    objective_id: str
+    first_bucket_us: int
+    last_bucket_us: int
+    totals: Sequence[BucketSums] | None
+    buckets: Callable[[], Sequence[BucketSums]]
+
+
+def span_of(sums: Sequence[BucketSums]) -> SpanSums:
+    """The span of one event's rollups (all of one objective), with its totals."""
+    merged: dict[str, list[BucketSums]] = {}
+    for bucket in sums:
+        merged.setdefault(bucket.labels, []).append(bucket)
+    totals = [_total(labels, group) for labels, group in sorted(merged.items())]
+    buckets = tuple(sums)
+    return SpanSums(
+        sums[0].objective_id,
+        min(b.bucket_us for b in sums),
+        max(b.bucket_us for b in sums),
+        totals,
+        lambda: buckets,
+    )
+
+
+def _total(labels: str, group: list[BucketSums]) -> BucketSums:
+    with localcontext() as context:
+        context.prec = EXACT_SUM_PRECISION
+        cumulative_sum = sum((b.cumulative_sum for b in group), Decimal(0))
+    return BucketSums(
+        group[0].objective_id,
+        group[0].bucket_us,
+        labels,
+        sum(b.readings for b in group),
+        sum(b.counted for b in group),
+        sum(b.good for b in group),
+        sum(b.total for b in group),
+        (),
+        sum(b.cumulative_readings for b in group),
+        cumulative_sum,
+    )
+
+
 class BucketUse(Enum):
     """How a window uses one bucket."""
 
@@ -160,6 +209,23 @@ class WindowPlan:
     def end_bucket_us(self) -> int:
         """The end (exclusive) of the last bucket that holds part of the window."""
         return bucket_of(self.end_us - 1) + BUCKET_US if self.end_us > self.start_us else 0
+
+    def uniform_use(self, first_bucket_us: int, last_bucket_us: int) -> BucketUse | None:
+        """The use of every bucket from first to last when it is the same for all of them
+        and needs no readings (without a schedule); None when the buckets must be looked at."""
+        start, end = first_bucket_us, last_bucket_us + BUCKET_US
+        if end <= self.start_us or start >= self.end_us:
+            return BucketUse.OUTSIDE
+        rules = self.objective.rules
+        if rules.indicator is Indicator.TIME_SLICES or rules.schedule is not None:
+            return None
+        if start < self.start_us or end > self.end_us:
+            return None
+        index = bisect.bisect_right(self._excluded_starts, end - 1) - 1
+        if index >= 0 and self.excluded[index][1] > start:
+            span_start, span_end = self.excluded[index]
+            return BucketUse.EXCLUDED if span_start <= start and span_end >= end else None
+        return BucketUse.SCHEDULED
 
     def reading_spans(self) -> list[tuple[int, int]]:
         """The merged [start, end) spans (epoch µs) whose readings must be read one by one."""
@@ -245,45 +311,75 @@ def _wholly_in_schedule(schedule: Schedule, bucket_us: int, time_zone: str) -> b
 
 def evaluate_rollups(
     plan: WindowPlan,
-    rollups: Iterable[BucketSums],
+    spans: Iterable[SpanSums],
     readings: Iterable[Measurement],
 ) -> list[TrackResult]:
     """Evaluate a window from rollups and readings; the oracle's answer when, for every bucket
-    the plan reads reading by reading, readings holds all of that bucket's readings, and for
-    every other bucket, rollups holds its sums once. Rollups of reading buckets and readings of
-    other buckets are ignored, so callers may pass supersets of each."""
+    the plan reads reading by reading, readings holds all of that bucket's readings, and every
+    other bucket's sums are in spans once. Rollups of reading buckets and readings of other
+    buckets are ignored, so callers may pass supersets of each."""
     objective = plan.objective
-    scope = objective.rules.label_scope
     tallies = new_tallies()
     read = BucketUse.READINGS
     in_buckets = [r for r in readings if plan.use(bucket_of(r.observed_at_us)) is read]
     excluded = tally_readings(
         objective, in_buckets, plan.start_us, plan.end_us, plan.excluded, plan.time_zone, tallies
     )
-    labels_in_scope: dict[str, bool] = {}
-    for sums in rollups:
-        if sums.objective_id != objective.objective_id:
+    in_scope = _ScopeCheck(objective)
+    by_totals = objective.rules.indicator is not Indicator.THRESHOLD
+    for span in spans:
+        if span.objective_id != objective.objective_id:
             continue
-        use = plan.use(sums.bucket_us)
-        if use in (BucketUse.OUTSIDE, BucketUse.READINGS, BucketUse.UNCOUNTED):
+        use = plan.uniform_use(span.first_bucket_us, span.last_bucket_us)
+        if use is BucketUse.OUTSIDE:
             continue
-        if scope:
-            in_scope = labels_in_scope.get(sums.labels)
-            if in_scope is None:
-                labels = json.loads(sums.labels) if sums.labels else {}
-                in_scope = labels_in_scope[sums.labels] = all(
-                    labels.get(k) == v for k, v in scope.items()
-                )
-            if not in_scope:
-                continue
-        if use is BucketUse.EXCLUDED:
-            excluded += sums.readings
+        if use is not None and span.totals is not None and by_totals:
+            for total in span.totals:
+                if in_scope(total.labels):
+                    excluded += _add_bucket(tallies, objective, use, total)
             continue
-        track = Track.SCHEDULED if use is BucketUse.SCHEDULED else Track.OFF_SCHEDULE
-        _add_sums(tallies[track], objective, sums)
+        for sums in span.buckets():
+            use = plan.use(sums.bucket_us)
+            if use not in _NOT_FROM_ROLLUPS and in_scope(sums.labels):
+                excluded += _add_bucket(tallies, objective, use, sums)
     return track_results(
         objective, tallies, plan.window_start, plan.window_end, plan.as_of, excluded
     )
+
+
+_NOT_FROM_ROLLUPS = (BucketUse.OUTSIDE, BucketUse.READINGS, BucketUse.UNCOUNTED)
+
+
+class _ScopeCheck:
+    """Whether a label set (label_key text) is in the objective's label scope, memoised."""
+
+    def __init__(self, objective: Objective) -> None:
+        self._scope = objective.rules.label_scope
+        self._known: dict[str, bool] = {}
+
+    def __call__(self, labels_text: str) -> bool:
+        if not self._scope:
+            return True
+        known = self._known.get(labels_text)
+        if known is None:
+            labels = json.loads(labels_text) if labels_text else {}
+            known = self._known[labels_text] = all(
+                labels.get(k) == v for k, v in self._scope.items()
+            )
+        return known
+
+
+def _add_bucket(
+    tallies: dict[Track, Tally], objective: Objective, use: BucketUse, sums: BucketSums
+) -> int:
+    """Count sums under use; the number of readings excluded."""
+    if use is BucketUse.EXCLUDED:
+        return sums.readings
+    if use is BucketUse.UNCOUNTED:
+        return 0
+    track = Track.SCHEDULED if use is BucketUse.SCHEDULED else Track.OFF_SCHEDULE
+    _add_sums(tallies[track], objective, sums)
+    return 0
 
 
 def _add_sums(tally: Tally, objective: Objective, sums: BucketSums) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -91,15 +90,13 @@ class ProjectionRunner:
             total += applied
         return total
 
-    def run_forever(self, stopping: threading.Event, poll_seconds: float) -> None:
-        """Keep the projection current until stopping is set."""
-        while not stopping.is_set():
-            try:
-                if self.run_once():
-                    continue
-            except Exception:  # keep running; the next round retries the same batch
-                logger.exception("projection round failed", extra={"projection": self.name})
-            stopping.wait(poll_seconds)
+    def run_round(self) -> int:
+        """Apply the next batch, logging (not raising) a failure; the number of events applied."""
+        try:
+            return self.run_once()
+        except Exception:  # keep running; the next round retries the same batch
+            logger.exception("projection round failed", extra={"projection": self.name})
+            return 0
 
     def _read_position(self, connection: Connection) -> int:
         row = connection.execute(

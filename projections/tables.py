@@ -85,4 +85,19 @@ credit_lines = Table(
     Index("ix_projected_credit_lines_agreement", "agreement_id"),
 )
 
-READ_MODEL_TABLES = (agreements, periods, breaches, credit_lines)
+reading_rollups = Table(
+    "projected_reading_rollups",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("agreement_id", String(128), nullable=False),
+    Column("objective_id", String(128), nullable=False),
+    Column("day_us", BigInteger, nullable=False),
+    Column("first_bucket_us", BigInteger, nullable=False),
+    Column("last_bucket_us", BigInteger, nullable=False),
+    Column("recorded_at_us", BigInteger, nullable=False),
+    Column("totals", Text, nullable=False),
+    Column("sums", Text, nullable=False),
+    Index("ix_projected_reading_rollups_window", "agreement_id", "objective_id", "day_us"),
+)
+
+READ_MODEL_TABLES = (agreements, periods, breaches, credit_lines, reading_rollups)

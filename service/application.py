@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
@@ -14,7 +14,8 @@ from eventsourcing.utils import get_topic
 
 from domain.agreement import Agreement, AgreementStanding, replay_agreement
 from domain.agreement_history import AgreementHistory, fold_history
-from domain.compliance_streams import compliance_streams
+from domain.compliance import TrackResult
+from domain.compliance_streams import compliance_streams, day_streams, period_result_streams
 from domain.errors import (
     AlreadyExistsError,
     FieldViolation,
@@ -24,18 +25,26 @@ from domain.errors import (
 )
 from domain.exclusions import Exclusion
 from domain.identifiers import agreement_of_stream, agreement_stream, is_identifier, period_stream
+from domain.instants import from_epoch_us, to_epoch_us
 from domain.lateness import late_indexes, reading_period_streams
 from domain.measurements import (
     Measurement,
+    MetricMeasured,
     deduplicate,
     group_by_stream,
     measured_events,
     measurement_keys,
     validate_batch,
 )
-from domain.oracle import ComplianceReport, replay_compliance
-from domain.period_closing import close_due_periods, due_periods, recalculate_period
+from domain.oracle import ComplianceReport, compliance_report, current_windows, replay_compliance
+from domain.period_closing import (
+    DuePeriod,
+    close_due_periods,
+    due_periods,
+    recalculate_period,
+)
 from domain.period_results import PeriodEvent
+from domain.rollups import SpanSums, WindowPlan, evaluate_rollups, span_of, summarize_event
 from domain.terms import AgreementTerms
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
 from service.transcodings import register_domain_transcodings
@@ -65,6 +74,21 @@ class RecordedBatch:
     duplicate_count: int
     log_position: int
     late_count: int = 0
+
+
+class RollupSource(Protocol):
+    """Where compliance reads rollups: the reading_rollups projection."""
+
+    def window_rollups(
+        self,
+        agreement_id: str,
+        windows: Sequence[tuple[str, int, int]],
+        known_at_us: int,
+        up_to: int,
+    ) -> tuple[int, dict[str, list[SpanSums]]]:
+        """The position p the rollups reflect (at most up_to) and, per objective of windows
+        (objective, start µs, end µs), the rollups recorded by known_at_us at positions <= p
+        of the days overlapping the window."""
 
 
 @dataclass(frozen=True)
@@ -229,24 +253,130 @@ class LedgerApplication(Application[str]):
 
     def compliance(
         self, agreement_id: str, objective_id: str, as_of: datetime, known_at: datetime
-    ) -> ComplianceReport:
-        """The oracle's report at (as_of, known_at), replaying only the streams it needs."""
+    ) -> tuple[ComplianceReport, int]:
+        """The oracle's report at (as_of, known_at), replaying only the streams it needs, and
+        the log position it reflects."""
+        head, own, states = self._agreement_log(agreement_id)
+        streams = compliance_streams(states, as_of) - {agreement_stream(agreement_id)}
+        logged = self._merged(own, self._stream_events(streams, head))
+        return replay_compliance(
+            (e for _, e in logged), as_of, known_at, objective_id or None
+        ), head
+
+    def compliance_from_rollups(
+        self,
+        agreement_id: str,
+        objective_id: str,
+        as_of: datetime,
+        known_at: datetime,
+        rollups: RollupSource,
+    ) -> tuple[ComplianceReport, int]:
+        """The oracle's report at (as_of, known_at) from rollups, and the log position it reflects.
+
+        Whole buckets come from the rollups projection; readings are decoded only for the
+        buckets rollups cannot answer and for events the projection has not reached yet.
+        """
+        head, own, states = self._agreement_log(agreement_id)
+        results = period_result_streams(states, as_of) - {agreement_stream(agreement_id)}
+        logged = self._merged(own, self._stream_events(results, head))
+        history = fold_history(e for _, e in logged if e.timestamp <= known_at)
+        if history is None:
+            raise NotFoundError(f"no agreement was recorded by {known_at.isoformat()}")
+        plans = {
+            current.objective.objective_id: WindowPlan(
+                current.objective,
+                current.window_start,
+                current.window_end,
+                history.exclusions,
+                current.terms.terms.time_zone,
+                as_of,
+            )
+            for current in current_windows(history, as_of, objective_id or None)
+        }
+        known_at_us = to_epoch_us(known_at)
+        position, sums = rollups.window_rollups(
+            agreement_id,
+            [(oid, plan.start_us, plan.end_us) for oid, plan in plans.items()],
+            known_at_us,
+            head,
+        )
+        readings: dict[str, list[Measurement]] = {oid: [] for oid in plans}
+        for event_position, event in self._window_events(agreement_id, plans, position, head):
+            if event.timestamp > known_at:
+                continue
+            readings[event.objective_id].extend(event.measurements())
+            if event_position > position:  # not in the rollups yet
+                sums[event.objective_id].append(span_of(summarize_event(event)))
+
+        def from_rollups(current: DuePeriod) -> list[TrackResult]:
+            oid = current.objective.objective_id
+            return evaluate_rollups(plans[oid], sums[oid], readings[oid])
+
+        report = compliance_report(history, as_of, known_at, objective_id or None, from_rollups)
+        return report, head
+
+    def _agreement_log(
+        self, agreement_id: str
+    ) -> tuple[int, list[tuple[int, Any]], list[Agreement]]:
+        """The log's head, the agreement's own (position, event) pairs up to it, and the
+        agreement after each of its events but exclusions (which never change its streams)."""
         if not is_identifier(agreement_id):
             raise NotFoundError(f"agreement {agreement_id!r} does not exist")
-        own = cast(list[Agreement.Event], list(self.events.get(agreement_stream(agreement_id))))
+        head = self.recorder.max_notification_id() or 0
+        own = self._stream_events({agreement_stream(agreement_id)}, head)
         if not own:
             raise NotFoundError(f"agreement {agreement_id!r} does not exist")
-        # Only the terms and the termination decide which streams matter, so exclusions (which
-        # may be many) need no state of their own.
+        events = [cast(Agreement.Event, e) for _, e in own]
         states = [
-            replay_agreement(own[: i + 1])
-            for i, event in enumerate(own)
+            replay_agreement(events[: i + 1])
+            for i, event in enumerate(events)
             if not isinstance(event, Agreement.ExclusionRecorded)
         ]
-        streams = compliance_streams([s for s in states if s is not None], as_of)
-        notifications = self.ledger_recorder.select_stream_notifications(sorted(streams))
-        events = [self.mapper.to_domain_event(n) for n in notifications]
-        return replay_compliance(events, as_of, known_at, objective_id or None)
+        return head, own, [s for s in states if s is not None]
+
+    def _stream_events(self, streams: set[str], head: int) -> list[tuple[int, Any]]:
+        """(position, event) of every event of the streams up to head, in log order."""
+        return [
+            (n.id, self.mapper.to_domain_event(n))
+            for n in self.ledger_recorder.select_stream_notifications(sorted(streams))
+            if n.id <= head
+        ]
+
+    @staticmethod
+    def _merged(*logs: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+        return sorted((pair for log in logs for pair in log), key=lambda pair: pair[0])
+
+    def _window_events(
+        self, agreement_id: str, plans: Mapping[str, WindowPlan], rolled_up: int, head: int
+    ) -> list[tuple[int, MetricMeasured]]:
+        """MetricMeasured events the windows need beside rollups: every event of the days
+        holding buckets to be read reading by reading, and every event after rolled_up."""
+        whole_days: set[str] = set()
+        tail: set[str] = set()
+        for oid, plan in plans.items():
+            for start, end in plan.reading_spans():
+                whole_days.update(
+                    day_streams(agreement_id, oid, from_epoch_us(start), from_epoch_us(end - 1))
+                )
+            if plan.end_us > plan.start_us:
+                tail.update(
+                    day_streams(
+                        agreement_id,
+                        oid,
+                        from_epoch_us(plan.start_us),
+                        from_epoch_us(plan.end_us - 1),
+                    )
+                )
+        recorder = self.ledger_recorder
+        found = {n.id: n for n in recorder.select_stream_notifications(sorted(whole_days))}
+        found.update(
+            (n.id, n) for n in recorder.select_stream_notifications(sorted(tail), after=rolled_up)
+        )
+        return [
+            (position, cast(MetricMeasured, self.mapper.to_domain_event(found[position])))
+            for position in sorted(found)
+            if position <= head
+        ]
 
     def compliance_by_full_replay(
         self, agreement_id: str, objective_id: str, as_of: datetime, known_at: datetime

@@ -159,7 +159,7 @@ def export_credits(arguments: argparse.Namespace) -> int:
     configure_logging(arguments.log_level)
     app = open_application(_database_url(arguments))
     read_models = open_read_models(app, _database_url(arguments))
-    read_models.runner.catch_up()
+    read_models.catch_up()
     where = CreditFilter(
         period_start_from=_instant(arguments.period_from, "--from"),
         period_start_before=_instant(arguments.period_to, "--to"),

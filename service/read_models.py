@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
 
+from domain.rollups import SpanSums
 from projections.ledger_views import LedgerViews
+from projections.reading_rollups import ReadingRollups, read_rollups, rollups_position
 from projections.runner import ProjectionRunner, create_tables, drop_tables
 from service.application import LedgerApplication
 from service.storage import SchemaLock, Storage
@@ -41,7 +44,10 @@ class ReadModels:
         self._app = app
         self.engine = read_models_engine(storage)
         self.views = LedgerViews()
+        self.rollups = ReadingRollups()
         self.runner = ProjectionRunner(self.engine, self.read_log, self.views)
+        self.rollups_runner = ProjectionRunner(self.engine, self.read_log, self.rollups)
+        self.runners = (self.runner, self.rollups_runner)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._storage = storage
@@ -49,19 +55,23 @@ class ReadModels:
     def create(self) -> None:
         """Create the tables once (under the schema lock on PostgreSQL)."""
         with SchemaLock(self._storage):
-            create_tables(self.engine, [self.views.name])
+            create_tables(self.engine, [r.name for r in self.runners])
 
     def rebuild(self) -> int:
         """Drop and rebuild every read model from the log; the number of events applied."""
         with SchemaLock(self._storage):
             drop_tables(self.engine)
-            create_tables(self.engine, [self.views.name])
-        return self.runner.catch_up()
+            create_tables(self.engine, [r.name for r in self.runners])
+        return self.catch_up()
+
+    def catch_up(self) -> int:
+        """Bring every read model up to the end of the log; the events the slowest applied."""
+        return max(runner.catch_up() for runner in self.runners)
 
     def start(self) -> None:
         """Keep the read models current in a background thread."""
         self._thread = threading.Thread(
-            target=self.runner.run_forever,
+            target=self._run_forever,
             args=(self._stopping, POLL_SECONDS),
             name="projections",
             daemon=True,
@@ -75,9 +85,17 @@ class ReadModels:
             self._thread.join(timeout)
         self.engine.dispose()
 
+    def _run_forever(self, stopping: threading.Event, poll_seconds: float) -> None:
+        while not stopping.is_set():
+            applied = 0
+            for runner in self.runners:
+                applied += runner.run_round()
+            if not applied:
+                stopping.wait(poll_seconds)
+
     def position(self) -> int:
-        """The log position the read models reflect."""
-        return self.runner.position()
+        """The log position every read model reflects."""
+        return min(runner.position() for runner in self.runners)
 
     def wait_for(self, position: int, timeout: float) -> bool:
         """Wait until the read models reflect position (whoever runs them); False on timeout."""
@@ -95,3 +113,22 @@ class ReadModels:
         notifications = self._app.recorder.select_notifications(start=after + 1, limit=limit)
         to_event = self._app.mapper.to_domain_event
         return [(n.id, to_event(n) if n.topic in topics else None) for n in notifications]
+
+    def window_rollups(
+        self,
+        agreement_id: str,
+        windows: Sequence[tuple[str, int, int]],
+        known_at_us: int,
+        up_to: int,
+    ) -> tuple[int, dict[str, list[SpanSums]]]:
+        """The rollups of each (objective, start µs, end µs) window recorded by known_at_us,
+        as far as the projection has got but not beyond up_to; and that position."""
+        with self.engine.connect() as connection:
+            # Rows and tracking commit together, so no row beyond the position read is used.
+            position = min(rollups_position(connection), up_to)
+            return position, {
+                objective_id: read_rollups(
+                    connection, agreement_id, objective_id, start, end, known_at_us, position
+                )
+                for objective_id, start, end in windows
+            }

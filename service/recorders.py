@@ -79,15 +79,17 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 heads.update((row[0], row[1]) for row in c.fetchall())
         return heads
 
-    def select_stream_notifications(self, stream_ids: Sequence[str]) -> list[Notification]:
-        """Every notification of the named streams, in log order (primary-key lookups)."""
+    def select_stream_notifications(
+        self, stream_ids: Sequence[str], after: int = 0
+    ) -> list[Notification]:
+        """Notifications of the named streams after a log position, in log order."""
         found: list[Notification] = []
         with self.datastore.transaction(commit=False) as c:
             for chunk in _chunks(stream_ids):
                 c.execute(
                     f"SELECT rowid, * FROM {self.events_table_name} "
-                    f"WHERE originator_id IN ({','.join('?' * len(chunk))})",
-                    list(chunk),
+                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) AND rowid > ?",
+                    [*chunk, after],
                 )
                 found.extend(
                     Notification(
@@ -155,7 +157,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             "WHERE originator_id = ANY(%s) GROUP BY originator_id"
         ).format(schema, events_table)
         self._select_streams = SQL(
-            "SELECT * FROM {}.{} WHERE originator_id = ANY(%s) ORDER BY notification_id"
+            "SELECT * FROM {}.{} WHERE originator_id = ANY(%s) AND notification_id > %s "
+            "ORDER BY notification_id"
         ).format(schema, events_table)
         self._select_agreement = SQL(
             "SELECT * FROM {}.{} "
@@ -195,10 +198,12 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             curs.execute(self._select_heads, (list(stream_ids),))
             return {row["originator_id"]: row["head"] for row in curs.fetchall()}
 
-    def select_stream_notifications(self, stream_ids: Sequence[str]) -> list[Notification]:
-        """Every notification of the named streams, in log order (primary-key lookups)."""
+    def select_stream_notifications(
+        self, stream_ids: Sequence[str], after: int = 0
+    ) -> list[Notification]:
+        """Notifications of the named streams after a log position, in log order."""
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._select_streams, (list(stream_ids),))
+            curs.execute(self._select_streams, (list(stream_ids), after))
             return [
                 Notification(
                     id=row["notification_id"],

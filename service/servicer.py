@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,7 @@ from service.subscriptions import EventStreams
 
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_READ_WAIT_SECONDS = 30.0
+LOG_POLL_SECONDS = 0.05
 MAX_PAGE_SIZE = 1000
 
 
@@ -295,8 +297,28 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         as_of = _instant_or(now, request, "as_of", violations)
         known_at = _instant_or(now, request, "known_at", violations)
         violations.raise_if_any()
-        report = self._app.compliance(request.agreement_id, request.objective_id, as_of, known_at)
-        return pb.GetComplianceResponse(report=report_to_proto(report))
+        self._wait_for_log(request.min_log_position, context)
+        if self._read_models is None:
+            report, position = self._app.compliance(
+                request.agreement_id, request.objective_id, as_of, known_at
+            )
+        else:
+            report, position = self._app.compliance_from_rollups(
+                request.agreement_id, request.objective_id, as_of, known_at, self._read_models
+            )
+        return pb.GetComplianceResponse(report=report_to_proto(report), log_position=position)
+
+    def _wait_for_log(self, min_position: int, context: grpc.ServicerContext) -> None:
+        if min_position <= 0:
+            return
+        remaining = context.time_remaining()
+        deadline = time.monotonic() + (
+            DEFAULT_READ_WAIT_SECONDS if remaining is None else remaining
+        )
+        while (self._app.recorder.max_notification_id() or 0) < min_position:
+            if time.monotonic() >= deadline:
+                raise ProjectionBehindError(f"the log has not reached position {min_position}")
+            time.sleep(LOG_POLL_SECONDS)
 
 
 @dataclass(frozen=True)

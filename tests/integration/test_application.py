@@ -328,7 +328,7 @@ class ApplicationContract:
 
         reopened = open_app(database_url, clock)
         try:
-            report = reopened.compliance("acme-1", "", SIGNED_AT + timedelta(days=31), clock.now)
+            report, _ = reopened.compliance("acme-1", "", SIGNED_AT + timedelta(days=31), clock.now)
         finally:
             reopened.close()
 

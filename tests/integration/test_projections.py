@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import func, select
 
 from domain.instants import to_epoch_us
-from domain.measurements import Measurement
+from domain.measurements import Measurement, MetricMeasured
 from domain.objectives import BandsRule, CreditBand, CreditPolicy, ObjectiveRules
 from domain.terms import Objective, PeriodUnit
 from projections.exports import write_credits_csv
 from projections.queries import BreachFilter, CreditFilter, credit_balances, list_breaches
 from projections.runner import ProjectionRunner, checksum
-from projections.tables import breaches, credit_lines
+from projections.tables import breaches, credit_lines, reading_rollups
 from service.application import LedgerApplication
 from service.read_models import ReadModels
 from service.storage import SchemaLock, parse_database_url
@@ -86,7 +86,7 @@ class ProjectionContract:
         app, models = ledger
         self._breach_two_months(app, make_terms)
 
-        models.runner.catch_up()
+        models.catch_up()
         rows = list_breaches(models.engine, BreachFilter(customer_id="globex"), 0, 100)
 
         assert [(r.period_label, r.provider_id, r.attained) for r in rows] == [
@@ -105,7 +105,7 @@ class ProjectionContract:
         app.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
         app.recalculate_period("acme-1", "availability", "2026-01")
 
-        models.runner.catch_up()
+        models.catch_up()
         [balance] = credit_balances(models.engine, "globex")
 
         assert (balance.currency, balance.credits_minor, balance.bonuses_minor) == (
@@ -122,7 +122,7 @@ class ProjectionContract:
         app.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
         app.recalculate_period("acme-1", "availability", "2026-01")
 
-        models.runner.catch_up()
+        models.catch_up()
         rows = list_breaches(models.engine, BreachFilter(), 0, 100)
 
         assert [(r.period_label, r.retracted) for r in rows] == [
@@ -151,14 +151,17 @@ class ProjectionContract:
         app, models = ledger
         self._breach_two_months(app, make_terms)
         runners = [
-            ProjectionRunner(models.engine, models.read_log, models.views, batch_size=2)
+            ProjectionRunner(models.engine, models.read_log, projection, batch_size=2)
+            for projection in (models.views, models.rollups)
             for _ in range(3)
         ]
         _, errors = run_concurrently([runner.catch_up for runner in runners])
-        models.runner.catch_up()
+        models.catch_up()
+        measured = [e for e in app.agreement_events("acme-1") if isinstance(e, MetricMeasured)]
 
         assert errors == []
         assert (_row_count(models, breaches), _row_count(models, credit_lines)) == (2, 2)
+        assert _row_count(models, reading_rollups) == len(measured)
         assert models.position() == app.recorder.max_notification_id()
 
     def test_a_rebuild_gives_tables_identical_to_the_live_ones(
@@ -168,7 +171,7 @@ class ProjectionContract:
         self._breach_two_months(app, make_terms)
         app.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
         app.recalculate_period("acme-1", "availability", "2026-01")
-        models.runner.catch_up()
+        models.catch_up()
         live = checksum(models.engine)
 
         applied = models.rebuild()
@@ -181,7 +184,7 @@ class ProjectionContract:
     ) -> None:
         app, models = ledger
         self._breach_two_months(app, make_terms)
-        models.runner.catch_up()
+        models.catch_up()
         output = io.StringIO()
 
         written = write_credits_csv(models.engine, CreditFilter(period_start_from=FEBRUARY), output)

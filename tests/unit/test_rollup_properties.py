@@ -15,7 +15,14 @@ from domain.exclusions import Exclusion
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement
 from domain.objectives import Indicator, ObjectiveRules, Schedule
-from domain.rollups import BUCKET_US, BucketUse, WindowPlan, evaluate_rollups, summarize
+from domain.rollups import (
+    BUCKET_US,
+    BucketUse,
+    WindowPlan,
+    evaluate_rollups,
+    span_of,
+    summarize,
+)
 from domain.terms import Objective, PeriodUnit
 from tests.semantics_strategies import (
     APR,
@@ -109,7 +116,7 @@ def test_rollups_with_the_readings_of_edge_buckets_give_the_oracles_figures(
     end = start + length_seconds * SECOND
     as_of = APR + as_of_seconds * SECOND
     plan = WindowPlan(objective, start, end, excluded, zone, as_of)
-    rollups = [sums for batch in recorded for sums in summarize(batch)]
+    rollups = [span_of(summarize(batch)) for batch in recorded if batch]
     spans = plan.reading_spans()
     edge_readings = [r for r in found if any(a <= r.observed_at_us < b for a, b in spans)]
 
@@ -135,8 +142,9 @@ def test_extra_readings_and_rollups_of_edge_buckets_change_nothing(
     end = APR + SPAN_SECONDS * SECOND
     as_of = APR + as_of_seconds * SECOND
     plan = WindowPlan(objective, APR, end, excluded, zone, as_of)
-    rollups = [sums for batch in recorded for sums in summarize(batch)]
-    edge_rollups = [s for s in summarize(found) if plan.use(s.bucket_us) is BucketUse.READINGS]
+    rollups = [span_of(summarize(batch)) for batch in recorded if batch]
+    edges = [s for s in summarize(found) if plan.use(s.bucket_us) is BucketUse.READINGS]
+    edge_rollups = [span_of([s]) for s in edges]
 
     expected = evaluate(objective, APR, end, found, excluded, zone, as_of)
 
@@ -164,6 +172,6 @@ def test_a_bucket_holding_all_of_a_short_business_day_is_read_reading_by_reading
     plan = WindowPlan(objective, APR, as_of, [], "UTC", as_of)
 
     assert plan.use(to_epoch_us(monday_8)) is BucketUse.READINGS
-    assert evaluate_rollups(plan, summarize([inside, outside]), [inside, outside]) == evaluate(
-        objective, APR, as_of, [inside, outside], [], "UTC", as_of
-    )
+    assert evaluate_rollups(
+        plan, [span_of(summarize([inside, outside]))], [inside, outside]
+    ) == evaluate(objective, APR, as_of, [inside, outside], [], "UTC", as_of)

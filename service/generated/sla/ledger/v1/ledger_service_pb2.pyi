@@ -192,22 +192,26 @@ class RecalculatePeriodResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class GetComplianceRequest(_message.Message):
-    __slots__ = ("agreement_id", "objective_id", "as_of", "known_at")
+    __slots__ = ("agreement_id", "objective_id", "as_of", "known_at", "min_log_position")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
+    MIN_LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     objective_id: str
     as_of: _timestamp_pb2.Timestamp
     known_at: _timestamp_pb2.Timestamp
-    def __init__(self, agreement_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    min_log_position: int
+    def __init__(self, agreement_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., min_log_position: _Optional[int] = ...) -> None: ...
 
 class GetComplianceResponse(_message.Message):
-    __slots__ = ("report",)
+    __slots__ = ("report", "log_position")
     REPORT_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
     report: _compliance_pb2.ComplianceReport
-    def __init__(self, report: _Optional[_Union[_compliance_pb2.ComplianceReport, _Mapping]] = ...) -> None: ...
+    log_position: int
+    def __init__(self, report: _Optional[_Union[_compliance_pb2.ComplianceReport, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class BreachRecord(_message.Message):
     __slots__ = ("agreement_id", "customer_id", "provider_id", "objective_id", "period_label", "window_start", "window_end", "track", "attained", "target", "terms_version", "position", "recorded_at", "retracted")
