@@ -141,13 +141,16 @@ def read_everything(app: LedgerApplication) -> int:
 
 
 def read_projected(models: ReadModels) -> int:
-    """Read the whole log in pages as the runner does; the number of events."""
+    """Read the whole log in pages as the runners do, decoding the events they handle."""
     count = 0
     position = 0
-    topics = models.views.topics
-    while page := models.read_log(position, PAGE, topics):
+    topics = frozenset().union(*(runner.topics for runner in models.runners))
+    while page := models.read_log(position, PAGE):
+        for entry in page:
+            if entry.topic in topics:
+                entry.event()
         count += len(page)
-        position = page[-1][0]
+        position = page[-1].position
     return count
 
 

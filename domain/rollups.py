@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import bisect
 import json
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
 from enum import Enum
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from domain.compliance import (
@@ -70,6 +72,78 @@ def label_key(labels: Mapping[str, str] | None) -> str:
 def summarize_event(event: MetricMeasured) -> list[BucketSums]:
     """The rollups of the readings one MetricMeasured event recorded."""
     return summarize(event.measurements())
+
+
+@dataclass(frozen=True)
+class EventRollup:
+    """What the rollups projection keeps of one MetricMeasured event: span_of its summary."""
+
+    first_bucket_us: int
+    last_bucket_us: int
+    totals: list[BucketSums]
+    buckets: list[BucketSums]
+
+
+def roll_up(event: MetricMeasured) -> EventRollup | None:
+    """The rollup worth keeping of one event; None when most of its buckets would hold a single
+    reading, as a query sums such an event from the log as quickly as it reads stored sums.
+
+    Plain counts (no samples, no labels) are summed column by column, without a tuple per
+    reading; the result is the same as span_of(summarize_event(event)).
+    """
+    count = len(event.observed_at_us)
+    offsets = [at - at % BUCKET_US for at in event.observed_at_us]
+    distinct = sorted(set(offsets))
+    if 2 * len(distinct) > count:
+        return None
+    plain = (
+        not any(event.labels)
+        and list(event.sample).count(None) == count
+        and None not in event.good
+        and None not in event.total
+    )
+    if plain:
+        buckets = _plain_buckets(
+            event.objective_id,
+            offsets,
+            distinct,
+            cast(Sequence[int], event.good),
+            cast(Sequence[int], event.total),
+        )
+    else:
+        buckets = summarize_event(event)
+    span = span_of(buckets)
+    return EventRollup(distinct[0], distinct[-1], list(span.totals or ()), buckets)
+
+
+def _plain_buckets(
+    objective_id: str,
+    offsets: list[int],
+    distinct: list[int],
+    goods: Sequence[int],
+    totals: Sequence[int],
+) -> list[BucketSums]:
+    if all(map(operator.le, offsets, offsets[1:])):  # in time order: each bucket is one run
+        bounds = [*(bisect.bisect_left(offsets, b) for b in distinct), len(offsets)]
+        runs = [
+            (bucket, end - start, sum(goods[start:end]), sum(totals[start:end]))
+            for bucket, start, end in zip(distinct, bounds, bounds[1:], strict=False)
+        ]
+    else:
+        per_bucket: dict[int, list[int]] = {}
+        for bucket, g, t in zip(offsets, goods, totals, strict=True):
+            found = per_bucket.get(bucket)
+            if found is None:
+                per_bucket[bucket] = [1, g, t]
+            else:
+                found[0] += 1
+                found[1] += g
+                found[2] += t
+        runs = [(bucket, n, g, t) for bucket, (n, g, t) in sorted(per_bucket.items())]
+    return [
+        BucketSums(objective_id, bucket, "", n, n, g, t, (), n, Decimal(g))
+        for bucket, n, g, t in runs
+    ]
 
 
 def summarize(readings: Iterable[Measurement]) -> list[BucketSums]:
@@ -137,24 +211,21 @@ def span_of(sums: Sequence[BucketSums]) -> SpanSums:
     merged: dict[str, list[BucketSums]] = {}
     for bucket in sums:
         merged.setdefault(bucket.labels, []).append(bucket)
-    totals = [_total(labels, group) for labels, group in sorted(merged.items())]
+    first = min(b.bucket_us for b in sums)
+    totals = [_total(first, labels, group) for labels, group in sorted(merged.items())]
     buckets = tuple(sums)
     return SpanSums(
-        sums[0].objective_id,
-        min(b.bucket_us for b in sums),
-        max(b.bucket_us for b in sums),
-        totals,
-        lambda: buckets,
+        sums[0].objective_id, first, max(b.bucket_us for b in sums), totals, lambda: buckets
     )
 
 
-def _total(labels: str, group: list[BucketSums]) -> BucketSums:
+def _total(first_bucket_us: int, labels: str, group: list[BucketSums]) -> BucketSums:
     with localcontext() as context:
         context.prec = EXACT_SUM_PRECISION
         cumulative_sum = sum((b.cumulative_sum for b in group), Decimal(0))
     return BucketSums(
         group[0].objective_id,
-        group[0].bucket_us,
+        first_bucket_us,
         labels,
         sum(b.readings for b in group),
         sum(b.counted for b in group),

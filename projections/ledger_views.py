@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -58,7 +58,7 @@ class LedgerViews:
         )
     )
 
-    def handle_batch(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
+    def handle_batch(self, connection: Connection, events: Iterable[tuple[int, Any]]) -> None:
         """Apply a batch of events in log order with one insert per table.
 
         Every insert only adds rows; a retraction only marks rows of lower positions. So

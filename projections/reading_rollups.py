@@ -17,7 +17,7 @@ from sqlalchemy import Connection, insert, select
 
 from domain.instants import MICROSECONDS_PER_DAY, to_epoch_us
 from domain.measurements import MetricMeasured
-from domain.rollups import BUCKET_US, BucketSums, SpanSums, span_of, summarize_event
+from domain.rollups import BUCKET_US, BucketSums, SpanSums, roll_up
 from projections.tables import projection_tracking, reading_rollups
 
 NAME = "reading_rollups"
@@ -29,34 +29,42 @@ class ReadingRollups:
     name = NAME
     topics = frozenset({get_topic(MetricMeasured)})
 
-    def handle_batch(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
+    def handle_batch(self, connection: Connection, events: Iterable[tuple[int, Any]]) -> None:
         """Insert one row per MetricMeasured event of the batch."""
         rows = []
         for position, event in events:
             if not isinstance(event, MetricMeasured):
                 continue
-            day_us = to_epoch_us(event.day)
-            sums = summarize_event(event)
-            span = span_of(sums)
+            first_at = event.observed_at_us[0]
+            day_us = first_at - first_at % MICROSECONDS_PER_DAY  # the event's UTC day
+            rollup = roll_up(event)
+            if rollup is None:
+                continue  # sparse: a query sums the event from the log instead
             rows.append(
                 {
                     "position": position,
                     "agreement_id": event.agreement_id,
                     "objective_id": event.objective_id,
                     "day_us": day_us,
-                    "first_bucket_us": span.first_bucket_us,
-                    "last_bucket_us": span.last_bucket_us,
+                    "first_bucket_us": rollup.first_bucket_us,
+                    "last_bucket_us": rollup.last_bucket_us,
                     "recorded_at_us": to_epoch_us(event.timestamp),
-                    "totals": encode_totals(span.totals or ()),
-                    "sums": encode_sums(sums, day_us),
+                    "totals": encode_totals(rollup.totals),
+                    "sums": encode_sums(rollup.buckets, day_us),
                 }
             )
         if rows:
             connection.execute(insert(reading_rollups), rows)
 
 
-def encode_totals(totals: Iterable[BucketSums]) -> str:
+def encode_totals(totals: Sequence[BucketSums]) -> str:
     """Compact JSON of a span's totals (which carry no samples)."""
+    if len(totals) == 1 and not totals[0].labels:  # the common case, written without json
+        t = totals[0]
+        return (
+            f'[["",{t.readings},{t.counted},{t.good},{t.total},'
+            f'{t.cumulative_readings},"{t.cumulative_sum}"]]'
+        )
     return json.dumps(
         [
             (
@@ -156,13 +164,14 @@ def read_rollups(
     end_us: int,
     known_at_us: int,
     up_to: int,
-) -> list[SpanSums]:
-    """Rollups of readings observed in days overlapping [start_us, end_us), recorded by
-    known_at_us by events at log positions up to up_to; buckets are decoded on demand."""
+) -> list[tuple[int, SpanSums]]:
+    """(position, rollup) of the events of readings observed in days overlapping
+    [start_us, end_us), recorded by known_at_us at log positions up to up_to; the buckets
+    are decoded on demand. Events too sparse to roll up have no rollup."""
     first_day = start_us - start_us % MICROSECONDS_PER_DAY
     c = reading_rollups.c
     rows = connection.execute(
-        select(c.day_us, c.first_bucket_us, c.last_bucket_us, c.totals, c.sums).where(
+        select(c.position, c.day_us, c.first_bucket_us, c.last_bucket_us, c.totals, c.sums).where(
             c.agreement_id == agreement_id,
             c.objective_id == objective_id,
             c.day_us >= first_day,
@@ -172,14 +181,17 @@ def read_rollups(
         )
     )
     return [
-        SpanSums(
-            objective_id,
-            first_bucket_us,
-            last_bucket_us,
-            decode_totals(objective_id, first_bucket_us, totals),
-            partial(decode_sums, objective_id, day_us, sums),
+        (
+            position,
+            SpanSums(
+                objective_id,
+                first_bucket_us,
+                last_bucket_us,
+                decode_totals(objective_id, first_bucket_us, totals),
+                partial(decode_sums, objective_id, day_us, sums),
+            ),
         )
-        for day_us, first_bucket_us, last_bucket_us, totals, sums in rows
+        for position, day_us, first_bucket_us, last_bucket_us, totals, sums in rows
     ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -21,8 +21,24 @@ from projections.tables import READ_MODEL_TABLES, metadata, projection_tracking
 
 logger = logging.getLogger("sla_ledger.projections")
 
-# (after position, limit, topics to decode) -> (position, event or None when not decoded)
-LogReader = Callable[[int, int, frozenset[str]], Sequence[tuple[int, Any]]]
+
+class LogEntry(Protocol):
+    """One event of the log as read: its position and topic, decoded only when asked."""
+
+    @property
+    def position(self) -> int:
+        """The event's log position."""
+
+    @property
+    def topic(self) -> str:
+        """The event's topic."""
+
+    def event(self) -> Any:
+        """The decoded event (decoded again at every call)."""
+
+
+# (after position, limit) -> the entries after that position, in log order
+LogReader = Callable[[int, int], Sequence[LogEntry]]
 
 
 class Projection(Protocol):
@@ -31,8 +47,11 @@ class Projection(Protocol):
     name: str
     topics: frozenset[str]
 
-    def handle_batch(self, connection: Connection, events: Sequence[tuple[int, Any]]) -> None:
-        """Apply events (position, event) in log order, all in the caller's transaction."""
+    def handle_batch(self, connection: Connection, events: Iterable[tuple[int, Any]]) -> None:
+        """Apply events (position, event) in log order, all in the caller's transaction.
+
+        events may be decoded while they are iterated: iterate them once.
+        """
 
 
 class ProjectionRunner:
@@ -56,32 +75,43 @@ class ProjectionRunner:
         with self._engine.connect() as connection:
             return self._read_position(connection)
 
+    @property
+    def topics(self) -> frozenset[str]:
+        """The event topics the projection handles."""
+        return self._projection.topics
+
     def run_once(self) -> int:
         """Apply the next batch; the number of events applied (0 when caught up or outpaced)."""
-        with self._engine.connect() as connection:
-            start = self._read_position(connection)
-        events = self._read_log(start, self._batch_size, self._projection.topics)
-        if not events:
+        start = self.position()
+        return self.apply(start, self._read_log(start, self._batch_size))
+
+    def apply(self, start: int, entries: Sequence[LogEntry]) -> int:
+        """Apply, in one transaction, the entries of a read of the log that come after start
+        (the position this runner read), decoding only those of its topics, one at a time. The
+        number of log positions passed (0 when there were none or another runner applied them
+        first)."""
+        after = [entry for entry in entries if entry.position > start]
+        if not after:
             return 0
+        topics = self.topics
+        handled = ((e.position, e.event()) for e in after if e.topic in topics)
         try:
             with self._engine.begin() as connection:
-                self._projection.handle_batch(
-                    connection, [(p, e) for p, e in events if e is not None]
-                )
+                self._projection.handle_batch(connection, handled)
                 moved = connection.execute(
                     update(projection_tracking)
                     .where(
                         projection_tracking.c.name == self.name,
                         projection_tracking.c.position == start,
                     )
-                    .values(position=events[-1][0])
+                    .values(position=after[-1].position)
                 )
                 if moved.rowcount != 1:
                     raise _OutpacedError
         except (_OutpacedError, IntegrityError):
             logger.info("another runner applied this batch first", extra={"projection": self.name})
             return 0
-        return len(events)
+        return len(after)
 
     def catch_up(self) -> int:
         """Apply batches until the projection reflects the whole log; events applied."""
@@ -90,19 +120,22 @@ class ProjectionRunner:
             total += applied
         return total
 
-    def run_round(self) -> int:
-        """Apply the next batch, logging (not raising) a failure; the number of events applied."""
-        try:
-            return self.run_once()
-        except Exception:  # keep running; the next round retries the same batch
-            logger.exception("projection round failed", extra={"projection": self.name})
-            return 0
-
     def _read_position(self, connection: Connection) -> int:
         row = connection.execute(
             select(projection_tracking.c.position).where(projection_tracking.c.name == self.name)
         ).first()
         return int(row[0]) if row else 0
+
+
+def run_together(runners: Sequence[ProjectionRunner], read_log: LogReader, batch_size: int) -> int:
+    """One round of several runners over a single read of the log; the most events any of them
+    applied. Each runner decodes the events of its own topics."""
+    starts = [runner.position() for runner in runners]
+    events = read_log(min(starts), batch_size)
+    return max(
+        (runner.apply(start, events) for runner, start in zip(runners, starts, strict=True)),
+        default=0,
+    )
 
 
 class _OutpacedError(Exception):

@@ -85,10 +85,10 @@ class RollupSource(Protocol):
         windows: Sequence[tuple[str, int, int]],
         known_at_us: int,
         up_to: int,
-    ) -> tuple[int, dict[str, list[SpanSums]]]:
+    ) -> tuple[int, dict[str, list[tuple[int, SpanSums]]]]:
         """The position p the rollups reflect (at most up_to) and, per objective of windows
-        (objective, start µs, end µs), the rollups recorded by known_at_us at positions <= p
-        of the days overlapping the window."""
+        (objective, start µs, end µs), the (log position, rollup) of the events recorded by
+        known_at_us at positions <= p of the days overlapping the window that have one."""
 
 
 @dataclass(frozen=True)
@@ -293,24 +293,25 @@ class LedgerApplication(Application[str]):
             )
             for current in current_windows(history, as_of, objective_id or None)
         }
-        known_at_us = to_epoch_us(known_at)
-        position, sums = rollups.window_rollups(
+        _, rolled_up = rollups.window_rollups(
             agreement_id,
             [(oid, plan.start_us, plan.end_us) for oid, plan in plans.items()],
-            known_at_us,
+            to_epoch_us(known_at),
             head,
         )
+        spans = {oid: [span for _, span in found] for oid, found in rolled_up.items()}
+        covered = {p for found in rolled_up.values() for p, _ in found}
         readings: dict[str, list[Measurement]] = {oid: [] for oid in plans}
-        for event_position, event in self._window_events(agreement_id, plans, position, head):
+        for event_position, event in self._window_events(agreement_id, plans, covered, head):
             if event.timestamp > known_at:
                 continue
             readings[event.objective_id].extend(event.measurements())
-            if event_position > position:  # not in the rollups yet
-                sums[event.objective_id].append(span_of(summarize_event(event)))
+            if event_position not in covered:  # sparse, or beyond the projection
+                spans[event.objective_id].append(span_of(summarize_event(event)))
 
         def from_rollups(current: DuePeriod) -> list[TrackResult]:
             oid = current.objective.objective_id
-            return evaluate_rollups(plans[oid], sums[oid], readings[oid])
+            return evaluate_rollups(plans[oid], spans[oid], readings[oid])
 
         report = compliance_report(history, as_of, known_at, objective_id or None, from_rollups)
         return report, head
@@ -347,30 +348,25 @@ class LedgerApplication(Application[str]):
         return sorted((pair for log in logs for pair in log), key=lambda pair: pair[0])
 
     def _window_events(
-        self, agreement_id: str, plans: Mapping[str, WindowPlan], rolled_up: int, head: int
+        self, agreement_id: str, plans: Mapping[str, WindowPlan], covered: set[int], head: int
     ) -> list[tuple[int, MetricMeasured]]:
         """MetricMeasured events the windows need beside rollups: every event of the days
-        holding buckets to be read reading by reading, and every event after rolled_up."""
-        whole_days: set[str] = set()
-        tail: set[str] = set()
+        holding buckets to be read reading by reading, and every event not covered by one."""
+        edge_days: set[str] = set()
+        window_days: set[str] = set()
         for oid, plan in plans.items():
             for start, end in plan.reading_spans():
-                whole_days.update(
+                edge_days.update(
                     day_streams(agreement_id, oid, from_epoch_us(start), from_epoch_us(end - 1))
                 )
             if plan.end_us > plan.start_us:
-                tail.update(
-                    day_streams(
-                        agreement_id,
-                        oid,
-                        from_epoch_us(plan.start_us),
-                        from_epoch_us(plan.end_us - 1),
-                    )
-                )
+                first, last = from_epoch_us(plan.start_us), from_epoch_us(plan.end_us - 1)
+                window_days.update(day_streams(agreement_id, oid, first, last))
         recorder = self.ledger_recorder
-        found = {n.id: n for n in recorder.select_stream_notifications(sorted(whole_days))}
+        found = {n.id: n for n in recorder.select_stream_notifications(sorted(edge_days))}
         found.update(
-            (n.id, n) for n in recorder.select_stream_notifications(sorted(tail), after=rolled_up)
+            (n.id, n)
+            for n in recorder.select_stream_notifications(sorted(window_days), excluding=covered)
         )
         return [
             (position, cast(MetricMeasured, self.mapper.to_domain_event(found[position])))

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from eventsourcing.persistence import Notification
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
 
 from domain.rollups import SpanSums
 from projections.ledger_views import LedgerViews
 from projections.reading_rollups import ReadingRollups, read_rollups, rollups_position
-from projections.runner import ProjectionRunner, create_tables, drop_tables
+from projections.runner import ProjectionRunner, create_tables, drop_tables, run_together
 from service.application import LedgerApplication
 from service.storage import SchemaLock, Storage
 
 POLL_SECONDS = 0.05
+BATCH_SIZE = 500
+logger = logging.getLogger("sla_ledger.projections")
 
 
 def read_models_engine(storage: Storage) -> Engine:
@@ -35,6 +39,30 @@ def read_models_engine(storage: Storage) -> Engine:
         URL.create("sqlite", database=storage.env["SQLITE_DBNAME"]),
         connect_args={"timeout": 30},
     )
+
+
+class LoggedNotification:
+    """A stored event as the projections read it: decoded on demand, never kept decoded."""
+
+    __slots__ = ("_notification", "_to_event")
+
+    def __init__(self, notification: Notification, to_event: Callable[[Notification], Any]):
+        self._notification = notification
+        self._to_event = to_event
+
+    @property
+    def position(self) -> int:
+        """The event's log position."""
+        return self._notification.id
+
+    @property
+    def topic(self) -> str:
+        """The event's topic."""
+        return self._notification.topic
+
+    def event(self) -> Any:
+        """The decoded event."""
+        return self._to_event(self._notification)
 
 
 class ReadModels:
@@ -66,7 +94,14 @@ class ReadModels:
 
     def catch_up(self) -> int:
         """Bring every read model up to the end of the log; the events the slowest applied."""
-        return max(runner.catch_up() for runner in self.runners)
+        total = 0
+        while applied := self.run_round():
+            total += applied
+        return total
+
+    def run_round(self) -> int:
+        """Apply the next batch of the log to every read model, reading and decoding it once."""
+        return run_together(self.runners, self.read_log, BATCH_SIZE)
 
     def start(self) -> None:
         """Keep the read models current in a background thread."""
@@ -87,9 +122,11 @@ class ReadModels:
 
     def _run_forever(self, stopping: threading.Event, poll_seconds: float) -> None:
         while not stopping.is_set():
-            applied = 0
-            for runner in self.runners:
-                applied += runner.run_round()
+            try:
+                applied = self.run_round()
+            except Exception:  # keep running; the next round retries the same batch
+                logger.exception("projection round failed")
+                applied = 0
             if not applied:
                 stopping.wait(poll_seconds)
 
@@ -107,12 +144,13 @@ class ReadModels:
             time.sleep(min(POLL_SECONDS, remaining))
         return True
 
-    def read_log(self, after: int, limit: int, topics: frozenset[str]) -> list[tuple[int, Any]]:
-        """Up to limit (position, event) pairs after a position; events of other topics are
-        not decoded (None), so the position still advances past them."""
-        notifications = self._app.recorder.select_notifications(start=after + 1, limit=limit)
+    def read_log(self, after: int, limit: int) -> list[LoggedNotification]:
+        """Up to limit entries of the log after a position, decoded only when asked."""
         to_event = self._app.mapper.to_domain_event
-        return [(n.id, to_event(n) if n.topic in topics else None) for n in notifications]
+        return [
+            LoggedNotification(n, to_event)
+            for n in self._app.recorder.select_notifications(start=after + 1, limit=limit)
+        ]
 
     def window_rollups(
         self,
@@ -120,7 +158,7 @@ class ReadModels:
         windows: Sequence[tuple[str, int, int]],
         known_at_us: int,
         up_to: int,
-    ) -> tuple[int, dict[str, list[SpanSums]]]:
+    ) -> tuple[int, dict[str, list[tuple[int, SpanSums]]]]:
         """The rollups of each (objective, start µs, end µs) window recorded by known_at_us,
         as far as the projection has got but not beyond up_to; and that position."""
         with self.engine.connect() as connection:
@@ -128,7 +166,13 @@ class ReadModels:
             position = min(rollups_position(connection), up_to)
             return position, {
                 objective_id: read_rollups(
-                    connection, agreement_id, objective_id, start, end, known_at_us, position
+                    connection,
+                    agreement_id,
+                    objective_id,
+                    start,
+                    end,
+                    known_at_us,
+                    position,
                 )
                 for objective_id, start, end in windows
             }

@@ -8,7 +8,7 @@ by the store, not only by code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification, StoredEvent
@@ -80,16 +80,18 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         return heads
 
     def select_stream_notifications(
-        self, stream_ids: Sequence[str], after: int = 0
+        self, stream_ids: Sequence[str], excluding: Collection[int] = ()
     ) -> list[Notification]:
-        """Notifications of the named streams after a log position, in log order."""
+        """Notifications of the named streams but those at the excluded positions, in log order."""
         found: list[Notification] = []
+        skip = sorted(excluding)
         with self.datastore.transaction(commit=False) as c:
             for chunk in _chunks(stream_ids):
                 c.execute(
                     f"SELECT rowid, * FROM {self.events_table_name} "
-                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) AND rowid > ?",
-                    [*chunk, after],
+                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) "
+                    f"AND rowid NOT IN ({','.join('?' * len(skip))})",
+                    [*chunk, *skip],
                 )
                 found.extend(
                     Notification(
@@ -157,8 +159,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             "WHERE originator_id = ANY(%s) GROUP BY originator_id"
         ).format(schema, events_table)
         self._select_streams = SQL(
-            "SELECT * FROM {}.{} WHERE originator_id = ANY(%s) AND notification_id > %s "
-            "ORDER BY notification_id"
+            "SELECT * FROM {}.{} WHERE originator_id = ANY(%s) "
+            "AND NOT notification_id = ANY(%s::bigint[]) ORDER BY notification_id"
         ).format(schema, events_table)
         self._select_agreement = SQL(
             "SELECT * FROM {}.{} "
@@ -199,11 +201,11 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             return {row["originator_id"]: row["head"] for row in curs.fetchall()}
 
     def select_stream_notifications(
-        self, stream_ids: Sequence[str], after: int = 0
+        self, stream_ids: Sequence[str], excluding: Collection[int] = ()
     ) -> list[Notification]:
-        """Notifications of the named streams after a log position, in log order."""
+        """Notifications of the named streams but those at the excluded positions, in log order."""
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._select_streams, (list(stream_ids), after))
+            curs.execute(self._select_streams, (list(stream_ids), list(excluding)))
             return [
                 Notification(
                     id=row["notification_id"],

@@ -13,15 +13,17 @@ from hypothesis import strategies as st
 from domain.compliance import evaluate
 from domain.exclusions import Exclusion
 from domain.instants import to_epoch_us
-from domain.measurements import Measurement
+from domain.measurements import Measurement, group_by_stream, measured_events
 from domain.objectives import Indicator, ObjectiveRules, Schedule
 from domain.rollups import (
     BUCKET_US,
     BucketUse,
     WindowPlan,
     evaluate_rollups,
+    roll_up,
     span_of,
     summarize,
+    summarize_event,
 )
 from domain.terms import Objective, PeriodUnit
 from tests.semantics_strategies import (
@@ -175,3 +177,36 @@ def test_a_bucket_holding_all_of_a_short_business_day_is_read_reading_by_reading
     assert evaluate_rollups(
         plan, [span_of(summarize([inside, outside]))], [inside, outside]
     ) == evaluate(objective, APR, as_of, [inside, outside], [], "UTC", as_of)
+
+
+@PROPERTY
+@given(case=cases(), plain=st.booleans(), in_time_order=st.booleans())
+def test_the_rollup_kept_of_an_event_is_its_summary(
+    case: tuple[Objective, list[Measurement], list[list[Measurement]]],
+    plain: bool,
+    in_time_order: bool,
+) -> None:
+    _, found, _ = case
+    if in_time_order:
+        found = sorted(found, key=lambda r: r.observed_at_us)
+    if plain:  # counts only, without labels: the column-by-column path
+        found = [
+            r._replace(sample=None, labels=None, good=r.good or 0, total=r.total or 0)
+            for r in found
+        ]
+    for event in measured_events("sla", group_by_stream("sla", found), {}, APR):
+        summary = summarize_event(event)
+        span = span_of(summary)
+
+        rollup = roll_up(event)
+
+        if 2 * len({s.bucket_us for s in summary}) > len(event.observed_at_us):
+            assert rollup is None
+        else:
+            assert rollup is not None
+            assert (rollup.first_bucket_us, rollup.last_bucket_us) == (
+                span.first_bucket_us,
+                span.last_bucket_us,
+            )
+            assert rollup.totals == list(span.totals or ())
+            assert rollup.buckets == summary
