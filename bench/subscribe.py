@@ -8,7 +8,10 @@ events each (50,000 for the default 10,000 agreements). Then starts `sla-ledger 
 --close-periods off --projections off` on that file (nothing else runs in the server) and, from
 this process, subscribes from position 0 with no filter and reads until the stream has delivered
 every event of the log; the figure is events per second from the call to the last event, which
-includes decoding the responses in this process.
+includes decoding the responses in this process. That server reads and maps every event from the
+log. It then starts the server again with projections on, waits (ListBreaches with
+min_log_position) until the read models, the event encodings among them, have caught up, and
+measures the same subscription served from the encodings.
 
 Baselines in the same run, in this process on the same file before the server starts:
 app.recorder.select_notifications in pages of 500 (the server's page) with
@@ -28,6 +31,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import grpc
@@ -160,18 +164,27 @@ def main() -> int:
             to_proto, _ = best_rate(lambda: read_in_process(app, True), options.repeats)
         finally:
             app.close()
-        with (
-            running_server(
-                url, workdir, ["--close-periods", "off", "--projections", "off"]
-            ) as port,
-            grpc.insecure_channel(
-                f"127.0.0.1:{port}",
-                options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)],
-            ) as channel,
-        ):
-            stub = pb_grpc.LedgerServiceStub(channel)
-            streamed, received = best_rate(lambda: subscribe(stub, head), options.repeats)
-    assert total == received == head, (total, received, head)
+        # First from the log alone (no read model has run yet), then from the event encodings
+        # once the server's projections have caught up with the log.
+        rates: dict[bool, float] = {}
+        counts: dict[bool, int] = {}
+        for projections in (False, True):
+            flags = ["--close-periods", "off", "--projections", "on" if projections else "off"]
+            with (
+                running_server(url, workdir, flags) as port,
+                grpc.insecure_channel(
+                    f"127.0.0.1:{port}",
+                    options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)],
+                ) as channel,
+            ):
+                stub = pb_grpc.LedgerServiceStub(channel)
+                if projections:
+                    caught_up = pb.ListBreachesRequest(min_log_position=head)
+                    stub.ListBreaches(caught_up, timeout=600)
+                rates[projections], counts[projections] = best_rate(
+                    partial(subscribe, stub, head), options.repeats
+                )
+    assert total == counts[False] == counts[True] == head, (total, counts, head)
     print(
         f"log: {total} events ({options.agreements} agreements x signed, 2 amended, "
         f"2 exclusions; built in {build_seconds:.0f} s), SQLite; best of {options.repeats}"
@@ -180,7 +193,8 @@ def main() -> int:
     for label, rate in (
         ("in-process read + decode (baseline)", decode),
         ("in-process read + decode + to LedgerEvent", to_proto),
-        ("SubscribeEvents over gRPC, from position 0", streamed),
+        ("SubscribeEvents from 0, read from the log", rates[False]),
+        ("SubscribeEvents from 0, from the event encodings", rates[True]),
     ):
         print(f"{label:<50}{rate:>12,.0f}{rate / decode:>12.2f}")
     if options.quick:

@@ -14,10 +14,10 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from projections.tables import READ_MODEL_TABLES, metadata, projection_tracking
+from projections.tables import CACHE_TABLES, READ_MODEL_TABLES, metadata, projection_tracking
 
 logger = logging.getLogger("sla_ledger.projections")
 
@@ -152,9 +152,13 @@ def create_tables(engine: Engine, names: Sequence[str]) -> None:
                 connection.execute(insert(projection_tracking).values(name=name, position=0))
 
 
-def drop_tables(engine: Engine) -> None:
-    """Drop every read-model table and the tracking rows."""
-    metadata.drop_all(engine)
+def drop_tables(engine: Engine, names: Sequence[str], *, caches: bool = False) -> None:
+    """Drop the read-model tables (and with caches, the cache tables) and the tracking rows of
+    the named projections."""
+    tables = [*READ_MODEL_TABLES, *(CACHE_TABLES if caches else ())]
+    metadata.drop_all(engine, tables=tables)
+    with engine.begin() as connection:
+        connection.execute(delete(projection_tracking).where(projection_tracking.c.name.in_(names)))
 
 
 def checksum(engine: Engine) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -100,4 +101,19 @@ reading_rollups = Table(
     Index("ix_projected_reading_rollups_window", "agreement_id", "objective_id", "day_us"),
 )
 
+# A cache of the log rather than a read model: an event's encoding depends only on the event and
+# the public schema, so rebuilding read models keeps it. A change to how events map to the
+# public schema must bump the version in the table's name (and the projection's).
+encoded_events = Table(
+    "encoded_events_v1",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("agreement_id", String(128), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    # The event in the public schema, serialized once so that streams send it as it is.
+    Column("encoded", LargeBinary, nullable=False),
+    Index("ix_encoded_events_agreement", "agreement_id", "position"),
+)
+
 READ_MODEL_TABLES = (agreements, periods, breaches, credit_lines, reading_rollups)
+CACHE_TABLES = (encoded_events,)

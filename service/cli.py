@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"database URL (env SLA_LEDGER_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
         )
         command.add_argument("--log-level", default=os.environ.get("SLA_LEDGER_LOG_LEVEL", "INFO"))
+        if name == "rebuild-projections":
+            command.add_argument(
+                "--encodings",
+                action="store_true",
+                help="rebuild the event encodings too (needed only when their version changes)",
+            )
         if name == "export-credits":
             command.add_argument(
                 "--from", dest="period_from", help="periods starting at or after (ISO 8601, UTC)"
@@ -142,7 +148,7 @@ def rebuild_projections(arguments: argparse.Namespace) -> int:
     configure_logging(arguments.log_level)
     app = open_application(_database_url(arguments))
     read_models = open_read_models(app, _database_url(arguments))
-    applied = read_models.rebuild()
+    applied = read_models.rebuild(encodings=arguments.encodings)
     summary = {
         "events_applied": applied,
         "position": read_models.position(),

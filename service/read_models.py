@@ -17,6 +17,7 @@ from projections.ledger_views import LedgerViews
 from projections.reading_rollups import ReadingRollups, read_rollups, rollups_position
 from projections.runner import ProjectionRunner, create_tables, drop_tables, run_together
 from service.application import LedgerApplication
+from service.event_encodings import EventEncodings, read_encoded
 from service.storage import SchemaLock, Storage
 
 POLL_SECONDS = 0.05
@@ -75,7 +76,9 @@ class ReadModels:
         self.rollups = ReadingRollups()
         self.runner = ProjectionRunner(self.engine, self.read_log, self.views)
         self.rollups_runner = ProjectionRunner(self.engine, self.read_log, self.rollups)
-        self.runners = (self.runner, self.rollups_runner)
+        self.encodings = EventEncodings()
+        self.encodings_runner = ProjectionRunner(self.engine, self.read_log, self.encodings)
+        self.runners = (self.runner, self.rollups_runner, self.encodings_runner)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._storage = storage
@@ -85,10 +88,16 @@ class ReadModels:
         with SchemaLock(self._storage):
             create_tables(self.engine, [r.name for r in self.runners])
 
-    def rebuild(self) -> int:
-        """Drop and rebuild every read model from the log; the number of events applied."""
+    def rebuild(self, *, encodings: bool = False) -> int:
+        """Drop and rebuild every read model from the log (with encodings, the event encodings
+        too, which otherwise stay: they depend on nothing but the events); the events applied."""
+        dropped = [
+            self.runner,
+            self.rollups_runner,
+            *([self.encodings_runner] if encodings else []),
+        ]
         with SchemaLock(self._storage):
-            drop_tables(self.engine)
+            drop_tables(self.engine, [r.name for r in dropped], caches=encodings)
             create_tables(self.engine, [r.name for r in self.runners])
         return self.catch_up()
 
@@ -176,3 +185,14 @@ class ReadModels:
                 )
                 for objective_id, start, end in windows
             }
+
+    def encodings_position(self) -> int:
+        """The log position up to which every event is encoded."""
+        return self.encodings_runner.position()
+
+    def read_encoded(
+        self, after: int, up_to: int, limit: int, agreement_id: str, event_types: Sequence[str]
+    ) -> list[tuple[int, bytes]]:
+        """Encoded events after a position and up to another, filtered, in log order."""
+        with self.engine.connect() as connection:
+            return read_encoded(connection, after, up_to, limit, agreement_id, event_types)

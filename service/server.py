@@ -167,6 +167,7 @@ def start_server(
     )
     streams = EventStreams(
         app,
+        read_models=read_models,
         heartbeat_seconds=heartbeat_seconds(os.environ),
         max_batch_bytes=max(1, min(MAX_STREAM_BATCH_BYTES, config.max_message_bytes // 2)),
         max_streams=max(1, config.workers // 2),

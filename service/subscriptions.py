@@ -10,61 +10,17 @@ from dataclasses import dataclass
 
 import grpc
 from eventsourcing.persistence import Notification
-from eventsourcing.utils import get_topic
 
-from domain.agreement import Agreement
 from domain.errors import Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
-from domain.measurements import MetricMeasured
-from domain.period_results import (
-    BonusAdjusted,
-    BonusEarned,
-    BreachDetected,
-    BreachRetracted,
-    CreditAdjusted,
-    CreditIssued,
-    PeriodClosed,
-    PeriodRecalculated,
-    TerminationRightGranted,
-)
 from service.application import LedgerApplication, LoggedEvent
 from service.errors import rich_status
-from service.generated.sla.ledger.v1 import events_pb2
+from service.event_encodings import PAYLOAD_TOPICS
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.mapping import logged_event_to_proto
+from service.read_models import ReadModels
 
 logger = logging.getLogger(__name__)
-
-# The domain event classes that service.mapping.logged_event_to_proto writes into each member of
-# the LedgerEvent `payload` oneof. Their topics let the database do the type filtering.
-PAYLOAD_CLASSES: dict[str, tuple[type, ...]] = {
-    "agreement_signed": (Agreement.Signed,),
-    "agreement_amended": (Agreement.Amended,),
-    "agreement_terminated": (Agreement.Terminated,),
-    "metric_measured": (MetricMeasured,),
-    "exclusion_recorded": (Agreement.ExclusionRecorded,),
-    "period_closed": (PeriodClosed,),
-    "breach_detected": (BreachDetected,),
-    "breach_retracted": (BreachRetracted,),
-    "credit_issued": (CreditIssued,),
-    "credit_adjusted": (CreditAdjusted,),
-    "bonus_earned": (BonusEarned,),
-    "bonus_adjusted": (BonusAdjusted,),
-    "period_recalculated": (PeriodRecalculated,),
-    "termination_right_granted": (TerminationRightGranted,),
-}
-PAYLOAD_TOPICS: dict[str, tuple[str, ...]] = {
-    name: tuple(get_topic(cls) for cls in classes) for name, classes in PAYLOAD_CLASSES.items()
-}
-_PAYLOAD_NAMES = {
-    field.name for field in events_pb2.LedgerEvent.DESCRIPTOR.oneofs_by_name["payload"].fields
-}
-if set(PAYLOAD_CLASSES) != _PAYLOAD_NAMES:  # pragma: no cover - caught by any test run
-    raise RuntimeError(
-        "PAYLOAD_CLASSES must name every LedgerEvent payload: "
-        f"missing {sorted(_PAYLOAD_NAMES - set(PAYLOAD_CLASSES))}, "
-        f"unknown {sorted(set(PAYLOAD_CLASSES) - _PAYLOAD_NAMES)}"
-    )
 
 SHUTTING_DOWN = "the server is shutting down; resubscribe after the last log_position received"
 
@@ -80,9 +36,12 @@ class _Selection:
 
 @dataclass(frozen=True)
 class _Page:
-    """One read of the log: the notifications that may match, and how far the read reached."""
+    """One read: the matching events as (position, encoded LedgerEvent), and how far it reached.
 
-    notifications: Sequence[Notification]
+    full means more may follow at once (read again without waiting).
+    """
+
+    events: Sequence[tuple[int, bytes]]
     scanned: int
     full: bool
 
@@ -118,6 +77,7 @@ class EventStreams:
         self,
         app: LedgerApplication,
         *,
+        read_models: ReadModels | None = None,
         batch_size: int = 500,
         poll_seconds: float = 0.05,
         heartbeat_seconds: float = 5.0,
@@ -127,6 +87,7 @@ class EventStreams:
         if batch_size < 1 or poll_seconds <= 0 or heartbeat_seconds <= 0 or max_batch_bytes < 1:
             raise ValueError("batch size, poll and heartbeat intervals and bytes must be positive")
         self._app = app
+        self._read_models = read_models
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._heartbeat_seconds = heartbeat_seconds
@@ -190,7 +151,7 @@ class EventStreams:
         while not stop.is_set() and context.is_active():
             page = self._read(selection, position)
             sent = False
-            for response in self._responses(page, selection, batched=page.full or not live):
+            for response in self._responses(page, batched=page.full or not live):
                 yield response
                 sent = True
                 if stop.is_set():
@@ -207,6 +168,26 @@ class EventStreams:
                 stop.wait(self._poll_seconds)
 
     def _read(self, selection: _Selection, position: int) -> _Page:
+        models = self._read_models
+        if models is None:
+            return self._read_log(selection, position, self._batch_size)
+        encoded_up_to = models.encodings_position()
+        if encoded_up_to <= position:
+            return self._read_log(selection, position, self._batch_size)
+        events = models.read_encoded(
+            position,
+            encoded_up_to,
+            self._batch_size,
+            selection.agreement_id,
+            sorted(selection.names),
+        )
+        if len(events) == self._batch_size:
+            return _Page(events, events[-1][0], True)
+        # Everything up to encoded_up_to was encoded; the rest of the page comes from the log.
+        rest = self._read_log(selection, encoded_up_to, self._batch_size - len(events))
+        return _Page([*events, *rest.events], rest.scanned, rest.full)
+
+    def _read_log(self, selection: _Selection, position: int, limit: int) -> _Page:
         filtered = bool(selection.agreement_id or selection.topics)
         # Read before the page: every position up to it is committed, so a short filtered page
         # has scanned that far even when nothing there matched.
@@ -214,45 +195,63 @@ class EventStreams:
         notifications: Sequence[Notification]
         if selection.agreement_id:
             notifications = self._app.ledger_recorder.select_agreement_notifications(
-                selection.agreement_id, position + 1, self._batch_size
+                selection.agreement_id, position + 1, limit
             )
         else:
             notifications = self._app.recorder.select_notifications(
-                start=position + 1, limit=self._batch_size, topics=selection.topics
+                start=position + 1, limit=limit, topics=selection.topics
             )
-        full = len(notifications) == self._batch_size
+        full = len(notifications) == limit
         last = notifications[-1].id if notifications else position
         scanned = last if full else max(position, head, last)
         if selection.agreement_id and selection.topics:
             notifications = [n for n in notifications if n.topic in selection.topics]
-        return _Page(notifications, scanned, full)
+        return _Page(list(self._encode(notifications, selection)), scanned, full)
 
-    def _responses(
-        self, page: _Page, selection: _Selection, *, batched: bool
-    ) -> Iterator[pb.SubscribeEventsResponse]:
+    def _responses(self, page: _Page, *, batched: bool) -> Iterator[pb.SubscribeEventsResponse]:
         most = self._batch_size if batched else 1
-        pending: list[events_pb2.LedgerEvent] = []
+        pending: list[bytes] = []
         size = 0
-        for message in self._matching(page.notifications, selection):
-            message_size = message.ByteSize()
-            if pending and (len(pending) >= most or size + message_size > self._max_batch_bytes):
-                yield pb.SubscribeEventsResponse(events=pending, log_position=pending[-1].position)
+        last = 0
+        for position, encoded in page.events:
+            if pending and (len(pending) >= most or size + len(encoded) > self._max_batch_bytes):
+                yield _response(pending, last)
                 pending, size = [], 0
-            pending.append(message)
-            size += message_size
+            pending.append(encoded)
+            size += len(encoded)
+            last = position
         if pending:
-            yield pb.SubscribeEventsResponse(events=pending, log_position=page.scanned)
+            yield _response(pending, page.scanned)
 
-    def _matching(
+    def _encode(
         self, notifications: Iterable[Notification], selection: _Selection
-    ) -> Iterator[events_pb2.LedgerEvent]:
+    ) -> Iterator[tuple[int, bytes]]:
         to_domain_event = self._app.mapper.to_domain_event
         for notification in notifications:
             message = logged_event_to_proto(
                 LoggedEvent(notification.id, to_domain_event(notification))
             )
             if not selection.names or message.WhichOneof("payload") in selection.names:
-                yield message
+                yield notification.id, message.SerializeToString()
+
+
+def _response(encoded: Sequence[bytes], log_position: int) -> pb.SubscribeEventsResponse:
+    """A response holding already serialized LedgerEvents, parsed once by protobuf's C core."""
+    response = pb.SubscribeEventsResponse(log_position=log_position)
+    response.MergeFromString(b"".join(_EVENTS_TAG + _varint(len(e)) + e for e in encoded))
+    return response
+
+
+_EVENTS_TAG = bytes([1 << 3 | 2])  # field 1 (events), wire type 2 (length-delimited)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
 
 
 def _selection(request: pb.SubscribeEventsRequest) -> _Selection:

@@ -374,3 +374,32 @@ def test_a_stream_beyond_half_the_workers_is_refused_with_resource_exhausted(
 
     first.cancel()
     assert refusal.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+def _encoded(stub: Stub, position: int) -> None:
+    """Wait until the read models, the event encodings among them, reach position."""
+    request = ledger_service_pb2.ListBreachesRequest(min_log_position=position)
+    stub.ListBreaches(request, timeout=TIMEOUT)
+
+
+def test_a_catch_up_served_from_the_encoded_events_equals_the_log(stub: Stub) -> None:
+    _january_with_a_credit(stub, "sla-1")
+    head = _january_with_a_credit(stub, "sla-2")
+    _encoded(stub, head)
+
+    responses = _until(_subscribe(stub), head)
+
+    assert _events(responses) == _all_events(stub)
+
+
+def test_filters_on_the_encoded_events_select_what_they_select_on_the_log(stub: Stub) -> None:
+    _january_with_a_credit(stub, "sla-1")
+    encoded_head = _january_with_a_credit(stub, "sla-2")
+    _encoded(stub, encoded_head)
+    head = _daily_readings(stub, "sla-1", 3, first_day=40)  # beyond the encodings, maybe
+    wanted = ["credit_issued", "metric_measured"]
+
+    responses = _until(_subscribe(stub, agreement_id="sla-1", event_types=wanted), head)
+
+    expected = [e for e in _all_events(stub, "sla-1") if e.WhichOneof("payload") in wanted]
+    assert _events(responses) == expected

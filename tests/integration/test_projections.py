@@ -20,7 +20,7 @@ from domain.terms import Objective, PeriodUnit
 from projections.exports import write_credits_csv
 from projections.queries import BreachFilter, CreditFilter, credit_balances, list_breaches
 from projections.runner import ProjectionRunner, checksum
-from projections.tables import breaches, credit_lines, reading_rollups
+from projections.tables import breaches, credit_lines, encoded_events, reading_rollups
 from service.application import LedgerApplication
 from service.read_models import ReadModels
 from service.storage import SchemaLock, parse_database_url
@@ -179,6 +179,21 @@ class ProjectionContract:
         assert applied == app.recorder.max_notification_id()
         assert checksum(models.engine) == live
 
+    def test_a_rebuild_keeps_the_event_encodings_and_rebuilding_them_gives_the_same_bytes(
+        self, ledger: tuple[LedgerApplication, ReadModels], make_terms: Callable[..., Any]
+    ) -> None:
+        app, models = ledger
+        self._breach_two_months(app, make_terms)
+        models.catch_up()
+        encoded = _encodings(models)
+
+        models.rebuild()
+        kept = _encodings(models)
+        models.rebuild(encodings=True)
+
+        assert len(encoded) == app.recorder.max_notification_id()
+        assert kept == encoded == _encodings(models)
+
     def test_the_credit_export_writes_one_csv_line_per_credit(
         self, ledger: tuple[LedgerApplication, ReadModels], make_terms: Callable[..., Any]
     ) -> None:
@@ -227,3 +242,15 @@ class TestProjectionsOnPostgres(ProjectionContract):
     @pytest.fixture
     def database_url(self, postgres_database_url: str) -> str:
         return postgres_database_url
+
+
+def _encodings(models: ReadModels) -> list[tuple[int, bytes]]:
+    with models.engine.connect() as connection:
+        return [
+            (p, bytes(e))
+            for p, e in connection.execute(
+                select(encoded_events.c.position, encoded_events.c.encoded).order_by(
+                    encoded_events.c.position
+                )
+            )
+        ]
