@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification, Recording
 from eventsourcing.utils import get_topic
 
 from domain.agreement import Agreement, AgreementStanding, replay_agreement
@@ -46,6 +46,7 @@ from domain.period_closing import (
 from domain.period_results import PeriodEvent
 from domain.rollups import SpanSums, WindowPlan, evaluate_rollups, span_of, summarize_event
 from domain.terms import AgreementTerms
+from service.actors import current_actor
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
 from service.transcodings import register_domain_transcodings
 
@@ -464,6 +465,13 @@ class LedgerApplication(Application[str]):
                 LoggedEvent(r.notification.id, e) for r, e in zip(recordings, events, strict=True)
             ]
         raise VersionConflictError("concurrent writers kept changing the periods; retry")
+
+    def _record(self, processing_event: ProcessingEvent[str]) -> list[Recording[str]]:
+        """Record the events with the acting identity, as the ledger records their time."""
+        actor = current_actor.get()
+        for event in processing_event.events:
+            object.__setattr__(event, "actor", actor)  # stored with the event's state
+        return super()._record(processing_event)
 
     def _record_time(self, agreement: Agreement) -> datetime:
         # Record time never goes backwards within a stream, even if the host clock does.

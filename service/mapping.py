@@ -253,6 +253,11 @@ def measurement_to_proto(reading: Measurement) -> terms_pb2.Measurement:
     return message
 
 
+def actor_of(event: Any) -> str:
+    """Who caused a stored event; empty for events recorded before actors were recorded."""
+    return str(getattr(event, "actor", ""))
+
+
 def logged_event_to_proto(logged: LoggedEvent) -> events_pb2.LedgerEvent:
     """The public LedgerEvent for an event read from the log."""
     event = logged.event
@@ -262,6 +267,7 @@ def logged_event_to_proto(logged: LoggedEvent) -> events_pb2.LedgerEvent:
         stream_version=event.originator_version,
         recorded_at=instant_to_proto(event.timestamp),
         agreement_id=agreement_of_stream(event.originator_id),
+        actor=actor_of(event),
     )
     if isinstance(event, Agreement.Signed):
         message.agreement_signed.terms.CopyFrom(terms_to_proto(event.terms))

@@ -9,6 +9,7 @@ from datetime import timedelta
 from eventsourcing.persistence import PersistenceError
 
 from domain.errors import LedgerError
+from service.actors import PERIOD_CLOSER, acting_as
 from service.application import Clock, LedgerApplication
 
 logger = logging.getLogger("sla_ledger.period_closer")
@@ -39,7 +40,8 @@ class PeriodCloser:
             if self._stopping.is_set():
                 break
             try:
-                events = self._app.close_periods(agreement_id, until)
+                with acting_as(PERIOD_CLOSER):
+                    events = self._app.close_periods(agreement_id, until)
             except (LedgerError, PersistenceError):
                 logger.exception("closing failed", extra={"agreement_id": agreement_id})
                 continue

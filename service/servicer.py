@@ -19,6 +19,7 @@ from projections.queries import (
     list_breaches,
     list_credits,
 )
+from service.actors import as_caller
 from service.application import Clock, LedgerApplication
 from service.errors import translate_errors
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
@@ -139,6 +140,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         return self._streams.stream(request, context)
 
     @translate_errors
+    @as_caller
     def SignAgreement(  # noqa: N802
         self, request: pb.SignAgreementRequest, context: grpc.ServicerContext
     ) -> pb.SignAgreementResponse:
@@ -156,6 +158,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         )
 
     @translate_errors
+    @as_caller
     def AmendAgreement(  # noqa: N802
         self, request: pb.AmendAgreementRequest, context: grpc.ServicerContext
     ) -> pb.AmendAgreementResponse:
@@ -182,6 +185,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         )
 
     @translate_errors
+    @as_caller
     def TerminateAgreement(  # noqa: N802
         self, request: pb.TerminateAgreementRequest, context: grpc.ServicerContext
     ) -> pb.TerminateAgreementResponse:
@@ -201,6 +205,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         )
 
     @translate_errors
+    @as_caller
     def RecordMeasurements(  # noqa: N802
         self, request: pb.RecordMeasurementsRequest, context: grpc.ServicerContext
     ) -> pb.RecordMeasurementsResponse:
@@ -245,6 +250,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         return response
 
     @translate_errors
+    @as_caller
     def RecordExclusion(  # noqa: N802
         self, request: pb.RecordExclusionRequest, context: grpc.ServicerContext
     ) -> pb.RecordExclusionResponse:
@@ -261,6 +267,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         return pb.RecordExclusionResponse(recorded=recorded, log_position=position)
 
     @translate_errors
+    @as_caller
     def ClosePeriod(  # noqa: N802
         self, request: pb.ClosePeriodRequest, context: grpc.ServicerContext
     ) -> pb.ClosePeriodResponse:
@@ -275,6 +282,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         )
 
     @translate_errors
+    @as_caller
     def RecalculatePeriod(  # noqa: N802
         self, request: pb.RecalculatePeriodRequest, context: grpc.ServicerContext
     ) -> pb.RecalculatePeriodResponse:

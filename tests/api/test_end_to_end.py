@@ -133,3 +133,18 @@ def test_invalid_terms_arrive_as_a_bad_request_listing_the_field_paths(
         "terms.time_zone",
         "terms.fee.amount.currency_code",
     ]
+
+
+def test_the_audit_trail_shows_each_events_record_time_and_its_unauthenticated_caller(
+    stub: Stub, sign_request: SignRequest, minute_readings: MinuteReadings
+) -> None:
+    stub.SignAgreement(sign_request("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
+    stub.RecordMeasurements(minute_readings("sla-1", 10), timeout=RPC_TIMEOUT_SECONDS)
+
+    events = stub.ListEvents(
+        ledger_service_pb2.ListEventsRequest(agreement_id="sla-1"), timeout=RPC_TIMEOUT_SECONDS
+    ).events
+
+    assert [e.WhichOneof("payload") for e in events] == ["agreement_signed", "metric_measured"]
+    assert all(e.actor.startswith("unauthenticated ipv4:127.0.0.1:") for e in events)
+    assert all(e.recorded_at.seconds > 0 for e in events)

@@ -249,3 +249,5 @@ def test_the_server_closes_due_periods_by_itself(
         time.sleep(0.1)
 
     assert "2026-01" in closed
+    closing = [e for e in events if e.HasField("period_closed")]
+    assert {e.actor for e in closing} == {"sla-ledger period closer"}
