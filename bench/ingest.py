@@ -1,13 +1,16 @@
 """Measurement ingest over gRPC against a raw executemany of the same rows, in one run.
 
-Usage: python -m bench.ingest [--batches N] [--batch-size N] [--quick]
+Usage: python -m bench.ingest [--batches N] [--batch-size N] [--projections on|off] [--quick]
 
 Starts `sla-ledger serve` on a free port with a SQLite file in a scratch directory, signs an
 agreement, and sends batches of one-minute readings from this process (the server is another
 process). The baseline inserts the same rows with one executemany per batch into a table with a
 primary key on the reading's identity, in a fresh SQLite file beside the ledger's, one transaction
-per batch. Both figures are readings per second; the ratio is ingest / baseline. --quick sends 2
-batches of 1,000: it only checks that the harness works, its figures mean nothing.
+per batch. Both figures are readings per second; the ratio is ingest / baseline. With
+--projections on (the default server) the server also keeps its read models current while it
+ingests; off measures ingest alone, as with `sla-ledger project` workers in other processes.
+--quick sends 2 batches of 1,000: it only checks that the harness works, its figures mean
+nothing.
 """
 
 from __future__ import annotations
@@ -154,6 +157,12 @@ def main() -> int:
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=10_000)
     parser.add_argument(
+        "--projections",
+        choices=("on", "off"),
+        default="on",
+        help="run the read models in the server (the default server) or not",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="2 batches of 1,000: check the harness only"
     )
     options = parser.parse_args()
@@ -165,7 +174,7 @@ def main() -> int:
         workdir = Path(scratch)
         url = f"sqlite:///{workdir / 'ledger.sqlite3'}"
         with (
-            running_server(url, workdir) as port,
+            running_server(url, workdir, ["--projections", options.projections]) as port,
             grpc.insecure_channel(
                 f"127.0.0.1:{port}",
                 options=[("grpc.max_send_message_length", 64 * 1024 * 1024)],
@@ -183,7 +192,10 @@ def main() -> int:
             resend = total / (time.perf_counter() - started)
         baseline = raw_baseline(workdir / "baseline.sqlite3", requests)
     assert recorded == total and duplicates == total, (recorded, duplicates)
-    print(f"readings: {total} in batches of {options.batch_size}, SQLite")
+    print(
+        f"readings: {total} in batches of {options.batch_size}, SQLite, "
+        f"projections {options.projections} in the server"
+    )
     print(f"{'figure':<38}{'readings/s':>12}{'x baseline':>12}")
     print(f"{'raw executemany (baseline)':<38}{baseline:>12,.0f}{1:>12.2f}")
     print(f"{'RecordMeasurements over gRPC':<38}{ingest:>12,.0f}{ingest / baseline:>12.2f}")

@@ -253,6 +253,33 @@ def measurement_to_proto(reading: Measurement) -> terms_pb2.Measurement:
     return message
 
 
+def _add_measurements(into: Any, event: MetricMeasured) -> None:
+    """Append the event's readings to a repeated Measurement field, column by column
+    (the same messages as measurement_to_proto, about twice as fast)."""
+    add = into.add
+    objective_id = event.objective_id
+    for measurement_id, at, good, total, sample, labels in zip(
+        event.measurement_ids,
+        event.observed_at_us,
+        event.good,
+        event.total,
+        event.sample,
+        event.labels,
+        strict=True,
+    ):
+        message = add(objective_id=objective_id, measurement_id=measurement_id)
+        if labels:
+            message.labels.update(labels)
+        seconds, micros = divmod(at, 1_000_000)
+        message.observed_at.seconds = seconds
+        message.observed_at.nanos = micros * 1000
+        if sample is not None:
+            message.sample = sample
+        else:
+            message.counts.good = good or 0
+            message.counts.total = total or 0
+
+
 def actor_of(event: Any) -> str:
     """Who caused a stored event; empty for events recorded before actors were recorded."""
     return str(getattr(event, "actor", ""))
@@ -288,7 +315,7 @@ def logged_event_to_proto(logged: LoggedEvent) -> events_pb2.LedgerEvent:
         measured.day.FromMicroseconds(
             event.observed_at_us[0] - event.observed_at_us[0] % MICROSECONDS_PER_DAY
         )
-        measured.measurements.extend(measurement_to_proto(r) for r in event.measurements())
+        _add_measurements(measured.measurements, event)
         measured.late_indexes.extend(event.late_indexes)
     elif isinstance(event, Agreement.ExclusionRecorded):
         exclusion_into_proto(event.exclusion, message.exclusion_recorded.exclusion)
