@@ -141,16 +141,14 @@ def _apply(app: LedgerApplication, agreement_id: str, steps: list[Any]) -> None:
 
 
 def _apply_step(app: LedgerApplication, agreement_id: str, kind: str, args: list[Any]) -> None:
-    if kind == "measure minutes":
+    if kind in ("measure", "measure minutes"):
+        unit = timedelta(hours=1) if kind == "measure" else timedelta(minutes=1)
+        prefix = "h" if kind == "measure" else "m"
         batch = [
             Measurement(
-                "availability",
-                f"m{minute}",
-                to_epoch_us(START + timedelta(minutes=minute)),
-                20 - bad,
-                20,
+                "availability", f"{prefix}{at}", to_epoch_us(START + at * unit), 20 - bad, 20
             )
-            for minute, bad in args[0]
+            for at, bad in args[0]
         ]
         app.record_measurements(agreement_id, batch)
     elif kind == "measure latency":
@@ -183,18 +181,6 @@ def _apply_step(app: LedgerApplication, agreement_id: str, kind: str, args: list
         )
     elif kind == "terminate":
         app.terminate_agreement(agreement_id, START + timedelta(minutes=args[0]))
-    elif kind == "measure":
-        batch = [
-            Measurement(
-                "availability",
-                f"h{hour}",
-                to_epoch_us(START + timedelta(hours=hour)),
-                20 - bad,
-                20,
-            )
-            for hour, bad in args[0]
-        ]
-        app.record_measurements(agreement_id, batch)
     elif kind == "close":
         app.close_periods(agreement_id, START + timedelta(days=args[0]))
     elif kind == "recalculate":
