@@ -20,6 +20,7 @@ from domain.identifiers import agreement_stream, measurement_stream_prefix
 
 LOOKUP_CHUNK = 500
 MEASUREMENT_KEYS_TABLE = "measurement_keys"
+APPEND_ONLY = "the ledger is append-only: events and measurement keys are never changed or removed"
 
 
 def _chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
@@ -39,6 +40,12 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {MEASUREMENT_KEYS_TABLE} "
             "(key BLOB PRIMARY KEY) WITHOUT ROWID",
+            *(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_refuse_{verb.lower()} "
+                f"BEFORE {verb} ON {table} BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+                for table in (self.events_table_name, MEASUREMENT_KEYS_TABLE)
+                for verb in ("UPDATE", "DELETE")
+            ),
         ]
 
     def _insert_events(
@@ -148,6 +155,30 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 schema, keys_table
             )
         )
+        refuse = Identifier("sla_ledger_refuse_change")
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE OR REPLACE FUNCTION {}.{}() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION '{}' USING ERRCODE = 'insufficient_privilege'; END $$"
+            ).format(schema, refuse, SQL(APPEND_ONLY))
+        )
+        for table_name in (self.events_table_name, MEASUREMENT_KEYS_TABLE):
+            for when, scope in (("UPDATE OR DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
+                trigger = Identifier(f"{table_name}_refuse_{when.split()[0].lower()}")
+                self.sql_create_statements.append(
+                    SQL(
+                        "CREATE OR REPLACE TRIGGER {} BEFORE {} ON {}.{} "
+                        "FOR EACH {} EXECUTE FUNCTION {}.{}()"
+                    ).format(
+                        trigger,
+                        SQL(when),
+                        schema,
+                        Identifier(table_name),
+                        SQL(scope),
+                        schema,
+                        refuse,
+                    )
+                )
         self._insert_keys = SQL("INSERT INTO {}.{} (key) SELECT unnest(%s::bytea[])").format(
             schema, keys_table
         )
