@@ -47,10 +47,12 @@ from domain.period_results import PeriodEvent
 from domain.rollups import SpanSums, WindowPlan, evaluate_rollups, span_of, summarize_event
 from domain.terms import AgreementTerms
 from service.actors import current_actor
+from service.ledger_chain import GENESIS, Digest, Verification, verify
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
 from service.transcodings import register_domain_transcodings
 
 MAX_RECORDING_ATTEMPTS = 5
+VERIFY_PAGE = 1000
 Clock = Callable[[], datetime]
 
 
@@ -423,6 +425,42 @@ class LedgerApplication(Application[str]):
         else:
             notifications = self.recorder.select_notifications(start=after + 1, limit=limit)
         return [LoggedEvent(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+
+    # The hash chain
+
+    def ledger_digest(self) -> Digest:
+        """The position and hash of the last event of the hash chain."""
+        return self.ledger_recorder.chain_head()
+
+    def verify_ledger(
+        self, after: int = 0, up_to: int = 0, expected: Digest | None = None
+    ) -> Verification:
+        """Recompute the hash chain over (after, up_to] (up_to 0: the whole log) from the hash
+        recorded at after, comparing it with the recorded hashes and with expected if given."""
+        recorder = self.ledger_recorder
+        if up_to <= 0:
+            up_to = max(self.recorder.max_notification_id() or 0, recorder.chain_head().position)
+        current = recorder.chain_at(after) if after > 0 else Digest(0, GENESIS)
+        if current.position != after:
+            return Verification(False, after, after, "no recorded hash at that position", current)
+        position = after
+        while position < up_to:
+            events, hashes, end = recorder.select_chained(position, up_to, VERIFY_PAGE)
+            here = expected if expected is not None and expected.position <= end else None
+            result = verify(current, events, hashes, here)
+            if not result.ok:
+                return result
+            expected = None if here is not None else expected
+            current, position = result.digest, end
+        if expected is not None:
+            return Verification(
+                False,
+                current.position,
+                expected.position,
+                "the digest lies beyond the range",
+                current,
+            )
+        return Verification(True, current.position, 0, "", current)
 
     # Helpers
 

@@ -18,6 +18,7 @@ from projections.queries import CreditFilter
 from projections.runner import checksum
 from service.application import LedgerApplication, utc_now
 from service.config import add_serve_arguments, serve_config
+from service.ledger_chain import Digest
 from service.logs import configure_logging
 from service.period_closer import PeriodCloser
 from service.read_models import ReadModels
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("project", "keep the read models current (a worker beside the servers)"),
         ("rebuild-projections", "drop every read model and rebuild it from the log"),
         ("export-credits", "write the credit ledger of a period range as CSV"),
+        ("verify", "recompute the log's hash chain; exit 1 at the first position that differs"),
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument(
@@ -58,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
                 "--encodings",
                 action="store_true",
                 help="rebuild the event encodings too (needed only when their version changes)",
+            )
+        if name == "verify":
+            command.add_argument("--after", type=int, default=0, help="start after this position")
+            command.add_argument("--up-to", type=int, default=0, help="stop here (0: the end)")
+            command.add_argument(
+                "--expect",
+                metavar="POSITION:SHA256_HEX",
+                help="a digest kept earlier (from GetLedgerDigest or a previous verify)",
             )
         if name == "export-credits":
             command.add_argument(
@@ -160,6 +170,31 @@ def rebuild_projections(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def verify_ledger(arguments: argparse.Namespace) -> int:
+    """Recompute the hash chain; print the outcome as JSON; exit 1 when it differs."""
+    configure_logging(arguments.log_level)
+    expected = None
+    if arguments.expect:
+        position, _, hex_hash = arguments.expect.partition(":")
+        try:
+            expected = Digest(int(position), bytes.fromhex(hex_hash))
+        except ValueError:
+            raise SystemExit("sla-ledger: --expect takes POSITION:SHA256_HEX") from None
+    app = open_application(_database_url(arguments))
+    try:
+        result = app.verify_ledger(arguments.after, arguments.up_to, expected)
+    finally:
+        app.close()
+    summary = {
+        "ok": result.ok,
+        "first_bad_position": result.first_bad_position,
+        "problem": result.problem,
+        "digest": f"{result.digest.position}:{result.digest.hex}",
+    }
+    sys.stdout.write(json.dumps(summary) + "\n")
+    return 0 if result.ok else 1
+
+
 def export_credits(arguments: argparse.Namespace) -> int:
     """Write the credit ledger of a period range as CSV."""
     configure_logging(arguments.log_level)
@@ -205,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sla-ledger` console script."""
     arguments = build_parser().parse_args(argv)
     commands = {
+        "verify": verify_ledger,
         "serve": serve,
         "project": project,
         "rebuild-projections": rebuild_projections,

@@ -17,10 +17,12 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from psycopg.sql import SQL, Identifier
 
 from domain.identifiers import agreement_stream, measurement_stream_prefix
+from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
 
 LOOKUP_CHUNK = 500
 MEASUREMENT_KEYS_TABLE = "measurement_keys"
-APPEND_ONLY = "the ledger is append-only: events and measurement keys are never changed or removed"
+CHAIN_TABLE = "ledger_chain"
+APPEND_ONLY = "the ledger is append-only: what it recorded is never changed or removed"
 
 
 def _chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
@@ -40,10 +42,12 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {MEASUREMENT_KEYS_TABLE} "
             "(key BLOB PRIMARY KEY) WITHOUT ROWID",
+            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} "
+            "(position INTEGER PRIMARY KEY, hash BLOB NOT NULL)",
             *(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_refuse_{verb.lower()} "
                 f"BEFORE {verb} ON {table} BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
-                for table in (self.events_table_name, MEASUREMENT_KEYS_TABLE)
+                for table in (self.events_table_name, MEASUREMENT_KEYS_TABLE, CHAIN_TABLE)
                 for verb in ("UPDATE", "DELETE")
             ),
         ]
@@ -56,7 +60,62 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             c.executemany(
                 f"INSERT INTO {MEASUREMENT_KEYS_TABLE} (key) VALUES (?)", [(k,) for k in keys]
             )
-        return super()._insert_events(c, stored_events, **kwargs)
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        # Still inside the write transaction: nothing can append between these and the chain.
+        c.execute(f"SELECT position, hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
+        last = c.fetchone()
+        head = Digest(last[0], bytes(last[1])) if last else Digest(0, GENESIS)
+        c.execute(
+            f"SELECT rowid, topic, originator_id, originator_version, state "
+            f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid",
+            (head.position,),
+        )
+        unchained = [ChainedEvent(r[0], r[1], r[2], r[3], _as_bytes(r[4])) for r in c.fetchall()]
+        c.executemany(
+            f"INSERT INTO {CHAIN_TABLE} (position, hash) VALUES (?, ?)",
+            extend(head.hash, unchained),
+        )
+        return positions
+
+    def chain_head(self) -> Digest:
+        """The ledger's digest: its last chained position and hash."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT position, hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
+            row = c.fetchone()
+        return Digest(row[0], bytes(row[1])) if row else Digest(0, GENESIS)
+
+    def chain_at(self, position: int) -> Digest:
+        """The recorded digest at the last chained position up to position."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT position, hash FROM {CHAIN_TABLE} WHERE position <= ? "
+                "ORDER BY position DESC LIMIT 1",
+                (position,),
+            )
+            row = c.fetchone()
+        return Digest(row[0], bytes(row[1])) if row else Digest(0, GENESIS)
+
+    def select_chained(
+        self, after: int, up_to: int, limit: int
+    ) -> tuple[list[ChainedEvent], list[tuple[int, bytes]], int]:
+        """Up to limit events at positions in (after, up_to], the recorded hashes of the same
+        stretch, and the position the stretch ends at."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid, topic, originator_id, originator_version, state "
+                f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ? "
+                "ORDER BY rowid LIMIT ?",
+                (after, up_to, limit),
+            )
+            events = [ChainedEvent(r[0], r[1], r[2], r[3], _as_bytes(r[4])) for r in c.fetchall()]
+            end = events[-1].position if len(events) == limit else up_to
+            c.execute(
+                f"SELECT position, hash FROM {CHAIN_TABLE} WHERE position > ? AND position <= ? "
+                "ORDER BY position",
+                (after, end),
+            )
+            hashes = [(r[0], bytes(r[1])) for r in c.fetchall()]
+        return events, hashes, end
 
     def recorded_keys(self, keys: Sequence[bytes]) -> set[bytes]:
         """Those of keys already in the measurement-key index."""
@@ -155,6 +214,32 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 schema, keys_table
             )
         )
+        chain_table = Identifier(CHAIN_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {}.{} "
+                "(position bigint PRIMARY KEY, hash bytea NOT NULL)"
+            ).format(schema, chain_table)
+        )
+        self._chain_last = SQL(
+            "SELECT position, hash FROM {}.{} WHERE position <= %s ORDER BY position DESC LIMIT 1"
+        ).format(schema, chain_table)
+        self._unchained = SQL(
+            "SELECT notification_id, topic, originator_id, originator_version, state "
+            "FROM {}.{} WHERE notification_id > %s ORDER BY notification_id"
+        ).format(schema, events_table)
+        self._insert_chain = SQL(
+            "INSERT INTO {}.{} (position, hash) SELECT * FROM unnest(%s::bigint[], %s::bytea[])"
+        ).format(schema, chain_table)
+        self._chained_events = SQL(
+            "SELECT notification_id, topic, originator_id, originator_version, state "
+            "FROM {}.{} WHERE notification_id > %s AND notification_id <= %s "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(schema, events_table)
+        self._chain_rows = SQL(
+            "SELECT position, hash FROM {}.{} WHERE position > %s AND position <= %s "
+            "ORDER BY position"
+        ).format(schema, chain_table)
         refuse = Identifier("sla_ledger_refuse_change")
         self.sql_create_statements.append(
             SQL(
@@ -162,7 +247,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 "$$ BEGIN RAISE EXCEPTION '{}' USING ERRCODE = 'insufficient_privilege'; END $$"
             ).format(schema, refuse, SQL(APPEND_ONLY))
         )
-        for table_name in (self.events_table_name, MEASUREMENT_KEYS_TABLE):
+        for table_name in (self.events_table_name, MEASUREMENT_KEYS_TABLE, CHAIN_TABLE):
             for when, scope in (("UPDATE OR DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
                 trigger = Identifier(f"{table_name}_refuse_{when.split()[0].lower()}")
                 self.sql_create_statements.append(
@@ -216,8 +301,41 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 curs.execute(self._insert_keys, (list(keys),))
             curs.execute(self.insert_events_statement, (events,))
             positions = [row["notification_id"] for row in curs.fetchall()]
+            # Still holding the table lock: nothing can append between these and the chain.
+            head = self._chain_head(curs, 2**63 - 1)
+            curs.execute(self._unchained, (head.position,))
+            unchained = [_chained(row) for row in curs.fetchall()]
+            hashes = extend(head.hash, unchained)
+            curs.execute(self._insert_chain, ([p for p, _ in hashes], [h for _, h in hashes]))
             self._notify_channel(curs)
         return positions
+
+    def chain_head(self) -> Digest:
+        """The ledger's digest: its last chained position and hash."""
+        return self.chain_at(2**63 - 1)
+
+    def chain_at(self, position: int) -> Digest:
+        """The recorded digest at the last chained position up to position."""
+        with self.datastore.transaction(commit=False) as curs:
+            return self._chain_head(curs, position)
+
+    def select_chained(
+        self, after: int, up_to: int, limit: int
+    ) -> tuple[list[ChainedEvent], list[tuple[int, bytes]], int]:
+        """Up to limit events at positions in (after, up_to], the recorded hashes of the same
+        stretch, and the position the stretch ends at."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._chained_events, (after, up_to, limit))
+            events = [_chained(row) for row in curs.fetchall()]
+            end = events[-1].position if len(events) == limit else up_to
+            curs.execute(self._chain_rows, (after, end))
+            hashes = [(row["position"], bytes(row["hash"])) for row in curs.fetchall()]
+        return events, hashes, end
+
+    def _chain_head(self, curs: Any, position: int) -> Digest:
+        curs.execute(self._chain_last, (position,))
+        row = curs.fetchone()
+        return Digest(row["position"], bytes(row["hash"])) if row else Digest(0, GENESIS)
 
     def recorded_keys(self, keys: Sequence[bytes]) -> set[bytes]:
         """Those of keys already in the measurement-key index."""
@@ -268,3 +386,18 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 )
                 for row in curs.fetchall()
             ]
+
+
+def _chained(row: Any) -> ChainedEvent:
+    return ChainedEvent(
+        row["notification_id"],
+        row["topic"],
+        row["originator_id"],
+        row["originator_version"],
+        _as_bytes(row["state"]),
+    )
+
+
+def _as_bytes(state: Any) -> bytes:
+    """A stored state as bytes, even if someone wrote another type into the column."""
+    return state.encode() if isinstance(state, str) else bytes(state)

@@ -31,6 +31,7 @@ from service.mapping import (
     standing_to_proto,
     terms_from_proto,
 )
+from service.mapping_chain import digest_from_proto, digest_to_proto
 from service.mapping_read_models import balance_to_proto, breach_to_proto, credit_to_proto
 from service.mapping_semantics import exclusion_from_proto, report_to_proto
 from service.page_tokens import decode_page_token, encode_page_token
@@ -315,6 +316,37 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 request.agreement_id, request.objective_id, as_of, known_at, self._read_models
             )
         return pb.GetComplianceResponse(report=report_to_proto(report), log_position=position)
+
+    @translate_errors
+    def GetLedgerDigest(  # noqa: N802
+        self, request: pb.GetLedgerDigestRequest, context: grpc.ServicerContext
+    ) -> pb.GetLedgerDigestResponse:
+        """The head of the hash chain."""
+        return pb.GetLedgerDigestResponse(digest=digest_to_proto(self._app.ledger_digest()))
+
+    @translate_errors
+    def VerifyLedger(  # noqa: N802
+        self, request: pb.VerifyLedgerRequest, context: grpc.ServicerContext
+    ) -> pb.VerifyLedgerResponse:
+        """Recompute the hash chain over a range and report the first position that differs."""
+        violations = Violations()
+        if request.after_position < 0:
+            violations.add("after_position", "must be 0 or a log position")
+        if request.up_to_position < 0:
+            violations.add("up_to_position", "must be 0 (the end) or a log position")
+        if 0 < request.up_to_position <= request.after_position:
+            violations.add("up_to_position", "must be after after_position")
+        expected = None
+        if request.HasField("expected_digest"):
+            expected = digest_from_proto(request.expected_digest, "expected_digest", violations)
+        violations.raise_if_any()
+        result = self._app.verify_ledger(request.after_position, request.up_to_position, expected)
+        return pb.VerifyLedgerResponse(
+            ok=result.ok,
+            first_bad_position=result.first_bad_position,
+            problem=result.problem,
+            digest=digest_to_proto(result.digest),
+        )
 
     def _wait_for_log(self, min_position: int, context: grpc.ServicerContext) -> None:
         if min_position <= 0:

@@ -382,3 +382,43 @@ class SubscribeEventsResponse(_message.Message):
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.LedgerEvent]
     log_position: int
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class LedgerDigest(_message.Message):
+    __slots__ = ("log_position", "sha256_hex")
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    SHA256_HEX_FIELD_NUMBER: _ClassVar[int]
+    log_position: int
+    sha256_hex: str
+    def __init__(self, log_position: _Optional[int] = ..., sha256_hex: _Optional[str] = ...) -> None: ...
+
+class GetLedgerDigestRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetLedgerDigestResponse(_message.Message):
+    __slots__ = ("digest",)
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    digest: LedgerDigest
+    def __init__(self, digest: _Optional[_Union[LedgerDigest, _Mapping]] = ...) -> None: ...
+
+class VerifyLedgerRequest(_message.Message):
+    __slots__ = ("after_position", "up_to_position", "expected_digest")
+    AFTER_POSITION_FIELD_NUMBER: _ClassVar[int]
+    UP_TO_POSITION_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_DIGEST_FIELD_NUMBER: _ClassVar[int]
+    after_position: int
+    up_to_position: int
+    expected_digest: LedgerDigest
+    def __init__(self, after_position: _Optional[int] = ..., up_to_position: _Optional[int] = ..., expected_digest: _Optional[_Union[LedgerDigest, _Mapping]] = ...) -> None: ...
+
+class VerifyLedgerResponse(_message.Message):
+    __slots__ = ("ok", "first_bad_position", "problem", "digest")
+    OK_FIELD_NUMBER: _ClassVar[int]
+    FIRST_BAD_POSITION_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    ok: bool
+    first_bad_position: int
+    problem: str
+    digest: LedgerDigest
+    def __init__(self, ok: _Optional[bool] = ..., first_bad_position: _Optional[int] = ..., problem: _Optional[str] = ..., digest: _Optional[_Union[LedgerDigest, _Mapping]] = ...) -> None: ...

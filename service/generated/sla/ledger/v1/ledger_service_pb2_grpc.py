@@ -111,6 +111,16 @@ class LedgerServiceStub:
                 request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsRequest.SerializeToString,
                 response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsResponse.FromString,
                 _registered_method=True)
+        self.GetLedgerDigest = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/GetLedgerDigest',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetLedgerDigestRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetLedgerDigestResponse.FromString,
+                _registered_method=True)
+        self.VerifyLedger = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/VerifyLedger',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerResponse.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer:
@@ -229,6 +239,23 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetLedgerDigest(self, request, context):
+        """GetLedgerDigest returns the head of the log's hash chain: the last position and its hash.
+        An auditor who keeps it can later check that the history up to it was not changed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyLedger(self, request, context):
+        """VerifyLedger recomputes the hash chain over a range of the log from the stored events and
+        reports whether it matches the recorded hashes (and an expected digest), or the first
+        position that does not.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -301,6 +328,16 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.SubscribeEvents,
                     request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsRequest.FromString,
                     response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsResponse.SerializeToString,
+            ),
+            'GetLedgerDigest': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLedgerDigest,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetLedgerDigestRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetLedgerDigestResponse.SerializeToString,
+            ),
+            'VerifyLedger': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyLedger,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -687,6 +724,60 @@ class LedgerService:
             '/sla.ledger.v1.LedgerService/SubscribeEvents',
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsRequest.SerializeToString,
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLedgerDigest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/GetLedgerDigest',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetLedgerDigestRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetLedgerDigestResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyLedger(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/VerifyLedger',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerResponse.FromString,
             options,
             channel_credentials,
             insecure,

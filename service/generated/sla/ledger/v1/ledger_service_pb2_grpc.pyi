@@ -84,6 +84,15 @@ class LedgerServiceStub:
     when live, and heartbeats while idle. Reconnecting with the last position received misses
     nothing and repeats nothing.
     """
+    GetLedgerDigest: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.GetLedgerDigestRequest, _ledger_service_pb2.GetLedgerDigestResponse]
+    """GetLedgerDigest returns the head of the log's hash chain: the last position and its hash.
+    An auditor who keeps it can later check that the history up to it was not changed.
+    """
+    VerifyLedger: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.VerifyLedgerRequest, _ledger_service_pb2.VerifyLedgerResponse]
+    """VerifyLedger recomputes the hash chain over a range of the log from the stored events and
+    reports whether it matches the recorded hashes (and an expected digest), or the first
+    position that does not.
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -139,6 +148,15 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     """SubscribeEvents streams the log from a position: batches while catching up, single events
     when live, and heartbeats while idle. Reconnecting with the last position received misses
     nothing and repeats nothing.
+    """
+    GetLedgerDigest: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetLedgerDigestRequest, _ledger_service_pb2.GetLedgerDigestResponse]  # type: ignore[assignment]
+    """GetLedgerDigest returns the head of the log's hash chain: the last position and its hash.
+    An auditor who keeps it can later check that the history up to it was not changed.
+    """
+    VerifyLedger: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.VerifyLedgerRequest, _ledger_service_pb2.VerifyLedgerResponse]  # type: ignore[assignment]
+    """VerifyLedger recomputes the hash chain over a range of the log from the stored events and
+    reports whether it matches the recorded hashes (and an expected digest), or the first
+    position that does not.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -276,6 +294,27 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """SubscribeEvents streams the log from a position: batches while catching up, single events
         when live, and heartbeats while idle. Reconnecting with the last position received misses
         nothing and repeats nothing.
+        """
+
+    @_abc_1.abstractmethod
+    def GetLedgerDigest(
+        self,
+        request: _ledger_service_pb2.GetLedgerDigestRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.GetLedgerDigestResponse, _abc.Awaitable[_ledger_service_pb2.GetLedgerDigestResponse]]:
+        """GetLedgerDigest returns the head of the log's hash chain: the last position and its hash.
+        An auditor who keeps it can later check that the history up to it was not changed.
+        """
+
+    @_abc_1.abstractmethod
+    def VerifyLedger(
+        self,
+        request: _ledger_service_pb2.VerifyLedgerRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.VerifyLedgerResponse, _abc.Awaitable[_ledger_service_pb2.VerifyLedgerResponse]]:
+        """VerifyLedger recomputes the hash chain over a range of the log from the stored events and
+        reports whether it matches the recorded hashes (and an expected digest), or the first
+        position that does not.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
