@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -25,6 +26,15 @@ class ServeConfig:
     close_grace_seconds: float = 3600.0
     close_interval_seconds: float = 60.0
     projections: bool = True
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_client_ca: str = ""
+    insecure: bool = False
+
+    @property
+    def tls(self) -> bool:
+        """Whether the server speaks TLS."""
+        return bool(self.tls_cert)
 
 
 def on_or_off(text: str) -> bool:
@@ -94,6 +104,22 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         on_or_off,
         "on or off: keep the read models current in this process (off when workers run them)",
     ),
+    ("--tls-cert", "SLA_LEDGER_TLS_CERT", "tls_cert", str, "PEM file: the server's certificate"),
+    ("--tls-key", "SLA_LEDGER_TLS_KEY", "tls_key", str, "PEM file: the server's private key"),
+    (
+        "--tls-client-ca",
+        "SLA_LEDGER_TLS_CLIENT_CA",
+        "tls_client_ca",
+        str,
+        "PEM file: CA certificates; clients must then present a certificate it signed (mTLS)",
+    ),
+    (
+        "--insecure",
+        "SLA_LEDGER_INSECURE",
+        "insecure",
+        on_or_off,
+        "on to listen without TLS on an address other than loopback (logs a warning)",
+    ),
 ]
 
 
@@ -136,4 +162,24 @@ def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> S
         raise SystemExit("sla-ledger: workers must be at least 1")
     if config.close_grace_seconds < 0 or config.close_interval_seconds <= 0:
         raise SystemExit("sla-ledger: close grace must be >= 0 and close interval > 0")
+    if bool(config.tls_cert) != bool(config.tls_key):
+        raise SystemExit("sla-ledger: --tls-cert and --tls-key go together")
+    if config.tls_client_ca and not config.tls:
+        raise SystemExit("sla-ledger: --tls-client-ca needs --tls-cert and --tls-key")
+    if not config.tls and not config.insecure and not is_loopback(config.listen):
+        raise SystemExit(
+            f"sla-ledger: refusing to listen on {config.listen} without TLS; give --tls-cert "
+            "and --tls-key, listen on loopback, or pass --insecure on"
+        )
     return config
+
+
+def is_loopback(listen: str) -> bool:
+    """Whether a HOST:PORT address is reachable only from this machine."""
+    host = listen.rpartition(":")[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -15,7 +16,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from service.application import Clock, LedgerApplication, utc_now
-from service.config import ServeConfig
+from service.config import ServeConfig, is_loopback
 from service.generated.sla.ledger.v1 import ledger_service_pb2, ledger_service_pb2_grpc
 from service.read_models import ReadModels
 from service.servicer import LedgerServicer
@@ -148,6 +149,19 @@ class RunningServer:
         logger.info("stopped")
 
 
+def server_credentials(config: ServeConfig) -> grpc.ServerCredentials:
+    """TLS credentials from the configured PEM files; mutual TLS with a client CA."""
+    try:
+        key = Path(config.tls_key).read_bytes()
+        cert = Path(config.tls_cert).read_bytes()
+        client_ca = Path(config.tls_client_ca).read_bytes() if config.tls_client_ca else None
+    except OSError as error:
+        raise SystemExit(f"sla-ledger: cannot read a TLS file: {error}") from None
+    return grpc.ssl_server_credentials(
+        [(key, cert)], root_certificates=client_ca, require_client_auth=client_ca is not None
+    )
+
+
 def start_server(
     app: LedgerApplication,
     config: ServeConfig,
@@ -183,7 +197,16 @@ def start_server(
         (LEDGER_SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
     try:
-        port = server.add_insecure_port(config.listen)
+        if config.tls:
+            port = server.add_secure_port(config.listen, server_credentials(config))
+        else:
+            if not is_loopback(config.listen):
+                logger.warning(
+                    "listening without TLS on a non-loopback address: anyone who can reach it "
+                    "can read and change the ledger's traffic",
+                    extra={"address": config.listen},
+                )
+            port = server.add_insecure_port(config.listen)
     except RuntimeError as error:
         raise SystemExit(f"sla-ledger: cannot listen on {config.listen}: {error}") from None
     server.start()

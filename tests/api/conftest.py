@@ -150,7 +150,8 @@ class CommandResult:
 def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Any]]:
     """Start `python -m service.cli serve` on port 0 and a database URL; wait until it listens.
 
-    Returns a ServerProcess with .port, .channel, .stop() (SIGTERM, asserting exit code 0),
+    Returns a ServerProcess with .port, .channel (over TLS to localhost when credentials are
+    given), .stop() (SIGTERM, asserting exit code 0),
     .log_entries() and .stderr. Servers still running at teardown are killed. The keyword
     python_args replaces ("-m", "service.cli"), e.g. with ("-c", SCRIPT) for a harness that
     calls service.cli.main(sys.argv[1:]).
@@ -161,6 +162,8 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
         database_url: str,
         python_args: Sequence[str] = ("-m", "service.cli"),
         extra_args: Sequence[str] = ("--close-periods", "off"),
+        listen: str = "127.0.0.1:0",
+        credentials: grpc.ChannelCredentials | None = None,
     ) -> ServerProcess:
         process = subprocess.Popen(
             [
@@ -168,7 +171,7 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
                 *python_args,
                 "serve",
                 "--listen",
-                "127.0.0.1:0",
+                listen,
                 "--database-url",
                 database_url,
                 "--log-level",
@@ -188,7 +191,11 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
         started.append(server)
         listening = server.wait_for_log("listening", LISTEN_DEADLINE_SECONDS)
         server.port = int(listening["port"])
-        server.channel = grpc.insecure_channel(f"127.0.0.1:{server.port}")
+        server.channel = (
+            grpc.insecure_channel(f"127.0.0.1:{server.port}")
+            if credentials is None
+            else grpc.secure_channel(f"localhost:{server.port}", credentials)
+        )
         # A connected channel, so tests start against a server that answers.
         grpc.channel_ready_future(server.channel).result(timeout=RPC_TIMEOUT_SECONDS)
         return server

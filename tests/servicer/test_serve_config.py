@@ -1,0 +1,41 @@
+"""Serve configuration: which addresses may go without TLS, and which TLS flags go together."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from service.config import add_serve_arguments, is_loopback, serve_config
+
+
+def _config(*flags: str) -> object:
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    return serve_config(parser.parse_args(list(flags)), {})
+
+
+@pytest.mark.parametrize("listen", ["127.0.0.1:50051", "localhost:1", "[::1]:50051", "127.8.0.1:0"])
+def test_loopback_addresses_are_recognised(listen: str) -> None:
+    assert is_loopback(listen)
+
+
+@pytest.mark.parametrize(
+    "listen", ["0.0.0.0:50051", "[::]:50051", "10.0.0.7:1", "ledger.internal:1"]
+)
+def test_other_addresses_are_not_loopback(listen: str) -> None:
+    assert not is_loopback(listen)
+
+
+def test_a_certificate_without_its_key_is_refused() -> None:
+    with pytest.raises(SystemExit, match="--tls-cert and --tls-key go together"):
+        _config("--tls-cert", "server.pem")
+
+
+def test_a_client_ca_without_a_server_certificate_is_refused() -> None:
+    with pytest.raises(SystemExit, match="--tls-client-ca needs"):
+        _config("--tls-client-ca", "ca.pem")
+
+
+def test_an_insecure_flag_allows_plaintext_beyond_loopback() -> None:
+    assert _config("--listen", "0.0.0.0:50051", "--insecure", "on") is not None
