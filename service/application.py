@@ -47,6 +47,7 @@ from domain.period_results import PeriodEvent
 from domain.rollups import SpanSums, WindowPlan, evaluate_rollups, span_of, summarize_event
 from domain.terms import AgreementTerms
 from service.actors import current_actor
+from service.command_requests import CommandRecord, CommandRequest, RequestCarriedOutError
 from service.ledger_chain import GENESIS, Digest, Verification, verify
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
 from service.transcodings import register_domain_transcodings
@@ -129,13 +130,19 @@ class LedgerApplication(Application[str]):
     # Commands
 
     def sign_agreement(
-        self, agreement_id: str, terms: AgreementTerms, signed_at: datetime
+        self,
+        agreement_id: str,
+        terms: AgreementTerms,
+        signed_at: datetime,
+        *,
+        request: CommandRequest | None = None,
     ) -> tuple[AgreementStanding, int]:
         """Sign a new agreement; its standing at signing and the log position."""
         agreement = Agreement.sign(agreement_id, terms, signed_at, recorded_at=self._clock())
         try:
-            recordings = self.save(agreement)
+            recordings = self.save(agreement, command_request=request)
         except IntegrityError:
+            self._raise_if_carried_out(request)
             raise AlreadyExistsError(f"agreement {agreement_id} already exists") from None
         return agreement.standing_at(signed_at), recordings[-1].notification.id
 
@@ -148,11 +155,12 @@ class LedgerApplication(Application[str]):
         retroactive: bool = False,
         reason: str = "",
         expected_version: int | None = None,
+        request: CommandRequest | None = None,
     ) -> tuple[Appended, int]:
         """Replace the terms from effective_from; what was appended and the new terms version."""
         agreement = self._agreement_for_change(agreement_id, expected_version)
         agreement.amend(terms, effective_from, retroactive, reason, self._record_time(agreement))
-        return self._save_change(agreement), agreement.current_terms.number
+        return self._save_change(agreement, request), agreement.current_terms.number
 
     def terminate_agreement(
         self,
@@ -161,13 +169,20 @@ class LedgerApplication(Application[str]):
         *,
         reason: str = "",
         expected_version: int | None = None,
+        request: CommandRequest | None = None,
     ) -> Appended:
         """End the agreement at effective_at."""
         agreement = self._agreement_for_change(agreement_id, expected_version)
         agreement.terminate(effective_at, reason, self._record_time(agreement))
-        return self._save_change(agreement)
+        return self._save_change(agreement, request)
 
-    def record_measurements(self, agreement_id: str, batch: Sequence[Measurement]) -> RecordedBatch:
+    def record_measurements(
+        self,
+        agreement_id: str,
+        batch: Sequence[Measurement],
+        *,
+        request: CommandRequest | None = None,
+    ) -> RecordedBatch:
         """Record the new readings of a batch in one transaction; count the duplicates."""
         agreement = self._find_agreement(agreement_id)
         validate_batch(agreement, agreement_id, batch)
@@ -185,8 +200,11 @@ class LedgerApplication(Application[str]):
             heads = recorder.stream_heads(list(groups))
             events = measured_events(agreement_id, groups, heads, self._clock(), late)
             try:
-                recordings = self.save(*events, measurement_keys=fresh.keys)
+                recordings = self.save(
+                    *events, measurement_keys=fresh.keys, command_request=request
+                )
             except IntegrityError:
+                self._raise_if_carried_out(request)
                 continue  # a concurrent batch recorded some of these readings first
             return RecordedBatch(
                 len(fresh.readings),
@@ -198,14 +216,18 @@ class LedgerApplication(Application[str]):
             "concurrent batches kept recording the same readings; retry the call"
         )
 
-    def record_exclusion(self, agreement_id: str, exclusion: Exclusion) -> tuple[bool, int]:
+    def record_exclusion(
+        self, agreement_id: str, exclusion: Exclusion, *, request: CommandRequest | None = None
+    ) -> tuple[bool, int]:
         """Record an exclusion; (False, 0) when the same one was recorded before."""
         agreement = self._agreement_for_change(agreement_id, None)
         if not agreement.record_exclusion(exclusion, self._record_time(agreement)):
             return False, 0
-        return True, self._save_change(agreement).log_position
+        return True, self._save_change(agreement, request).log_position
 
-    def close_periods(self, agreement_id: str, until: datetime) -> list[LoggedEvent]:
+    def close_periods(
+        self, agreement_id: str, until: datetime, *, request: CommandRequest | None = None
+    ) -> list[LoggedEvent]:
         """Close every due objective-period of the agreement that ended by until."""
         if until > self._clock():
             raise InvalidArgumentError(
@@ -221,11 +243,16 @@ class LedgerApplication(Application[str]):
         if len(self.ledger_recorder.stream_heads(streams)) == len(streams):
             return []  # everything due is closed: no need to replay the history
         return self._append_derived(
-            agreement_id, lambda history, now: close_due_periods(history, until, now)
+            agreement_id, lambda history, now: close_due_periods(history, until, now), request
         )
 
     def recalculate_period(
-        self, agreement_id: str, objective_id: str, period_label: str
+        self,
+        agreement_id: str,
+        objective_id: str,
+        period_label: str,
+        *,
+        request: CommandRequest | None = None,
     ) -> list[LoggedEvent]:
         """Re-evaluate a closed period with what is known now; the compensations appended."""
 
@@ -236,7 +263,7 @@ class LedgerApplication(Application[str]):
                 )
             return recalculate_period(history, objective_id, period_label, now)
 
-        return self._append_derived(agreement_id, compensations)
+        return self._append_derived(agreement_id, compensations, request)
 
     def agreement_ids(self, after: int = 0) -> tuple[list[str], int]:
         """Ids of agreements signed after log position after, and the last position scanned."""
@@ -487,6 +514,7 @@ class LedgerApplication(Application[str]):
         self,
         agreement_id: str,
         derive: Callable[[AgreementHistory, datetime], list[PeriodEvent]],
+        request: CommandRequest | None = None,
     ) -> list[LoggedEvent]:
         for _ in range(MAX_RECORDING_ATTEMPTS):
             history = fold_history(self.agreement_events(agreement_id))
@@ -496,8 +524,9 @@ class LedgerApplication(Application[str]):
             if not events:
                 return []
             try:
-                recordings = self.save(*events)
+                recordings = self.save(*events, command_request=request)
             except IntegrityError:
+                self._raise_if_carried_out(request)
                 continue  # a concurrent closer appended first; derive again from the log
             return [
                 LoggedEvent(r.notification.id, e) for r, e in zip(recordings, events, strict=True)
@@ -515,11 +544,31 @@ class LedgerApplication(Application[str]):
         # Record time never goes backwards within a stream, even if the host clock does.
         return max(self._clock(), agreement.modified_on)
 
-    def _save_change(self, agreement: Agreement) -> Appended:
+    def _save_change(self, agreement: Agreement, request: CommandRequest | None) -> Appended:
         try:
-            recordings = self.save(agreement)
+            recordings = self.save(agreement, command_request=request)
         except IntegrityError:
+            self._raise_if_carried_out(request)
             raise VersionConflictError(
                 f"agreement {agreement.agreement_id} was changed concurrently; read it again"
             ) from None
         return Appended(agreement.version, recordings[-1].notification.id)
+
+    def command_record(self, request_id: str) -> CommandRecord | None:
+        """What the command with this client request id appended, if it was carried out."""
+        return self.ledger_recorder.command_record(request_id)
+
+    def events_between(self, first: int, last: int) -> list[LoggedEvent]:
+        """The events at log positions first to last, in log order."""
+        return [
+            LoggedEvent(n.id, self.mapper.to_domain_event(n))
+            for n in self.recorder.select_notifications(start=first, limit=last - first + 1)
+            if n.id <= last
+        ]
+
+    def _raise_if_carried_out(self, request: CommandRequest | None) -> None:
+        """After a conflict: if it was a concurrent call with the same request id, say so."""
+        if request is not None:
+            record = self.command_record(request.request_id)
+            if record is not None:
+                raise RequestCarriedOutError(record)

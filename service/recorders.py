@@ -17,6 +17,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from psycopg.sql import SQL, Identifier
 
 from domain.identifiers import agreement_stream, measurement_stream_prefix
+from service.command_requests import COMMAND_REQUESTS_TABLE, CommandRecord, CommandRequest
 from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
 
 LOOKUP_CHUNK = 500
@@ -44,10 +45,18 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             "(key BLOB PRIMARY KEY) WITHOUT ROWID",
             f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} "
             "(position INTEGER PRIMARY KEY, hash BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {COMMAND_REQUESTS_TABLE} (request_id TEXT PRIMARY KEY, "
+            "method TEXT NOT NULL, fingerprint BLOB NOT NULL, first_position INTEGER NOT NULL, "
+            "last_position INTEGER NOT NULL) WITHOUT ROWID",
             *(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_refuse_{verb.lower()} "
                 f"BEFORE {verb} ON {table} BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
-                for table in (self.events_table_name, MEASUREMENT_KEYS_TABLE, CHAIN_TABLE)
+                for table in (
+                    self.events_table_name,
+                    MEASUREMENT_KEYS_TABLE,
+                    CHAIN_TABLE,
+                    COMMAND_REQUESTS_TABLE,
+                )
                 for verb in ("UPDATE", "DELETE")
             ),
         ]
@@ -75,7 +84,34 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             f"INSERT INTO {CHAIN_TABLE} (position, hash) VALUES (?, ?)",
             extend(head.hash, unchained),
         )
+        request: CommandRequest | None = kwargs.get("command_request")
+        if request is not None and positions:
+            c.execute(
+                f"INSERT INTO {COMMAND_REQUESTS_TABLE} "
+                "(request_id, method, fingerprint, first_position, last_position) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    request.request_id,
+                    request.method,
+                    request.fingerprint,
+                    min(positions),
+                    max(positions),
+                ),
+            )
         return positions
+
+    def command_record(self, request_id: str) -> CommandRecord | None:
+        """What the command with this request id appended, if one was carried out."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT method, fingerprint, first_position, last_position "
+                f"FROM {COMMAND_REQUESTS_TABLE} WHERE request_id = ?",
+                (request_id,),
+            )
+            row = c.fetchone()
+        if row is None:
+            return None
+        return CommandRecord(CommandRequest(request_id, row[0], bytes(row[1])), row[2], row[3])
 
     def chain_head(self) -> Digest:
         """The ledger's digest: its last chained position and hash."""
@@ -240,6 +276,22 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             "SELECT position, hash FROM {}.{} WHERE position > %s AND position <= %s "
             "ORDER BY position"
         ).format(schema, chain_table)
+        requests_table = Identifier(COMMAND_REQUESTS_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {}.{} (request_id text PRIMARY KEY, method text NOT "
+                "NULL, fingerprint bytea NOT NULL, first_position bigint NOT NULL, "
+                "last_position bigint NOT NULL)"
+            ).format(schema, requests_table)
+        )
+        self._insert_request = SQL(
+            "INSERT INTO {}.{} (request_id, method, fingerprint, first_position, last_position) "
+            "VALUES (%s, %s, %s, %s, %s)"
+        ).format(schema, requests_table)
+        self._select_request = SQL(
+            "SELECT method, fingerprint, first_position, last_position FROM {}.{} "
+            "WHERE request_id = %s"
+        ).format(schema, requests_table)
         refuse = Identifier("sla_ledger_refuse_change")
         self.sql_create_statements.append(
             SQL(
@@ -247,7 +299,12 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 "$$ BEGIN RAISE EXCEPTION '{}' USING ERRCODE = 'insufficient_privilege'; END $$"
             ).format(schema, refuse, SQL(APPEND_ONLY))
         )
-        for table_name in (self.events_table_name, MEASUREMENT_KEYS_TABLE, CHAIN_TABLE):
+        for table_name in (
+            self.events_table_name,
+            MEASUREMENT_KEYS_TABLE,
+            CHAIN_TABLE,
+            COMMAND_REQUESTS_TABLE,
+        ):
             for when, scope in (("UPDATE OR DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
                 trigger = Identifier(f"{table_name}_refuse_{when.split()[0].lower()}")
                 self.sql_create_statements.append(
@@ -307,8 +364,30 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             unchained = [_chained(row) for row in curs.fetchall()]
             hashes = extend(head.hash, unchained)
             curs.execute(self._insert_chain, ([p for p, _ in hashes], [h for _, h in hashes]))
+            request: CommandRequest | None = kwargs.get("command_request")
+            if request is not None and positions:
+                curs.execute(
+                    self._insert_request,
+                    (
+                        request.request_id,
+                        request.method,
+                        request.fingerprint,
+                        min(positions),
+                        max(positions),
+                    ),
+                )
             self._notify_channel(curs)
         return positions
+
+    def command_record(self, request_id: str) -> CommandRecord | None:
+        """What the command with this request id appended, if one was carried out."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._select_request, (request_id,))
+            row = curs.fetchone()
+        if row is None:
+            return None
+        request = CommandRequest(request_id, row["method"], bytes(row["fingerprint"]))
+        return CommandRecord(request, row["first_position"], row["last_position"])
 
     def chain_head(self) -> Digest:
         """The ledger's digest: its last chained position and hash."""

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
+from google.protobuf.message import Message
 
-from domain.errors import FailedPreconditionError, ProjectionBehindError, Violations
+from domain.agreement import replay_agreement
+from domain.errors import (
+    AlreadyExistsError,
+    FailedPreconditionError,
+    FieldViolation,
+    InvalidArgumentError,
+    ProjectionBehindError,
+    Violations,
+)
+from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from projections.queries import (
     BreachFilter,
     CreditFilter,
@@ -20,7 +30,8 @@ from projections.queries import (
     list_credits,
 )
 from service.actors import as_caller
-from service.application import Clock, LedgerApplication
+from service.application import Clock, LedgerApplication, LoggedEvent
+from service.command_requests import CommandRequest, RequestCarriedOutError, command_request
 from service.errors import translate_errors
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
@@ -40,6 +51,7 @@ from service.subscriptions import EventStreams
 
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_READ_WAIT_SECONDS = 30.0
+Reply = TypeVar("Reply")
 LOG_POLL_SECONDS = 0.05
 MAX_PAGE_SIZE = 1000
 
@@ -153,10 +165,25 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         signed_at = instant_from_proto(request, "signed_at", "signed_at", violations)
         violations.raise_if_any()
         assert signed_at is not None
-        standing, position = self._app.sign_agreement(request.agreement_id, terms, signed_at)
-        return pb.SignAgreementResponse(
-            agreement=standing_to_proto(standing), log_position=position
-        )
+
+        def carry_out(once: CommandRequest | None) -> pb.SignAgreementResponse:
+            standing, position = self._app.sign_agreement(
+                request.agreement_id, terms, signed_at, request=once
+            )
+            return pb.SignAgreementResponse(
+                agreement=standing_to_proto(standing), log_position=position
+            )
+
+        def replay(events: list[LoggedEvent]) -> pb.SignAgreementResponse:
+            [signed] = events
+            agreement = replay_agreement([signed.event])
+            assert agreement is not None
+            return pb.SignAgreementResponse(
+                agreement=standing_to_proto(agreement.standing_at(signed.event.signed_at)),
+                log_position=signed.position,
+            )
+
+        return self._once("SignAgreement", request, carry_out, replay)
 
     @translate_errors
     @as_caller
@@ -171,19 +198,32 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         effective_from = instant_from_proto(request, "effective_from", "effective_from", violations)
         violations.raise_if_any()
         assert effective_from is not None
-        appended, terms_version = self._app.amend_agreement(
-            request.agreement_id,
-            terms,
-            effective_from,
-            retroactive=request.retroactive,
-            reason=request.reason,
-            expected_version=_expected_version(request),
-        )
-        return pb.AmendAgreementResponse(
-            version=appended.version,
-            terms_version=terms_version,
-            log_position=appended.log_position,
-        )
+
+        def carry_out(once: CommandRequest | None) -> pb.AmendAgreementResponse:
+            appended, terms_version = self._app.amend_agreement(
+                request.agreement_id,
+                terms,
+                effective_from,
+                retroactive=request.retroactive,
+                reason=request.reason,
+                expected_version=_expected_version(request),
+                request=once,
+            )
+            return pb.AmendAgreementResponse(
+                version=appended.version,
+                terms_version=terms_version,
+                log_position=appended.log_position,
+            )
+
+        def replay(events: list[LoggedEvent]) -> pb.AmendAgreementResponse:
+            [amended] = events
+            return pb.AmendAgreementResponse(
+                version=amended.event.originator_version,
+                terms_version=amended.event.terms_version,
+                log_position=amended.position,
+            )
+
+        return self._once("AmendAgreement", request, carry_out, replay)
 
     @translate_errors
     @as_caller
@@ -195,15 +235,26 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         effective_at = instant_from_proto(request, "effective_at", "effective_at", violations)
         violations.raise_if_any()
         assert effective_at is not None
-        appended = self._app.terminate_agreement(
-            request.agreement_id,
-            effective_at,
-            reason=request.reason,
-            expected_version=_expected_version(request),
-        )
-        return pb.TerminateAgreementResponse(
-            version=appended.version, log_position=appended.log_position
-        )
+
+        def carry_out(once: CommandRequest | None) -> pb.TerminateAgreementResponse:
+            appended = self._app.terminate_agreement(
+                request.agreement_id,
+                effective_at,
+                reason=request.reason,
+                expected_version=_expected_version(request),
+                request=once,
+            )
+            return pb.TerminateAgreementResponse(
+                version=appended.version, log_position=appended.log_position
+            )
+
+        def replay(events: list[LoggedEvent]) -> pb.TerminateAgreementResponse:
+            [terminated] = events
+            return pb.TerminateAgreementResponse(
+                version=terminated.event.originator_version, log_position=terminated.position
+            )
+
+        return self._once("TerminateAgreement", request, carry_out, replay)
 
     @translate_errors
     @as_caller
@@ -214,13 +265,26 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         violations = Violations()
         readings = measurements_from_proto(request.measurements, violations)
         violations.raise_if_any()
-        result = self._app.record_measurements(request.agreement_id, readings)
-        return pb.RecordMeasurementsResponse(
-            recorded_count=result.recorded_count,
-            duplicate_count=result.duplicate_count,
-            log_position=result.log_position,
-            late_count=result.late_count,
-        )
+
+        def carry_out(once: CommandRequest | None) -> pb.RecordMeasurementsResponse:
+            result = self._app.record_measurements(request.agreement_id, readings, request=once)
+            return pb.RecordMeasurementsResponse(
+                recorded_count=result.recorded_count,
+                duplicate_count=result.duplicate_count,
+                log_position=result.log_position,
+                late_count=result.late_count,
+            )
+
+        def replay(events: list[LoggedEvent]) -> pb.RecordMeasurementsResponse:
+            recorded = sum(len(e.event.observed_at_us) for e in events)
+            return pb.RecordMeasurementsResponse(
+                recorded_count=recorded,
+                duplicate_count=len(readings) - recorded,
+                log_position=events[-1].position,
+                late_count=sum(len(e.event.late_indexes) for e in events),
+            )
+
+        return self._once("RecordMeasurements", request, carry_out, replay)
 
     @translate_errors
     def GetAgreement(  # noqa: N802
@@ -264,8 +328,17 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         end = instant_from_proto(e, "end", "exclusion.end", violations)
         exclusion = exclusion_from_proto(e, start, end, violations)
         violations.raise_if_any()
-        recorded, position = self._app.record_exclusion(request.agreement_id, exclusion)
-        return pb.RecordExclusionResponse(recorded=recorded, log_position=position)
+
+        def carry_out(once: CommandRequest | None) -> pb.RecordExclusionResponse:
+            recorded, position = self._app.record_exclusion(
+                request.agreement_id, exclusion, request=once
+            )
+            return pb.RecordExclusionResponse(recorded=recorded, log_position=position)
+
+        def replay(events: list[LoggedEvent]) -> pb.RecordExclusionResponse:
+            return pb.RecordExclusionResponse(recorded=True, log_position=events[-1].position)
+
+        return self._once("RecordExclusion", request, carry_out, replay)
 
     @translate_errors
     @as_caller
@@ -276,11 +349,19 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         violations = Violations()
         until = instant_from_proto(request, "until", "until", violations, required=False)
         violations.raise_if_any()
-        appended = self._app.close_periods(request.agreement_id, until or self._clock())
-        return pb.ClosePeriodResponse(
-            events=[logged_event_to_proto(e) for e in appended],
-            log_position=appended[-1].position if appended else 0,
-        )
+
+        def reply(appended: list[LoggedEvent]) -> pb.ClosePeriodResponse:
+            return pb.ClosePeriodResponse(
+                events=[logged_event_to_proto(e) for e in appended],
+                log_position=appended[-1].position if appended else 0,
+            )
+
+        def carry_out(once: CommandRequest | None) -> pb.ClosePeriodResponse:
+            return reply(
+                self._app.close_periods(request.agreement_id, until or self._clock(), request=once)
+            )
+
+        return self._once("ClosePeriod", request, carry_out, reply)
 
     @translate_errors
     @as_caller
@@ -288,13 +369,48 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.RecalculatePeriodRequest, context: grpc.ServicerContext
     ) -> pb.RecalculatePeriodResponse:
         """Re-evaluate a closed period and append compensations."""
-        appended = self._app.recalculate_period(
-            request.agreement_id, request.objective_id, request.period_label
-        )
-        return pb.RecalculatePeriodResponse(
-            events=[logged_event_to_proto(e) for e in appended],
-            log_position=appended[-1].position if appended else 0,
-        )
+
+        def reply(appended: list[LoggedEvent]) -> pb.RecalculatePeriodResponse:
+            return pb.RecalculatePeriodResponse(
+                events=[logged_event_to_proto(e) for e in appended],
+                log_position=appended[-1].position if appended else 0,
+            )
+
+        def carry_out(once: CommandRequest | None) -> pb.RecalculatePeriodResponse:
+            return reply(
+                self._app.recalculate_period(
+                    request.agreement_id, request.objective_id, request.period_label, request=once
+                )
+            )
+
+        return self._once("RecalculatePeriod", request, carry_out, reply)
+
+    def _once(
+        self,
+        method: str,
+        message: Message,
+        carry_out: Callable[[CommandRequest | None], Reply],
+        replay: Callable[[list[LoggedEvent]], Reply],
+    ) -> Reply:
+        """Carry out a command once per client request id; a retry gets the first reply."""
+        request_id = getattr(message, "request_id", "")
+        if request_id and not is_identifier(request_id):
+            raise InvalidArgumentError([FieldViolation("request_id", f"must be {IDENTIFIER_RULE}")])
+        once = command_request(method, message)
+        if once is None:
+            return carry_out(None)
+        record = self._app.command_record(once.request_id)
+        if record is None:
+            try:
+                return carry_out(once)
+            except RequestCarriedOutError as concurrent:
+                record = concurrent.record
+        if not record.same_call(once):
+            raise AlreadyExistsError(
+                f"request id {once.request_id!r} was used for a different call; "
+                "choose a new id for a new call"
+            )
+        return replay(self._app.events_between(record.first_position, record.last_position))
 
     @translate_errors
     def GetCompliance(  # noqa: N802

@@ -24,14 +24,16 @@ BREACH_STATE_ACTIVE: BreachState
 BREACH_STATE_RETRACTED: BreachState
 
 class SignAgreementRequest(_message.Message):
-    __slots__ = ("agreement_id", "terms", "signed_at")
+    __slots__ = ("agreement_id", "terms", "signed_at", "request_id")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     TERMS_FIELD_NUMBER: _ClassVar[int]
     SIGNED_AT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     terms: _terms_pb2.AgreementTerms
     signed_at: _timestamp_pb2.Timestamp
-    def __init__(self, agreement_id: _Optional[str] = ..., terms: _Optional[_Union[_terms_pb2.AgreementTerms, _Mapping]] = ..., signed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., terms: _Optional[_Union[_terms_pb2.AgreementTerms, _Mapping]] = ..., signed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class SignAgreementResponse(_message.Message):
     __slots__ = ("agreement", "log_position")
@@ -42,20 +44,22 @@ class SignAgreementResponse(_message.Message):
     def __init__(self, agreement: _Optional[_Union[_terms_pb2.Agreement, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class AmendAgreementRequest(_message.Message):
-    __slots__ = ("agreement_id", "terms", "effective_from", "retroactive", "reason", "expected_version")
+    __slots__ = ("agreement_id", "terms", "effective_from", "retroactive", "reason", "expected_version", "request_id")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     TERMS_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
     RETROACTIVE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     terms: _terms_pb2.AgreementTerms
     effective_from: _timestamp_pb2.Timestamp
     retroactive: bool
     reason: str
     expected_version: int
-    def __init__(self, agreement_id: _Optional[str] = ..., terms: _Optional[_Union[_terms_pb2.AgreementTerms, _Mapping]] = ..., effective_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retroactive: _Optional[bool] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+    request_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., terms: _Optional[_Union[_terms_pb2.AgreementTerms, _Mapping]] = ..., effective_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retroactive: _Optional[bool] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class AmendAgreementResponse(_message.Message):
     __slots__ = ("version", "terms_version", "log_position")
@@ -68,16 +72,18 @@ class AmendAgreementResponse(_message.Message):
     def __init__(self, version: _Optional[int] = ..., terms_version: _Optional[int] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class TerminateAgreementRequest(_message.Message):
-    __slots__ = ("agreement_id", "effective_at", "reason", "expected_version")
+    __slots__ = ("agreement_id", "effective_at", "reason", "expected_version", "request_id")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_AT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     effective_at: _timestamp_pb2.Timestamp
     reason: str
     expected_version: int
-    def __init__(self, agreement_id: _Optional[str] = ..., effective_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+    request_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., effective_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class TerminateAgreementResponse(_message.Message):
     __slots__ = ("version", "log_position")
@@ -88,12 +94,14 @@ class TerminateAgreementResponse(_message.Message):
     def __init__(self, version: _Optional[int] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class RecordMeasurementsRequest(_message.Message):
-    __slots__ = ("agreement_id", "measurements")
+    __slots__ = ("agreement_id", "measurements", "request_id")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     MEASUREMENTS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     measurements: _containers.RepeatedCompositeFieldContainer[_terms_pb2.Measurement]
-    def __init__(self, agreement_id: _Optional[str] = ..., measurements: _Optional[_Iterable[_Union[_terms_pb2.Measurement, _Mapping]]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., measurements: _Optional[_Iterable[_Union[_terms_pb2.Measurement, _Mapping]]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class RecordMeasurementsResponse(_message.Message):
     __slots__ = ("recorded_count", "duplicate_count", "log_position", "late_count")
@@ -142,12 +150,14 @@ class ListEventsResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class RecordExclusionRequest(_message.Message):
-    __slots__ = ("agreement_id", "exclusion")
+    __slots__ = ("agreement_id", "exclusion", "request_id")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     EXCLUSION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     exclusion: _terms_pb2.Exclusion
-    def __init__(self, agreement_id: _Optional[str] = ..., exclusion: _Optional[_Union[_terms_pb2.Exclusion, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., exclusion: _Optional[_Union[_terms_pb2.Exclusion, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class RecordExclusionResponse(_message.Message):
     __slots__ = ("recorded", "log_position")
@@ -158,12 +168,14 @@ class RecordExclusionResponse(_message.Message):
     def __init__(self, recorded: _Optional[bool] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class ClosePeriodRequest(_message.Message):
-    __slots__ = ("agreement_id", "until")
+    __slots__ = ("agreement_id", "until", "request_id")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     UNTIL_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     until: _timestamp_pb2.Timestamp
-    def __init__(self, agreement_id: _Optional[str] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ClosePeriodResponse(_message.Message):
     __slots__ = ("events", "log_position")
@@ -174,14 +186,16 @@ class ClosePeriodResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class RecalculatePeriodRequest(_message.Message):
-    __slots__ = ("agreement_id", "objective_id", "period_label")
+    __slots__ = ("agreement_id", "objective_id", "period_label", "request_id")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     objective_id: str
     period_label: str
-    def __init__(self, agreement_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class RecalculatePeriodResponse(_message.Message):
     __slots__ = ("events", "log_position")

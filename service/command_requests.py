@@ -1,0 +1,55 @@
+"""Client request ids: what makes a command safe to retry."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from google.protobuf.message import Message
+
+COMMAND_REQUESTS_TABLE = "command_requests"
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    """A command call that carries a client request id."""
+
+    request_id: str
+    method: str
+    fingerprint: bytes  # of the request's content, the id left out
+
+
+@dataclass(frozen=True)
+class CommandRecord:
+    """A command the ledger carried out for a request id: the positions it appended."""
+
+    request: CommandRequest
+    first_position: int
+    last_position: int
+
+    def same_call(self, request: CommandRequest) -> bool:
+        """Whether request is a retry of this command (same method and content)."""
+        return (self.request.method, self.request.fingerprint) == (
+            request.method,
+            request.fingerprint,
+        )
+
+
+class RequestCarriedOutError(Exception):
+    """A call with this request id was carried out already (perhaps concurrently)."""
+
+    def __init__(self, record: CommandRecord) -> None:
+        super().__init__(f"request {record.request.request_id} was carried out already")
+        self.record = record
+
+
+def command_request(method: str, message: Message) -> CommandRequest | None:
+    """The request id of a command message with its fingerprint; None without an id."""
+    request_id = getattr(message, "request_id", "")
+    if not request_id:
+        return None
+    content = type(message)()
+    content.CopyFrom(message)
+    content.ClearField("request_id")
+    fingerprint = hashlib.sha256(content.SerializeToString(deterministic=True)).digest()
+    return CommandRequest(request_id, method, fingerprint)
