@@ -126,9 +126,13 @@ class MetricMeasured(CanMutateAggregate[str]):
 
 
 def validate_batch(
-    agreement: Agreement | None, agreement_id: str, batch: Sequence[Measurement]
+    agreement: Agreement | None,
+    agreement_id: str,
+    batch: Sequence[Measurement],
+    latest_us: int | None = None,
 ) -> None:
-    """Refuse the whole batch when the agreement or any reading is unknown or malformed."""
+    """Refuse the whole batch when the agreement or any reading is unknown or malformed, or
+    observed after latest_us (the recording instant plus the clock skew allowed)."""
     if agreement is None:
         raise NotFoundError(f"agreement {agreement_id} does not exist")
     violations = Violations()
@@ -162,6 +166,10 @@ def validate_batch(
                 violations.add(f"{path}.counts.good", "must not exceed counts.total")
         else:
             violations.add(path, "a reading needs counts or a sample")
+        if latest_us is not None and m.observed_at_us > latest_us:
+            violations.add(
+                f"{path}.observed_at", "is in the future, beyond the clock skew the ledger allows"
+            )
         if m.labels and len(m.labels) > MAX_LABELS:
             violations.add(f"{path}.labels", f"at most {MAX_LABELS} labels")
         if m.labels and any(

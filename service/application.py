@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -53,6 +53,7 @@ from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
 from service.transcodings import register_domain_transcodings
 
 MAX_RECORDING_ATTEMPTS = 5
+DEFAULT_MAX_CLOCK_SKEW = timedelta(minutes=5)
 VERIFY_PAGE = 1000
 Clock = Callable[[], datetime]
 
@@ -108,8 +109,14 @@ class LedgerApplication(Application[str]):
 
     name = "SLALedger"
 
-    def __init__(self, env: Mapping[str, str] | None = None, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        clock: Clock = utc_now,
+        max_clock_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW,
+    ) -> None:
         self._clock = clock
+        self._max_clock_skew = max_clock_skew
         super().__init__(env=dict(env or {}))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -185,7 +192,8 @@ class LedgerApplication(Application[str]):
     ) -> RecordedBatch:
         """Record the new readings of a batch in one transaction; count the duplicates."""
         agreement = self._find_agreement(agreement_id)
-        validate_batch(agreement, agreement_id, batch)
+        latest = to_epoch_us(self._clock() + self._max_clock_skew)
+        validate_batch(agreement, agreement_id, batch, latest)
         assert agreement is not None
         keys = measurement_keys(agreement_id, batch)
         recorder = self.ledger_recorder

@@ -16,7 +16,7 @@ from pathlib import Path
 from projections.exports import write_credits_csv
 from projections.queries import CreditFilter
 from projections.runner import checksum
-from service.application import LedgerApplication, utc_now
+from service.application import DEFAULT_MAX_CLOCK_SKEW, LedgerApplication, utc_now
 from service.config import add_serve_arguments, serve_config
 from service.ledger_chain import Digest
 from service.logs import configure_logging
@@ -90,12 +90,16 @@ def storage_of(database_url: str) -> Storage:
         raise SystemExit(f"sla-ledger: {error}") from None
 
 
-def open_application(database_url: str) -> LedgerApplication:
+def open_application(
+    database_url: str, max_clock_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW
+) -> LedgerApplication:
     """The ledger application on the storage the URL names, its tables created once."""
     storage = storage_of(database_url)
     logger.info("opening storage", extra={"database": storage.describe()})
     with SchemaLock(storage):
-        return LedgerApplication(env={**storage.env, "CREATE_TABLE": "y"})
+        return LedgerApplication(
+            env={**storage.env, "CREATE_TABLE": "y"}, max_clock_skew=max_clock_skew
+        )
 
 
 def open_read_models(app: LedgerApplication, database_url: str) -> ReadModels:
@@ -116,7 +120,7 @@ def serve(arguments: argparse.Namespace) -> int:
     # signal arriving at any time, even during start-up, waits for sigwait below: no handler
     # runs in the middle of other code, and none is missed.
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    app = open_application(config.database_url)
+    app = open_application(config.database_url, timedelta(seconds=config.max_clock_skew_seconds))
     read_models = open_read_models(app, config.database_url)
     if config.projections:
         read_models.start()

@@ -30,6 +30,7 @@ class ServeConfig:
     tls_key: str = ""
     tls_client_ca: str = ""
     insecure: bool = False
+    max_clock_skew_seconds: float = 300.0
 
     @property
     def tls(self) -> bool:
@@ -114,6 +115,13 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         "PEM file: CA certificates; clients must then present a certificate it signed (mTLS)",
     ),
     (
+        "--max-clock-skew",
+        "SLA_LEDGER_MAX_CLOCK_SKEW",
+        "max_clock_skew_seconds",
+        float,
+        "seconds a reading may be observed after the ledger's clock (clients' clocks drift)",
+    ),
+    (
         "--insecure",
         "SLA_LEDGER_INSECURE",
         "insecure",
@@ -162,6 +170,8 @@ def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> S
         raise SystemExit("sla-ledger: workers must be at least 1")
     if config.close_grace_seconds < 0 or config.close_interval_seconds <= 0:
         raise SystemExit("sla-ledger: close grace must be >= 0 and close interval > 0")
+    if config.max_clock_skew_seconds < 0:
+        raise SystemExit("sla-ledger: the clock skew must be >= 0")
     if bool(config.tls_cert) != bool(config.tls_key):
         raise SystemExit("sla-ledger: --tls-cert and --tls-key go together")
     if config.tls_client_ca and not config.tls:

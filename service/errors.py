@@ -34,22 +34,34 @@ STATUS_OF: dict[type[LedgerError], int] = {
 }
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
+MAX_REPORTED_VIOLATIONS = 50
+MAX_MESSAGE_CHARACTERS = 1000
 
 
 def rich_status(error: Exception) -> grpc.Status:
     """The status a failure is reported with; BadRequest details for invalid arguments."""
     if isinstance(error, LedgerError):
         code = STATUS_OF.get(type(error), code_pb2.FAILED_PRECONDITION)
-        status = status_pb2.Status(code=code, message=str(error))
+        message = str(error)
+        if len(message) > MAX_MESSAGE_CHARACTERS:
+            message = message[: MAX_MESSAGE_CHARACTERS - 1] + "…"
+        status = status_pb2.Status(code=code, message=message)
         if isinstance(error, InvalidArgumentError):
+            shown = error.violations[:MAX_REPORTED_VIOLATIONS]
             bad_request = error_details_pb2.BadRequest(
                 field_violations=[
                     error_details_pb2.BadRequest.FieldViolation(
                         field=v.field, description=v.description
                     )
-                    for v in error.violations
+                    for v in shown
                 ]
             )
+            if len(error.violations) > len(shown):
+                # Trailers are small (clients accept 8-16 KiB): name the first ones and count.
+                bad_request.field_violations.add(
+                    field="",
+                    description=f"and {len(error.violations) - len(shown)} more violations",
+                )
             status.details.add().Pack(bad_request)
     elif isinstance(error, (OperationalError, InterfaceError)):
         status = status_pb2.Status(

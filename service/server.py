@@ -17,8 +17,9 @@ from grpc_reflection.v1alpha import reflection
 
 from service.application import Clock, LedgerApplication, utc_now
 from service.config import ServeConfig, is_loopback
-from service.generated.sla.ledger.v1 import ledger_service_pb2, ledger_service_pb2_grpc
+from service.generated.sla.ledger.v1 import ledger_service_pb2
 from service.read_models import ReadModels
+from service.registration import add_ledger_service
 from service.servicer import LedgerServicer
 from service.subscriptions import EventStreams
 
@@ -186,9 +187,7 @@ def start_server(
         max_batch_bytes=max(1, min(MAX_STREAM_BATCH_BYTES, config.max_message_bytes // 2)),
         max_streams=max(1, config.workers // 2),
     )
-    ledger_service_pb2_grpc.add_LedgerServiceServicer_to_server(
-        LedgerServicer(app, clock, streams, read_models=read_models), server
-    )
+    add_ledger_service(LedgerServicer(app, clock, streams, read_models=read_models), server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     for name in ("", LEDGER_SERVICE):
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)

@@ -28,7 +28,7 @@ from tests import proto_builders as build
 TIMEOUT = 10
 STREAM_DEADLINE_SECONDS = 30
 LOG_DEADLINE_SECONDS = 10
-FIRST_DAY = datetime(2025, 2, 1, tzinfo=UTC)
+FIRST_DAY = datetime(2022, 2, 1, tzinfo=UTC)  # 1,200 days of readings end in the past
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)
 Stub = ledger_service_pb2_grpc.LedgerServiceStub

@@ -389,3 +389,15 @@ def test_an_event_gives_back_sample_readings_unchanged() -> None:
     [event] = measured_events("sla-1", groups, {}, RECORDED_AT)
 
     assert event.measurements() == batch
+
+
+def test_a_reading_observed_beyond_the_allowed_clock_skew_refuses_the_batch(
+    agreement: Agreement,
+) -> None:
+    latest = to_epoch_us(NOON)
+    batch = [counts(1, 1), counts(1, 1, at=NOON + MICROSECOND)]
+
+    with pytest.raises(InvalidArgumentError) as error:
+        validate_batch(agreement, "sla-1", batch, latest_us=latest)
+
+    assert violated_fields(error) == ["measurements[1].observed_at"]

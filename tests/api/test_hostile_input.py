@@ -1,0 +1,186 @@
+"""Hostile input against a real server: random and malformed requests never get INTERNAL, never
+write part of anything, and leave the server healthy and its ledger verifiable."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any, cast
+
+import grpc
+import pytest
+from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_status import rpc_status
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
+from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc, terms_pb2
+from tests import proto_builders as build
+
+Stub = ledger_service_pb2_grpc.LedgerServiceStub
+TIMEOUT = 10
+START = datetime(2026, 1, 1, tzinfo=UTC)
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+NEVER = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.UNIMPLEMENTED}
+METHODS = [m.name for m in pb.DESCRIPTOR.services_by_name["LedgerService"].methods]
+UNARY = [m for m in METHODS if m != "SubscribeEvents"]
+
+texts = st.text(max_size=300) | st.sampled_from(["", "sla-1", "availability", "x" * 5000])
+numbers = st.integers(-(2**63), 2**63 - 1)
+floats = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [math.nan, math.inf, -math.inf, 1e308, -0.0]
+)
+
+
+@st.composite
+def readings(draw: st.DrawFn) -> pb.RecordMeasurementsRequest:
+    request = pb.RecordMeasurementsRequest(
+        agreement_id=draw(st.sampled_from(["sla-1", "nope", ""]))
+    )
+    for _ in range(draw(st.integers(0, 20))):
+        m = request.measurements.add(objective_id=draw(st.sampled_from(["availability", "x", ""])))
+        m.measurement_id = draw(texts)
+        m.observed_at.seconds = draw(st.integers(-(2**40), 2**40))
+        m.observed_at.nanos = draw(st.integers(-(2**31), 2**31 - 1))
+        if draw(st.booleans()):
+            m.counts.good, m.counts.total = (
+                draw(st.integers(0, 2**64 - 1)),
+                draw(st.integers(0, 2**64 - 1)),
+            )
+        else:
+            m.sample = draw(floats)
+        for _ in range(draw(st.integers(0, 20))):
+            m.labels[draw(texts)] = draw(texts)
+    return request
+
+
+@st.composite
+def signings(draw: st.DrawFn) -> pb.SignAgreementRequest:
+    request = build.sign_request(draw(texts), START, START)
+    terms = request.terms
+    terms.kind = cast(terms_pb2.AgreementKind, draw(st.integers(-5, 50)))
+    terms.time_zone = draw(st.sampled_from(["UTC", "Mars/Olympus", "", "Europe/Berlin"]))
+    terms.fee.amount.amount = draw(st.sampled_from(["1000.00", "NaN", "-1", "1e999", "abc"]))
+    terms.fee.amount.currency_code = draw(st.sampled_from(["EUR", "XXX", "", "eur"]))
+    objective = terms.objectives[0]
+    objective.target_percent = draw(st.sampled_from(["99.9", "101", "-1", "NaN", ""]))
+    objective.period = cast(terms_pb2.PeriodUnit, draw(st.integers(-1, 20)))
+    objective.indicator = cast(terms_pb2.Indicator, draw(st.integers(-1, 20)))
+    objective.slice_seconds = draw(st.integers(-(2**31), 2**31 - 1))
+    request.request_id = draw(st.sampled_from(["", "r-1", "bad id!"]))
+    return request
+
+
+def _digest(stub: Stub) -> pb.LedgerDigest:
+    digest: pb.LedgerDigest = stub.GetLedgerDigest(
+        pb.GetLedgerDigestRequest(), timeout=TIMEOUT
+    ).digest
+    return digest
+
+
+def _code(call: Callable[[], Any]) -> grpc.StatusCode:
+    try:
+        call()
+    except grpc.RpcError as error:
+        return error.code()
+    return grpc.StatusCode.OK
+
+
+@pytest.fixture
+def fuzzed(stub: Stub) -> Stub:
+    stub.SignAgreement(build.sign_request("sla-1", START, START), timeout=TIMEOUT)
+    return stub
+
+
+@FUZZ
+@given(method=st.sampled_from(UNARY), payload=st.binary(max_size=200))
+def test_random_bytes_to_any_method_are_never_internal(
+    server: Any, fuzzed: Stub, method: str, payload: bytes
+) -> None:
+    call = server.channel.unary_unary(
+        f"/sla.ledger.v1.LedgerService/{method}",
+        request_serializer=None,
+        response_deserializer=None,
+    )
+    before = _digest(fuzzed)
+
+    code = _code(lambda: call(payload, timeout=TIMEOUT))
+
+    assert code not in NEVER
+    if code is not grpc.StatusCode.OK:
+        assert _digest(fuzzed) == before
+
+
+@FUZZ
+@given(request=readings())
+def test_hostile_batches_are_refused_whole_or_recorded_whole(
+    fuzzed: Stub, request: pb.RecordMeasurementsRequest
+) -> None:
+    before = _digest(fuzzed)
+
+    code = _code(lambda: fuzzed.RecordMeasurements(request, timeout=TIMEOUT))
+
+    assert code not in NEVER
+    if code is not grpc.StatusCode.OK:
+        assert code is grpc.StatusCode.INVALID_ARGUMENT or code is grpc.StatusCode.NOT_FOUND
+        assert _digest(fuzzed) == before
+
+
+@FUZZ
+@given(request=signings())
+def test_hostile_terms_are_refused_with_invalid_argument_and_write_nothing(
+    fuzzed: Stub, request: pb.SignAgreementRequest
+) -> None:
+    before = _digest(fuzzed)
+
+    code = _code(lambda: fuzzed.SignAgreement(request, timeout=TIMEOUT))
+
+    assert code not in NEVER
+    if code is not grpc.StatusCode.OK:
+        assert _digest(fuzzed) == before
+
+
+def test_after_the_fuzzing_the_server_is_healthy_and_the_ledger_verifies(
+    server: Any, fuzzed: Stub
+) -> None:
+    call = server.channel.unary_unary(
+        "/sla.ledger.v1.LedgerService/RecordMeasurements",
+        request_serializer=None,
+        response_deserializer=None,
+    )
+    for payload in (b"\xff" * 50, b"\x0a\xff\xff\xff\xff\x0f", bytes(range(256))):
+        assert _code(partial(call, payload, timeout=TIMEOUT)) is grpc.StatusCode.INVALID_ARGUMENT
+
+    health = health_pb2_grpc.HealthStub(server.channel)
+    status = health.Check(health_pb2.HealthCheckRequest(), timeout=TIMEOUT).status
+    verified = fuzzed.VerifyLedger(pb.VerifyLedgerRequest(), timeout=TIMEOUT)
+    assert status == health_pb2.HealthCheckResponse.SERVING
+    assert verified.ok
+
+
+def test_a_batch_of_thousands_of_bad_readings_is_invalid_argument_naming_the_first_fifty(
+    fuzzed: Stub,
+) -> None:
+    request = pb.RecordMeasurementsRequest(agreement_id="sla-1")
+    for minute in range(5_000):
+        reading = request.measurements.add(objective_id="availability", sample=math.nan)
+        reading.observed_at.FromDatetime(START + timedelta(minutes=minute))
+
+    with pytest.raises(grpc.RpcError) as refused:
+        fuzzed.RecordMeasurements(request, timeout=TIMEOUT)
+
+    status = rpc_status.from_call(refused.value)
+    assert status is not None and status.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    bad_request = error_details_pb2.BadRequest()
+    status.details[0].Unpack(bad_request)
+    assert len(bad_request.field_violations) == 51
+    assert bad_request.field_violations[-1].description.endswith("more violations")
