@@ -53,7 +53,7 @@ class Sender:
             self.sent = number + 1
             try:
                 reply = self.stub.RecordMeasurements(request, timeout=TIMEOUT)
-            except grpc.RpcError:
+            except (grpc.RpcError, ValueError):  # ValueError: the channel was closed
                 return  # the server died with this batch in flight
             assert reply.recorded_count == BATCH
             self.acknowledged.append(number)
