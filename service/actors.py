@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 
 import grpc
 
+from service.auth import current_identity
+
 UNAUTHENTICATED_PREFIX = "unauthenticated "
 PERIOD_CLOSER = "sla-ledger period closer"
 
@@ -28,7 +30,10 @@ def acting_as(actor: str) -> Iterator[None]:
 
 
 def caller_of(context: grpc.ServicerContext) -> str:
-    """The identity of a call's caller: until callers authenticate, their peer address."""
+    """The identity of a call's caller: its token's name, or the peer address without one."""
+    identity = current_identity.get()
+    if identity is not None:
+        return identity.actor
     try:
         peer = context.peer()
     except (NotImplementedError, AttributeError):  # test doubles of contexts have no peer

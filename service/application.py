@@ -289,6 +289,13 @@ class LedgerApplication(Application[str]):
 
     # Reads
 
+    def customer_of(self, agreement_id: str) -> str:
+        """The customer of an agreement under its newest terms; NOT_FOUND when unknown."""
+        agreement = self._find_agreement(agreement_id)
+        if agreement is None:
+            raise NotFoundError(f"agreement {agreement_id} does not exist")
+        return agreement.current_terms.terms.customer.party_id
+
     def compliance(
         self, agreement_id: str, objective_id: str, as_of: datetime, known_at: datetime
     ) -> tuple[ComplianceReport, int]:

@@ -17,6 +17,7 @@ from projections.exports import write_credits_csv
 from projections.queries import CreditFilter
 from projections.runner import checksum
 from service.application import DEFAULT_MAX_CLOCK_SKEW, LedgerApplication, utc_now
+from service.auth import token_digest
 from service.config import add_serve_arguments, serve_config
 from service.ledger_chain import Digest
 from service.logs import configure_logging
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("rebuild-projections", "drop every read model and rebuild it from the log"),
         ("export-credits", "write the credit ledger of a period range as CSV"),
         ("verify", "recompute the log's hash chain; exit 1 at the first position that differs"),
+        ("hash-token", "print the SHA-256 of a bearer token read from standard input"),
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument(
@@ -174,6 +176,15 @@ def rebuild_projections(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def hash_token(arguments: argparse.Namespace) -> int:
+    """Print the SHA-256 (hex) of the token on standard input, for the token file."""
+    token = sys.stdin.readline().strip()
+    if not token:
+        raise SystemExit("sla-ledger: give the token on standard input")
+    sys.stdout.write(token_digest(token).hex() + "\n")
+    return 0
+
+
 def verify_ledger(arguments: argparse.Namespace) -> int:
     """Recompute the hash chain; print the outcome as JSON; exit 1 when it differs."""
     configure_logging(arguments.log_level)
@@ -244,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sla-ledger` console script."""
     arguments = build_parser().parse_args(argv)
     commands = {
+        "hash-token": hash_token,
         "verify": verify_ledger,
         "serve": serve,
         "project": project,

@@ -31,6 +31,7 @@ class ServeConfig:
     tls_client_ca: str = ""
     insecure: bool = False
     max_clock_skew_seconds: float = 300.0
+    tokens_file: str = ""
 
     @property
     def tls(self) -> bool:
@@ -120,6 +121,13 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         "max_clock_skew_seconds",
         float,
         "seconds a reading may be observed after the ledger's clock (clients' clocks drift)",
+    ),
+    (
+        "--tokens",
+        "SLA_LEDGER_TOKENS",
+        "tokens_file",
+        str,
+        "JSON file of bearer tokens (hashed) with roles and customers; every call then needs one",
     ),
     (
         "--insecure",

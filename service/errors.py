@@ -21,6 +21,7 @@ from domain.errors import (
     ProjectionBehindError,
     VersionConflictError,
 )
+from service.auth import PermissionDeniedError
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ STATUS_OF: dict[type[LedgerError], int] = {
     FailedPreconditionError: code_pb2.FAILED_PRECONDITION,
     VersionConflictError: code_pb2.ABORTED,
     ProjectionBehindError: code_pb2.DEADLINE_EXCEEDED,
+    PermissionDeniedError: code_pb2.PERMISSION_DENIED,
 }
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])

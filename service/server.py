@@ -16,6 +16,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from service.application import Clock, LedgerApplication, utc_now
+from service.auth import TokenBook, TokenFileError
 from service.config import ServeConfig, is_loopback
 from service.generated.sla.ledger.v1 import ledger_service_pb2
 from service.read_models import ReadModels
@@ -187,7 +188,13 @@ def start_server(
         max_batch_bytes=max(1, min(MAX_STREAM_BATCH_BYTES, config.max_message_bytes // 2)),
         max_streams=max(1, config.workers // 2),
     )
-    add_ledger_service(LedgerServicer(app, clock, streams, read_models=read_models), server)
+    tokens = None
+    if config.tokens_file:
+        try:
+            tokens = TokenBook.load(config.tokens_file)
+        except TokenFileError as error:
+            raise SystemExit(f"sla-ledger: {error}") from None
+    add_ledger_service(LedgerServicer(app, clock, streams, read_models=read_models), server, tokens)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     for name in ("", LEDGER_SERVICE):
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)

@@ -18,6 +18,7 @@ from domain.errors import (
     FailedPreconditionError,
     FieldViolation,
     InvalidArgumentError,
+    LedgerError,
     ProjectionBehindError,
     Violations,
 )
@@ -31,8 +32,15 @@ from projections.queries import (
 )
 from service.actors import as_caller
 from service.application import Clock, LedgerApplication, LoggedEvent
+from service.auth import (
+    CREDIT_EVENT_TYPES,
+    Identity,
+    PermissionDeniedError,
+    Role,
+    current_identity,
+)
 from service.command_requests import CommandRequest, RequestCarriedOutError, command_request
-from service.errors import translate_errors
+from service.errors import rich_status, translate_errors
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.mapping import (
@@ -76,6 +84,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.ListBreachesRequest, context: grpc.ServicerContext
     ) -> pb.ListBreachesResponse:
         """A page of the breaches projection."""
+        self._require_listing(request.agreement_id, request.customer_id)
         page = _PageRequest.of(request)
         where = BreachFilter(
             agreement_id=request.agreement_id,
@@ -103,6 +112,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.ListCreditsRequest, context: grpc.ServicerContext
     ) -> pb.ListCreditsResponse:
         """A page of the credit ledger."""
+        self._require_listing(request.agreement_id, request.customer_id)
         page = _PageRequest.of(request)
         where = CreditFilter(
             agreement_id=request.agreement_id,
@@ -127,6 +137,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.GetCreditBalanceRequest, context: grpc.ServicerContext
     ) -> pb.GetCreditBalanceResponse:
         """Net credits and bonuses per customer and currency."""
+        _require_customer(request.customer_id, "customer_id")
         models = self._models_at(request.min_log_position, context)
         position = models.position()
         balances = credit_balances(models.engine, request.customer_id, request.currency_code)
@@ -150,6 +161,11 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.SubscribeEventsRequest, context: grpc.ServicerContext
     ) -> Iterator[pb.SubscribeEventsResponse]:
         """Follow the log from a position."""
+        try:
+            self._require_subscription(request)
+        except LedgerError as refused:
+            status = rich_status(refused)
+            context.abort(status.code, status.details)
         return self._streams.stream(request, context)
 
     @translate_errors
@@ -158,6 +174,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.SignAgreementRequest, context: grpc.ServicerContext
     ) -> pb.SignAgreementResponse:
         """Sign a new agreement."""
+        _require_customer(request.terms.customer.party_id, "terms.customer")
         violations = Violations()
         if not request.HasField("terms"):
             violations.add("terms", "is required")
@@ -191,6 +208,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.AmendAgreementRequest, context: grpc.ServicerContext
     ) -> pb.AmendAgreementResponse:
         """Replace an agreement's terms from an effective instant."""
+        _require_customer(request.terms.customer.party_id, "terms.customer")
+        self._require_agreement(request.agreement_id)
         violations = Violations()
         if not request.HasField("terms"):
             violations.add("terms", "is required")
@@ -231,6 +250,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.TerminateAgreementRequest, context: grpc.ServicerContext
     ) -> pb.TerminateAgreementResponse:
         """End an agreement."""
+        self._require_agreement(request.agreement_id)
         violations = Violations()
         effective_at = instant_from_proto(request, "effective_at", "effective_at", violations)
         violations.raise_if_any()
@@ -262,6 +282,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.RecordMeasurementsRequest, context: grpc.ServicerContext
     ) -> pb.RecordMeasurementsResponse:
         """Record a batch of readings."""
+        self._require_agreement(request.agreement_id)
         violations = Violations()
         readings = measurements_from_proto(request.measurements, violations)
         violations.raise_if_any()
@@ -291,6 +312,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.GetAgreementRequest, context: grpc.ServicerContext
     ) -> pb.GetAgreementResponse:
         """The agreement in force at as_of, as known at known_at."""
+        self._require_agreement(request.agreement_id)
         violations = Violations()
         now = self._clock()
         as_of = _instant_or(now, request, "as_of", violations)
@@ -304,6 +326,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.ListEventsRequest, context: grpc.ServicerContext
     ) -> pb.ListEventsResponse:
         """A page of the audit trail in log order."""
+        self._require_agreement_or_whole_ledger(request.agreement_id)
         violations = Violations()
         page_size = _page_size(request.page_size, violations)
         violations.raise_if_any()
@@ -320,6 +343,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.RecordExclusionRequest, context: grpc.ServicerContext
     ) -> pb.RecordExclusionResponse:
         """Record an exclusion."""
+        self._require_agreement(request.agreement_id)
         violations = Violations()
         if not request.HasField("exclusion"):
             violations.add("exclusion", "is required")
@@ -346,6 +370,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.ClosePeriodRequest, context: grpc.ServicerContext
     ) -> pb.ClosePeriodResponse:
         """Close every due objective-period of an agreement."""
+        self._require_agreement(request.agreement_id)
         violations = Violations()
         until = instant_from_proto(request, "until", "until", violations, required=False)
         violations.raise_if_any()
@@ -369,6 +394,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.RecalculatePeriodRequest, context: grpc.ServicerContext
     ) -> pb.RecalculatePeriodResponse:
         """Re-evaluate a closed period and append compensations."""
+        self._require_agreement(request.agreement_id)
 
         def reply(appended: list[LoggedEvent]) -> pb.RecalculatePeriodResponse:
             return pb.RecalculatePeriodResponse(
@@ -384,6 +410,41 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             )
 
         return self._once("RecalculatePeriod", request, carry_out, reply)
+
+    def _require_agreement(self, agreement_id: str) -> None:
+        """PERMISSION_DENIED unless the caller may see this agreement's customer."""
+        identity = _scoped_identity()
+        if identity is not None and not identity.sees(self._app.customer_of(agreement_id)):
+            raise PermissionDeniedError(
+                f"agreement {agreement_id} belongs to a customer this token may not see"
+            )
+
+    def _require_agreement_or_whole_ledger(self, agreement_id: str) -> None:
+        if agreement_id:
+            self._require_agreement(agreement_id)
+        else:
+            _require_whole_ledger()
+
+    def _require_listing(self, agreement_id: str, customer_id: str) -> None:
+        if _scoped_identity() is None:
+            return
+        _require_customer(customer_id, "customer_id")
+        if agreement_id:
+            self._require_agreement(agreement_id)
+
+    def _require_subscription(self, request: pb.SubscribeEventsRequest) -> None:
+        identity = current_identity.get()
+        if identity is None:
+            return
+        if identity.role is Role.FINANCE and (
+            not request.event_types or not set(request.event_types) <= CREDIT_EVENT_TYPES
+        ):
+            raise PermissionDeniedError(
+                "the finance role may subscribe only to "
+                + ", ".join(sorted(CREDIT_EVENT_TYPES))
+                + " (name them in event_types)"
+            )
+        self._require_agreement_or_whole_ledger(request.agreement_id)
 
     def _once(
         self,
@@ -417,6 +478,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.GetComplianceRequest, context: grpc.ServicerContext
     ) -> pb.GetComplianceResponse:
         """The compliance report at as_of, as known at known_at."""
+        self._require_agreement(request.agreement_id)
         violations = Violations()
         now = self._clock()
         as_of = _instant_or(now, request, "as_of", violations)
@@ -438,6 +500,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.GetLedgerDigestRequest, context: grpc.ServicerContext
     ) -> pb.GetLedgerDigestResponse:
         """The head of the hash chain."""
+        _require_whole_ledger()
         return pb.GetLedgerDigestResponse(digest=digest_to_proto(self._app.ledger_digest()))
 
     @translate_errors
@@ -445,6 +508,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.VerifyLedgerRequest, context: grpc.ServicerContext
     ) -> pb.VerifyLedgerResponse:
         """Recompute the hash chain over a range and report the first position that differs."""
+        _require_whole_ledger()
         violations = Violations()
         if request.after_position < 0:
             violations.add("after_position", "must be 0 or a log position")
@@ -533,3 +597,25 @@ def _instant_or(
 ) -> datetime:
     instant = instant_from_proto(request, field, field, violations, required=False)
     return instant or default
+
+
+def _scoped_identity() -> Identity | None:
+    """The caller's identity when it is limited to some customers."""
+    identity = current_identity.get()
+    return identity if identity is not None and identity.customers else None
+
+
+def _require_customer(customer_id: str, field: str) -> None:
+    """PERMISSION_DENIED unless the caller may see this customer (named in field)."""
+    identity = _scoped_identity()
+    if identity is not None and not identity.sees(customer_id):
+        raise PermissionDeniedError(
+            f"this token is limited to customers {', '.join(sorted(identity.customers))}; "
+            f"{field} must name one of them"
+        )
+
+
+def _require_whole_ledger() -> None:
+    """PERMISSION_DENIED for a caller limited to some customers."""
+    if _scoped_identity() is not None:
+        raise PermissionDeniedError("a token limited to customers cannot read the whole ledger")

@@ -1,0 +1,57 @@
+"""The token file: hashed tokens with roles and customer scopes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service.auth import Role, TokenBook, TokenFileError, bearer_token, token_digest
+
+
+def _book(tmp_path: Path, entries: object) -> TokenBook:
+    path = tmp_path / "tokens.json"
+    path.write_text(json.dumps(entries))
+    return TokenBook.load(str(path))
+
+
+def test_a_configured_token_authenticates_as_its_entry(tmp_path: Path) -> None:
+    book = _book(
+        tmp_path,
+        [
+            {
+                "name": "ops",
+                "sha256": token_digest("t0k3n").hex(),
+                "role": "auditor",
+                "customers": ["globex"],
+            }
+        ],
+    )
+
+    identity = book.authenticate("t0k3n")
+
+    assert identity is not None
+    assert (identity.name, identity.role) == ("ops", Role.AUDITOR)
+    assert identity.customers == frozenset({"globex"})
+    assert book.authenticate("t0k3n ") is None
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [],
+        [{"name": "x", "sha256": "ab", "role": "auditor"}],
+        [{"name": "x", "sha256": "00" * 32, "role": "root"}],
+        [{"sha256": "00" * 32, "role": "admin"}],
+    ],
+)
+def test_a_malformed_token_file_is_refused(tmp_path: Path, entries: object) -> None:
+    with pytest.raises(TokenFileError):
+        _book(tmp_path, entries)
+
+
+def test_only_a_bearer_authorization_header_carries_a_token() -> None:
+    assert bearer_token([("authorization", "Bearer abc")]) == "abc"
+    assert bearer_token([("authorization", "Basic abc")]) is None
+    assert bearer_token([("x-token", "abc")]) is None
