@@ -145,7 +145,12 @@ class LedgerApplication(Application[str]):
         request: CommandRequest | None = None,
     ) -> tuple[AgreementStanding, int]:
         """Sign a new agreement; its standing at signing and the log position."""
-        agreement = Agreement.sign(agreement_id, terms, signed_at, recorded_at=self._clock())
+        now = self._clock()
+        if signed_at > now + self._max_clock_skew:
+            raise InvalidArgumentError(
+                [FieldViolation("signed_at", "is in the future, beyond the clock skew allowed")]
+            )
+        agreement = Agreement.sign(agreement_id, terms, signed_at, recorded_at=now)
         try:
             recordings = self.save(agreement, command_request=request)
         except IntegrityError:

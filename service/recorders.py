@@ -14,7 +14,7 @@ from typing import Any
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
 from domain.identifiers import agreement_stream, measurement_stream_prefix
 from service.command_requests import COMMAND_REQUESTS_TABLE, CommandRecord, CommandRequest
@@ -306,19 +306,28 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             COMMAND_REQUESTS_TABLE,
         ):
             for when, scope in (("UPDATE OR DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
-                trigger = Identifier(f"{table_name}_refuse_{when.split()[0].lower()}")
+                trigger_name = f"{table_name}_refuse_{when.split()[0].lower()}"
+                create = SQL(
+                    "CREATE TRIGGER {} BEFORE {} ON {}.{} FOR EACH {} EXECUTE FUNCTION {}.{}()"
+                ).format(
+                    Identifier(trigger_name),
+                    SQL(when),
+                    schema,
+                    Identifier(table_name),
+                    SQL(scope),
+                    schema,
+                    refuse,
+                )
+                # Only when missing: creating a trigger locks its table, and a starting server
+                # must not wait behind a crashed one's open transaction.
                 self.sql_create_statements.append(
                     SQL(
-                        "CREATE OR REPLACE TRIGGER {} BEFORE {} ON {}.{} "
-                        "FOR EACH {} EXECUTE FUNCTION {}.{}()"
+                        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = {} "
+                        "AND tgrelid = {}::regclass) THEN {}; END IF; END $$"
                     ).format(
-                        trigger,
-                        SQL(when),
-                        schema,
-                        Identifier(table_name),
-                        SQL(scope),
-                        schema,
-                        refuse,
+                        Literal(trigger_name),
+                        Literal(f"{_quoted(self.datastore.schema)}.{_quoted(table_name)}"),
+                        create,
                     )
                 )
         self._insert_keys = SQL("INSERT INTO {}.{} (key) SELECT unnest(%s::bytea[])").format(
@@ -480,3 +489,8 @@ def _chained(row: Any) -> ChainedEvent:
 def _as_bytes(state: Any) -> bytes:
     """A stored state as bytes, even if someone wrote another type into the column."""
     return state.encode() if isinstance(state, str) else bytes(state)
+
+
+def _quoted(identifier: str) -> str:
+    """A PostgreSQL identifier in double quotes, as regclass reads it."""
+    return '"' + identifier.replace('"', '""') + '"'

@@ -184,3 +184,14 @@ def test_a_batch_of_thousands_of_bad_readings_is_invalid_argument_naming_the_fir
     status.details[0].Unpack(bad_request)
     assert len(bad_request.field_violations) == 51
     assert bad_request.field_violations[-1].description.endswith("more violations")
+
+
+def test_an_agreement_signed_in_the_future_is_invalid_argument(stub: Stub) -> None:
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    request = build.sign_request("sla-future", START, tomorrow)
+
+    with pytest.raises(grpc.RpcError) as refused:
+        stub.SignAgreement(request, timeout=TIMEOUT)
+
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "signed_at" in (refused.value.details() or "")
