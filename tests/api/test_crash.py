@@ -75,9 +75,8 @@ def _recorded_per_batch(stub: Stub) -> Counter[str]:
     )
 
 
-def test_after_a_kill_during_ingest_acknowledged_batches_are_whole_and_none_is_partial(
-    start_server: Callable[..., Any], database_url: str
-) -> None:
+def _killed_during_ingest(start_server: Callable[..., Any], database_url: str) -> Sender:
+    """A server that acknowledged five batches and was killed (SIGKILL) in the next one."""
     first = start_server(database_url, extra_args=("--close-periods", "off"))
     stub = Stub(first.channel)
     stub.SignAgreement(build.sign_request("sla-1", START, START), timeout=TIMEOUT)
@@ -87,6 +86,13 @@ def test_after_a_kill_during_ingest_acknowledged_batches_are_whole_and_none_is_p
     time.sleep(0.05)  # most likely in the middle of the next batch
     first.kill()
     sender.join()
+    return sender
+
+
+def test_after_a_kill_during_ingest_acknowledged_batches_are_whole_and_none_is_partial(
+    start_server: Callable[..., Any], database_url: str
+) -> None:
+    sender = _killed_during_ingest(start_server, database_url)
 
     second = start_server(database_url, extra_args=("--close-periods", "off"))
     restarted = Stub(second.channel)
@@ -102,14 +108,7 @@ def test_after_a_kill_during_ingest_acknowledged_batches_are_whole_and_none_is_p
 def test_after_a_kill_the_read_models_catch_up_to_what_a_rebuild_gives(
     start_server: Callable[..., Any], database_url: str
 ) -> None:
-    first = start_server(database_url, extra_args=("--close-periods", "off"))
-    stub = Stub(first.channel)
-    stub.SignAgreement(build.sign_request("sla-1", START, START), timeout=TIMEOUT)
-    sender = Sender(stub)
-    while len(sender.acknowledged) < 5:
-        time.sleep(0.01)
-    first.kill()
-    sender.join()
+    _killed_during_ingest(start_server, database_url)
     second = start_server(database_url, extra_args=("--close-periods", "off"))
     head = Stub(second.channel).GetLedgerDigest(pb.GetLedgerDigestRequest(), timeout=TIMEOUT)
     Stub(second.channel).ListBreaches(
