@@ -23,6 +23,7 @@ from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
 LOOKUP_CHUNK = 500
 MEASUREMENT_KEYS_TABLE = "measurement_keys"
 CHAIN_TABLE = "ledger_chain"
+_LAST_POSITION = 2**63 - 1
 APPEND_ONLY = "the ledger is append-only: what it recorded is never changed or removed"
 
 
@@ -69,17 +70,22 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             c.executemany(
                 f"INSERT INTO {MEASUREMENT_KEYS_TABLE} (key) VALUES (?)", [(k,) for k in keys]
             )
-        positions = super()._insert_events(c, stored_events, **kwargs)
+        positions = list(super()._insert_events(c, stored_events, **kwargs) or ())
         # Still inside the write transaction: nothing can append between these and the chain.
-        c.execute(f"SELECT position, hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
-        last = c.fetchone()
-        head = Digest(last[0], bytes(last[1])) if last else Digest(0, GENESIS)
+        head = self._chain_head(c, _LAST_POSITION)
         c.execute(
-            f"SELECT rowid, topic, originator_id, originator_version, state "
-            f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid",
-            (head.position,),
+            f"SELECT COUNT(*) FROM {self.events_table_name} WHERE rowid > ?", (head.position,)
         )
-        unchained = [ChainedEvent(r[0], r[1], r[2], r[3], _as_bytes(r[4])) for r in c.fetchall()]
+        unchained = _just_inserted(stored_events, positions, c.fetchone()[0])
+        if unchained is None:  # older events were never chained: chain them too
+            c.execute(
+                f"SELECT rowid, topic, originator_id, originator_version, state "
+                f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid",
+                (head.position,),
+            )
+            unchained = [
+                ChainedEvent(r[0], r[1], r[2], r[3], _as_bytes(r[4])) for r in c.fetchall()
+            ]
         c.executemany(
             f"INSERT INTO {CHAIN_TABLE} (position, hash) VALUES (?, ?)",
             extend(head.hash, unchained),
@@ -115,20 +121,20 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
     def chain_head(self) -> Digest:
         """The ledger's digest: its last chained position and hash."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT position, hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
-            row = c.fetchone()
-        return Digest(row[0], bytes(row[1])) if row else Digest(0, GENESIS)
+        return self.chain_at(_LAST_POSITION)
 
     def chain_at(self, position: int) -> Digest:
         """The recorded digest at the last chained position up to position."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT position, hash FROM {CHAIN_TABLE} WHERE position <= ? "
-                "ORDER BY position DESC LIMIT 1",
-                (position,),
-            )
-            row = c.fetchone()
+            return self._chain_head(c, position)
+
+    def _chain_head(self, c: SQLiteCursor, position: int) -> Digest:
+        c.execute(
+            f"SELECT position, hash FROM {CHAIN_TABLE} WHERE position <= ? "
+            "ORDER BY position DESC LIMIT 1",
+            (position,),
+        )
+        row = c.fetchone()
         return Digest(row[0], bytes(row[1])) if row else Digest(0, GENESIS)
 
     def select_chained(
@@ -264,6 +270,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             "SELECT notification_id, topic, originator_id, originator_version, state "
             "FROM {}.{} WHERE notification_id > %s ORDER BY notification_id"
         ).format(schema, events_table)
+        self._count_unchained = SQL(
+            "SELECT COUNT(*) AS count FROM {}.{} WHERE notification_id > %s"
+        ).format(schema, events_table)
         self._insert_chain = SQL(
             "INSERT INTO {}.{} (position, hash) SELECT * FROM unnest(%s::bigint[], %s::bytea[])"
         ).format(schema, chain_table)
@@ -368,9 +377,14 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             curs.execute(self.insert_events_statement, (events,))
             positions = [row["notification_id"] for row in curs.fetchall()]
             # Still holding the table lock: nothing can append between these and the chain.
-            head = self._chain_head(curs, 2**63 - 1)
-            curs.execute(self._unchained, (head.position,))
-            unchained = [_chained(row) for row in curs.fetchall()]
+            head = self._chain_head(curs, _LAST_POSITION)
+            curs.execute(self._count_unchained, (head.position,))
+            counted = curs.fetchone()
+            assert counted is not None
+            unchained = _just_inserted(stored_events, positions, counted["count"])
+            if unchained is None:  # older events were never chained: chain them too
+                curs.execute(self._unchained, (head.position,))
+                unchained = [_chained(row) for row in curs.fetchall()]
             hashes = extend(head.hash, unchained)
             curs.execute(self._insert_chain, ([p for p, _ in hashes], [h for _, h in hashes]))
             request: CommandRequest | None = kwargs.get("command_request")
@@ -400,7 +414,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
     def chain_head(self) -> Digest:
         """The ledger's digest: its last chained position and hash."""
-        return self.chain_at(2**63 - 1)
+        return self.chain_at(_LAST_POSITION)
 
     def chain_at(self, position: int) -> Digest:
         """The recorded digest at the last chained position up to position."""
@@ -494,3 +508,16 @@ def _as_bytes(state: Any) -> bytes:
 def _quoted(identifier: str) -> str:
     """A PostgreSQL identifier in double quotes, as regclass reads it."""
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def _just_inserted(
+    stored_events: Sequence[StoredEvent], positions: Sequence[int], unchained_count: int
+) -> list[ChainedEvent] | None:
+    """The events a transaction inserted, ready to chain from memory, when they are all that
+    is unchained (unchained_count); None when older events must be read and chained too."""
+    if unchained_count != len(positions) or len(positions) != len(stored_events):
+        return None
+    return [
+        ChainedEvent(p, e.topic, str(e.originator_id), e.originator_version, bytes(e.state))
+        for p, e in zip(positions, stored_events, strict=True)
+    ]

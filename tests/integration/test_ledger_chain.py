@@ -181,3 +181,12 @@ def _verify_command(database_url: str, *extra: str) -> dict[str, Any]:
         timeout=60,
     )
     return {**json.loads(done.stdout), "returncode": done.returncode}
+
+
+def test_a_log_written_before_the_chain_is_chained_on_its_next_append(ledger: Ledger) -> None:
+    ledger.tamper("DELETE FROM {chain}")  # as a log recorded before the chain existed
+
+    ledger.app.record_exclusion("acme-1", _exclusion())
+
+    result = ledger.app.verify_ledger()
+    assert (result.ok, result.checked_through) == (True, 7)
