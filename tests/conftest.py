@@ -8,6 +8,7 @@ a missing PostgreSQL fails the run.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 POSTGRES_URL_VARIABLE = "SLA_LEDGER_TEST_POSTGRES_URL"
+DROP_ATTEMPTS = 5
 
 
 def _postgres_unavailable(reason: str) -> None:
@@ -55,17 +57,26 @@ def postgres_database_url(postgres_server_url: str) -> Iterator[str]:
     parsed = make_url(postgres_server_url)
     schema = f"test_{uuid.uuid4().hex[:12]}"
     yield parsed.update_query_dict({"schema": schema}).render_as_string(hide_password=False)
-    with psycopg.connect(
-        dbname=parsed.database,
-        host=parsed.host,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password or "",
-        autocommit=True,
-    ) as connection:
-        connection.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-        )
+    # Servers are stopped by now, but a killed one's last transaction may still be ending in
+    # PostgreSQL: a drop that meets it in a deadlock is tried again.
+    for attempt in range(DROP_ATTEMPTS):
+        try:
+            with psycopg.connect(
+                dbname=parsed.database,
+                host=parsed.host,
+                port=parsed.port or 5432,
+                user=parsed.username,
+                password=parsed.password or "",
+                autocommit=True,
+            ) as connection:
+                connection.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+                )
+            return
+        except psycopg.errors.DeadlockDetected:
+            if attempt == DROP_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ def _killed_during_ingest(start_server: Callable[..., Any], database_url: str) -
 
 
 def test_after_a_kill_during_ingest_acknowledged_batches_are_whole_and_none_is_partial(
-    start_server: Callable[..., Any], database_url: str
+    database_url: str, start_server: Callable[..., Any]
 ) -> None:
     sender = _killed_during_ingest(start_server, database_url)
 
@@ -106,7 +106,7 @@ def test_after_a_kill_during_ingest_acknowledged_batches_are_whole_and_none_is_p
 
 
 def test_after_a_kill_the_read_models_catch_up_to_what_a_rebuild_gives(
-    start_server: Callable[..., Any], database_url: str
+    database_url: str, start_server: Callable[..., Any]
 ) -> None:
     _killed_during_ingest(start_server, database_url)
     second = start_server(database_url, extra_args=("--close-periods", "off"))

@@ -42,7 +42,7 @@ def _batch(agreement_id: str, day: int) -> pb.RecordMeasurementsRequest:
 
 @pytest.mark.postgres
 def test_two_servers_with_concurrent_writers_and_closers_lose_and_duplicate_nothing(
-    start_server: Callable[..., Any], postgres_database_url: str
+    postgres_database_url: str, start_server: Callable[..., Any]
 ) -> None:
     servers = [Stub(start_server(postgres_database_url).channel) for _ in range(2)]
     for agreement_id in AGREEMENTS:
