@@ -25,7 +25,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy domain projections service tools tests
+	$(BIN)/mypy domain projections service tools tests bench
 
 ## stubs: regenerate service/generated from proto/
 stubs: $(STAMP)

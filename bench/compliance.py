@@ -23,7 +23,6 @@ harness works, its figures mean nothing.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 
 import grpc
 
-from bench.ingest import running_server, sign
+from bench.harness import percentile, running_server, sign
 from domain.oracle import ComplianceReport
 from service.application import LedgerApplication
 from service.cli import open_application
@@ -81,12 +80,6 @@ def ask_oracle(app: LedgerApplication, agreement_id: str, known_at: datetime) ->
     return app.compliance_by_full_replay(agreement_id, "availability", AS_OF, known_at)
 
 
-def percentile(timings: list[float], fraction: float) -> float:
-    """The nearest-rank percentile."""
-    ordered = sorted(timings)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
 def main() -> int:
     """Run the benchmark and print its table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -113,9 +106,9 @@ def main() -> int:
         workdir = Path(scratch)
         url = f"sqlite:///{workdir / 'ledger.sqlite3'}"
         with (
-            running_server(url, workdir, ["--close-periods", "off"]) as port,
+            running_server(url, workdir, ["--close-periods", "off"]) as server,
             grpc.insecure_channel(
-                f"127.0.0.1:{port}",
+                server.target,
                 options=[("grpc.max_send_message_length", 64 * 1024 * 1024)],
             ) as channel,
         ):

@@ -1,139 +1,60 @@
-"""Measurement ingest over gRPC against a raw executemany of the same rows, in one run.
+"""Measurement ingest over gRPC against a raw bulk insert of the same rows, in one run.
 
-Usage: python -m bench.ingest [--batches N] [--batch-size N] [--projections on|off] [--quick]
+Usage: python -m bench.ingest [--backend sqlite|postgres|both] [--readings N]
+       [--batch-sizes 1000,10000] [--projections on|off] [--quick]
 
-Starts `sla-ledger serve` on a free port with a SQLite file in a scratch directory, signs an
-agreement, and sends batches of one-minute readings from this process (the server is another
-process). The baseline inserts the same rows with one executemany per batch into a table with a
-primary key on the reading's identity, in a fresh SQLite file beside the ledger's, one transaction
-per batch. Both figures are readings per second; the ratio is ingest / baseline. With
---projections on (the default server) the server also keeps its read models current while it
-ingests; off measures ingest alone, as with `sla-ledger project` workers in other processes.
---quick sends 2 batches of 1,000: it only checks that the harness works, its figures mean
-nothing.
+For each backend and batch size: starts `sla-ledger serve` on a free port (a SQLite file in a
+scratch directory, or a scratch schema on the PostgreSQL server named by
+SLA_LEDGER_BENCH_POSTGRES_URL or SLA_LEDGER_TEST_POSTGRES_URL), signs an agreement, and sends
+--readings one-minute readings in RecordMeasurements batches from this process (the server is
+another process); each reply comes after the batch's transaction committed. Then it sends every
+batch again (all duplicates). The baseline inserts the same rows, one transaction per batch, into
+a table with a primary key on the reading's identity in the same database: SQLite with one
+executemany per batch, PostgreSQL with one COPY per batch. Figures are readings per second; the
+ratio is ingest / baseline. With --projections on (the default server) the server also keeps its
+read models current while it ingests; off measures ingest alone, as with `sla-ledger project`
+workers in other processes. --quick sends 2 batches of 1,000 per backend: it only checks that the
+harness works, its figures mean nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import grpc
+from psycopg import sql
 
+from bench.harness import (
+    channel_to,
+    goal,
+    minute_batches,
+    postgres_connection,
+    postgres_server_url,
+    quick_notice,
+    running_server,
+    scratch_schema,
+    sign,
+)
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
-from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
-from service.generated.sla.ledger.v1 import terms_pb2
 
-START_SECONDS = 1_767_225_600  # 2026-01-01T00:00:00Z
-
-
-@contextmanager
-def running_server(
-    database_url: str, workdir: Path, extra_args: Sequence[str] = ()
-) -> Iterator[int]:
-    """A server process on a free port, started with extra_args besides; yields the port."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "service.cli",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--database-url",
-            database_url,
-            "--log-level",
-            "INFO",
-            *extra_args,
-        ],
-        cwd=workdir,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    try:
-        for line in process.stderr:
-            entry = json.loads(line)
-            if entry.get("message") == "listening":
-                port = int(entry["port"])
-                break
-        else:
-            raise SystemExit("server exited before listening")
-        # Keep reading the access log so the server never blocks on a full pipe.
-        threading.Thread(target=process.stderr.read, daemon=True).start()
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+GOAL_RATIO = 0.5
+Row = tuple[str, str, str, int, int, int]
 
 
-def batches(count: int, size: int) -> list[pb.RecordMeasurementsRequest]:
-    """count requests of size one-minute readings each, consecutive in time."""
-    requests = []
-    for b in range(count):
-        request = pb.RecordMeasurementsRequest(agreement_id="bench")
-        for i in range(size):
-            m = request.measurements.add(objective_id="availability")
-            m.observed_at.seconds = START_SECONDS + (b * size + i) * 60
-            m.counts.good, m.counts.total = 59, 60
-        requests.append(request)
-    return requests
-
-
-def sign(
-    stub: pb_grpc.LedgerServiceStub, agreement_id: str = "bench", start_seconds: int = START_SECONDS
-) -> None:
-    """Sign the agreement the readings belong to, in force from start_seconds (UTC, monthly)."""
-    terms = terms_pb2.AgreementTerms(
-        provider=terms_pb2.Party(party_id="acme"),
-        customer=terms_pb2.Party(party_id="globex"),
-        kind=terms_pb2.AGREEMENT_KIND_CUSTOMER_BASED,
-        services=["api"],
-        time_zone="UTC",
-        fee=terms_pb2.Fee(
-            amount=terms_pb2.Money(currency_code="EUR", amount="1000.00"),
-            period=terms_pb2.PERIOD_UNIT_MONTH,
-        ),
-        objectives=[
-            terms_pb2.Objective(
-                objective_id="availability",
-                metric="availability",
-                target_percent="99.9",
-                period=terms_pb2.PERIOD_UNIT_MONTH,
-            )
-        ],
-    )
-    terms.term_start.seconds = start_seconds
-    request = pb.SignAgreementRequest(agreement_id=agreement_id, terms=terms)
-    request.signed_at.seconds = start_seconds
-    stub.SignAgreement(request, timeout=30)
-
-
-def raw_baseline(path: Path, requests: list[pb.RecordMeasurementsRequest]) -> float:
-    """Readings per second for executemany of the same rows, one transaction per batch."""
-    connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute(
-        "CREATE TABLE readings (agreement_id TEXT, objective_id TEXT, measurement_id TEXT, "
-        "observed_at_us INTEGER, good INTEGER, total INTEGER, "
-        "PRIMARY KEY (agreement_id, objective_id, observed_at_us)) WITHOUT ROWID"
-    )
-    rows = [
+def rows_of(requests: Sequence[pb.RecordMeasurementsRequest]) -> list[list[Row]]:
+    """The rows the baseline inserts: one list per batch."""
+    return [
         [
             (
-                "bench",
+                request.agreement_id,
                 m.objective_id,
                 m.measurement_id,
-                m.observed_at.seconds * 1_000_000,
+                m.observed_at.seconds * 1_000_000 + m.observed_at.nanos // 1000,
                 m.counts.good,
                 m.counts.total,
             )
@@ -141,21 +62,112 @@ def raw_baseline(path: Path, requests: list[pb.RecordMeasurementsRequest]) -> fl
         ]
         for request in requests
     ]
+
+
+READINGS_TABLE = (
+    "CREATE TABLE readings (agreement_id TEXT, objective_id TEXT, measurement_id TEXT, "
+    "observed_at_us BIGINT, good BIGINT, total BIGINT, "
+    "PRIMARY KEY (agreement_id, objective_id, observed_at_us))"
+)
+
+
+def sqlite_baseline(path: Path, batches: list[list[Row]]) -> float:
+    """Readings per second for one executemany per batch, one transaction each."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(READINGS_TABLE + " WITHOUT ROWID")
     started = time.perf_counter()
-    for batch in rows:
+    for batch in batches:
         connection.execute("BEGIN")
         connection.executemany("INSERT INTO readings VALUES (?,?,?,?,?,?)", batch)
         connection.execute("COMMIT")
     elapsed = time.perf_counter() - started
     connection.close()
-    return sum(len(b) for b in rows) / elapsed
+    return sum(len(b) for b in batches) / elapsed
+
+
+def postgres_baseline(server_url: str, batches: list[list[Row]]) -> float:
+    """Readings per second for one COPY per batch, one transaction each, in a scratch schema."""
+    with scratch_schema(server_url) as (_, schema), postgres_connection(server_url) as connection:
+        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        connection.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+        connection.execute(READINGS_TABLE)
+        started = time.perf_counter()
+        for batch in batches:
+            with (
+                connection.transaction(),
+                connection.cursor() as cursor,
+                cursor.copy("COPY readings FROM STDIN") as copy,
+            ):
+                for row in batch:
+                    copy.write_row(row)
+        elapsed = time.perf_counter() - started
+    return sum(len(b) for b in batches) / elapsed
+
+
+def ingest_rates(
+    database_url: str, workdir: Path, requests: list[pb.RecordMeasurementsRequest], projections: str
+) -> tuple[float, float]:
+    """Readings per second recording requests over gRPC, then re-sending them all."""
+    total = sum(len(r.measurements) for r in requests)
+    with (
+        running_server(
+            database_url, workdir, ["--projections", projections, "--close-periods", "off"]
+        ) as server,
+        channel_to(server) as stub,
+    ):
+        sign(stub)
+        started = time.perf_counter()
+        recorded = sum(stub.RecordMeasurements(r, timeout=300).recorded_count for r in requests)
+        ingest = total / (time.perf_counter() - started)
+        started = time.perf_counter()
+        duplicates = sum(stub.RecordMeasurements(r, timeout=300).duplicate_count for r in requests)
+        resend = total / (time.perf_counter() - started)
+    assert recorded == total and duplicates == total, (recorded, duplicates, total)
+    return ingest, resend
+
+
+def measure(
+    backend: str,
+    batch_size: int,
+    readings: int,
+    projections: str,
+    workdir: Path,
+    postgres_url: str | None,
+) -> float:
+    """Print one backend's table at one batch size; the ingest / baseline ratio."""
+    requests = minute_batches(readings // batch_size, batch_size)
+    rows = rows_of(requests)
+    baseline: Callable[[], float]
+    if backend == "sqlite":
+        url = f"sqlite:///{workdir / f'ledger-{batch_size}.sqlite3'}"
+        ingest, resend = ingest_rates(url, workdir, requests, projections)
+        baseline = lambda: sqlite_baseline(workdir / f"baseline-{batch_size}.sqlite3", rows)  # noqa: E731
+        name, raw = "SQLite", "raw executemany (baseline)"
+    else:
+        assert postgres_url is not None
+        with scratch_schema(postgres_url) as (url, _):
+            ingest, resend = ingest_rates(url, workdir, requests, projections)
+        baseline = lambda: postgres_baseline(postgres_url, rows)  # noqa: E731
+        name, raw = "PostgreSQL", "raw COPY (baseline)"
+    rate = baseline()
+    print(
+        f"\n{name}: {len(requests) * batch_size} readings in batches of {batch_size}, "
+        f"projections {projections} in the server"
+    )
+    print(f"{'figure':<38}{'readings/s':>12}{'x baseline':>12}")
+    print(f"{raw:<38}{rate:>12,.0f}{1:>12.2f}")
+    print(f"{'RecordMeasurements over gRPC':<38}{ingest:>12,.0f}{ingest / rate:>12.2f}")
+    print(f"{'re-sent batches (all duplicates)':<38}{resend:>12,.0f}{resend / rate:>12.2f}")
+    return ingest / rate
 
 
 def main() -> int:
-    """Run the benchmark and print its table."""
+    """Run the benchmark and print its tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batches", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=10_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--readings", type=int, default=200_000, help="readings per figure")
+    parser.add_argument("--batch-sizes", default="1000,10000", help="comma-separated")
     parser.add_argument(
         "--projections",
         choices=("on", "off"),
@@ -166,42 +178,31 @@ def main() -> int:
         "--quick", action="store_true", help="2 batches of 1,000: check the harness only"
     )
     options = parser.parse_args()
+    sizes = [int(size) for size in options.batch_sizes.split(",")]
     if options.quick:
-        options.batches, options.batch_size = 2, 1_000
-    requests = batches(options.batches, options.batch_size)
-    total = options.batches * options.batch_size
+        options.readings, sizes = 2_000, [1_000]
+    backends = ["sqlite", "postgres"] if options.backend == "both" else [options.backend]
+    postgres_url = postgres_server_url() if "postgres" in backends else None
+    if "postgres" in backends and postgres_url is None:
+        print("PostgreSQL: skipped, SLA_LEDGER_BENCH_POSTGRES_URL is not set")
+        backends.remove("postgres")
+    ratios: dict[tuple[str, int], float] = {}
     with tempfile.TemporaryDirectory() as scratch:
         workdir = Path(scratch)
-        url = f"sqlite:///{workdir / 'ledger.sqlite3'}"
-        with (
-            running_server(url, workdir, ["--projections", options.projections]) as port,
-            grpc.insecure_channel(
-                f"127.0.0.1:{port}",
-                options=[("grpc.max_send_message_length", 64 * 1024 * 1024)],
-            ) as channel,
-        ):
-            stub = pb_grpc.LedgerServiceStub(channel)
-            sign(stub)
-            started = time.perf_counter()
-            recorded = sum(stub.RecordMeasurements(r, timeout=120).recorded_count for r in requests)
-            ingest = total / (time.perf_counter() - started)
-            started = time.perf_counter()
-            duplicates = sum(
-                stub.RecordMeasurements(r, timeout=120).duplicate_count for r in requests
-            )
-            resend = total / (time.perf_counter() - started)
-        baseline = raw_baseline(workdir / "baseline.sqlite3", requests)
-    assert recorded == total and duplicates == total, (recorded, duplicates)
-    print(
-        f"readings: {total} in batches of {options.batch_size}, SQLite, "
-        f"projections {options.projections} in the server"
-    )
-    print(f"{'figure':<38}{'readings/s':>12}{'x baseline':>12}")
-    print(f"{'raw executemany (baseline)':<38}{baseline:>12,.0f}{1:>12.2f}")
-    print(f"{'RecordMeasurements over gRPC':<38}{ingest:>12,.0f}{ingest / baseline:>12.2f}")
-    print(f"{'re-sent batches (all duplicates)':<38}{resend:>12,.0f}{resend / baseline:>12.2f}")
+        for backend in backends:
+            for size in sizes:
+                ratios[backend, size] = measure(
+                    backend, size, options.readings, options.projections, workdir, postgres_url
+                )
+    print()
+    for (backend, size), ratio in ratios.items():
+        goal(
+            f"ingest on {backend} in batches of {size:,} at least {GOAL_RATIO}x the raw insert",
+            f"{ratio:.2f}x",
+            ratio >= GOAL_RATIO,
+        )
     if options.quick:
-        print("--quick: a harness check; these figures mean nothing")
+        quick_notice()
     return 0
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import grpc
 
-from bench.ingest import running_server
+from bench.harness import running_server
 from domain.exclusions import Exclusion, ExclusionKind
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
@@ -171,9 +171,9 @@ def main() -> int:
         for projections in (False, True):
             flags = ["--close-periods", "off", "--projections", "on" if projections else "off"]
             with (
-                running_server(url, workdir, flags) as port,
+                running_server(url, workdir, flags) as server,
                 grpc.insecure_channel(
-                    f"127.0.0.1:{port}",
+                    server.target,
                     options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)],
                 ) as channel,
             ):
