@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
 from typing import Any
@@ -85,9 +85,14 @@ def walk_periods(agreement: Agreement, objective_id: str) -> Iterator[DuePeriod]
     skipped. The terms that judge a period are those that govern it (governing_terms); an
     objective that an amendment adds is judged from its effective instant, by the amendment's
     terms. The walk ends at the term end or termination.
+
+    A label names one period: where a calendar moved west would start a period whose label was
+    already walked (a zone change inside a week: Berlin's 2026-W01 ends an hour before UTC's), the
+    period in progress runs on to the end of the new calendar's period of that label.
     """
     versions = agreement.terms_versions
     instant = versions[0].terms.term_start
+    walked: set[str] = set()
     while True:
         in_force = agreement.terms_in_force(instant)
         objective = in_force.terms.objective(objective_id)
@@ -101,7 +106,13 @@ def walk_periods(agreement: Agreement, objective_id: str) -> Iterator[DuePeriod]
                 return
             instant = min(later)
             continue
-        period = period_containing(instant, objective.period, in_force.terms.time_zone)
+        period = _running_on(
+            agreement,
+            objective_id,
+            period_containing(instant, objective.period, in_force.terms.time_zone),
+            walked,
+        )
+        walked.add(period.label)
         governing = governing_terms(agreement, period)
         if governing is None or governing.terms.objective(objective_id) is None:
             governing = in_force
@@ -111,6 +122,23 @@ def walk_periods(agreement: Agreement, objective_id: str) -> Iterator[DuePeriod]
             return
         yield DuePeriod(judged, period, governing, max(window[0], instant), window[1])
         instant = period.end
+
+
+def _running_on(
+    agreement: Agreement, objective_id: str, period: Period, walked: set[str]
+) -> Period:
+    """The period, ending where the next period of the calendar in force has an unused label."""
+    end = period.end
+    while True:
+        in_force = agreement.terms_in_force(end)
+        objective = in_force.terms.objective(objective_id)
+        if objective is None:
+            break
+        following = period_containing(end, objective.period, in_force.terms.time_zone)
+        if following.label != period.label and following.label not in walked:
+            break
+        end = following.end
+    return period if end == period.end else replace(period, end=end)
 
 
 def due_periods(history: AgreementHistory, until: datetime) -> list[DuePeriod]:

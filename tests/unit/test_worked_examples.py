@@ -951,6 +951,28 @@ def test_an_amendment_that_moves_the_time_zone_leaves_no_month_unclosed() -> Non
     )
 
 
+def test_a_zone_moved_west_within_a_week_does_not_judge_that_week_twice() -> None:
+    history = History(terms(objective(period=PeriodUnit.WEEK)))
+    history.amend(
+        terms(objective(period=PeriodUnit.WEEK), zone="Europe/Berlin"), APR, retroactive=False
+    )
+    history.amend(
+        terms(objective(period=PeriodUnit.WEEK)), APR + timedelta(days=1), retroactive=False
+    )
+    history.measure(daily(APR, 12, 1000, 1000))
+
+    events = history.close(datetime(2026, 4, 13, tzinfo=UTC))
+
+    # Berlin's 2026-W14 ends 2026-04-05 22:00 UTC, where the UTC calendar is still in its own
+    # 2026-W14: that week runs on to the UTC week's end instead of being closed a second time.
+    closed = of_type(events, PeriodClosed)
+    assert [e.period_label for e in closed] == ["2026-W14", "2026-W15"]
+    assert [(e.window_start, e.window_end) for e in closed] == [
+        (APR, datetime(2026, 4, 6, tzinfo=UTC)),
+        (datetime(2026, 4, 6, tzinfo=UTC), datetime(2026, 4, 13, tzinfo=UTC)),
+    ]
+
+
 def test_an_amendment_from_monthly_to_weekly_periods_never_judges_a_day_twice() -> None:
     v1 = terms(objective(rules=ObjectiveRules(credit_policy=CLOUD_POLICY)))
     v2 = terms(objective(period=PeriodUnit.WEEK, rules=ObjectiveRules(credit_policy=CLOUD_POLICY)))
