@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from domain.agreement import Agreement
 from domain.identifiers import period_stream
+from domain.instants import from_epoch_us
 from domain.measurements import Measurement
 from domain.periods import period_containing
 from domain.terms import PeriodUnit
@@ -24,24 +25,31 @@ def reading_period_streams(
             units[objective.objective_id] = (objective.period, version.terms.time_zone)
     streams: dict[str, list[str]] = {}
     for stream, readings in groups.items():
-        unit, zone = units[readings[0].objective_id]
-
-        def label_of(reading: Measurement) -> str:
-            return period_containing(reading.observed_at, unit, zone).label  # noqa: B023
-
-        first, last = label_of(readings[0]), label_of(readings[-1])
-        if first == last and all(
-            readings[0].observed_at_us <= r.observed_at_us <= readings[-1].observed_at_us
-            for r in readings
-        ):
-            labels = [first] * len(readings)
-        else:
-            labels = [label_of(r) for r in readings]
-        streams[stream] = [
-            period_stream(agreement.agreement_id, r.objective_id, label)
-            for r, label in zip(readings, labels, strict=True)
-        ]
+        objective_id = readings[0].objective_id
+        unit, zone = units[objective_id]
+        streams[stream] = _period_streams(
+            agreement.agreement_id, objective_id, unit, zone, [r.observed_at_us for r in readings]
+        )
     return streams
+
+
+def _period_streams(
+    agreement_id: str, objective_id: str, unit: PeriodUnit, zone: str, instants: Sequence[int]
+) -> list[str]:
+    names: dict[str, str] = {}
+
+    def period_of(observed_at_us: int) -> str:
+        label = period_containing(from_epoch_us(observed_at_us), unit, zone).label
+        name = names.get(label)
+        if name is None:
+            name = names[label] = period_stream(agreement_id, objective_id, label)
+        return name
+
+    first, last = period_of(min(instants)), period_of(max(instants))
+    # Periods are intervals: when the earliest and latest reading share one, so do all between.
+    if first == last:
+        return [first] * len(instants)
+    return [period_of(t) for t in instants]
 
 
 def late_indexes(

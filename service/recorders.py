@@ -17,6 +17,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from psycopg.sql import SQL, Identifier, Literal
 
 from domain.identifiers import agreement_stream, measurement_stream_prefix
+from domain.measurements import KeySpan, key_spans
 from service.command_requests import COMMAND_REQUESTS_TABLE, CommandRecord, CommandRequest
 from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
 
@@ -25,6 +26,16 @@ MEASUREMENT_KEYS_TABLE = "measurement_keys"
 CHAIN_TABLE = "ledger_chain"
 _LAST_POSITION = 2**63 - 1
 APPEND_ONLY = "the ledger is append-only: what it recorded is never changed or removed"
+
+
+def _stream_name_range(prefix: str) -> tuple[str, str]:
+    """The names starting with prefix are those from low (inclusive) to high (exclusive)."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _span_limit(span: KeySpan) -> int:
+    # A range read never costs much more than looking the span's keys up one by one.
+    return 2 * len(span.keys) + 1
 
 
 def _chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
@@ -161,9 +172,20 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
     def recorded_keys(self, keys: Sequence[bytes]) -> set[bytes]:
         """Those of keys already in the measurement-key index."""
+        spans, scattered = key_spans(keys)
         found: set[bytes] = set()
         with self.datastore.transaction(commit=False) as c:
-            for chunk in _chunks(keys):
+            for span in spans:
+                c.execute(
+                    f"SELECT key FROM {MEASUREMENT_KEYS_TABLE} WHERE key BETWEEN ? AND ? LIMIT ?",
+                    (span.low, span.high, _span_limit(span)),
+                )
+                in_span = [bytes(row[0]) for row in c.fetchall()]
+                if len(in_span) < _span_limit(span):
+                    found.update(set(span.keys).intersection(in_span))
+                else:  # the span is crowded with other readings: look its keys up one by one
+                    scattered.extend(span.keys)
+            for chunk in _chunks(scattered):
                 c.execute(
                     f"SELECT key FROM {MEASUREMENT_KEYS_TABLE} "
                     f"WHERE key IN ({','.join('?' * len(chunk))})",
@@ -217,13 +239,14 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         self, agreement_id: str, start: int, limit: int
     ) -> list[Notification]:
         """Notifications of one agreement's streams from position start, in log order."""
-        prefix = measurement_stream_prefix(agreement_id)
+        low, high = _stream_name_range(measurement_stream_prefix(agreement_id))
         with self.datastore.transaction(commit=False) as c:
+            # Ranges of the stream-name index, not a scan of the whole log.
             c.execute(
                 f"SELECT rowid, * FROM {self.events_table_name} "
-                "WHERE (originator_id = ? OR substr(originator_id, 1, ?) = ?) AND rowid >= ? "
-                "ORDER BY rowid LIMIT ?",
-                [agreement_stream(agreement_id), len(prefix), prefix, start, limit],
+                "WHERE (originator_id = ? OR (originator_id >= ? AND originator_id < ?)) "
+                "AND +rowid >= ? ORDER BY rowid LIMIT ?",  # + keeps the rowid index out of it
+                [agreement_stream(agreement_id), low, high, start, limit],
             )
             return [
                 Notification(
@@ -345,6 +368,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self._select_keys = SQL("SELECT key FROM {}.{} WHERE key = ANY(%s::bytea[])").format(
             schema, keys_table
         )
+        self._select_key_span = SQL(
+            "SELECT key FROM {}.{} WHERE key BETWEEN %s AND %s LIMIT %s"
+        ).format(schema, keys_table)
         self._select_heads = SQL(
             "SELECT originator_id, MAX(originator_version) AS head FROM {}.{} "
             "WHERE originator_id = ANY(%s) GROUP BY originator_id"
@@ -353,10 +379,27 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             "SELECT * FROM {}.{} WHERE originator_id = ANY(%s) "
             "AND NOT notification_id = ANY(%s::bigint[]) ORDER BY notification_id"
         ).format(schema, events_table)
+        # Stream names compared byte by byte whatever the database's collation, with an index
+        # in that order, so an agreement's events are found without scanning the whole log.
+        stream_name_index = f"{self.events_table_name}_stream_name_idx"
+        self.sql_create_statements.append(
+            SQL(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE c.relname = {} AND n.nspname = {}) THEN "
+                'CREATE INDEX {} ON {}.{} (originator_id COLLATE "C", notification_id); '
+                "END IF; END $$"
+            ).format(
+                Literal(stream_name_index),
+                Literal(self.datastore.schema),
+                Identifier(stream_name_index),
+                schema,
+                events_table,
+            )
+        )
         self._select_agreement = SQL(
-            "SELECT * FROM {}.{} "
-            "WHERE (originator_id = %s OR left(originator_id, %s) = %s) AND notification_id >= %s "
-            "ORDER BY notification_id LIMIT %s"
+            'SELECT * FROM {}.{} WHERE (originator_id COLLATE "C" = %s '
+            'OR (originator_id COLLATE "C" >= %s AND originator_id COLLATE "C" < %s)) '
+            "AND notification_id >= %s ORDER BY notification_id LIMIT %s"
         ).format(schema, events_table)
 
     def insert_events(
@@ -441,9 +484,20 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
     def recorded_keys(self, keys: Sequence[bytes]) -> set[bytes]:
         """Those of keys already in the measurement-key index."""
+        spans, scattered = key_spans(keys)
+        found: set[bytes] = set()
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._select_keys, (list(keys),))
-            return {bytes(row["key"]) for row in curs.fetchall()}
+            for span in spans:
+                curs.execute(self._select_key_span, (span.low, span.high, _span_limit(span)))
+                in_span = [bytes(row["key"]) for row in curs.fetchall()]
+                if len(in_span) < _span_limit(span):
+                    found.update(set(span.keys).intersection(in_span))
+                else:  # the span is crowded with other readings: look its keys up one by one
+                    scattered.extend(span.keys)
+            if scattered:
+                curs.execute(self._select_keys, (scattered,))
+                found.update(bytes(row["key"]) for row in curs.fetchall())
+        return found
 
     def stream_heads(self, stream_ids: Sequence[str]) -> dict[str, int]:
         """The last version of each of the streams that has events."""
@@ -472,11 +526,10 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self, agreement_id: str, start: int, limit: int
     ) -> list[Notification]:
         """Notifications of one agreement's streams from position start, in log order."""
-        prefix = measurement_stream_prefix(agreement_id)
+        low, high = _stream_name_range(measurement_stream_prefix(agreement_id))
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                self._select_agreement,
-                (agreement_stream(agreement_id), len(prefix), prefix, start, limit),
+                self._select_agreement, (agreement_stream(agreement_id), low, high, start, limit)
             )
             return [
                 Notification(

@@ -18,7 +18,7 @@ from domain.errors import (
     NotFoundError,
     VersionConflictError,
 )
-from domain.measurements import MetricMeasured
+from domain.measurements import MetricMeasured, measurement_keys
 from service.application import LedgerApplication
 from service.storage import SchemaLock, parse_database_url
 from tests.concurrency import run_concurrently
@@ -166,6 +166,38 @@ class ApplicationContract:
             for reading in logged.event.measurements()
         ]
         assert len(recorded) == len({r.observed_at_us for r in recorded}) == 5_000
+
+    def test_a_sparse_batch_over_many_recorded_readings_finds_exactly_its_duplicates(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        day = make_readings(1440)
+        app.record_measurements("acme-1", day)
+        between = day[700]._replace(observed_at_us=day[700].observed_at_us + 30_000_000)
+
+        result = app.record_measurements("acme-1", [day[0], between, day[-1]])
+
+        assert (result.recorded_count, result.duplicate_count) == (1, 2)
+
+    @pytest.mark.parametrize("step", [3, 500], ids=["dense span", "crowded span"])
+    def test_the_key_index_answers_exactly_which_keys_are_recorded(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+        step: int,
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        day = make_readings(1440)
+        app.record_measurements("acme-1", day[::2])  # every other minute
+        asked = measurement_keys("acme-1", day[::step][:10])
+
+        found = app.ledger_recorder.recorded_keys(asked)
+
+        assert found == set(asked) & set(measurement_keys("acme-1", day[::2]))
 
     def test_a_batch_with_one_unknown_objective_writes_nothing(
         self,

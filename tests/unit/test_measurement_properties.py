@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -16,8 +17,11 @@ from domain.measurements import (
     group_by_stream,
     measured_events,
     measurement_keys,
+    plainly_valid,
+    reading_violations,
 )
 from domain.money import MINOR_UNITS, Money
+from domain.objectives import Indicator
 
 
 def key_of(agreement_id: str, reading: Measurement) -> bytes:
@@ -196,3 +200,86 @@ def test_rounding_moves_an_amount_by_at_most_half_a_minor_unit(
 @given(non_negative_amounts, currencies)
 def test_a_rounded_non_negative_amount_has_no_problems(amount: Decimal, currency: str) -> None:
     assert Money(amount, currency).rounded().problems() == []
+
+
+INDICATORS = {
+    "availability": Indicator.RATIO,
+    "slices": Indicator.TIME_SLICES,
+    "latency-p99": Indicator.THRESHOLD,
+}
+LATEST_US = START_US + 2 * MICROSECONDS_PER_DAY
+
+
+RARELY = st.integers(0, 30).map(lambda n: n == 0)
+FAULTS = [
+    "good above total",
+    "not a number",
+    "infinite",
+    "no value",
+    "the other form",
+    "malformed id",
+    "label too long",
+    "too many labels",
+    "in the future",
+    "counts and a sample",
+    "good missing",
+]
+
+
+@st.composite
+def mostly_plain_readings(draw: st.DrawFn, objective_id: str) -> Measurement:
+    """Readings of the form their objective takes, one in four wrong in one of the ways checked."""
+    fault = draw(st.sampled_from([None, None, None, *FAULTS]))
+    threshold = INDICATORS.get(objective_id) is Indicator.THRESHOLD
+    if fault == "the other form":
+        threshold = not threshold
+    sample = good = total = None
+    if threshold:
+        sample = draw(st.floats(allow_nan=False, allow_infinity=False))
+        sample = {"not a number": math.nan, "infinite": math.inf}.get(fault or "", sample)
+    else:
+        total = draw(st.integers(0, 100))
+        good = total + 1 if fault == "good above total" else draw(st.integers(0, total))
+    if fault == "no value":
+        good = total = sample = None
+    elif fault == "counts and a sample":
+        good, total, sample = 1, 2, 0.5
+    elif fault == "good missing":
+        good, total, sample = None, 2, None
+    reading_labels = {
+        "label too long": {"k": "v" * 200},
+        "too many labels": {f"k{i}": "v" for i in range(20)},
+    }.get(fault or "")
+    return Measurement(
+        objective_id,
+        "not an id!" if fault == "malformed id" else "",
+        LATEST_US + 1 if fault == "in the future" else draw(st.integers(START_US, LATEST_US)),
+        good,
+        total,
+        sample,
+        reading_labels,
+    )
+
+
+@st.composite
+def mostly_plain_batches(draw: st.DrawFn) -> list[Measurement]:
+    """Batches of one objective's readings, sometimes of two or of an unknown one."""
+    objectives = st.sampled_from([*INDICATORS, "unknown"])
+    first = draw(objectives)
+    other = draw(objectives) if draw(RARELY) else first
+    return draw(
+        st.lists(
+            st.sampled_from([first, other]).flatmap(mostly_plain_readings),
+            min_size=1,
+            max_size=8,
+        )
+    )
+
+
+@given(mostly_plain_batches(), st.sampled_from([None, LATEST_US]))
+@settings(PROPERTY, max_examples=400)
+def test_a_batch_the_column_checks_pass_has_no_reading_violations(
+    batch: list[Measurement], latest_us: int | None
+) -> None:
+    if plainly_valid(batch, INDICATORS, latest_us):
+        assert not reading_violations(batch, INDICATORS, latest_us)
