@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SLA_LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Benchmarks use their own variable when set, the tests' server otherwise.
+export SLA_LEDGER_BENCH_POSTGRES_URL ?= $(SLA_LEDGER_TEST_POSTGRES_URL)
 
 .PHONY: run test lint stubs check-stubs proto-check bench bench-quick clean
 
@@ -40,13 +42,13 @@ proto-check: $(STAMP)
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code
 
-## bench: every benchmark at full size (minutes; figures go in BENCHMARKS.md)
+## bench: every benchmark at full size, one after the other (minutes); writes BENCHMARKS.md
 bench: $(STAMP)
-	for name in ingest compliance rebuild subscribe; do $(BIN)/python -m bench.$$name || exit 1; done
+	$(BIN)/python -m bench --write BENCHMARKS.md
 
 ## bench-quick: every benchmark at a tiny size, only to check the harness works (run by CI)
 bench-quick: $(STAMP)
-	for name in ingest compliance rebuild subscribe; do $(BIN)/python -m bench.$$name --quick || exit 1; done
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
