@@ -6,7 +6,7 @@ ledger must give exactly this function's answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -157,15 +157,20 @@ def compliance_report(
     known_at: datetime,
     objective_id: str | None,
     evaluate_window: Callable[[DuePeriod], list[TrackResult]],
+    windows: Sequence[DuePeriod] | None = None,
 ) -> ComplianceReport:
     """The report from a folded history, each current window evaluated by evaluate_window.
 
     history holds the events recorded by known_at; its readings are only read through
     evaluate_window, so a caller may fold a history without them and evaluate from rollups.
+    windows, when given, are current_windows(history, as_of, objective_id), found already.
     """
     standing = history.agreement.standing_at(as_of)
+    if windows is None:
+        windows = current_windows(history, as_of, objective_id)
+    by_objective = {w.objective.objective_id: w for w in windows}
     objectives = tuple(
-        _objective_now(history, o.objective_id, as_of, evaluate_window)
+        _objective_now(history, o.objective_id, as_of, evaluate_window, by_objective)
         for o in standing.terms.terms.objectives
         if objective_id is None or o.objective_id == objective_id
     )
@@ -189,12 +194,13 @@ def _objective_now(
     objective_id: str,
     as_of: datetime,
     evaluate_window: Callable[[DuePeriod], list[TrackResult]],
+    windows: Mapping[str, DuePeriod],
 ) -> ObjectiveCompliance:
     agreement = history.agreement
     in_force = agreement.terms_in_force(as_of)
     objective = in_force.terms.objective(objective_id)
     assert objective is not None
-    current = period_at(agreement, objective_id, as_of)
+    current = windows.get(objective_id)
     if current is None:
         label = period_containing(as_of, objective.period, in_force.terms.time_zone).label
         return ObjectiveCompliance(objective_id, label, in_force.number, None, None, ())

@@ -93,10 +93,9 @@ def walk_periods(agreement: Agreement, objective_id: str) -> Iterator[DuePeriod]
     versions = agreement.terms_versions
     instant = versions[0].terms.term_start
     walked: set[str] = set()
+    upcoming = _calendar_period(agreement, objective_id, instant)
     while True:
-        in_force = agreement.terms_in_force(instant)
-        objective = in_force.terms.objective(objective_id)
-        if objective is None:
+        if upcoming is None:
             later = [
                 v.effective_from
                 for v in versions
@@ -105,13 +104,15 @@ def walk_periods(agreement: Agreement, objective_id: str) -> Iterator[DuePeriod]
             if not later:
                 return
             instant = min(later)
+            upcoming = _calendar_period(agreement, objective_id, instant)
             continue
-        period = _running_on(
-            agreement,
-            objective_id,
-            period_containing(instant, objective.period, in_force.terms.time_zone),
-            walked,
-        )
+        in_force, objective, period = upcoming
+        upcoming = _calendar_period(agreement, objective_id, period.end)
+        while upcoming is not None and (
+            upcoming[2].label == period.label or upcoming[2].label in walked
+        ):
+            period = replace(period, end=upcoming[2].end)
+            upcoming = _calendar_period(agreement, objective_id, period.end)
         walked.add(period.label)
         governing = governing_terms(agreement, period)
         if governing is None or governing.terms.objective(objective_id) is None:
@@ -124,21 +125,16 @@ def walk_periods(agreement: Agreement, objective_id: str) -> Iterator[DuePeriod]
         instant = period.end
 
 
-def _running_on(
-    agreement: Agreement, objective_id: str, period: Period, walked: set[str]
-) -> Period:
-    """The period, ending where the next period of the calendar in force has an unused label."""
-    end = period.end
-    while True:
-        in_force = agreement.terms_in_force(end)
-        objective = in_force.terms.objective(objective_id)
-        if objective is None:
-            break
-        following = period_containing(end, objective.period, in_force.terms.time_zone)
-        if following.label != period.label and following.label not in walked:
-            break
-        end = following.end
-    return period if end == period.end else replace(period, end=end)
+def _calendar_period(
+    agreement: Agreement, objective_id: str, instant: datetime
+) -> tuple[TermsVersion, Objective, Period] | None:
+    """The terms in force at instant, the objective in them and its period holding instant."""
+    in_force = agreement.terms_in_force(instant)
+    objective = in_force.terms.objective(objective_id)
+    if objective is None:
+        return None
+    zone = in_force.terms.time_zone
+    return in_force, objective, period_containing(instant, objective.period, zone)
 
 
 def due_periods(history: AgreementHistory, until: datetime) -> list[DuePeriod]:

@@ -332,6 +332,7 @@ class LedgerApplication(Application[str]):
         history = fold_history(e for _, e in logged if e.timestamp <= known_at)
         if history is None:
             raise NotFoundError(f"no agreement was recorded by {known_at.isoformat()}")
+        windows = current_windows(history, as_of, objective_id or None)
         plans = {
             current.objective.objective_id: WindowPlan(
                 current.objective,
@@ -341,7 +342,7 @@ class LedgerApplication(Application[str]):
                 current.terms.terms.time_zone,
                 as_of,
             )
-            for current in current_windows(history, as_of, objective_id or None)
+            for current in windows
         }
         _, rolled_up = rollups.window_rollups(
             agreement_id,
@@ -363,7 +364,9 @@ class LedgerApplication(Application[str]):
             oid = current.objective.objective_id
             return evaluate_rollups(plans[oid], spans[oid], readings[oid])
 
-        report = compliance_report(history, as_of, known_at, objective_id or None, from_rollups)
+        report = compliance_report(
+            history, as_of, known_at, objective_id or None, from_rollups, windows
+        )
         return report, head
 
     def _agreement_log(
