@@ -182,12 +182,14 @@ def main() -> int:
     goal("GetCompliance p50 for a year within 1.5x of a month", f"{growth:.2f}x", growth <= 1.5)
     slowest = max(p50["month"], p50["year"])
     goal("GetCompliance p50 under 20 ms (month and year)", f"{slowest:.1f} ms", slowest < 20)
-    speedup = min(oracle_p50[name] / p50[name] for name in agreements)
-    goal(
-        "GetCompliance at least 100x faster than the oracle (p50, month and year)",
-        f"{speedup:.0f}x",
-        speedup >= 100,
-    )
+    for name in agreements:
+        speedup = oracle_p50[name] / p50[name]
+        ceiling = oracle_p50[name] / p50["floor"]  # even a call that does nothing takes the floor
+        goal(
+            f"GetCompliance at least 100x faster than the oracle (p50), 1 {name}",
+            f"{speedup:.0f}x (the floor call allows at most {ceiling:.0f}x)",
+            speedup >= 100,
+        )
     if options.quick:
         quick_notice()
     return 0
