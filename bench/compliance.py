@@ -25,15 +25,14 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 import grpc
 
-from bench.harness import goal, percentile, quick_notice, running_server, sign
+from bench.harness import goal, latencies_ms, percentile, quick_notice, running_server, sign
 from domain.oracle import ComplianceReport
 from service.application import LedgerApplication
 from service.cli import open_application
@@ -62,17 +61,6 @@ def reading_batches(
             m.observed_at.seconds = first + i * MINUTE
             m.counts.good, m.counts.total = (59 if i % 97 == 0 else 60), 60
         yield request
-
-
-def latencies_ms(call: Callable[[], object], calls: int) -> list[float]:
-    """Milliseconds of calls calls, after one untimed warm-up call."""
-    call()
-    timings = []
-    for _ in range(calls):
-        started = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings
 
 
 def ask_oracle(app: LedgerApplication, agreement_id: str, known_at: datetime) -> ComplianceReport:

@@ -60,7 +60,7 @@ import argparse
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -71,6 +71,7 @@ from bench.harness import (
     ServerProcess,
     channel_to,
     goal,
+    latencies_ms,
     minute_batches,
     percentile,
     postgres_server_url,
@@ -149,17 +150,6 @@ class Ingest:
         """Return once the server's read models reflect the last batch recorded."""
         request = pb.ListBreachesRequest(min_log_position=self.log_position, page_size=1)
         self.stub.ListBreaches(request, timeout=CATCH_UP_TIMEOUT)
-
-
-def latencies_ms(call: Callable[[], object], calls: int) -> list[float]:
-    """Milliseconds of calls calls, after one untimed warm-up call."""
-    call()
-    timings = []
-    for _ in range(calls):
-        started = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings
 
 
 def month_start(instant: datetime) -> datetime:

@@ -13,8 +13,9 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,6 +156,28 @@ def percentile(timings: Sequence[float], fraction: float) -> float:
     """The nearest-rank percentile."""
     ordered = sorted(timings)
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def best_rate(measure: Callable[[], int], repeats: int) -> tuple[float, int]:
+    """The best events per second of repeats runs, and the events each run handled."""
+    best = 0.0
+    count = 0
+    for _ in range(repeats):
+        started = time.perf_counter()
+        count = measure()
+        best = max(best, count / (time.perf_counter() - started))
+    return best, count
+
+
+def latencies_ms(call: Callable[[], object], calls: int) -> list[float]:
+    """Milliseconds of calls calls, after one untimed warm-up call."""
+    call()
+    timings = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 def goal(text: str, figure: str, met: bool) -> None:

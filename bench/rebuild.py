@@ -31,12 +31,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from bench.harness import goal, quick_notice
+from bench.harness import best_rate, goal, quick_notice
 from domain.exclusions import Exclusion, ExclusionKind
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement
@@ -156,17 +155,6 @@ def read_projected(models: ReadModels) -> int:
         count += len(page)
         position = page[-1].position
     return count
-
-
-def best_rate(measure: Callable[[], int], repeats: int) -> tuple[float, int]:
-    """The best events per second of repeats runs, and the events each run handled."""
-    best = 0.0
-    count = 0
-    for _ in range(repeats):
-        started = time.perf_counter()
-        count = measure()
-        best = max(best, count / (time.perf_counter() - started))
-    return best, count
 
 
 def main() -> int:

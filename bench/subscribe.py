@@ -28,7 +28,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -36,7 +35,7 @@ from pathlib import Path
 
 import grpc
 
-from bench.harness import goal, quick_notice, running_server
+from bench.harness import best_rate, goal, quick_notice, running_server
 from domain.exclusions import Exclusion, ExclusionKind
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
@@ -128,17 +127,6 @@ def subscribe(stub: pb_grpc.LedgerServiceStub, head: int) -> int:
     finally:
         responses.cancel()
     return received
-
-
-def best_rate(measure: Callable[[], int], repeats: int) -> tuple[float, int]:
-    """The best events per second of repeats runs, and the events each run handled."""
-    best = 0.0
-    count = 0
-    for _ in range(repeats):
-        started = time.perf_counter()
-        count = measure()
-        best = max(best, count / (time.perf_counter() - started))
-    return best, count
 
 
 def main() -> int:
