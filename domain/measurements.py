@@ -80,11 +80,19 @@ def measurement_key(prefix: bytes, measurement: Measurement) -> bytes:
 
 @dataclass(frozen=True)
 class KeySpan:
-    """Time-slice keys of one objective, sorted, with the least and greatest of them."""
+    """Time-slice keys of one objective, sorted."""
 
-    low: bytes
-    high: bytes
     keys: list[bytes]
+
+    @property
+    def low(self) -> bytes:
+        """The least key."""
+        return self.keys[0]
+
+    @property
+    def high(self) -> bytes:
+        """The greatest key."""
+        return self.keys[-1]
 
 
 _SPAN_HEAD = 9  # the objective's prefix and the identity's kind byte
@@ -108,11 +116,7 @@ def key_spans(keys: Iterable[bytes]) -> tuple[list[KeySpan], list[bytes]]:
             members.append(key)
         else:
             scattered.append(key)
-    spans = []
-    for members in by_head.values():
-        members.sort()
-        spans.append(KeySpan(members[0], members[-1], members))
-    return spans, scattered
+    return [KeySpan(sorted(members)) for members in by_head.values()], scattered
 
 
 def measurement_keys(agreement_id: str, batch: Sequence[Measurement]) -> list[bytes]:
