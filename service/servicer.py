@@ -51,6 +51,7 @@ from service.mapping import (
     terms_from_proto,
 )
 from service.mapping_chain import digest_from_proto, digest_to_proto
+from service.mapping_columns import in_request_paths, readings_from_columns
 from service.mapping_read_models import balance_to_proto, breach_to_proto, credit_to_proto
 from service.mapping_semantics import exclusion_from_proto, report_to_proto
 from service.page_tokens import decode_page_token, encode_page_token
@@ -285,10 +286,22 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self._require_agreement(request.agreement_id)
         violations = Violations()
         readings = measurements_from_proto(request.measurements, violations)
+        block_sizes = []
+        for index, block in enumerate(request.columns):
+            block_readings = readings_from_columns(block, f"columns[{index}]", violations)
+            block_sizes.append(len(block_readings))
+            readings.extend(block_readings)
         violations.raise_if_any()
 
         def carry_out(once: CommandRequest | None) -> pb.RecordMeasurementsResponse:
-            result = self._app.record_measurements(request.agreement_id, readings, request=once)
+            try:
+                result = self._app.record_measurements(request.agreement_id, readings, request=once)
+            except InvalidArgumentError as refusal:
+                if not block_sizes:
+                    raise
+                raise InvalidArgumentError(
+                    in_request_paths(refusal.violations, len(request.measurements), block_sizes)
+                ) from None
             return pb.RecordMeasurementsResponse(
                 recorded_count=result.recorded_count,
                 duplicate_count=result.duplicate_count,

@@ -94,14 +94,16 @@ class TerminateAgreementResponse(_message.Message):
     def __init__(self, version: _Optional[int] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class RecordMeasurementsRequest(_message.Message):
-    __slots__ = ("agreement_id", "measurements", "request_id")
+    __slots__ = ("agreement_id", "measurements", "request_id", "columns")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     MEASUREMENTS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     measurements: _containers.RepeatedCompositeFieldContainer[_terms_pb2.Measurement]
     request_id: str
-    def __init__(self, agreement_id: _Optional[str] = ..., measurements: _Optional[_Iterable[_Union[_terms_pb2.Measurement, _Mapping]]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    columns: _containers.RepeatedCompositeFieldContainer[_terms_pb2.MeasurementColumns]
+    def __init__(self, agreement_id: _Optional[str] = ..., measurements: _Optional[_Iterable[_Union[_terms_pb2.Measurement, _Mapping]]] = ..., request_id: _Optional[str] = ..., columns: _Optional[_Iterable[_Union[_terms_pb2.MeasurementColumns, _Mapping]]] = ...) -> None: ...
 
 class RecordMeasurementsResponse(_message.Message):
     __slots__ = ("recorded_count", "duplicate_count", "log_position", "late_count")

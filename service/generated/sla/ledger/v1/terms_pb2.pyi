@@ -305,6 +305,22 @@ class Measurement(_message.Message):
     labels: _containers.ScalarMap[str, str]
     def __init__(self, objective_id: _Optional[str] = ..., measurement_id: _Optional[str] = ..., observed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., counts: _Optional[_Union[EventCounts, _Mapping]] = ..., sample: _Optional[float] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
+class MeasurementColumns(_message.Message):
+    __slots__ = ("objective_id", "observed_at_micros", "good", "total", "samples", "measurement_ids")
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    OBSERVED_AT_MICROS_FIELD_NUMBER: _ClassVar[int]
+    GOOD_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    SAMPLES_FIELD_NUMBER: _ClassVar[int]
+    MEASUREMENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    objective_id: str
+    observed_at_micros: _containers.RepeatedScalarFieldContainer[int]
+    good: _containers.RepeatedScalarFieldContainer[int]
+    total: _containers.RepeatedScalarFieldContainer[int]
+    samples: _containers.RepeatedScalarFieldContainer[float]
+    measurement_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, objective_id: _Optional[str] = ..., observed_at_micros: _Optional[_Iterable[int]] = ..., good: _Optional[_Iterable[int]] = ..., total: _Optional[_Iterable[int]] = ..., samples: _Optional[_Iterable[float]] = ..., measurement_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class Exclusion(_message.Message):
     __slots__ = ("exclusion_id", "start", "end", "kind", "reason", "evidence", "objective_ids")
     EXCLUSION_ID_FIELD_NUMBER: _ClassVar[int]
