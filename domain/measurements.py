@@ -272,6 +272,11 @@ class Deduplicated:
     keys: list[bytes]
     duplicate_count: int
 
+    @property
+    def client_keys(self) -> list[bytes]:
+        """The keys of the readings identified by a client id."""
+        return [k for r, k in zip(self.readings, self.keys, strict=True) if r.measurement_id]
+
 
 def deduplicate(
     batch: Sequence[Measurement], keys: Sequence[bytes], recorded_keys: Iterable[bytes]
@@ -287,6 +292,45 @@ def deduplicate(
         readings.append(reading)
         new_keys.append(key)
     return Deduplicated(readings, new_keys, len(batch) - len(readings))
+
+
+def without_time_slices(fresh: Deduplicated, recorded: set[tuple[str, int]]) -> Deduplicated:
+    """fresh without the readings identified by a time slice, (objective, instant), in recorded;
+    they count as duplicates."""
+    kept = [
+        i
+        for i, r in enumerate(fresh.readings)
+        if r.measurement_id or (r.objective_id, r.observed_at_us) not in recorded
+    ]
+    return Deduplicated(
+        [fresh.readings[i] for i in kept],
+        [fresh.keys[i] for i in kept],
+        fresh.duplicate_count + len(fresh.readings) - len(kept),
+    )
+
+
+def time_slice_span(readings: Iterable[Measurement]) -> tuple[int, int] | None:
+    """The first and last instant of the readings identified by their time slice, if any."""
+    instants = [r.observed_at_us for r in readings if not r.measurement_id]
+    return (min(instants), max(instants)) if instants else None
+
+
+def time_slices(event: MetricMeasured) -> set[tuple[str, int]]:
+    """The time-slice identities, (objective, instant), of an event's readings without an id."""
+    return {(event.objective_id, instant) for instant in _time_slice_instants(event)}
+
+
+def time_slice_event_span(event: MetricMeasured) -> tuple[int, int] | None:
+    """The first and last instant of an event's readings identified by their time slice."""
+    instants = _time_slice_instants(event)
+    return (min(instants), max(instants)) if instants else None
+
+
+def _time_slice_instants(event: MetricMeasured) -> list[int]:
+    if not any(event.measurement_ids):
+        return list(event.observed_at_us)
+    pairs = zip(event.observed_at_us, event.measurement_ids, strict=True)
+    return [instant for instant, measurement_id in pairs if not measurement_id]
 
 
 def group_by_stream(

@@ -34,7 +34,11 @@ from domain.measurements import (
     group_by_stream,
     measured_events,
     measurement_keys,
+    time_slice_event_span,
+    time_slice_span,
+    time_slices,
     validate_batch,
+    without_time_slices,
 )
 from domain.oracle import ComplianceReport, compliance_report, current_windows, replay_compliance
 from domain.period_closing import (
@@ -204,21 +208,36 @@ class LedgerApplication(Application[str]):
         recorder = self.ledger_recorder
         for _ in range(MAX_RECORDING_ATTEMPTS):
             fresh = deduplicate(batch, keys, recorder.recorded_keys(keys))
+            groups = group_by_stream(agreement_id, fresh.readings)
+            heads = recorder.stream_heads(list(groups))
+            recorded = self._recorded_time_slices(groups, heads)
+            if recorded:
+                fresh = without_time_slices(fresh, recorded)
+                groups = group_by_stream(agreement_id, fresh.readings)
             if not fresh.readings:
                 return RecordedBatch(0, fresh.duplicate_count, 0)
-            groups = group_by_stream(agreement_id, fresh.readings)
             period_streams = reading_period_streams(agreement, groups)
             candidates = sorted({p for periods in period_streams.values() for p in periods})
             late = late_indexes(period_streams, set(recorder.stream_heads(candidates)))
-            heads = recorder.stream_heads(list(groups))
             events = measured_events(agreement_id, groups, heads, self._clock(), late)
+            spans = [
+                (e.originator_id, e.originator_version, *span)
+                for e in events
+                if (span := time_slice_event_span(e)) is not None
+            ]
+            client_keys = [
+                k for r, k in zip(fresh.readings, fresh.keys, strict=True) if r.measurement_id
+            ]
             try:
                 recordings = self.save(
-                    *events, measurement_keys=fresh.keys, command_request=request
+                    *events,
+                    measurement_keys=client_keys,
+                    measured_spans=spans,
+                    command_request=request,
                 )
             except IntegrityError:
                 self._raise_if_carried_out(request)
-                continue  # a concurrent batch recorded some of these readings first
+                continue  # a concurrent batch wrote to one of these streams first: look again
             return RecordedBatch(
                 len(fresh.readings),
                 fresh.duplicate_count,
@@ -228,6 +247,25 @@ class LedgerApplication(Application[str]):
         raise VersionConflictError(
             "concurrent batches kept recording the same readings; retry the call"
         )
+
+    def _recorded_time_slices(
+        self, groups: Mapping[str, Sequence[Measurement]], heads: Mapping[str, int]
+    ) -> set[tuple[str, int]]:
+        """The time-slice identities already recorded in the day streams a batch writes to,
+        read from the events whose time-slice readings span into the batch's."""
+        asked = {
+            stream: span
+            for stream, readings in groups.items()
+            if stream in heads and (span := time_slice_span(readings)) is not None
+        }
+        if not asked:
+            return set()
+        recorded: set[tuple[str, int]] = set()
+        for stored in self.ledger_recorder.events_spanning(asked):
+            event = self.mapper.to_domain_event(stored)
+            assert isinstance(event, MetricMeasured)
+            recorded |= time_slices(event)
+        return recorded
 
     def record_exclusion(
         self, agreement_id: str, exclusion: Exclusion, *, request: CommandRequest | None = None

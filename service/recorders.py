@@ -3,12 +3,18 @@
 The ``measurement_keys`` table holds one 128-bit key per recorded reading. It is written in
 the transaction that appends the reading's MetricMeasured event, and its primary key makes a
 second recording of the same reading fail, whatever the concurrency: deduplication is enforced
-by the store, not only by code.
+by the store, not only by code. Keys are kept for readings with a client id only.
+
+A reading identified by its time slice belongs to exactly one objective-day stream, and the
+stream's version check serialises every writer of that stream. The ``measured_spans`` table holds
+the first and last such instant of each MetricMeasured event, written with it, so a batch finds
+the events whose readings it may repeat and decodes only those. (Keys of time-slice readings
+recorded before this table existed stay in the key index and are still looked up.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification, StoredEvent
@@ -21,9 +27,12 @@ from domain.measurements import KeySpan, key_spans
 from service.command_requests import COMMAND_REQUESTS_TABLE, CommandRecord, CommandRequest
 from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
 
+# (stream, version, first instant, last instant) of a MetricMeasured event's time-slice readings.
+MeasuredSpan = tuple[str, int, int, int]
 LOOKUP_CHUNK = 500
 MEASUREMENT_KEYS_TABLE = "measurement_keys"
 CHAIN_TABLE = "ledger_chain"
+SPANS_TABLE = "measured_spans"
 _LAST_POSITION = 2**63 - 1
 APPEND_ONLY = "the ledger is append-only: what it recorded is never changed or removed"
 
@@ -57,6 +66,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             "(key BLOB PRIMARY KEY) WITHOUT ROWID",
             f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} "
             "(position INTEGER PRIMARY KEY, hash BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {SPANS_TABLE} (originator_id TEXT, "
+            "originator_version INTEGER, first_us INTEGER NOT NULL, last_us INTEGER NOT NULL, "
+            "PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID",
             f"CREATE TABLE IF NOT EXISTS {COMMAND_REQUESTS_TABLE} (request_id TEXT PRIMARY KEY, "
             "method TEXT NOT NULL, fingerprint BLOB NOT NULL, first_position INTEGER NOT NULL, "
             "last_position INTEGER NOT NULL) WITHOUT ROWID",
@@ -68,6 +80,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                     MEASUREMENT_KEYS_TABLE,
                     CHAIN_TABLE,
                     COMMAND_REQUESTS_TABLE,
+                    SPANS_TABLE,
                 )
                 for verb in ("UPDATE", "DELETE")
             ),
@@ -81,6 +94,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             c.executemany(
                 f"INSERT INTO {MEASUREMENT_KEYS_TABLE} (key) VALUES (?)", [(k,) for k in keys]
             )
+        spans: Sequence[MeasuredSpan] = kwargs.get("measured_spans") or ()
+        if spans:
+            c.executemany(f"INSERT INTO {SPANS_TABLE} VALUES (?, ?, ?, ?)", spans)
         positions = list(super()._insert_events(c, stored_events, **kwargs) or ())
         # Still inside the write transaction: nothing can append between these and the chain.
         head = self._chain_head(c, _LAST_POSITION)
@@ -194,6 +210,23 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 found.update(bytes(row[0]) for row in c.fetchall())
         return found
 
+    def events_spanning(self, spans: Mapping[str, tuple[int, int]]) -> list[StoredEvent]:
+        """The events of each stream whose time-slice readings span into its (first, last)."""
+        found: list[StoredEvent] = []
+        with self.datastore.transaction(commit=False) as c:
+            for stream, (first, last) in spans.items():
+                c.execute(
+                    f"SELECT e.topic, e.state, e.originator_version FROM {SPANS_TABLE} s "
+                    f"JOIN {self.events_table_name} e ON e.originator_id = s.originator_id "
+                    "AND e.originator_version = s.originator_version "
+                    "WHERE s.originator_id = ? AND s.last_us >= ? AND s.first_us <= ?",
+                    (stream, first, last),
+                )
+                found.extend(
+                    StoredEvent(stream, row[2], row[0], _as_bytes(row[1])) for row in c.fetchall()
+                )
+        return found
+
     def stream_heads(self, stream_ids: Sequence[str]) -> dict[str, int]:
         """The last version of each of the streams that has events."""
         heads: dict[str, int] = {}
@@ -279,6 +312,23 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 schema, keys_table
             )
         )
+        spans_table = Identifier(SPANS_TABLE)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {}.{} (originator_id text, originator_version bigint, "
+                "first_us bigint NOT NULL, last_us bigint NOT NULL, "
+                "PRIMARY KEY (originator_id, originator_version))"
+            ).format(schema, spans_table)
+        )
+        self._insert_spans = SQL(
+            "INSERT INTO {}.{} SELECT * FROM unnest(%s::text[], %s::bigint[], %s::bigint[], "
+            "%s::bigint[])"
+        ).format(schema, spans_table)
+        self._events_spanning = SQL(
+            "SELECT e.topic, e.state, e.originator_version FROM {}.{} s JOIN {}.{} e "
+            "ON e.originator_id = s.originator_id AND e.originator_version = s.originator_version "
+            "WHERE s.originator_id = %s AND s.last_us >= %s AND s.first_us <= %s"
+        ).format(schema, spans_table, schema, events_table)
         chain_table = Identifier(CHAIN_TABLE)
         self.sql_create_statements.append(
             SQL(
@@ -336,6 +386,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             MEASUREMENT_KEYS_TABLE,
             CHAIN_TABLE,
             COMMAND_REQUESTS_TABLE,
+            SPANS_TABLE,
         ):
             for when, scope in (("UPDATE OR DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
                 trigger_name = f"{table_name}_refuse_{when.split()[0].lower()}"
@@ -417,6 +468,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             self._lock_table(curs)
             if keys:
                 curs.execute(self._insert_keys, (list(keys),))
+            spans: Sequence[MeasuredSpan] = kwargs.get("measured_spans") or ()
+            if spans:
+                curs.execute(self._insert_spans, [list(c) for c in zip(*spans, strict=True)])
             curs.execute(self.insert_events_statement, (events,))
             positions = [row["notification_id"] for row in curs.fetchall()]
             # Still holding the table lock: nothing can append between these and the chain.
@@ -497,6 +551,18 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             if scattered:
                 curs.execute(self._select_keys, (scattered,))
                 found.update(bytes(row["key"]) for row in curs.fetchall())
+        return found
+
+    def events_spanning(self, spans: Mapping[str, tuple[int, int]]) -> list[StoredEvent]:
+        """The events of each stream whose time-slice readings span into its (first, last)."""
+        found: list[StoredEvent] = []
+        with self.datastore.transaction(commit=False) as curs:
+            for stream, (first, last) in spans.items():
+                curs.execute(self._events_spanning, (stream, first, last))
+                found.extend(
+                    StoredEvent(stream, r["originator_version"], r["topic"], bytes(r["state"]))
+                    for r in curs.fetchall()
+                )
         return found
 
     def stream_heads(self, stream_ids: Sequence[str]) -> dict[str, int]:

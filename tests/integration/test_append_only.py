@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from service.application import LedgerApplication
-from service.recorders import MEASUREMENT_KEYS_TABLE
+from service.recorders import MEASUREMENT_KEYS_TABLE, SPANS_TABLE
 from service.storage import SchemaLock, parse_database_url
 from tests.integration.conftest import SIGNED_AT
 
@@ -37,9 +37,11 @@ def ledger(database_url: str) -> Iterator[tuple[LedgerApplication, Engine, str]]
         "DELETE FROM {events}",
         "UPDATE {keys} SET key = key",
         "DELETE FROM {keys}",
+        "UPDATE {spans} SET last_us = last_us",
+        "DELETE FROM {spans}",
     ],
 )
-def test_the_database_refuses_to_update_or_delete_recorded_events_and_keys(
+def test_the_database_refuses_to_update_or_delete_recorded_events_keys_and_spans(
     ledger: tuple[LedgerApplication, Engine, str],
     make_terms: Callable[..., Any],
     make_readings: Callable[..., Any],
@@ -47,10 +49,15 @@ def test_the_database_refuses_to_update_or_delete_recorded_events_and_keys(
 ) -> None:
     app, engine, prefix = ledger
     app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
-    app.record_measurements("acme-1", make_readings(10))
+    readings = make_readings(10)  # half with client ids (keyed), half by time slice (spanned)
+    app.record_measurements(
+        "acme-1",
+        [r._replace(measurement_id=f"m-{i}") if i % 2 else r for i, r in enumerate(readings)],
+    )
     tables = {
         "events": prefix + app.recorder.events_table_name,  # type: ignore[attr-defined]
         "keys": prefix + MEASUREMENT_KEYS_TABLE,
+        "spans": prefix + SPANS_TABLE,
     }
 
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from domain.agreement import Agreement
 from domain.errors import (
@@ -18,7 +21,14 @@ from domain.errors import (
     NotFoundError,
     VersionConflictError,
 )
-from domain.measurements import MetricMeasured, measurement_keys
+from domain.instants import to_epoch_us
+from domain.measurements import (
+    Measurement,
+    MetricMeasured,
+    group_by_stream,
+    measured_events,
+    measurement_keys,
+)
 from service.application import LedgerApplication
 from service.storage import SchemaLock, parse_database_url
 from tests.concurrency import run_concurrently
@@ -37,6 +47,13 @@ class SteppingClock:
         with self._lock:
             self.now += timedelta(seconds=1)
             return self.now
+
+
+def record_as_before_spans(app: LedgerApplication, agreement_id: str, readings: list[Any]) -> None:
+    """Append readings as the ledger did before measured spans: every key in the key index."""
+    groups = group_by_stream(agreement_id, readings)
+    events = measured_events(agreement_id, groups, {}, datetime(2026, 5, 1, tzinfo=UTC))
+    app.save(*events, measurement_keys=measurement_keys(agreement_id, readings))
 
 
 def open_app(database_url: str, clock: Callable[[], datetime]) -> LedgerApplication:
@@ -192,12 +209,93 @@ class ApplicationContract:
     ) -> None:
         app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
         day = make_readings(1440)
-        app.record_measurements("acme-1", day[::2])  # every other minute
+        record_as_before_spans(app, "acme-1", day[::2])  # every other minute
         asked = measurement_keys("acme-1", day[::step][:10])
 
         found = app.ledger_recorder.recorded_keys(asked)
 
         assert found == set(asked) & set(measurement_keys("acme-1", day[::2]))
+
+    def test_a_batch_overlapping_the_end_of_a_recorded_one_records_only_what_is_new(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        readings = make_readings(150)
+        app.record_measurements("acme-1", readings[:100])
+
+        result = app.record_measurements("acme-1", readings[50:])
+
+        assert (result.recorded_count, result.duplicate_count) == (50, 50)
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        batches=st.lists(
+            st.lists(
+                st.tuples(st.integers(0, 3 * 1440), st.sampled_from(["", "", "", "a", "b"])),
+                min_size=1,
+                max_size=40,
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    def test_batches_record_each_identity_once_however_they_overlap(
+        self, app: LedgerApplication, make_terms: Callable[..., Any], batches: list[Any]
+    ) -> None:
+        agreement_id = f"p-{uuid.uuid4().hex[:10]}"
+        app.sign_agreement(agreement_id, make_terms(), SIGNED_AT)
+        start, seen = to_epoch_us(SIGNED_AT), set()
+        for batch in batches:
+            readings = [
+                Measurement("availability", mid, start + minute * 60_000_000, good=1, total=1)
+                for minute, mid in batch
+            ]
+            identities = [r.measurement_id or r.observed_at_us for r in readings]
+            new = set(identities) - seen
+            seen |= new
+
+            result = app.record_measurements(agreement_id, readings)
+
+            assert (result.recorded_count, result.duplicate_count) == (
+                len(new),
+                len(readings) - len(new),
+            )
+
+    def test_readings_recorded_before_spans_existed_are_still_duplicates(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        record_as_before_spans(app, "acme-1", make_readings(100))
+
+        result = app.record_measurements("acme-1", make_readings(150))
+
+        assert (result.recorded_count, result.duplicate_count) == (50, 100)
+
+    def test_readings_with_client_ids_are_duplicates_on_any_day(
+        self,
+        app: LedgerApplication,
+        make_terms: Callable[..., Any],
+        make_readings: Callable[..., Any],
+    ) -> None:
+        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        first = [r._replace(measurement_id=f"m-{i}") for i, r in enumerate(make_readings(3))]
+        app.record_measurements("acme-1", first)
+        a_day_later = [r._replace(observed_at_us=r.observed_at_us + 86_400_000_000) for r in first]
+
+        result = app.record_measurements("acme-1", a_day_later)
+
+        assert (result.recorded_count, result.duplicate_count) == (0, 3)
 
     def test_a_batch_with_one_unknown_objective_writes_nothing(
         self,
