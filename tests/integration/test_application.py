@@ -252,7 +252,8 @@ class ApplicationContract:
     ) -> None:
         agreement_id = f"p-{uuid.uuid4().hex[:10]}"
         app.sign_agreement(agreement_id, make_terms(), SIGNED_AT)
-        start, seen = to_epoch_us(SIGNED_AT), set()
+        start = to_epoch_us(SIGNED_AT)
+        seen: set[str | int] = set()
         for batch in batches:
             readings = [
                 Measurement("availability", mid, start + minute * 60_000_000, good=1, total=1)
