@@ -92,6 +92,29 @@ def running_server(
 
 
 @contextmanager
+def running_worker(database_url: str, workdir: Path) -> Iterator[int]:
+    """A `sla-ledger project` process keeping the read models current; yields its pid."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "project", "--database-url", database_url],
+        cwd=workdir,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    try:
+        for line in process.stderr:
+            if json.loads(line).get("message") == "projecting":
+                break
+        else:
+            raise SystemExit("projection worker exited before projecting")
+        threading.Thread(target=process.stderr.read, daemon=True).start()
+        yield process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+@contextmanager
 def channel_to(server: ServerProcess) -> Iterator[pb_grpc.LedgerServiceStub]:
     """A stub on a plaintext channel to server that sends and receives large messages."""
     with grpc.insecure_channel(server.target, options=CHANNEL_OPTIONS) as channel:

@@ -1,32 +1,36 @@
 """Measurement ingest over gRPC against a raw bulk insert of the same rows, in one run.
 
 Usage: python -m bench.ingest [--backend sqlite|postgres|both] [--readings N]
-       [--batch-sizes 1000,10000] [--projections on|off] [--quick]
+       [--batch-sizes 1000,10000] [--projections on,worker,off] [--quick]
 
 For each backend and batch size: starts `sla-ledger serve` on a free port (a SQLite file in a
 scratch directory, or a scratch schema on the PostgreSQL server named by
 SLA_LEDGER_BENCH_POSTGRES_URL or SLA_LEDGER_TEST_POSTGRES_URL), signs an agreement, and sends
 --readings one-minute readings in RecordMeasurements batches from this process (the server is
 another process); each reply comes after the batch's transaction committed. Then it sends every
-batch again (all duplicates). It does this twice, each time with a new database: with the
-readings as Measurement messages, and as one MeasurementColumns block per batch. The baseline
-inserts the same rows, one transaction per batch, into a table with a primary key on the
-reading's identity in the same database: SQLite with one executemany per batch, PostgreSQL with
-one COPY per batch. Figures are readings per second; the
-ratio is ingest / baseline. With --projections on (the default server) the server also keeps its
-read models current while it ingests; off measures ingest alone, as with `sla-ledger project`
-workers in other processes. --quick sends 2 batches of 1,000 per backend: it only checks that the
-harness works, its figures mean nothing.
+batch again (all duplicates). It does this for each place of the read models and each request
+form, each time with a new database: the readings as Measurement messages, and as one
+MeasurementColumns block per batch. The baseline inserts the same rows, one transaction per
+batch, into a table with a primary key on the reading's identity in the same database: SQLite
+with one executemany per batch, PostgreSQL with one COPY per batch. Figures are readings per
+second; the ratio is to the baseline, and the goal is on the acknowledged rate. --projections
+says where the read models run: on, in the server (the default server); worker, in a
+`sla-ledger project` process started beside a server run with --projections off; off, nowhere
+(ingest alone). With read models, the table also shows the rate counted until they had caught
+up with the last batch (ListBreaches with min_log_position). --quick sends 2 batches of 1,000 per
+backend: it only checks that the harness works, its figures mean nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from psycopg import sql
@@ -39,6 +43,7 @@ from bench.harness import (
     postgres_server_url,
     quick_notice,
     running_server,
+    running_worker,
     scratch_schema,
     sign,
 )
@@ -125,71 +130,95 @@ def reading_count(request: pb.RecordMeasurementsRequest) -> int:
     return len(request.measurements) + sum(len(c.observed_at_micros) for c in request.columns)
 
 
+@dataclass(frozen=True)
+class IngestFigures:
+    """Readings per second: acknowledged, read models caught up (None without), re-sent."""
+
+    acked: float
+    caught_up: float | None
+    resent: float
+
+
 def ingest_rates(
-    database_url: str, workdir: Path, requests: list[pb.RecordMeasurementsRequest], projections: str
-) -> tuple[float, float]:
-    """Readings per second recording requests over gRPC, then re-sending them all."""
+    database_url: str, workdir: Path, requests: list[pb.RecordMeasurementsRequest], mode: str
+) -> IngestFigures:
+    """Record requests over gRPC (and wait for the read models), then re-send them all."""
     total = sum(reading_count(r) for r in requests)
-    with (
-        running_server(
-            database_url, workdir, ["--projections", projections, "--close-periods", "off"]
-        ) as server,
-        channel_to(server) as stub,
-    ):
+    server_flag = "on" if mode == "on" else "off"
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(
+            running_server(
+                database_url, workdir, ["--projections", server_flag, "--close-periods", "off"]
+            )
+        )
+        if mode == "worker":
+            stack.enter_context(running_worker(database_url, workdir))
+        stub = stack.enter_context(channel_to(server))
         sign(stub)
         started = time.perf_counter()
-        recorded = sum(stub.RecordMeasurements(r, timeout=300).recorded_count for r in requests)
-        ingest = total / (time.perf_counter() - started)
+        replies = [stub.RecordMeasurements(r, timeout=300) for r in requests]
+        acked = total / (time.perf_counter() - started)
+        caught_up = None
+        if mode != "off":
+            last = pb.ListBreachesRequest(min_log_position=replies[-1].log_position, page_size=1)
+            stub.ListBreaches(last, timeout=600)
+            caught_up = total / (time.perf_counter() - started)
         started = time.perf_counter()
         duplicates = sum(stub.RecordMeasurements(r, timeout=300).duplicate_count for r in requests)
-        resend = total / (time.perf_counter() - started)
+        resent = total / (time.perf_counter() - started)
+    recorded = sum(r.recorded_count for r in replies)
     assert recorded == total and duplicates == total, (recorded, duplicates, total)
-    return ingest, resend
+    return IngestFigures(acked, caught_up, resent)
+
+
+MODE_LABELS = {
+    "on": "read models in the server",
+    "worker": "read models in a project worker",
+    "off": "no read models",
+}
 
 
 def measure(
     backend: str,
     batch_size: int,
     readings: int,
-    projections: str,
+    modes: Sequence[str],
     workdir: Path,
     postgres_url: str | None,
-) -> dict[str, float]:
-    """Print one backend's table at one batch size; the ingest / baseline ratio of each form."""
+) -> dict[tuple[str, str], float]:
+    """Print one backend's table at one batch size; the acked / baseline ratio of each
+    (read models, request form)."""
     requests = minute_batches(readings // batch_size, batch_size)
     forms = {"messages": requests, "columns": [as_columns(r) for r in requests]}
+    figures: dict[tuple[str, str], IngestFigures] = {}
+    for mode in modes:
+        for form, sent in forms.items():
+            if backend == "sqlite":
+                url = f"sqlite:///{workdir / f'ledger-{batch_size}-{mode}-{form}.sqlite3'}"
+                figures[mode, form] = ingest_rates(url, workdir, sent, mode)
+            else:
+                assert postgres_url is not None
+                with scratch_schema(postgres_url) as (url, _):
+                    figures[mode, form] = ingest_rates(url, workdir, sent, mode)
     rows = rows_of(requests)
-    rates: dict[str, tuple[float, float]] = {}
-    baseline: Callable[[], float]
-    for form, sent in forms.items():
-        if backend == "sqlite":
-            url = f"sqlite:///{workdir / f'ledger-{batch_size}-{form}.sqlite3'}"
-            rates[form] = ingest_rates(url, workdir, sent, projections)
-        else:
-            assert postgres_url is not None
-            with scratch_schema(postgres_url) as (url, _):
-                rates[form] = ingest_rates(url, workdir, sent, projections)
     if backend == "sqlite":
-        baseline = lambda: sqlite_baseline(workdir / f"baseline-{batch_size}.sqlite3", rows)  # noqa: E731
+        rate = sqlite_baseline(workdir / f"baseline-{batch_size}.sqlite3", rows)
         name, raw = "SQLite", "raw executemany (baseline)"
     else:
         assert postgres_url is not None
-        baseline = lambda: postgres_baseline(postgres_url, rows)  # noqa: E731
+        rate = postgres_baseline(postgres_url, rows)
         name, raw = "PostgreSQL", "raw COPY (baseline)"
-    rate = baseline()
-    print(
-        f"\n{name}: {len(requests) * batch_size} readings in batches of {batch_size}, "
-        f"projections {projections} in the server"
-    )
-    print(f"{'figure':<46}{'readings/s':>12}{'x baseline':>12}")
-    print(f"{raw:<46}{rate:>12,.0f}{1:>12.2f}")
-    for form, (ingest, resend) in rates.items():
-        for label, figure in (
-            (f"RecordMeasurements over gRPC, {form}", ingest),
-            (f"  re-sent (all duplicates), {form}", resend),
-        ):
-            print(f"{label:<46}{figure:>12,.0f}{figure / rate:>12.2f}")
-    return {form: ingest / rate for form, (ingest, _) in rates.items()}
+    print(f"\n{name}: {len(requests) * batch_size} readings in batches of {batch_size}")
+    print(f"{'figure':<58}{'readings/s':>12}{'x baseline':>12}")
+    print(f"{raw:<58}{rate:>12,.0f}{1:>12.2f}")
+    for (mode, form), found in figures.items():
+        lines = [(f"{MODE_LABELS[mode]}, {form}: acknowledged", found.acked)]
+        if found.caught_up is not None:
+            lines.append(("  read models caught up", found.caught_up))
+        lines.append(("  re-sent (all duplicates)", found.resent))
+        for label, figure in lines:
+            print(f"{label:<58}{figure:>12,.0f}{figure / rate:>12.2f}")
+    return {key: found.acked / rate for key, found in figures.items()}
 
 
 def main() -> int:
@@ -200,15 +229,18 @@ def main() -> int:
     parser.add_argument("--batch-sizes", default="1000,10000", help="comma-separated")
     parser.add_argument(
         "--projections",
-        choices=("on", "off"),
-        default="on",
-        help="run the read models in the server (the default server) or not",
+        default="on,worker",
+        help="comma-separated: on (read models in the server, the default server), worker "
+        "(in a `sla-ledger project` process beside it), off (none)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="2 batches of 1,000: check the harness only"
     )
     options = parser.parse_args()
     sizes = [int(size) for size in options.batch_sizes.split(",")]
+    modes = options.projections.split(",")
+    if set(modes) - set(MODE_LABELS):
+        parser.error(f"--projections takes {', '.join(MODE_LABELS)}")
     if options.quick:
         options.readings, sizes = 2_000, [1_000]
     backends = ["sqlite", "postgres"] if options.backend == "both" else [options.backend]
@@ -216,19 +248,19 @@ def main() -> int:
     if "postgres" in backends and postgres_url is None:
         print("PostgreSQL: skipped, SLA_LEDGER_BENCH_POSTGRES_URL is not set")
         backends.remove("postgres")
-    ratios: dict[tuple[str, int], dict[str, float]] = {}
+    ratios: dict[tuple[str, int], dict[tuple[str, str], float]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         workdir = Path(scratch)
         for backend in backends:
             for size in sizes:
                 ratios[backend, size] = measure(
-                    backend, size, options.readings, options.projections, workdir, postgres_url
+                    backend, size, options.readings, modes, workdir, postgres_url
                 )
     print()
-    for (backend, size), by_form in ratios.items():
-        for form, ratio in by_form.items():
+    for (backend, size), by_kind in ratios.items():
+        for (mode, form), ratio in by_kind.items():
             goal(
-                f"ingest on {backend}, batches of {size:,} as {form}, "
+                f"ingest on {backend}, batches of {size:,} as {form}, {MODE_LABELS[mode]}: "
                 f"at least {GOAL_RATIO}x the raw insert",
                 f"{ratio:.2f}x",
                 ratio >= GOAL_RATIO,
