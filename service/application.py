@@ -225,13 +225,10 @@ class LedgerApplication(Application[str]):
                 for e in events
                 if (span := time_slice_event_span(e)) is not None
             ]
-            client_keys = [
-                k for r, k in zip(fresh.readings, fresh.keys, strict=True) if r.measurement_id
-            ]
             try:
                 recordings = self.save(
                     *events,
-                    measurement_keys=client_keys,
+                    measurement_keys=fresh.client_keys,
                     measured_spans=spans,
                     command_request=request,
                 )
