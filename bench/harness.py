@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 import psycopg
@@ -74,18 +75,9 @@ def running_server(
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert process.stderr is not None
     try:
-        for line in process.stderr:
-            entry = json.loads(line)
-            if entry.get("message") == "listening":
-                port = int(entry["port"])
-                break
-        else:
-            raise SystemExit("server exited before listening")
-        # Keep reading the access log so the server never blocks on a full pipe.
-        threading.Thread(target=process.stderr.read, daemon=True).start()
-        yield ServerProcess(port, process.pid)
+        listening = _logged(process, "listening")
+        yield ServerProcess(int(listening["port"]), process.pid)
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -100,18 +92,24 @@ def running_worker(database_url: str, workdir: Path) -> Iterator[int]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert process.stderr is not None
     try:
-        for line in process.stderr:
-            if json.loads(line).get("message") == "projecting":
-                break
-        else:
-            raise SystemExit("projection worker exited before projecting")
-        threading.Thread(target=process.stderr.read, daemon=True).start()
+        _logged(process, "projecting")
         yield process.pid
     finally:
         process.terminate()
         process.wait(timeout=60)
+
+
+def _logged(process: subprocess.Popen[str], message: str) -> dict[str, Any]:
+    """The first log entry of a starting process with this message; then its log is drained
+    in a thread, so the process never blocks on a full pipe."""
+    assert process.stderr is not None
+    for line in process.stderr:
+        entry: dict[str, Any] = json.loads(line)
+        if entry.get("message") == message:
+            threading.Thread(target=process.stderr.read, daemon=True).start()
+            return entry
+    raise SystemExit(f"the process exited before logging {message!r}")
 
 
 @contextmanager
