@@ -3,11 +3,12 @@
 Usage: python -m bench.commands [--backend sqlite|postgres|both] [--seconds S] [--callers N]
        [--rate R] [--quick]
 
-For each backend: starts `sla-ledger serve --close-periods off` (projections on, the default
-server) on a free port (a SQLite file in a scratch directory, or a scratch schema on the
-PostgreSQL server named by SLA_LEDGER_BENCH_POSTGRES_URL or SLA_LEDGER_TEST_POSTGRES_URL) and
-calls it from this process (the server is another process) over one channel. The baseline is
-grpc.health.v1.Health/Check on the same server and channel: a unary call that does no work.
+For each backend: starts `sla-ledger serve --close-periods off` (the default server otherwise: read
+models in its child process) on a free port (a SQLite file in a scratch directory, or a scratch
+schema on the PostgreSQL server named by SLA_LEDGER_BENCH_POSTGRES_URL or
+SLA_LEDGER_TEST_POSTGRES_URL) and calls it from this process (the server is another process) over
+one channel. The baseline is grpc.health.v1.Health/Check on the same server and channel: a unary
+call that does no work.
 
 Every timed command appends to the ledger. SignAgreement signs a new agreement id each call
 (monthly RATIO objective, in force from 2026-01-01). AmendAgreement replaces the terms of an
@@ -445,7 +446,7 @@ def top_up(
 
 def print_table(name: str, rows: Sequence[Row], seconds: float, callers: int, rate: float) -> None:
     """One backend's figures: closed-loop throughput, then open-loop latency."""
-    print(f"\n{name} (server with projections on, period closer off)")
+    print(f"\n{name} (default server: read models in its child process; period closer off)")
     print(
         f"closed loop: {callers} callers on one channel, {seconds:g} s per call; "
         f"open loop: {rate:g} calls/s offered for {seconds:g} s per call"

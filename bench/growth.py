@@ -4,14 +4,13 @@ Usage: python -m bench.growth [--backend sqlite|postgres] [--checkpoints 10000,1
        [--calls N] [--quick]
 
 Starts one `sla-ledger serve --close-periods off` (the default server otherwise: read models kept
-current in a thread of the server) on a free port, with a SQLite file in a scratch directory or,
-with --backend postgres, a scratch schema on the PostgreSQL server named by
-SLA_LEDGER_BENCH_POSTGRES_URL or SLA_LEDGER_TEST_POSTGRES_URL. It signs one agreement (one
-monthly RATIO objective, UTC, in force from 2024-12-01) and, from this process, records
-1,000,000 one-minute readings from 2024-12-01T00:00Z on (to 2026-10-26, before the server's
-clock), in consecutive time order, in RecordMeasurements batches of 10,000; the first checkpoint,
-10,000, is the first batch. At each checkpoint (10k, 100k and 1M stored readings):
-
+current by its child projection process) on a free port, with a SQLite file in a scratch directory
+or, with --backend postgres, a scratch schema on the PostgreSQL server named by
+SLA_LEDGER_BENCH_POSTGRES_URL or SLA_LEDGER_TEST_POSTGRES_URL. It signs one agreement (one monthly
+RATIO objective, UTC, in force from 2024-12-01) and, from this process, records 1,000,000 one-minute
+readings from 2024-12-01T00:00Z on (to 2026-10-26, before the server's clock), in consecutive time
+order, in RecordMeasurements batches of 10,000; the first checkpoint, 10,000, is the first batch. At
+each checkpoint (10k, 100k and 1M stored readings):
 - ingest readings/s, over a timed stretch of consecutive batches: the readings since the previous
   checkpoint, at most the last 100,000 (10k: the first batch; 100k: the 90,000 after the 10k
   checkpoint; 1M: the last 100,000). A stretch starts with the read models caught up (the
@@ -30,12 +29,13 @@ clock), in consecutive time order, in RecordMeasurements batches of 10,000; the 
   p50 of --calls calls after a warm-up call): the question of the 10k checkpoint, asked again
   with more readings stored. Baseline in the same run: GetAgreement p50 over the same channel,
   --calls times after one warm-up call (a trivial unary call: the floor of any call).
-- RSS: the server process's VmRSS after the queries.
+- RSS: VmRSS of the server and its projection process after the queries.
 
-Memory, of the server process (MB = 2**20 bytes): VmRSS of the idle server before the agreement
-was signed (the baseline); the peak of VmRSS sampled every 50 ms from the first batch to the last
-checkpoint's queries; VmHWM (the kernel's exact peak since the server started) once the last
-reading had been recorded and projected, before the last queries; VmRSS and VmHWM at the end.
+Memory, of the server and its projection process together (MB = 2**20 bytes; a VmHWM is the sum of
+the two processes' peaks, an upper bound of their joint peak): VmRSS of the idle server before the
+agreement was signed (the baseline); the peak of VmRSS sampled every 50 ms from the first batch to
+the last checkpoint's queries; VmHWM (the kernel's exact peak since the server started) once the
+last reading had been recorded and projected, before the last queries; VmRSS and VmHWM at the end.
 
 Goals (issue items 6 and 7):
 - peak server RSS while ingesting 1M readings under 300 MB: VmHWM once the last reading had been
@@ -345,7 +345,7 @@ def main() -> int:
     backend = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[options.backend]
     print_table(backend, batch_size, results)
     peak_mb = results[-1].hwm / MB
-    print(f"\nserver memory{'':<62}{'MB':>6}")
+    print(f"\nmemory of the server and its projection process{'':<28}{'MB':>6}")
     for label, value in (
         ("VmRSS of the idle server before signing (baseline)", idle_rss),
         ("peak VmRSS sampled every 50 ms, first batch to last queries", sampler.peak),

@@ -212,14 +212,35 @@ def quick_notice() -> None:
 
 
 def rss_bytes(pid: int) -> tuple[int, int]:
-    """The resident set size of a process now and at its peak (VmRSS, VmHWM), in bytes."""
-    fields: dict[str, int] = {}
-    with Path(f"/proc/{pid}/status").open() as status:
-        for line in status:
-            name, _, value = line.partition(":")
-            if name in ("VmRSS", "VmHWM"):
-                fields[name] = int(value.split()[0]) * 1024
-    return fields["VmRSS"], fields["VmHWM"]
+    """The resident set size of a process and its descendants (a server's projection process)
+    now and at each one's peak, summed (VmRSS, VmHWM), in bytes. The summed peaks bound the
+    peak of the whole from above."""
+    now = peak = 0
+    for member in _process_tree(pid):
+        fields: dict[str, int] = {}
+        try:
+            with Path(f"/proc/{member}/status").open() as status:
+                for line in status:
+                    name, _, value = line.partition(":")
+                    if name in ("VmRSS", "VmHWM"):
+                        fields[name] = int(value.split()[0]) * 1024
+        except FileNotFoundError:  # it exited meanwhile
+            continue
+        now += fields.get("VmRSS", 0)
+        peak += fields.get("VmHWM", 0)
+    return now, peak
+
+
+def _process_tree(pid: int) -> list[int]:
+    tree, index = [pid], 0
+    while index < len(tree):
+        for children in Path(f"/proc/{tree[index]}/task").glob("*/children"):
+            try:
+                tree += [int(child) for child in children.read_text().split()]
+            except FileNotFoundError:
+                continue
+        index += 1
+    return tree
 
 
 class RssSampler:

@@ -1,23 +1,23 @@
 """Measurement ingest over gRPC against a raw bulk insert of the same rows, in one run.
 
 Usage: python -m bench.ingest [--backend sqlite|postgres|both] [--readings N]
-       [--batch-sizes 1000,10000] [--projections on,worker,off] [--quick]
+       [--batch-sizes 1000,10000] [--projections process,on,worker,off] [--quick]
 
 For each backend and batch size: starts `sla-ledger serve` on a free port (a SQLite file in a
 scratch directory, or a scratch schema on the PostgreSQL server named by
 SLA_LEDGER_BENCH_POSTGRES_URL or SLA_LEDGER_TEST_POSTGRES_URL), signs an agreement, and sends
 --readings one-minute readings in RecordMeasurements batches from this process (the server is
 another process); each reply comes after the batch's transaction committed. Then it sends every
-batch again (all duplicates). It does this for each place of the read models and each request
-form, each time with a new database: the readings as Measurement messages, and as one
-MeasurementColumns block per batch. The baseline inserts the same rows, one transaction per
-batch, into a table with a primary key on the reading's identity in the same database: SQLite
-with one executemany per batch, PostgreSQL with one COPY per batch. Figures are readings per
-second; the ratio is to the baseline, and the goal is on the acknowledged rate. --projections
-says where the read models run: on, in the server (the default server); worker, in a
+batch again (all duplicates). It does this for each place of the read models and each request form,
+each time with a new database: the readings as Measurement messages, and as one MeasurementColumns
+block per batch. The baseline inserts the same rows, one transaction per batch, into a table with a
+primary key on the reading's identity in the same database: SQLite with one executemany per batch,
+PostgreSQL with one COPY per batch. Figures are readings per second; the ratio is to the baseline,
+and the goal is on the acknowledged rate. --projections says where the read models run: process, in
+the server's child process (the default server); on, in a thread of the server; worker, in a
 `sla-ledger project` process started beside a server run with --projections off; off, nowhere
-(ingest alone). With read models, the table also shows the rate counted until they had caught
-up with the last batch (ListBreaches with min_log_position). --quick sends 2 batches of 1,000 per
+(ingest alone). With read models, the table also shows the rate counted until they had caught up
+with the last batch (ListBreaches with min_log_position). --quick sends 2 batches of 1,000 per
 backend: it only checks that the harness works, its figures mean nothing.
 """
 
@@ -144,7 +144,7 @@ def ingest_rates(
 ) -> IngestFigures:
     """Record requests over gRPC (and wait for the read models), then re-send them all."""
     total = sum(reading_count(r) for r in requests)
-    server_flag = "on" if mode == "on" else "off"
+    server_flag = "off" if mode == "worker" else mode
     with contextlib.ExitStack() as stack:
         server = stack.enter_context(
             running_server(
@@ -172,7 +172,8 @@ def ingest_rates(
 
 
 MODE_LABELS = {
-    "on": "read models in the server",
+    "process": "read models in the server's child process",
+    "on": "read models in a server thread",
     "worker": "read models in a project worker",
     "off": "no read models",
 }
@@ -229,9 +230,10 @@ def main() -> int:
     parser.add_argument("--batch-sizes", default="1000,10000", help="comma-separated")
     parser.add_argument(
         "--projections",
-        default="on,worker",
-        help="comma-separated: on (read models in the server, the default server), worker "
-        "(in a `sla-ledger project` process beside it), off (none)",
+        default="process,on",
+        help="comma-separated: process (the default server: read models in its child process), "
+        "on (in a thread of the server), worker (in a `sla-ledger project` process started "
+        "beside a server without them), off (none)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="2 batches of 1,000: check the harness only"

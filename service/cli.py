@@ -10,6 +10,8 @@ import logging
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ from service.config import add_serve_arguments, serve_config
 from service.ledger_chain import Digest
 from service.logs import configure_logging
 from service.period_closer import PeriodCloser
+from service.projection_process import ProjectionProcess
 from service.read_models import ReadModels
 from service.server import start_server
 from service.storage import (
@@ -34,6 +37,7 @@ from service.storage import (
 )
 
 logger = logging.getLogger("sla_ledger")
+PARENT_POLL_SECONDS = 0.5
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"database URL (env SLA_LEDGER_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
         )
         command.add_argument("--log-level", default=os.environ.get("SLA_LEDGER_LOG_LEVEL", "INFO"))
+        if name == "project":
+            command.add_argument(
+                "--parent-pid",
+                type=int,
+                default=0,
+                help="exit when this process is gone (set by `serve --projections process`)",
+            )
         if name == "rebuild-projections":
             command.add_argument(
                 "--encodings",
@@ -125,9 +136,13 @@ def serve(arguments: argparse.Namespace) -> int:
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     app = open_application(config.database_url, timedelta(seconds=config.max_clock_skew_seconds))
     read_models = open_read_models(app, config.database_url)
-    if config.projections:
-        read_models.start()
     running = start_server(app, config, read_models=read_models)
+    projection_process = None
+    if config.projections == "on":
+        read_models.start()
+    elif config.projections == "process":
+        projection_process = ProjectionProcess(config.database_url, config.log_level)
+        projection_process.start()
     # What start-up created lives as long as the process: out of the collector's full passes,
     # which otherwise rescan it and stall a call every hundred or so by about 25 ms.
     gc.freeze()
@@ -145,6 +160,8 @@ def serve(arguments: argparse.Namespace) -> int:
     if closer is not None:
         closer.stop()
     running.stop(config.shutdown_grace_seconds)
+    if projection_process is not None:
+        projection_process.stop()
     return 0
 
 
@@ -155,12 +172,25 @@ def project(arguments: argparse.Namespace) -> int:
     app = open_application(_database_url(arguments))
     read_models = open_read_models(app, _database_url(arguments))
     read_models.start()
+    if arguments.parent_pid:
+        _exit_with_parent(arguments.parent_pid)
     logger.info("projecting", extra={"position": read_models.position()})
     received = signal.sigwait(STOP_SIGNALS)
     logger.info("shutting down", extra={"signal": signal.Signals(received).name})
     read_models.stop()
     app.close()
     return 0
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Send this process SIGTERM once its parent is gone (the parent may have been killed)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL_SECONDS)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def rebuild_projections(arguments: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ class ServeConfig:
     close_periods: bool = True
     close_grace_seconds: float = 3600.0
     close_interval_seconds: float = 60.0
-    projections: bool = True
+    projections: str = "process"
     tls_cert: str = ""
     tls_key: str = ""
     tls_client_ca: str = ""
@@ -50,6 +50,19 @@ def on_or_off(text: str) -> bool:
 
 
 on_or_off.__name__ = "on/off"
+
+PROJECTION_MODES = ("process", "on", "off")
+
+
+def projection_mode(text: str) -> str:
+    """process, on or off (see the --projections help)."""
+    value = text.strip().lower()
+    if value not in PROJECTION_MODES:
+        raise ValueError(text)
+    return value
+
+
+projection_mode.__name__ = "process/on/off"
 
 
 # flag name -> (environment variable, field, parser, help)
@@ -103,8 +116,9 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         "--projections",
         "SLA_LEDGER_PROJECTIONS",
         "projections",
-        on_or_off,
-        "on or off: keep the read models current in this process (off when workers run them)",
+        projection_mode,
+        "where the read models are kept current: process (a child `sla-ledger project` "
+        "process, restarted if it stops), on (a thread of this process) or off (workers run them)",
     ),
     ("--tls-cert", "SLA_LEDGER_TLS_CERT", "tls_cert", str, "PEM file: the server's certificate"),
     ("--tls-key", "SLA_LEDGER_TLS_KEY", "tls_key", str, "PEM file: the server's private key"),

@@ -6,10 +6,10 @@ import argparse
 
 import pytest
 
-from service.config import add_serve_arguments, is_loopback, serve_config
+from service.config import ServeConfig, add_serve_arguments, is_loopback, serve_config
 
 
-def _config(*flags: str) -> object:
+def _config(*flags: str) -> ServeConfig:
     parser = argparse.ArgumentParser()
     add_serve_arguments(parser)
     return serve_config(parser.parse_args(list(flags)), {})
@@ -39,3 +39,17 @@ def test_a_client_ca_without_a_server_certificate_is_refused() -> None:
 
 def test_an_insecure_flag_allows_plaintext_beyond_loopback() -> None:
     assert _config("--listen", "0.0.0.0:50051", "--insecure", "on") is not None
+
+
+def test_the_read_models_run_in_a_child_process_by_default() -> None:
+    assert _config().projections == "process"
+
+
+@pytest.mark.parametrize("mode", ["process", "on", "off", "ON"])
+def test_each_place_of_the_read_models_is_accepted(mode: str) -> None:
+    assert _config("--projections", mode).projections == mode.lower()
+
+
+def test_an_unknown_place_of_the_read_models_is_refused() -> None:
+    with pytest.raises(SystemExit, match="--projections: 'thread' is not a valid process/on/off"):
+        _config("--projections", "thread")
