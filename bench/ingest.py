@@ -210,15 +210,15 @@ def measure(
         rate = postgres_baseline(postgres_url, rows)
         name, raw = "PostgreSQL", "raw COPY (baseline)"
     print(f"\n{name}: {len(requests) * batch_size} readings in batches of {batch_size}")
-    print(f"{'figure':<58}{'readings/s':>12}{'x baseline':>12}")
-    print(f"{raw:<58}{rate:>12,.0f}{1:>12.2f}")
+    print(f"{'figure':<70}{'readings/s':>12}{'x baseline':>12}")
+    print(f"{raw:<70}{rate:>12,.0f}{1:>12.2f}")
     for (mode, form), found in figures.items():
         lines = [(f"{MODE_LABELS[mode]}, {form}: acknowledged", found.acked)]
         if found.caught_up is not None:
             lines.append(("  read models caught up", found.caught_up))
         lines.append(("  re-sent (all duplicates)", found.resent))
         for label, figure in lines:
-            print(f"{label:<58}{figure:>12,.0f}{figure / rate:>12.2f}")
+            print(f"{label:<70}{figure:>12,.0f}{figure / rate:>12.2f}")
     return {key: found.acked / rate for key, found in figures.items()}
 
 
