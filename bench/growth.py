@@ -79,6 +79,7 @@ from bench.harness import (
     rss_bytes,
     running_server,
     scratch_schema,
+    settled_rss,
     sign,
 )
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
@@ -333,7 +334,7 @@ def main() -> int:
             running_server(url, Path(scratch), ["--close-periods", "off"]) as server,
             channel_to(server) as stub,
         ):
-            idle_rss = rss_bytes(server.pid)[0]
+            idle_rss = settled_rss(server.pid)
             sign(stub, AGREEMENT_ID, int(START.timestamp()))
             ingest = Ingest(stub, batch_size)
             with RssSampler(server.pid) as sampler:
@@ -347,7 +348,7 @@ def main() -> int:
     peak_mb = results[-1].hwm / MB
     print(f"\nmemory of the server and its projection process{'':<28}{'MB':>6}")
     for label, value in (
-        ("VmRSS of the idle server before signing (baseline)", idle_rss),
+        ("VmRSS of the idle server and its started child, before signing (baseline)", idle_rss),
         ("peak VmRSS sampled every 50 ms, first batch to last queries", sampler.peak),
         ("VmHWM once the last reading was recorded and projected", results[-1].hwm),
         ("VmRSS at the end, after ingest and queries", end_rss),

@@ -231,6 +231,20 @@ def rss_bytes(pid: int) -> tuple[int, int]:
     return now, peak
 
 
+def settled_rss(pid: int, timeout: float = 30.0) -> int:
+    """VmRSS of a process and its descendants once it has a child (a default server starts its
+    projection process after it listens) and the sum stopped growing, or at the timeout."""
+    deadline = time.monotonic() + timeout
+    previous = -1
+    while time.monotonic() < deadline:
+        now = rss_bytes(pid)[0]
+        if len(_process_tree(pid)) > 1 and abs(now - previous) < 1024 * 1024:
+            return now
+        previous = now
+        time.sleep(0.5)
+    return rss_bytes(pid)[0]
+
+
 def _process_tree(pid: int) -> list[int]:
     tree, index = [pid], 0
     while index < len(tree):
