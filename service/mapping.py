@@ -241,21 +241,10 @@ def measurements_from_proto(
 
 
 def _check_observed_at(m: terms_pb2.Measurement, index: int, violations: Violations) -> None:
-    ts = m.observed_at
-    if (
-        MIN_TIMESTAMP_SECONDS <= ts.seconds <= MAX_TIMESTAMP_SECONDS
-        and 0 <= ts.nanos < 1_000_000_000
-        and (ts.seconds or m.HasField("observed_at"))
-    ):
-        return
-    _observed_at_violation(m, index, violations)
-
-
-def _observed_at_violation(m: terms_pb2.Measurement, index: int, violations: Violations) -> None:
     path = f"measurements[{index}].observed_at"
     if not m.HasField("observed_at"):
         violations.add(path, "is required")
-    else:
+    elif not _timestamp_is_valid(m.observed_at):
         violations.add(path, "is outside the range of google.protobuf.Timestamp")
 
 

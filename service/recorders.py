@@ -47,6 +47,17 @@ def _span_limit(span: KeySpan) -> int:
     return 2 * len(span.keys) + 1
 
 
+def _sort_span(
+    span: KeySpan, in_span: list[bytes], found: set[bytes], scattered: list[bytes]
+) -> None:
+    """Add the span's keys its range read found to found; when the read hit its limit (the span
+    is crowded with other readings) leave its keys to be looked up one by one instead."""
+    if len(in_span) < _span_limit(span):
+        found.update(set(span.keys).intersection(in_span))
+    else:
+        scattered.extend(span.keys)
+
+
 def _chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -196,11 +207,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                     f"SELECT key FROM {MEASUREMENT_KEYS_TABLE} WHERE key BETWEEN ? AND ? LIMIT ?",
                     (span.low, span.high, _span_limit(span)),
                 )
-                in_span = [bytes(row[0]) for row in c.fetchall()]
-                if len(in_span) < _span_limit(span):
-                    found.update(set(span.keys).intersection(in_span))
-                else:  # the span is crowded with other readings: look its keys up one by one
-                    scattered.extend(span.keys)
+                _sort_span(span, [bytes(row[0]) for row in c.fetchall()], found, scattered)
             for chunk in _chunks(scattered):
                 c.execute(
                     f"SELECT key FROM {MEASUREMENT_KEYS_TABLE} "
@@ -543,11 +550,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as curs:
             for span in spans:
                 curs.execute(self._select_key_span, (span.low, span.high, _span_limit(span)))
-                in_span = [bytes(row["key"]) for row in curs.fetchall()]
-                if len(in_span) < _span_limit(span):
-                    found.update(set(span.keys).intersection(in_span))
-                else:  # the span is crowded with other readings: look its keys up one by one
-                    scattered.extend(span.keys)
+                _sort_span(span, [bytes(row["key"]) for row in curs.fetchall()], found, scattered)
             if scattered:
                 curs.execute(self._select_keys, (scattered,))
                 found.update(bytes(row["key"]) for row in curs.fetchall())
