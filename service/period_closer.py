@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import cast
 
+from domain.agreement import Agreement
+from domain.automatic_closing import automatic_close_until
+from domain.identifiers import agreement_stream
 from service.actors import PERIOD_CLOSER, acting_as
 from service.application import Clock, LedgerApplication
 from service.background_rounds import AgreementRounds, FailingAgreement
@@ -15,8 +19,10 @@ logger = logging.getLogger("sla_ledger.period_closer")
 class PeriodCloser:
     """Every interval, closes the periods of every agreement that ended more than grace ago.
 
-    Each agreement is closed in isolation (service/background_rounds.py): one that fails is
-    logged with its id and retried with backoff, and never delays the others.
+    An agreement whose newest terms were recorded less than grace ago is left alone, so its
+    history can be back-filled first (domain/automatic_closing.py). Each agreement is closed in
+    isolation (service/background_rounds.py): one that fails is logged with its id and retried
+    with backoff, and never delays the others.
     """
 
     def __init__(
@@ -45,8 +51,12 @@ class PeriodCloser:
         self._rounds.stop(timeout)
 
     def _close(self, agreement_id: str, now: datetime) -> int:
+        agreement = cast(Agreement, self._app.repository.get(agreement_stream(agreement_id)))
+        until = automatic_close_until(agreement, now, self._grace)
+        if until is None:
+            return 0
         with acting_as(PERIOD_CLOSER):
-            events = self._app.close_periods(agreement_id, now - self._grace)
+            events = self._app.close_periods(agreement_id, until)
         if events:
             logger.info(
                 "periods closed", extra={"agreement_id": agreement_id, "events": len(events)}

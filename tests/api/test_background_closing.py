@@ -93,3 +93,28 @@ def test_a_server_closes_every_due_period_of_an_agreement_signed_after_a_poisone
     assert "OverflowError" in failure["exception"]
     poisoned = ledger_service_pb2.ListEventsRequest(agreement_id="initech-1", page_size=10)
     assert len(stub.ListEvents(poisoned, timeout=DEADLINE_SECONDS).events) == 1
+
+
+def test_a_server_lets_history_be_back_filled_before_it_closes_the_past_periods(
+    sqlite_database_url: str,
+    start_server: Callable[..., Any],
+    sign_request: Callable[..., Any],
+    minute_readings: Callable[..., Any],
+    list_all_events: Callable[..., Any],
+) -> None:
+    grace = ("--close-grace", "8")  # far beyond the second the test waits before back-filling
+    server = start_server(sqlite_database_url, extra_args=(*CLOSING, *grace))
+    stub = ledger_service_pb2_grpc.LedgerServiceStub(server.channel)
+    stub.SignAgreement(sign_request("globex-1"), timeout=DEADLINE_SECONDS)  # from January 2025
+    time.sleep(1.0)  # five closing rounds: before this change they closed every past month
+
+    recorded = stub.RecordMeasurements(minute_readings("globex-1", 1_000), timeout=10)
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    closed: dict[str, Any] = {}
+    while "2025-02" not in closed and time.monotonic() < deadline:
+        time.sleep(0.2)
+        events = list_all_events(stub, "globex-1", page_size=1000)
+        closed = {e.period_closed.period_label: e for e in events if e.HasField("period_closed")}
+
+    assert recorded.late_count == 0
+    assert closed["2025-02"].period_closed.status in ("met", "breached")
