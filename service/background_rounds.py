@@ -23,28 +23,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from service.application import Clock, LedgerApplication
+from service.backoff import Backoff
 
 LONGEST_BACKOFF = timedelta(hours=1)
 
 # (agreement id, the round's instant) -> what it did, counted (e.g. the events appended)
 AgreementWork = Callable[[str, datetime], int]
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """A delay that doubles with each consecutive failure, from first up to longest."""
-
-    first: timedelta
-    longest: timedelta
-
-    def after(self, failures: int) -> timedelta:
-        """The delay after this many consecutive failures (1 or more)."""
-        delay = self.first
-        for _ in range(failures - 1):
-            if delay >= self.longest:
-                break
-            delay *= 2
-        return min(delay, self.longest)
 
 
 @dataclass(frozen=True)

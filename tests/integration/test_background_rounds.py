@@ -21,7 +21,8 @@ from domain.identifiers import agreement_stream
 from domain.period_results import PeriodClosed
 from domain.terms import AgreementTerms, Party
 from service.application import LedgerApplication
-from service.background_rounds import AgreementRounds, Backoff
+from service.background_rounds import AgreementRounds
+from service.backoff import Backoff
 from service.period_closer import PeriodCloser
 from service.storage import SchemaLock, parse_database_url
 
