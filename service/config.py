@@ -96,14 +96,16 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         "SLA_LEDGER_CLOSE_PERIODS",
         "close_periods",
         on_or_off,
-        "on or off: close due periods in the background (off while back-filling history)",
+        "on or off: close due periods in the background (off during a back-fill longer than "
+        "the close grace)",
     ),
     (
         "--close-grace",
         "SLA_LEDGER_CLOSE_GRACE",
         "close_grace_seconds",
         float,
-        "seconds after a period ends before it is closed automatically (late data window)",
+        "seconds after a period ends before it is closed automatically (late data window), "
+        "and after an agreement is signed or amended before any of its periods is (back-fill)",
     ),
     (
         "--close-interval",
