@@ -16,12 +16,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import service.grpc_core_logs  # noqa: F401 - first, before grpc is loaded
 from projections.exports import write_credits_csv
 from projections.queries import CreditFilter
 from projections.runner import checksum
 from service.application import DEFAULT_MAX_CLOCK_SKEW, LedgerApplication, utc_now
 from service.auth import token_digest
-from service.config import add_serve_arguments, serve_config
+from service.config import add_serve_arguments, command_log_level, serve_config
 from service.ledger_chain import Digest
 from service.logs import configure_logging
 from service.period_closer import PeriodCloser
@@ -61,7 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
             default=None,
             help=f"database URL (env SLA_LEDGER_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
         )
-        command.add_argument("--log-level", default=os.environ.get("SLA_LEDGER_LOG_LEVEL", "INFO"))
+        command.add_argument(
+            "--log-level",
+            default=None,
+            help="DEBUG, INFO, WARNING or ERROR (env SLA_LEDGER_LOG_LEVEL)",
+        )
         if name == "project":
             command.add_argument(
                 "--parent-pid",
@@ -288,6 +293,8 @@ def _instant(text: str | None, flag: str) -> datetime | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sla-ledger` console script."""
     arguments = build_parser().parse_args(argv)
+    if arguments.command != "serve":
+        arguments.log_level = command_log_level(arguments.log_level, os.environ)
     commands = {
         "hash-token": hash_token,
         "verify": verify_ledger,

@@ -7,9 +7,11 @@ import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from service.logs import log_level
 from service.storage import DEFAULT_DATABASE_URL
 
 DEFAULT_LISTEN = "127.0.0.1:50051"
+LOG_LEVEL_VARIABLE = "SLA_LEDGER_LOG_LEVEL"
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         float,
         "seconds in-flight calls get to finish on SIGTERM/SIGINT",
     ),
-    ("--log-level", "SLA_LEDGER_LOG_LEVEL", "log_level", str, "DEBUG, INFO, WARNING or ERROR"),
+    ("--log-level", LOG_LEVEL_VARIABLE, "log_level", log_level, "DEBUG, INFO, WARNING or ERROR"),
     (
         "--close-periods",
         "SLA_LEDGER_CLOSE_PERIODS",
@@ -169,6 +171,20 @@ def _shown(value: object) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     return str(value)
+
+
+def command_log_level(flag: str | None, environ: Mapping[str, str]) -> str:
+    """The log level of a command other than serve: its flag, else the environment, else INFO;
+    SystemExit naming where an unknown level came from."""
+    raw, source = flag, "--log-level"
+    if raw is None:
+        raw, source = environ.get(LOG_LEVEL_VARIABLE) or "INFO", LOG_LEVEL_VARIABLE
+    try:
+        return log_level(raw)
+    except ValueError:
+        raise SystemExit(
+            f"sla-ledger: {source}: {raw!r} is not a valid {log_level.__name__}"
+        ) from None
 
 
 def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> ServeConfig:

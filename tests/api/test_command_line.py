@@ -1,0 +1,59 @@
+"""The command line: log levels, version, and what a new user types first."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from service.cli import open_application
+
+CLI = (sys.executable, "-m", "service.cli")
+SUBCOMMANDS = ("serve", "project", "rebuild-projections", "export-credits", "verify", "hash-token")
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_an_unknown_log_level_is_refused_in_one_line(
+    command: str, run_command: Callable[[Sequence[str]], Any], sqlite_database_url: str
+) -> None:
+    done = run_command(
+        [*CLI, command, "--database-url", sqlite_database_url, "--log-level", "verbose"]
+    )
+
+    assert done.returncode != 0
+    assert done.stderr.splitlines() == [
+        "sla-ledger: --log-level: 'verbose' is not a valid log level "
+        "(DEBUG, INFO, WARNING or ERROR)"
+    ]
+
+
+def test_an_unknown_log_level_in_the_environment_is_refused_naming_the_variable(
+    run_command: Callable[[Sequence[str]], Any],
+    sqlite_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLA_LEDGER_LOG_LEVEL", "loud")
+
+    done = run_command([*CLI, "verify", "--database-url", sqlite_database_url])
+
+    assert done.returncode != 0
+    assert done.stderr.splitlines() == [
+        "sla-ledger: SLA_LEDGER_LOG_LEVEL: 'loud' is not a valid log level "
+        "(DEBUG, INFO, WARNING or ERROR)"
+    ]
+
+
+def test_a_subcommand_takes_a_log_level_in_any_case(
+    run_command: Callable[[Sequence[str]], Any], sqlite_database_url: str
+) -> None:
+    open_application(sqlite_database_url).close()  # an empty ledger to verify
+
+    done = run_command(
+        [*CLI, "verify", "--database-url", sqlite_database_url, "--log-level", "debug"]
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["ok"] is True
