@@ -57,3 +57,12 @@ def test_a_subcommand_takes_a_log_level_in_any_case(
 
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ok"] is True
+
+
+@pytest.mark.parametrize("listen", ["localhost:0", "LOCALHOST:0"])
+def test_a_server_listens_in_plaintext_on_a_loopback_name(
+    start_server: Callable[..., Any], sqlite_database_url: str, listen: str
+) -> None:
+    server = start_server(sqlite_database_url, listen=listen)
+
+    assert server.wait_for_log("listening", 10)["port"] == server.port
