@@ -131,7 +131,7 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         "SLA_LEDGER_DATABASE_URL",
         "database_url",
         str,
-        "sqlite:///FILE or postgresql+psycopg://USER@HOST:PORT/DB[?schema=NAME]",
+        "sqlite:///FILE or postgresql+psycopg://USER@HOST:PORT/DB[?schema=NAME&LIBPQ_PARAM=V]",
     ),
     ("--workers", "SLA_LEDGER_WORKERS", "workers", int, "threads serving requests"),
     (

@@ -7,7 +7,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from service.cli import open_application
 
@@ -66,3 +68,21 @@ def test_a_server_listens_in_plaintext_on_a_loopback_name(
     server = start_server(sqlite_database_url, listen=listen)
 
     assert server.wait_for_log("listening", 10)["port"] == server.port
+
+
+def test_a_server_on_a_url_with_libpq_parameters_names_its_sessions(
+    start_server: Callable[..., Any], postgres_database_url: str
+) -> None:
+    name = "sla-ledger-test-server"
+    url = (
+        make_url(postgres_database_url)
+        .update_query_dict({"application_name": name, "sslmode": "disable", "connect_timeout": "5"})
+        .render_as_string(hide_password=False)
+    )
+    start_server(url)
+
+    with psycopg.connect(dbname="test", host="127.0.0.1", user="postgres") as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (name,)
+        ).fetchone()
+    assert row is not None and row[0] >= 1
