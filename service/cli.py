@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import importlib.metadata
 import json
 import logging
 import os
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sla-ledger", description="Event-sourced ledger of service level agreements."
     )
+    parser.add_argument("--version", action="version", version=f"sla-ledger {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the gRPC server")
     add_serve_arguments(serve)
@@ -99,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--currency", help="only this currency")
             command.add_argument("--output", help="CSV file to write; - or absent for stdout")
     return parser
+
+
+def package_version() -> str:
+    """The installed sla-ledger package's version (its metadata, from pyproject.toml)."""
+    try:
+        return importlib.metadata.version("sla-ledger")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def storage_of(database_url: str) -> Storage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -86,3 +87,12 @@ def test_a_server_on_a_url_with_libpq_parameters_names_its_sessions(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (name,)
         ).fetchone()
     assert row is not None and row[0] >= 1
+
+
+def test_the_version_comes_from_the_package_metadata(
+    run_command: Callable[[Sequence[str]], Any],
+) -> None:
+    done = run_command([*CLI, "--version"])
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"sla-ledger {importlib.metadata.version('sla-ledger')}"
