@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import shutil
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -15,6 +17,7 @@ from sqlalchemy.engine import make_url
 from service.cli import open_application
 
 CLI = (sys.executable, "-m", "service.cli")
+REPOSITORY = Path(__file__).resolve().parents[2]
 SUBCOMMANDS = ("serve", "project", "rebuild-projections", "export-credits", "verify", "hash-token")
 
 
@@ -96,3 +99,28 @@ def test_the_version_comes_from_the_package_metadata(
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"sla-ledger {importlib.metadata.version('sla-ledger')}"
+
+
+def _installs(target: str, run_command: Callable[[Sequence[str]], Any], venv: Path) -> list[str]:
+    """The pip installs of the project that `make TARGET` would run in a fresh venv."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    done = run_command(["make", "-C", str(REPOSITORY), "-n", "-B", target, f"VENV={venv}"])
+    assert done.returncode == 0, done.stderr
+    return [
+        line.partition(" -m pip ")[2]
+        for line in done.stdout.splitlines()
+        if " -m pip install" in line and "--upgrade pip" not in line
+    ]
+
+
+def test_make_run_installs_the_service_without_the_dev_tools(
+    run_command: Callable[[Sequence[str]], Any], tmp_path: Path
+) -> None:
+    assert _installs("run", run_command, tmp_path / "venv") == ["install --quiet -e ."]
+
+
+def test_make_test_installs_the_dev_tools(
+    run_command: Callable[[Sequence[str]], Any], tmp_path: Path
+) -> None:
+    assert _installs("test", run_command, tmp_path / "venv") == ["install --quiet -e '.[dev]'"]

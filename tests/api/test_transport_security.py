@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +187,33 @@ def _is_json_object(line: str) -> bool:
         return isinstance(json.loads(line), dict)
     except ValueError:
         return False
+
+
+def test_the_readmes_buf_curl_over_tls_reaches_the_server(
+    start_server: Callable[..., Any],
+    sqlite_database_url: str,
+    ca: trustme.CA,
+    server_files: dict[str, str],
+    buf: Path,
+    run_command: Callable[[Sequence[str]], Any],
+) -> None:
+    server = start_server(
+        sqlite_database_url,
+        extra_args=("--tls-cert", server_files["cert"], "--tls-key", server_files["key"]),
+        credentials=grpc.ssl_channel_credentials(root_certificates=ca.cert_pem.bytes()),
+    )
+
+    done = run_command(
+        [
+            str(buf),
+            "curl",
+            "--protocol",
+            "grpc",
+            "--cacert",
+            server_files["ca"],
+            f"https://localhost:{server.port}/grpc.health.v1.Health/Check",
+        ]
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"status": "SERVING"}
