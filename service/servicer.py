@@ -51,7 +51,8 @@ from service.mapping import (
 from service.mapping_chain import digest_from_proto, digest_to_proto
 from service.mapping_columns import in_request_paths, readings_from_columns
 from service.mapping_read_models import balance_to_proto, breach_to_proto, credit_to_proto
-from service.mapping_semantics import exclusion_from_proto, report_to_proto
+from service.mapping_results import report_to_proto
+from service.mapping_semantics import exclusion_from_proto
 from service.page_tokens import decode_page_token, encode_page_token
 from service.read_models import ReadModels
 from service.retries import carry_out_once
@@ -330,8 +331,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         as_of = _instant_or(now, request, "as_of", violations)
         known_at = _instant_or(now, request, "known_at", violations)
         violations.raise_if_any()
+        head = self._app.recorder.max_notification_id() or 0
         standing = self._app.agreement_at(request.agreement_id, as_of, known_at)
-        return pb.GetAgreementResponse(agreement=standing_to_proto(standing))
+        return pb.GetAgreementResponse(agreement=standing_to_proto(standing), log_position=head)
 
     @translate_errors
     def ListEvents(  # noqa: N802
@@ -344,7 +346,10 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         violations.raise_if_any()
         after = decode_page_token(request.page_token, request.agreement_id)
         logged = self._app.list_events(request.agreement_id, after, page_size)
-        response = pb.ListEventsResponse(events=[logged_event_to_proto(e) for e in logged])
+        response = pb.ListEventsResponse(
+            events=[logged_event_to_proto(e) for e in logged],
+            log_position=self._app.recorder.max_notification_id() or 0,
+        )
         if len(logged) == page_size:
             response.next_page_token = encode_page_token(request.agreement_id, logged[-1].position)
         return response
