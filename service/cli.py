@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import service.grpc_core_logs  # noqa: F401 - first, before grpc is loaded
+from projections.audit import Audit
 from projections.exports import write_credits_csv
 from projections.queries import CreditFilter
 from projections.runner import checksum
@@ -89,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
                 "--expect",
                 metavar="POSITION:SHA256_HEX",
                 help="a digest kept earlier (from GetLedgerDigest or a previous verify)",
+            )
+            command.add_argument(
+                "--read-models",
+                action="store_true",
+                help="also rebuild the read models from the log and compare them row by row",
             )
         if name == "export-credits":
             command.add_argument(
@@ -245,8 +251,11 @@ def verify_ledger(arguments: argparse.Namespace) -> int:
         except ValueError:
             raise SystemExit("sla-ledger: --expect takes POSITION:SHA256_HEX") from None
     app = open_application(_database_url(arguments))
+    audit = None
     try:
         result = app.verify_ledger(arguments.after, arguments.up_to, expected)
+        if arguments.read_models:
+            audit = _audit_read_models(app, _database_url(arguments))
     finally:
         app.close()
     summary = {
@@ -255,8 +264,19 @@ def verify_ledger(arguments: argparse.Namespace) -> int:
         "problem": result.problem,
         "digest": f"{result.digest.position}:{result.digest.hex}",
     }
+    if audit is not None:
+        summary["read_models"] = audit.summary()
     sys.stdout.write(json.dumps(summary) + "\n")
-    return 0 if result.ok else 1
+    return 0 if result.ok and (audit is None or audit.ok) else 1
+
+
+def _audit_read_models(app: LedgerApplication, database_url: str) -> Audit:
+    """Compare the stored read models with the log's, creating and writing nothing there."""
+    read_models = ReadModels(app, storage_of(database_url))
+    try:
+        return read_models.audit()
+    finally:
+        read_models.stop()
 
 
 def export_credits(arguments: argparse.Namespace) -> int:
