@@ -36,7 +36,8 @@ def read_models_engine(storage: Storage) -> Engine:
     if storage.is_postgres:
         schema = str(url.query.get("schema", "public"))
         engine = create_engine(
-            url.set(drivername="postgresql+psycopg").difference_update_query(["schema"]),
+            url.set(drivername="postgresql+psycopg", query={}),
+            connect_args=storage.libpq_options,
             pool_pre_ping=True,
             pool_size=5,
         )

@@ -5,14 +5,18 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from service.postgres_options import FACTORY_TOPIC, OPTIONS_KEY, encode_options, libpq_options
+
 DEFAULT_DATABASE_URL = "sqlite:///sla-ledger.sqlite3"
 POSTGRES_POOL_SIZE = 10
+DEFAULT_CONNECT_TIMEOUT = 10
 
 
 class DatabaseUrlError(ValueError):
@@ -25,6 +29,12 @@ class Storage:
 
     url: URL
     env: dict[str, str]
+    libpq: tuple[tuple[str, str], ...] = ()  # PostgreSQL: the URL's libpq connection options
+
+    @property
+    def libpq_options(self) -> dict[str, str]:
+        """The libpq connection options every PostgreSQL connection is opened with."""
+        return dict(self.libpq)
 
     @property
     def is_postgres(self) -> bool:
@@ -40,7 +50,8 @@ def parse_database_url(text: str) -> Storage:
     """The storage a URL names.
 
     ``sqlite:///relative/file.sqlite3``, ``sqlite:////absolute/file.sqlite3``, or
-    ``postgresql+psycopg://user:password@host:port/dbname[?schema=name]``.
+    ``postgresql+psycopg://user:password@host:port/dbname[?schema=name&LIBPQ_PARAMETER=value]``
+    (service/postgres_options.py).
     """
     try:
         url = make_url(text)
@@ -67,15 +78,17 @@ def parse_database_url(text: str) -> Storage:
             raise DatabaseUrlError("PostgreSQL URLs use the psycopg driver: postgresql+psycopg://")
         if not url.database:
             raise DatabaseUrlError("a PostgreSQL URL must name a database")
-        unknown = set(url.query) - {"schema"}
-        if unknown:
-            raise DatabaseUrlError(f"unsupported URL parameters: {', '.join(sorted(unknown))}")
+        try:
+            options = libpq_options(url.query)
+        except ValueError as error:
+            raise DatabaseUrlError(str(error)) from None
         schema = url.query.get("schema", "public")
         return Storage(
             url,
             {
                 **common,
-                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "PERSISTENCE_MODULE": FACTORY_TOPIC,
+                OPTIONS_KEY: encode_options(options),
                 "APPLICATION_RECORDER_TOPIC": "service.recorders:LedgerPostgresRecorder",
                 "POSTGRES_DBNAME": url.database,
                 "POSTGRES_HOST": url.host or "127.0.0.1",
@@ -84,9 +97,14 @@ def parse_database_url(text: str) -> Storage:
                 "POSTGRES_PASSWORD": url.password or "",
                 "POSTGRES_SCHEMA": str(schema),
                 "POSTGRES_POOL_SIZE": str(POSTGRES_POOL_SIZE),
-                "POSTGRES_CONNECT_TIMEOUT": "10",
+                # How long a caller waits for a pooled connection; the URL's libpq timeout
+                # when it gives one, so an unreachable server is reported that soon.
+                "POSTGRES_CONNECT_TIMEOUT": str(
+                    int(options.get("connect_timeout", "0")) or DEFAULT_CONNECT_TIMEOUT
+                ),
                 "POSTGRES_LOCK_TIMEOUT": "10",
             },
+            tuple(sorted(options.items())),
         )
     raise DatabaseUrlError(
         f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://"
@@ -107,14 +125,18 @@ class SchemaLock:
     def __enter__(self) -> SchemaLock:
         if self._storage.is_postgres:
             env = self._storage.env
+            connect_options: dict[str, Any] = {
+                "connect_timeout": DEFAULT_CONNECT_TIMEOUT,
+                **self._storage.libpq_options,
+            }
             self._connection = psycopg.connect(
                 dbname=env["POSTGRES_DBNAME"],
                 host=env["POSTGRES_HOST"],
                 port=int(env["POSTGRES_PORT"]),
                 user=env["POSTGRES_USER"],
                 password=env["POSTGRES_PASSWORD"],
-                connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
                 autocommit=True,
+                **connect_options,
             )
             schema = env["POSTGRES_SCHEMA"]
             key = zlib.crc32(f"sla-ledger-schema:{schema}".encode())
