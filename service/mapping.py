@@ -11,7 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from domain.agreement import Agreement, AgreementStanding
 from domain.errors import Violations
-from domain.identifiers import agreement_of_stream
+from domain.identifiers import IDENTIFIER_RULE, agreement_of_stream, is_identifier
 from domain.input_ranges import (
     EARLIEST_SECONDS,
     END_SECONDS,
@@ -21,7 +21,7 @@ from domain.input_ranges import (
 )
 from domain.instants import MICROSECONDS_PER_DAY
 from domain.measurements import Measurement, MetricMeasured
-from domain.money import Money
+from domain.money import Money, is_currency
 from domain.period_results import PeriodEvent
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from service.application import LoggedEvent
@@ -67,6 +67,21 @@ def instant_from_proto(
         violations.add(path, INSTANT_RULE)
         return None
     return ts.ToDatetime(tzinfo=UTC)
+
+
+FILTER_FIELDS = ("agreement_id", "customer_id", "provider_id", "objective_id", "currency_code")
+
+
+def filters_from_proto(request: Any, violations: Violations) -> None:
+    """Violations for the listing filters of a request that are neither empty (any) nor an
+    identifier (an ISO 4217 code for currency_code)."""
+    for name in FILTER_FIELDS:
+        if name not in request.DESCRIPTOR.fields_by_name or not (value := getattr(request, name)):
+            continue
+        if name == "currency_code" and not is_currency(value):
+            violations.add(name, "must be empty or an ISO 4217 currency code")
+        elif name != "currency_code" and not is_identifier(value):
+            violations.add(name, f"must be empty or {IDENTIFIER_RULE}")
 
 
 def position_from_proto(value: int, path: str, violations: Violations, least: int = 0) -> int:

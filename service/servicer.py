@@ -46,6 +46,7 @@ from service.event_encodings import PAYLOAD_NAMES
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.mapping import (
+    filters_from_proto,
     instant_from_proto,
     logged_event_to_proto,
     measurements_from_proto,
@@ -147,6 +148,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         _require_customer(request.customer_id, "customer_id")
         violations = Violations()
         position_from_proto(request.min_log_position, "min_log_position", violations)
+        filters_from_proto(request, violations)
         violations.raise_if_any()
         models = self._models_at(request.min_log_position, context)
         position = models.position()
@@ -367,6 +369,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self._require_agreement_or_whole_ledger(request.agreement_id)
         violations = Violations()
         page_size = _page_size(request.page_size, violations)
+        filters_from_proto(request, violations)
         violations.raise_if_any()
         after = decode_page_token(request.page_token, request.agreement_id)
         logged = self._app.list_events(request.agreement_id, after, page_size)
@@ -601,6 +604,7 @@ class _PageRequest:
             request, "period_start_before", "period_start_before", violations, required=False
         )
         position_from_proto(request.min_log_position, "min_log_position", violations)
+        filters_from_proto(request, violations)
         retracted = None
         if isinstance(request, pb.ListBreachesRequest):
             retracted = breach_state_from_proto(request.state, "state", violations)

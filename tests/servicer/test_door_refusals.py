@@ -281,3 +281,20 @@ def test_terms_stored_with_a_fee_written_1e_plus_2_before_the_door_refused_it_st
     agreement = invoke_ok("GetAgreement", build.get_request("old")).agreement
 
     assert Decimal(agreement.terms.fee.amount.amount) == Decimal(100)
+
+
+@pytest.mark.parametrize(
+    ("method", "request_message", "field"),
+    [
+        ("ListEvents", pb.ListEventsRequest(agreement_id="sla\x00"), "agreement_id"),
+        ("ListBreaches", pb.ListBreachesRequest(customer_id="x" * 100_000), "customer_id"),
+        ("ListBreaches", pb.ListBreachesRequest(objective_id="a b"), "objective_id"),
+        ("ListCredits", pb.ListCreditsRequest(provider_id="\x00"), "provider_id"),
+        ("ListCredits", pb.ListCreditsRequest(currency_code="eur"), "currency_code"),
+        ("GetCreditBalance", pb.GetCreditBalanceRequest(customer_id="\x00"), "customer_id"),
+    ],
+)
+def test_a_listing_filter_that_is_neither_empty_nor_an_identifier_is_refused(
+    refused_fields: Fields, method: str, request_message: Message, field: str
+) -> None:
+    assert refused_fields(method, request_message) == [field]
