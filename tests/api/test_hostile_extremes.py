@@ -239,7 +239,7 @@ def test_an_agreement_starting_in_year_1_in_a_zone_west_of_utc_is_refused(stub: 
     [
         ("per_points", "1e-200"),
         ("per_points", "0." + "0" * 120 + "5"),
-        ("credit_percent", "1" * 101),
+        ("credit_percent", "5." + "0" * 120),
     ],
 )
 def test_a_credit_policy_decimal_beyond_the_documented_digits_is_refused(
