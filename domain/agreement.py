@@ -13,12 +13,15 @@ from domain.errors import (
     AlreadyExistsError,
     FailedPreconditionError,
     FieldViolation,
+    InvalidArgumentError,
     NotFoundError,
     Violations,
 )
 from domain.exclusions import Exclusion
 from domain.identifiers import IDENTIFIER_RULE, agreement_stream, is_identifier
-from domain.terms import MAX_TEXT_LENGTH, AgreementTerms, is_aware
+from domain.input_ranges import shown
+from domain.periods import LABEL_EXAMPLES, is_label_of
+from domain.terms import MAX_OBJECTIVES, MAX_TEXT_LENGTH, AgreementTerms, is_aware
 
 
 @dataclass(frozen=True)
@@ -125,20 +128,42 @@ class Agreement(BaseAggregate[str]):
         self.exclusions: list[Exclusion] = []
         self.amended_on: datetime | None = None  # record time of the last amendment
 
-    @classmethod
-    def sign(
-        cls, agreement_id: str, terms: AgreementTerms, signed_at: datetime, recorded_at: datetime
-    ) -> Agreement:
-        """Sign a new agreement; raises InvalidArgumentError for bad terms."""
+    @staticmethod
+    def signing_violations(
+        agreement_id: str,
+        terms: AgreementTerms,
+        signed_at: datetime | None,
+        latest: datetime | None = None,
+    ) -> list[FieldViolation]:
+        """Every rule a signing breaks; signed_at may not be after latest (the clock plus the
+        skew allowed). A None signed_at (refused already) is not checked."""
         violations = Violations()
         if not is_identifier(agreement_id):
             violations.add("agreement_id", IDENTIFIER_RULE)
         violations.extend(terms.violations())
-        violations.raise_if_any()
-        if not is_aware(signed_at):
+        term_end = terms.term_end
+        if signed_at is None:
+            pass
+        elif not is_aware(signed_at):
             violations.add("signed_at", "must carry a time zone")
-        elif terms.term_end is not None and signed_at > terms.term_end:
+        elif latest is not None and signed_at > latest:
+            violations.add("signed_at", "is in the future, beyond the clock skew allowed")
+        elif term_end is not None and is_aware(term_end) and signed_at > term_end:
             violations.add("signed_at", "must not be after terms.term_end")
+        return list(violations)
+
+    @classmethod
+    def sign(
+        cls,
+        agreement_id: str,
+        terms: AgreementTerms,
+        signed_at: datetime,
+        recorded_at: datetime,
+        latest: datetime | None = None,
+    ) -> Agreement:
+        """Sign a new agreement; raises InvalidArgumentError naming every rule it breaks."""
+        violations = Violations()
+        violations.extend(cls.signing_violations(agreement_id, terms, signed_at, latest))
         violations.raise_if_any()
         return cls._create(
             cls.Signed,
@@ -170,18 +195,7 @@ class Agreement(BaseAggregate[str]):
         """Replace the terms from effective_from onward."""
         self._refuse_if_terminated("amended")
         violations = Violations()
-        violations.extend(terms.violations())
-        first = self.terms_versions[0].terms
-        for role in ("provider", "customer"):
-            if getattr(terms, role).party_id != getattr(first, role).party_id:
-                violations.add(f"terms.{role}.party_id", "parties cannot change by amendment")
-        if terms.kind != first.kind:
-            violations.add("terms.kind", "the kind of agreement cannot change by amendment")
-        if not is_aware(effective_from):
-            violations.add("effective_from", "must carry a time zone")
-        elif effective_from < self.signed_at:
-            violations.add("effective_from", "must not be before the agreement was signed")
-        violations.extend(_reason_violations(reason))
+        violations.extend(self.amendment_violations(terms, effective_from, reason))
         violations.raise_if_any()
         self.trigger_event(
             self.Amended,
@@ -197,11 +211,7 @@ class Agreement(BaseAggregate[str]):
         """End the agreement at effective_at."""
         self._refuse_if_terminated("terminated")
         violations = Violations()
-        if not is_aware(effective_at):
-            violations.add("effective_at", "must carry a time zone")
-        elif effective_at < self.signed_at:
-            violations.add("effective_at", "must not be before the agreement was signed")
-        violations.extend(_reason_violations(reason))
+        violations.extend(self.termination_violations(effective_at, reason))
         violations.raise_if_any()
         self.trigger_event(
             self.Terminated, effective_at=effective_at, reason=reason, timestamp=recorded_at
@@ -220,6 +230,48 @@ class Agreement(BaseAggregate[str]):
                     f"exclusion {exclusion.exclusion_id} exists with other content"
                 )
         violations = Violations()
+        violations.extend(self.exclusion_violations(exclusion))
+        violations.raise_if_any()
+        self.trigger_event(self.ExclusionRecorded, exclusion=exclusion, timestamp=recorded_at)
+        return True
+
+    def amendment_violations(
+        self, terms: AgreementTerms, effective_from: datetime | None, reason: str
+    ) -> list[FieldViolation]:
+        """Every rule an amendment to terms breaks (a None effective_from is not checked)."""
+        violations = Violations()
+        violations.extend(terms.violations())
+        first = self.terms_versions[0].terms
+        for role in ("provider", "customer"):
+            if getattr(terms, role).party_id != getattr(first, role).party_id:
+                violations.add(f"terms.{role}.party_id", "parties cannot change by amendment")
+        if terms.kind != first.kind:
+            violations.add("terms.kind", "the kind of agreement cannot change by amendment")
+        violations.extend(self._instant_violations("effective_from", effective_from))
+        violations.extend(_reason_violations(reason))
+        return list(violations)
+
+    def termination_violations(
+        self, effective_at: datetime | None, reason: str
+    ) -> list[FieldViolation]:
+        """Every rule a termination breaks (a None effective_at is not checked)."""
+        return [
+            *self._instant_violations("effective_at", effective_at),
+            *_reason_violations(reason),
+        ]
+
+    def _instant_violations(self, field: str, instant: datetime | None) -> list[FieldViolation]:
+        if instant is None:
+            return []
+        if not is_aware(instant):
+            return [FieldViolation(field, "must carry a time zone")]
+        if instant < self.signed_at:
+            return [FieldViolation(field, "must not be before the agreement was signed")]
+        return []
+
+    def exclusion_violations(self, exclusion: Exclusion) -> list[FieldViolation]:
+        """Every rule an exclusion of this agreement breaks."""
+        violations = Violations()
         if not is_identifier(exclusion.exclusion_id):
             violations.add("exclusion.exclusion_id", IDENTIFIER_RULE)
         if not is_aware(exclusion.start):
@@ -229,20 +281,47 @@ class Agreement(BaseAggregate[str]):
         elif exclusion.end <= exclusion.start:
             violations.add("exclusion.end", "must be after exclusion.start")
         known_objectives = {o.objective_id for v in self.terms_versions for o in v.terms.objectives}
-        for index, objective_id in enumerate(exclusion.objective_ids):
+        if len(exclusion.objective_ids) > len(known_objectives):
+            violations.add("exclusion.objective_ids", "each of the agreement's objectives once")
+        elif len(set(exclusion.objective_ids)) != len(exclusion.objective_ids):
+            violations.add("exclusion.objective_ids", "each objective once")
+        for index, objective_id in enumerate(exclusion.objective_ids[:MAX_OBJECTIVES]):
             if objective_id not in known_objectives:
                 violations.add(
                     f"exclusion.objective_ids[{index}]",
-                    f"agreement has no objective {objective_id!r}",
+                    f"agreement has no objective {shown(objective_id)}",
                 )
         if not exclusion.reason.strip():
             violations.add("exclusion.reason", "a reason is required")
         for name, text in (("reason", exclusion.reason), ("evidence", exclusion.evidence)):
             if len(text) > MAX_TEXT_LENGTH:
                 violations.add(f"exclusion.{name}", f"at most {MAX_TEXT_LENGTH} characters")
-        violations.raise_if_any()
-        self.trigger_event(self.ExclusionRecorded, exclusion=exclusion, timestamp=recorded_at)
-        return True
+        return list(violations)
+
+    def check_period_label(self, objective_id: str, label: str) -> None:
+        """InvalidArgumentError unless label names a period of the objective's unit (in any
+        version of the terms)."""
+        units = {
+            o.period
+            for v in self.terms_versions
+            for o in v.terms.objectives
+            if o.objective_id == objective_id
+        }
+        if not units:
+            raise InvalidArgumentError(
+                [
+                    FieldViolation(
+                        "objective_id", f"agreement has no objective {shown(objective_id)}"
+                    )
+                ]
+            )
+        if not any(is_label_of(label, unit) for unit in units):
+            names = " or ".join(
+                sorted(f"{u.value} period (such as {LABEL_EXAMPLES[u]})" for u in units)
+            )
+            raise InvalidArgumentError(
+                [FieldViolation("period_label", f"{shown(label)} is not a label of a {names}")]
+            )
 
     def _refuse_if_terminated(self, verb: str) -> None:
         if self.termination is not None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 
@@ -67,10 +68,31 @@ class Violations:
     def __bool__(self) -> bool:
         return bool(self._items)
 
-    def raise_if_any(self) -> None:
-        """Raise InvalidArgumentError when anything was recorded."""
-        if self._items:
-            raise InvalidArgumentError(self._items)
+    def raise_if_any(self, then: Callable[[], Iterable[FieldViolation]] | None = None) -> None:
+        """Raise InvalidArgumentError when anything was recorded.
+
+        then gives the violations the checks that would follow find (run with placeholders
+        where a field was refused), so that one refusal names everything; those at or under a
+        field already recorded are left out, being consequences of it.
+        """
+        if not self._items:
+            return
+        if then is not None:
+            recorded = {v.field for v in self._items}
+            self._items.extend(
+                v for v in then() if not any(p in recorded for p in _field_and_parents(v.field))
+            )
+        raise InvalidArgumentError(self._items)
+
+
+_PARENT_BOUNDARY = re.compile(r"[.\[]")
+
+
+def _field_and_parents(field: str) -> Iterator[str]:
+    """A field path and every path it lies under: "a.b[0].c", "a.b[0]", "a.b", "a"."""
+    yield field
+    for boundary in reversed([m.start() for m in _PARENT_BOUNDARY.finditer(field)]):
+        yield field[:boundary]
 
 
 def unknown_agreement(agreement_id: str) -> NotFoundError:

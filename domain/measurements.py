@@ -20,13 +20,12 @@ from eventsourcing.domain import CanMutateAggregate
 from domain.agreement import Agreement
 from domain.errors import NotFoundError, Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier, measurement_stream
+from domain.input_ranges import labels_problem
 from domain.instants import MICROSECONDS_PER_DAY, from_epoch_us
 from domain.objectives import Indicator
 
 MAX_BATCH_SIZE = 50_000
 _COUNTED = (Indicator.RATIO, Indicator.TIME_SLICES, Indicator.COUNT_LIMIT)
-MAX_LABELS = 16
-MAX_LABEL_LENGTH = 128
 
 
 class Measurement(NamedTuple):
@@ -226,16 +225,8 @@ def reading_violations(
             violations.add(
                 f"{path}.observed_at", "is in the future, beyond the clock skew the ledger allows"
             )
-        if m.labels and len(m.labels) > MAX_LABELS:
-            violations.add(f"{path}.labels", f"at most {MAX_LABELS} labels")
-        if m.labels and any(
-            not k or len(k) > MAX_LABEL_LENGTH or len(v) > MAX_LABEL_LENGTH
-            for k, v in m.labels.items()
-        ):
-            violations.add(
-                f"{path}.labels",
-                f"keys 1 to {MAX_LABEL_LENGTH}, values at most {MAX_LABEL_LENGTH} characters",
-            )
+        if m.labels and (problem := labels_problem(m.labels)) is not None:
+            violations.add(f"{path}.labels", problem)
     return violations
 
 

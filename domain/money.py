@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 # Active ISO 4217 codes with their minor unit (digits after the decimal point). Codes for
 # precious metals, testing and "no currency" are left out: they cannot price a service.
@@ -30,15 +30,6 @@ MAX_AMOUNT = Decimal(10) ** 15
 def is_currency(code: str) -> bool:
     """Whether code is an active ISO 4217 currency code."""
     return code in MINOR_UNITS
-
-
-def parse_decimal(text: str) -> Decimal | None:
-    """The finite Decimal written in text, or None when text is not one."""
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return value if value.is_finite() else None
 
 
 @dataclass(frozen=True)

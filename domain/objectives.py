@@ -13,9 +13,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from enum import Enum
+
+from domain.input_ranges import (
+    DATE_RULE,
+    MAX_BANDS,
+    MAX_HOLIDAYS,
+    labels_problem,
+    parse_iso_date,
+)
 
 
 class Indicator(Enum):
@@ -60,8 +67,8 @@ class Schedule:
     """Business hours in the agreement's time zone: days, a local time range, and holidays.
 
     Days are ISO weekdays (1 = Monday .. 7 = Sunday). start_minute and end_minute are minutes
-    after local midnight, start < end (no range crosses midnight). Holidays are ISO dates
-    ("2026-12-25") on which the schedule does not apply.
+    after local midnight, start < end (no range crosses midnight). Holidays are local dates
+    written YYYY-MM-DD ("2026-12-25") on which the schedule does not apply.
     """
 
     days: tuple[int, ...]
@@ -155,7 +162,6 @@ class ObjectiveRules:
     termination_right_after: int | None = None
 
 
-MAX_LABEL_SCOPE = 16
 MINUTES_PER_DAY = 1440
 
 
@@ -176,51 +182,53 @@ def rules_violations(
     elif target_percent != 0:
         bad("target_percent", f"must be empty for a {kind.value} objective")
     if kind is Indicator.THRESHOLD and rules.threshold is None:
-        bad("rules.threshold", "a threshold objective needs a threshold")
+        bad("threshold", "a threshold objective needs a threshold")
     if kind is not Indicator.THRESHOLD and rules.threshold is not None:
-        bad("rules.threshold", "only threshold objectives have a threshold")
+        bad("threshold", "only threshold objectives have a threshold")
     if rules.threshold is not None and not rules.threshold.value.is_finite():
-        bad("rules.threshold.value", "must be a finite number")
+        bad("threshold.value", "must be a finite number")
     if not 1 <= rules.slice_seconds <= 86_400:
-        bad("rules.slice_seconds", "must be 1 to 86400")
+        bad("slice_seconds", "must be 1 to 86400")
     if not Decimal(0) < rules.slice_good_percent <= Decimal(100):
-        bad("rules.slice_good_percent", "must be above 0 and at most 100")
+        bad("slice_good_percent", "must be above 0 and at most 100")
     if kind is Indicator.COUNT_LIMIT and (rules.limit is None or rules.limit < 0):
-        bad("rules.limit", "a count-limit objective needs a limit of 0 or more")
+        bad("limit", "a count-limit objective needs a limit of 0 or more")
     if kind is Indicator.CUMULATIVE and (
         rules.cumulative_target is None
         or not rules.cumulative_target.is_finite()
         or rules.cumulative_target <= 0
     ):
-        bad("rules.cumulative_target", "a cumulative objective needs a target above 0")
-    if len(rules.label_scope) > MAX_LABEL_SCOPE:
-        bad("rules.label_scope", f"at most {MAX_LABEL_SCOPE} labels")
+        bad("cumulative_target", "a cumulative objective needs a target above 0")
+    scope_problem = labels_problem(rules.label_scope)
+    if scope_problem is not None:
+        bad("label_scope", scope_problem)
     schedule = rules.schedule
     if schedule is not None:
         if not schedule.days or any(d not in range(1, 8) for d in schedule.days):
-            bad("rules.schedule.days", "ISO weekdays 1 (Monday) to 7 (Sunday), at least one")
+            bad("schedule.days", "ISO weekdays 1 (Monday) to 7 (Sunday), at least one")
         elif len(set(schedule.days)) != len(schedule.days):
-            bad("rules.schedule.days", "each day once")
+            bad("schedule.days", "each day once")
         if not 0 <= schedule.start_minute < schedule.end_minute <= MINUTES_PER_DAY:
-            bad("rules.schedule", "needs 0 <= start_minute < end_minute <= 1440")
-        for index, holiday in enumerate(schedule.holidays):
-            try:
-                date.fromisoformat(holiday)
-            except ValueError:
-                bad(f"rules.schedule.holidays[{index}]", "must be an ISO date like 2026-12-25")
+            bad("schedule", "needs 0 <= start_minute < end_minute <= 1440")
+        if len(schedule.holidays) > MAX_HOLIDAYS:
+            bad("schedule.holidays", f"at most {MAX_HOLIDAYS} holidays")
+        else:
+            for index, holiday in enumerate(schedule.holidays):
+                if parse_iso_date(holiday) is None:
+                    bad(f"schedule.holidays[{index}]", DATE_RULE)
     off_target = rules.off_schedule_target_percent
     if off_target is not None:
         if schedule is None or kind not in percent_kinds:
             bad(
-                "rules.off_schedule_target_percent",
+                "off_schedule_target_percent",
                 "only percentage objectives with a schedule have an off-schedule target",
             )
         elif not Decimal(0) < off_target <= Decimal(100):
-            bad("rules.off_schedule_target_percent", "must be above 0 and at most 100")
+            bad("off_schedule_target_percent", "must be above 0 and at most 100")
     if rules.credit_policy is not None:
-        found.extend(policy_violations(rules.credit_policy, f"{path}.rules.credit_policy"))
+        found.extend(policy_violations(rules.credit_policy, f"{path}.credit_policy"))
     if rules.termination_right_after is not None and rules.termination_right_after < 1:
-        bad("rules.termination_right_after", "must be 1 or more")
+        bad("termination_right_after", "must be 1 or more")
     return found
 
 
@@ -237,6 +245,8 @@ def policy_violations(policy: CreditPolicy, path: str) -> list[tuple[str, str]]:
     if isinstance(rule, BandsRule):
         if not rule.bands:
             found.append((f"{path}.bands", "at least one band"))
+        if len(rule.bands) > MAX_BANDS:
+            found.append((f"{path}.bands", f"at most {MAX_BANDS} bands"))
         for index, band in enumerate(rule.bands):
             if not _is_percent(band.below_percent, allow_zero=False):
                 found.append((f"{path}.bands[{index}].below_percent", "above 0, at most 100"))

@@ -27,6 +27,12 @@ _DAY_LABEL = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _WEEK_LABEL = re.compile(r"([0-9]{4})-W([0-9]{2})")
 _MONTH_LABEL = re.compile(r"([0-9]{4})-([0-9]{2})")
 _QUARTER_LABEL = re.compile(r"([0-9]{4})-Q([1-4])")
+LABEL_EXAMPLES = {
+    PeriodUnit.DAY: "2026-03-29",
+    PeriodUnit.WEEK: "2026-W13",
+    PeriodUnit.MONTH: "2026-03",
+    PeriodUnit.QUARTER: "2026-Q1",
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -70,6 +76,15 @@ def period_starting(label: str, unit: PeriodUnit, time_zone: str) -> Period:
     entirely (Pacific/Apia, 2011-12-30) is an empty period.
     """
     return _period_from(_parse_label(label, unit), unit, _zone(time_zone))
+
+
+def is_label_of(label: str, unit: PeriodUnit) -> bool:
+    """Whether label names a period of unit ("2026-03-29", "2026-W13", "2026-03", "2026-Q1")."""
+    try:
+        _parse_label(label, unit)
+    except ValueError:
+        return False
+    return True
 
 
 def unit_of_label(label: str) -> PeriodUnit:

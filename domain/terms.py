@@ -146,7 +146,7 @@ class AgreementTerms:
             ):
                 found.append(
                     FieldViolation(
-                        f"{prefix}.objectives[{index}].rules.credit_policy",
+                        f"{prefix}.objectives[{index}].credit_policy",
                         "a count-limit objective has no percentage target: "
                         "a steps rule needs below_percent",
                     )

@@ -151,11 +151,9 @@ class LedgerApplication(Application[str]):
     ) -> tuple[AgreementStanding, int]:
         """Sign a new agreement; its standing at signing and the log position."""
         now = self._clock()
-        if signed_at > now + self._max_clock_skew:
-            raise InvalidArgumentError(
-                [FieldViolation("signed_at", "is in the future, beyond the clock skew allowed")]
-            )
-        agreement = Agreement.sign(agreement_id, terms, signed_at, recorded_at=now)
+        agreement = Agreement.sign(
+            agreement_id, terms, signed_at, recorded_at=now, latest=now + self._max_clock_skew
+        )
         try:
             recordings = self.save(agreement, command_request=request)
         except IntegrityError:
@@ -201,8 +199,8 @@ class LedgerApplication(Application[str]):
         request: CommandRequest | None = None,
     ) -> RecordedBatch:
         """Record the new readings of a batch in one transaction; count the duplicates."""
-        agreement = self._find_agreement(agreement_id)
-        latest = to_epoch_us(self._clock() + self._max_clock_skew)
+        agreement = self.find_agreement(agreement_id)
+        latest = to_epoch_us(self.latest_business_instant())
         validate_batch(agreement, agreement_id, batch, latest)
         assert agreement is not None
         keys = measurement_keys(agreement_id, batch)
@@ -282,7 +280,7 @@ class LedgerApplication(Application[str]):
             raise InvalidArgumentError(
                 [FieldViolation("until", "periods cannot be closed before they end")]
             )
-        agreement = self._find_agreement(agreement_id)
+        agreement = self.find_agreement(agreement_id)
         if agreement is None:
             raise NotFoundError(f"agreement {agreement_id} does not exist")
         due = due_periods(AgreementHistory(agreement), until)
@@ -306,6 +304,7 @@ class LedgerApplication(Application[str]):
         """Re-evaluate a closed period with what is known now; the compensations appended."""
 
         def compensations(history: AgreementHistory, now: datetime) -> list[PeriodEvent]:
+            history.agreement.check_period_label(objective_id, period_label)
             if history.period(objective_id, period_label) is None:
                 raise NotFoundError(
                     f"period {period_label} of objective {objective_id!r} is not closed"
@@ -332,7 +331,7 @@ class LedgerApplication(Application[str]):
 
     def customer_of(self, agreement_id: str) -> str:
         """The customer of an agreement under its newest terms; NOT_FOUND when unknown."""
-        agreement = self._find_agreement(agreement_id)
+        agreement = self.find_agreement(agreement_id)
         if agreement is None:
             raise unknown_agreement(agreement_id)
         return agreement.current_terms.terms.customer.party_id
@@ -550,7 +549,12 @@ class LedgerApplication(Application[str]):
 
     # Helpers
 
-    def _find_agreement(self, agreement_id: str) -> Agreement | None:
+    def latest_business_instant(self) -> datetime:
+        """The latest business instant a signing or a reading may name now."""
+        return self._clock() + self._max_clock_skew
+
+    def find_agreement(self, agreement_id: str) -> Agreement | None:
+        """The agreement as recorded now; None when there is none."""
         if not is_identifier(agreement_id):
             return None
         try:
@@ -559,7 +563,7 @@ class LedgerApplication(Application[str]):
             return None
 
     def _agreement_for_change(self, agreement_id: str, expected_version: int | None) -> Agreement:
-        agreement = self._find_agreement(agreement_id)
+        agreement = self.find_agreement(agreement_id)
         if agreement is None:
             raise NotFoundError(f"agreement {agreement_id} does not exist")
         if expected_version is not None and expected_version != agreement.version:

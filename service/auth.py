@@ -2,7 +2,8 @@
 
 Tokens are configured in a JSON file of entries {"name", "sha256", "role", "customers"}: the
 SHA-256 of each token (never the token itself), a role, and optionally the customers it is
-limited to. A presented token is hashed and compared with every entry in constant time.
+limited to. Any malformed entry refuses the whole file, so the server does not start. A
+presented token is hashed and compared with every entry in constant time.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from enum import Enum
 from pathlib import Path
 
 from domain.errors import LedgerError
+from domain.identifiers import IDENTIFIER_RULE, is_identifier
 
 COMMANDS = frozenset(
     {
@@ -119,20 +122,13 @@ class TokenBook:
             raise TokenFileError(f"cannot read the token file {path}: {error}") from None
         if not isinstance(raw, list) or not raw:
             raise TokenFileError("the token file must hold a non-empty JSON list of tokens")
-        entries = []
-        for index, item in enumerate(raw):
-            try:
-                digest = bytes.fromhex(item["sha256"])
-                if len(digest) != 32:
-                    raise ValueError("sha256 must be 64 hexadecimal digits")
-                identity = Identity(
-                    str(item["name"]),
-                    Role(item["role"]),
-                    frozenset(str(c) for c in item.get("customers", [])),
-                )
-            except (KeyError, TypeError, ValueError) as error:
-                raise TokenFileError(f"token {index}: {error}") from None
-            entries.append(_Entry(digest, identity))
+        entries = [_entry(index, item) for index, item in enumerate(raw)]
+        for what, values in (
+            ("name", [e.identity.name for e in entries]),
+            ("sha256", [e.digest.hex() for e in entries]),
+        ):
+            if len(set(values)) != len(values):
+                raise TokenFileError(f"two tokens have the same {what}; each must be unique")
         return cls(entries)
 
     def authenticate(self, token: str) -> Identity | None:
@@ -143,6 +139,43 @@ class TokenBook:
             if hmac.compare_digest(presented, entry.digest):
                 found = entry.identity
         return found
+
+
+_ENTRY_KEYS = frozenset({"name", "sha256", "role", "customers"})
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
+_ROLES = ", ".join(role.value for role in Role)
+
+
+def _entry(index: int, item: object) -> _Entry:
+    """One entry of the token file; TokenFileError naming the entry and what is wrong."""
+
+    def refuse(problem: str) -> TokenFileError:
+        return TokenFileError(f"token {index}: {problem}")
+
+    if not isinstance(item, dict):
+        raise refuse('must be an object {"name", "sha256", "role"[, "customers"]}')
+    unknown = sorted(str(key) for key in set(item) - _ENTRY_KEYS)
+    if unknown:
+        raise refuse(f"unknown keys {', '.join(unknown)}; expected name, sha256, role, customers")
+    name, digest, role = item.get("name"), item.get("sha256"), item.get("role")
+    if not isinstance(name, str) or not is_identifier(name):
+        raise refuse(f"name must be {IDENTIFIER_RULE}")
+    if not isinstance(digest, str) or _HEX_DIGEST.fullmatch(digest) is None:
+        raise refuse("sha256 must be 64 hexadecimal digits (sla-ledger hash-token prints them)")
+    if role not in {r.value for r in Role}:
+        raise refuse(f"role must be one of {_ROLES}")
+    customers = item.get("customers", [])
+    if "customers" in item and (
+        not isinstance(customers, list)
+        or not customers
+        or not all(isinstance(c, str) and is_identifier(c) for c in customers)
+        or len(set(customers)) != len(customers)
+    ):
+        raise refuse(
+            "customers, when given, must be a non-empty list of distinct customer ids "
+            f"({IDENTIFIER_RULE}); leave it out for a token that sees every customer"
+        )
+    return _Entry(bytes.fromhex(digest), Identity(name, Role(role), frozenset(customers)))
 
 
 def token_digest(token: str) -> bytes:

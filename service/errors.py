@@ -62,6 +62,16 @@ def is_storage_full(error: BaseException) -> bool:
     return False
 
 
+# The BadRequest travels in a trailer, which clients cap at 8-16 KiB.
+MAX_FIELD_CHARACTERS = 200
+MAX_DESCRIPTION_CHARACTERS = 300
+MAX_REPORTED_BYTES = 6000
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def rich_status(error: Exception) -> grpc.Status:
     """The status a failure is reported with; BadRequest details for invalid arguments."""
     if isinstance(error, LedgerError):
@@ -71,20 +81,20 @@ def rich_status(error: Exception) -> grpc.Status:
             message = message[: MAX_MESSAGE_CHARACTERS - 1] + "…"
         status = status_pb2.Status(code=code, message=message)
         if isinstance(error, InvalidArgumentError):
-            shown = error.violations[:MAX_REPORTED_VIOLATIONS]
-            bad_request = error_details_pb2.BadRequest(
-                field_violations=[
-                    error_details_pb2.BadRequest.FieldViolation(
-                        field=v.field, description=v.description
-                    )
-                    for v in shown
-                ]
-            )
-            if len(error.violations) > len(shown):
+            bad_request = error_details_pb2.BadRequest()
+            size = 0
+            for v in error.violations[:MAX_REPORTED_VIOLATIONS]:
+                field = _cut(v.field, MAX_FIELD_CHARACTERS)
+                description = _cut(v.description, MAX_DESCRIPTION_CHARACTERS)
+                size += len(field.encode()) + len(description.encode())
+                if size > MAX_REPORTED_BYTES and bad_request.field_violations:
+                    break
+                bad_request.field_violations.add(field=field, description=description)
+            left_out = len(error.violations) - len(bad_request.field_violations)
+            if left_out:
                 # Trailers are small (clients accept 8-16 KiB): name the first ones and count.
                 bad_request.field_violations.add(
-                    field="",
-                    description=f"and {len(error.violations) - len(shown)} more violations",
+                    field="", description=f"and {left_out} more violations"
                 )
             status.details.add().Pack(bad_request)
     elif is_storage_full(error):

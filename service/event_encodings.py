@@ -54,6 +54,13 @@ PAYLOAD_TOPICS: dict[str, tuple[str, ...]] = {
 _PAYLOAD_NAMES = {
     field.name for field in events_pb2.LedgerEvent.DESCRIPTOR.oneofs_by_name["payload"].fields
 }
+# Both spellings of a payload type that clients see, the oneof field name ("credit_issued") and
+# its proto3 JSON name ("creditIssued"), each to the field name.
+PAYLOAD_NAMES: dict[str, str] = {
+    spelling: field.name
+    for field in events_pb2.LedgerEvent.DESCRIPTOR.oneofs_by_name["payload"].fields
+    for spelling in (field.name, field.json_name)
+}
 if set(PAYLOAD_CLASSES) != _PAYLOAD_NAMES:  # pragma: no cover - caught by any test run
     raise RuntimeError(
         "PAYLOAD_CLASSES must name every LedgerEvent payload: "

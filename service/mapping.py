@@ -11,16 +11,24 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from domain.agreement import Agreement, AgreementStanding
 from domain.errors import Violations
-from domain.identifiers import agreement_of_stream
-from domain.instants import EPOCH, MICROSECONDS_PER_DAY
+from domain.identifiers import IDENTIFIER_RULE, agreement_of_stream, is_identifier
+from domain.input_ranges import (
+    EARLIEST_SECONDS,
+    END_SECONDS,
+    INSTANT_RULE,
+    instant_seconds_in_range,
+    position_problem,
+)
+from domain.instants import MICROSECONDS_PER_DAY
 from domain.measurements import Measurement, MetricMeasured
-from domain.money import Money
+from domain.money import Money, is_currency
 from domain.period_results import PeriodEvent
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from service.application import LoggedEvent
 from service.generated.sla.ledger.v1 import events_pb2, terms_pb2
 from service.mapping_results import period_event_into_proto
 from service.mapping_semantics import (
+    PLACEHOLDER_INSTANT,
     decimal_field,
     exclusion_into_proto,
     policy_from_proto,
@@ -29,10 +37,6 @@ from service.mapping_semantics import (
     rules_from_proto,
     rules_into_proto,
 )
-
-# Timestamp's documented range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
-MIN_TIMESTAMP_SECONDS = -62_135_596_800
-MAX_TIMESTAMP_SECONDS = 253_402_300_799
 
 KIND_FROM_PROTO = {
     terms_pb2.AGREEMENT_KIND_CUSTOMER_BASED: AgreementKind.CUSTOMER_BASED,
@@ -49,23 +53,44 @@ PERIOD_FROM_PROTO = {
 PERIOD_TO_PROTO = {period: number for number, period in PERIOD_FROM_PROTO.items()}
 
 
-def _timestamp_is_valid(ts: Timestamp) -> bool:
-    return MIN_TIMESTAMP_SECONDS <= ts.seconds <= MAX_TIMESTAMP_SECONDS and 0 <= ts.nanos < 10**9
-
-
 def instant_from_proto(
     message: Any, field: str, path: str, violations: Violations, *, required: bool = True
 ) -> datetime | None:
-    """The UTC instant in message.field, or None (recording a violation when required)."""
+    """The UTC instant in message.field, or None (recording a violation when it is missing and
+    required, or outside the documented range of business instants)."""
     if not message.HasField(field):
         if required:
             violations.add(path, "is required")
         return None
     ts: Timestamp = getattr(message, field)
-    if not _timestamp_is_valid(ts):
-        violations.add(path, "is outside the range of google.protobuf.Timestamp")
+    if not instant_seconds_in_range(ts.seconds, ts.nanos):
+        violations.add(path, INSTANT_RULE)
         return None
     return ts.ToDatetime(tzinfo=UTC)
+
+
+FILTER_FIELDS = ("agreement_id", "customer_id", "provider_id", "objective_id", "currency_code")
+
+
+def filters_from_proto(request: Any, violations: Violations) -> None:
+    """Violations for the listing filters of a request that are neither empty (any) nor an
+    identifier (an ISO 4217 code for currency_code)."""
+    for name in FILTER_FIELDS:
+        if name not in request.DESCRIPTOR.fields_by_name or not (value := getattr(request, name)):
+            continue
+        if name == "currency_code" and not is_currency(value):
+            violations.add(name, "must be empty or an ISO 4217 currency code")
+        elif name != "currency_code" and not is_identifier(value):
+            violations.add(name, f"must be empty or {IDENTIFIER_RULE}")
+
+
+def position_from_proto(value: int, path: str, violations: Violations, least: int = 0) -> int:
+    """A log position (or version) of at least least from a request; a violation when it is
+    outside the documented range."""
+    problem = position_problem(value, least)
+    if problem is not None:
+        violations.add(path, problem)
+    return value
 
 
 def instant_to_proto(instant: datetime) -> Timestamp:
@@ -122,7 +147,7 @@ def terms_from_proto(
             ),
             _enum(message.fee.period, PERIOD_FROM_PROTO, f"{path}.fee.period", violations),
         ),
-        term_start=term_start or EPOCH,
+        term_start=term_start or PLACEHOLDER_INSTANT,
         term_end=term_end,
         objectives=tuple(objectives),
         credit_policy=(
@@ -199,7 +224,7 @@ def measurements_from_proto(
     readings: list[Measurement] = []
     append = readings.append
     new = tuple.__new__  # skips NamedTuple.__new__'s argument handling: a third of the cost
-    low, high = MIN_TIMESTAMP_SECONDS, MAX_TIMESTAMP_SECONDS
+    low, high = EARLIEST_SECONDS, END_SECONDS - 1
     doubtful_times = False
     good: int | None
     total: int | None
@@ -244,8 +269,8 @@ def _check_observed_at(m: terms_pb2.Measurement, index: int, violations: Violati
     path = f"measurements[{index}].observed_at"
     if not m.HasField("observed_at"):
         violations.add(path, "is required")
-    elif not _timestamp_is_valid(m.observed_at):
-        violations.add(path, "is outside the range of google.protobuf.Timestamp")
+    elif not instant_seconds_in_range(m.observed_at.seconds, m.observed_at.nanos):
+        violations.add(path, INSTANT_RULE)
 
 
 def measurement_to_proto(reading: Measurement) -> terms_pb2.Measurement:

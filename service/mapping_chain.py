@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.errors import Violations
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.ledger_chain import Digest
+from service.mapping import position_from_proto
 
 HASH_HEX_DIGITS = 64
 
@@ -16,8 +17,7 @@ def digest_to_proto(digest: Digest) -> pb.LedgerDigest:
 
 def digest_from_proto(message: pb.LedgerDigest, path: str, violations: Violations) -> Digest:
     """The digest a message names; violations for a bad position or hash."""
-    if message.log_position < 0:
-        violations.add(f"{path}.log_position", "must be 0 or a log position")
+    position_from_proto(message.log_position, f"{path}.log_position", violations)
     text = message.sha256_hex.lower()
     if len(text) != HASH_HEX_DIGITS or any(c not in "0123456789abcdef" for c in text):
         violations.add(f"{path}.sha256_hex", f"must be {HASH_HEX_DIGITS} hexadecimal digits")

@@ -8,12 +8,12 @@ from collections.abc import Iterable, Sequence
 from itertools import repeat
 
 from domain.errors import FieldViolation, Violations
+from domain.input_ranges import EARLIEST_SECONDS, END_SECONDS, INSTANT_RULE
 from domain.measurements import Measurement
 from service.generated.sla.ledger.v1 import terms_pb2
-from service.mapping import MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS
 
-MIN_MICROS = MIN_TIMESTAMP_SECONDS * 1_000_000
-MAX_MICROS = MAX_TIMESTAMP_SECONDS * 1_000_000 + 999_999
+MIN_MICROS = EARLIEST_SECONDS * 1_000_000
+MAX_MICROS = END_SECONDS * 1_000_000 - 1
 _ROW_FIELD = re.compile(r"measurements\[(\d+)\](.*)")
 
 
@@ -39,10 +39,7 @@ def readings_from_columns(
         found.add(f"{path}.measurement_ids", "one per reading, or none")
     if observed and not MIN_MICROS <= min(observed) <= max(observed) <= MAX_MICROS:
         first = next(i for i, t in enumerate(observed) if not MIN_MICROS <= t <= MAX_MICROS)
-        found.add(
-            f"{path}.observed_at_micros[{first}]",
-            "is outside the range of google.protobuf.Timestamp",
-        )
+        found.add(f"{path}.observed_at_micros[{first}]", INSTANT_RULE)
     if found:
         violations.extend(found)
         return []

@@ -8,6 +8,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from domain.display import shown_policy_line, shown_text
+from domain.errors import Violations
 from projections.audit import Audit, Problem
 from projections.ledger_views import from_minor_units
 from projections.queries import Balance
@@ -15,6 +16,20 @@ from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import terms_pb2
 from service.mapping import instant_to_proto
 from service.mapping_results import CREDIT_KIND_TO_PROTO
+
+RETRACTED_OF_STATE: dict[int, bool | None] = {
+    pb.BREACH_STATE_UNSPECIFIED: None,
+    pb.BREACH_STATE_ACTIVE: False,
+    pb.BREACH_STATE_RETRACTED: True,
+}
+
+
+def breach_state_from_proto(state: int, path: str, violations: Violations) -> bool | None:
+    """Whether a BreachState asks for retracted breaches (None: any); a violation for a value
+    the enum does not define."""
+    if state not in RETRACTED_OF_STATE:
+        violations.add(path, "must be a known value (0 any, 1 active, 2 retracted)")
+    return RETRACTED_OF_STATE.get(state)
 
 
 def _timestamp(instant: datetime) -> Timestamp:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from domain.errors import Violations
 from domain.exclusions import Exclusion, ExclusionKind
+from domain.input_ranges import parse_plain_decimal
 from domain.instants import EPOCH
-from domain.money import parse_decimal
 from domain.objectives import (
     BandsRule,
     BonusRule,
@@ -54,25 +54,30 @@ EXCLUSION_KIND_FROM_PROTO = {
 }
 EXCLUSION_KIND_TO_PROTO = {v: k for k, v in EXCLUSION_KIND_FROM_PROTO.items()}
 DEFAULT_RULES = ObjectiveRules()
+# Stands in for a refused instant while the rest of a request is checked: before every instant
+# a request may name, so no rule relating it to another instant fails because of it.
+PLACEHOLDER_INSTANT = EPOCH - timedelta(days=1)
 
 
 def decimal_field(
     text: str, path: str, violations: Violations, default: Decimal | None = None
 ) -> Decimal | None:
-    """The decimal in text; default when text is empty; a violation when malformed."""
-    if not text.strip():
+    """The plain decimal in text; default when text is empty; None and a violation when text
+    is not a plain decimal within the documented digits."""
+    if not text:
         return default
-    value = parse_decimal(text)
-    if value is None:
-        violations.add(path, f"{text!r} is not a decimal number")
-    return value
+    try:
+        return parse_plain_decimal(text)
+    except ValueError as refused:
+        violations.add(path, str(refused))
+        return None
 
 
 def required_decimal(text: str, path: str, violations: Violations) -> Decimal:
-    """The decimal in text; a violation when it is empty or malformed."""
-    value = decimal_field(text, path, violations)
-    if value is None and not text.strip():
+    """The plain decimal in text; 0 and a violation when it is empty or not a plain decimal."""
+    if not text:
         violations.add(path, "is required")
+    value = decimal_field(text, path, violations)
     return value if value is not None else Decimal(0)
 
 
@@ -86,7 +91,7 @@ def rules_from_proto(o: terms_pb2.Objective, path: str, violations: Violations) 
     indicator = INDICATOR_FROM_PROTO.get(o.indicator)
     if indicator is None:
         violations.add(f"{path}.indicator", "must be a known value")
-        indicator = Indicator.RATIO
+        indicator = _indicator_the_fields_suggest(o)
     threshold = None
     if o.HasField("threshold"):
         comparison = COMPARISON_FROM_PROTO.get(o.threshold.comparison)
@@ -128,6 +133,18 @@ def rules_from_proto(o: terms_pb2.Objective, path: str, violations: Violations) 
         ),
         termination_right_after=o.termination_right_after or None,
     )
+
+
+def _indicator_the_fields_suggest(o: terms_pb2.Objective) -> Indicator:
+    """A placeholder for an unknown indicator under which the rest of the objective is judged,
+    so that a refusal does not also name fields that only an indicator's rules make wrong."""
+    if o.HasField("threshold"):
+        return Indicator.THRESHOLD
+    if o.HasField("limit"):
+        return Indicator.COUNT_LIMIT
+    if o.cumulative_target:
+        return Indicator.CUMULATIVE
+    return Indicator.RATIO
 
 
 def policy_from_proto(p: terms_pb2.CreditPolicy, path: str, violations: Violations) -> CreditPolicy:
@@ -242,8 +259,8 @@ def exclusion_from_proto(
         kind = ExclusionKind.OTHER
     return Exclusion(
         exclusion_id=e.exclusion_id,
-        start=start or EPOCH,
-        end=end or EPOCH,
+        start=start or PLACEHOLDER_INSTANT,
+        end=end or PLACEHOLDER_INSTANT,
         kind=kind,
         reason=e.reason,
         evidence=e.evidence,

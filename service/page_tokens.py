@@ -6,9 +6,9 @@ import base64
 import binascii
 
 from domain.errors import FieldViolation, InvalidArgumentError
+from domain.input_ranges import MAX_POSITION
 
 _VERSION = "e1"
-_MAX_POSITION = 2**63 - 2  # positions are int64; the next one must fit too
 
 
 def encode_page_token(agreement_id: str, after_position: int) -> str:
@@ -27,9 +27,9 @@ def decode_page_token(token: str, agreement_id: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         version, bound_agreement, position = raw.split("|")
-        after = int(position)
+        after = int(position) if position.isascii() and position.isdigit() else -1
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise invalid from None
-    if version != _VERSION or bound_agreement != agreement_id or not 0 <= after <= _MAX_POSITION:
+    if version != _VERSION or bound_agreement != agreement_id or not 0 <= after <= MAX_POSITION:
         raise invalid
     return after

@@ -28,6 +28,7 @@ from projections.queries import (
     list_breaches,
     list_credits,
 )
+from service import one_pass
 from service.actors import as_caller
 from service.application import Clock, LedgerApplication, LoggedEvent
 from service.auth import (
@@ -39,12 +40,15 @@ from service.auth import (
 )
 from service.command_requests import CommandRequest
 from service.errors import rich_status, translate_errors
+from service.event_encodings import PAYLOAD_NAMES
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.mapping import (
+    filters_from_proto,
     instant_from_proto,
     logged_event_to_proto,
     measurements_from_proto,
+    position_from_proto,
     standing_to_proto,
     terms_from_proto,
 )
@@ -53,6 +57,7 @@ from service.mapping_columns import in_request_paths, readings_from_columns
 from service.mapping_read_models import (
     audit_to_proto,
     balance_to_proto,
+    breach_state_from_proto,
     breach_to_proto,
     credit_to_proto,
 )
@@ -99,9 +104,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             objective_id=request.objective_id,
             period_start_from=page.start_from,
             period_start_before=page.start_before,
-            retracted={pb.BREACH_STATE_ACTIVE: False, pb.BREACH_STATE_RETRACTED: True}.get(
-                request.state
-            ),
+            retracted=page.retracted,
         )
         models = self._models_at(request.min_log_position, context)
         position = models.position()
@@ -144,6 +147,10 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.GetCreditBalanceResponse:
         """Net credits and bonuses per customer and currency."""
         _require_customer(request.customer_id, "customer_id")
+        violations = Violations()
+        position_from_proto(request.min_log_position, "min_log_position", violations)
+        filters_from_proto(request, violations)
+        violations.raise_if_any()
         models = self._models_at(request.min_log_position, context)
         position = models.position()
         balances = credit_balances(models.engine, request.customer_id, request.currency_code)
@@ -186,7 +193,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             violations.add("terms", "is required")
         terms = terms_from_proto(request.terms, "terms", violations)
         signed_at = instant_from_proto(request, "signed_at", "signed_at", violations)
-        violations.raise_if_any()
+        violations.raise_if_any(
+            then=one_pass.signing_rules(self._app, request.agreement_id, terms, signed_at)
+        )
         assert signed_at is not None
 
         def carry_out(once: CommandRequest | None) -> pb.SignAgreementResponse:
@@ -221,7 +230,12 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             violations.add("terms", "is required")
         terms = terms_from_proto(request.terms, "terms", violations)
         effective_from = instant_from_proto(request, "effective_from", "effective_from", violations)
-        violations.raise_if_any()
+        expected_version = _expected_version(request, violations)
+        violations.raise_if_any(
+            then=one_pass.amendment_rules(
+                self._app, request.agreement_id, terms, effective_from, request.reason
+            )
+        )
         assert effective_from is not None
 
         def carry_out(once: CommandRequest | None) -> pb.AmendAgreementResponse:
@@ -231,7 +245,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 effective_from,
                 retroactive=request.retroactive,
                 reason=request.reason,
-                expected_version=_expected_version(request),
+                expected_version=expected_version,
                 request=once,
             )
             return pb.AmendAgreementResponse(
@@ -259,7 +273,12 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self._require_agreement(request.agreement_id)
         violations = Violations()
         effective_at = instant_from_proto(request, "effective_at", "effective_at", violations)
-        violations.raise_if_any()
+        expected_version = _expected_version(request, violations)
+        violations.raise_if_any(
+            then=one_pass.termination_rules(
+                self._app, request.agreement_id, effective_at, request.reason
+            )
+        )
         assert effective_at is not None
 
         def carry_out(once: CommandRequest | None) -> pb.TerminateAgreementResponse:
@@ -267,7 +286,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 request.agreement_id,
                 effective_at,
                 reason=request.reason,
-                expected_version=_expected_version(request),
+                expected_version=expected_version,
                 request=once,
             )
             return pb.TerminateAgreementResponse(
@@ -296,7 +315,11 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             block_readings = readings_from_columns(block, f"columns[{index}]", violations)
             block_sizes.append(len(block_readings))
             readings.extend(block_readings)
-        violations.raise_if_any()
+        violations.raise_if_any(
+            then=one_pass.reading_rules(
+                self._app, request.agreement_id, readings, len(request.measurements), block_sizes
+            )
+        )
 
         def carry_out(once: CommandRequest | None) -> pb.RecordMeasurementsResponse:
             try:
@@ -348,6 +371,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self._require_agreement_or_whole_ledger(request.agreement_id)
         violations = Violations()
         page_size = _page_size(request.page_size, violations)
+        filters_from_proto(request, violations)
         violations.raise_if_any()
         after = decode_page_token(request.page_token, request.agreement_id)
         logged = self._app.list_events(request.agreement_id, after, page_size)
@@ -373,7 +397,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         start = instant_from_proto(e, "start", "exclusion.start", violations)
         end = instant_from_proto(e, "end", "exclusion.end", violations)
         exclusion = exclusion_from_proto(e, start, end, violations)
-        violations.raise_if_any()
+        violations.raise_if_any(
+            then=one_pass.exclusion_rules(self._app, request.agreement_id, exclusion)
+        )
 
         def carry_out(once: CommandRequest | None) -> pb.RecordExclusionResponse:
             recorded, position = self._app.record_exclusion(
@@ -457,13 +483,12 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         identity = current_identity.get()
         if identity is None:
             return
-        if identity.role is Role.FINANCE and (
-            not request.event_types or not set(request.event_types) <= CREDIT_EVENT_TYPES
-        ):
+        named = {PAYLOAD_NAMES.get(name, name) for name in request.event_types}
+        if identity.role is Role.FINANCE and (not named or not named <= CREDIT_EVENT_TYPES):
             raise PermissionDeniedError(
                 "the finance role may subscribe only to "
                 + ", ".join(sorted(CREDIT_EVENT_TYPES))
-                + " (name them in event_types)"
+                + " (name them in event_types, or their JSON names)"
             )
         self._require_agreement_or_whole_ledger(request.agreement_id)
 
@@ -486,6 +511,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         now = self._clock()
         as_of = _instant_or(now, request, "as_of", violations)
         known_at = _instant_or(now, request, "known_at", violations)
+        position_from_proto(request.min_log_position, "min_log_position", violations)
         violations.raise_if_any()
         self._wait_for_log(request.min_log_position, context)
         if self._read_models is None:
@@ -513,10 +539,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         """Recompute the hash chain over a range and report the first position that differs."""
         _require_whole_ledger()
         violations = Violations()
-        if request.after_position < 0:
-            violations.add("after_position", "must be 0 or a log position")
-        if request.up_to_position < 0:
-            violations.add("up_to_position", "must be 0 (the end) or a log position")
+        position_from_proto(request.after_position, "after_position", violations)
+        position_from_proto(request.up_to_position, "up_to_position", violations)
         if 0 < request.up_to_position <= request.after_position:
             violations.add("up_to_position", "must be after after_position")
         expected = None
@@ -555,6 +579,7 @@ class _PageRequest:
     token: str
     start_from: datetime | None
     start_before: datetime | None
+    retracted: bool | None = None  # breaches only: active (False), retracted (True) or any
 
     @classmethod
     def of(cls, request: pb.ListBreachesRequest | pb.ListCreditsRequest) -> _PageRequest:
@@ -567,8 +592,13 @@ class _PageRequest:
         start_before = instant_from_proto(
             request, "period_start_before", "period_start_before", violations, required=False
         )
+        position_from_proto(request.min_log_position, "min_log_position", violations)
+        filters_from_proto(request, violations)
+        retracted = None
+        if isinstance(request, pb.ListBreachesRequest):
+            retracted = breach_state_from_proto(request.state, "state", violations)
         violations.raise_if_any()
-        return cls(size, request.page_token, start_from, start_before)
+        return cls(size, request.page_token, start_from, start_before, retracted)
 
     def after(self, bound: str) -> int:
         """The log position the page starts after."""
@@ -590,9 +620,11 @@ def _fingerprint(kind: str, where: object) -> str:
 
 
 def _expected_version(
-    request: pb.AmendAgreementRequest | pb.TerminateAgreementRequest,
+    request: pb.AmendAgreementRequest | pb.TerminateAgreementRequest, violations: Violations
 ) -> int | None:
-    return request.expected_version if request.HasField("expected_version") else None
+    if not request.HasField("expected_version"):
+        return None
+    return position_from_proto(request.expected_version, "expected_version", violations, least=1)
 
 
 def _instant_or(

@@ -13,11 +13,12 @@ from eventsourcing.persistence import Notification
 
 from domain.errors import Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
+from domain.input_ranges import shown
 from service.application import LedgerApplication, LoggedEvent
 from service.errors import rich_status
-from service.event_encodings import PAYLOAD_TOPICS
+from service.event_encodings import PAYLOAD_NAMES, PAYLOAD_TOPICS
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
-from service.mapping import logged_event_to_proto
+from service.mapping import logged_event_to_proto, position_from_proto
 from service.read_models import ReadModels
 
 logger = logging.getLogger(__name__)
@@ -257,17 +258,17 @@ def _varint(value: int) -> bytes:
 def _selection(request: pb.SubscribeEventsRequest) -> _Selection:
     """What the request selects; INVALID_ARGUMENT naming every bad field."""
     violations = Violations()
-    if request.after_position < 0:
-        violations.add("after_position", "must be 0 (the beginning) or a log position")
+    position_from_proto(request.after_position, "after_position", violations)
     for index, name in enumerate(request.event_types):
-        if name not in PAYLOAD_TOPICS:
+        if name not in PAYLOAD_NAMES:
             violations.add(
                 f"event_types[{index}]",
-                f"unknown event type {name!r}; expected one of {', '.join(PAYLOAD_TOPICS)}",
+                f"unknown event type {shown(name)}; expected one of {', '.join(PAYLOAD_TOPICS)} "
+                "or their JSON names (creditIssued)",
             )
     if request.agreement_id and not is_identifier(request.agreement_id):
         violations.add("agreement_id", f"must be empty or {IDENTIFIER_RULE}")
     violations.raise_if_any()
-    names = frozenset(request.event_types)
+    names = frozenset(PAYLOAD_NAMES[name] for name in request.event_types)
     topics = tuple(sorted(topic for name in names for topic in PAYLOAD_TOPICS[name]))
     return _Selection(request.agreement_id, names, topics)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,8 +43,9 @@ def tokens_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A token file of TOKENS, each token being its name + "-token"."""
     monkeypatch.setenv("SLA_LEDGER_HEARTBEAT_SECONDS", "0.2")
     entries = [
-        {"name": name, "sha256": token_digest(f"{name}-token").hex(), "role": role, "customers": c}
-        for name, (role, c) in TOKENS.items()
+        {"name": name, "sha256": token_digest(f"{name}-token").hex(), "role": role}
+        | ({"customers": customers} if customers else {})
+        for name, (role, customers) in TOKENS.items()
     ]
     path = tmp_path / "tokens.json"
     path.write_text(json.dumps(entries))
@@ -327,3 +329,28 @@ def test_another_tokens_request_stored_before_scoping_does_not_refuse_a_new_call
     )
 
     assert signed.agreement.agreement_id == "initech-1"
+
+
+def test_a_token_file_with_an_empty_customers_string_stops_the_server_from_starting(
+    run_command: Callable[[list[str]], Any], sqlite_database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "tokens.json"
+    entry = {"name": "portal", "sha256": token_digest("t").hex(), "role": "admin", "customers": ""}
+    path.write_text(json.dumps([entry]))
+    serve = [sys.executable, "-m", "service.cli", "serve", "--listen", "127.0.0.1:0"]
+
+    ended = run_command([*serve, "--database-url", sqlite_database_url, "--tokens", str(path)])
+
+    assert ended.returncode != 0
+    assert "token 0: customers" in ended.stderr
+
+
+def test_finance_may_name_the_credit_events_by_their_json_names(server: Any) -> None:
+    stub = Stub(server.channel)
+    credits = pb.SubscribeEventsRequest(event_types=["creditIssued", "bonusAdjusted"])
+
+    allowed = stub.SubscribeEvents(credits, timeout=TIMEOUT, metadata=_as("finance"))
+    first = next(allowed)  # no credit yet: a heartbeat
+    allowed.cancel()
+
+    assert (list(first.events), first.log_position) == ([], 0)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.errors import Violations
+from domain.input_ranges import EARLIEST_SECONDS, END_SECONDS
 from domain.instants import to_epoch_us
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
 from service.mapping import measurements_from_proto
@@ -63,9 +64,10 @@ def _record(
 
 @st.composite
 def blocks(draw: st.DrawFn) -> terms_pb2.MeasurementColumns:
-    """Blocks of counts or of samples, with or without client ids, at any microsecond."""
+    """Blocks of counts or of samples, with or without client ids, at any microsecond of the
+    documented range."""
     count = draw(st.integers(1, 20))
-    instants = st.integers(-62_135_596_800_000_000, 253_402_300_799_999_999)
+    instants = st.integers(EARLIEST_SECONDS * 1_000_000, END_SECONDS * 1_000_000 - 1)
     block = terms_pb2.MeasurementColumns(
         objective_id=draw(st.sampled_from(["availability", "latency"])),
         observed_at_micros=draw(st.lists(instants, min_size=count, max_size=count)),

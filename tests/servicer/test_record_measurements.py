@@ -151,4 +151,4 @@ def test_a_reading_with_negative_nanoseconds_is_invalid_argument(
     ended = invoke("RecordMeasurements", _record("sla-1", [malformed]))
 
     assert ended.code is grpc.StatusCode.INVALID_ARGUMENT
-    assert "measurements[0].observed_at: is outside the range" in ended.details
+    assert "measurements[0].observed_at: must lie from 1970-01-01" in ended.details

@@ -51,6 +51,43 @@ def test_a_malformed_token_file_is_refused(tmp_path: Path, entries: object) -> N
         _book(tmp_path, entries)
 
 
+DIGEST = "ab" * 32
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"name": "portal", "sha256": DIGEST, "role": "auditor", "customers": ""},
+        {"name": "portal", "sha256": DIGEST, "role": "auditor", "customers": []},
+        {"name": "portal", "sha256": DIGEST, "role": "auditor", "customers": [""]},
+        {"name": "portal", "sha256": DIGEST, "role": "auditor", "customers": "globex"},
+        {"name": "portal", "sha256": DIGEST, "role": "auditor", "customers": ["globex", "globex"]},
+        {"name": "portal", "sha256": DIGEST, "role": "auditor", "customers": [7]},
+        {"name": "portal", "sha256": DIGEST, "role": "auditor", "customer": ["globex"]},
+        {"name": "", "sha256": DIGEST, "role": "auditor"},
+        {"name": 7, "sha256": DIGEST, "role": "auditor"},
+        {"name": "ops team", "sha256": DIGEST, "role": "auditor"},
+        {"name": "portal", "sha256": " ".join([DIGEST[:32], DIGEST[32:]]), "role": "auditor"},
+        {"name": "portal", "sha256": DIGEST},
+        ["portal", DIGEST, "auditor"],
+    ],
+)
+def test_a_token_entry_that_is_malformed_in_any_way_refuses_the_file(
+    tmp_path: Path, entry: object
+) -> None:
+    with pytest.raises(TokenFileError, match="token 1"):
+        _book(tmp_path, [{"name": "ops", "sha256": "cd" * 32, "role": "admin"}, entry])
+
+
+@pytest.mark.parametrize("twice", ["name", "sha256"])
+def test_two_tokens_with_the_same_name_or_hash_refuse_the_file(tmp_path: Path, twice: str) -> None:
+    first = {"name": "ops", "sha256": "cd" * 32, "role": "admin"}
+    second = {"name": "audit", "sha256": DIGEST, "role": "auditor", twice: first[twice]}
+
+    with pytest.raises(TokenFileError, match=f"same {twice}"):
+        _book(tmp_path, [first, second])
+
+
 def test_only_a_bearer_authorization_header_carries_a_token() -> None:
     assert bearer_token([("authorization", "Bearer abc")]) == "abc"
     assert bearer_token([("authorization", "Basic abc")]) is None

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.money import Money, is_currency, parse_decimal
+from domain.money import Money, is_currency
 
 
 def test_euro_is_a_currency() -> None:
@@ -96,24 +96,3 @@ def test_an_amount_too_large_to_round_is_judged_without_raising() -> None:
 
 def test_an_amount_beyond_the_default_decimal_precision_still_rounds() -> None:
     assert Money(Decimal("1E+26"), "USD").rounded().amount == Decimal("1E+26")
-
-
-def test_a_decimal_string_parses_exactly() -> None:
-    parsed = parse_decimal("1.50")
-
-    assert parsed == Decimal("1.50")
-    assert parsed is not None and parsed.as_tuple().exponent == -2
-
-
-def test_surrounding_whitespace_is_ignored_when_parsing() -> None:
-    assert parse_decimal(" 7.25\n") == Decimal("7.25")
-
-
-@pytest.mark.parametrize("text", ["abc", "", "1,50", "1.5.0"])
-def test_text_that_is_not_a_number_does_not_parse(text: str) -> None:
-    assert parse_decimal(text) is None
-
-
-@pytest.mark.parametrize("text", ["NaN", "sNaN", "Infinity", "-Infinity", "inf"])
-def test_non_finite_numbers_do_not_parse(text: str) -> None:
-    assert parse_decimal(text) is None

@@ -36,19 +36,19 @@ def test_a_plain_ratio_objective_is_valid() -> None:
 def test_a_threshold_objective_without_a_threshold_is_refused() -> None:
     rules = ObjectiveRules(indicator=Indicator.THRESHOLD)
 
-    assert fields_of(rules_violations(rules, TARGET, "o")) == ["o.rules.threshold"]
+    assert fields_of(rules_violations(rules, TARGET, "o")) == ["o.threshold"]
 
 
 def test_a_threshold_on_a_ratio_objective_is_refused() -> None:
     rules = ObjectiveRules(threshold=Threshold(Comparison.LT, Decimal(1)))
 
-    assert fields_of(rules_violations(rules, TARGET, "o")) == ["o.rules.threshold"]
+    assert fields_of(rules_violations(rules, TARGET, "o")) == ["o.threshold"]
 
 
 def test_a_count_limit_objective_needs_a_limit() -> None:
     rules = ObjectiveRules(indicator=Indicator.COUNT_LIMIT)
 
-    assert fields_of(rules_violations(rules, Decimal(0), "o")) == ["o.rules.limit"]
+    assert fields_of(rules_violations(rules, Decimal(0), "o")) == ["o.limit"]
 
 
 def test_a_count_limit_objective_takes_no_percentage_target() -> None:
@@ -60,18 +60,18 @@ def test_a_count_limit_objective_takes_no_percentage_target() -> None:
 def test_a_cumulative_objective_needs_a_positive_target() -> None:
     rules = ObjectiveRules(indicator=Indicator.CUMULATIVE, cumulative_target=Decimal(0))
 
-    assert fields_of(rules_violations(rules, Decimal(0), "o")) == ["o.rules.cumulative_target"]
+    assert fields_of(rules_violations(rules, Decimal(0), "o")) == ["o.cumulative_target"]
 
 
 @pytest.mark.parametrize(
     ("schedule", "field"),
     [
-        (Schedule((), 480, 1080), "o.rules.schedule.days"),
-        (Schedule((0, 8), 480, 1080), "o.rules.schedule.days"),
-        (Schedule((1, 1), 480, 1080), "o.rules.schedule.days"),
-        (Schedule((1,), 1080, 480), "o.rules.schedule"),
-        (Schedule((1,), 0, 1441), "o.rules.schedule"),
-        (Schedule((1,), 480, 1080, ("25.12.2026",)), "o.rules.schedule.holidays[0]"),
+        (Schedule((), 480, 1080), "o.schedule.days"),
+        (Schedule((0, 8), 480, 1080), "o.schedule.days"),
+        (Schedule((1, 1), 480, 1080), "o.schedule.days"),
+        (Schedule((1,), 1080, 480), "o.schedule"),
+        (Schedule((1,), 0, 1441), "o.schedule"),
+        (Schedule((1,), 480, 1080, ("25.12.2026",)), "o.schedule.holidays[0]"),
     ],
 )
 def test_a_malformed_schedule_is_refused(schedule: Schedule, field: str) -> None:
@@ -81,15 +81,13 @@ def test_a_malformed_schedule_is_refused(schedule: Schedule, field: str) -> None
 def test_an_off_schedule_target_needs_a_schedule() -> None:
     rules = ObjectiveRules(off_schedule_target_percent=Decimal(99))
 
-    assert fields_of(rules_violations(rules, TARGET, "o")) == [
-        "o.rules.off_schedule_target_percent"
-    ]
+    assert fields_of(rules_violations(rules, TARGET, "o")) == ["o.off_schedule_target_percent"]
 
 
 def test_a_termination_right_needs_at_least_one_breach() -> None:
     rules = ObjectiveRules(termination_right_after=0)
 
-    assert fields_of(rules_violations(rules, TARGET, "o")) == ["o.rules.termination_right_after"]
+    assert fields_of(rules_violations(rules, TARGET, "o")) == ["o.termination_right_after"]
 
 
 def test_a_policy_without_bands_is_refused() -> None:

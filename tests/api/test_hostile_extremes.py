@@ -1,0 +1,255 @@
+"""Extreme values against a real server: no instant, position, decimal, enum number, string or
+list size in any field of any request reaches INTERNAL, an agreement accepted with extremes stays
+usable, and the ledger stays sound. Also each input that used to end in INTERNAL, one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
+from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc, terms_pb2
+from tests import proto_builders as build
+from tests.hostile_requests import YEAR_1, extremes
+
+Stub = ledger_service_pb2_grpc.LedgerServiceStub
+TIMEOUT = 10
+NEVER = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.UNIMPLEMENTED}
+NOW = datetime.now(UTC)
+START = datetime(NOW.year, NOW.month, 1, tzinfo=UTC) - timedelta(days=62)  # two closed months
+TARGET = "target"
+
+
+@pytest.fixture
+def fuzzed(
+    start_server: Callable[..., Any], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Stub:
+    """A server (quick heartbeats, so subscriptions answer at once) with a healthy agreement,
+    its readings, and a target agreement for the commands."""
+    monkeypatch.setenv("SLA_LEDGER_HEARTBEAT_SECONDS", "0.2")
+    stub = Stub(start_server(database_url).channel)
+    for agreement_id in ("healthy", TARGET):
+        stub.SignAgreement(build.sign_request(agreement_id, START, START), timeout=TIMEOUT)
+        stub.RecordMeasurements(build.minute_readings(agreement_id, START, 60), timeout=TIMEOUT)
+    return stub
+
+
+def _bases() -> dict[str, Message]:
+    """A valid request of every method, each of its optional parts present."""
+    objective = terms_pb2.Objective(
+        objective_id="availability",
+        metric="availability",
+        target_percent="99.9",
+        period=terms_pb2.PERIOD_UNIT_MONTH,
+        schedule=terms_pb2.Schedule(
+            days=[1, 2, 3, 4, 5], start_minute=480, end_minute=1080, holidays=["2026-12-25"]
+        ),
+        label_scope={"priority": "critical"},
+        credit_policy=terms_pb2.CreditPolicy(
+            steps=terms_pb2.StepsRule(per_points="0.5", credit_percent="5"), cap_percent="50"
+        ),
+    )
+    bands = terms_pb2.CreditPolicy(
+        bands=terms_pb2.BandsRule(
+            bands=[terms_pb2.CreditBand(below_percent="99", credit_percent="10")]
+        )
+    )
+    sign = build.sign_request("x", START, START, objectives=[objective], credit_policy=bands)
+    sign.terms.term_end.FromDatetime(START + timedelta(days=3650))
+    amend = build.amend_request(TARGET, START, START + timedelta(days=1))
+    amend.terms.CopyFrom(sign.terms)
+    reading = build.reading("availability", NOW - timedelta(hours=1))
+    reading.labels["priority"] = "critical"
+    micros = int((NOW - timedelta(hours=2)).timestamp()) * 1_000_000
+    columns = terms_pb2.MeasurementColumns(
+        objective_id="availability", observed_at_micros=[micros], good=[1], total=[1]
+    )
+    exclusion = terms_pb2.Exclusion(
+        exclusion_id="maintenance-1",
+        start=build.timestamp(START + timedelta(days=3)),
+        end=build.timestamp(START + timedelta(days=4)),
+        kind=terms_pb2.EXCLUSION_KIND_SCHEDULED_MAINTENANCE,
+        reason="planned",
+        objective_ids=["availability"],
+    )
+    until = build.timestamp(NOW - timedelta(days=1))
+    instant = build.timestamp(START + timedelta(days=40))
+    later = build.timestamp(NOW + timedelta(days=1))
+    return {
+        "SignAgreement": sign,
+        "AmendAgreement": amend,
+        "RecordMeasurements": pb.RecordMeasurementsRequest(
+            agreement_id=TARGET, measurements=[reading], columns=[columns]
+        ),
+        "GetAgreement": pb.GetAgreementRequest(agreement_id=TARGET, as_of=instant, known_at=later),
+        "ListEvents": pb.ListEventsRequest(agreement_id=TARGET, page_size=10),
+        "RecordExclusion": pb.RecordExclusionRequest(agreement_id=TARGET, exclusion=exclusion),
+        "ClosePeriod": pb.ClosePeriodRequest(agreement_id=TARGET, until=until),
+        "RecalculatePeriod": pb.RecalculatePeriodRequest(
+            agreement_id=TARGET, objective_id="availability", period_label=START.strftime("%Y-%m")
+        ),
+        "GetCompliance": pb.GetComplianceRequest(
+            agreement_id=TARGET, objective_id="availability", as_of=instant, known_at=later
+        ),
+        "ListBreaches": pb.ListBreachesRequest(
+            agreement_id=TARGET, period_start_from=build.timestamp(START), period_start_before=until
+        ),
+        "ListCredits": pb.ListCreditsRequest(currency_code="EUR", period_start_from=until),
+        "GetCreditBalance": pb.GetCreditBalanceRequest(customer_id="globex", currency_code="EUR"),
+        "SubscribeEvents": pb.SubscribeEventsRequest(
+            agreement_id=TARGET, event_types=["agreement_signed"], after_position=1
+        ),
+        "GetLedgerDigest": pb.GetLedgerDigestRequest(),
+        "VerifyLedger": pb.VerifyLedgerRequest(
+            after_position=1,
+            up_to_position=2,
+            expected_digest=pb.LedgerDigest(log_position=1, sha256_hex="0" * 64),
+        ),
+        "TerminateAgreement": build.terminate_request(TARGET, NOW),  # each of its own agreement
+    }
+
+
+def _call(stub: Stub, method: str, request: Message) -> tuple[grpc.StatusCode, str]:
+    """How a call ended: OK, or the code and details of its failure."""
+    try:
+        if method == "SubscribeEvents":
+            stream = stub.SubscribeEvents(request, timeout=TIMEOUT)
+            next(stream)
+            stream.cancel()
+        else:
+            getattr(stub, method)(request, timeout=TIMEOUT)
+    except grpc.RpcError as error:
+        return error.code(), error.details() or ""
+    return grpc.StatusCode.OK, ""
+
+
+def test_extremes_in_every_field_of_every_request_never_reach_internal_and_leave_it_sound(
+    fuzzed: Stub,
+) -> None:
+    methods = {m.name for m in pb.DESCRIPTOR.services_by_name["LedgerService"].methods}
+    bases = _bases()
+    assert set(bases) == methods
+    internal, accepted = [], []
+    for method, base in bases.items():
+        assert _call(fuzzed, method, base)[0] is not grpc.StatusCode.INTERNAL
+        for number, (path, request) in enumerate(extremes(base)):
+            if method in ("SignAgreement", "TerminateAgreement") and path != "agreement_id":
+                request.agreement_id = f"{method}-{number}"  # type: ignore[attr-defined]
+            if method == "TerminateAgreement":
+                fresh = build.sign_request(request.agreement_id, START, START)  # type: ignore[attr-defined]
+                _call(fuzzed, "SignAgreement", fresh)
+            code, details = _call(fuzzed, method, request)
+            if code in NEVER:
+                internal.append(f"{method} {path}: {code.name} {details}")
+            elif method == "SignAgreement" and code is grpc.StatusCode.OK:
+                accepted.append(request.agreement_id)  # type: ignore[attr-defined]
+    for agreement_id in accepted:  # usable after: closes, reports, takes readings
+        reading = build.reading("availability", NOW - timedelta(hours=1))
+        for method, request in (
+            ("ClosePeriod", pb.ClosePeriodRequest(agreement_id=agreement_id)),
+            ("GetCompliance", pb.GetComplianceRequest(agreement_id=agreement_id)),
+            (
+                "RecordMeasurements",
+                pb.RecordMeasurementsRequest(agreement_id=agreement_id, measurements=[reading]),
+            ),
+        ):
+            code, details = _call(fuzzed, method, request)
+            if code in NEVER:
+                internal.append(f"{method} on accepted {agreement_id}: {code.name} {details}")
+
+    closed = fuzzed.ClosePeriod(pb.ClosePeriodRequest(agreement_id="healthy"), timeout=TIMEOUT)
+    head = fuzzed.GetLedgerDigest(pb.GetLedgerDigestRequest(), timeout=TIMEOUT).digest
+    projected = pb.ListBreachesRequest(min_log_position=head.log_position)
+
+    assert not internal, "\n".join(internal)
+    assert accepted, "no extreme value was accepted: the bases are not valid requests"
+    assert [e.WhichOneof("payload") for e in closed.events][:1] == ["period_closed"]
+    assert fuzzed.VerifyLedger(pb.VerifyLedgerRequest(), timeout=TIMEOUT).ok
+    assert _call(fuzzed, "ListBreaches", projected)[0] is grpc.StatusCode.OK
+
+
+# Each input that ended in INTERNAL before the ranges were checked at the door.
+
+
+def _refused_fields(call: Callable[[], Any]) -> list[str]:
+    with pytest.raises(grpc.RpcError) as refused:
+        call()
+    assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT, refused.value.details()
+    status = rpc_status.from_call(refused.value)
+    assert status is not None
+    bad_request = error_details_pb2.BadRequest()
+    status.details[0].Unpack(bad_request)
+    return [v.field for v in bad_request.field_violations]
+
+
+@pytest.fixture
+def signed(stub: Stub) -> str:
+    stub.SignAgreement(build.sign_request("sla-1", START, START), timeout=TIMEOUT)
+    return "sla-1"
+
+
+def test_a_reading_observed_in_year_1_is_refused_naming_observed_at(
+    stub: Stub, signed: str
+) -> None:
+    reading = build.reading("availability", START)
+    reading.observed_at.seconds = YEAR_1
+    request = pb.RecordMeasurementsRequest(agreement_id=signed, measurements=[reading])
+
+    fields = _refused_fields(lambda: stub.RecordMeasurements(request, timeout=TIMEOUT))
+
+    assert fields == ["measurements[0].observed_at"]
+
+
+@pytest.mark.parametrize("month", [10, 11, 12])
+def test_compliance_as_of_late_in_year_9999_is_refused_naming_as_of(
+    stub: Stub, signed: str, month: int
+) -> None:
+    request = pb.GetComplianceRequest(agreement_id=signed)
+    request.as_of.FromDatetime(datetime(9999, month, 15, tzinfo=UTC))
+
+    assert _refused_fields(lambda: stub.GetCompliance(request, timeout=TIMEOUT)) == ["as_of"]
+
+
+def test_subscribing_after_position_2_to_the_63_minus_1_is_refused_naming_it(stub: Stub) -> None:
+    request = pb.SubscribeEventsRequest(after_position=2**63 - 1)
+
+    fields = _refused_fields(lambda: next(stub.SubscribeEvents(request, timeout=TIMEOUT)))
+
+    assert fields == ["after_position"]
+
+
+def test_an_agreement_starting_in_year_1_in_a_zone_west_of_utc_is_refused(stub: Stub) -> None:
+    request = build.sign_request("sla-1", START, START, time_zone="America/New_York")
+    request.terms.term_start.seconds = YEAR_1
+
+    fields = _refused_fields(lambda: stub.SignAgreement(request, timeout=TIMEOUT))
+
+    assert fields == ["terms.term_start"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("per_points", "1e-200"),
+        ("per_points", "0." + "0" * 120 + "5"),
+        ("credit_percent", "5." + "0" * 120),
+    ],
+)
+def test_a_credit_policy_decimal_beyond_the_documented_digits_is_refused(
+    stub: Stub, field: str, value: str
+) -> None:
+    steps = terms_pb2.StepsRule(per_points="0.5", credit_percent="5")
+    setattr(steps, field, value)
+    policy = terms_pb2.CreditPolicy(steps=steps)
+    request = build.sign_request("sla-1", START, START, credit_policy=policy)
+
+    fields = _refused_fields(lambda: stub.SignAgreement(request, timeout=TIMEOUT))
+
+    assert fields == [f"terms.credit_policy.steps.{field}"]
