@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -93,6 +95,18 @@ def parse_database_url(text: str) -> Storage:
     )
 
 
+def postgres_connection(env: Mapping[str, str]) -> dict[str, Any]:
+    """The psycopg.connect keywords of a PostgreSQL storage's environment."""
+    return {
+        "dbname": env["POSTGRES_DBNAME"],
+        "host": env["POSTGRES_HOST"],
+        "port": int(env["POSTGRES_PORT"]),
+        "user": env["POSTGRES_USER"],
+        "password": env["POSTGRES_PASSWORD"],
+        "connect_timeout": int(env["POSTGRES_CONNECT_TIMEOUT"]),
+    }
+
+
 class SchemaLock:
     """Serialises table creation across processes that start against one PostgreSQL database.
 
@@ -107,15 +121,7 @@ class SchemaLock:
     def __enter__(self) -> SchemaLock:
         if self._storage.is_postgres:
             env = self._storage.env
-            self._connection = psycopg.connect(
-                dbname=env["POSTGRES_DBNAME"],
-                host=env["POSTGRES_HOST"],
-                port=int(env["POSTGRES_PORT"]),
-                user=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"],
-                connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
-                autocommit=True,
-            )
+            self._connection = psycopg.connect(**postgres_connection(env), autocommit=True)
             schema = env["POSTGRES_SCHEMA"]
             key = zlib.crc32(f"sla-ledger-schema:{schema}".encode())
             self._connection.execute("SELECT pg_advisory_lock(%s)", (key,))
