@@ -152,17 +152,18 @@ class SQLiteChainSQL(ChainSQL):
 
 
 def _sqlite_value(kind: str, raw: Any) -> Any:
-    """A column's value from its type and its bytes (or, for an integer column, itself)."""
-    if kind == "text":
-        try:
-            return bytes(raw).decode()
-        except UnicodeDecodeError:
-            return bytes(raw)  # not valid text: reported as not text
-    if kind == "blob":
-        return bytes(raw)
+    """A column's value from its type and its bytes (for the version column, the integer or
+    NULL); a stand-in of the same type where only the type matters."""
     if kind == "integer" and isinstance(raw, int):
         return raw
-    return _PLACEHOLDERS.get(kind)
+    if kind == "text" and isinstance(raw, bytes):
+        try:
+            return raw.decode()
+        except UnicodeDecodeError:
+            return raw  # not valid text: reported as not text
+    if kind == "blob" and isinstance(raw, bytes):
+        return raw
+    return _PLACEHOLDERS.get(kind, {"text": "", "blob": b""}.get(kind))
 
 
 class PostgresChainSQL(ChainSQL):

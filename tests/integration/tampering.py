@@ -59,6 +59,12 @@ class Ledger:
             for statement in statements:
                 connection.execute(text(self.sql(statement)), params)
 
+    def restore_triggers(self) -> None:
+        """Create the append-only triggers again, as a starting server does."""
+        storage = parse_database_url(self.database_url)
+        with SchemaLock(storage):
+            LedgerApplication({**storage.env, "CREATE_TABLE": "y"}).close()
+
     def sql(self, statement: str) -> str:
         """A statement with the table and position names filled in."""
         return statement.format(
