@@ -49,7 +49,11 @@ def chain_head(cursor: Any, sql: ChainSQL) -> Digest:
         return Digest(0, GENESIS)
     recorded = sql.hash(row)
     if isinstance(recorded, Malformed):
-        _refuse(f"the chain's head at {recorded.position} is malformed: {recorded.problem}")
+        logger.error("malformed chain head", extra={"problem": recorded.problem})
+        raise LedgerTamperedError(
+            f"the hash chain's head at position {recorded.position} is malformed: "
+            f"{recorded.problem} (see `sla-ledger verify`)"
+        )
     return Digest(*recorded)
 
 

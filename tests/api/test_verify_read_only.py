@@ -36,7 +36,10 @@ def _fill(server: Any, agreements: int, sign_request: Callable[..., Any]) -> pb.
     stub = Stub(server.channel)
     for index in range(agreements):
         stub.SignAgreement(sign_request(f"sla-{index}"), timeout=TIMEOUT)
-    return stub.GetLedgerDigest(pb.GetLedgerDigestRequest(), timeout=TIMEOUT).digest
+    digest: pb.LedgerDigest = stub.GetLedgerDigest(
+        pb.GetLedgerDigestRequest(), timeout=TIMEOUT
+    ).digest
+    return digest
 
 
 def _snapshot(directory: Path) -> dict[str, str]:
@@ -166,7 +169,7 @@ def test_verify_on_postgresql_needs_only_the_right_to_read(
     server = start_server(postgres_database_url, extra_args=SERVER_ARGS)
     digest = _fill(server, 2, sign_request)
     server.stop()
-    schema = sql.Identifier(make_url(postgres_database_url).query["schema"])
+    schema = sql.Identifier(str(make_url(postgres_database_url).query["schema"]))
     with _admin(postgres_database_url) as connection:
         role = sql.Identifier(reader_role)
         connection.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role))

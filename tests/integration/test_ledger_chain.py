@@ -228,3 +228,16 @@ def test_sla_ledger_verify_names_an_event_below_the_first_position_with_a_kept_d
             position,
             1,
         )
+
+
+def test_a_malformed_head_of_the_chain_makes_the_next_append_refused(ledger: Ledger) -> None:
+    ledger.tamper(
+        "UPDATE {chain} SET hash = "
+        + ("X'0102'" if ledger.is_sqlite else "decode('0102', 'hex')")
+        + " WHERE position = 6"
+    )
+
+    with pytest.raises(LedgerTamperedError, match="head at position 6 is malformed"):
+        ledger.sign("acme-3")
+
+    assert ledger.event_positions() == [1, 2, 3, 4, 5, 6]

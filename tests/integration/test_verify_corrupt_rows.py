@@ -38,7 +38,7 @@ SQLITE_CORRUPTIONS = {
     "version as text": "UPDATE {events} SET originator_version = 'four' WHERE {pos} = 4",
     "state as text": "UPDATE {events} SET state = CAST(state AS TEXT) WHERE {pos} = 4",
     "topic not valid UTF-8": "UPDATE {events} SET topic = CAST(X'FF' AS TEXT) WHERE {pos} = 4",
-    "stream id as a number": "UPDATE {events} SET originator_id = 4 WHERE {pos} = 4",
+    "stream id as bytes": "UPDATE {events} SET originator_id = X'6167' WHERE {pos} = 4",
     "hash as text": "UPDATE {chain} SET hash = 'not a hash' WHERE position = 4",
 }
 
