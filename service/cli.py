@@ -266,6 +266,7 @@ def verify_ledger(arguments: argparse.Namespace) -> int:
         raise SystemExit(f"sla-ledger: {error}") from None
     except (LogUnreadableError, PersistenceError) as error:
         unreadable = {"ok": False, "first_bad_position": 0, "problem": str(error), "digest": ""}
+        unreadable["adoption"] = None
         sys.stdout.write(json.dumps(unreadable) + "\n")
         return 1
     summary = {

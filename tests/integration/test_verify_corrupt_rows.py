@@ -4,6 +4,7 @@ exits 1, on SQLite (where a column may hold a value of any type) and on PostgreS
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,3 +95,13 @@ def test_verify_ledger_reports_a_corrupt_row_instead_of_raising(
         ledger.close()
 
     assert (result.ok, result.first_bad_position) == (False, 4)
+
+
+def test_verify_reports_a_file_that_is_not_a_database_as_json_and_exits_1(tmp_path: Path) -> None:
+    damaged = tmp_path / "ledger.sqlite3"
+    damaged.write_bytes(b"not a database, only bytes " * 200)
+
+    result = verify_command(f"sqlite:///{damaged}")
+
+    assert (result["ok"], result["returncode"]) == (False, 1)
+    assert "cannot be read" in result["problem"]
