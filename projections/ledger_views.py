@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Table, select, update
 
 from domain.agreement import Agreement
 from domain.money import MINOR_UNITS, Money
@@ -46,6 +46,7 @@ class LedgerViews:
     """Projects agreements' parties, closed periods, breaches and credit lines."""
 
     name = "ledger_views"
+    tables: tuple[Table, ...] = (agreements, periods, breaches, credit_lines)
     # Only these events change the views; the runner need not decode any other.
     topics = frozenset(
         get_topic(cls)

@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Table, insert, select
 
 from domain.instants import MICROSECONDS_PER_DAY, to_epoch_us
 from domain.measurements import MetricMeasured
@@ -27,6 +27,7 @@ class ReadingRollups:
     """Projects every MetricMeasured event into its rollups."""
 
     name = NAME
+    tables: tuple[Table, ...] = (reading_rollups,)
     topics = frozenset({get_topic(MetricMeasured)})
 
     def handle_batch(self, connection: Connection, events: Iterable[tuple[int, Any]]) -> None:

@@ -50,7 +50,7 @@ def _walk(reader: LogReader, after: int, up_to: int, expected: Digest | None) ->
             return Verification(False, 0, bounds.first_event, EMPTY_CHAIN, Digest(0, GENESIS))
         current = Digest(0, GENESIS)
         known = (p for p in (bounds.first_event, bounds.first_chained) if p is not None)
-        first = min(FIRST_POSITION, *known)
+        first = min([FIRST_POSITION, *known])
     while first <= up_to:
         events = reader.events(first, up_to, VERIFY_PAGE)
         hashes = reader.hashes(first, up_to, VERIFY_PAGE)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from eventsourcing.persistence import PersistenceError
 
+from projections.audit import Audit
 from projections.exports import write_credits_csv
 from projections.queries import CreditFilter
 from projections.runner import checksum
@@ -90,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
                 "--expect",
                 metavar="POSITION:SHA256_HEX",
                 help="a digest kept earlier (from GetLedgerDigest or a previous verify)",
+            )
+            command.add_argument(
+                "--read-models",
+                action="store_true",
+                help="also rebuild the read models from the log and compare them row by row",
             )
         if name == "adopt-chain":
             command.add_argument(
@@ -260,8 +266,11 @@ def verify_ledger(arguments: argparse.Namespace) -> int:
         except ValueError:
             raise SystemExit("sla-ledger: --expect takes POSITION:SHA256_HEX") from None
     storage = storage_of(_database_url(arguments))
+    audit = None
     try:
         result = verify_storage(storage.env, arguments.after, arguments.up_to, expected)
+        if arguments.read_models:
+            audit = _audit_read_models(storage)
     except NoLedgerError as error:
         raise SystemExit(f"sla-ledger: {error}") from None
     except (LogUnreadableError, PersistenceError) as error:
@@ -276,8 +285,21 @@ def verify_ledger(arguments: argparse.Namespace) -> int:
         "digest": f"{result.digest.position}:{result.digest.hex}",
         "adoption": None if result.adoption is None else _adoption_json(result.adoption),
     }
+    if audit is not None:
+        summary["read_models"] = audit.summary()
     sys.stdout.write(json.dumps(summary) + "\n")
-    return 0 if result.ok else 1
+    return 0 if result.ok and (audit is None or audit.ok) else 1
+
+
+def _audit_read_models(storage: Storage) -> Audit:
+    """Compare the stored read models with the log's, creating and writing nothing there."""
+    app = LedgerApplication({**storage.env, "CREATE_TABLE": "n"})  # the tables exist
+    read_models = ReadModels(app, storage)
+    try:
+        return read_models.audit()
+    finally:
+        read_models.stop()
+        app.close()
 
 
 def adopt_chain(arguments: argparse.Namespace) -> int:

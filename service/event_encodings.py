@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Table, insert, select
 
 from domain.agreement import Agreement
 from domain.measurements import MetricMeasured
@@ -66,6 +66,7 @@ class EventEncodings:
     """Projects every event into its serialized LedgerEvent."""
 
     name = "event_encodings_v1"  # the version of encoded_events_v1
+    tables: tuple[Table, ...] = (encoded_events,)
     topics = frozenset(topic for topics in PAYLOAD_TOPICS.values() for topic in topics)
 
     def handle_batch(self, connection: Connection, events: Iterable[tuple[int, Any]]) -> None:

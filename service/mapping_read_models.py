@@ -7,6 +7,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from projections.audit import Audit, Problem
 from projections.ledger_views import from_minor_units
 from projections.queries import Balance
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
@@ -67,4 +68,29 @@ def balance_to_proto(balance: Balance) -> pb.CreditBalance:
         customer_id=balance.customer_id,
         credits=_money(balance.credits_minor, balance.currency),
         bonuses=_money(balance.bonuses_minor, balance.currency),
+    )
+
+
+_PROBLEMS = {
+    Problem.MISSING: pb.READ_MODEL_PROBLEM_MISSING,
+    Problem.EXTRA: pb.READ_MODEL_PROBLEM_EXTRA,
+    Problem.CHANGED: pb.READ_MODEL_PROBLEM_CHANGED,
+    Problem.BEYOND_HEAD: pb.READ_MODEL_PROBLEM_BEYOND_HEAD,
+    Problem.UNREPLAYABLE: pb.READ_MODEL_PROBLEM_UNREPLAYABLE,
+}
+
+
+def audit_to_proto(audit: Audit) -> pb.ReadModelVerification:
+    """A ReadModelVerification for the outcome of a read-model audit."""
+    found = audit.first_difference
+    if found is None:
+        return pb.ReadModelVerification(ok=True, log_position=audit.position)
+    return pb.ReadModelVerification(
+        ok=False,
+        log_position=audit.position,
+        table=found.table,
+        key=", ".join(f"{column}={value}" for column, value in found.key.items()),
+        problem=_PROBLEMS[found.problem],
+        column=found.column,
+        detail=found.detail,
     )

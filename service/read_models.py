@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
 
 from domain.rollups import SpanSums
+from projections.audit import Audit, audit_read_models
 from projections.ledger_views import LedgerViews
 from projections.reading_rollups import ReadingRollups, read_rollups, rollups_position
 from projections.runner import ProjectionRunner, create_tables, drop_tables, run_together
@@ -152,6 +153,15 @@ class ReadModels:
                 return False
             time.sleep(min(POLL_SECONDS, remaining))
         return True
+
+    def audit(self) -> Audit:
+        """Rebuild every read model from the log in a scratch database, each up to its stored
+        tracking position, and compare it row by row with the stored one."""
+        projections = (self.views, self.rollups, self.encodings)
+        return audit_read_models(self.engine, self.read_log, projections, self._log_head)
+
+    def _log_head(self) -> int:
+        return self._app.recorder.max_notification_id() or 0
 
     def read_log(self, after: int, limit: int) -> list[LoggedNotification]:
         """Up to limit entries of the log after a position, decoded only when asked."""

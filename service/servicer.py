@@ -52,7 +52,12 @@ from service.mapping import (
 )
 from service.mapping_chain import digest_from_proto, digest_to_proto
 from service.mapping_columns import in_request_paths, readings_from_columns
-from service.mapping_read_models import balance_to_proto, breach_to_proto, credit_to_proto
+from service.mapping_read_models import (
+    audit_to_proto,
+    balance_to_proto,
+    breach_to_proto,
+    credit_to_proto,
+)
 from service.mapping_semantics import exclusion_from_proto, report_to_proto
 from service.page_tokens import decode_page_token, encode_page_token
 from service.read_models import ReadModels
@@ -539,6 +544,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             first_bad_position=result.first_bad_position,
             problem=result.problem,
             digest=digest_to_proto(result.digest),
+            read_models=audit_to_proto(self._models_at(0, context).audit())
+            if request.read_models
+            else None,
         )
 
     def _wait_for_log(self, min_position: int, context: grpc.ServicerContext) -> None:

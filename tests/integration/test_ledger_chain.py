@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from domain.exclusions import Exclusion, ExclusionKind
+from service.application import LedgerApplication
 from service.chain_store import LedgerTamperedError
 from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
 from service.log_reader import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, open_log_reader
+from service.storage import SchemaLock, parse_database_url
 from tests.integration.conftest import SIGNED_AT
 from tests.integration.tampering import Ledger, verify_command
 
@@ -241,3 +243,15 @@ def test_a_malformed_head_of_the_chain_makes_the_next_append_refused(ledger: Led
         ledger.sign("acme-3")
 
     assert ledger.event_positions() == [1, 2, 3, 4, 5, 6]
+
+
+def test_an_empty_ledger_verifies(database_url: str) -> None:
+    storage = parse_database_url(database_url)
+    with SchemaLock(storage):
+        app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"})
+    try:
+        result = app.verify_ledger()
+    finally:
+        app.close()
+
+    assert (result.ok, result.digest) == (True, Digest(0, GENESIS))

@@ -19,9 +19,24 @@ class BreachState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BREACH_STATE_UNSPECIFIED: _ClassVar[BreachState]
     BREACH_STATE_ACTIVE: _ClassVar[BreachState]
     BREACH_STATE_RETRACTED: _ClassVar[BreachState]
+
+class ReadModelProblem(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    READ_MODEL_PROBLEM_UNSPECIFIED: _ClassVar[ReadModelProblem]
+    READ_MODEL_PROBLEM_MISSING: _ClassVar[ReadModelProblem]
+    READ_MODEL_PROBLEM_EXTRA: _ClassVar[ReadModelProblem]
+    READ_MODEL_PROBLEM_CHANGED: _ClassVar[ReadModelProblem]
+    READ_MODEL_PROBLEM_BEYOND_HEAD: _ClassVar[ReadModelProblem]
+    READ_MODEL_PROBLEM_UNREPLAYABLE: _ClassVar[ReadModelProblem]
 BREACH_STATE_UNSPECIFIED: BreachState
 BREACH_STATE_ACTIVE: BreachState
 BREACH_STATE_RETRACTED: BreachState
+READ_MODEL_PROBLEM_UNSPECIFIED: ReadModelProblem
+READ_MODEL_PROBLEM_MISSING: ReadModelProblem
+READ_MODEL_PROBLEM_EXTRA: ReadModelProblem
+READ_MODEL_PROBLEM_CHANGED: ReadModelProblem
+READ_MODEL_PROBLEM_BEYOND_HEAD: ReadModelProblem
+READ_MODEL_PROBLEM_UNREPLAYABLE: ReadModelProblem
 
 class SignAgreementRequest(_message.Message):
     __slots__ = ("agreement_id", "terms", "signed_at", "request_id")
@@ -418,23 +433,45 @@ class GetLedgerDigestResponse(_message.Message):
     def __init__(self, digest: _Optional[_Union[LedgerDigest, _Mapping]] = ...) -> None: ...
 
 class VerifyLedgerRequest(_message.Message):
-    __slots__ = ("after_position", "up_to_position", "expected_digest")
+    __slots__ = ("after_position", "up_to_position", "expected_digest", "read_models")
     AFTER_POSITION_FIELD_NUMBER: _ClassVar[int]
     UP_TO_POSITION_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_DIGEST_FIELD_NUMBER: _ClassVar[int]
+    READ_MODELS_FIELD_NUMBER: _ClassVar[int]
     after_position: int
     up_to_position: int
     expected_digest: LedgerDigest
-    def __init__(self, after_position: _Optional[int] = ..., up_to_position: _Optional[int] = ..., expected_digest: _Optional[_Union[LedgerDigest, _Mapping]] = ...) -> None: ...
+    read_models: bool
+    def __init__(self, after_position: _Optional[int] = ..., up_to_position: _Optional[int] = ..., expected_digest: _Optional[_Union[LedgerDigest, _Mapping]] = ..., read_models: _Optional[bool] = ...) -> None: ...
 
 class VerifyLedgerResponse(_message.Message):
-    __slots__ = ("ok", "first_bad_position", "problem", "digest")
+    __slots__ = ("ok", "first_bad_position", "problem", "digest", "read_models")
     OK_FIELD_NUMBER: _ClassVar[int]
     FIRST_BAD_POSITION_FIELD_NUMBER: _ClassVar[int]
     PROBLEM_FIELD_NUMBER: _ClassVar[int]
     DIGEST_FIELD_NUMBER: _ClassVar[int]
+    READ_MODELS_FIELD_NUMBER: _ClassVar[int]
     ok: bool
     first_bad_position: int
     problem: str
     digest: LedgerDigest
-    def __init__(self, ok: _Optional[bool] = ..., first_bad_position: _Optional[int] = ..., problem: _Optional[str] = ..., digest: _Optional[_Union[LedgerDigest, _Mapping]] = ...) -> None: ...
+    read_models: ReadModelVerification
+    def __init__(self, ok: _Optional[bool] = ..., first_bad_position: _Optional[int] = ..., problem: _Optional[str] = ..., digest: _Optional[_Union[LedgerDigest, _Mapping]] = ..., read_models: _Optional[_Union[ReadModelVerification, _Mapping]] = ...) -> None: ...
+
+class ReadModelVerification(_message.Message):
+    __slots__ = ("ok", "log_position", "table", "key", "problem", "column", "detail")
+    OK_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    TABLE_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    COLUMN_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    ok: bool
+    log_position: int
+    table: str
+    key: str
+    problem: ReadModelProblem
+    column: str
+    detail: str
+    def __init__(self, ok: _Optional[bool] = ..., log_position: _Optional[int] = ..., table: _Optional[str] = ..., key: _Optional[str] = ..., problem: _Optional[_Union[ReadModelProblem, str]] = ..., column: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
