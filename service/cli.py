@@ -187,9 +187,9 @@ def serve(arguments: argparse.Namespace) -> int:
         digest_log = DigestLog(app.ledger_digest, config.digest_log_interval_seconds)
         digest_log.start()
     received = signal.sigwait(STOP_SIGNALS)
-    logger.info("shutting down", extra={"signal": signal.Signals(received).name})
-    if digest_log is not None:
+    if digest_log is not None:  # first, so that no digest line follows "shutting down"
         digest_log.stop()
+    logger.info("shutting down", extra={"signal": signal.Signals(received).name})
     if closer is not None:
         closer.stop()
     running.stop(config.shutdown_grace_seconds)

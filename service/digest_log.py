@@ -37,7 +37,8 @@ class DigestLog:
         logger.info("ledger digest", extra={"position": digest.position, "hash": digest.hex})
 
     def start(self) -> None:
-        """Start logging in the background."""
+        """Log the digest now, then every interval in the background."""
+        self.log_once()
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -47,6 +48,5 @@ class DigestLog:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        while not self._stopping.is_set():
+        while not self._stopping.wait(self._interval):
             self.log_once()
-            self._stopping.wait(self._interval)
