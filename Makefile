@@ -3,20 +3,30 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 export SLA_LEDGER_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Benchmarks use their own variable when set, the tests' server otherwise.
 export SLA_LEDGER_BENCH_POSTGRES_URL ?= $(SLA_LEDGER_TEST_POSTGRES_URL)
 
 .PHONY: run test lint stubs check-stubs proto-check bench bench-quick clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
 
-## run: install and start the server on the embedded default (a SQLite file here)
-run: $(STAMP)
+# The service and what it needs to run, nothing else.
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+# The service with the dev tools (pytest, ruff, mypy, buf, grpcio-tools, ...); includes the runtime.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP) $(RUNTIME_STAMP)
+
+## run: install the service (runtime dependencies only) and start it on the embedded default
+## (a SQLite file here)
+run: $(RUNTIME_STAMP)
 	$(BIN)/sla-ledger serve
 
 ## test: install and run the whole test suite (PostgreSQL tests use SLA_LEDGER_TEST_POSTGRES_URL)

@@ -39,7 +39,7 @@ from service.cli import open_application
 from service.generated.sla.ledger.v1 import compliance_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
-from service.mapping_semantics import report_to_proto
+from service.mapping_results import report_to_proto
 
 MINUTE = 60
 BATCH_SIZE = 10_000

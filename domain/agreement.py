@@ -92,6 +92,7 @@ class Agreement(BaseAggregate[str]):
             aggregate.terms_versions.append(
                 TermsVersion(self.terms_version, self.terms, self.effective_from, self.retroactive)
             )
+            aggregate.amended_on = self.timestamp
 
     @dataclass(frozen=True)
     class Terminated(Event):
@@ -122,6 +123,7 @@ class Agreement(BaseAggregate[str]):
         self.terms_versions = [TermsVersion(1, terms, terms.term_start, retroactive=False)]
         self.termination: Termination | None = None
         self.exclusions: list[Exclusion] = []
+        self.amended_on: datetime | None = None  # record time of the last amendment
 
     @classmethod
     def sign(
@@ -146,6 +148,11 @@ class Agreement(BaseAggregate[str]):
             signed_at=signed_at,
             timestamp=recorded_at,
         )
+
+    @property
+    def terms_recorded_at(self) -> datetime:
+        """When the ledger recorded the newest terms: the last amendment, or else the signing."""
+        return self.amended_on if self.amended_on is not None else self.created_on
 
     @property
     def current_terms(self) -> TermsVersion:

@@ -71,3 +71,9 @@ class Violations:
         """Raise InvalidArgumentError when anything was recorded."""
         if self._items:
             raise InvalidArgumentError(self._items)
+
+
+def unknown_agreement(agreement_id: str) -> NotFoundError:
+    """The refusal for an agreement that does not exist, or that the caller may not see: the
+    same words for both, so a caller cannot tell them apart."""
+    return NotFoundError(f"agreement {agreement_id} does not exist")

@@ -51,7 +51,7 @@ class Measurement(NamedTuple):
 
     @property
     def identity(self) -> str:
-        """The client id, or the time slice when the client gave none."""
+        """The client id, or the exact observed instant (µs) when the client gave none."""
         return self.measurement_id or f"@{self.observed_at_us}"
 
 

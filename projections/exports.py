@@ -7,6 +7,7 @@ from typing import TextIO
 
 from sqlalchemy import Engine
 
+from domain.display import shown_policy_line
 from projections.ledger_views import from_minor_units
 from projections.queries import CreditFilter, list_credits
 
@@ -46,7 +47,7 @@ def write_credits_csv(engine: Engine, where: CreditFilter, output: TextIO) -> in
                     row.kind,
                     str(from_minor_units(row.amount_minor, row.currency).amount),
                     row.currency,
-                    row.policy_line,
+                    shown_policy_line(row.policy_line),
                 )
             )
         written += len(rows)

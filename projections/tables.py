@@ -105,14 +105,14 @@ reading_rollups = Table(
 # the public schema, so rebuilding read models keeps it. A change to how events map to the
 # public schema must bump the version in the table's name (and the projection's).
 encoded_events = Table(
-    "encoded_events_v1",
+    "encoded_events_v2",
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("agreement_id", String(128), nullable=False),
     Column("event_type", String(64), nullable=False),
     # The event in the public schema, serialized once so that streams send it as it is.
     Column("encoded", LargeBinary, nullable=False),
-    Index("ix_encoded_events_agreement", "agreement_id", "position"),
+    Index("ix_encoded_events_v2_agreement", "agreement_id", "position"),
 )
 
 READ_MODEL_TABLES = (agreements, periods, breaches, credit_lines, reading_rollups)

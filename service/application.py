@@ -22,6 +22,7 @@ from domain.errors import (
     InvalidArgumentError,
     NotFoundError,
     VersionConflictError,
+    unknown_agreement,
 )
 from domain.exclusions import Exclusion
 from domain.identifiers import agreement_of_stream, agreement_stream, is_identifier, period_stream
@@ -333,7 +334,7 @@ class LedgerApplication(Application[str]):
         """The customer of an agreement under its newest terms; NOT_FOUND when unknown."""
         agreement = self._find_agreement(agreement_id)
         if agreement is None:
-            raise NotFoundError(f"agreement {agreement_id} does not exist")
+            raise unknown_agreement(agreement_id)
         return agreement.current_terms.terms.customer.party_id
 
     def compliance(
@@ -593,9 +594,10 @@ class LedgerApplication(Application[str]):
             ) from None
         return Appended(agreement.version, recordings[-1].notification.id)
 
-    def command_record(self, request_id: str) -> CommandRecord | None:
-        """What the command with this client request id appended, if it was carried out."""
-        return self.ledger_recorder.command_record(request_id)
+    def command_record(self, key: str) -> CommandRecord | None:
+        """What the command stored under this request key (CommandRequest.key) appended, if it
+        was carried out."""
+        return self.ledger_recorder.command_record(key)
 
     def events_between(self, first: int, last: int) -> list[LoggedEvent]:
         """The events at log positions first to last, in log order."""
@@ -608,6 +610,6 @@ class LedgerApplication(Application[str]):
     def _raise_if_carried_out(self, request: CommandRequest | None) -> None:
         """After a conflict: if it was a concurrent call with the same request id, say so."""
         if request is not None:
-            record = self.command_record(request.request_id)
+            record = self.command_record(request.key)
             if record is not None:
                 raise RequestCarriedOutError(record)

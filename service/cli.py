@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import importlib.metadata
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from eventsourcing.persistence import PersistenceError
 
+import service.grpc_core_logs  # noqa: F401 - first, before grpc is loaded
 from projections.audit import Audit
 from projections.exports import write_credits_csv
 from projections.queries import CreditFilter
@@ -26,7 +28,7 @@ from service.application import DEFAULT_MAX_CLOCK_SKEW, LedgerApplication, utc_n
 from service.auth import token_digest
 from service.chain_store import AdoptionRefusedError
 from service.chain_verification import verify_storage
-from service.config import add_serve_arguments, serve_config
+from service.config import add_serve_arguments, command_log_level, serve_config
 from service.digest_log import DigestLog
 from service.ledger_chain import Adoption, Digest
 from service.log_reader import LogUnreadableError, NoLedgerError
@@ -53,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sla-ledger", description="Event-sourced ledger of service level agreements."
     )
+    parser.add_argument("--version", action="version", version=f"sla-ledger {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the gRPC server")
     add_serve_arguments(serve)
@@ -70,7 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
             default=None,
             help=f"database URL (env SLA_LEDGER_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
         )
-        command.add_argument("--log-level", default=os.environ.get("SLA_LEDGER_LOG_LEVEL", "INFO"))
+        command.add_argument(
+            "--log-level",
+            default=None,
+            help="DEBUG, INFO, WARNING or ERROR (env SLA_LEDGER_LOG_LEVEL)",
+        )
         if name == "project":
             command.add_argument(
                 "--parent-pid",
@@ -112,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--currency", help="only this currency")
             command.add_argument("--output", help="CSV file to write; - or absent for stdout")
     return parser
+
+
+def package_version() -> str:
+    """The installed sla-ledger package's version (its metadata, from pyproject.toml)."""
+    try:
+        return importlib.metadata.version("sla-ledger")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def storage_of(database_url: str) -> Storage:
@@ -376,6 +391,8 @@ def _instant(text: str | None, flag: str) -> datetime | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sla-ledger` console script."""
     arguments = build_parser().parse_args(argv)
+    if arguments.command != "serve":
+        arguments.log_level = command_log_level(arguments.log_level, os.environ)
     commands = {
         "hash-token": hash_token,
         "verify": verify_ledger,

@@ -1,4 +1,12 @@
-"""Client request ids: what makes a command safe to retry."""
+"""Client request ids: what makes a command safe to retry.
+
+A request id belongs to its caller: with tokens configured, to the token (its name), so one
+tenant can never make another's retries fail; without tokens every caller shares one scope,
+because callers are not told apart (a peer address changes with every connection, so scoping by
+it would break the very retries ids exist for). The store keys a request by `key`: the bare id
+in the shared scope, as ledgers written before scoping stored every id, and `<token>/<id>` for a
+token (request ids never hold a '/', so no two callers' keys can meet).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ from dataclasses import dataclass
 from google.protobuf.message import Message
 
 COMMAND_REQUESTS_TABLE = "command_requests"
+SCOPE_SEPARATOR = "/"
 
 
 @dataclass(frozen=True)
@@ -17,6 +26,12 @@ class CommandRequest:
     request_id: str
     method: str
     fingerprint: bytes  # of the request's content, the id left out
+    scope: str = ""  # the caller's token name; empty for the shared scope of a no-token server
+
+    @property
+    def key(self) -> str:
+        """How the store keys this request: the id within its caller's scope."""
+        return f"{self.scope}{SCOPE_SEPARATOR}{self.request_id}" if self.scope else self.request_id
 
 
 @dataclass(frozen=True)
@@ -43,8 +58,9 @@ class RequestCarriedOutError(Exception):
         self.record = record
 
 
-def command_request(method: str, message: Message) -> CommandRequest | None:
-    """The request id of a command message with its fingerprint; None without an id."""
+def command_request(method: str, message: Message, scope: str = "") -> CommandRequest | None:
+    """The request id of a command message, in the caller's scope, with its fingerprint; None
+    without an id."""
     request_id = getattr(message, "request_id", "")
     if not request_id:
         return None
@@ -52,4 +68,4 @@ def command_request(method: str, message: Message) -> CommandRequest | None:
     content.CopyFrom(message)
     content.ClearField("request_id")
     fingerprint = hashlib.sha256(content.SerializeToString(deterministic=True)).digest()
-    return CommandRequest(request_id, method, fingerprint)
+    return CommandRequest(request_id, method, fingerprint, scope)

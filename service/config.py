@@ -7,9 +7,13 @@ import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from service.logs import log_level
 from service.storage import DEFAULT_DATABASE_URL
 
-DEFAULT_LISTEN = "127.0.0.1:50051"
+DEFAULT_PORT = 50051
+MAX_PORT = 65535
+DEFAULT_LISTEN = f"127.0.0.1:{DEFAULT_PORT}"
+LOG_LEVEL_VARIABLE = "SLA_LEDGER_LOG_LEVEL"
 MAX_DIGEST_LOG_INTERVAL = 7 * 24 * 3600.0  # a week
 
 
@@ -67,15 +71,69 @@ def projection_mode(text: str) -> str:
 projection_mode.__name__ = "process/on/off"
 
 
+def host_and_port(listen: str) -> tuple[str, int]:
+    """The host and port of HOST:PORT, [IPV6]:PORT, or a host alone (port 50051; an IPv6
+    address alone needs no brackets); ValueError for anything else."""
+    text = listen.strip()
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise ValueError(listen)
+        port_text = rest[1:] if rest else None
+    elif text.count(":") > 1:  # an IPv6 address without brackets has no port
+        host, port_text = text, None
+    else:
+        host, colon, port_text_or_empty = text.partition(":")
+        port_text = port_text_or_empty if colon else None
+    if not host or (port_text is not None and not port_text.isdigit()):
+        raise ValueError(listen)
+    port = DEFAULT_PORT if port_text is None else int(port_text)
+    if port > MAX_PORT:
+        raise ValueError(listen)
+    return host, port
+
+
+def listen_address(text: str) -> str:
+    """A listen address as gRPC takes it: HOST:PORT, or [IPV6]:PORT."""
+    host, port = host_and_port(text)
+    if _is_localhost(host):
+        host = "localhost"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+listen_address.__name__ = "listen address (HOST:PORT, [IPV6]:PORT or HOST for port 50051)"
+
+
+def _is_localhost(host: str) -> bool:
+    return host.lower().rstrip(".") == "localhost"
+
+
+def is_loopback(listen: str) -> bool:
+    """Whether a listen address is reachable only from this machine."""
+    host = host_and_port(listen)[0]
+    if _is_localhost(host):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 # flag name -> (environment variable, field, parser, help)
 SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
-    ("--listen", "SLA_LEDGER_LISTEN", "listen", str, "HOST:PORT to listen on; port 0 picks one"),
+    (
+        "--listen",
+        "SLA_LEDGER_LISTEN",
+        "listen",
+        listen_address,
+        "HOST:PORT to listen on ([IPV6]:PORT; a host alone: port 50051); port 0 picks one",
+    ),
     (
         "--database-url",
         "SLA_LEDGER_DATABASE_URL",
         "database_url",
         str,
-        "sqlite:///FILE or postgresql+psycopg://USER@HOST:PORT/DB[?schema=NAME]",
+        "sqlite:///FILE or postgresql+psycopg://USER@HOST:PORT/DB[?schema=NAME&LIBPQ_PARAM=V]",
     ),
     ("--workers", "SLA_LEDGER_WORKERS", "workers", int, "threads serving requests"),
     (
@@ -92,20 +150,22 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         float,
         "seconds in-flight calls get to finish on SIGTERM/SIGINT",
     ),
-    ("--log-level", "SLA_LEDGER_LOG_LEVEL", "log_level", str, "DEBUG, INFO, WARNING or ERROR"),
+    ("--log-level", LOG_LEVEL_VARIABLE, "log_level", log_level, "DEBUG, INFO, WARNING or ERROR"),
     (
         "--close-periods",
         "SLA_LEDGER_CLOSE_PERIODS",
         "close_periods",
         on_or_off,
-        "on or off: close due periods in the background (off while back-filling history)",
+        "on or off: close due periods in the background (off during a back-fill longer than "
+        "the close grace)",
     ),
     (
         "--close-grace",
         "SLA_LEDGER_CLOSE_GRACE",
         "close_grace_seconds",
         float,
-        "seconds after a period ends before it is closed automatically (late data window)",
+        "seconds after a period ends before it is closed automatically (late data window), "
+        "and after an agreement is signed or amended before any of its periods is (back-fill)",
     ),
     (
         "--close-interval",
@@ -181,6 +241,20 @@ def _shown(value: object) -> str:
     return str(value)
 
 
+def command_log_level(flag: str | None, environ: Mapping[str, str]) -> str:
+    """The log level of a command other than serve: its flag, else the environment, else INFO;
+    SystemExit naming where an unknown level came from."""
+    raw, source = flag, "--log-level"
+    if raw is None:
+        raw, source = environ.get(LOG_LEVEL_VARIABLE) or "INFO", LOG_LEVEL_VARIABLE
+    try:
+        return log_level(raw)
+    except ValueError:
+        raise SystemExit(
+            f"sla-ledger: {source}: {raw!r} is not a valid {log_level.__name__}"
+        ) from None
+
+
 def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> ServeConfig:
     """Flags win over environment variables, which win over defaults."""
     values: dict[str, object] = {}
@@ -218,14 +292,3 @@ def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> S
             "and --tls-key, listen on loopback, or pass --insecure on"
         )
     return config
-
-
-def is_loopback(listen: str) -> bool:
-    """Whether a HOST:PORT address is reachable only from this machine."""
-    host = listen.rpartition(":")[0].strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

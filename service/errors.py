@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import grpc
+import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
@@ -42,6 +44,26 @@ STATUS_OF: dict[type[LedgerError], int] = {
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 MAX_REPORTED_VIOLATIONS = 50
 MAX_MESSAGE_CHARACTERS = 1000
+STORAGE_FULL = "the ledger's storage is full; free or add space for the database, then retry"
+POSTGRES_DISK_FULL = "53100"
+
+
+def is_storage_full(error: BaseException) -> bool:
+    """Whether the database refused the work because its storage is full: SQLite's SQLITE_FULL
+    ("database or disk is full") or PostgreSQL's disk_full (SQLSTATE 53100), raised as the
+    error itself or as one it was raised from (the recorders wrap the drivers' errors)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sqlite3.Error):
+            # The primary result code is the low byte of an extended one.
+            if getattr(current, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_FULL:
+                return True
+        elif isinstance(current, psycopg.Error) and current.sqlstate == POSTGRES_DISK_FULL:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def rich_status(error: Exception) -> grpc.Status:
@@ -69,6 +91,8 @@ def rich_status(error: Exception) -> grpc.Status:
                     description=f"and {len(error.violations) - len(shown)} more violations",
                 )
             status.details.add().Pack(bad_request)
+    elif is_storage_full(error):
+        status = status_pb2.Status(code=code_pb2.RESOURCE_EXHAUSTED, message=STORAGE_FULL)
     elif isinstance(error, (OperationalError, InterfaceError)):
         status = status_pb2.Status(
             code=code_pb2.UNAVAILABLE, message="the event store is unavailable; retry later"
@@ -87,7 +111,8 @@ def translate_errors(handler: Handler) -> Handler:
             return handler(self, request, context)
         except Exception as error:
             status = rich_status(error)
-            if status.code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE):
+            failing = status.code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE)
+            if failing or is_storage_full(error):  # the operator's to see and fix
                 logger.exception("%s failed", handler.__name__)
             context.set_trailing_metadata(status.trailing_metadata)
             context.abort(status.code, status.details)

@@ -65,7 +65,8 @@ if set(PAYLOAD_CLASSES) != _PAYLOAD_NAMES:  # pragma: no cover - caught by any t
 class EventEncodings:
     """Projects every event into its serialized LedgerEvent."""
 
-    name = "event_encodings_v1"  # the version of encoded_events_v1
+    # v2: status and kind enums, figures at their shown precision (domain/display.py)
+    name = "event_encodings_v2"  # the version of encoded_events_v2
     tables: tuple[Table, ...] = (encoded_events,)
     topics = frozenset(topic for topics in PAYLOAD_TOPICS.values() for topic in topics)
 

@@ -103,11 +103,11 @@ def open_log_reader(env: Mapping[str, str]) -> Iterator[LogReader]:
     """A reader of the log a storage environment names; NoLedgerError when there is none,
     OperationalError when the database is out of reach, LogUnreadableError when damaged."""
     try:
-        if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-            with _postgres_reader(env) as reader:
+        if env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite":
+            with _sqlite_reader(Path(env["SQLITE_DBNAME"])) as reader:
                 yield reader
         else:
-            with _sqlite_reader(Path(env["SQLITE_DBNAME"])) as reader:
+            with _postgres_reader(env) as reader:
                 yield reader
     except (sqlite3.OperationalError, psycopg.OperationalError) as error:
         raise OperationalError(error) from error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,10 +31,42 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def log_level(text: str) -> str:
+    """One of LOG_LEVELS, written in any case; ValueError for anything else."""
+    level = text.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(text)
+    return level
+
+
+log_level.__name__ = "log level (DEBUG, INFO, WARNING or ERROR)"
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Send every log record to standard error as JSON."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper())
+    root.setLevel(log_level(level))
+    # What Python itself would print on standard error goes through the JSON log too.
+    logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+
+
+def _log_uncaught(kind: type[BaseException], error: BaseException, trace: Any) -> None:
+    logging.getLogger("sla_ledger").critical("uncaught exception", exc_info=(kind, error, trace))
+
+
+def _log_uncaught_in_thread(hook: threading.ExceptHookArgs) -> None:
+    if hook.exc_value is None:
+        return
+    logging.getLogger("sla_ledger").error(
+        "uncaught exception in a thread",
+        exc_info=(hook.exc_type, hook.exc_value, hook.exc_traceback),
+        extra={"thread_name": hook.thread.name if hook.thread is not None else ""},
+    )

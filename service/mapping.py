@@ -19,10 +19,10 @@ from domain.period_results import PeriodEvent
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from service.application import LoggedEvent
 from service.generated.sla.ledger.v1 import events_pb2, terms_pb2
+from service.mapping_results import period_event_into_proto
 from service.mapping_semantics import (
     decimal_field,
     exclusion_into_proto,
-    period_event_into_proto,
     policy_from_proto,
     policy_into_proto,
     required_decimal,

@@ -7,12 +7,14 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from domain.display import shown_policy_line, shown_text
 from projections.audit import Audit, Problem
 from projections.ledger_views import from_minor_units
 from projections.queries import Balance
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import terms_pb2
 from service.mapping import instant_to_proto
+from service.mapping_results import CREDIT_KIND_TO_PROTO
 
 
 def _timestamp(instant: datetime) -> Timestamp:
@@ -36,7 +38,7 @@ def breach_to_proto(row: Any) -> pb.BreachRecord:
         window_start=_timestamp(row.window_start),
         window_end=_timestamp(row.window_end),
         track=row.track,
-        attained=row.attained,
+        attained=shown_text(row.attained),
         target=row.target,
         terms_version=row.terms_version,
         position=row.position,
@@ -56,8 +58,9 @@ def credit_to_proto(row: Any) -> pb.CreditRecord:
         period_label=row.period_label,
         window_start=_timestamp(row.window_start),
         kind=row.kind,
+        credit_kind=CREDIT_KIND_TO_PROTO.get(row.kind),
         amount=_money(row.amount_minor, row.currency),
-        policy_line=row.policy_line,
+        policy_line=shown_policy_line(row.policy_line),
         recorded_at=_timestamp(row.recorded_at),
     )
 

@@ -3,70 +3,62 @@
 from __future__ import annotations
 
 import logging
-import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
-from eventsourcing.persistence import PersistenceError
-
-from domain.errors import LedgerError
+from domain.agreement import Agreement
+from domain.automatic_closing import automatic_close_until
+from domain.identifiers import agreement_stream
 from service.actors import PERIOD_CLOSER, acting_as
 from service.application import Clock, LedgerApplication
+from service.background_rounds import AgreementRounds, FailingAgreement
 
 logger = logging.getLogger("sla_ledger.period_closer")
 
 
 class PeriodCloser:
-    """Every interval, closes the periods of every agreement that ended more than grace ago."""
+    """Every interval, closes the periods of every agreement that ended more than grace ago.
+
+    An agreement whose newest terms were recorded less than grace ago is left alone, so its
+    history can be back-filled first (domain/automatic_closing.py). Each agreement is closed in
+    isolation (service/background_rounds.py): one that fails is logged with its id and retried
+    with backoff, and never delays the others.
+    """
 
     def __init__(
         self, app: LedgerApplication, clock: Clock, grace: timedelta, interval_seconds: float
     ) -> None:
         self._app = app
-        self._clock = clock
         self._grace = grace
-        self._interval = interval_seconds
-        self._agreements: list[str] = []
-        self._scanned_to = 0
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="period-closer", daemon=True)
+        self._rounds = AgreementRounds(
+            "period-closer", app, self._close, clock, interval_seconds, logger=logger
+        )
 
     def run_once(self) -> int:
         """Close what is due now; the number of events appended."""
-        found, self._scanned_to = self._app.agreement_ids(self._scanned_to)
-        self._agreements.extend(found)
-        until = self._clock() - self._grace
-        appended = 0
-        for agreement_id in self._agreements:
-            if self._stopping.is_set():
-                break
-            try:
-                with acting_as(PERIOD_CLOSER):
-                    events = self._app.close_periods(agreement_id, until)
-            except (LedgerError, PersistenceError):
-                logger.exception("closing failed", extra={"agreement_id": agreement_id})
-                continue
-            if events:
-                appended += len(events)
-                logger.info(
-                    "periods closed",
-                    extra={"agreement_id": agreement_id, "events": len(events)},
-                )
-        return appended
+        return self._rounds.run_once()
+
+    def failing(self) -> list[FailingAgreement]:
+        """The agreements whose closing failed the last time, each with its next retry."""
+        return self._rounds.failing()
 
     def start(self) -> None:
         """Start closing in the background."""
-        self._thread.start()
+        self._rounds.start()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop after the agreement being closed, waiting at most timeout seconds."""
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        self._rounds.stop(timeout)
 
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.run_once()
-            except Exception:  # keep the task alive; the next round retries
-                logger.exception("period closer round failed")
-            self._stopping.wait(self._interval)
+    def _close(self, agreement_id: str, now: datetime) -> int:
+        agreement = cast(Agreement, self._app.repository.get(agreement_stream(agreement_id)))
+        until = automatic_close_until(agreement, now, self._grace)
+        if until is None:
+            return 0
+        with acting_as(PERIOD_CLOSER):
+            events = self._app.close_periods(agreement_id, until)
+        if events:
+            logger.info(
+                "periods closed", extra={"agreement_id": agreement_id, "events": len(events)}
+            )
+        return len(events)

@@ -11,11 +11,13 @@ import os
 import subprocess
 import sys
 import threading
+from datetime import timedelta
+
+from service.backoff import Backoff
 
 logger = logging.getLogger("sla_ledger.projections")
 
-FIRST_RESTART_DELAY = 1.0
-LONGEST_RESTART_DELAY = 30.0
+RESTART_BACKOFF = Backoff(timedelta(seconds=1), timedelta(seconds=30))
 
 
 def child_log_level(server_level: str) -> str:
@@ -74,7 +76,7 @@ class ProjectionProcess:
         self._supervisor.join(timeout)
 
     def _supervise(self) -> None:
-        delay = FIRST_RESTART_DELAY
+        restarts = 0
         while True:
             with self._lock:
                 process = self._process
@@ -82,13 +84,14 @@ class ProjectionProcess:
             code = process.wait()
             if self._stopping.is_set():
                 return
+            restarts += 1
+            delay = RESTART_BACKOFF.after(restarts).total_seconds()
             logger.error(
                 "projection process stopped; restarting it",
                 extra={"exit_code": code, "delay_seconds": delay},
             )
             if self._stopping.wait(delay):
                 return
-            delay = min(delay * 2, LONGEST_RESTART_DELAY)
             with self._lock:
                 if self._stopping.is_set():
                     return

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -18,11 +19,14 @@ from projections.ledger_views import LedgerViews
 from projections.reading_rollups import ReadingRollups, read_rollups, rollups_position
 from projections.runner import ProjectionRunner, create_tables, drop_tables, run_together
 from service.application import LedgerApplication
+from service.backoff import Backoff
 from service.event_encodings import EventEncodings, read_encoded
 from service.storage import SchemaLock, Storage
 
 POLL_SECONDS = 0.05
 BATCH_SIZE = 500
+# After a failed round: wait, reconnect and retry, half a second at first, at most 30 s apart.
+RETRY_BACKOFF = Backoff(timedelta(seconds=0.5), timedelta(seconds=30))
 logger = logging.getLogger("sla_ledger.projections")
 
 
@@ -32,7 +36,8 @@ def read_models_engine(storage: Storage) -> Engine:
     if storage.is_postgres:
         schema = str(url.query.get("schema", "public"))
         engine = create_engine(
-            url.set(drivername="postgresql+psycopg").difference_update_query(["schema"]),
+            url.set(drivername="postgresql+psycopg", query={}),
+            connect_args=storage.libpq_options,
             pool_pre_ping=True,
             pool_size=5,
         )
@@ -130,13 +135,31 @@ class ReadModels:
             self._thread.join(timeout)
         self.engine.dispose()
 
+    def reconnect(self) -> None:
+        """Drop every pooled connection of the read models' engine; the next use opens new ones.
+
+        A connection can stay unusable after its cause is gone: SQLite opens a file it may not
+        write read-only, for good; PostgreSQL keeps a session's read-only default."""
+        self.engine.dispose()
+
     def _run_forever(self, stopping: threading.Event, poll_seconds: float) -> None:
+        failures = 0
         while not stopping.is_set():
             try:
                 applied = self.run_round()
             except Exception:  # keep running; the next round retries the same batch
-                logger.exception("projection round failed")
-                applied = 0
+                failures += 1
+                delay = RETRY_BACKOFF.after(failures).total_seconds()
+                logger.exception(
+                    "projection round failed; reconnecting and retrying",
+                    extra={"failures": failures, "retry_in_seconds": delay},
+                )
+                self.reconnect()
+                stopping.wait(delay)
+                continue
+            if failures:
+                logger.warning("projections recovered", extra={"failures": failures})
+                failures = 0
             if not applied:
                 stopping.wait(poll_seconds)
 

@@ -127,7 +127,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 "(request_id, method, fingerprint, first_position, last_position) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (
-                    request.request_id,
+                    request.key,
                     request.method,
                     request.fingerprint,
                     min(positions),
@@ -136,18 +136,18 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             )
         return positions
 
-    def command_record(self, request_id: str) -> CommandRecord | None:
-        """What the command with this request id appended, if one was carried out."""
+    def command_record(self, key: str) -> CommandRecord | None:
+        """What the command stored under this request key appended, if one was carried out."""
         with self.datastore.transaction(commit=False) as c:
             c.execute(
                 "SELECT method, fingerprint, first_position, last_position "
                 f"FROM {COMMAND_REQUESTS_TABLE} WHERE request_id = ?",
-                (request_id,),
+                (key,),
             )
             row = c.fetchone()
         if row is None:
             return None
-        return CommandRecord(CommandRequest(request_id, row[0], bytes(row[1])), row[2], row[3])
+        return CommandRecord(CommandRequest(key, row[0], bytes(row[1])), row[2], row[3])
 
     def chain_head(self) -> Digest:
         """The ledger's digest: its last chained position and hash."""
@@ -424,7 +424,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 curs.execute(
                     self._insert_request,
                     (
-                        request.request_id,
+                        request.key,
                         request.method,
                         request.fingerprint,
                         min(positions),
@@ -434,14 +434,14 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             self._notify_channel(curs)
         return positions
 
-    def command_record(self, request_id: str) -> CommandRecord | None:
-        """What the command with this request id appended, if one was carried out."""
+    def command_record(self, key: str) -> CommandRecord | None:
+        """What the command stored under this request key appended, if one was carried out."""
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._select_request, (request_id,))
+            curs.execute(self._select_request, (key,))
             row = curs.fetchone()
         if row is None:
             return None
-        request = CommandRequest(request_id, row["method"], bytes(row["fingerprint"]))
+        request = CommandRequest(key, row["method"], bytes(row["fingerprint"]))
         return CommandRecord(request, row["first_position"], row["last_position"])
 
     def chain_head(self) -> Digest:

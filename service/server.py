@@ -13,13 +13,13 @@ from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from service.application import Clock, LedgerApplication, utc_now
 from service.auth import TokenBook, TokenFileError
 from service.config import ServeConfig, is_loopback
 from service.generated.sla.ledger.v1 import ledger_service_pb2
 from service.read_models import ReadModels
+from service.reflection import enable_reflection
 from service.registration import add_ledger_service
 from service.servicer import LedgerServicer
 from service.subscriptions import EventStreams
@@ -199,9 +199,7 @@ def start_server(
     for name in ("", LEDGER_SERVICE):
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(
-        (LEDGER_SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME), server
-    )
+    enable_reflection((LEDGER_SERVICE, health.SERVICE_NAME), server)
     try:
         if config.tls:
             port = server.add_secure_port(config.listen, server_credentials(config))

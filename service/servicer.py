@@ -14,15 +14,13 @@ from google.protobuf.message import Message
 
 from domain.agreement import replay_agreement
 from domain.errors import (
-    AlreadyExistsError,
     FailedPreconditionError,
-    FieldViolation,
     InvalidArgumentError,
     LedgerError,
     ProjectionBehindError,
     Violations,
+    unknown_agreement,
 )
-from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from projections.queries import (
     BreachFilter,
     CreditFilter,
@@ -39,7 +37,7 @@ from service.auth import (
     Role,
     current_identity,
 )
-from service.command_requests import CommandRequest, RequestCarriedOutError, command_request
+from service.command_requests import CommandRequest
 from service.errors import rich_status, translate_errors
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
@@ -58,9 +56,11 @@ from service.mapping_read_models import (
     breach_to_proto,
     credit_to_proto,
 )
-from service.mapping_semantics import exclusion_from_proto, report_to_proto
+from service.mapping_results import report_to_proto
+from service.mapping_semantics import exclusion_from_proto
 from service.page_tokens import decode_page_token, encode_page_token
 from service.read_models import ReadModels
+from service.retries import carry_out_once
 from service.subscriptions import EventStreams
 
 DEFAULT_PAGE_SIZE = 100
@@ -336,8 +336,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         as_of = _instant_or(now, request, "as_of", violations)
         known_at = _instant_or(now, request, "known_at", violations)
         violations.raise_if_any()
+        head = self._app.recorder.max_notification_id() or 0
         standing = self._app.agreement_at(request.agreement_id, as_of, known_at)
-        return pb.GetAgreementResponse(agreement=standing_to_proto(standing))
+        return pb.GetAgreementResponse(agreement=standing_to_proto(standing), log_position=head)
 
     @translate_errors
     def ListEvents(  # noqa: N802
@@ -350,7 +351,10 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         violations.raise_if_any()
         after = decode_page_token(request.page_token, request.agreement_id)
         logged = self._app.list_events(request.agreement_id, after, page_size)
-        response = pb.ListEventsResponse(events=[logged_event_to_proto(e) for e in logged])
+        response = pb.ListEventsResponse(
+            events=[logged_event_to_proto(e) for e in logged],
+            log_position=self._app.recorder.max_notification_id() or 0,
+        )
         if len(logged) == page_size:
             response.next_page_token = encode_page_token(request.agreement_id, logged[-1].position)
         return response
@@ -430,12 +434,11 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         return self._once("RecalculatePeriod", request, carry_out, reply)
 
     def _require_agreement(self, agreement_id: str) -> None:
-        """PERMISSION_DENIED unless the caller may see this agreement's customer."""
+        """NOT_FOUND, in the words used for an unknown agreement, unless the caller may see this
+        agreement's customer: a scoped token never learns that another customer's id exists."""
         identity = _scoped_identity()
         if identity is not None and not identity.sees(self._app.customer_of(agreement_id)):
-            raise PermissionDeniedError(
-                f"agreement {agreement_id} belongs to a customer this token may not see"
-            )
+            raise unknown_agreement(agreement_id)
 
     def _require_agreement_or_whole_ledger(self, agreement_id: str) -> None:
         if agreement_id:
@@ -471,25 +474,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         carry_out: Callable[[CommandRequest | None], Reply],
         replay: Callable[[list[LoggedEvent]], Reply],
     ) -> Reply:
-        """Carry out a command once per client request id; a retry gets the first reply."""
-        request_id = getattr(message, "request_id", "")
-        if request_id and not is_identifier(request_id):
-            raise InvalidArgumentError([FieldViolation("request_id", f"must be {IDENTIFIER_RULE}")])
-        once = command_request(method, message)
-        if once is None:
-            return carry_out(None)
-        record = self._app.command_record(once.request_id)
-        if record is None:
-            try:
-                return carry_out(once)
-            except RequestCarriedOutError as concurrent:
-                record = concurrent.record
-        if not record.same_call(once):
-            raise AlreadyExistsError(
-                f"request id {once.request_id!r} was used for a different call; "
-                "choose a new id for a new call"
-            )
-        return replay(self._app.events_between(record.first_position, record.last_position))
+        return carry_out_once(self._app, method, message, carry_out, replay)
 
     @translate_errors
     def GetCompliance(  # noqa: N802

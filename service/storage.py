@@ -13,8 +13,17 @@ from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from service.postgres_options import (
+    FACTORY_TOPIC,
+    OPTIONS_KEY,
+    decode_options,
+    encode_options,
+    libpq_options,
+)
+
 DEFAULT_DATABASE_URL = "sqlite:///sla-ledger.sqlite3"
 POSTGRES_POOL_SIZE = 10
+DEFAULT_CONNECT_TIMEOUT = 10
 
 
 class DatabaseUrlError(ValueError):
@@ -27,6 +36,12 @@ class Storage:
 
     url: URL
     env: dict[str, str]
+    libpq: tuple[tuple[str, str], ...] = ()  # PostgreSQL: the URL's libpq connection options
+
+    @property
+    def libpq_options(self) -> dict[str, str]:
+        """The libpq connection options every PostgreSQL connection is opened with."""
+        return dict(self.libpq)
 
     @property
     def is_postgres(self) -> bool:
@@ -42,7 +57,8 @@ def parse_database_url(text: str) -> Storage:
     """The storage a URL names.
 
     ``sqlite:///relative/file.sqlite3``, ``sqlite:////absolute/file.sqlite3``, or
-    ``postgresql+psycopg://user:password@host:port/dbname[?schema=name]``.
+    ``postgresql+psycopg://user:password@host:port/dbname[?schema=name&LIBPQ_PARAMETER=value]``
+    (service/postgres_options.py).
     """
     try:
         url = make_url(text)
@@ -69,15 +85,17 @@ def parse_database_url(text: str) -> Storage:
             raise DatabaseUrlError("PostgreSQL URLs use the psycopg driver: postgresql+psycopg://")
         if not url.database:
             raise DatabaseUrlError("a PostgreSQL URL must name a database")
-        unknown = set(url.query) - {"schema"}
-        if unknown:
-            raise DatabaseUrlError(f"unsupported URL parameters: {', '.join(sorted(unknown))}")
+        try:
+            options = libpq_options(url.query)
+        except ValueError as error:
+            raise DatabaseUrlError(str(error)) from None
         schema = url.query.get("schema", "public")
         return Storage(
             url,
             {
                 **common,
-                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "PERSISTENCE_MODULE": FACTORY_TOPIC,
+                OPTIONS_KEY: encode_options(options),
                 "APPLICATION_RECORDER_TOPIC": "service.recorders:LedgerPostgresRecorder",
                 "POSTGRES_DBNAME": url.database,
                 "POSTGRES_HOST": url.host or "127.0.0.1",
@@ -86,9 +104,14 @@ def parse_database_url(text: str) -> Storage:
                 "POSTGRES_PASSWORD": url.password or "",
                 "POSTGRES_SCHEMA": str(schema),
                 "POSTGRES_POOL_SIZE": str(POSTGRES_POOL_SIZE),
-                "POSTGRES_CONNECT_TIMEOUT": "10",
+                # How long a caller waits for a pooled connection; the URL's libpq timeout
+                # when it gives one, so an unreachable server is reported that soon.
+                "POSTGRES_CONNECT_TIMEOUT": str(
+                    int(options.get("connect_timeout", "0")) or DEFAULT_CONNECT_TIMEOUT
+                ),
                 "POSTGRES_LOCK_TIMEOUT": "10",
             },
+            tuple(sorted(options.items())),
         )
     raise DatabaseUrlError(
         f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://"
@@ -96,7 +119,8 @@ def parse_database_url(text: str) -> Storage:
 
 
 def postgres_connection(env: Mapping[str, str]) -> dict[str, Any]:
-    """The psycopg.connect keywords of a PostgreSQL storage's environment."""
+    """The psycopg.connect keywords of a PostgreSQL storage's environment, with the URL's libpq
+    options."""
     return {
         "dbname": env["POSTGRES_DBNAME"],
         "host": env["POSTGRES_HOST"],
@@ -104,6 +128,7 @@ def postgres_connection(env: Mapping[str, str]) -> dict[str, Any]:
         "user": env["POSTGRES_USER"],
         "password": env["POSTGRES_PASSWORD"],
         "connect_timeout": int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        **decode_options(env.get(OPTIONS_KEY) or ""),
     }
 
 

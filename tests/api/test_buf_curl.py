@@ -53,6 +53,13 @@ def test_buf_curl_lists_sign_agreement_among_the_methods(buf_curl: Callable[...,
     assert f"{METHOD_PREFIX}/SignAgreement" in result.stdout.split()
 
 
+def test_buf_curl_finds_the_methods_through_v1_reflection(buf_curl: Callable[..., Any]) -> None:
+    result = buf_curl("--reflect-protocol", "grpc-v1", "--list-methods")
+
+    assert result.returncode == 0, result.stderr
+    assert f"{METHOD_PREFIX}/SignAgreement" in result.stdout.split()
+
+
 def test_buf_curl_signs_an_agreement_from_json(
     buf_curl: Callable[..., Any], sign_json: Callable[[str], str]
 ) -> None:

@@ -10,11 +10,17 @@ from typing import Any
 
 import grpc
 import pytest
+from google.rpc import status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from domain.errors import Violations
+from service.actors import acting_as
 from service.auth import token_digest
+from service.cli import open_application
+from service.command_requests import command_request
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc, terms_pb2
+from service.mapping import terms_from_proto
 from tests import proto_builders as build
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
@@ -26,17 +32,14 @@ TOKENS = {
     "auditor": ("auditor", []),
     "finance": ("finance", []),
     "globex-writer": ("writer", ["globex"]),
+    "initech-writer": ("writer", ["initech"]),
     "initech-auditor": ("auditor", ["initech"]),
 }
 
 
 @pytest.fixture
-def server(
-    start_server: Callable[..., Any],
-    sqlite_database_url: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Any:
+def tokens_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A token file of TOKENS, each token being its name + "-token"."""
     monkeypatch.setenv("SLA_LEDGER_HEARTBEAT_SECONDS", "0.2")
     entries = [
         {"name": name, "sha256": token_digest(f"{name}-token").hex(), "role": role, "customers": c}
@@ -44,8 +47,13 @@ def server(
     ]
     path = tmp_path / "tokens.json"
     path.write_text(json.dumps(entries))
+    return path
+
+
+@pytest.fixture
+def server(start_server: Callable[..., Any], sqlite_database_url: str, tokens_file: Path) -> Any:
     return start_server(
-        sqlite_database_url, extra_args=("--close-periods", "off", "--tokens", str(path))
+        sqlite_database_url, extra_args=("--close-periods", "off", "--tokens", str(tokens_file))
     )
 
 
@@ -148,7 +156,7 @@ def test_a_token_scoped_to_a_customer_sees_and_changes_only_its_agreements(serve
     )
     assert (
         _code(lambda: stub.GetAgreement(read, timeout=TIMEOUT, metadata=_as("initech-auditor")))
-        is grpc.StatusCode.PERMISSION_DENIED
+        is grpc.StatusCode.NOT_FOUND
     )
     assert (
         _code(
@@ -177,3 +185,145 @@ def test_the_audit_trail_names_the_token_that_acted(server: Any) -> None:
     ).events
 
     assert [e.actor for e in events] == ["token writer"]
+
+
+def _refusal(call: Callable[[], Any], agreement_id: str) -> tuple[Any, ...]:
+    """How a call was refused: code, message (its agreement id blanked) and trailers."""
+    with pytest.raises(grpc.RpcError) as refused:
+        call()
+    error: Any = refused.value
+    trailers = []
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            status = status_pb2.Status.FromString(value)
+            status.message = status.message.replace(agreement_id, "<id>")
+            value = status.SerializeToString()
+        trailers.append((key, value))
+    return (error.code(), error.details().replace(agreement_id, "<id>"), sorted(trailers))
+
+
+def test_a_scoped_token_is_told_another_customers_agreement_does_not_exist(server: Any) -> None:
+    stub = Stub(server.channel)
+    _sign(stub, "globex-1", customer="globex")
+    writer, reader = _as("initech-writer"), _as("initech-auditor")
+    reading = build.reading("availability", datetime(2026, 1, 2, tzinfo=UTC), good=1)
+    calls: dict[str, Callable[[str], Any]] = {
+        "GetAgreement": lambda a: stub.GetAgreement(
+            pb.GetAgreementRequest(agreement_id=a), timeout=TIMEOUT, metadata=reader
+        ),
+        "ListEvents": lambda a: stub.ListEvents(
+            pb.ListEventsRequest(agreement_id=a), timeout=TIMEOUT, metadata=reader
+        ),
+        "GetCompliance": lambda a: stub.GetCompliance(
+            pb.GetComplianceRequest(agreement_id=a), timeout=TIMEOUT, metadata=reader
+        ),
+        "ListBreaches": lambda a: stub.ListBreaches(
+            pb.ListBreachesRequest(agreement_id=a, customer_id="initech"),
+            timeout=TIMEOUT,
+            metadata=reader,
+        ),
+        "RecordMeasurements": lambda a: stub.RecordMeasurements(
+            pb.RecordMeasurementsRequest(agreement_id=a, measurements=[reading]),
+            timeout=TIMEOUT,
+            metadata=writer,
+        ),
+        "TerminateAgreement": lambda a: stub.TerminateAgreement(
+            build.terminate_request(a, START), timeout=TIMEOUT, metadata=writer
+        ),
+        "ClosePeriod": lambda a: stub.ClosePeriod(
+            pb.ClosePeriodRequest(agreement_id=a), timeout=TIMEOUT, metadata=writer
+        ),
+    }
+
+    for name, call in calls.items():
+        foreign = _refusal(lambda: call("globex-1"), "globex-1")  # noqa: B023
+        unknown = _refusal(lambda: call("nobody-1"), "nobody-1")  # noqa: B023
+        assert foreign == unknown, name
+        assert foreign[:2] == (grpc.StatusCode.NOT_FOUND, "agreement <id> does not exist"), name
+
+
+def test_signing_a_taken_id_is_refused_alike_whoever_holds_it(server: Any) -> None:
+    stub = Stub(server.channel)
+    _sign(stub, "globex-1", customer="globex")
+    _sign(stub, "initech-1", customer="initech")
+
+    own = _refusal(lambda: _sign(stub, "globex-1", who="globex-writer"), "globex-1")
+    foreign = _refusal(lambda: _sign(stub, "initech-1", who="globex-writer"), "initech-1")
+
+    assert own == foreign
+    assert own[0] is grpc.StatusCode.ALREADY_EXISTS
+    assert "initech" not in foreign[1]
+
+
+def _scoped_sign(agreement_id: str, customer: str, request_id: str) -> pb.SignAgreementRequest:
+    request = build.sign_request(agreement_id, START, START)
+    request.terms.customer.CopyFrom(terms_pb2.Party(party_id=customer))
+    request.request_id = request_id
+    return request
+
+
+def _token_server(start_server: Callable[..., Any], database_url: str, tokens: Path) -> Any:
+    return start_server(
+        database_url, extra_args=("--close-periods", "off", "--tokens", str(tokens))
+    )
+
+
+def test_one_tenants_request_id_never_refuses_another_tenants_call(
+    start_server: Callable[..., Any], database_url: str, tokens_file: Path
+) -> None:
+    stub = Stub(_token_server(start_server, database_url, tokens_file).channel)
+    globex = _scoped_sign("globex-1", "globex", "sign-1")
+    first = stub.SignAgreement(globex, timeout=TIMEOUT, metadata=_as("globex-writer"))
+
+    other = stub.SignAgreement(
+        _scoped_sign("initech-1", "initech", "sign-1"),
+        timeout=TIMEOUT,
+        metadata=_as("initech-writer"),
+    )
+    retried = stub.SignAgreement(globex, timeout=TIMEOUT, metadata=_as("globex-writer"))
+
+    assert other.agreement.agreement_id == "initech-1"
+    assert other.log_position > first.log_position
+    assert retried == first
+
+
+def _sign_before_scoping(database_url: str, actor: str, request: pb.SignAgreementRequest) -> int:
+    """Sign as a ledger did before request ids were scoped: stored under the bare id."""
+    app = open_application(database_url)
+    try:
+        with acting_as(actor):
+            terms = terms_from_proto(request.terms, "terms", Violations())
+            once = command_request("SignAgreement", request)
+            _, position = app.sign_agreement(request.agreement_id, terms, START, request=once)
+    finally:
+        app.close()
+    return position
+
+
+def test_a_tokens_request_stored_before_ids_were_scoped_still_replays_its_reply(
+    start_server: Callable[..., Any], database_url: str, tokens_file: Path
+) -> None:
+    request = _scoped_sign("globex-1", "globex", "sign-1")
+    position = _sign_before_scoping(database_url, "token globex-writer", request)
+    stub = Stub(_token_server(start_server, database_url, tokens_file).channel)
+
+    retried = stub.SignAgreement(request, timeout=TIMEOUT, metadata=_as("globex-writer"))
+
+    assert (retried.agreement.agreement_id, retried.log_position) == ("globex-1", position)
+
+
+def test_another_tokens_request_stored_before_scoping_does_not_refuse_a_new_call(
+    start_server: Callable[..., Any], database_url: str, tokens_file: Path
+) -> None:
+    _sign_before_scoping(
+        database_url, "token globex-writer", _scoped_sign("globex-1", "globex", "sign-1")
+    )
+    stub = Stub(_token_server(start_server, database_url, tokens_file).channel)
+
+    signed = stub.SignAgreement(
+        _scoped_sign("initech-1", "initech", "sign-1"),
+        timeout=TIMEOUT,
+        metadata=_as("initech-writer"),
+    )
+
+    assert signed.agreement.agreement_id == "initech-1"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +152,68 @@ def test_plaintext_beyond_loopback_with_insecure_on_starts_and_warns(
     )
     assert warning["level"] == "warning"
     assert _health(server.channel) == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_every_line_a_tls_server_writes_is_json_also_what_grpc_core_reports(
+    start_server: Callable[..., Any],
+    sqlite_database_url: str,
+    ca: trustme.CA,
+    server_files: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GRPC_VERBOSITY", raising=False)
+    monkeypatch.delenv("GRPC_TRACE", raising=False)
+    server = start_server(
+        sqlite_database_url,
+        extra_args=("--tls-cert", server_files["cert"], "--tls-key", server_files["key"]),
+        credentials=grpc.ssl_channel_credentials(root_certificates=ca.cert_pem.bytes()),
+    )
+    assert _health(server.channel) == health_pb2.HealthCheckResponse.SERVING
+    with (
+        grpc.insecure_channel(f"127.0.0.1:{server.port}") as plaintext,  # a failed handshake
+        pytest.raises(grpc.RpcError),
+    ):
+        _health(plaintext)
+
+    server.stop()
+
+    lines = server.stderr.splitlines()
+    assert any('"message": "stopped"' in line for line in lines)
+    assert [line for line in lines if not _is_json_object(line)] == []
+
+
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def test_the_readmes_buf_curl_over_tls_reaches_the_server(
+    start_server: Callable[..., Any],
+    sqlite_database_url: str,
+    ca: trustme.CA,
+    server_files: dict[str, str],
+    buf: Path,
+    run_command: Callable[[Sequence[str]], Any],
+) -> None:
+    server = start_server(
+        sqlite_database_url,
+        extra_args=("--tls-cert", server_files["cert"], "--tls-key", server_files["key"]),
+        credentials=grpc.ssl_channel_credentials(root_certificates=ca.cert_pem.bytes()),
+    )
+
+    done = run_command(
+        [
+            str(buf),
+            "curl",
+            "--protocol",
+            "grpc",
+            "--cacert",
+            server_files["ca"],
+            f"https://localhost:{server.port}/grpc.health.v1.Health/Check",
+        ]
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"status": "SERVING"}

@@ -171,7 +171,7 @@ def test_untouched_read_models_verify_at_the_position_they_reflect(ledger: Ledge
         "positions": {
             "ledger_views": ledger.head(),
             "reading_rollups": ledger.head(),
-            "event_encodings_v1": ledger.head(),
+            "event_encodings_v2": ledger.head(),
         },
         "first_difference": None,
     }
@@ -236,7 +236,7 @@ def test_changed_bytes_of_an_encoded_event_are_named_by_its_position(ledger: Led
 
     outcome = ledger.verify()
 
-    assert _difference(outcome) == (1, "encoded_events_v1", {"position": 2}, "changed", "encoded")
+    assert _difference(outcome) == (1, "encoded_events_v2", {"position": 2}, "changed", "encoded")
 
 
 def test_a_tracking_position_beyond_the_log_is_named(ledger: Ledger) -> None:

@@ -27,6 +27,29 @@ def test_other_addresses_are_not_loopback(listen: str) -> None:
     assert not is_loopback(listen)
 
 
+@pytest.mark.parametrize(
+    ("listen", "address"),
+    [
+        ("localhost", "localhost:50051"),
+        ("LOCALHOST:0", "localhost:0"),
+        ("localhost.:7", "localhost:7"),
+        ("127.0.0.1", "127.0.0.1:50051"),
+        ("[::1]", "[::1]:50051"),
+        ("::1", "[::1]:50051"),
+    ],
+)
+def test_a_loopback_host_serves_plaintext_on_the_port_given_or_50051(
+    listen: str, address: str
+) -> None:
+    assert _config("--listen", listen).listen == address
+
+
+@pytest.mark.parametrize("listen", ["localhost:", ":50051", "localhost:http", "[::1", "h:70000"])
+def test_a_malformed_listen_address_is_refused(listen: str) -> None:
+    with pytest.raises(SystemExit, match="is not a valid listen address"):
+        _config("--listen", listen)
+
+
 def test_a_certificate_without_its_key_is_refused() -> None:
     with pytest.raises(SystemExit, match="--tls-cert and --tls-key go together"):
         _config("--tls-cert", "server.pem")

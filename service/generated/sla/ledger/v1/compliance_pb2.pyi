@@ -19,11 +19,24 @@ class ComplianceStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     COMPLIANCE_STATUS_AT_RISK: _ClassVar[ComplianceStatus]
     COMPLIANCE_STATUS_BREACHED: _ClassVar[ComplianceStatus]
     COMPLIANCE_STATUS_NO_DATA: _ClassVar[ComplianceStatus]
+
+class CreditKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CREDIT_KIND_UNSPECIFIED: _ClassVar[CreditKind]
+    CREDIT_KIND_CREDIT_ISSUED: _ClassVar[CreditKind]
+    CREDIT_KIND_CREDIT_ADJUSTED: _ClassVar[CreditKind]
+    CREDIT_KIND_BONUS_EARNED: _ClassVar[CreditKind]
+    CREDIT_KIND_BONUS_ADJUSTED: _ClassVar[CreditKind]
 COMPLIANCE_STATUS_UNSPECIFIED: ComplianceStatus
 COMPLIANCE_STATUS_MET: ComplianceStatus
 COMPLIANCE_STATUS_AT_RISK: ComplianceStatus
 COMPLIANCE_STATUS_BREACHED: ComplianceStatus
 COMPLIANCE_STATUS_NO_DATA: ComplianceStatus
+CREDIT_KIND_UNSPECIFIED: CreditKind
+CREDIT_KIND_CREDIT_ISSUED: CreditKind
+CREDIT_KIND_CREDIT_ADJUSTED: CreditKind
+CREDIT_KIND_BONUS_EARNED: CreditKind
+CREDIT_KIND_BONUS_ADJUSTED: CreditKind
 
 class TrackCompliance(_message.Message):
     __slots__ = ("track", "indicator", "final", "attained", "target", "good", "total", "bad", "readings", "excluded", "budget_remaining_percent", "target_line", "status")
@@ -94,20 +107,22 @@ class Breach(_message.Message):
     def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., terms_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retracted: _Optional[bool] = ...) -> None: ...
 
 class CreditLine(_message.Message):
-    __slots__ = ("objective_id", "period_label", "kind", "amount", "policy_line", "recorded_at")
+    __slots__ = ("objective_id", "period_label", "kind", "amount", "policy_line", "recorded_at", "credit_kind")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_KIND_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     kind: str
     amount: _terms_pb2.Money
     policy_line: str
     recorded_at: _timestamp_pb2.Timestamp
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., kind: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    credit_kind: CreditKind
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., kind: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., credit_kind: _Optional[_Union[CreditKind, str]] = ...) -> None: ...
 
 class TerminationRight(_message.Message):
     __slots__ = ("objective_id", "period_label", "consecutive_breaches", "recorded_at")

@@ -2,6 +2,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -98,7 +99,7 @@ class MetricMeasured(_message.Message):
     def __init__(self, objective_id: _Optional[str] = ..., day: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., measurements: _Optional[_Iterable[_Union[_terms_pb2.Measurement, _Mapping]]] = ..., late_indexes: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class TrackFigures(_message.Message):
-    __slots__ = ("track", "attained", "target", "good", "total", "bad", "readings", "excluded", "budget_remaining_percent", "status")
+    __slots__ = ("track", "attained", "target", "good", "total", "bad", "readings", "excluded", "budget_remaining_percent", "status", "compliance_status")
     TRACK_FIELD_NUMBER: _ClassVar[int]
     ATTAINED_FIELD_NUMBER: _ClassVar[int]
     TARGET_FIELD_NUMBER: _ClassVar[int]
@@ -109,6 +110,7 @@ class TrackFigures(_message.Message):
     EXCLUDED_FIELD_NUMBER: _ClassVar[int]
     BUDGET_REMAINING_PERCENT_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    COMPLIANCE_STATUS_FIELD_NUMBER: _ClassVar[int]
     track: str
     attained: str
     target: str
@@ -119,7 +121,8 @@ class TrackFigures(_message.Message):
     excluded: int
     budget_remaining_percent: str
     status: str
-    def __init__(self, track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., good: _Optional[str] = ..., total: _Optional[str] = ..., bad: _Optional[str] = ..., readings: _Optional[int] = ..., excluded: _Optional[int] = ..., budget_remaining_percent: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+    compliance_status: _compliance_pb2.ComplianceStatus
+    def __init__(self, track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., good: _Optional[str] = ..., total: _Optional[str] = ..., bad: _Optional[str] = ..., readings: _Optional[int] = ..., excluded: _Optional[int] = ..., budget_remaining_percent: _Optional[str] = ..., status: _Optional[str] = ..., compliance_status: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ...) -> None: ...
 
 class ExclusionRecorded(_message.Message):
     __slots__ = ("exclusion",)
@@ -128,7 +131,7 @@ class ExclusionRecorded(_message.Message):
     def __init__(self, exclusion: _Optional[_Union[_terms_pb2.Exclusion, _Mapping]] = ...) -> None: ...
 
 class PeriodClosed(_message.Message):
-    __slots__ = ("objective_id", "period_label", "window_start", "window_end", "terms_version", "figures", "status", "period_fee")
+    __slots__ = ("objective_id", "period_label", "window_start", "window_end", "terms_version", "figures", "status", "period_fee", "compliance_status")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     WINDOW_START_FIELD_NUMBER: _ClassVar[int]
@@ -137,6 +140,7 @@ class PeriodClosed(_message.Message):
     FIGURES_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FEE_FIELD_NUMBER: _ClassVar[int]
+    COMPLIANCE_STATUS_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     window_start: _timestamp_pb2.Timestamp
@@ -145,7 +149,8 @@ class PeriodClosed(_message.Message):
     figures: _containers.RepeatedCompositeFieldContainer[TrackFigures]
     status: str
     period_fee: _terms_pb2.Money
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., figures: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status: _Optional[str] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ...) -> None: ...
+    compliance_status: _compliance_pb2.ComplianceStatus
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., figures: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status: _Optional[str] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., compliance_status: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ...) -> None: ...
 
 class BreachDetected(_message.Message):
     __slots__ = ("objective_id", "period_label", "track", "attained", "target", "terms_version")
@@ -242,20 +247,24 @@ class BonusAdjusted(_message.Message):
     def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., after: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., delta: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ...) -> None: ...
 
 class PeriodRecalculated(_message.Message):
-    __slots__ = ("objective_id", "period_label", "before", "after", "status_before", "status_after")
+    __slots__ = ("objective_id", "period_label", "before", "after", "status_before", "status_after", "compliance_status_before", "compliance_status_after")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     BEFORE_FIELD_NUMBER: _ClassVar[int]
     AFTER_FIELD_NUMBER: _ClassVar[int]
     STATUS_BEFORE_FIELD_NUMBER: _ClassVar[int]
     STATUS_AFTER_FIELD_NUMBER: _ClassVar[int]
+    COMPLIANCE_STATUS_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    COMPLIANCE_STATUS_AFTER_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     before: _containers.RepeatedCompositeFieldContainer[TrackFigures]
     after: _containers.RepeatedCompositeFieldContainer[TrackFigures]
     status_before: str
     status_after: str
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., after: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status_before: _Optional[str] = ..., status_after: _Optional[str] = ...) -> None: ...
+    compliance_status_before: _compliance_pb2.ComplianceStatus
+    compliance_status_after: _compliance_pb2.ComplianceStatus
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., after: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status_before: _Optional[str] = ..., status_after: _Optional[str] = ..., compliance_status_before: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ..., compliance_status_after: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ...) -> None: ...
 
 class TerminationRightGranted(_message.Message):
     __slots__ = ("objective_id", "period_label", "consecutive_breaches", "first_period_label")

@@ -143,10 +143,12 @@ class GetAgreementRequest(_message.Message):
     def __init__(self, agreement_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetAgreementResponse(_message.Message):
-    __slots__ = ("agreement",)
+    __slots__ = ("agreement", "log_position")
     AGREEMENT_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
     agreement: _terms_pb2.Agreement
-    def __init__(self, agreement: _Optional[_Union[_terms_pb2.Agreement, _Mapping]] = ...) -> None: ...
+    log_position: int
+    def __init__(self, agreement: _Optional[_Union[_terms_pb2.Agreement, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class ListEventsRequest(_message.Message):
     __slots__ = ("agreement_id", "page_size", "page_token")
@@ -159,12 +161,14 @@ class ListEventsRequest(_message.Message):
     def __init__(self, agreement_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListEventsResponse(_message.Message):
-    __slots__ = ("events", "next_page_token")
+    __slots__ = ("events", "next_page_token", "log_position")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.LedgerEvent]
     next_page_token: str
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    log_position: int
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class RecordExclusionRequest(_message.Message):
     __slots__ = ("agreement_id", "exclusion", "request_id")
@@ -311,7 +315,7 @@ class ListBreachesResponse(_message.Message):
     def __init__(self, breaches: _Optional[_Iterable[_Union[BreachRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class CreditRecord(_message.Message):
-    __slots__ = ("position", "agreement_id", "customer_id", "provider_id", "objective_id", "period_label", "window_start", "kind", "amount", "policy_line", "recorded_at")
+    __slots__ = ("position", "agreement_id", "customer_id", "provider_id", "objective_id", "period_label", "window_start", "kind", "amount", "policy_line", "recorded_at", "credit_kind")
     POSITION_FIELD_NUMBER: _ClassVar[int]
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -323,6 +327,7 @@ class CreditRecord(_message.Message):
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_KIND_FIELD_NUMBER: _ClassVar[int]
     position: int
     agreement_id: str
     customer_id: str
@@ -334,7 +339,8 @@ class CreditRecord(_message.Message):
     amount: _terms_pb2.Money
     policy_line: str
     recorded_at: _timestamp_pb2.Timestamp
-    def __init__(self, position: _Optional[int] = ..., agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    credit_kind: _compliance_pb2.CreditKind
+    def __init__(self, position: _Optional[int] = ..., agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., credit_kind: _Optional[_Union[_compliance_pb2.CreditKind, str]] = ...) -> None: ...
 
 class ListCreditsRequest(_message.Message):
     __slots__ = ("agreement_id", "customer_id", "provider_id", "currency_code", "period_start_from", "period_start_before", "page_size", "page_token", "min_log_position")
