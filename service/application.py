@@ -52,14 +52,14 @@ from domain.period_results import PeriodEvent
 from domain.rollups import SpanSums, WindowPlan, evaluate_rollups, span_of, summarize_event
 from domain.terms import AgreementTerms
 from service.actors import current_actor
+from service.chain_verification import verify_storage
 from service.command_requests import CommandRecord, CommandRequest, RequestCarriedOutError
-from service.ledger_chain import GENESIS, Digest, Verification, verify
+from service.ledger_chain import Adoption, Digest, Verification
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
 from service.transcodings import register_domain_transcodings
 
 MAX_RECORDING_ATTEMPTS = 5
 DEFAULT_MAX_CLOCK_SKEW = timedelta(minutes=5)
-VERIFY_PAGE = 1000
 Clock = Callable[[], datetime]
 
 
@@ -520,32 +520,13 @@ class LedgerApplication(Application[str]):
     def verify_ledger(
         self, after: int = 0, up_to: int = 0, expected: Digest | None = None
     ) -> Verification:
-        """Recompute the hash chain over (after, up_to] (up_to 0: the whole log) from the hash
-        recorded at after, comparing it with the recorded hashes and with expected if given."""
-        recorder = self.ledger_recorder
-        if up_to <= 0:
-            up_to = max(self.recorder.max_notification_id() or 0, recorder.chain_head().position)
-        current = recorder.chain_at(after) if after > 0 else Digest(0, GENESIS)
-        if current.position != after:
-            return Verification(False, after, after, "no recorded hash at that position", current)
-        position = after
-        while position < up_to:
-            events, hashes, end = recorder.select_chained(position, up_to, VERIFY_PAGE)
-            here = expected if expected is not None and expected.position <= end else None
-            result = verify(current, events, hashes, here)
-            if not result.ok:
-                return result
-            expected = None if here is not None else expected
-            current, position = result.digest, end
-        if expected is not None:
-            return Verification(
-                False,
-                current.position,
-                expected.position,
-                "the digest lies beyond the range",
-                current,
-            )
-        return Verification(True, current.position, 0, "", current)
+        """Verify the log against the hash chain over (after, up_to], read-only
+        (service.chain_verification.verify_log)."""
+        return verify_storage(self.env, after, up_to, expected)
+
+    def adopt_chain(self, by: str) -> Adoption:
+        """Chain a log written before the chain existed: once, recorded with who and when."""
+        return self.ledger_recorder.adopt_chain(by, self._clock())
 
     # Helpers
 

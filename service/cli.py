@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from eventsourcing.persistence import PersistenceError
+
 import service.grpc_core_logs  # noqa: F401 - first, before grpc is loaded
 from projections.audit import Audit
 from projections.exports import write_credits_csv
@@ -24,8 +26,12 @@ from projections.queries import CreditFilter
 from projections.runner import checksum
 from service.application import DEFAULT_MAX_CLOCK_SKEW, LedgerApplication, utc_now
 from service.auth import token_digest
+from service.chain_store import AdoptionRefusedError
+from service.chain_verification import verify_storage
 from service.config import add_serve_arguments, command_log_level, serve_config
-from service.ledger_chain import Digest
+from service.digest_log import DigestLog
+from service.ledger_chain import Adoption, Digest
+from service.log_reader import LogUnreadableError, NoLedgerError
 from service.logs import configure_logging
 from service.period_closer import PeriodCloser
 from service.projection_process import ProjectionProcess
@@ -41,6 +47,7 @@ from service.storage import (
 
 logger = logging.getLogger("sla_ledger")
 PARENT_POLL_SECONDS = 0.5
+MAX_ADOPTER_CHARACTERS = 200
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("rebuild-projections", "drop every read model and rebuild it from the log"),
         ("export-credits", "write the credit ledger of a period range as CSV"),
         ("verify", "recompute the log's hash chain; exit 1 at the first position that differs"),
+        ("adopt-chain", "chain a log written before the hash chain existed (once, recorded)"),
         ("hash-token", "print the SHA-256 of a bearer token read from standard input"),
     ):
         command = commands.add_parser(name, help=help_text)
@@ -96,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="also rebuild the read models from the log and compare them row by row",
             )
+        if name == "adopt-chain":
+            command.add_argument(
+                "--by", required=True, help="who adopts the chain (recorded with the adoption)"
+            )
         if name == "export-credits":
             command.add_argument(
                 "--from", dest="period_from", help="periods starting at or after (ISO 8601, UTC)"
@@ -123,6 +135,15 @@ def storage_of(database_url: str) -> Storage:
         return parse_database_url(database_url)
     except DatabaseUrlError as error:
         raise SystemExit(f"sla-ledger: {error}") from None
+
+
+def existing_ledger(database_url: str) -> str:
+    """The URL of a ledger that must exist already: a SQLite file that is missing is refused
+    rather than created (empty) by a command that reads it."""
+    storage = storage_of(database_url)
+    if not storage.is_postgres and not Path(storage.env["SQLITE_DBNAME"]).is_file():
+        raise SystemExit(f"sla-ledger: no ledger at {storage.env['SQLITE_DBNAME']}")
+    return database_url
 
 
 def open_application(
@@ -176,7 +197,13 @@ def serve(arguments: argparse.Namespace) -> int:
             config.close_interval_seconds,
         )
         closer.start()
+    digest_log = None
+    if config.digest_log_interval_seconds > 0:
+        digest_log = DigestLog(app.ledger_digest, config.digest_log_interval_seconds)
+        digest_log.start()
     received = signal.sigwait(STOP_SIGNALS)
+    if digest_log is not None:  # first, so that no digest line follows "shutting down"
+        digest_log.stop()
     logger.info("shutting down", extra={"signal": signal.Signals(received).name})
     if closer is not None:
         closer.stop()
@@ -190,8 +217,9 @@ def project(arguments: argparse.Namespace) -> int:
     """Keep the read models current until SIGTERM or SIGINT (a separate worker)."""
     configure_logging(arguments.log_level)
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    app = open_application(_database_url(arguments))
-    read_models = open_read_models(app, _database_url(arguments))
+    database_url = existing_ledger(_database_url(arguments))
+    app = open_application(database_url)
+    read_models = open_read_models(app, database_url)
     read_models.start()
     if arguments.parent_pid:
         _exit_with_parent(arguments.parent_pid)
@@ -217,8 +245,9 @@ def _exit_with_parent(parent_pid: int) -> None:
 def rebuild_projections(arguments: argparse.Namespace) -> int:
     """Drop every read model and rebuild it from the log."""
     configure_logging(arguments.log_level)
-    app = open_application(_database_url(arguments))
-    read_models = open_read_models(app, _database_url(arguments))
+    database_url = existing_ledger(_database_url(arguments))
+    app = open_application(database_url)
+    read_models = open_read_models(app, database_url)
     applied = read_models.rebuild(encodings=arguments.encodings)
     summary = {
         "events_applied": applied,
@@ -241,7 +270,8 @@ def hash_token(arguments: argparse.Namespace) -> int:
 
 
 def verify_ledger(arguments: argparse.Namespace) -> int:
-    """Recompute the hash chain; print the outcome as JSON; exit 1 when it differs."""
+    """Recompute the hash chain, reading the database only; print the outcome as JSON; exit 1
+    when it differs or the database cannot be read."""
     configure_logging(arguments.log_level)
     expected = None
     if arguments.expect:
@@ -250,19 +280,25 @@ def verify_ledger(arguments: argparse.Namespace) -> int:
             expected = Digest(int(position), bytes.fromhex(hex_hash))
         except ValueError:
             raise SystemExit("sla-ledger: --expect takes POSITION:SHA256_HEX") from None
-    app = open_application(_database_url(arguments))
+    storage = storage_of(_database_url(arguments))
     audit = None
     try:
-        result = app.verify_ledger(arguments.after, arguments.up_to, expected)
+        result = verify_storage(storage.env, arguments.after, arguments.up_to, expected)
         if arguments.read_models:
-            audit = _audit_read_models(app, _database_url(arguments))
-    finally:
-        app.close()
+            audit = _audit_read_models(storage)
+    except NoLedgerError as error:
+        raise SystemExit(f"sla-ledger: {error}") from None
+    except (LogUnreadableError, PersistenceError) as error:
+        unreadable = {"ok": False, "first_bad_position": 0, "problem": str(error), "digest": ""}
+        unreadable["adoption"] = None
+        sys.stdout.write(json.dumps(unreadable) + "\n")
+        return 1
     summary = {
         "ok": result.ok,
         "first_bad_position": result.first_bad_position,
         "problem": result.problem,
         "digest": f"{result.digest.position}:{result.digest.hex}",
+        "adoption": None if result.adoption is None else _adoption_json(result.adoption),
     }
     if audit is not None:
         summary["read_models"] = audit.summary()
@@ -270,20 +306,52 @@ def verify_ledger(arguments: argparse.Namespace) -> int:
     return 0 if result.ok and (audit is None or audit.ok) else 1
 
 
-def _audit_read_models(app: LedgerApplication, database_url: str) -> Audit:
+def _audit_read_models(storage: Storage) -> Audit:
     """Compare the stored read models with the log's, creating and writing nothing there."""
-    read_models = ReadModels(app, storage_of(database_url))
+    app = LedgerApplication({**storage.env, "CREATE_TABLE": "n"})  # the tables exist
+    read_models = ReadModels(app, storage)
     try:
         return read_models.audit()
     finally:
         read_models.stop()
+        app.close()
+
+
+def adopt_chain(arguments: argparse.Namespace) -> int:
+    """Chain a log written before the chain existed, once; print the adoption as JSON."""
+    configure_logging(arguments.log_level)
+    by = arguments.by.strip()
+    if not 0 < len(by) <= MAX_ADOPTER_CHARACTERS or not by.isprintable():
+        raise SystemExit(
+            f"sla-ledger: --by takes a name of 1 to {MAX_ADOPTER_CHARACTERS} printable characters"
+        )
+    app = open_application(existing_ledger(_database_url(arguments)))
+    try:
+        adoption = app.adopt_chain(by)
+    except AdoptionRefusedError as error:
+        raise SystemExit(f"sla-ledger: adopt-chain refused: {error}") from None
+    finally:
+        app.close()
+    sys.stdout.write(json.dumps(_adoption_json(adoption)) + "\n")
+    return 0
+
+
+def _adoption_json(adoption: Adoption) -> dict[str, object]:
+    return {
+        "by": adoption.by,
+        "at": adoption.at,
+        "events": adoption.events,
+        "through_position": adoption.through.position,
+        "digest": f"{adoption.through.position}:{adoption.through.hex}",
+    }
 
 
 def export_credits(arguments: argparse.Namespace) -> int:
     """Write the credit ledger of a period range as CSV."""
     configure_logging(arguments.log_level)
-    app = open_application(_database_url(arguments))
-    read_models = open_read_models(app, _database_url(arguments))
+    database_url = existing_ledger(_database_url(arguments))
+    app = open_application(database_url)
+    read_models = open_read_models(app, database_url)
     read_models.catch_up()
     where = CreditFilter(
         period_start_from=_instant(arguments.period_from, "--from"),
@@ -328,6 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {
         "hash-token": hash_token,
         "verify": verify_ledger,
+        "adopt-chain": adopt_chain,
         "serve": serve,
         "project": project,
         "rebuild-projections": rebuild_projections,

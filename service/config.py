@@ -14,6 +14,7 @@ DEFAULT_PORT = 50051
 MAX_PORT = 65535
 DEFAULT_LISTEN = f"127.0.0.1:{DEFAULT_PORT}"
 LOG_LEVEL_VARIABLE = "SLA_LEDGER_LOG_LEVEL"
+MAX_DIGEST_LOG_INTERVAL = 7 * 24 * 3600.0  # a week
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class ServeConfig:
     insecure: bool = False
     max_clock_skew_seconds: float = 300.0
     tokens_file: str = ""
+    digest_log_interval_seconds: float = 300.0
 
     @property
     def tls(self) -> bool:
@@ -210,6 +212,14 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         on_or_off,
         "on to listen without TLS on an address other than loopback (logs a warning)",
     ),
+    (
+        "--digest-log-interval",
+        "SLA_LEDGER_DIGEST_LOG_INTERVAL",
+        "digest_log_interval_seconds",
+        float,
+        'seconds between "ledger digest" log lines (position and hash) to ship off the '
+        "machine; 0 turns them off",
+    ),
 ]
 
 
@@ -268,6 +278,10 @@ def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> S
         raise SystemExit("sla-ledger: close grace must be >= 0 and close interval > 0")
     if config.max_clock_skew_seconds < 0:
         raise SystemExit("sla-ledger: the clock skew must be >= 0")
+    if not 0 <= config.digest_log_interval_seconds <= MAX_DIGEST_LOG_INTERVAL:
+        raise SystemExit(
+            f"sla-ledger: the digest log interval must be 0 (off) to {MAX_DIGEST_LOG_INTERVAL} s"
+        )
     if bool(config.tls_cert) != bool(config.tls_key):
         raise SystemExit("sla-ledger: --tls-cert and --tls-key go together")
     if config.tls_client_ca and not config.tls:

@@ -24,6 +24,8 @@ from domain.errors import (
     VersionConflictError,
 )
 from service.auth import PermissionDeniedError
+from service.chain_store import LedgerTamperedError
+from service.log_reader import LogUnreadableError
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,8 @@ STATUS_OF: dict[type[LedgerError], int] = {
     VersionConflictError: code_pb2.ABORTED,
     ProjectionBehindError: code_pb2.DEADLINE_EXCEEDED,
     PermissionDeniedError: code_pb2.PERMISSION_DENIED,
+    LedgerTamperedError: code_pb2.DATA_LOSS,
+    LogUnreadableError: code_pb2.DATA_LOSS,
 }
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])

@@ -55,12 +55,17 @@ def encode_options(options: Mapping[str, str]) -> str:
     return urlencode(sorted(options.items()))
 
 
+def decode_options(text: str) -> dict[str, str]:
+    """The options of an environment value encode_options made."""
+    return dict(parse_qsl(text))
+
+
 class LedgerPostgresFactory(PostgresFactory):
     """The eventsourcing PostgreSQL factory whose pool connects with the URL's libpq options."""
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)
-        options = dict(parse_qsl(self.env.get(OPTIONS_KEY) or ""))
+        options = decode_options(self.env.get(OPTIONS_KEY) or "")
         kwargs = self.datastore.pool.kwargs
         if options and isinstance(kwargs, dict):  # the pool is not open yet: no connection made
             kwargs.update(options)

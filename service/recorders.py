@@ -15,6 +15,7 @@ recorded before this table existed stay in the key index and are still looked up
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import Notification, StoredEvent
@@ -24,16 +25,22 @@ from psycopg.sql import SQL, Identifier, Literal
 
 from domain.identifiers import agreement_stream, measurement_stream_prefix
 from domain.measurements import KeySpan, key_spans
+from service.chain_sql import (
+    ADOPTIONS_TABLE,
+    CHAIN_TABLE,
+    PostgresChainSQL,
+    SQLiteChainSQL,
+    quoted,
+)
+from service.chain_store import adopt, chain_head, chain_inserted, check_before_append
 from service.command_requests import COMMAND_REQUESTS_TABLE, CommandRecord, CommandRequest
-from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
+from service.ledger_chain import Adoption, Digest
 
 # (stream, version, first instant, last instant) of a MetricMeasured event's time-slice readings.
 MeasuredSpan = tuple[str, int, int, int]
 LOOKUP_CHUNK = 500
 MEASUREMENT_KEYS_TABLE = "measurement_keys"
-CHAIN_TABLE = "ledger_chain"
 SPANS_TABLE = "measured_spans"
-_LAST_POSITION = 2**63 - 1
 APPEND_ONLY = "the ledger is append-only: what it recorded is never changed or removed"
 
 
@@ -67,6 +74,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     """SQLite event recorder with the measurement-key index and ledger queries."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        self.chain_sql = SQLiteChainSQL(events_table_name)  # the parent builds the statements
         super().__init__(datastore, events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:
@@ -75,8 +83,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {MEASUREMENT_KEYS_TABLE} "
             "(key BLOB PRIMARY KEY) WITHOUT ROWID",
-            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} "
-            "(position INTEGER PRIMARY KEY, hash BLOB NOT NULL)",
+            *self.chain_sql.create_statements,
             f"CREATE TABLE IF NOT EXISTS {SPANS_TABLE} (originator_id TEXT, "
             "originator_version INTEGER, first_us INTEGER NOT NULL, last_us INTEGER NOT NULL, "
             "PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID",
@@ -90,6 +97,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                     self.events_table_name,
                     MEASUREMENT_KEYS_TABLE,
                     CHAIN_TABLE,
+                    ADOPTIONS_TABLE,
                     COMMAND_REQUESTS_TABLE,
                     SPANS_TABLE,
                 )
@@ -100,6 +108,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        # In the write transaction: nothing can append between this check and the chain rows.
+        head = check_before_append(c, self.chain_sql)
         keys: Sequence[bytes] = kwargs.get("measurement_keys") or ()
         if keys:
             c.executemany(
@@ -109,25 +119,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         if spans:
             c.executemany(f"INSERT INTO {SPANS_TABLE} VALUES (?, ?, ?, ?)", spans)
         positions = list(super()._insert_events(c, stored_events, **kwargs) or ())
-        # Still inside the write transaction: nothing can append between these and the chain.
-        head = self._chain_head(c, _LAST_POSITION)
-        c.execute(
-            f"SELECT COUNT(*) FROM {self.events_table_name} WHERE rowid > ?", (head.position,)
-        )
-        unchained = _just_inserted(stored_events, positions, c.fetchone()[0])
-        if unchained is None:  # older events were never chained: chain them too
-            c.execute(
-                f"SELECT rowid, topic, originator_id, originator_version, state "
-                f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid",
-                (head.position,),
-            )
-            unchained = [
-                ChainedEvent(r[0], r[1], r[2], r[3], _as_bytes(r[4])) for r in c.fetchall()
-            ]
-        c.executemany(
-            f"INSERT INTO {CHAIN_TABLE} (position, hash) VALUES (?, ?)",
-            extend(head.hash, unchained),
-        )
+        chain_inserted(c, self.chain_sql, head, stored_events, positions)
         request: CommandRequest | None = kwargs.get("command_request")
         if request is not None and positions:
             c.execute(
@@ -159,43 +151,13 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
     def chain_head(self) -> Digest:
         """The ledger's digest: its last chained position and hash."""
-        return self.chain_at(_LAST_POSITION)
-
-    def chain_at(self, position: int) -> Digest:
-        """The recorded digest at the last chained position up to position."""
         with self.datastore.transaction(commit=False) as c:
-            return self._chain_head(c, position)
+            return chain_head(c, self.chain_sql)
 
-    def _chain_head(self, c: SQLiteCursor, position: int) -> Digest:
-        c.execute(
-            f"SELECT position, hash FROM {CHAIN_TABLE} WHERE position <= ? "
-            "ORDER BY position DESC LIMIT 1",
-            (position,),
-        )
-        row = c.fetchone()
-        return Digest(row[0], bytes(row[1])) if row else Digest(0, GENESIS)
-
-    def select_chained(
-        self, after: int, up_to: int, limit: int
-    ) -> tuple[list[ChainedEvent], list[tuple[int, bytes]], int]:
-        """Up to limit events at positions in (after, up_to], the recorded hashes of the same
-        stretch, and the position the stretch ends at."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT rowid, topic, originator_id, originator_version, state "
-                f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ? "
-                "ORDER BY rowid LIMIT ?",
-                (after, up_to, limit),
-            )
-            events = [ChainedEvent(r[0], r[1], r[2], r[3], _as_bytes(r[4])) for r in c.fetchall()]
-            end = events[-1].position if len(events) == limit else up_to
-            c.execute(
-                f"SELECT position, hash FROM {CHAIN_TABLE} WHERE position > ? AND position <= ? "
-                "ORDER BY position",
-                (after, end),
-            )
-            hashes = [(r[0], bytes(r[1])) for r in c.fetchall()]
-        return events, hashes, end
+    def adopt_chain(self, by: str, at: datetime) -> Adoption:
+        """Chain a log written before the chain existed, once, recording who did it and when."""
+        with self.datastore.transaction(commit=True) as c:
+            return adopt(c, self.chain_sql, by, at)
 
     def recorded_keys(self, keys: Sequence[bytes]) -> set[bytes]:
         """Those of keys already in the measurement-key index."""
@@ -336,35 +298,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             "ON e.originator_id = s.originator_id AND e.originator_version = s.originator_version "
             "WHERE s.originator_id = %s AND s.last_us >= %s AND s.first_us <= %s"
         ).format(schema, spans_table, schema, events_table)
-        chain_table = Identifier(CHAIN_TABLE)
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {}.{} "
-                "(position bigint PRIMARY KEY, hash bytea NOT NULL)"
-            ).format(schema, chain_table)
-        )
-        self._chain_last = SQL(
-            "SELECT position, hash FROM {}.{} WHERE position <= %s ORDER BY position DESC LIMIT 1"
-        ).format(schema, chain_table)
-        self._unchained = SQL(
-            "SELECT notification_id, topic, originator_id, originator_version, state "
-            "FROM {}.{} WHERE notification_id > %s ORDER BY notification_id"
-        ).format(schema, events_table)
-        self._count_unchained = SQL(
-            "SELECT COUNT(*) AS count FROM {}.{} WHERE notification_id > %s"
-        ).format(schema, events_table)
-        self._insert_chain = SQL(
-            "INSERT INTO {}.{} (position, hash) SELECT * FROM unnest(%s::bigint[], %s::bytea[])"
-        ).format(schema, chain_table)
-        self._chained_events = SQL(
-            "SELECT notification_id, topic, originator_id, originator_version, state "
-            "FROM {}.{} WHERE notification_id > %s AND notification_id <= %s "
-            "ORDER BY notification_id LIMIT %s"
-        ).format(schema, events_table)
-        self._chain_rows = SQL(
-            "SELECT position, hash FROM {}.{} WHERE position > %s AND position <= %s "
-            "ORDER BY position"
-        ).format(schema, chain_table)
+        self.chain_sql = PostgresChainSQL(self.datastore.schema, self.events_table_name)
+        self.sql_create_statements.extend(self.chain_sql.create_statements)
         requests_table = Identifier(COMMAND_REQUESTS_TABLE)
         self.sql_create_statements.append(
             SQL(
@@ -392,6 +327,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             self.events_table_name,
             MEASUREMENT_KEYS_TABLE,
             CHAIN_TABLE,
+            ADOPTIONS_TABLE,
             COMMAND_REQUESTS_TABLE,
             SPANS_TABLE,
         ):
@@ -416,7 +352,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                         "AND tgrelid = {}::regclass) THEN {}; END IF; END $$"
                     ).format(
                         Literal(trigger_name),
-                        Literal(f"{_quoted(self.datastore.schema)}.{_quoted(table_name)}"),
+                        Literal(f"{quoted(self.datastore.schema)}.{quoted(table_name)}"),
                         create,
                     )
                 )
@@ -473,6 +409,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         ]
         with self.datastore.transaction(commit=True) as curs:
             self._lock_table(curs)
+            # Holding the table lock: nothing can append between this check and the chain rows.
+            head = check_before_append(curs, self.chain_sql)
             if keys:
                 curs.execute(self._insert_keys, (list(keys),))
             spans: Sequence[MeasuredSpan] = kwargs.get("measured_spans") or ()
@@ -480,17 +418,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 curs.execute(self._insert_spans, [list(c) for c in zip(*spans, strict=True)])
             curs.execute(self.insert_events_statement, (events,))
             positions = [row["notification_id"] for row in curs.fetchall()]
-            # Still holding the table lock: nothing can append between these and the chain.
-            head = self._chain_head(curs, _LAST_POSITION)
-            curs.execute(self._count_unchained, (head.position,))
-            counted = curs.fetchone()
-            assert counted is not None
-            unchained = _just_inserted(stored_events, positions, counted["count"])
-            if unchained is None:  # older events were never chained: chain them too
-                curs.execute(self._unchained, (head.position,))
-                unchained = [_chained(row) for row in curs.fetchall()]
-            hashes = extend(head.hash, unchained)
-            curs.execute(self._insert_chain, ([p for p, _ in hashes], [h for _, h in hashes]))
+            chain_inserted(curs, self.chain_sql, head, stored_events, positions)
             request: CommandRequest | None = kwargs.get("command_request")
             if request is not None and positions:
                 curs.execute(
@@ -518,30 +446,14 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
     def chain_head(self) -> Digest:
         """The ledger's digest: its last chained position and hash."""
-        return self.chain_at(_LAST_POSITION)
-
-    def chain_at(self, position: int) -> Digest:
-        """The recorded digest at the last chained position up to position."""
         with self.datastore.transaction(commit=False) as curs:
-            return self._chain_head(curs, position)
+            return chain_head(curs, self.chain_sql)
 
-    def select_chained(
-        self, after: int, up_to: int, limit: int
-    ) -> tuple[list[ChainedEvent], list[tuple[int, bytes]], int]:
-        """Up to limit events at positions in (after, up_to], the recorded hashes of the same
-        stretch, and the position the stretch ends at."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._chained_events, (after, up_to, limit))
-            events = [_chained(row) for row in curs.fetchall()]
-            end = events[-1].position if len(events) == limit else up_to
-            curs.execute(self._chain_rows, (after, end))
-            hashes = [(row["position"], bytes(row["hash"])) for row in curs.fetchall()]
-        return events, hashes, end
-
-    def _chain_head(self, curs: Any, position: int) -> Digest:
-        curs.execute(self._chain_last, (position,))
-        row = curs.fetchone()
-        return Digest(row["position"], bytes(row["hash"])) if row else Digest(0, GENESIS)
+    def adopt_chain(self, by: str, at: datetime) -> Adoption:
+        """Chain a log written before the chain existed, once, recording who did it and when."""
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)
+            return adopt(curs, self.chain_sql, by, at)
 
     def recorded_keys(self, keys: Sequence[bytes]) -> set[bytes]:
         """Those of keys already in the measurement-key index."""
@@ -612,34 +524,6 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             ]
 
 
-def _chained(row: Any) -> ChainedEvent:
-    return ChainedEvent(
-        row["notification_id"],
-        row["topic"],
-        row["originator_id"],
-        row["originator_version"],
-        _as_bytes(row["state"]),
-    )
-
-
 def _as_bytes(state: Any) -> bytes:
     """A stored state as bytes, even if someone wrote another type into the column."""
     return state.encode() if isinstance(state, str) else bytes(state)
-
-
-def _quoted(identifier: str) -> str:
-    """A PostgreSQL identifier in double quotes, as regclass reads it."""
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _just_inserted(
-    stored_events: Sequence[StoredEvent], positions: Sequence[int], unchained_count: int
-) -> list[ChainedEvent] | None:
-    """The events a transaction inserted, ready to chain from memory, when they are all that
-    is unchained (unchained_count); None when older events must be read and chained too."""
-    if unchained_count != len(positions) or len(positions) != len(stored_events):
-        return None
-    return [
-        ChainedEvent(p, e.topic, str(e.originator_id), e.originator_version, bytes(e.state))
-        for p, e in zip(positions, stored_events, strict=True)
-    ]

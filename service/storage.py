@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,13 @@ from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from service.postgres_options import FACTORY_TOPIC, OPTIONS_KEY, encode_options, libpq_options
+from service.postgres_options import (
+    FACTORY_TOPIC,
+    OPTIONS_KEY,
+    decode_options,
+    encode_options,
+    libpq_options,
+)
 
 DEFAULT_DATABASE_URL = "sqlite:///sla-ledger.sqlite3"
 POSTGRES_POOL_SIZE = 10
@@ -111,6 +118,20 @@ def parse_database_url(text: str) -> Storage:
     )
 
 
+def postgres_connection(env: Mapping[str, str]) -> dict[str, Any]:
+    """The psycopg.connect keywords of a PostgreSQL storage's environment, with the URL's libpq
+    options."""
+    return {
+        "dbname": env["POSTGRES_DBNAME"],
+        "host": env["POSTGRES_HOST"],
+        "port": int(env["POSTGRES_PORT"]),
+        "user": env["POSTGRES_USER"],
+        "password": env["POSTGRES_PASSWORD"],
+        "connect_timeout": int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        **decode_options(env.get(OPTIONS_KEY) or ""),
+    }
+
+
 class SchemaLock:
     """Serialises table creation across processes that start against one PostgreSQL database.
 
@@ -125,19 +146,7 @@ class SchemaLock:
     def __enter__(self) -> SchemaLock:
         if self._storage.is_postgres:
             env = self._storage.env
-            connect_options: dict[str, Any] = {
-                "connect_timeout": DEFAULT_CONNECT_TIMEOUT,
-                **self._storage.libpq_options,
-            }
-            self._connection = psycopg.connect(
-                dbname=env["POSTGRES_DBNAME"],
-                host=env["POSTGRES_HOST"],
-                port=int(env["POSTGRES_PORT"]),
-                user=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"],
-                autocommit=True,
-                **connect_options,
-            )
+            self._connection = psycopg.connect(**postgres_connection(env), autocommit=True)
             schema = env["POSTGRES_SCHEMA"]
             key = zlib.crc32(f"sla-ledger-schema:{schema}".encode())
             self._connection.execute("SELECT pg_advisory_lock(%s)", (key,))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import grpc
 import pytest
@@ -13,6 +16,7 @@ from tests import proto_builders as build
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
 TIMEOUT = 10
+LOG_DEADLINE_SECONDS = 30
 SIGNED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -57,3 +61,28 @@ def test_a_malformed_digest_is_invalid_argument(stub: Stub) -> None:
         stub.VerifyLedger(pb.VerifyLedgerRequest(expected_digest=bad), timeout=TIMEOUT)
 
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_the_server_logs_the_ledger_digest_at_its_interval(
+    sqlite_database_url: str, start_server: Callable[..., Any], sign_request: Callable[..., Any]
+) -> None:
+    server = start_server(
+        sqlite_database_url, extra_args=("--close-periods", "off", "--digest-log-interval", "0.2")
+    )
+    stub = Stub(server.channel)
+    stub.SignAgreement(sign_request("sla-1"), timeout=TIMEOUT)
+    digest = stub.GetLedgerDigest(pb.GetLedgerDigestRequest(), timeout=TIMEOUT).digest
+
+    logged = _first_digest_line_at(server, 1)
+
+    assert (logged["logger"], logged["hash"]) == ("sla_ledger.chain", digest.sha256_hex)
+
+
+def _first_digest_line_at(server: Any, position: int) -> dict[str, Any]:
+    deadline = time.monotonic() + LOG_DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        for entry in server.log_entries():
+            if entry.get("message") == "ledger digest" and entry.get("position") == position:
+                return dict(entry)
+        time.sleep(0.05)
+    pytest.fail(f"no ledger digest line at position {position}; stderr:\n{server.stderr}")

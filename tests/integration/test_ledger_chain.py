@@ -1,68 +1,22 @@
-"""Tamper evidence: the hash chain catches every change made to the database directly."""
+"""Tamper evidence: the hash chain catches every change made to the database directly, and no
+append ever adopts a row the chain does not cover."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
 from domain.exclusions import Exclusion, ExclusionKind
 from service.application import LedgerApplication
-from service.ledger_chain import GENESIS, Digest, extend
-from service.recorders import CHAIN_TABLE
+from service.chain_store import LedgerTamperedError
+from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
+from service.log_reader import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, open_log_reader
 from service.storage import SchemaLock, parse_database_url
 from tests.integration.conftest import SIGNED_AT
-
-
-class Ledger:
-    """An application with six events, and raw access to its tables for tampering."""
-
-    def __init__(self, database_url: str, make_terms: Callable[..., Any], readings: Any) -> None:
-        storage = parse_database_url(database_url)
-        with SchemaLock(storage):
-            self.app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"})
-        url = make_url(database_url)
-        self.schema = url.query.get("schema")
-        self.engine: Engine = create_engine(url.difference_update_query(["schema"]))
-        prefix = f'"{self.schema}".' if self.schema else ""
-        self.events = prefix + self.app.recorder.events_table_name  # type: ignore[attr-defined]
-        self.chain = prefix + CHAIN_TABLE
-        self.position = "rowid" if self.schema is None else "notification_id"
-        for agreement_id in ("acme-1", "acme-2"):
-            self.app.sign_agreement(agreement_id, make_terms(), SIGNED_AT)
-        self.app.record_measurements("acme-1", readings(10))
-        self.app.amend_agreement("acme-1", make_terms(), SIGNED_AT + timedelta(days=40))
-        self.app.record_measurements("acme-2", readings(10))
-        self.app.terminate_agreement("acme-2", SIGNED_AT + timedelta(days=50))
-
-    def tamper(self, *statements: str, **params: Any) -> None:
-        """Run statements with the append-only triggers out of the way, as an intruder would."""
-        with self.engine.begin() as connection:
-            self._disable_triggers(connection)
-            for statement in statements:
-                connection.execute(
-                    text(statement.format(events=self.events, chain=self.chain, pos=self.position)),
-                    params,
-                )
-
-    def _disable_triggers(self, connection: Connection) -> None:
-        if self.schema is None:
-            for table in (self.events.split(".")[-1], CHAIN_TABLE):
-                for verb in ("update", "delete"):
-                    connection.execute(text(f"DROP TRIGGER IF EXISTS {table}_refuse_{verb}"))
-        else:
-            connection.execute(text("SET session_replication_role = replica"))
-
-    def close(self) -> None:
-        self.engine.dispose()
-        self.app.close()
+from tests.integration.tampering import Ledger, verify_command
 
 
 @pytest.fixture
@@ -81,6 +35,12 @@ def test_an_untouched_ledger_verifies_up_to_its_digest(ledger: Ledger) -> None:
     assert result.digest == ledger.app.ledger_digest()
 
 
+def test_the_reader_names_the_events_table_the_library_writes(ledger: Ledger) -> None:
+    expected = SQLITE_EVENTS_TABLE if ledger.is_sqlite else POSTGRES_EVENTS_TABLE
+
+    assert ledger.events_table == expected
+
+
 def test_an_old_digest_still_verifies_after_more_events(ledger: Ledger) -> None:
     kept = ledger.app.verify_ledger(up_to=3).digest
     ledger.app.record_exclusion("acme-1", _exclusion())
@@ -91,7 +51,7 @@ def test_an_old_digest_still_verifies_after_more_events(ledger: Ledger) -> None:
 def test_a_changed_payload_is_named_by_its_position(ledger: Ledger) -> None:
     ledger.tamper(
         "UPDATE {events} SET state = CAST(replace(state, 'acme', 'evil') AS BLOB) WHERE {pos} = 4"
-        if ledger.schema is None
+        if ledger.is_sqlite
         else "UPDATE {events} SET state = convert_to(replace(convert_from(state, 'UTF8'), "
         "'acme', 'evil'), 'UTF8') WHERE {pos} = 4"
     )
@@ -110,21 +70,50 @@ def test_a_deleted_event_is_named_by_its_position(ledger: Ledger) -> None:
 
 
 def test_an_inserted_event_is_named_by_its_position(ledger: Ledger) -> None:
-    columns = "originator_id, originator_version, topic, state"
-    if ledger.schema is None:
-        ledger.tamper(
-            f"INSERT INTO {{events}} (rowid, {columns}) "
-            "SELECT 7, 'agreement:evil', 1, topic, state FROM {events} WHERE rowid = 1"
-        )
-    else:
-        ledger.tamper(
-            f"INSERT INTO {{events}} (notification_id, {columns}) "
-            "SELECT 7, 'agreement:evil', 1, topic, state FROM {events} WHERE notification_id = 1"
-        )
+    ledger.forge_event(7)
 
     result = ledger.app.verify_ledger()
 
     assert (result.ok, result.first_bad_position) == (False, 7)
+
+
+@pytest.mark.parametrize("position", [0, -1])
+def test_an_event_inserted_at_a_position_the_ledger_never_uses_fails_verification(
+    ledger: Ledger, position: int
+) -> None:
+    ledger.forge_event(position)
+
+    result = ledger.app.verify_ledger()
+
+    assert (result.ok, result.first_bad_position) == (False, position)
+
+
+@pytest.mark.parametrize("position", [0, -1])
+def test_an_event_inserted_below_the_first_position_fails_against_a_kept_digest(
+    ledger: Ledger, position: int
+) -> None:
+    kept = ledger.app.ledger_digest()
+    ledger.forge_event(position)
+
+    result = ledger.app.verify_ledger(expected=kept)
+
+    assert (result.ok, result.first_bad_position) == (False, position)
+
+
+def test_an_event_below_the_first_position_fails_a_range_from_the_start(ledger: Ledger) -> None:
+    ledger.forge_event(-1)
+
+    assert ledger.app.verify_ledger(up_to=3).first_bad_position == -1
+    assert ledger.app.verify_ledger(after=2).ok
+
+
+def test_an_event_in_a_gap_of_the_chain_is_named_by_its_position(ledger: Ledger) -> None:
+    ledger.tamper("DELETE FROM {events} WHERE {pos} = 3", "DELETE FROM {chain} WHERE position = 3")
+    ledger.forge_event(3)
+
+    result = ledger.app.verify_ledger()
+
+    assert (result.ok, result.first_bad_position) == (False, 3)
 
 
 def test_two_swapped_events_are_named_by_the_first_position(ledger: Ledger) -> None:
@@ -142,7 +131,8 @@ def test_two_swapped_events_are_named_by_the_first_position(ledger: Ledger) -> N
 def test_a_rewritten_chain_passes_alone_but_not_against_a_kept_digest(ledger: Ledger) -> None:
     kept = ledger.app.ledger_digest()
     ledger.tamper("DELETE FROM {events} WHERE {pos} = 3", "DELETE FROM {chain}")
-    events, _, _ = ledger.app.ledger_recorder.select_chained(0, 10, 100)
+    with open_log_reader(ledger.app.env) as reader:
+        events = [e for e in reader.events(1, 10, 100) if isinstance(e, ChainedEvent)]
     rewritten = extend(GENESIS, events)
     for position, digest in rewritten:
         ledger.tamper("INSERT INTO {chain} (position, hash) VALUES (:p, :h)", p=position, h=digest)
@@ -153,40 +143,115 @@ def test_a_rewritten_chain_passes_alone_but_not_against_a_kept_digest(ledger: Le
     assert kept != Digest(*rewritten[-1])
 
 
+def test_an_event_forged_after_the_head_makes_the_next_append_refused(ledger: Ledger) -> None:
+    ledger.forge_event(7)
+
+    with pytest.raises(LedgerTamperedError, match="positions 1 to 7"):
+        ledger.sign("acme-3")
+
+    assert ledger.event_positions() == [1, 2, 3, 4, 5, 6, 7]
+    assert ledger.chain_positions() == [1, 2, 3, 4, 5, 6]
+    assert ledger.app.verify_ledger().first_bad_position == 7
+
+
+@pytest.mark.parametrize("position", [0, -1])
+def test_an_event_forged_below_the_first_position_makes_the_next_append_refused(
+    ledger: Ledger, position: int
+) -> None:
+    ledger.forge_event(position)
+
+    with pytest.raises(LedgerTamperedError, match=f"positions {position} to 6"):
+        ledger.sign("acme-3")
+
+    assert ledger.app.verify_ledger().first_bad_position == position
+
+
+def test_an_emptied_chain_makes_the_next_append_refused(ledger: Ledger) -> None:
+    ledger.tamper("DELETE FROM {chain}")
+
+    with pytest.raises(LedgerTamperedError, match="chain is empty"):
+        ledger.app.record_exclusion("acme-1", _exclusion())
+
+    assert ledger.chain_positions() == []
+    result = ledger.app.verify_ledger()
+    assert (result.ok, result.first_bad_position) == (False, 1)
+
+
+def test_the_last_events_removed_with_their_chain_rows_fail_against_a_kept_digest(
+    ledger: Ledger,
+) -> None:
+    kept = ledger.app.ledger_digest()
+    ledger.tamper("DELETE FROM {events} WHERE {pos} = 6", "DELETE FROM {chain} WHERE position = 6")
+
+    result = ledger.app.verify_ledger(expected=kept)
+
+    assert (result.ok, result.first_bad_position) == (False, 6)
+
+
+def test_chain_rows_left_without_their_events_make_the_next_append_refused(
+    ledger: Ledger,
+) -> None:
+    ledger.tamper("DELETE FROM {events} WHERE {pos} >= 5")
+
+    with pytest.raises(LedgerTamperedError, match="positions 1 to 4, the hash chain positions 1"):
+        ledger.sign("acme-3")
+
+    assert ledger.app.verify_ledger().first_bad_position == 5
+
+
 def _exclusion() -> Exclusion:
     start = SIGNED_AT + timedelta(days=3)
     return Exclusion("x-1", start, start + timedelta(hours=1), ExclusionKind.OTHER, "kept")
 
 
-def test_sla_ledger_verify_exits_1_naming_the_first_bad_position(
-    sqlite_database_url: str, make_terms: Callable[..., Any], make_readings: Callable[..., Any]
-) -> None:
-    tampered = Ledger(sqlite_database_url, make_terms, make_readings)
-    intact = _verify_command(sqlite_database_url)
-    tampered.tamper("DELETE FROM {events} WHERE {pos} = 5")
-    tampered.close()
+def test_sla_ledger_verify_exits_1_naming_the_first_bad_position(ledger: Ledger) -> None:
+    intact = verify_command(ledger.database_url)
+    ledger.tamper("DELETE FROM {events} WHERE {pos} = 5")
 
-    broken = _verify_command(sqlite_database_url, "--expect", intact["digest"])
+    broken = verify_command(ledger.database_url, "--expect", intact["digest"])
 
-    assert intact["ok"] is True
+    assert (intact["ok"], intact["returncode"]) == (True, 0)
     assert (broken["ok"], broken["first_bad_position"], broken["returncode"]) == (False, 5, 1)
 
 
-def _verify_command(database_url: str, *extra: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "verify", "--database-url", database_url, *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
+@pytest.mark.parametrize("position", [0, -1])
+def test_sla_ledger_verify_names_an_event_below_the_first_position_with_a_kept_digest(
+    ledger: Ledger, position: int
+) -> None:
+    kept = verify_command(ledger.database_url)["digest"]
+    ledger.forge_event(position)
+
+    plain = verify_command(ledger.database_url)
+    against_kept = verify_command(ledger.database_url, "--expect", kept)
+
+    for result in (plain, against_kept):
+        assert (result["ok"], result["first_bad_position"], result["returncode"]) == (
+            False,
+            position,
+            1,
+        )
+
+
+def test_a_malformed_head_of_the_chain_makes_the_next_append_refused(ledger: Ledger) -> None:
+    ledger.tamper(
+        "UPDATE {chain} SET hash = "
+        + ("X'0102'" if ledger.is_sqlite else "decode('0102', 'hex')")
+        + " WHERE position = 6"
     )
-    return {**json.loads(done.stdout), "returncode": done.returncode}
+
+    with pytest.raises(LedgerTamperedError, match="head at position 6 is malformed"):
+        ledger.sign("acme-3")
+
+    assert ledger.event_positions() == [1, 2, 3, 4, 5, 6]
 
 
-def test_a_log_written_before_the_chain_is_chained_on_its_next_append(ledger: Ledger) -> None:
-    ledger.tamper("DELETE FROM {chain}")  # as a log recorded before the chain existed
+def test_an_empty_ledger_verifies(database_url: str) -> None:
+    storage = parse_database_url(database_url)
+    with SchemaLock(storage):
+        app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"})
+    try:
+        result = app.verify_ledger()
+    finally:
+        app.close()
 
-    ledger.app.record_exclusion("acme-1", _exclusion())
-
-    result = ledger.app.verify_ledger()
-    assert (result.ok, result.checked_through) == (True, 7)
+    assert (result.ok, result.digest) == (True, Digest(0, GENESIS))

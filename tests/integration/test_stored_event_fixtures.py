@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -10,13 +11,16 @@ from typing import Any
 
 import pytest
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
 from domain.agreement import Agreement, replay_agreement
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement, MetricMeasured
 from domain.terms import AgreementKind, PeriodUnit
 from service.application import LedgerApplication
+from service.chain_store import LedgerTamperedError
 from service.storage import parse_database_url
+from tests.integration.tampering import run_cli, verify_command
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_11.json"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -146,3 +150,36 @@ def test_a_stored_credit_adjustment_keeps_before_after_and_delta(
         Decimal("0.00"),
         Decimal("-100.00"),
     )
+
+
+def test_a_log_of_2026_11_written_before_the_chain_is_refused_until_adopt_chain(
+    tmp_path: Path, make_terms: Callable[..., Any]
+) -> None:
+    storage = parse_database_url(f"sqlite:///{tmp_path / 'before-the-chain.sqlite3'}")
+    datastore = SQLiteDatastore(storage.env["SQLITE_DBNAME"], originator_id_type="text")
+    before_the_chain = SQLiteApplicationRecorder(datastore)  # the library's: no chain rows
+    before_the_chain.create_table()
+    before_the_chain.insert_events(
+        [
+            StoredEvent(
+                r["originator_id"], r["originator_version"], r["topic"], r["state"].encode()
+            )
+            for r in json.loads(FIXTURE.read_text())
+        ]
+    )
+    datastore.close()
+    app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"})
+    database_url = storage.url.render_as_string()
+    try:
+        with pytest.raises(LedgerTamperedError):
+            app.sign_agreement("later-1", make_terms(), T0)
+        code, _, stderr = run_cli("adopt-chain", "--by", "upgrade", "--database-url", database_url)
+        assert code == 0, stderr
+
+        app.sign_agreement("later-1", make_terms(), T0)
+    finally:
+        app.close()
+
+    verified = verify_command(database_url)
+    assert (verified["ok"], verified["digest"].split(":")[0]) == (True, "5")
+    assert (verified["adoption"]["events"], verified["adoption"]["through_position"]) == (4, 4)

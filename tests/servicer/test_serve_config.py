@@ -76,3 +76,24 @@ def test_each_place_of_the_read_models_is_accepted(mode: str) -> None:
 def test_an_unknown_place_of_the_read_models_is_refused() -> None:
     with pytest.raises(SystemExit, match="--projections: 'thread' is not a valid process/on/off"):
         _config("--projections", "thread")
+
+
+def test_the_ledger_digest_is_logged_every_five_minutes_by_default() -> None:
+    assert _config().digest_log_interval_seconds == 300
+
+
+def test_the_digest_log_interval_is_read_from_its_flag_and_its_environment_variable() -> None:
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    from_env = serve_config(parser.parse_args([]), {"SLA_LEDGER_DIGEST_LOG_INTERVAL": "0"})
+
+    assert (
+        from_env.digest_log_interval_seconds,
+        _config("--digest-log-interval", "2.5").digest_log_interval_seconds,
+    ) == (0, 2.5)
+
+
+@pytest.mark.parametrize("interval", ["-1", "nan", "inf", "1e9"])
+def test_a_digest_log_interval_out_of_range_is_refused(interval: str) -> None:
+    with pytest.raises(SystemExit, match="digest log interval"):
+        _config("--digest-log-interval", interval)
