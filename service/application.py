@@ -9,7 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification, Recording
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    Notification,
+    Recording,
+)
 from eventsourcing.utils import get_topic
 
 from domain.agreement import Agreement, AgreementStanding, replay_agreement
@@ -52,6 +58,7 @@ from domain.rollups import SpanSums, WindowPlan, evaluate_rollups, span_of, summ
 from domain.terms import AgreementTerms
 from service.actors import current_actor
 from service.command_requests import CommandRecord, CommandRequest, RequestCarriedOutError
+from service.event_limits import BoundedMapper
 from service.ledger_chain import GENESIS, Digest, Verification, verify
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
 from service.transcodings import register_domain_transcodings
@@ -122,6 +129,14 @@ class LedgerApplication(Application[str]):
         self._clock = clock
         self._max_clock_skew = max_clock_skew
         super().__init__(env=dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[str]:
+        """The library's mapper, refusing to store an event larger than an event may be."""
+        return self.factory.mapper(self.construct_transcoder(), mapper_class=BoundedMapper)
+
+    def stored_bytes(self, value: Any) -> int:
+        """The bytes value takes in a stored event's state."""
+        return len(self.mapper.transcoder.encode(value))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """The library's transcodings plus the domain's value objects."""

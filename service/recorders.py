@@ -23,7 +23,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from psycopg.sql import SQL, Identifier, Literal
 
 from domain.identifiers import agreement_stream, measurement_stream_prefix
-from domain.measurements import KeySpan, key_spans
+from domain.measurement_keys import KeySpan, key_spans
 from service.command_requests import COMMAND_REQUESTS_TABLE, CommandRecord, CommandRequest
 from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
 

@@ -55,6 +55,7 @@ from service.mapping_columns import in_request_paths, readings_from_columns
 from service.mapping_read_models import balance_to_proto, breach_to_proto, credit_to_proto
 from service.mapping_semantics import exclusion_from_proto, report_to_proto
 from service.page_tokens import decode_page_token, encode_page_token
+from service.payload_checks import check_exclusion_size, check_terms_size
 from service.read_models import ReadModels
 from service.subscriptions import EventStreams
 
@@ -181,6 +182,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             violations.add("terms", "is required")
         terms = terms_from_proto(request.terms, "terms", violations)
         signed_at = instant_from_proto(request, "signed_at", "signed_at", violations)
+        check_terms_size(self._app, terms, "terms", violations)
         violations.raise_if_any()
         assert signed_at is not None
 
@@ -216,6 +218,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             violations.add("terms", "is required")
         terms = terms_from_proto(request.terms, "terms", violations)
         effective_from = instant_from_proto(request, "effective_from", "effective_from", violations)
+        check_terms_size(self._app, terms, "terms", violations)
         violations.raise_if_any()
         assert effective_from is not None
 
@@ -364,6 +367,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         start = instant_from_proto(e, "start", "exclusion.start", violations)
         end = instant_from_proto(e, "end", "exclusion.end", violations)
         exclusion = exclusion_from_proto(e, start, end, violations)
+        check_exclusion_size(self._app, exclusion, "exclusion", violations)
         violations.raise_if_any()
 
         def carry_out(once: CommandRequest | None) -> pb.RecordExclusionResponse:
