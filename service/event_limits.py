@@ -3,8 +3,10 @@
 - An event takes at most MAX_EVENT_BYTES (256 KiB) stored and in the public schema
   (domain.event_sizes): readings are cut into several events, terms and exclusions that would
   be larger are refused at the door, and the mapper refuses to store any larger event at all.
-- A page of ListEvents, ListBreaches or ListCredits and a SubscribeEvents response hold events
-  up to page_bytes(max_message_bytes), always at least one, so a listing always moves on.
+- A page of ListEvents and a SubscribeEvents response hold events up to
+  page_bytes(max_message_bytes), always at least one, so a listing always moves on; the log is
+  read for them a chunk of at most READ_CHUNK_BYTES at a time. (ListBreaches and ListCredits
+  pages hold at most 1,000 rows of a few hundred bytes each, far below the smallest limit.)
 - A command reply lists at most REPLY_EVENTS events of at most REPLY_EVENT_BYTES in all; the
   counts and positions it carries say where to read the rest.
 - The server refuses to start with --max-message-bytes below MIN_MAX_MESSAGE_BYTES: below it,

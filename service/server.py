@@ -194,7 +194,10 @@ def start_server(
             tokens = TokenBook.load(config.tokens_file)
         except TokenFileError as error:
             raise SystemExit(f"sla-ledger: {error}") from None
-    add_ledger_service(LedgerServicer(app, clock, streams, read_models=read_models), server, tokens)
+    servicer = LedgerServicer(
+        app, clock, streams, read_models=read_models, max_message_bytes=config.max_message_bytes
+    )
+    add_ledger_service(servicer, server, tokens)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     for name in ("", LEDGER_SERVICE):
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -41,8 +39,11 @@ from service.auth import (
 )
 from service.command_requests import CommandRequest, RequestCarriedOutError, command_request
 from service.errors import rich_status, translate_errors
+from service.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
+from service.event_pages import event_page
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
+from service.listing_pages import PageRequest, fingerprint, page_size
 from service.mapping import (
     instant_from_proto,
     logged_event_to_proto,
@@ -59,11 +60,9 @@ from service.payload_checks import check_exclusion_size, check_terms_size
 from service.read_models import ReadModels
 from service.subscriptions import EventStreams
 
-DEFAULT_PAGE_SIZE = 100
 DEFAULT_READ_WAIT_SECONDS = 30.0
 Reply = TypeVar("Reply")
 LOG_POLL_SECONDS = 0.05
-MAX_PAGE_SIZE = 1000
 
 
 class LedgerServicer(pb_grpc.LedgerServiceServicer):
@@ -75,11 +74,13 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         clock: Clock,
         streams: EventStreams | None = None,
         read_models: ReadModels | None = None,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self._app = app
         self._clock = clock
         self._streams = streams or EventStreams(app)
         self._read_models = read_models
+        self._page_bytes = page_bytes(max_message_bytes)
 
     @translate_errors
     def ListBreaches(  # noqa: N802
@@ -87,7 +88,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.ListBreachesResponse:
         """A page of the breaches projection."""
         self._require_listing(request.agreement_id, request.customer_id)
-        page = _PageRequest.of(request)
+        page = PageRequest.of(request)
         where = BreachFilter(
             agreement_id=request.agreement_id,
             customer_id=request.customer_id,
@@ -101,7 +102,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         )
         models = self._models_at(request.min_log_position, context)
         position = models.position()
-        bound = _fingerprint("breaches", where)
+        bound = fingerprint("breaches", where)
         rows = list_breaches(models.engine, where, page.after(bound), page.size)
         return pb.ListBreachesResponse(
             breaches=[breach_to_proto(r) for r in rows],
@@ -115,7 +116,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.ListCreditsResponse:
         """A page of the credit ledger."""
         self._require_listing(request.agreement_id, request.customer_id)
-        page = _PageRequest.of(request)
+        page = PageRequest.of(request)
         where = CreditFilter(
             agreement_id=request.agreement_id,
             customer_id=request.customer_id,
@@ -126,7 +127,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         )
         models = self._models_at(request.min_log_position, context)
         position = models.position()
-        bound = _fingerprint("credits", where)
+        bound = fingerprint("credits", where)
         rows = list_credits(models.engine, where, page.after(bound), page.size)
         return pb.ListCreditsResponse(
             credits=[credit_to_proto(r) for r in rows],
@@ -341,16 +342,18 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     def ListEvents(  # noqa: N802
         self, request: pb.ListEventsRequest, context: grpc.ServicerContext
     ) -> pb.ListEventsResponse:
-        """A page of the audit trail in log order."""
+        """A page of the audit trail in log order, cut by count and by bytes."""
         self._require_agreement_or_whole_ledger(request.agreement_id)
         violations = Violations()
-        page_size = _page_size(request.page_size, violations)
+        size = page_size(request.page_size, violations)
         violations.raise_if_any()
         after = decode_page_token(request.page_token, request.agreement_id)
-        logged = self._app.list_events(request.agreement_id, after, page_size)
-        response = pb.ListEventsResponse(events=[logged_event_to_proto(e) for e in logged])
-        if len(logged) == page_size:
-            response.next_page_token = encode_page_token(request.agreement_id, logged[-1].position)
+        page = event_page(self._app, request.agreement_id, after, size, self._page_bytes)
+        response = pb.ListEventsResponse(events=page.events)
+        if page.more:
+            response.next_page_token = encode_page_token(
+                request.agreement_id, page.events[-1].position
+            )
         return response
 
     @translate_errors
@@ -556,48 +559,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             if time.monotonic() >= deadline:
                 raise ProjectionBehindError(f"the log has not reached position {min_position}")
             time.sleep(LOG_POLL_SECONDS)
-
-
-@dataclass(frozen=True)
-class _PageRequest:
-    """The paging and period-range fields that read-model listings share."""
-
-    size: int
-    token: str
-    start_from: datetime | None
-    start_before: datetime | None
-
-    @classmethod
-    def of(cls, request: pb.ListBreachesRequest | pb.ListCreditsRequest) -> _PageRequest:
-        """The fields of a listing request; INVALID_ARGUMENT when any is malformed."""
-        violations = Violations()
-        size = _page_size(request.page_size, violations)
-        start_from = instant_from_proto(
-            request, "period_start_from", "period_start_from", violations, required=False
-        )
-        start_before = instant_from_proto(
-            request, "period_start_before", "period_start_before", violations, required=False
-        )
-        violations.raise_if_any()
-        return cls(size, request.page_token, start_from, start_before)
-
-    def after(self, bound: str) -> int:
-        """The log position the page starts after."""
-        return decode_page_token(self.token, bound)
-
-    def next_token(self, bound: str, rows: Sequence[Any]) -> str:
-        """A token for the next page; empty when this page was the last."""
-        return encode_page_token(bound, rows[-1].position) if len(rows) == self.size else ""
-
-
-def _page_size(requested: int, violations: Violations) -> int:
-    if not 0 <= requested <= MAX_PAGE_SIZE:
-        violations.add("page_size", f"must be between 0 and {MAX_PAGE_SIZE}")
-    return requested or DEFAULT_PAGE_SIZE
-
-
-def _fingerprint(kind: str, where: object) -> str:
-    return f"{kind}-{hashlib.sha256(repr(where).encode()).hexdigest()[:16]}"
 
 
 def _expected_version(

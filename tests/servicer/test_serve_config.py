@@ -7,6 +7,7 @@ import argparse
 import pytest
 
 from service.config import ServeConfig, add_serve_arguments, is_loopback, serve_config
+from service.event_limits import MIN_MAX_MESSAGE_BYTES
 
 
 def _config(*flags: str) -> ServeConfig:
@@ -53,3 +54,13 @@ def test_each_place_of_the_read_models_is_accepted(mode: str) -> None:
 def test_an_unknown_place_of_the_read_models_is_refused() -> None:
     with pytest.raises(SystemExit, match="--projections: 'thread' is not a valid process/on/off"):
         _config("--projections", "thread")
+
+
+def test_a_message_limit_below_the_largest_event_page_is_refused() -> None:
+    with pytest.raises(SystemExit, match=f"at least {MIN_MAX_MESSAGE_BYTES}"):
+        _config("--max-message-bytes", str(MIN_MAX_MESSAGE_BYTES - 1))
+
+
+def test_the_smallest_message_limit_is_accepted() -> None:
+    limit = str(MIN_MAX_MESSAGE_BYTES)
+    assert _config("--max-message-bytes", limit).max_message_bytes == MIN_MAX_MESSAGE_BYTES

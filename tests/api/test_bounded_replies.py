@@ -1,0 +1,128 @@
+"""Every reply fits the message limit and every listing moves on, on a server started with the
+smallest --max-message-bytes it accepts: pages of ListEvents and SubscribeEvents responses are
+cut by bytes, however large the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from domain.event_sizes import MAX_EVENT_BYTES
+from domain.instants import to_epoch_us
+from service.event_limits import MIN_MAX_MESSAGE_BYTES
+from service.generated.sla.ledger.v1 import (
+    events_pb2,
+    ledger_service_pb2,
+    ledger_service_pb2_grpc,
+    terms_pb2,
+)
+from tests import proto_builders as build
+
+TIMEOUT = 30
+LONG_ID = "o" * 128
+DAY = datetime(2025, 2, 1, tzinfo=UTC)
+BATCHES = 4
+READINGS_PER_BATCH = 10_000  # one day each: about 1.5 MB as one event, over the limit
+SMALL_LIMIT = ("--max-message-bytes", str(MIN_MAX_MESSAGE_BYTES))
+Stub = ledger_service_pb2_grpc.LedgerServiceStub
+
+
+def _columns(first_us: int) -> terms_pb2.MeasurementColumns:
+    return terms_pb2.MeasurementColumns(
+        objective_id=LONG_ID,
+        observed_at_micros=[first_us + i * 1_000_000 for i in range(READINGS_PER_BATCH)],
+        good=[59] * READINGS_PER_BATCH,
+        total=[60] * READINGS_PER_BATCH,
+    )
+
+
+def _record_large_events(stub: Stub) -> int:
+    """Sign an agreement and record BATCHES days of readings; the log's last position."""
+    objective = terms_pb2.Objective(
+        objective_id=LONG_ID,
+        metric="availability",
+        target_percent="99.9",
+        period=terms_pb2.PERIOD_UNIT_MONTH,
+    )
+    sign = build.sign_request("sla-1", DAY, DAY, objectives=[objective])
+    stub.SignAgreement(sign, timeout=TIMEOUT)
+    position = 0
+    for day in range(BATCHES):
+        request = ledger_service_pb2.RecordMeasurementsRequest(
+            agreement_id="sla-1", columns=[_columns(to_epoch_us(DAY) + day * 86_400_000_000)]
+        )
+        position = stub.RecordMeasurements(request, timeout=TIMEOUT).log_position
+    return position
+
+
+def _pages(
+    stub: Stub, agreement_id: str, page_size: int
+) -> list[ledger_service_pb2.ListEventsResponse]:
+    pages = []
+    token = ""
+    while True:
+        request = ledger_service_pb2.ListEventsRequest(
+            agreement_id=agreement_id, page_size=page_size, page_token=token
+        )
+        page = stub.ListEvents(request, timeout=TIMEOUT)
+        pages.append(page)
+        token = page.next_page_token
+        if not token:
+            return pages
+
+
+def _readings(events: list[events_pb2.LedgerEvent]) -> int:
+    return sum(len(e.metric_measured.measurements) for e in events)
+
+
+@pytest.fixture
+def small_server(database_url: str, start_server: Callable[..., Any]) -> Any:
+    """A server allowing only the smallest message size, on each backend in turn."""
+    return start_server(database_url, extra_args=("--close-periods", "off", *SMALL_LIMIT))
+
+
+@pytest.fixture
+def small_stub(small_server: Any) -> Stub:
+    """A client of the small server."""
+    return ledger_service_pb2_grpc.LedgerServiceStub(small_server.channel)
+
+
+@pytest.mark.parametrize("page_size", [0, 1, 1000])
+@pytest.mark.parametrize("agreement_id", ["", "sla-1"])
+def test_list_events_pages_through_the_largest_events_within_the_message_limit(
+    small_stub: Stub, page_size: int, agreement_id: str
+) -> None:
+    last = _record_large_events(small_stub)
+
+    pages = _pages(small_stub, agreement_id, page_size)
+
+    events = [event for page in pages for event in page.events]
+    assert [e.position for e in events] == sorted({e.position for e in events})
+    assert events[-1].position == last
+    assert _readings(events) == BATCHES * READINGS_PER_BATCH
+    assert all(0 < page.ByteSize() <= MIN_MAX_MESSAGE_BYTES for page in pages[:-1])
+    assert max(e.ByteSize() for e in events) <= MAX_EVENT_BYTES
+
+
+def test_subscribe_events_gets_through_a_log_of_the_largest_events(small_stub: Stub) -> None:
+    last = _record_large_events(small_stub)
+    received: list[events_pb2.LedgerEvent] = []
+
+    stream = small_stub.SubscribeEvents(
+        ledger_service_pb2.SubscribeEventsRequest(after_position=0), timeout=TIMEOUT
+    )
+    try:
+        for response in stream:
+            assert response.ByteSize() <= MIN_MAX_MESSAGE_BYTES
+            received.extend(response.events)
+            if response.log_position >= last:
+                break
+    finally:
+        stream.cancel()
+
+    assert received[-1].position == last
+    assert _readings(received) == BATCHES * READINGS_PER_BATCH
