@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
+import grpc
 import pytest
 
 from domain.event_sizes import MAX_EVENT_BYTES
 from domain.instants import to_epoch_us
+from domain.measurements import Measurement, group_by_stream, measured_events
+from domain.money import Money
+from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
+from service.cli import open_application
 from service.event_limits import MIN_MAX_MESSAGE_BYTES
 from service.generated.sla.ledger.v1 import (
     events_pb2,
@@ -126,3 +132,79 @@ def test_subscribe_events_gets_through_a_log_of_the_largest_events(small_stub: S
 
     assert received[-1].position == last
     assert _readings(received) == BATCHES * READINGS_PER_BATCH
+
+
+def _store_an_event_too_large_to_send(database_url: str) -> None:
+    """An agreement and one MetricMeasured event whose public encoding is larger than the
+    smallest message limit, as a ledger written before events were bounded may hold."""
+    terms = AgreementTerms(
+        provider=Party("acme-cloud"),
+        customer=Party("globex"),
+        kind=AgreementKind.CUSTOMER_BASED,
+        services=("compute",),
+        time_zone="UTC",
+        fee=Fee(Money(Decimal("1000.00"), "EUR"), PeriodUnit.MONTH),
+        term_start=DAY,
+        term_end=None,
+        objectives=(Objective(LONG_ID, "availability", Decimal("99.9"), PeriodUnit.MONTH),),
+    )
+    app = open_application(database_url)
+    try:
+        app.sign_agreement("sla-1", terms, DAY)
+        first = to_epoch_us(DAY)
+        batch = [Measurement(LONG_ID, "", first + i * 1_000_000, 59, 60) for i in range(7_200)]
+        groups = group_by_stream("sla-1", batch)
+        app.save(*measured_events("sla-1", groups, {}, DAY, {}, readings_bytes=10**9))
+    finally:
+        app.close()
+
+
+def _calls(server: Any, method: str) -> list[str]:
+    return [
+        entry["status"]
+        for entry in server.log_entries()
+        if entry.get("message") == "call" and entry.get("method", "").endswith(method)
+    ]
+
+
+def test_a_reply_larger_than_the_limit_is_refused_and_logged_as_refused(
+    database_url: str, start_server: Callable[..., Any], refusal: Callable[..., Any]
+) -> None:
+    _store_an_event_too_large_to_send(database_url)
+    server = start_server(database_url, extra_args=("--close-periods", "off", *SMALL_LIMIT))
+    stub = ledger_service_pb2_grpc.LedgerServiceStub(server.channel)
+    request = ledger_service_pb2.ListEventsRequest(page_size=1, page_token=_token_after(stub))
+
+    code = refusal(lambda: stub.ListEvents(request, timeout=TIMEOUT))
+
+    assert code is grpc.StatusCode.RESOURCE_EXHAUSTED
+    server.wait_for_log("reply too large", TIMEOUT)
+    assert _calls(server, "/ListEvents")[-1] == "RESOURCE_EXHAUSTED"
+
+
+def test_a_stream_response_larger_than_the_limit_ends_the_stream_logged_as_refused(
+    database_url: str, start_server: Callable[..., Any]
+) -> None:
+    _store_an_event_too_large_to_send(database_url)
+    server = start_server(
+        database_url,
+        extra_args=("--close-periods", "off", "--projections", "off", *SMALL_LIMIT),
+    )
+    stub = ledger_service_pb2_grpc.LedgerServiceStub(server.channel)
+    stream = stub.SubscribeEvents(
+        ledger_service_pb2.SubscribeEventsRequest(after_position=1), timeout=TIMEOUT
+    )
+
+    with pytest.raises(grpc.RpcError) as ended:
+        list(stream)
+
+    assert ended.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    server.wait_for_log("reply too large", TIMEOUT)
+    assert _calls(server, "/SubscribeEvents")[-1] == "RESOURCE_EXHAUSTED"
+
+
+def _token_after(stub: Stub) -> str:
+    """The page token that continues after the first event (the signing)."""
+    first = stub.ListEvents(ledger_service_pb2.ListEventsRequest(page_size=1), timeout=TIMEOUT)
+    token: str = first.next_page_token
+    return token
