@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 
@@ -53,7 +53,7 @@ from domain.period_closing import (
     due_periods,
     recalculate_period,
 )
-from domain.period_results import PeriodEvent
+from domain.period_results import PeriodClosed, PeriodEvent
 from domain.rollups import SpanSums, WindowPlan, evaluate_rollups, span_of, summarize_event
 from domain.terms import AgreementTerms
 from service.actors import current_actor
@@ -241,11 +241,14 @@ class LedgerApplication(Application[str]):
                 if (span := time_slice_event_span(e)) is not None
             ]
             try:
+                late_count = sum(len(indexes) for indexes in late.values())
                 recordings = self.save(
                     *events,
                     measurement_keys=fresh.client_keys,
                     measured_spans=spans,
-                    command_request=request,
+                    command_request=_with_outcome(
+                        request, recorded=len(fresh.readings), late=late_count
+                    ),
                 )
             except IntegrityError:
                 self._raise_if_carried_out(request)
@@ -254,7 +257,7 @@ class LedgerApplication(Application[str]):
                 len(fresh.readings),
                 fresh.duplicate_count,
                 recordings[-1].notification.id,
-                sum(len(indexes) for indexes in late.values()),
+                late_count,
             )
         raise VersionConflictError(
             "concurrent batches kept recording the same readings; retry the call"
@@ -290,7 +293,7 @@ class LedgerApplication(Application[str]):
 
     def close_periods(
         self, agreement_id: str, until: datetime, *, request: CommandRequest | None = None
-    ) -> list[LoggedEvent]:
+    ) -> ClosedPeriods:
         """Close every due objective-period of the agreement that ended by until."""
         if until > self._clock():
             raise InvalidArgumentError(
@@ -304,10 +307,14 @@ class LedgerApplication(Application[str]):
             period_stream(agreement_id, d.objective.objective_id, d.period.label) for d in due
         ]
         if len(self.ledger_recorder.stream_heads(streams)) == len(streams):
-            return []  # everything due is closed: no need to replay the history
-        return self._append_derived(
-            agreement_id, lambda history, now: close_due_periods(history, until, now), request
+            return ClosedPeriods([], False, 0)  # everything due is closed: no need to replay
+        events = self._append_derived(
+            agreement_id,
+            lambda history, now: close_due_periods(history, until, now),
+            request,
+            lambda derived: {"closed": _closed_count(derived), "more_due": 0},
         )
+        return ClosedPeriods(events, False, _closed_count([e.event for e in events]))
 
     def recalculate_period(
         self,
@@ -588,6 +595,7 @@ class LedgerApplication(Application[str]):
         agreement_id: str,
         derive: Callable[[AgreementHistory, datetime], list[PeriodEvent]],
         request: CommandRequest | None = None,
+        outcome: Callable[[list[PeriodEvent]], dict[str, int]] = lambda derived: {},
     ) -> list[LoggedEvent]:
         for _ in range(MAX_RECORDING_ATTEMPTS):
             history = fold_history(self.agreement_events(agreement_id))
@@ -597,7 +605,8 @@ class LedgerApplication(Application[str]):
             if not events:
                 return []
             try:
-                recordings = self.save(*events, command_request=request)
+                once = _with_outcome(request, **outcome(events))
+                recordings = self.save(*events, command_request=once)
             except IntegrityError:
                 self._raise_if_carried_out(request)
                 continue  # a concurrent closer appended first; derive again from the log
@@ -631,17 +640,28 @@ class LedgerApplication(Application[str]):
         """What the command with this client request id appended, if it was carried out."""
         return self.ledger_recorder.command_record(request_id)
 
-    def events_between(self, first: int, last: int) -> list[LoggedEvent]:
-        """The events at log positions first to last, in log order."""
-        return [
-            LoggedEvent(n.id, self.mapper.to_domain_event(n))
-            for n in self.recorder.select_notifications(start=first, limit=last - first + 1)
-            if n.id <= last
-        ]
-
     def _raise_if_carried_out(self, request: CommandRequest | None) -> None:
         """After a conflict: if it was a concurrent call with the same request id, say so."""
         if request is not None:
             record = self.command_record(request.request_id)
             if record is not None:
                 raise RequestCarriedOutError(record)
+
+
+def _with_outcome(request: CommandRequest | None, **outcome: int) -> CommandRequest | None:
+    """The request with the outcome its reply reports, kept with its record for retries."""
+    return None if request is None else replace(request, outcome=outcome)
+
+
+@dataclass(frozen=True)
+class ClosedPeriods:
+    """What a close appended, whether more periods are due than it closed, and how many it
+    closed."""
+
+    events: list[LoggedEvent]
+    more_due: bool
+    closed_count: int
+
+
+def _closed_count(events: Iterable[Any]) -> int:
+    return sum(isinstance(e, PeriodClosed) for e in events)

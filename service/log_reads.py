@@ -120,3 +120,21 @@ def notification_chunks(
             )
         yield [n for n in chunk if n.id <= last]
         low = high
+
+
+def count_between(recorder: Recorder, first: int, last: int) -> int:
+    """How many events the log holds at positions first to last."""
+    if isinstance(recorder, LedgerSQLiteRecorder):
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT COUNT(*) FROM {recorder.events_table_name} WHERE rowid BETWEEN ? AND ?",
+                (first, last),
+            )
+            return int(c.fetchone()[0])
+    statement = SQL(
+        "SELECT COUNT(*) AS count FROM {}.{} WHERE notification_id BETWEEN %s AND %s"
+    ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+    with recorder.datastore.transaction(commit=False) as curs:
+        curs.execute(statement, (first, last))
+        row = curs.fetchone()
+        return int(row["count"]) if row else 0

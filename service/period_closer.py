@@ -41,7 +41,7 @@ class PeriodCloser:
                 break
             try:
                 with acting_as(PERIOD_CLOSER):
-                    events = self._app.close_periods(agreement_id, until)
+                    events = self._app.close_periods(agreement_id, until).events
             except (LedgerError, PersistenceError):
                 logger.exception("closing failed", extra={"agreement_id": agreement_id})
                 continue

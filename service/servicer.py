@@ -29,7 +29,7 @@ from projections.queries import (
     list_credits,
 )
 from service.actors import as_caller
-from service.application import Clock, LedgerApplication, LoggedEvent
+from service.application import Clock, LedgerApplication
 from service.auth import (
     CREDIT_EVENT_TYPES,
     Identity,
@@ -37,7 +37,20 @@ from service.auth import (
     Role,
     current_identity,
 )
-from service.command_requests import CommandRequest, RequestCarriedOutError, command_request
+from service.command_replies import (
+    appended,
+    appended_by,
+    close_reply,
+    first_event,
+    measured_counts,
+    recalculate_reply,
+)
+from service.command_requests import (
+    CommandRecord,
+    CommandRequest,
+    RequestCarriedOutError,
+    command_request,
+)
 from service.errors import rich_status, translate_errors
 from service.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
 from service.event_pages import event_page
@@ -46,7 +59,6 @@ from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.listing_pages import PageRequest, fingerprint, page_size
 from service.mapping import (
     instant_from_proto,
-    logged_event_to_proto,
     measurements_from_proto,
     standing_to_proto,
     terms_from_proto,
@@ -195,8 +207,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 agreement=standing_to_proto(standing), log_position=position
             )
 
-        def replay(events: list[LoggedEvent]) -> pb.SignAgreementResponse:
-            [signed] = events
+        def replay(record: CommandRecord) -> pb.SignAgreementResponse:
+            signed = first_event(self._app, record)
             agreement = replay_agreement([signed.event])
             assert agreement is not None
             return pb.SignAgreementResponse(
@@ -239,8 +251,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 log_position=appended.log_position,
             )
 
-        def replay(events: list[LoggedEvent]) -> pb.AmendAgreementResponse:
-            [amended] = events
+        def replay(record: CommandRecord) -> pb.AmendAgreementResponse:
+            amended = first_event(self._app, record)
             return pb.AmendAgreementResponse(
                 version=amended.event.originator_version,
                 terms_version=amended.event.terms_version,
@@ -273,8 +285,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 version=appended.version, log_position=appended.log_position
             )
 
-        def replay(events: list[LoggedEvent]) -> pb.TerminateAgreementResponse:
-            [terminated] = events
+        def replay(record: CommandRecord) -> pb.TerminateAgreementResponse:
+            terminated = first_event(self._app, record)
             return pb.TerminateAgreementResponse(
                 version=terminated.event.originator_version, log_position=terminated.position
             )
@@ -313,13 +325,13 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 late_count=result.late_count,
             )
 
-        def replay(events: list[LoggedEvent]) -> pb.RecordMeasurementsResponse:
-            recorded = sum(len(e.event.observed_at_us) for e in events)
+        def replay(record: CommandRecord) -> pb.RecordMeasurementsResponse:
+            recorded, late = measured_counts(self._app, record)
             return pb.RecordMeasurementsResponse(
                 recorded_count=recorded,
                 duplicate_count=len(readings) - recorded,
-                log_position=events[-1].position,
-                late_count=sum(len(e.event.late_indexes) for e in events),
+                log_position=record.last_position,
+                late_count=late,
             )
 
         return self._once("RecordMeasurements", request, carry_out, replay)
@@ -379,8 +391,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             )
             return pb.RecordExclusionResponse(recorded=recorded, log_position=position)
 
-        def replay(events: list[LoggedEvent]) -> pb.RecordExclusionResponse:
-            return pb.RecordExclusionResponse(recorded=True, log_position=events[-1].position)
+        def replay(record: CommandRecord) -> pb.RecordExclusionResponse:
+            return pb.RecordExclusionResponse(recorded=True, log_position=record.last_position)
 
         return self._once("RecordExclusion", request, carry_out, replay)
 
@@ -395,18 +407,21 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         until = instant_from_proto(request, "until", "until", violations, required=False)
         violations.raise_if_any()
 
-        def reply(appended: list[LoggedEvent]) -> pb.ClosePeriodResponse:
-            return pb.ClosePeriodResponse(
-                events=[logged_event_to_proto(e) for e in appended],
-                log_position=appended[-1].position if appended else 0,
-            )
-
         def carry_out(once: CommandRequest | None) -> pb.ClosePeriodResponse:
-            return reply(
-                self._app.close_periods(request.agreement_id, until or self._clock(), request=once)
+            closed = self._app.close_periods(
+                request.agreement_id, until or self._clock(), request=once
             )
+            return close_reply(appended(closed.events), closed.more_due, closed.closed_count)
 
-        return self._once("ClosePeriod", request, carry_out, reply)
+        def replay(record: CommandRecord) -> pb.ClosePeriodResponse:
+            outcome = record.request.outcome
+            more_due, closed = bool(outcome.get("more_due", 0)), outcome.get("closed", -1)
+            events = appended_by(self._app, record)
+            if closed < 0:  # recorded before outcomes were kept
+                closed = sum(e.HasField("period_closed") for e in events.listed)
+            return close_reply(events, more_due, closed)
+
+        return self._once("ClosePeriod", request, carry_out, replay)
 
     @translate_errors
     @as_caller
@@ -416,20 +431,16 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         """Re-evaluate a closed period and append compensations."""
         self._require_agreement(request.agreement_id)
 
-        def reply(appended: list[LoggedEvent]) -> pb.RecalculatePeriodResponse:
-            return pb.RecalculatePeriodResponse(
-                events=[logged_event_to_proto(e) for e in appended],
-                log_position=appended[-1].position if appended else 0,
-            )
-
         def carry_out(once: CommandRequest | None) -> pb.RecalculatePeriodResponse:
-            return reply(
-                self._app.recalculate_period(
-                    request.agreement_id, request.objective_id, request.period_label, request=once
-                )
+            events = self._app.recalculate_period(
+                request.agreement_id, request.objective_id, request.period_label, request=once
             )
+            return recalculate_reply(appended(events))
 
-        return self._once("RecalculatePeriod", request, carry_out, reply)
+        def replay(record: CommandRecord) -> pb.RecalculatePeriodResponse:
+            return recalculate_reply(appended_by(self._app, record))
+
+        return self._once("RecalculatePeriod", request, carry_out, replay)
 
     def _require_agreement(self, agreement_id: str) -> None:
         """PERMISSION_DENIED unless the caller may see this agreement's customer."""
@@ -471,7 +482,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         method: str,
         message: Message,
         carry_out: Callable[[CommandRequest | None], Reply],
-        replay: Callable[[list[LoggedEvent]], Reply],
+        replay: Callable[[CommandRecord], Reply],
     ) -> Reply:
         """Carry out a command once per client request id; a retry gets the first reply."""
         request_id = getattr(message, "request_id", "")
@@ -491,7 +502,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 f"request id {once.request_id!r} was used for a different call; "
                 "choose a new id for a new call"
             )
-        return replay(self._app.events_between(record.first_position, record.last_position))
+        return replay(record)
 
     @translate_errors
     def GetCompliance(  # noqa: N802
