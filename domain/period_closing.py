@@ -25,18 +25,14 @@ Rules (README "SLA semantics" quotes them):
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
 from typing import Any
 
-from domain.agreement import Agreement, TermsVersion
 from domain.agreement_history import (
     AgreementHistory,
     PeriodStanding,
-    evaluation_window,
-    governing_terms,
 )
 from domain.compliance import Status, TrackResult, evaluate
 from domain.credits import CreditDecision, Outcome, bonus_for, credit_for, prorated
@@ -57,84 +53,11 @@ from domain.period_results import (
     TrackFigures,
     overall_status,
 )
+from domain.period_walk import DuePeriod, walk_periods
 from domain.periods import Period, period_containing, periods_between, unit_of_label
-from domain.terms import Objective
 
 _TICK = timedelta(microseconds=1)
 FEE_PRECISION = 60  # wider than prorated()'s 50 digits, so summing shares loses nothing
-
-
-@dataclass(frozen=True)
-class DuePeriod:
-    """An objective-period whose window has ended, with the terms that govern it."""
-
-    objective: Objective
-    period: Period
-    terms: TermsVersion
-    window_start: datetime
-    window_end: datetime
-
-
-def walk_periods(agreement: Agreement, objective_id: str) -> Iterator[DuePeriod]:
-    """The objective's periods in order from the term start, each with its window and terms.
-
-    At each instant the terms in force define the calendar (unit and time zone) of the period
-    containing it, and the next period starts where that one ends. An amendment that changes the
-    unit or the time zone therefore lets the period in progress run to its end and starts the
-    new calendar there, with a shorter first window: no instant is judged twice and none is
-    skipped. The terms that judge a period are those that govern it (governing_terms); an
-    objective that an amendment adds is judged from its effective instant, by the amendment's
-    terms. The walk ends at the term end or termination.
-
-    A label names one period: where a calendar moved west would start a period whose label was
-    already walked (a zone change inside a week: Berlin's 2026-W01 ends an hour before UTC's), the
-    period in progress runs on to the end of the new calendar's period of that label.
-    """
-    versions = agreement.terms_versions
-    instant = versions[0].terms.term_start
-    walked: set[str] = set()
-    upcoming = _calendar_period(agreement, objective_id, instant)
-    while True:
-        if upcoming is None:
-            later = [
-                v.effective_from
-                for v in versions
-                if v.effective_from > instant and v.terms.objective(objective_id)
-            ]
-            if not later:
-                return
-            instant = min(later)
-            upcoming = _calendar_period(agreement, objective_id, instant)
-            continue
-        in_force, objective, period = upcoming
-        upcoming = _calendar_period(agreement, objective_id, period.end)
-        while upcoming is not None and (
-            upcoming[2].label == period.label or upcoming[2].label in walked
-        ):
-            period = replace(period, end=upcoming[2].end)
-            upcoming = _calendar_period(agreement, objective_id, period.end)
-        walked.add(period.label)
-        governing = governing_terms(agreement, period)
-        if governing is None or governing.terms.objective(objective_id) is None:
-            governing = in_force
-        judged = governing.terms.objective(objective_id) or objective
-        window = evaluation_window(agreement, governing, period)
-        if window is None or max(window[0], instant) >= window[1]:
-            return
-        yield DuePeriod(judged, period, governing, max(window[0], instant), window[1])
-        instant = period.end
-
-
-def _calendar_period(
-    agreement: Agreement, objective_id: str, instant: datetime
-) -> tuple[TermsVersion, Objective, Period] | None:
-    """The terms in force at instant, the objective in them and its period holding instant."""
-    in_force = agreement.terms_in_force(instant)
-    objective = in_force.terms.objective(objective_id)
-    if objective is None:
-        return None
-    zone = in_force.terms.time_zone
-    return in_force, objective, period_containing(instant, objective.period, zone)
 
 
 def due_periods(history: AgreementHistory, until: datetime) -> list[DuePeriod]:
@@ -151,16 +74,6 @@ def due_periods(history: AgreementHistory, until: datetime) -> list[DuePeriod]:
         )
     ]
     return sorted(due, key=lambda d: (d.window_end, d.objective.objective_id))
-
-
-def period_at(agreement: Agreement, objective_id: str, instant: datetime) -> DuePeriod | None:
-    """The objective's period whose window holds instant (or the last one, after the end)."""
-    last = None
-    for candidate in walk_periods(agreement, objective_id):
-        if candidate.window_end > instant:
-            return candidate if candidate.window_start <= instant else last
-        last = candidate
-    return last
 
 
 def period_fee(due: DuePeriod) -> Money:

@@ -21,7 +21,7 @@ from eventsourcing.utils import get_topic
 from domain.agreement import Agreement, AgreementStanding, replay_agreement
 from domain.agreement_history import AgreementHistory, fold_history
 from domain.compliance import TrackResult
-from domain.compliance_streams import compliance_streams, day_streams, period_result_streams
+from domain.compliance_streams import day_streams, results_before, window_day_streams
 from domain.errors import (
     AlreadyExistsError,
     FieldViolation,
@@ -48,18 +48,19 @@ from domain.measurements import (
 )
 from domain.oracle import ComplianceReport, compliance_report, current_windows, replay_compliance
 from domain.period_closing import (
-    DuePeriod,
     close_due_periods,
     due_periods,
     recalculate_period,
 )
 from domain.period_results import PeriodClosed, PeriodEvent
+from domain.period_walk import DuePeriod
 from domain.rollups import SpanSums, WindowPlan, evaluate_rollups, span_of, summarize_event
 from domain.terms import AgreementTerms
 from service.actors import current_actor
 from service.command_requests import CommandRecord, CommandRequest, RequestCarriedOutError
 from service.event_limits import BoundedMapper
 from service.ledger_chain import GENESIS, Digest, Verification, verify
+from service.log_reads import period_stream_names
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
 from service.transcodings import register_domain_transcodings
 
@@ -364,7 +365,9 @@ class LedgerApplication(Application[str]):
         """The oracle's report at (as_of, known_at), replaying only the streams it needs, and
         the log position it reflects."""
         head, own, states = self._agreement_log(agreement_id)
-        streams = compliance_streams(states, as_of) - {agreement_stream(agreement_id)}
+        streams = self._result_streams(agreement_id, states, as_of) | window_day_streams(
+            states, as_of
+        )
         logged = self._merged(own, self._stream_events(streams, head))
         return replay_compliance(
             (e for _, e in logged), as_of, known_at, objective_id or None
@@ -384,7 +387,7 @@ class LedgerApplication(Application[str]):
         buckets rollups cannot answer and for events the projection has not reached yet.
         """
         head, own, states = self._agreement_log(agreement_id)
-        results = period_result_streams(states, as_of) - {agreement_stream(agreement_id)}
+        results = self._result_streams(agreement_id, states, as_of)
         logged = self._merged(own, self._stream_events(results, head))
         history = fold_history(e for _, e in logged if e.timestamp <= known_at)
         if history is None:
@@ -444,6 +447,17 @@ class LedgerApplication(Application[str]):
             if not isinstance(event, Agreement.ExclusionRecorded)
         ]
         return head, own, [s for s in states if s is not None]
+
+    def _result_streams(
+        self, agreement_id: str, states: Sequence[Agreement], as_of: datetime
+    ) -> set[str]:
+        """The agreement's period streams that may hold results of periods ended by as_of:
+        found in the store, not by walking every period from the term start."""
+        objective_ids = {
+            o.objective_id for v in states[-1].terms_versions for o in v.terms.objectives
+        }
+        names = period_stream_names(self.ledger_recorder, agreement_id, objective_ids)
+        return results_before(names, as_of)
 
     def _stream_events(self, streams: set[str], head: int) -> list[tuple[int, Any]]:
         """(position, event) of every event of the streams up to head, in log order."""

@@ -8,12 +8,12 @@ fetched a chunk of at most READ_CHUNK_BYTES (or one row) at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from eventsourcing.persistence import Notification
 from psycopg.sql import SQL, Composable, Identifier
 
-from domain.identifiers import agreement_stream, measurement_stream_prefix
+from domain.identifiers import agreement_stream, measurement_stream_prefix, period_stream
 from service.event_limits import READ_CHUNK_BYTES
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
 
@@ -138,3 +138,34 @@ def count_between(recorder: Recorder, first: int, last: int) -> int:
         curs.execute(statement, (first, last))
         row = curs.fetchone()
         return int(row["count"]) if row else 0
+
+
+def period_stream_names(
+    recorder: Recorder, agreement_id: str, objective_ids: Iterable[str]
+) -> list[str]:
+    """The names of the agreement's period streams (one per closed objective-period), read
+    from the stream-name index without the events."""
+    ranges = []
+    for objective_id in sorted(set(objective_ids)):
+        low = period_stream(agreement_id, objective_id, "")
+        ranges.append((low, low[:-1] + chr(ord(low[-1]) + 1)))
+    names: list[str] = []
+    if isinstance(recorder, LedgerSQLiteRecorder):
+        statement = (
+            f"SELECT originator_id FROM {recorder.events_table_name} "
+            "WHERE originator_id >= ? AND originator_id < ? AND originator_version = 1"
+        )
+        with recorder.datastore.transaction(commit=False) as c:
+            for low, high in ranges:
+                c.execute(statement, (low, high))
+                names.extend(row[0] for row in c.fetchall())
+        return names
+    query = SQL(
+        'SELECT originator_id FROM {}.{} WHERE originator_id COLLATE "C" >= %s '
+        'AND originator_id COLLATE "C" < %s AND originator_version = 1'
+    ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+    with recorder.datastore.transaction(commit=False) as curs:
+        for low, high in ranges:
+            curs.execute(query, (low, high))
+            names.extend(row["originator_id"] for row in curs.fetchall())
+    return names
