@@ -25,7 +25,7 @@ Rules (README "SLA semantics" quotes them):
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
 from typing import Any
@@ -118,15 +118,41 @@ def close_due_periods(
     events: list[PeriodEvent] = []
     closed_now: dict[tuple[str, str], str] = {}
     for due in due_periods(history, until):
-        key = (due.objective.objective_id, due.period.label)
-        if key in history.periods:
-            continue
-        new = _close(history, due, recorded_at, closed_now)
-        closing = new[0]
-        assert isinstance(closing, PeriodClosed)
-        closed_now[key] = closing.status
-        events.extend(new)
+        if (due.objective.objective_id, due.period.label) not in history.periods:
+            events.extend(close_period(history, due, recorded_at, closed_now))
     return events
+
+
+def close_period(
+    history: AgreementHistory,
+    due: DuePeriod,
+    recorded_at: datetime,
+    closed_now: dict[tuple[str, str], str],
+) -> list[PeriodEvent]:
+    """The events that close one due period, judged with history; closed_now holds the status
+    of each period closed before it in the same call, and gets this one's.
+
+    history needs only the readings of the period's window, its exclusions, and the standings of
+    the periods a run of breaches may reach back to (earlier_labels, while they are breached).
+    """
+    new = _close(history, due, recorded_at, closed_now)
+    closing = new[0]
+    assert isinstance(closing, PeriodClosed)
+    closed_now[(due.objective.objective_id, due.period.label)] = closing.status
+    return new
+
+
+def earlier_labels(due: DuePeriod) -> Iterator[str]:
+    """The labels of the periods before due's in its calendar, the latest first: where a run of
+    breaches ending with due reaches back to (while they are breached)."""
+    zone = due.terms.terms.time_zone
+    period = due.period
+    while True:
+        try:
+            period = period_containing(period.start - _TICK, period.unit, zone)
+        except ValueError:  # before the first period the calendar has
+            return
+        yield period.label
 
 
 def _close(
@@ -276,17 +302,15 @@ def _breach_run(
     if status != Status.BREACHED.value:
         return None
     objective_id = due.objective.objective_id
-    zone = due.terms.terms.time_zone
     length, first = 1, due.period.label
-    period = due.period
-    while True:
-        previous = period_containing(period.start - _TICK, period.unit, zone)
-        key = (objective_id, previous.label)
+    for label in earlier_labels(due):
+        key = (objective_id, label)
         standing = history.periods.get(key)
         previous_status = standing.status if standing is not None else closed_now.get(key)
         if previous_status != Status.BREACHED.value:
-            return length, first
-        length, first, period = length + 1, previous.label, previous
+            break
+        length, first = length + 1, label
+    return length, first
 
 
 def recalculate_period(

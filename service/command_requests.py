@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from google.protobuf.message import Message
@@ -69,6 +69,11 @@ def command_request(method: str, message: Message) -> CommandRequest | None:
     content.ClearField("request_id")
     fingerprint = hashlib.sha256(content.SerializeToString(deterministic=True)).digest()
     return CommandRequest(request_id, method, fingerprint)
+
+
+def with_outcome(request: CommandRequest | None, **outcome: int) -> CommandRequest | None:
+    """The request with the outcome its reply reports, kept with its record for retries."""
+    return None if request is None else replace(request, outcome=outcome)
 
 
 def request_row(request: CommandRequest, positions: Sequence[int]) -> tuple[Any, ...]:

@@ -9,10 +9,13 @@ fetched a chunk of at most READ_CHUNK_BYTES (or one row) at a time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 
 from eventsourcing.persistence import Notification
 from psycopg.sql import SQL, Composable, Identifier
 
+from domain.agreement import Agreement
+from domain.compliance_streams import results_before
 from domain.identifiers import agreement_stream, measurement_stream_prefix, period_stream
 from service.event_limits import READ_CHUNK_BYTES
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
@@ -169,3 +172,13 @@ def period_stream_names(
             curs.execute(query, (low, high))
             names.extend(row["originator_id"] for row in curs.fetchall())
     return names
+
+
+def result_streams(
+    recorder: Recorder, agreement_id: str, agreement: Agreement, as_of: datetime
+) -> set[str]:
+    """The agreement's period streams that may hold results of periods ended by as_of: found
+    in the store (agreement is its newest state), not by walking every period from its start."""
+    versions = agreement.terms_versions
+    objective_ids = {o.objective_id for v in versions for o in v.terms.objectives}
+    return results_before(period_stream_names(recorder, agreement_id, objective_ids), as_of)

@@ -31,26 +31,41 @@ class PeriodCloser:
         self._thread = threading.Thread(target=self._run, name="period-closer", daemon=True)
 
     def run_once(self) -> int:
-        """Close what is due now; the number of events appended."""
+        """Close what is due now; the number of events appended.
+
+        A call closes a bounded number of periods (see service.closing); agreements with more
+        due are closed again in further passes, one call each per pass, so an agreement with
+        decades of periods to catch up never holds up the others.
+        """
         found, self._scanned_to = self._app.agreement_ids(self._scanned_to)
         self._agreements.extend(found)
         until = self._clock() - self._grace
         appended = 0
-        for agreement_id in self._agreements:
-            if self._stopping.is_set():
-                break
-            try:
-                with acting_as(PERIOD_CLOSER):
-                    events = self._app.close_periods(agreement_id, until).events
-            except (LedgerError, PersistenceError):
-                logger.exception("closing failed", extra={"agreement_id": agreement_id})
-                continue
-            if events:
-                appended += len(events)
-                logger.info(
-                    "periods closed",
-                    extra={"agreement_id": agreement_id, "events": len(events)},
-                )
+        pending = list(self._agreements)
+        while pending and not self._stopping.is_set():
+            more = []
+            for agreement_id in pending:
+                if self._stopping.is_set():
+                    break
+                try:
+                    with acting_as(PERIOD_CLOSER):
+                        closed = self._app.close_periods(agreement_id, until)
+                except (LedgerError, PersistenceError):
+                    logger.exception("closing failed", extra={"agreement_id": agreement_id})
+                    continue
+                if closed.events:
+                    appended += len(closed.events)
+                    logger.info(
+                        "periods closed",
+                        extra={
+                            "agreement_id": agreement_id,
+                            "events": len(closed.events),
+                            "more_due": closed.more_due,
+                        },
+                    )
+                if closed.more_due:
+                    more.append(agreement_id)
+            pending = more
         return appended
 
     def start(self) -> None:

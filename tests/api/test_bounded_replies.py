@@ -208,3 +208,75 @@ def _token_after(stub: Stub) -> str:
     first = stub.ListEvents(ledger_service_pb2.ListEventsRequest(page_size=1), timeout=TIMEOUT)
     token: str = first.next_page_token
     return token
+
+
+def _daily_objectives(count: int) -> list[terms_pb2.Objective]:
+    return [
+        terms_pb2.Objective(
+            objective_id=f"objective-{i}",
+            metric="availability",
+            target_percent="99.9",
+            period=terms_pb2.PERIOD_UNIT_DAY,
+        )
+        for i in range(count)
+    ]
+
+
+YEARS_AGO = datetime(2023, 1, 1, tzinfo=UTC)
+UNTIL = datetime(2025, 1, 1, tzinfo=UTC)  # 731 days of 3 objectives: 2,193 periods due
+
+
+def _sign_daily(stub: Stub, agreement_id: str = "sla-daily") -> None:
+    request = build.sign_request(
+        agreement_id, YEARS_AGO, YEARS_AGO, objectives=_daily_objectives(3)
+    )
+    stub.SignAgreement(request, timeout=TIMEOUT)
+
+
+def _close(stub: Stub, request_id: str = "") -> ledger_service_pb2.ClosePeriodResponse:
+    request = ledger_service_pb2.ClosePeriodRequest(
+        agreement_id="sla-daily", until=build.timestamp(UNTIL), request_id=request_id
+    )
+    reply: ledger_service_pb2.ClosePeriodResponse = stub.ClosePeriod(request, timeout=TIMEOUT)
+    return reply
+
+
+def test_a_close_of_years_of_daily_periods_replies_with_counts_within_the_bound(
+    stub: Stub,
+) -> None:
+    _sign_daily(stub)
+
+    reply = _close(stub, "close-1")
+
+    assert reply.closed_count == 1_000
+    assert reply.more_due
+    assert reply.appended_count == reply.log_position - reply.first_position + 1 >= 1_000
+    assert reply.events_truncated
+    assert len(reply.events) == 100
+    assert reply.events[0].position == reply.first_position
+    assert reply.ByteSize() < 512 * 1024 + 64 * 1024
+
+
+def test_a_retried_close_gets_the_same_small_reply(stub: Stub) -> None:
+    _sign_daily(stub)
+    first = _close(stub, "close-1")
+
+    again = _close(stub, "close-1")
+
+    assert again.SerializeToString(deterministic=True) == first.SerializeToString(
+        deterministic=True
+    )
+
+
+def test_closing_again_while_more_are_due_closes_every_period_once(stub: Stub) -> None:
+    _sign_daily(stub)
+    replies = [_close(stub)]
+    while replies[-1].more_due:
+        replies.append(_close(stub))
+
+    pages = _pages(stub, "sla-daily", 1000)
+    closed = [e.stream_id for p in pages for e in p.events if e.HasField("period_closed")]
+
+    assert [r.closed_count for r in replies] == [1_000, 1_000, 193]
+    assert len(closed) == len(set(closed)) == 2_193
+    assert _close(stub).appended_count == 0
