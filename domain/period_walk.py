@@ -61,6 +61,7 @@ def walk_periods(
     instant = versions[0].terms.term_start
     walked: set[str] = set()
     latest: dict[PeriodUnit, str] = {}
+    retry: datetime | None = None  # no jump can be found before the walk reaches it
     upcoming = _calendar_period(agreement, objective_id, instant)
     while True:
         if upcoming is None:
@@ -75,12 +76,10 @@ def walk_periods(
             upcoming = _calendar_period(agreement, objective_id, instant)
             continue
         in_force, objective, period = upcoming
-        if (
-            near is not None
-            and period.start == instant
-            and period.label > latest.get(period.unit, "")
-        ):
-            target = _jump_target(agreement, objective_id, in_force, period, near)
+        tiling = period.start == instant and period.label > latest.get(period.unit, "")
+        ahead = near is not None and instant < near and (retry is None or instant >= retry)
+        if near is not None and ahead and tiling:
+            target, retry = _jump_target(agreement, objective_id, in_force, period, near)
             if target is not None:
                 period, instant = target, target.start
         upcoming = _calendar_period(agreement, objective_id, period.end)
@@ -108,10 +107,11 @@ def _jump_target(
     in_force: TermsVersion,
     period: Period,
     near: datetime,
-) -> Period | None:
+) -> tuple[Period | None, datetime]:
     """The period the walk may jump to from period (which starts where the walk stands, with a
     label after every label walked): JUMP_MARGIN periods before the one holding near, or before
-    the next instant that could change the calendar or end the walk; None when that is not ahead.
+    the next instant that could change the calendar or end the walk (returned too: no jump can
+    be found before it); None when that is not ahead.
 
     Up to that instant the terms in force stay in_force, so the calendar stays the same and the
     periods tile time; the terms that govern each period stay the same, so if the target's window
@@ -128,14 +128,14 @@ def _jump_target(
         for _ in range(JUMP_MARGIN):
             target = period_containing(target.start - _TICK, period.unit, zone)
     except ValueError:  # at the end of the calendar's range: walk instead
-        return None
+        return None, limit
     if target.start <= period.start:
-        return None
+        return None, limit
     governing = governing_terms(agreement, target)
     if governing is None or governing.terms.objective(objective_id) is None:
         governing = in_force
     window = evaluation_window(agreement, governing, target)
-    return target if window is not None and window[0] < window[1] else None
+    return (target if window is not None and window[0] < window[1] else None), limit
 
 
 def _calendar_period(

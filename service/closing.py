@@ -43,6 +43,7 @@ from service.recorders import LedgerSQLiteRecorder
 
 MAX_PERIODS_PER_CLOSE = 1_000
 MAX_READINGS_PER_CLOSE = 1_000_000
+_FIRST_HEADS_CHUNK = 8
 _HEADS_CHUNK = 256
 _RUN_CHUNK = 32
 _TICK = timedelta(microseconds=1)
@@ -159,10 +160,12 @@ class _Reader:
         """The objective's due periods from near on that are not closed, oldest first."""
         walk = walk_periods(agreement, objective_id, near=near)
         due = itertools.takewhile(lambda d: d.window_end <= until, walk)
-        while chunk := list(itertools.islice(due, _HEADS_CHUNK)):
+        size = _FIRST_HEADS_CHUNK  # growing: a call that needs few periods walks few
+        while chunk := list(itertools.islice(due, size)):
             streams = [self._period_stream(agreement, d) for d in chunk]
             closed = self._recorder.stream_heads(streams)
             yield from (d for d, s in zip(chunk, streams, strict=True) if s not in closed)
+            size = min(2 * size, _HEADS_CHUNK)
 
     def window_readings(self, agreement_id: str, due: DuePeriod) -> list[Measurement]:
         """The readings of the objective recorded in the UTC days of the period's window."""
