@@ -81,6 +81,12 @@ def fold_history(events: Iterable[Any]) -> AgreementHistory | None:
     return history
 
 
+def add_period_events(history: AgreementHistory, events: Iterable[PeriodEvent]) -> None:
+    """Fold events of period streams (each stream's in order) into history's standings."""
+    for event in events:
+        _apply_period_event(history, event)
+
+
 def _apply_period_event(history: AgreementHistory, event: PeriodEvent) -> None:
     key = (event.objective_id, event.period_label)
     if isinstance(event, PeriodClosed):

@@ -4,6 +4,8 @@ The oracle answers from an agreement's own stream, its period-result streams (br
 credits of periods ended by as_of) and the readings observed in the window containing as_of.
 Readings of other windows never change that answer, so fetching only these streams gives
 exactly the oracle's answer at a cost that depends on the period, not on the length of history.
+The result streams are those the store holds (results_before picks them by label); the day
+streams are those of the windows holding as_of, found without walking from the term start.
 """
 
 from __future__ import annotations
@@ -12,35 +14,27 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from domain.agreement import Agreement
-from domain.identifiers import agreement_stream, measurement_stream, period_stream
-from domain.period_closing import period_at, walk_periods
+from domain.identifiers import measurement_stream
+from domain.period_walk import period_at
+from domain.periods import label_first_day
 
 _DAY = timedelta(days=1)
 
 
-def compliance_streams(states: Iterable[Agreement], as_of: datetime) -> set[str]:
-    """Every stream the oracle reads to answer at as_of, for any of the agreement's states.
+def results_before(period_streams: Iterable[str], as_of: datetime) -> set[str]:
+    """Those of an agreement's period streams whose period may have ended by as_of.
 
-    states are the agreement after each of its events: whatever known_at is asked, the
-    agreement the oracle sees is one of them.
+    Read from the label alone: a period starts less than a day before the UTC midnight of its
+    first day (the easternmost zones are 14 hours ahead; a local mean time of the past up to 16),
+    so one whose first day begins two days after as_of ends after it. Every stream kept this way
+    whose period ends after as_of is left out by the oracle, as any stream it is not given.
     """
-    states = list(states)
-    return period_result_streams(states, as_of) | window_day_streams(states, as_of)
-
-
-def period_result_streams(states: Iterable[Agreement], as_of: datetime) -> set[str]:
-    """The agreement's stream and the result streams of its periods ended by as_of."""
-    streams: set[str] = set()
-    for agreement in states:
-        agreement_id = agreement.agreement_id
-        streams.add(agreement_stream(agreement_id))
-        for objective_id in _objective_ids(agreement):
-            for period in walk_periods(agreement, objective_id):
-                if period.window_start > as_of:
-                    break
-                if period.window_end <= as_of:
-                    streams.add(period_stream(agreement_id, objective_id, period.period.label))
-    return streams
+    latest = as_of.astimezone(UTC).date() + 2 * _DAY
+    return {
+        stream
+        for stream in period_streams
+        if label_first_day(stream.rsplit("/period:", 1)[1]) <= latest
+    }
 
 
 def window_day_streams(states: Iterable[Agreement], as_of: datetime) -> set[str]:

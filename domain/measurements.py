@@ -1,13 +1,14 @@
 """Measurements: readings of an objective's metric, recorded in bounded per-day batches.
 
-A batch of readings becomes one MetricMeasured event per objective and UTC day it touches,
-appended to that objective-day's stream. No stream grows beyond one day of one objective, and
-every reading stays in the log with its identity, time and value.
+A batch of readings becomes one MetricMeasured event per objective and UTC day it touches
+(several, of consecutive versions, where one would exceed the size an event may take), appended
+to that objective-day's stream. No stream grows beyond one day of one objective, no event beyond
+domain.event_sizes.MAX_EVENT_BYTES, and every reading stays in the log with its identity, time
+and value.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import operator
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,9 +20,11 @@ from eventsourcing.domain import CanMutateAggregate
 
 from domain.agreement import Agreement
 from domain.errors import NotFoundError, Violations
+from domain.event_sizes import READINGS_BYTES, plain_reading_bytes, reading_bytes
 from domain.identifiers import IDENTIFIER_RULE, is_identifier, measurement_stream
 from domain.input_ranges import labels_problem
 from domain.instants import MICROSECONDS_PER_DAY, from_epoch_us
+from domain.measurement_keys import measurement_keys as measurement_keys
 from domain.objectives import Indicator
 
 MAX_BATCH_SIZE = 50_000
@@ -52,84 +55,6 @@ class Measurement(NamedTuple):
     def identity(self) -> str:
         """The client id, or the exact observed instant (µs) when the client gave none."""
         return self.measurement_id or f"@{self.observed_at_us}"
-
-
-def objective_key_prefix(agreement_id: str, objective_id: str) -> bytes:
-    """A 64-bit digest of an agreement's objective that starts each of its readings' keys."""
-    return hashlib.blake2b(f"{agreement_id}\x1f{objective_id}".encode(), digest_size=8).digest()
-
-
-_TIME_SLICE = b"\x00"
-_CLIENT_ID = b"\x01"
-_TIME_OFFSET = 2**63
-
-
-def measurement_key(prefix: bytes, measurement: Measurement) -> bytes:
-    """The key that is the same for every reading with the same identity within an objective.
-
-    prefix is objective_key_prefix(...). A time-slice identity is followed by its instant as an
-    unsigned big-endian number, so an objective's keys sort by time and the index grows at its
-    end; a client id is followed by its 128-bit BLAKE2b digest.
-    """
-    if measurement.measurement_id:
-        digest = hashlib.blake2b(measurement.measurement_id.encode(), digest_size=16).digest()
-        return prefix + _CLIENT_ID + digest
-    return prefix + _TIME_SLICE + (measurement.observed_at_us + _TIME_OFFSET).to_bytes(8, "big")
-
-
-@dataclass(frozen=True)
-class KeySpan:
-    """Time-slice keys of one objective, sorted."""
-
-    keys: list[bytes]
-
-    @property
-    def low(self) -> bytes:
-        """The least key."""
-        return self.keys[0]
-
-    @property
-    def high(self) -> bytes:
-        """The greatest key."""
-        return self.keys[-1]
-
-
-_SPAN_HEAD = 9  # the objective's prefix and the identity's kind byte
-
-
-def key_spans(keys: Iterable[bytes]) -> tuple[list[KeySpan], list[bytes]]:
-    """The time-slice keys as one span per objective, and the client-id keys apart.
-
-    An objective's time-slice keys sort by time, so a range lookup over a span finds those of
-    them already recorded in one index seek when none are (the usual case: readings arrive in
-    time order); client-id keys are digests, scattered over the index.
-    """
-    by_head: dict[bytes, list[bytes]] = {}
-    scattered: list[bytes] = []
-    for key in keys:
-        head = key[:_SPAN_HEAD]
-        if head[-1] == _TIME_SLICE[0]:
-            members = by_head.get(head)
-            if members is None:
-                members = by_head[head] = []
-            members.append(key)
-        else:
-            scattered.append(key)
-    return [KeySpan(sorted(members)) for members in by_head.values()], scattered
-
-
-def measurement_keys(agreement_id: str, batch: Sequence[Measurement]) -> list[bytes]:
-    """The key of every reading of a batch, in order."""
-    prefixes: dict[str, bytes] = {}
-    keys = []
-    for reading in batch:
-        prefix = prefixes.get(reading.objective_id)
-        if prefix is None:
-            prefix = prefixes[reading.objective_id] = objective_key_prefix(
-                agreement_id, reading.objective_id
-            )
-        keys.append(measurement_key(prefix, reading))
-    return keys
 
 
 @dataclass(frozen=True)
@@ -349,8 +274,11 @@ def measured_events(
     stream_heads: Mapping[str, int],
     recorded_at: datetime,
     late: Mapping[str, Sequence[int]] | None = None,
+    readings_bytes: int = READINGS_BYTES,
 ) -> list[MetricMeasured]:
-    """One MetricMeasured event per stream, each the next version of its stream.
+    """The MetricMeasured events of a batch: per stream, its readings in order, cut into as few
+    events as keep each one's readings within readings_bytes (see domain.event_sizes), the
+    events numbered from the stream's next version on.
 
     late maps a stream to the indexes of its readings whose period was already closed.
     """
@@ -358,21 +286,45 @@ def measured_events(
     for stream, readings in groups.items():
         first = readings[0]
         day_us = first.observed_at_us - first.observed_at_us % MICROSECONDS_PER_DAY
-        events.append(
-            MetricMeasured(
-                originator_id=stream,
-                originator_version=stream_heads.get(stream, 0) + 1,
-                timestamp=recorded_at,
-                agreement_id=agreement_id,
-                objective_id=first.objective_id,
-                day=from_epoch_us(day_us),
-                measurement_ids=[r.measurement_id for r in readings],
-                observed_at_us=[r.observed_at_us for r in readings],
-                good=[r.good for r in readings],
-                total=[r.total for r in readings],
-                sample=[r.sample for r in readings],
-                labels=[dict(r.labels) if r.labels else None for r in readings],
-                late_indexes=list((late or {}).get(stream, ())),
+        late_here = list((late or {}).get(stream, ()))
+        version = stream_heads.get(stream, 0)
+        for low, high in _event_slices(readings, readings_bytes):
+            part = readings[low:high]
+            version += 1
+            events.append(
+                MetricMeasured(
+                    originator_id=stream,
+                    originator_version=version,
+                    timestamp=recorded_at,
+                    agreement_id=agreement_id,
+                    objective_id=first.objective_id,
+                    day=from_epoch_us(day_us),
+                    measurement_ids=[r.measurement_id for r in part],
+                    observed_at_us=[r.observed_at_us for r in part],
+                    good=[r.good for r in part],
+                    total=[r.total for r in part],
+                    sample=[r.sample for r in part],
+                    labels=[dict(r.labels) if r.labels else None for r in part],
+                    late_indexes=[i - low for i in late_here if low <= i < high],
+                )
             )
-        )
     return events
+
+
+def _event_slices(readings: Sequence[Measurement], budget: int) -> list[tuple[int, int]]:
+    """[low, high) index ranges of consecutive readings whose bytes stay within budget; every
+    range holds at least one reading."""
+    plain = plain_reading_bytes(readings[0].objective_id)
+    if not any(r.measurement_id or r.labels for r in readings):
+        step = max(1, budget // plain)
+        return [(low, min(low + step, len(readings))) for low in range(0, len(readings), step)]
+    slices: list[tuple[int, int]] = []
+    low, used = 0, 0
+    for index, r in enumerate(readings):
+        cost = reading_bytes(r.objective_id, r.measurement_id, r.labels)
+        if index > low and used + cost > budget:
+            slices.append((low, index))
+            low, used = index, 0
+        used += cost
+    slices.append((low, len(readings)))
+    return slices

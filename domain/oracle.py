@@ -19,7 +19,6 @@ from domain.agreement_history import (
 from domain.compliance import Status, TrackResult, evaluate
 from domain.errors import NotFoundError
 from domain.money import Money
-from domain.period_closing import DuePeriod, period_at
 from domain.period_results import (
     BonusAdjusted,
     BonusEarned,
@@ -29,6 +28,7 @@ from domain.period_results import (
     CreditIssued,
     TerminationRightGranted,
 )
+from domain.period_walk import DuePeriod, period_at
 from domain.periods import period_containing
 
 

@@ -26,17 +26,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
 from typing import Any
 
-from domain.agreement import Agreement, TermsVersion
 from domain.agreement_history import (
     AgreementHistory,
     PeriodStanding,
-    evaluation_window,
-    governing_terms,
 )
 from domain.compliance import Status, TrackResult, evaluate
 from domain.credits import CreditDecision, Outcome, bonus_for, credit_for, prorated
@@ -57,84 +53,11 @@ from domain.period_results import (
     TrackFigures,
     overall_status,
 )
+from domain.period_walk import DuePeriod, walk_periods
 from domain.periods import Period, period_containing, periods_between, unit_of_label
-from domain.terms import Objective
 
 _TICK = timedelta(microseconds=1)
 FEE_PRECISION = 60  # wider than prorated()'s 50 digits, so summing shares loses nothing
-
-
-@dataclass(frozen=True)
-class DuePeriod:
-    """An objective-period whose window has ended, with the terms that govern it."""
-
-    objective: Objective
-    period: Period
-    terms: TermsVersion
-    window_start: datetime
-    window_end: datetime
-
-
-def walk_periods(agreement: Agreement, objective_id: str) -> Iterator[DuePeriod]:
-    """The objective's periods in order from the term start, each with its window and terms.
-
-    At each instant the terms in force define the calendar (unit and time zone) of the period
-    containing it, and the next period starts where that one ends. An amendment that changes the
-    unit or the time zone therefore lets the period in progress run to its end and starts the
-    new calendar there, with a shorter first window: no instant is judged twice and none is
-    skipped. The terms that judge a period are those that govern it (governing_terms); an
-    objective that an amendment adds is judged from its effective instant, by the amendment's
-    terms. The walk ends at the term end or termination.
-
-    A label names one period: where a calendar moved west would start a period whose label was
-    already walked (a zone change inside a week: Berlin's 2026-W01 ends an hour before UTC's), the
-    period in progress runs on to the end of the new calendar's period of that label.
-    """
-    versions = agreement.terms_versions
-    instant = versions[0].terms.term_start
-    walked: set[str] = set()
-    upcoming = _calendar_period(agreement, objective_id, instant)
-    while True:
-        if upcoming is None:
-            later = [
-                v.effective_from
-                for v in versions
-                if v.effective_from > instant and v.terms.objective(objective_id)
-            ]
-            if not later:
-                return
-            instant = min(later)
-            upcoming = _calendar_period(agreement, objective_id, instant)
-            continue
-        in_force, objective, period = upcoming
-        upcoming = _calendar_period(agreement, objective_id, period.end)
-        while upcoming is not None and (
-            upcoming[2].label == period.label or upcoming[2].label in walked
-        ):
-            period = replace(period, end=upcoming[2].end)
-            upcoming = _calendar_period(agreement, objective_id, period.end)
-        walked.add(period.label)
-        governing = governing_terms(agreement, period)
-        if governing is None or governing.terms.objective(objective_id) is None:
-            governing = in_force
-        judged = governing.terms.objective(objective_id) or objective
-        window = evaluation_window(agreement, governing, period)
-        if window is None or max(window[0], instant) >= window[1]:
-            return
-        yield DuePeriod(judged, period, governing, max(window[0], instant), window[1])
-        instant = period.end
-
-
-def _calendar_period(
-    agreement: Agreement, objective_id: str, instant: datetime
-) -> tuple[TermsVersion, Objective, Period] | None:
-    """The terms in force at instant, the objective in them and its period holding instant."""
-    in_force = agreement.terms_in_force(instant)
-    objective = in_force.terms.objective(objective_id)
-    if objective is None:
-        return None
-    zone = in_force.terms.time_zone
-    return in_force, objective, period_containing(instant, objective.period, zone)
 
 
 def due_periods(history: AgreementHistory, until: datetime) -> list[DuePeriod]:
@@ -151,16 +74,6 @@ def due_periods(history: AgreementHistory, until: datetime) -> list[DuePeriod]:
         )
     ]
     return sorted(due, key=lambda d: (d.window_end, d.objective.objective_id))
-
-
-def period_at(agreement: Agreement, objective_id: str, instant: datetime) -> DuePeriod | None:
-    """The objective's period whose window holds instant (or the last one, after the end)."""
-    last = None
-    for candidate in walk_periods(agreement, objective_id):
-        if candidate.window_end > instant:
-            return candidate if candidate.window_start <= instant else last
-        last = candidate
-    return last
 
 
 def period_fee(due: DuePeriod) -> Money:
@@ -205,15 +118,41 @@ def close_due_periods(
     events: list[PeriodEvent] = []
     closed_now: dict[tuple[str, str], str] = {}
     for due in due_periods(history, until):
-        key = (due.objective.objective_id, due.period.label)
-        if key in history.periods:
-            continue
-        new = _close(history, due, recorded_at, closed_now)
-        closing = new[0]
-        assert isinstance(closing, PeriodClosed)
-        closed_now[key] = closing.status
-        events.extend(new)
+        if (due.objective.objective_id, due.period.label) not in history.periods:
+            events.extend(close_period(history, due, recorded_at, closed_now))
     return events
+
+
+def close_period(
+    history: AgreementHistory,
+    due: DuePeriod,
+    recorded_at: datetime,
+    closed_now: dict[tuple[str, str], str],
+) -> list[PeriodEvent]:
+    """The events that close one due period, judged with history; closed_now holds the status
+    of each period closed before it in the same call, and gets this one's.
+
+    history needs only the readings of the period's window, its exclusions, and the standings of
+    the periods a run of breaches may reach back to (earlier_labels, while they are breached).
+    """
+    new = _close(history, due, recorded_at, closed_now)
+    closing = new[0]
+    assert isinstance(closing, PeriodClosed)
+    closed_now[(due.objective.objective_id, due.period.label)] = closing.status
+    return new
+
+
+def earlier_labels(due: DuePeriod) -> Iterator[str]:
+    """The labels of the periods before due's in its calendar, the latest first: where a run of
+    breaches ending with due reaches back to (while they are breached)."""
+    zone = due.terms.terms.time_zone
+    period = due.period
+    while True:
+        try:
+            period = period_containing(period.start - _TICK, period.unit, zone)
+        except ValueError:  # before the first period the calendar has
+            return
+        yield period.label
 
 
 def _close(
@@ -363,17 +302,15 @@ def _breach_run(
     if status != Status.BREACHED.value:
         return None
     objective_id = due.objective.objective_id
-    zone = due.terms.terms.time_zone
     length, first = 1, due.period.label
-    period = due.period
-    while True:
-        previous = period_containing(period.start - _TICK, period.unit, zone)
-        key = (objective_id, previous.label)
+    for label in earlier_labels(due):
+        key = (objective_id, label)
         standing = history.periods.get(key)
         previous_status = standing.status if standing is not None else closed_now.get(key)
         if previous_status != Status.BREACHED.value:
-            return length, first
-        length, first, period = length + 1, previous.label, previous
+            break
+        length, first = length + 1, label
+    return length, first
 
 
 def recalculate_period(

@@ -100,6 +100,11 @@ def unit_of_label(label: str) -> PeriodUnit:
     raise ValueError(f"not a period label: {label!r}")
 
 
+def label_first_day(label: str) -> date:
+    """The local date the period a label names starts on; ValueError for anything else."""
+    return _parse_label(label, unit_of_label(label))
+
+
 def next_period(period: Period, time_zone: str) -> Period:
     """The period of the same unit that starts where period ends."""
     return period_containing(period.end, period.unit, time_zone)

@@ -6,16 +6,22 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification, Recording
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    Notification,
+    Recording,
+)
 from eventsourcing.utils import get_topic
 
 from domain.agreement import Agreement, AgreementStanding, replay_agreement
 from domain.agreement_history import AgreementHistory, fold_history
 from domain.compliance import TrackResult
-from domain.compliance_streams import compliance_streams, day_streams, period_result_streams
+from domain.compliance_streams import window_day_streams
 from domain.errors import (
     AlreadyExistsError,
     FieldViolation,
@@ -25,8 +31,8 @@ from domain.errors import (
     unknown_agreement,
 )
 from domain.exclusions import Exclusion
-from domain.identifiers import agreement_of_stream, agreement_stream, is_identifier, period_stream
-from domain.instants import from_epoch_us, to_epoch_us
+from domain.identifiers import agreement_of_stream, agreement_stream, is_identifier
+from domain.instants import to_epoch_us
 from domain.lateness import late_indexes, reading_period_streams
 from domain.measurements import (
     Measurement,
@@ -43,19 +49,26 @@ from domain.measurements import (
 )
 from domain.oracle import ComplianceReport, compliance_report, current_windows, replay_compliance
 from domain.period_closing import (
-    DuePeriod,
-    close_due_periods,
-    due_periods,
     recalculate_period,
 )
 from domain.period_results import PeriodEvent
-from domain.rollups import SpanSums, WindowPlan, evaluate_rollups, span_of, summarize_event
+from domain.period_walk import DuePeriod
+from domain.rollups import WindowPlan, evaluate_rollups, span_of, summarize_event
 from domain.terms import AgreementTerms
 from service.actors import current_actor
 from service.chain_verification import verify_storage
-from service.command_requests import CommandRecord, CommandRequest, RequestCarriedOutError
+from service.closing import MAX_PERIODS_PER_CLOSE, ClosedPeriods, plan_close
+from service.command_requests import (
+    CommandRecord,
+    CommandRequest,
+    RequestCarriedOutError,
+    with_outcome,
+)
+from service.event_limits import BoundedMapper
 from service.ledger_chain import Adoption, Digest, Verification
+from service.log_reads import result_streams
 from service.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
+from service.rollup_reads import RollupSource, window_events
 from service.transcodings import register_domain_transcodings
 
 MAX_RECORDING_ATTEMPTS = 5
@@ -86,21 +99,6 @@ class RecordedBatch:
     late_count: int = 0
 
 
-class RollupSource(Protocol):
-    """Where compliance reads rollups: the reading_rollups projection."""
-
-    def window_rollups(
-        self,
-        agreement_id: str,
-        windows: Sequence[tuple[str, int, int]],
-        known_at_us: int,
-        up_to: int,
-    ) -> tuple[int, dict[str, list[tuple[int, SpanSums]]]]:
-        """The position p the rollups reflect (at most up_to) and, per objective of windows
-        (objective, start µs, end µs), the (log position, rollup) of the events recorded by
-        known_at_us at positions <= p of the days overlapping the window that have one."""
-
-
 @dataclass(frozen=True)
 class LoggedEvent:
     """An event as it stands in the log: its position and the decoded domain event."""
@@ -123,6 +121,14 @@ class LedgerApplication(Application[str]):
         self._clock = clock
         self._max_clock_skew = max_clock_skew
         super().__init__(env=dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[str]:
+        """The library's mapper, refusing to store an event larger than an event may be."""
+        return self.factory.mapper(self.construct_transcoder(), mapper_class=BoundedMapper)
+
+    def stored_bytes(self, value: Any) -> int:
+        """The bytes value takes in a stored event's state."""
+        return len(self.mapper.transcoder.encode(value))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """The library's transcodings plus the domain's value objects."""
@@ -225,11 +231,14 @@ class LedgerApplication(Application[str]):
                 if (span := time_slice_event_span(e)) is not None
             ]
             try:
+                late_count = sum(len(indexes) for indexes in late.values())
                 recordings = self.save(
                     *events,
                     measurement_keys=fresh.client_keys,
                     measured_spans=spans,
-                    command_request=request,
+                    command_request=with_outcome(
+                        request, recorded=len(fresh.readings), late=late_count
+                    ),
                 )
             except IntegrityError:
                 self._raise_if_carried_out(request)
@@ -238,7 +247,7 @@ class LedgerApplication(Application[str]):
                 len(fresh.readings),
                 fresh.duplicate_count,
                 recordings[-1].notification.id,
-                sum(len(indexes) for indexes in late.values()),
+                late_count,
             )
         raise VersionConflictError(
             "concurrent batches kept recording the same readings; retry the call"
@@ -273,25 +282,40 @@ class LedgerApplication(Application[str]):
         return True, self._save_change(agreement, request).log_position
 
     def close_periods(
-        self, agreement_id: str, until: datetime, *, request: CommandRequest | None = None
-    ) -> list[LoggedEvent]:
-        """Close every due objective-period of the agreement that ended by until."""
+        self,
+        agreement_id: str,
+        until: datetime,
+        *,
+        request: CommandRequest | None = None,
+        limit: int = MAX_PERIODS_PER_CLOSE,
+    ) -> ClosedPeriods:
+        """Close the oldest due objective-periods of the agreement that ended by until: at most
+        limit of them (see service.closing); more_due says when more are due."""
         if until > self._clock():
             raise InvalidArgumentError(
                 [FieldViolation("until", "periods cannot be closed before they end")]
             )
-        agreement = self.find_agreement(agreement_id)
-        if agreement is None:
-            raise NotFoundError(f"agreement {agreement_id} does not exist")
-        due = due_periods(AgreementHistory(agreement), until)
-        streams = [
-            period_stream(agreement_id, d.objective.objective_id, d.period.label) for d in due
-        ]
-        if len(self.ledger_recorder.stream_heads(streams)) == len(streams):
-            return []  # everything due is closed: no need to replay the history
-        return self._append_derived(
-            agreement_id, lambda history, now: close_due_periods(history, until, now), request
-        )
+        for _ in range(MAX_RECORDING_ATTEMPTS):
+            agreement = self.find_agreement(agreement_id)
+            if agreement is None:
+                raise NotFoundError(f"agreement {agreement_id} does not exist")
+            plan = plan_close(
+                self.ledger_recorder, self.mapper, agreement, until, self._clock(), limit
+            )
+            if not plan.events:
+                return ClosedPeriods([], False, 0)
+            once = with_outcome(request, closed=plan.closed_count, more_due=int(plan.more_due))
+            try:
+                recordings = self.save(*plan.events, command_request=once)
+            except IntegrityError:
+                self._raise_if_carried_out(request)
+                continue  # a concurrent closer appended first; look again
+            logged = [
+                LoggedEvent(r.notification.id, e)
+                for r, e in zip(recordings, plan.events, strict=True)
+            ]
+            return ClosedPeriods(logged, plan.more_due, plan.closed_count)
+        raise VersionConflictError("concurrent closers kept closing the same periods; retry")
 
     def recalculate_period(
         self,
@@ -342,7 +366,9 @@ class LedgerApplication(Application[str]):
         """The oracle's report at (as_of, known_at), replaying only the streams it needs, and
         the log position it reflects."""
         head, own, states = self._agreement_log(agreement_id)
-        streams = compliance_streams(states, as_of) - {agreement_stream(agreement_id)}
+        streams = result_streams(
+            self.ledger_recorder, agreement_id, states[-1], as_of
+        ) | window_day_streams(states, as_of)
         logged = self._merged(own, self._stream_events(streams, head))
         return replay_compliance(
             (e for _, e in logged), as_of, known_at, objective_id or None
@@ -362,7 +388,7 @@ class LedgerApplication(Application[str]):
         buckets rollups cannot answer and for events the projection has not reached yet.
         """
         head, own, states = self._agreement_log(agreement_id)
-        results = period_result_streams(states, as_of) - {agreement_stream(agreement_id)}
+        results = result_streams(self.ledger_recorder, agreement_id, states[-1], as_of)
         logged = self._merged(own, self._stream_events(results, head))
         history = fold_history(e for _, e in logged if e.timestamp <= known_at)
         if history is None:
@@ -388,7 +414,9 @@ class LedgerApplication(Application[str]):
         spans = {oid: [span for _, span in found] for oid, found in rolled_up.items()}
         covered = {p for found in rolled_up.values() for p, _ in found}
         readings: dict[str, list[Measurement]] = {oid: [] for oid in plans}
-        for event_position, event in self._window_events(agreement_id, plans, covered, head):
+        for event_position, event in window_events(
+            self.ledger_recorder, self.mapper, agreement_id, plans, covered, head
+        ):
             if event.timestamp > known_at:
                 continue
             readings[event.objective_id].extend(event.measurements())
@@ -434,33 +462,6 @@ class LedgerApplication(Application[str]):
     @staticmethod
     def _merged(*logs: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
         return sorted((pair for log in logs for pair in log), key=lambda pair: pair[0])
-
-    def _window_events(
-        self, agreement_id: str, plans: Mapping[str, WindowPlan], covered: set[int], head: int
-    ) -> list[tuple[int, MetricMeasured]]:
-        """MetricMeasured events the windows need beside rollups: every event of the days
-        holding buckets to be read reading by reading, and every event not covered by one."""
-        edge_days: set[str] = set()
-        window_days: set[str] = set()
-        for oid, plan in plans.items():
-            for start, end in plan.reading_spans():
-                edge_days.update(
-                    day_streams(agreement_id, oid, from_epoch_us(start), from_epoch_us(end - 1))
-                )
-            if plan.end_us > plan.start_us:
-                first, last = from_epoch_us(plan.start_us), from_epoch_us(plan.end_us - 1)
-                window_days.update(day_streams(agreement_id, oid, first, last))
-        recorder = self.ledger_recorder
-        found = {n.id: n for n in recorder.select_stream_notifications(sorted(edge_days))}
-        found.update(
-            (n.id, n)
-            for n in recorder.select_stream_notifications(sorted(window_days), excluding=covered)
-        )
-        return [
-            (position, cast(MetricMeasured, self.mapper.to_domain_event(found[position])))
-            for position in sorted(found)
-            if position <= head
-        ]
 
     def compliance_by_full_replay(
         self, agreement_id: str, objective_id: str, as_of: datetime, known_at: datetime
@@ -602,14 +603,6 @@ class LedgerApplication(Application[str]):
         """What the command stored under this request key (CommandRequest.key) appended, if it
         was carried out."""
         return self.ledger_recorder.command_record(key)
-
-    def events_between(self, first: int, last: int) -> list[LoggedEvent]:
-        """The events at log positions first to last, in log order."""
-        return [
-            LoggedEvent(n.id, self.mapper.to_domain_event(n))
-            for n in self.recorder.select_notifications(start=first, limit=last - first + 1)
-            if n.id <= last
-        ]
 
     def _raise_if_carried_out(self, request: CommandRequest | None) -> None:
         """After a conflict: if it was a concurrent call with the same request id, say so."""

@@ -10,6 +10,11 @@ happened. A failure while the storage itself does not answer is no agreement's f
 round stops there, nobody is put into backoff, and the next round starts again from the first
 agreement.
 
+Work for one agreement may be bounded per call (ClosePeriod closes at most so many periods):
+the function then says that more is waiting, and the round comes back to that agreement after
+every other agreement has had its turn, until nothing more is waiting, so an agreement with
+decades to catch up never holds up the others.
+
 Nothing is kept but in memory: the work itself must be idempotent (the ledger's store refuses a
 second close), so a restart only means every failing agreement is tried again at once.
 """
@@ -27,8 +32,18 @@ from service.backoff import Backoff
 
 LONGEST_BACKOFF = timedelta(hours=1)
 
-# (agreement id, the round's instant) -> what it did, counted (e.g. the events appended)
-AgreementWork = Callable[[str, datetime], int]
+
+@dataclass(frozen=True)
+class Progress:
+    """What a worker did for one agreement in one call: a count (e.g. the events appended), and
+    whether more of its work is waiting."""
+
+    done: int
+    more: bool = False
+
+
+# (agreement id, the round's instant) -> what it did
+AgreementWork = Callable[[str, datetime], Progress]
 
 
 @dataclass(frozen=True)
@@ -82,27 +97,42 @@ class AgreementRounds:
         self._agreements.extend(found)
         now = self._clock()
         done = 0
-        for agreement_id in self._agreements:
-            if self._stopping.is_set():
-                break
-            with self._lock:
-                failing = self._failing.get(agreement_id)
-            if failing is not None and not failing.is_due(now):
-                continue
-            try:
-                done += self._work(agreement_id, now)
-            except Exception as error:
-                if not self._storage_answers():
-                    self._logger.exception(
-                        "round stopped: the storage does not answer; the next round retries",
-                        extra={"worker": self._name, "agreement_id": agreement_id},
-                    )
+        pending = list(self._agreements)
+        while pending and not self._stopping.is_set():
+            more = []
+            for agreement_id in pending:
+                if self._stopping.is_set():
                     break
-                self._failed(agreement_id, now, error, failing)
-                continue
-            if failing is not None:
-                self._recovered(agreement_id, failing)
+                progress = self._work_on(agreement_id, now)
+                if progress is None:
+                    return done  # the storage does not answer: the next round starts again
+                done += progress.done
+                if progress.more:
+                    more.append(agreement_id)
+            pending = more
         return done
+
+    def _work_on(self, agreement_id: str, now: datetime) -> Progress | None:
+        """The work for one agreement, isolated: nothing done when it is in backoff or failed;
+        None when the storage itself does not answer."""
+        with self._lock:
+            failing = self._failing.get(agreement_id)
+        if failing is not None and not failing.is_due(now):
+            return Progress(0)
+        try:
+            progress = self._work(agreement_id, now)
+        except Exception as error:
+            if not self._storage_answers():
+                self._logger.exception(
+                    "round stopped: the storage does not answer; the next round retries",
+                    extra={"worker": self._name, "agreement_id": agreement_id},
+                )
+                return None
+            self._failed(agreement_id, now, error, failing)
+            return Progress(0)
+        if failing is not None:
+            self._recovered(agreement_id, failing)
+        return progress
 
     def failing(self) -> list[FailingAgreement]:
         """The agreements whose work failed the last time they were tried, by id."""

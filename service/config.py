@@ -7,6 +7,7 @@ import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from service.event_limits import DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES
 from service.logs import log_level
 from service.storage import DEFAULT_DATABASE_URL
 
@@ -24,7 +25,7 @@ class ServeConfig:
     listen: str = DEFAULT_LISTEN
     database_url: str = DEFAULT_DATABASE_URL
     workers: int = 16
-    max_message_bytes: int = 32 * 1024 * 1024
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     shutdown_grace_seconds: float = 10.0
     log_level: str = "INFO"
     close_periods: bool = True
@@ -274,6 +275,11 @@ def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> S
     config = ServeConfig(**values)  # type: ignore[arg-type]
     if config.workers < 1:
         raise SystemExit("sla-ledger: workers must be at least 1")
+    if config.max_message_bytes < MIN_MAX_MESSAGE_BYTES:
+        raise SystemExit(
+            f"sla-ledger: --max-message-bytes must be at least {MIN_MAX_MESSAGE_BYTES}, so that "
+            "the largest event fits in a page of ListEvents and SubscribeEvents"
+        )
     if config.close_grace_seconds < 0 or config.close_interval_seconds <= 0:
         raise SystemExit("sla-ledger: close grace must be >= 0 and close interval > 0")
     if config.max_clock_skew_seconds < 0:

@@ -101,14 +101,26 @@ def read_encoded(
     limit: int,
     agreement_id: str,
     event_types: Sequence[str],
-) -> list[tuple[int, bytes]]:
+    max_bytes: int,
+) -> tuple[list[tuple[int, bytes]], bool]:
     """(position, encoded LedgerEvent) after a position and up to another, in log order,
-    of one agreement ('' for all) and of some event types (none for all)."""
+    of one agreement ('' for all) and of some event types (none for all), until they reach
+    max_bytes; and whether they were cut there (rows are streamed, never all loaded)."""
     c = encoded_events.c
     query = select(c.position, c.encoded).where(c.position > after, c.position <= up_to)
     if agreement_id:
         query = query.where(c.agreement_id == agreement_id)
     if event_types:
         query = query.where(c.event_type.in_(event_types))
-    rows = connection.execute(query.order_by(c.position).limit(limit))
-    return [(position, bytes(encoded)) for position, encoded in rows]
+    found: list[tuple[int, bytes]] = []
+    used = 0
+    rows = connection.execution_options(stream_results=True, yield_per=64).execute(
+        query.order_by(c.position).limit(limit)
+    )
+    for position, encoded in rows:
+        found.append((position, bytes(encoded)))
+        used += len(encoded)
+        if used >= max_bytes:
+            rows.close()
+            return found, True
+    return found, False

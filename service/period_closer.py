@@ -11,7 +11,7 @@ from domain.automatic_closing import automatic_close_until
 from domain.identifiers import agreement_stream
 from service.actors import PERIOD_CLOSER, acting_as
 from service.application import Clock, LedgerApplication
-from service.background_rounds import AgreementRounds, FailingAgreement
+from service.background_rounds import AgreementRounds, FailingAgreement, Progress
 
 logger = logging.getLogger("sla_ledger.period_closer")
 
@@ -22,7 +22,8 @@ class PeriodCloser:
     An agreement whose newest terms were recorded less than grace ago is left alone, so its
     history can be back-filled first (domain/automatic_closing.py). Each agreement is closed in
     isolation (service/background_rounds.py): one that fails is logged with its id and retried
-    with backoff, and never delays the others.
+    with backoff, and never delays the others. A call closes a bounded number of periods
+    (service/closing.py); an agreement with more due is closed again after the others.
     """
 
     def __init__(
@@ -50,15 +51,20 @@ class PeriodCloser:
         """Stop after the agreement being closed, waiting at most timeout seconds."""
         self._rounds.stop(timeout)
 
-    def _close(self, agreement_id: str, now: datetime) -> int:
+    def _close(self, agreement_id: str, now: datetime) -> Progress:
         agreement = cast(Agreement, self._app.repository.get(agreement_stream(agreement_id)))
         until = automatic_close_until(agreement, now, self._grace)
         if until is None:
-            return 0
+            return Progress(0)
         with acting_as(PERIOD_CLOSER):
-            events = self._app.close_periods(agreement_id, until)
-        if events:
+            closed = self._app.close_periods(agreement_id, until)
+        if closed.events:
             logger.info(
-                "periods closed", extra={"agreement_id": agreement_id, "events": len(events)}
+                "periods closed",
+                extra={
+                    "agreement_id": agreement_id,
+                    "events": len(closed.events),
+                    "more_due": closed.more_due,
+                },
             )
-        return len(events)
+        return Progress(len(closed.events), closed.more_due)

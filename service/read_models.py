@@ -224,8 +224,17 @@ class ReadModels:
         return self.encodings_runner.position()
 
     def read_encoded(
-        self, after: int, up_to: int, limit: int, agreement_id: str, event_types: Sequence[str]
-    ) -> list[tuple[int, bytes]]:
-        """Encoded events after a position and up to another, filtered, in log order."""
+        self,
+        after: int,
+        up_to: int,
+        limit: int,
+        agreement_id: str,
+        event_types: Sequence[str],
+        max_bytes: int,
+    ) -> tuple[list[tuple[int, bytes]], bool]:
+        """Encoded events after a position and up to another, filtered, in log order, until
+        they reach max_bytes; and whether they were cut there."""
         with self.engine.connect() as connection:
-            return read_encoded(connection, after, up_to, limit, agreement_id, event_types)
+            return read_encoded(
+                connection, after, up_to, limit, agreement_id, event_types, max_bytes
+            )

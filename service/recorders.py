@@ -24,7 +24,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from psycopg.sql import SQL, Identifier, Literal
 
 from domain.identifiers import agreement_stream, measurement_stream_prefix
-from domain.measurements import KeySpan, key_spans
+from domain.measurement_keys import KeySpan, key_spans
 from service.chain_sql import (
     ADOPTIONS_TABLE,
     CHAIN_TABLE,
@@ -33,7 +33,18 @@ from service.chain_sql import (
     quoted,
 )
 from service.chain_store import adopt, chain_head, chain_inserted, check_before_append
-from service.command_requests import COMMAND_REQUESTS_TABLE, CommandRecord, CommandRequest
+from service.command_requests import (
+    COMMAND_REQUESTS_TABLE,
+    SQLITE_CREATE,
+    SQLITE_INSERT,
+    SQLITE_SELECT,
+    CommandRecord,
+    CommandRequest,
+    postgres_statements,
+    record_of,
+    request_row,
+    sqlite_add_columns,
+)
 from service.ledger_chain import Adoption, Digest
 
 # (stream, version, first instant, last instant) of a MetricMeasured event's time-slice readings.
@@ -87,9 +98,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             f"CREATE TABLE IF NOT EXISTS {SPANS_TABLE} (originator_id TEXT, "
             "originator_version INTEGER, first_us INTEGER NOT NULL, last_us INTEGER NOT NULL, "
             "PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID",
-            f"CREATE TABLE IF NOT EXISTS {COMMAND_REQUESTS_TABLE} (request_id TEXT PRIMARY KEY, "
-            "method TEXT NOT NULL, fingerprint BLOB NOT NULL, first_position INTEGER NOT NULL, "
-            "last_position INTEGER NOT NULL) WITHOUT ROWID",
+            SQLITE_CREATE,
             *(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_refuse_{verb.lower()} "
                 f"BEFORE {verb} ON {table} BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
@@ -122,32 +131,19 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         chain_inserted(c, self.chain_sql, head, stored_events, positions)
         request: CommandRequest | None = kwargs.get("command_request")
         if request is not None and positions:
-            c.execute(
-                f"INSERT INTO {COMMAND_REQUESTS_TABLE} "
-                "(request_id, method, fingerprint, first_position, last_position) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (
-                    request.key,
-                    request.method,
-                    request.fingerprint,
-                    min(positions),
-                    max(positions),
-                ),
-            )
+            c.execute(SQLITE_INSERT, request_row(request, positions))
         return positions
+
+    def _create_table(self, c: SQLiteCursor) -> None:
+        super()._create_table(c)
+        sqlite_add_columns(c)
 
     def command_record(self, key: str) -> CommandRecord | None:
         """What the command stored under this request key appended, if one was carried out."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                "SELECT method, fingerprint, first_position, last_position "
-                f"FROM {COMMAND_REQUESTS_TABLE} WHERE request_id = ?",
-                (key,),
-            )
+            c.execute(SQLITE_SELECT, (key,))
             row = c.fetchone()
-        if row is None:
-            return None
-        return CommandRecord(CommandRequest(key, row[0], bytes(row[1])), row[2], row[3])
+        return None if row is None else record_of(key, tuple(row))
 
     def chain_head(self) -> Digest:
         """The ledger's digest: its last chained position and hash."""
@@ -300,22 +296,10 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         ).format(schema, spans_table, schema, events_table)
         self.chain_sql = PostgresChainSQL(self.datastore.schema, self.events_table_name)
         self.sql_create_statements.extend(self.chain_sql.create_statements)
-        requests_table = Identifier(COMMAND_REQUESTS_TABLE)
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {}.{} (request_id text PRIMARY KEY, method text NOT "
-                "NULL, fingerprint bytea NOT NULL, first_position bigint NOT NULL, "
-                "last_position bigint NOT NULL)"
-            ).format(schema, requests_table)
+        creates, self._insert_request, self._select_request = postgres_statements(
+            self.datastore.schema
         )
-        self._insert_request = SQL(
-            "INSERT INTO {}.{} (request_id, method, fingerprint, first_position, last_position) "
-            "VALUES (%s, %s, %s, %s, %s)"
-        ).format(schema, requests_table)
-        self._select_request = SQL(
-            "SELECT method, fingerprint, first_position, last_position FROM {}.{} "
-            "WHERE request_id = %s"
-        ).format(schema, requests_table)
+        self.sql_create_statements.extend(creates)
         refuse = Identifier("sla_ledger_refuse_change")
         self.sql_create_statements.append(
             SQL(
@@ -421,16 +405,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             chain_inserted(curs, self.chain_sql, head, stored_events, positions)
             request: CommandRequest | None = kwargs.get("command_request")
             if request is not None and positions:
-                curs.execute(
-                    self._insert_request,
-                    (
-                        request.key,
-                        request.method,
-                        request.fingerprint,
-                        min(positions),
-                        max(positions),
-                    ),
-                )
+                curs.execute(self._insert_request, request_row(request, positions))
             self._notify_channel(curs)
         return positions
 
@@ -439,10 +414,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._select_request, (key,))
             row = curs.fetchone()
-        if row is None:
-            return None
-        request = CommandRequest(key, row["method"], bytes(row["fingerprint"]))
-        return CommandRecord(request, row["first_position"], row["last_position"])
+        return None if row is None else record_of(key, tuple(row.values()))
 
     def chain_head(self) -> Digest:
         """The ledger's digest: its last chained position and hash."""

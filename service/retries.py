@@ -9,8 +9,9 @@ from google.protobuf.message import Message
 
 from domain.errors import AlreadyExistsError, FieldViolation, InvalidArgumentError
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
-from service.application import LedgerApplication, LoggedEvent
+from service.application import LedgerApplication
 from service.auth import Identity, current_identity
+from service.command_replies import first_event
 from service.command_requests import (
     CommandRecord,
     CommandRequest,
@@ -26,10 +27,10 @@ def carry_out_once(
     method: str,
     message: Message,
     carry_out: Callable[[CommandRequest | None], Reply],
-    replay: Callable[[list[LoggedEvent]], Reply],
+    replay: Callable[[CommandRecord], Reply],
 ) -> Reply:
     """Carry out a command once per request id in the caller's scope (the token's name with
-    tokens, one shared scope without); a retry gets the first reply from the events appended."""
+    tokens, one shared scope without); a retry gets the first reply, rebuilt from the record."""
     request_id = getattr(message, "request_id", "")
     if request_id and not is_identifier(request_id):
         raise InvalidArgumentError([FieldViolation("request_id", f"must be {IDENTIFIER_RULE}")])
@@ -48,7 +49,7 @@ def carry_out_once(
             f"request id {once.request_id!r} was used for a different call; "
             "choose a new id for a new call"
         )
-    return replay(app.events_between(record.first_position, record.last_position))
+    return replay(record)
 
 
 def _recorded_before_scoping(
@@ -61,7 +62,6 @@ def _recorded_before_scoping(
     record = app.command_record(once.request_id)
     if record is None:
         return None
-    first = app.events_between(record.first_position, record.first_position)
-    if not first or getattr(first[0].event, "actor", "") != identity.actor:
+    if getattr(first_event(app, record).event, "actor", "") != identity.actor:
         return None
     return record

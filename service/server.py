@@ -17,6 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from service.application import Clock, LedgerApplication, utc_now
 from service.auth import TokenBook, TokenFileError
 from service.config import ServeConfig, is_loopback
+from service.event_limits import DEFAULT_MAX_MESSAGE_BYTES
 from service.generated.sla.ledger.v1 import ledger_service_pb2
 from service.read_models import ReadModels
 from service.reflection import enable_reflection
@@ -37,7 +38,15 @@ MAX_STREAM_BATCH_BYTES = 4 * 1024 * 1024
 
 class AccessLogInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
     """Logs one line per call when it ends: method, status code and duration, and for a call
-    that streams responses, how many it sent."""
+    that streams responses, how many it sent.
+
+    The status is the one the caller gets: each response is serialized here, and one larger
+    than the send limit ends the call with RESOURCE_EXHAUSTED (which gRPC would otherwise do
+    after the handler returned, unseen by this log).
+    """
+
+    def __init__(self, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> None:
+        self._max_bytes = max_message_bytes
 
     def intercept_service(
         self, continuation: Callable[[Any], Any], handler_call_details: Any
@@ -48,16 +57,17 @@ class AccessLogInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         # returning an iterator; wrapping them as generators would make each hold a thread.
         streams = handler is not None and (handler.unary_stream or handler.stream_stream)
         if streams and not getattr(streams, "experimental_non_blocking", False):
-            return _logged_stream(handler, handler_call_details.method)
+            return _logged_stream(handler, handler_call_details.method, self._max_bytes)
         if handler is None or handler.unary_unary is None:
             return handler
         method = handler_call_details.method
         inner = handler.unary_unary
+        serialize = _serializer(handler, method, self._max_bytes)
 
         def logged(request: Any, context: grpc.ServicerContext) -> Any:
             started = time.perf_counter()
             try:
-                return inner(request, context)
+                return serialize(inner(request, context), context)
             finally:
                 code = context.code() or grpc.StatusCode.OK
                 access_logger.info(
@@ -70,23 +80,45 @@ class AccessLogInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
                 )
 
         return grpc.unary_unary_rpc_method_handler(
-            logged,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
+            logged, request_deserializer=handler.request_deserializer
         )
 
 
-def _logged_stream(handler: Any, method: str) -> Any:
+def _serializer(handler: Any, method: str, max_bytes: int) -> Callable[[Any, Any], bytes]:
+    """Serialize a response of the handler, aborting with RESOURCE_EXHAUSTED when it is larger
+    than max_bytes."""
+    to_bytes = handler.response_serializer
+
+    def serialize(response: Any, context: grpc.ServicerContext) -> bytes:
+        data: bytes = to_bytes(response) if to_bytes is not None else response
+        if len(data) > max_bytes:
+            logger.warning(
+                "reply too large",
+                extra={"method": method, "bytes": len(data), "max_message_bytes": max_bytes},
+            )
+            context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                f"the reply takes {len(data)} bytes, more than the {max_bytes} this server "
+                "sends (--max-message-bytes); ask for less, e.g. a smaller page",
+            )
+        return data
+
+    return serialize
+
+
+def _logged_stream(handler: Any, method: str, max_bytes: int) -> Any:
     """The handler, its responses counted and one access line logged when the stream ends."""
     inner = handler.unary_stream or handler.stream_stream
+    serialize = _serializer(handler, method, max_bytes)
 
     def logged(request_or_iterator: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         started = time.perf_counter()
         responses = 0
         try:
             for response in inner(request_or_iterator, context):
+                data = serialize(response, context)
                 responses += 1
-                yield response
+                yield data
         finally:
             # No code and no longer active: the client cancelled (or the grace ran out).
             code = context.code() or (
@@ -107,11 +139,7 @@ def _logged_stream(handler: Any, method: str) -> Any:
         if handler.unary_stream
         else grpc.stream_stream_rpc_method_handler
     )
-    return wrap(
-        logged,
-        request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer,
-    )
+    return wrap(logged, request_deserializer=handler.request_deserializer)
 
 
 def heartbeat_seconds(environ: Mapping[str, str]) -> float:
@@ -173,7 +201,7 @@ def start_server(
     """Start serving app on config.listen; SERVING once storage answers."""
     server = grpc.server(
         ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="rpc"),
-        interceptors=[AccessLogInterceptor()],
+        interceptors=[AccessLogInterceptor(config.max_message_bytes)],
         options=[
             ("grpc.max_receive_message_length", config.max_message_bytes),
             ("grpc.max_send_message_length", config.max_message_bytes),
@@ -194,7 +222,10 @@ def start_server(
             tokens = TokenBook.load(config.tokens_file)
         except TokenFileError as error:
             raise SystemExit(f"sla-ledger: {error}") from None
-    add_ledger_service(LedgerServicer(app, clock, streams, read_models=read_models), server, tokens)
+    servicer = LedgerServicer(
+        app, clock, streams, read_models=read_models, max_message_bytes=config.max_message_bytes
+    )
+    add_ledger_service(servicer, server, tokens)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     for name in ("", LEDGER_SERVICE):
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)

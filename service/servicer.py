@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -30,7 +28,7 @@ from projections.queries import (
 )
 from service import one_pass
 from service.actors import as_caller
-from service.application import Clock, LedgerApplication, LoggedEvent
+from service.application import Clock, LedgerApplication
 from service.auth import (
     CREDIT_EVENT_TYPES,
     Identity,
@@ -38,15 +36,25 @@ from service.auth import (
     Role,
     current_identity,
 )
-from service.command_requests import CommandRequest
+from service.command_replies import (
+    appended,
+    appended_by,
+    close_reply,
+    first_event,
+    measured_counts,
+    recalculate_reply,
+)
+from service.command_requests import CommandRecord, CommandRequest
 from service.errors import rich_status, translate_errors
 from service.event_encodings import PAYLOAD_NAMES
+from service.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
+from service.event_pages import event_page
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
+from service.listing_pages import PageRequest, fingerprint, page_size
 from service.mapping import (
     filters_from_proto,
     instant_from_proto,
-    logged_event_to_proto,
     measurements_from_proto,
     position_from_proto,
     standing_to_proto,
@@ -57,22 +65,20 @@ from service.mapping_columns import in_request_paths, readings_from_columns
 from service.mapping_read_models import (
     audit_to_proto,
     balance_to_proto,
-    breach_state_from_proto,
     breach_to_proto,
     credit_to_proto,
 )
 from service.mapping_results import report_to_proto
 from service.mapping_semantics import exclusion_from_proto
 from service.page_tokens import decode_page_token, encode_page_token
+from service.payload_checks import check_exclusion_size, check_terms_size
 from service.read_models import ReadModels
 from service.retries import carry_out_once
 from service.subscriptions import EventStreams
 
-DEFAULT_PAGE_SIZE = 100
 DEFAULT_READ_WAIT_SECONDS = 30.0
 Reply = TypeVar("Reply")
 LOG_POLL_SECONDS = 0.05
-MAX_PAGE_SIZE = 1000
 
 
 class LedgerServicer(pb_grpc.LedgerServiceServicer):
@@ -84,11 +90,13 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         clock: Clock,
         streams: EventStreams | None = None,
         read_models: ReadModels | None = None,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self._app = app
         self._clock = clock
         self._streams = streams or EventStreams(app)
         self._read_models = read_models
+        self._page_bytes = page_bytes(max_message_bytes)
 
     @translate_errors
     def ListBreaches(  # noqa: N802
@@ -96,7 +104,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.ListBreachesResponse:
         """A page of the breaches projection."""
         self._require_listing(request.agreement_id, request.customer_id)
-        page = _PageRequest.of(request)
+        page = PageRequest.of(request)
         where = BreachFilter(
             agreement_id=request.agreement_id,
             customer_id=request.customer_id,
@@ -108,7 +116,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         )
         models = self._models_at(request.min_log_position, context)
         position = models.position()
-        bound = _fingerprint("breaches", where)
+        bound = fingerprint("breaches", where)
         rows = list_breaches(models.engine, where, page.after(bound), page.size)
         return pb.ListBreachesResponse(
             breaches=[breach_to_proto(r) for r in rows],
@@ -122,7 +130,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.ListCreditsResponse:
         """A page of the credit ledger."""
         self._require_listing(request.agreement_id, request.customer_id)
-        page = _PageRequest.of(request)
+        page = PageRequest.of(request)
         where = CreditFilter(
             agreement_id=request.agreement_id,
             customer_id=request.customer_id,
@@ -133,7 +141,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         )
         models = self._models_at(request.min_log_position, context)
         position = models.position()
-        bound = _fingerprint("credits", where)
+        bound = fingerprint("credits", where)
         rows = list_credits(models.engine, where, page.after(bound), page.size)
         return pb.ListCreditsResponse(
             credits=[credit_to_proto(r) for r in rows],
@@ -193,6 +201,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             violations.add("terms", "is required")
         terms = terms_from_proto(request.terms, "terms", violations)
         signed_at = instant_from_proto(request, "signed_at", "signed_at", violations)
+        check_terms_size(self._app, terms, "terms", violations)
         violations.raise_if_any(
             then=one_pass.signing_rules(self._app, request.agreement_id, terms, signed_at)
         )
@@ -206,8 +215,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 agreement=standing_to_proto(standing), log_position=position
             )
 
-        def replay(events: list[LoggedEvent]) -> pb.SignAgreementResponse:
-            [signed] = events
+        def replay(record: CommandRecord) -> pb.SignAgreementResponse:
+            signed = first_event(self._app, record)
             agreement = replay_agreement([signed.event])
             assert agreement is not None
             return pb.SignAgreementResponse(
@@ -231,6 +240,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         terms = terms_from_proto(request.terms, "terms", violations)
         effective_from = instant_from_proto(request, "effective_from", "effective_from", violations)
         expected_version = _expected_version(request, violations)
+        check_terms_size(self._app, terms, "terms", violations)
         violations.raise_if_any(
             then=one_pass.amendment_rules(
                 self._app, request.agreement_id, terms, effective_from, request.reason
@@ -254,8 +264,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 log_position=appended.log_position,
             )
 
-        def replay(events: list[LoggedEvent]) -> pb.AmendAgreementResponse:
-            [amended] = events
+        def replay(record: CommandRecord) -> pb.AmendAgreementResponse:
+            amended = first_event(self._app, record)
             return pb.AmendAgreementResponse(
                 version=amended.event.originator_version,
                 terms_version=amended.event.terms_version,
@@ -293,8 +303,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 version=appended.version, log_position=appended.log_position
             )
 
-        def replay(events: list[LoggedEvent]) -> pb.TerminateAgreementResponse:
-            [terminated] = events
+        def replay(record: CommandRecord) -> pb.TerminateAgreementResponse:
+            terminated = first_event(self._app, record)
             return pb.TerminateAgreementResponse(
                 version=terminated.event.originator_version, log_position=terminated.position
             )
@@ -337,13 +347,13 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
                 late_count=result.late_count,
             )
 
-        def replay(events: list[LoggedEvent]) -> pb.RecordMeasurementsResponse:
-            recorded = sum(len(e.event.observed_at_us) for e in events)
+        def replay(record: CommandRecord) -> pb.RecordMeasurementsResponse:
+            recorded, late = measured_counts(self._app, record)
             return pb.RecordMeasurementsResponse(
                 recorded_count=recorded,
                 duplicate_count=len(readings) - recorded,
-                log_position=events[-1].position,
-                late_count=sum(len(e.event.late_indexes) for e in events),
+                log_position=record.last_position,
+                late_count=late,
             )
 
         return self._once("RecordMeasurements", request, carry_out, replay)
@@ -367,20 +377,21 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     def ListEvents(  # noqa: N802
         self, request: pb.ListEventsRequest, context: grpc.ServicerContext
     ) -> pb.ListEventsResponse:
-        """A page of the audit trail in log order."""
+        """A page of the audit trail in log order, cut by count and by bytes."""
         self._require_agreement_or_whole_ledger(request.agreement_id)
         violations = Violations()
-        page_size = _page_size(request.page_size, violations)
+        size = page_size(request.page_size, violations)
         filters_from_proto(request, violations)
         violations.raise_if_any()
         after = decode_page_token(request.page_token, request.agreement_id)
-        logged = self._app.list_events(request.agreement_id, after, page_size)
+        page = event_page(self._app, request.agreement_id, after, size, self._page_bytes)
         response = pb.ListEventsResponse(
-            events=[logged_event_to_proto(e) for e in logged],
-            log_position=self._app.recorder.max_notification_id() or 0,
+            events=page.events, log_position=self._app.recorder.max_notification_id() or 0
         )
-        if len(logged) == page_size:
-            response.next_page_token = encode_page_token(request.agreement_id, logged[-1].position)
+        if page.more:
+            response.next_page_token = encode_page_token(
+                request.agreement_id, page.events[-1].position
+            )
         return response
 
     @translate_errors
@@ -397,6 +408,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         start = instant_from_proto(e, "start", "exclusion.start", violations)
         end = instant_from_proto(e, "end", "exclusion.end", violations)
         exclusion = exclusion_from_proto(e, start, end, violations)
+        check_exclusion_size(self._app, exclusion, "exclusion", violations)
         violations.raise_if_any(
             then=one_pass.exclusion_rules(self._app, request.agreement_id, exclusion)
         )
@@ -407,8 +419,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             )
             return pb.RecordExclusionResponse(recorded=recorded, log_position=position)
 
-        def replay(events: list[LoggedEvent]) -> pb.RecordExclusionResponse:
-            return pb.RecordExclusionResponse(recorded=True, log_position=events[-1].position)
+        def replay(record: CommandRecord) -> pb.RecordExclusionResponse:
+            return pb.RecordExclusionResponse(recorded=True, log_position=record.last_position)
 
         return self._once("RecordExclusion", request, carry_out, replay)
 
@@ -423,18 +435,21 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         until = instant_from_proto(request, "until", "until", violations, required=False)
         violations.raise_if_any()
 
-        def reply(appended: list[LoggedEvent]) -> pb.ClosePeriodResponse:
-            return pb.ClosePeriodResponse(
-                events=[logged_event_to_proto(e) for e in appended],
-                log_position=appended[-1].position if appended else 0,
-            )
-
         def carry_out(once: CommandRequest | None) -> pb.ClosePeriodResponse:
-            return reply(
-                self._app.close_periods(request.agreement_id, until or self._clock(), request=once)
+            closed = self._app.close_periods(
+                request.agreement_id, until or self._clock(), request=once
             )
+            return close_reply(appended(closed.events), closed.more_due, closed.closed_count)
 
-        return self._once("ClosePeriod", request, carry_out, reply)
+        def replay(record: CommandRecord) -> pb.ClosePeriodResponse:
+            outcome = record.request.outcome
+            more_due, closed = bool(outcome.get("more_due", 0)), outcome.get("closed", -1)
+            events = appended_by(self._app, record)
+            if closed < 0:  # recorded before outcomes were kept
+                closed = sum(e.HasField("period_closed") for e in events.listed)
+            return close_reply(events, more_due, closed)
+
+        return self._once("ClosePeriod", request, carry_out, replay)
 
     @translate_errors
     @as_caller
@@ -444,20 +459,16 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         """Re-evaluate a closed period and append compensations."""
         self._require_agreement(request.agreement_id)
 
-        def reply(appended: list[LoggedEvent]) -> pb.RecalculatePeriodResponse:
-            return pb.RecalculatePeriodResponse(
-                events=[logged_event_to_proto(e) for e in appended],
-                log_position=appended[-1].position if appended else 0,
-            )
-
         def carry_out(once: CommandRequest | None) -> pb.RecalculatePeriodResponse:
-            return reply(
-                self._app.recalculate_period(
-                    request.agreement_id, request.objective_id, request.period_label, request=once
-                )
+            events = self._app.recalculate_period(
+                request.agreement_id, request.objective_id, request.period_label, request=once
             )
+            return recalculate_reply(appended(events))
 
-        return self._once("RecalculatePeriod", request, carry_out, reply)
+        def replay(record: CommandRecord) -> pb.RecalculatePeriodResponse:
+            return recalculate_reply(appended_by(self._app, record))
+
+        return self._once("RecalculatePeriod", request, carry_out, replay)
 
     def _require_agreement(self, agreement_id: str) -> None:
         """NOT_FOUND, in the words used for an unknown agreement, unless the caller may see this
@@ -497,7 +508,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         method: str,
         message: Message,
         carry_out: Callable[[CommandRequest | None], Reply],
-        replay: Callable[[list[LoggedEvent]], Reply],
+        replay: Callable[[CommandRecord], Reply],
     ) -> Reply:
         return carry_out_once(self._app, method, message, carry_out, replay)
 
@@ -569,54 +580,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             if time.monotonic() >= deadline:
                 raise ProjectionBehindError(f"the log has not reached position {min_position}")
             time.sleep(LOG_POLL_SECONDS)
-
-
-@dataclass(frozen=True)
-class _PageRequest:
-    """The paging and period-range fields that read-model listings share."""
-
-    size: int
-    token: str
-    start_from: datetime | None
-    start_before: datetime | None
-    retracted: bool | None = None  # breaches only: active (False), retracted (True) or any
-
-    @classmethod
-    def of(cls, request: pb.ListBreachesRequest | pb.ListCreditsRequest) -> _PageRequest:
-        """The fields of a listing request; INVALID_ARGUMENT when any is malformed."""
-        violations = Violations()
-        size = _page_size(request.page_size, violations)
-        start_from = instant_from_proto(
-            request, "period_start_from", "period_start_from", violations, required=False
-        )
-        start_before = instant_from_proto(
-            request, "period_start_before", "period_start_before", violations, required=False
-        )
-        position_from_proto(request.min_log_position, "min_log_position", violations)
-        filters_from_proto(request, violations)
-        retracted = None
-        if isinstance(request, pb.ListBreachesRequest):
-            retracted = breach_state_from_proto(request.state, "state", violations)
-        violations.raise_if_any()
-        return cls(size, request.page_token, start_from, start_before, retracted)
-
-    def after(self, bound: str) -> int:
-        """The log position the page starts after."""
-        return decode_page_token(self.token, bound)
-
-    def next_token(self, bound: str, rows: Sequence[Any]) -> str:
-        """A token for the next page; empty when this page was the last."""
-        return encode_page_token(bound, rows[-1].position) if len(rows) == self.size else ""
-
-
-def _page_size(requested: int, violations: Violations) -> int:
-    if not 0 <= requested <= MAX_PAGE_SIZE:
-        violations.add("page_size", f"must be between 0 and {MAX_PAGE_SIZE}")
-    return requested or DEFAULT_PAGE_SIZE
-
-
-def _fingerprint(kind: str, where: object) -> str:
-    return f"{kind}-{hashlib.sha256(repr(where).encode()).hexdigest()[:16]}"
 
 
 def _expected_version(

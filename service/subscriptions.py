@@ -17,7 +17,9 @@ from domain.input_ranges import shown
 from service.application import LedgerApplication, LoggedEvent
 from service.errors import rich_status
 from service.event_encodings import PAYLOAD_NAMES, PAYLOAD_TOPICS
+from service.event_limits import item_bytes
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
+from service.log_reads import notification_chunks
 from service.mapping import logged_event_to_proto, position_from_proto
 from service.read_models import ReadModels
 
@@ -175,39 +177,46 @@ class EventStreams:
         encoded_up_to = models.encodings_position()
         if encoded_up_to <= position:
             return self._read_log(selection, position, self._batch_size)
-        events = models.read_encoded(
+        events, cut = models.read_encoded(
             position,
             encoded_up_to,
             self._batch_size,
             selection.agreement_id,
             sorted(selection.names),
+            self._max_batch_bytes,
         )
-        if len(events) == self._batch_size:
+        if cut or len(events) == self._batch_size:
             return _Page(events, events[-1][0], True)
         # Everything up to encoded_up_to was encoded; the rest of the page comes from the log.
         rest = self._read_log(selection, encoded_up_to, self._batch_size - len(events))
         return _Page([*events, *rest.events], rest.scanned, rest.full)
 
     def _read_log(self, selection: _Selection, position: int, limit: int) -> _Page:
+        """Up to limit notifications after position, mapped and filtered, read a chunk at a time
+        and no further than max_batch_bytes of encodings."""
         filtered = bool(selection.agreement_id or selection.topics)
         # Read before the page: every position up to it is committed, so a short filtered page
         # has scanned that far even when nothing there matched.
         head = (self._app.recorder.max_notification_id() or 0) if filtered else 0
-        notifications: Sequence[Notification]
-        if selection.agreement_id:
-            notifications = self._app.ledger_recorder.select_agreement_notifications(
-                selection.agreement_id, position + 1, limit
-            )
-        else:
-            notifications = self._app.recorder.select_notifications(
-                start=position + 1, limit=limit, topics=selection.topics
-            )
-        full = len(notifications) == limit
-        last = notifications[-1].id if notifications else position
+        found: list[tuple[int, bytes]] = []
+        used, read, last = 0, 0, position
+        # An agreement's notifications are read whatever their topic and filtered here.
+        topics = () if selection.agreement_id else selection.topics
+        recorder = self._app.ledger_recorder
+        for chunk in notification_chunks(
+            recorder, position + 1, limit, selection.agreement_id, topics
+        ):
+            for notification, encoded in self._encode(chunk, selection):
+                last = notification.id
+                if encoded is not None:
+                    found.append((notification.id, encoded))
+                    used += len(encoded)
+                if used >= self._max_batch_bytes:
+                    return _Page(found, last, True)
+            read += len(chunk)
+        full = read == limit
         scanned = last if full else max(position, head, last)
-        if selection.agreement_id and selection.topics:
-            notifications = [n for n in notifications if n.topic in selection.topics]
-        return _Page(list(self._encode(notifications, selection)), scanned, full)
+        return _Page(found, scanned, full)
 
     def _responses(self, page: _Page, *, batched: bool) -> Iterator[pb.SubscribeEventsResponse]:
         most = self._batch_size if batched else 1
@@ -215,25 +224,32 @@ class EventStreams:
         size = 0
         last = 0
         for position, encoded in page.events:
-            if pending and (len(pending) >= most or size + len(encoded) > self._max_batch_bytes):
+            cost = item_bytes(len(encoded))
+            if pending and (len(pending) >= most or size + cost > self._max_batch_bytes):
                 yield _response(pending, last)
                 pending, size = [], 0
             pending.append(encoded)
-            size += len(encoded)
+            size += cost
             last = position
         if pending:
             yield _response(pending, page.scanned)
 
     def _encode(
         self, notifications: Iterable[Notification], selection: _Selection
-    ) -> Iterator[tuple[int, bytes]]:
+    ) -> Iterator[tuple[Notification, bytes | None]]:
+        """Each notification with its encoding, None when the selection leaves it out."""
         to_domain_event = self._app.mapper.to_domain_event
         for notification in notifications:
+            if selection.topics and notification.topic not in selection.topics:
+                yield notification, None
+                continue
             message = logged_event_to_proto(
                 LoggedEvent(notification.id, to_domain_event(notification))
             )
             if not selection.names or message.WhichOneof("payload") in selection.names:
-                yield notification.id, message.SerializeToString()
+                yield notification, message.SerializeToString()
+            else:
+                yield notification, None
 
 
 def _response(encoded: Sequence[bytes], log_position: int) -> pb.SubscribeEventsResponse:

@@ -416,7 +416,7 @@ class ApplicationContract:
         app.record_measurements("acme-1", make_readings(100))
 
         def close() -> int:
-            return len(app.close_periods("acme-1", SIGNED_AT + timedelta(days=31)))
+            return len(app.close_periods("acme-1", SIGNED_AT + timedelta(days=31)).events)
 
         results, errors = run_concurrently([close] * 3)
 

@@ -21,7 +21,7 @@ from domain.identifiers import agreement_stream
 from domain.period_results import PeriodClosed
 from domain.terms import AgreementTerms, Party
 from service.application import LedgerApplication
-from service.background_rounds import AgreementRounds
+from service.background_rounds import AgreementRounds, Progress
 from service.backoff import Backoff
 from service.period_closer import PeriodCloser
 from service.storage import SchemaLock, parse_database_url
@@ -190,10 +190,10 @@ def test_an_agreement_whose_work_succeeds_again_leaves_the_backoff(
 ) -> None:
     broken = {healthy}
 
-    def work(agreement_id: str, now: datetime) -> int:
+    def work(agreement_id: str, now: datetime) -> Progress:
         if agreement_id in broken:
             raise RuntimeError("not yet")
-        return 1
+        return Progress(1)
 
     rounds = AgreementRounds("test-worker", app, work, clock, INTERVAL)
     rounds.run_once()
@@ -211,7 +211,7 @@ def test_a_round_stops_without_backoff_when_the_storage_does_not_answer(
 ) -> None:
     worked: list[str] = []
 
-    def work(agreement_id: str, now: datetime) -> int:
+    def work(agreement_id: str, now: datetime) -> Progress:
         worked.append(agreement_id)
         app.close()  # the storage goes away under the first agreement
         raise RuntimeError("connection lost")

@@ -7,6 +7,7 @@ import argparse
 import pytest
 
 from service.config import ServeConfig, add_serve_arguments, is_loopback, serve_config
+from service.event_limits import MIN_MAX_MESSAGE_BYTES
 
 
 def _config(*flags: str) -> ServeConfig:
@@ -97,3 +98,13 @@ def test_the_digest_log_interval_is_read_from_its_flag_and_its_environment_varia
 def test_a_digest_log_interval_out_of_range_is_refused(interval: str) -> None:
     with pytest.raises(SystemExit, match="digest log interval"):
         _config("--digest-log-interval", interval)
+
+
+def test_a_message_limit_below_the_largest_event_page_is_refused() -> None:
+    with pytest.raises(SystemExit, match=f"at least {MIN_MAX_MESSAGE_BYTES}"):
+        _config("--max-message-bytes", str(MIN_MAX_MESSAGE_BYTES - 1))
+
+
+def test_the_smallest_message_limit_is_accepted() -> None:
+    limit = str(MIN_MAX_MESSAGE_BYTES)
+    assert _config("--max-message-bytes", limit).max_message_bytes == MIN_MAX_MESSAGE_BYTES

@@ -199,12 +199,22 @@ class ClosePeriodRequest(_message.Message):
     def __init__(self, agreement_id: _Optional[str] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ClosePeriodResponse(_message.Message):
-    __slots__ = ("events", "log_position")
+    __slots__ = ("events", "log_position", "appended_count", "first_position", "events_truncated", "more_due", "closed_count")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    APPENDED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_POSITION_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MORE_DUE_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_COUNT_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.LedgerEvent]
     log_position: int
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ...) -> None: ...
+    appended_count: int
+    first_position: int
+    events_truncated: bool
+    more_due: bool
+    closed_count: int
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ..., appended_count: _Optional[int] = ..., first_position: _Optional[int] = ..., events_truncated: _Optional[bool] = ..., more_due: _Optional[bool] = ..., closed_count: _Optional[int] = ...) -> None: ...
 
 class RecalculatePeriodRequest(_message.Message):
     __slots__ = ("agreement_id", "objective_id", "period_label", "request_id")
@@ -219,12 +229,18 @@ class RecalculatePeriodRequest(_message.Message):
     def __init__(self, agreement_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class RecalculatePeriodResponse(_message.Message):
-    __slots__ = ("events", "log_position")
+    __slots__ = ("events", "log_position", "appended_count", "first_position", "events_truncated")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    APPENDED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_POSITION_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.LedgerEvent]
     log_position: int
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ...) -> None: ...
+    appended_count: int
+    first_position: int
+    events_truncated: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ..., appended_count: _Optional[int] = ..., first_position: _Optional[int] = ..., events_truncated: _Optional[bool] = ...) -> None: ...
 
 class GetComplianceRequest(_message.Message):
     __slots__ = ("agreement_id", "objective_id", "as_of", "known_at", "min_log_position")

@@ -184,9 +184,10 @@ class LedgerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ClosePeriod(self, request, context):
-        """ClosePeriod evaluates every objective-period of the agreement that ended by `until` and is
-        not closed yet: period closed, breaches, credits, bonuses, termination rights. Closing again
-        appends nothing.
+        """ClosePeriod evaluates the objective-periods of the agreement that ended by `until` and are
+        not closed yet, oldest first and at most 1,000 a call (more_due tells when more are due):
+        period closed, breaches, credits, bonuses, termination rights. Closing again appends
+        nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -59,9 +59,10 @@ class LedgerServiceStub:
     recorded after the fact. Recording the same exclusion again records nothing.
     """
     ClosePeriod: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ClosePeriodRequest, _ledger_service_pb2.ClosePeriodResponse]
-    """ClosePeriod evaluates every objective-period of the agreement that ended by `until` and is
-    not closed yet: period closed, breaches, credits, bonuses, termination rights. Closing again
-    appends nothing.
+    """ClosePeriod evaluates the objective-periods of the agreement that ended by `until` and are
+    not closed yet, oldest first and at most 1,000 a call (more_due tells when more are due):
+    period closed, breaches, credits, bonuses, termination rights. Closing again appends
+    nothing.
     """
     RecalculatePeriod: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.RecalculatePeriodRequest, _ledger_service_pb2.RecalculatePeriodResponse]
     """RecalculatePeriod re-evaluates a closed period with the data known now and appends
@@ -124,9 +125,10 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     recorded after the fact. Recording the same exclusion again records nothing.
     """
     ClosePeriod: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ClosePeriodRequest, _ledger_service_pb2.ClosePeriodResponse]  # type: ignore[assignment]
-    """ClosePeriod evaluates every objective-period of the agreement that ended by `until` and is
-    not closed yet: period closed, breaches, credits, bonuses, termination rights. Closing again
-    appends nothing.
+    """ClosePeriod evaluates the objective-periods of the agreement that ended by `until` and are
+    not closed yet, oldest first and at most 1,000 a call (more_due tells when more are due):
+    period closed, breaches, credits, bonuses, termination rights. Closing again appends
+    nothing.
     """
     RecalculatePeriod: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.RecalculatePeriodRequest, _ledger_service_pb2.RecalculatePeriodResponse]  # type: ignore[assignment]
     """RecalculatePeriod re-evaluates a closed period with the data known now and appends
@@ -234,9 +236,10 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _ledger_service_pb2.ClosePeriodRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_ledger_service_pb2.ClosePeriodResponse, _abc.Awaitable[_ledger_service_pb2.ClosePeriodResponse]]:
-        """ClosePeriod evaluates every objective-period of the agreement that ended by `until` and is
-        not closed yet: period closed, breaches, credits, bonuses, termination rights. Closing again
-        appends nothing.
+        """ClosePeriod evaluates the objective-periods of the agreement that ended by `until` and are
+        not closed yet, oldest first and at most 1,000 a call (more_due tells when more are due):
+        period closed, breaches, credits, bonuses, termination rights. Closing again appends
+        nothing.
         """
 
     @_abc_1.abstractmethod

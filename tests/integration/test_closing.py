@@ -1,0 +1,87 @@
+"""Closing a bounded amount per call: by periods, by readings read, and in the background
+closer, which comes back to an agreement with more due after the others."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from domain.agreement import Agreement
+from domain.period_results import PeriodClosed
+from domain.terms import Objective, PeriodUnit
+from service.application import LedgerApplication
+from service.closing import plan_close
+from service.period_closer import PeriodCloser
+from service.storage import SchemaLock, parse_database_url
+
+START = datetime(2023, 1, 1, tzinfo=UTC)
+UNTIL = datetime(2026, 1, 1, tzinfo=UTC)  # 1,096 daily periods due
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[LedgerApplication]:
+    """An application on each backend in turn, its clock at NOW."""
+    storage = parse_database_url(database_url)
+    with SchemaLock(storage):
+        application = LedgerApplication({**storage.env, "CREATE_TABLE": "y"}, clock=lambda: NOW)
+    yield application
+    application.close()
+
+
+def _sign(
+    app: LedgerApplication, make_terms: Callable[..., Any], agreement_id: str, unit: PeriodUnit
+) -> None:
+    objective = Objective("availability", "availability", Decimal("99.9"), unit)
+    terms = make_terms(time_zone="UTC", term_start=START, objectives=(objective,))
+    app.sign_agreement(agreement_id, terms, START)
+
+
+def test_a_close_stops_after_the_readings_it_may_read_and_says_more_are_due(
+    app: LedgerApplication, make_terms: Callable[..., Any], make_readings: Callable[..., Any]
+) -> None:
+    _sign(app, make_terms, "acme-1", PeriodUnit.DAY)
+    app.record_measurements("acme-1", make_readings(3 * 1440, start=START))
+    agreement: Agreement = app.repository.get("agreement:acme-1")
+
+    plan = plan_close(app.ledger_recorder, app.mapper, agreement, UNTIL, NOW, readings_budget=2000)
+
+    assert (plan.closed_count, plan.more_due) == (1, True)
+    assert isinstance(plan.events[0], PeriodClosed)
+
+
+def test_the_closer_closes_every_due_period_of_an_agreement_with_years_to_catch_up(
+    app: LedgerApplication, make_terms: Callable[..., Any]
+) -> None:
+    _sign(app, make_terms, "acme-daily", PeriodUnit.DAY)
+    closer = PeriodCloser(app, lambda: UNTIL, timedelta(0), 60)
+
+    closer.run_once()
+
+    closed = [e for e in app.agreement_events("acme-daily") if isinstance(e, PeriodClosed)]
+    assert len(closed) == len({e.period_label for e in closed}) == 1_096
+
+
+def test_the_closer_closes_other_agreements_before_coming_back_for_more(
+    app: LedgerApplication, make_terms: Callable[..., Any]
+) -> None:
+    _sign(app, make_terms, "acme-daily", PeriodUnit.DAY)
+    _sign(app, make_terms, "acme-monthly", PeriodUnit.MONTH)
+    closer = PeriodCloser(app, lambda: UNTIL, timedelta(0), 60)
+
+    closer.run_once()
+
+    def positions(agreement_id: str) -> list[int]:
+        found, after = [], 0
+        while page := app.list_events(agreement_id, after, 1000):
+            found += [e.position for e in page if isinstance(e.event, PeriodClosed)]
+            after = page[-1].position
+        return found
+
+    daily, monthly = positions("acme-daily"), positions("acme-monthly")
+    assert len(monthly) == 36
+    assert max(monthly) < daily[1_000]  # between the daily agreement's first and second calls
