@@ -71,7 +71,7 @@ from service.mapping_read_models import (
 from service.mapping_results import report_to_proto
 from service.mapping_semantics import exclusion_from_proto
 from service.page_tokens import decode_page_token, encode_page_token
-from service.payload_checks import check_exclusion_size, check_terms_size
+from service.payload_checks import check_terms_size
 from service.read_models import ReadModels
 from service.retries import carry_out_once
 from service.subscriptions import EventStreams
@@ -201,10 +201,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             violations.add("terms", "is required")
         terms = terms_from_proto(request.terms, "terms", violations)
         signed_at = instant_from_proto(request, "signed_at", "signed_at", violations)
-        check_terms_size(self._app, terms, "terms", violations)
-        violations.raise_if_any(
-            then=one_pass.signing_rules(self._app, request.agreement_id, terms, signed_at)
-        )
+        rules = one_pass.signing_rules(self._app, request.agreement_id, terms, signed_at)
+        violations.raise_if_any(then=rules)
+        check_terms_size(self._app, terms, "terms", rules)
         assert signed_at is not None
 
         def carry_out(once: CommandRequest | None) -> pb.SignAgreementResponse:
@@ -240,12 +239,11 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         terms = terms_from_proto(request.terms, "terms", violations)
         effective_from = instant_from_proto(request, "effective_from", "effective_from", violations)
         expected_version = _expected_version(request, violations)
-        check_terms_size(self._app, terms, "terms", violations)
-        violations.raise_if_any(
-            then=one_pass.amendment_rules(
-                self._app, request.agreement_id, terms, effective_from, request.reason
-            )
+        rules = one_pass.amendment_rules(
+            self._app, request.agreement_id, terms, effective_from, request.reason
         )
+        violations.raise_if_any(then=rules)
+        check_terms_size(self._app, terms, "terms", rules)
         assert effective_from is not None
 
         def carry_out(once: CommandRequest | None) -> pb.AmendAgreementResponse:
@@ -408,7 +406,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         start = instant_from_proto(e, "start", "exclusion.start", violations)
         end = instant_from_proto(e, "end", "exclusion.end", violations)
         exclusion = exclusion_from_proto(e, start, end, violations)
-        check_exclusion_size(self._app, exclusion, "exclusion", violations)
         violations.raise_if_any(
             then=one_pass.exclusion_rules(self._app, request.agreement_id, exclusion)
         )

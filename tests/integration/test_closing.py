@@ -19,8 +19,8 @@ from service.period_closer import PeriodCloser
 from service.storage import SchemaLock, parse_database_url
 
 START = datetime(2023, 1, 1, tzinfo=UTC)
-UNTIL = datetime(2026, 1, 1, tzinfo=UTC)  # 1,096 daily periods due
-NOW = datetime(2026, 6, 1, tzinfo=UTC)
+UNTIL = datetime(2026, 1, 1, tzinfo=UTC)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)  # 1,247 daily and 41 monthly periods due by now
 
 
 @pytest.fixture
@@ -58,12 +58,13 @@ def test_the_closer_closes_every_due_period_of_an_agreement_with_years_to_catch_
     app: LedgerApplication, make_terms: Callable[..., Any]
 ) -> None:
     _sign(app, make_terms, "acme-daily", PeriodUnit.DAY)
-    closer = PeriodCloser(app, lambda: UNTIL, timedelta(0), 60)
+    # The agreements are recorded at NOW: the closer does not close them before (back-filling).
+    closer = PeriodCloser(app, lambda: NOW, timedelta(0), 60)
 
     closer.run_once()
 
     closed = [e for e in app.agreement_events("acme-daily") if isinstance(e, PeriodClosed)]
-    assert len(closed) == len({e.period_label for e in closed}) == 1_096
+    assert len(closed) == len({e.period_label for e in closed}) == 1_247
 
 
 def test_the_closer_closes_other_agreements_before_coming_back_for_more(
@@ -71,7 +72,8 @@ def test_the_closer_closes_other_agreements_before_coming_back_for_more(
 ) -> None:
     _sign(app, make_terms, "acme-daily", PeriodUnit.DAY)
     _sign(app, make_terms, "acme-monthly", PeriodUnit.MONTH)
-    closer = PeriodCloser(app, lambda: UNTIL, timedelta(0), 60)
+    # The agreements are recorded at NOW: the closer does not close them before (back-filling).
+    closer = PeriodCloser(app, lambda: NOW, timedelta(0), 60)
 
     closer.run_once()
 
@@ -83,5 +85,5 @@ def test_the_closer_closes_other_agreements_before_coming_back_for_more(
         return found
 
     daily, monthly = positions("acme-daily"), positions("acme-monthly")
-    assert len(monthly) == 36
+    assert len(monthly) == 41
     assert max(monthly) < daily[1_000]  # between the daily agreement's first and second calls

@@ -134,28 +134,6 @@ def test_terms_too_large_for_their_event_are_refused_naming_the_terms(
     assert "terms: encodes to" in ended.details
 
 
-def test_an_exclusion_too_large_for_its_event_is_refused_naming_it(
-    invoke: Invoke, invoke_ok: Invoke, sign_request: SignRequest
-) -> None:
-    invoke_ok("SignAgreement", sign_request("sla-1"))
-    exclusion = terms_pb2.Exclusion(
-        exclusion_id="maintenance",
-        start=DAY,
-        end=DAY + timedelta(hours=1),
-        kind=terms_pb2.EXCLUSION_KIND_SCHEDULED_MAINTENANCE,
-        reason="agreed",
-        objective_ids=["availability"] * 30_000,
-    )
-
-    ended = invoke(
-        "RecordExclusion",
-        ledger_service_pb2.RecordExclusionRequest(agreement_id="sla-1", exclusion=exclusion),
-    )
-
-    assert ended.code is grpc.StatusCode.INVALID_ARGUMENT
-    assert "exclusion: encodes to" in ended.details
-
-
 def test_the_store_refuses_an_event_larger_than_an_event_may_take(
     ledger_app: LedgerApplication,
 ) -> None:
