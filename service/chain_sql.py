@@ -44,6 +44,7 @@ class ChainSQL:
 
     create_statements: list[Any]
     select_bounds: Any  # -> first event, last event, first chained, last chained
+    select_bounds_before: Any  # (position, position) -> select_bounds of the events before it
     select_bounds_of_events: Any  # -> first event, last event (for a log without a chain table)
     select_head: Any  # -> the last chain row
     select_hash_at: Any  # (position) -> the chain row there
@@ -105,6 +106,11 @@ class SQLiteChainSQL(ChainSQL):
             f"SELECT (SELECT MIN(rowid) FROM {events_table}), (SELECT MAX(rowid) FROM "
             f"{events_table}), (SELECT MIN(position) FROM {chain}), "
             f"(SELECT MAX(position) FROM {chain})"
+        )
+        self.select_bounds_before = (
+            f"SELECT (SELECT MIN(rowid) FROM {events_table} WHERE rowid < ?), "
+            f"(SELECT MAX(rowid) FROM {events_table} WHERE rowid < ?), "
+            f"(SELECT MIN(position) FROM {chain}), (SELECT MAX(position) FROM {chain})"
         )
         self.select_bounds_of_events = f"SELECT MIN(rowid), MAX(rowid) FROM {events_table}"
         hash_columns = "position, typeof(hash), CAST(hash AS BLOB)"
@@ -188,6 +194,13 @@ class PostgresChainSQL(ChainSQL):
         self.select_bounds = SQL(
             "SELECT (SELECT MIN(notification_id) FROM {0}) AS first_event, "
             "(SELECT MAX(notification_id) FROM {0}) AS last_event, "
+            "(SELECT MIN(position) FROM {1}) AS first_chained, "
+            "(SELECT MAX(position) FROM {1}) AS last_chained"
+        ).format(events, chain)
+        self.select_bounds_before = SQL(
+            "SELECT (SELECT MIN(notification_id) FROM {0} WHERE notification_id < %s) "
+            "AS first_event, "
+            "(SELECT MAX(notification_id) FROM {0} WHERE notification_id < %s) AS last_event, "
             "(SELECT MIN(position) FROM {1}) AS first_chained, "
             "(SELECT MAX(position) FROM {1}) AS last_chained"
         ).format(events, chain)

@@ -57,10 +57,14 @@ def chain_head(cursor: Any, sql: ChainSQL) -> Digest:
     return Digest(*recorded)
 
 
-def check_before_append(cursor: Any, sql: ChainSQL) -> Digest:
+def check_before_append(cursor: Any, sql: ChainSQL, before: int | None = None) -> Digest:
     """The chain's head, once the log's bounds show it holds the chained events and no others;
-    LedgerTamperedError (logged) when they do not."""
-    cursor.execute(sql.select_bounds)
+    LedgerTamperedError (logged) when they do not. With before, only the events at positions
+    before it count: those the transaction is appending from there on are not chained yet."""
+    if before is None:
+        cursor.execute(sql.select_bounds)
+    else:
+        cursor.execute(sql.select_bounds_before, (before, before))
     bounds = sql.bounds(cursor.fetchone())
     problem = coverage_problem(bounds)
     if problem:

@@ -117,8 +117,6 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # In the write transaction: nothing can append between this check and the chain rows.
-        head = check_before_append(c, self.chain_sql)
         keys: Sequence[bytes] = kwargs.get("measurement_keys") or ()
         if keys:
             c.executemany(
@@ -128,6 +126,10 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         if spans:
             c.executemany(f"INSERT INTO {SPANS_TABLE} VALUES (?, ?, ?, ?)", spans)
         positions = list(super()._insert_events(c, stored_events, **kwargs) or ())
+        # Checked after the first write: SQLite's BEGIN is deferred, and a transaction that reads
+        # first cannot take the write lock once another writer has committed (SQLITE_BUSY, no
+        # waiting). From the first write on it holds the lock: nothing can append in between.
+        head = check_before_append(c, self.chain_sql, before=min(positions, default=1))
         chain_inserted(c, self.chain_sql, head, stored_events, positions)
         request: CommandRequest | None = kwargs.get("command_request")
         if request is not None and positions:

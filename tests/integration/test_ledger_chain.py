@@ -16,6 +16,7 @@ from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
 from service.log_reader import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, open_log_reader
 from service.storage import SchemaLock, parse_database_url
 from tests.integration.conftest import SIGNED_AT
+from tests.concurrency import run_concurrently
 from tests.integration.tampering import Ledger, verify_command
 
 
@@ -255,3 +256,23 @@ def test_an_empty_ledger_verifies(database_url: str) -> None:
         app.close()
 
     assert (result.ok, result.digest) == (True, Digest(0, GENESIS))
+
+
+def test_appends_of_two_processes_at_once_all_commit_and_chain(
+    ledger: Ledger, database_url: str, make_terms: Callable[..., Any]
+) -> None:
+    storage = parse_database_url(database_url)
+    other = LedgerApplication(storage.env)  # its own connections, as a second server process has
+
+    def sign(app: LedgerApplication, name: str) -> Callable[[], object]:
+        return lambda: app.sign_agreement(name, make_terms(), SIGNED_AT)
+
+    try:
+        results, errors = run_concurrently(
+            [sign(app, f"{app is other}-{n}") for n in range(8) for app in (ledger.app, other)]
+        )
+    finally:
+        other.close()
+
+    assert (len(results), errors) == (16, [])
+    assert ledger.app.verify_ledger().ok
