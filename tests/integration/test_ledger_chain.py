@@ -15,8 +15,8 @@ from service.chain_store import LedgerTamperedError
 from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
 from service.log_reader import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, open_log_reader
 from service.storage import SchemaLock, parse_database_url
-from tests.integration.conftest import SIGNED_AT
 from tests.concurrency import run_concurrently
+from tests.integration.conftest import SIGNED_AT
 from tests.integration.tampering import Ledger, verify_command
 
 
