@@ -34,12 +34,12 @@ import grpc
 
 from bench.harness import goal, latencies_ms, percentile, quick_notice, running_server, sign
 from domain.oracle import ComplianceReport
-from service.application import LedgerApplication
-from service.cli import open_application
+from service.api.mapping.results import report_to_proto
+from service.app.application import LedgerApplication
+from service.bootstrap import open_application
 from service.generated.sla.ledger.v1 import compliance_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
-from service.mapping_results import report_to_proto
 
 MINUTE = 60
 BATCH_SIZE = 10_000

@@ -43,9 +43,9 @@ from domain.money import Money
 from domain.objectives import BandsRule, CreditBand, CreditPolicy, ObjectiveRules
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from projections.runner import checksum
-from service.application import LedgerApplication
-from service.read_models import ReadModels
-from service.storage import parse_database_url
+from service.app.application import LedgerApplication
+from service.app.read_models import ReadModels
+from service.store.storage import parse_database_url
 
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)

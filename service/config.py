@@ -7,9 +7,9 @@ import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from service.event_limits import DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES
 from service.logs import log_level
-from service.storage import DEFAULT_DATABASE_URL
+from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES
+from service.store.storage import DEFAULT_DATABASE_URL
 
 DEFAULT_PORT = 50051
 MAX_PORT = 65535

@@ -20,9 +20,9 @@ from domain.agreement import Agreement
 from domain.identifiers import agreement_stream
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
-from service.application import LedgerApplication
+from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import ledger_service_pb2, ledger_service_pb2_grpc
-from service.storage import SchemaLock, parse_database_url
+from service.store.storage import SchemaLock, parse_database_url
 
 DEADLINE_SECONDS = 30.0
 CLOSING = ("--close-periods", "on", "--close-grace", "0", "--close-interval", "0.2")

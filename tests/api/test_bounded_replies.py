@@ -18,14 +18,14 @@ from domain.instants import to_epoch_us
 from domain.measurements import Measurement, group_by_stream, measured_events
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
-from service.cli import open_application
-from service.event_limits import MIN_MAX_MESSAGE_BYTES
+from service.bootstrap import open_application
 from service.generated.sla.ledger.v1 import (
     events_pb2,
     ledger_service_pb2,
     ledger_service_pb2_grpc,
     terms_pb2,
 )
+from service.store.event_limits import MIN_MAX_MESSAGE_BYTES
 from tests import proto_builders as build
 
 TIMEOUT = 30

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from service.cli import open_application
+from service.bootstrap import open_application
 
 CLI = (sys.executable, "-m", "service.cli")
 REPOSITORY = Path(__file__).resolve().parents[2]

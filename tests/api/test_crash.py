@@ -13,7 +13,7 @@ from typing import Any
 import grpc
 
 from projections.runner import checksum
-from service.cli import open_application, open_read_models
+from service.bootstrap import open_application, open_read_models
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc
 from tests import proto_builders as build

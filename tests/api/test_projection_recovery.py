@@ -32,9 +32,9 @@ from sqlalchemy.engine import make_url
 
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
-from service.application import LedgerApplication
-from service.read_models import ReadModels
-from service.storage import SchemaLock, parse_database_url
+from service.app.application import LedgerApplication
+from service.app.read_models import ReadModels
+from service.store.storage import SchemaLock, parse_database_url
 
 DEADLINE_SECONDS = 60.0
 PR_CAPBSET_DROP = 24

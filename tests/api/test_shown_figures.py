@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from domain.period_results import CreditIssued
-from service.cli import open_application
+from service.bootstrap import open_application
 from service.generated.sla.ledger.v1 import (
     compliance_pb2,
     ledger_service_pb2,

@@ -66,14 +66,15 @@ def test_a_second_server_on_a_port_in_use_says_it_cannot_listen(
 SIGTERM_DURING_START_UP = """
 import os, signal, sys
 from service import cli
+from service.cli import running
 
-open_application = cli.open_application
+open_application = running.open_application
 
 def open_then_sigterm(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGTERM)
     return open_application(*args, **kwargs)
 
-cli.open_application = open_then_sigterm
+running.open_application = open_then_sigterm
 sys.exit(cli.main(sys.argv[1:]))
 """
 
@@ -82,15 +83,16 @@ sys.exit(cli.main(sys.argv[1:]))
 SIGTERM_RIGHT_AFTER_LISTENING = """
 import os, signal, sys
 from service import cli
+from service.cli import running
 
-start_server = cli.start_server
+start_server = running.start_server
 
 def start_then_sigterm(*args, **kwargs):
     running = start_server(*args, **kwargs)
     os.kill(os.getpid(), signal.SIGTERM)
     return running
 
-cli.start_server = start_then_sigterm
+running.start_server = start_then_sigterm
 sys.exit(cli.main(sys.argv[1:]))
 """
 

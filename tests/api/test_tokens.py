@@ -15,13 +15,13 @@ from google.rpc import status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from domain.errors import Violations
-from service.actors import acting_as
-from service.auth import token_digest
-from service.cli import open_application
-from service.command_requests import command_request
+from service.api.auth import token_digest
+from service.api.mapping.core import terms_from_proto
+from service.app.actors import acting_as
+from service.bootstrap import open_application
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc, terms_pb2
-from service.mapping import terms_from_proto
+from service.store.command_requests import command_request
 from tests import proto_builders as build
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from service.application import LedgerApplication
-from service.chain_sql import ADOPTIONS_TABLE, CHAIN_TABLE
-from service.storage import SchemaLock, parse_database_url
+from service.app.application import LedgerApplication
+from service.store.chain_sql import ADOPTIONS_TABLE, CHAIN_TABLE
+from service.store.storage import SchemaLock, parse_database_url
 from tests.integration.conftest import SIGNED_AT
 
 CLI_TIMEOUT_SECONDS = 60

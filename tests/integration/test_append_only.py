@@ -10,9 +10,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from service.application import LedgerApplication
-from service.recorders import MEASUREMENT_KEYS_TABLE, SPANS_TABLE
-from service.storage import SchemaLock, parse_database_url
+from service.app.application import LedgerApplication
+from service.store.recorders import MEASUREMENT_KEYS_TABLE, SPANS_TABLE
+from service.store.storage import SchemaLock, parse_database_url
 from tests.integration.conftest import SIGNED_AT
 
 

@@ -29,8 +29,8 @@ from domain.measurements import (
     measured_events,
     measurement_keys,
 )
-from service.application import LedgerApplication
-from service.storage import SchemaLock, parse_database_url
+from service.app.application import LedgerApplication
+from service.store.storage import SchemaLock, parse_database_url
 from tests.concurrency import run_concurrently
 
 SIGNED_AT = datetime(2026, 1, 1, tzinfo=UTC)

@@ -15,9 +15,9 @@ import pytest
 
 from domain.compliance import Status
 from domain.period_results import PeriodClosed
-from service.application import LedgerApplication
-from service.period_closer import PeriodCloser
-from service.storage import SchemaLock, parse_database_url
+from service.app.application import LedgerApplication
+from service.store.storage import SchemaLock, parse_database_url
+from service.workers.period_closer import PeriodCloser
 
 RECORDED = datetime(2026, 6, 1, 12, tzinfo=UTC)
 GRACE = timedelta(hours=1)

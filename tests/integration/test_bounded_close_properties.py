@@ -21,8 +21,8 @@ from domain.money import Money
 from domain.objectives import BandsRule, CreditBand, CreditPolicy, ObjectiveRules
 from domain.period_closing import close_due_periods
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
-from service.application import LedgerApplication
-from service.storage import parse_database_url
+from service.app.application import LedgerApplication
+from service.store.storage import parse_database_url
 
 PROPERTY = settings(database=None, max_examples=30, deadline=None)
 SIGNED_AT = datetime(2026, 1, 1, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from service.chain_store import AdoptionRefusedError, LedgerTamperedError
+from service.store.chain_store import AdoptionRefusedError, LedgerTamperedError
 from tests.integration.tampering import Ledger, run_cli, verify_command
 
 ADOPTER = "ops@example.com"

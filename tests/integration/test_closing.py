@@ -13,10 +13,10 @@ import pytest
 from domain.agreement import Agreement
 from domain.period_results import PeriodClosed
 from domain.terms import Objective, PeriodUnit
-from service.application import LedgerApplication
-from service.closing import plan_close
-from service.period_closer import PeriodCloser
-from service.storage import SchemaLock, parse_database_url
+from service.app.application import LedgerApplication
+from service.app.closing_plans import plan_close
+from service.store.storage import SchemaLock, parse_database_url
+from service.workers.period_closer import PeriodCloser
 
 START = datetime(2023, 1, 1, tzinfo=UTC)
 UNTIL = datetime(2026, 1, 1, tzinfo=UTC)

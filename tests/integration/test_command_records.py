@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from service.application import LedgerApplication
-from service.command_replies import appended_by
-from service.command_requests import COMMAND_REQUESTS_TABLE, CommandRequest
-from service.storage import SchemaLock, parse_database_url
+from service.api.command_replies import appended_by
+from service.app.application import LedgerApplication
+from service.store.command_requests import COMMAND_REQUESTS_TABLE, CommandRequest
+from service.store.storage import SchemaLock, parse_database_url
 from tests.integration.conftest import SIGNED_AT
 
 OLD_TABLE = (

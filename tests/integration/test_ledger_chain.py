@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from domain.exclusions import Exclusion, ExclusionKind
-from service.application import LedgerApplication
-from service.chain_store import LedgerTamperedError
-from service.ledger_chain import GENESIS, ChainedEvent, Digest, extend
-from service.log_reader import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, open_log_reader
-from service.storage import SchemaLock, parse_database_url
+from service.app.application import LedgerApplication
+from service.store.chain_store import LedgerTamperedError
+from service.store.ledger_chain import GENESIS, ChainedEvent, Digest, extend
+from service.store.log_reader import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, open_log_reader
+from service.store.storage import SchemaLock, parse_database_url
 from tests.concurrency import run_concurrently
 from tests.integration.conftest import SIGNED_AT
 from tests.integration.tampering import Ledger, verify_command

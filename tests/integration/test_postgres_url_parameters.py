@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from service.cli import open_application, open_read_models
-from service.storage import DatabaseUrlError, SchemaLock, parse_database_url
+from service.bootstrap import open_application, open_read_models
+from service.store.storage import DatabaseUrlError, SchemaLock, parse_database_url
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -34,9 +34,9 @@ from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, P
 from projections.ledger_views import from_minor_units
 from projections.queries import BreachFilter, CreditFilter, list_breaches, list_credits
 from projections.runner import ProjectionRunner
-from service.application import LedgerApplication
-from service.read_models import ReadModels
-from service.storage import SchemaLock, parse_database_url
+from service.app.application import LedgerApplication
+from service.app.read_models import ReadModels
+from service.store.storage import SchemaLock, parse_database_url
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 POLICY = CreditPolicy(

@@ -21,9 +21,9 @@ from projections.exports import write_credits_csv
 from projections.queries import BreachFilter, CreditFilter, credit_balances, list_breaches
 from projections.runner import ProjectionRunner, checksum
 from projections.tables import breaches, credit_lines, encoded_events, reading_rollups
-from service.application import LedgerApplication
-from service.read_models import ReadModels
-from service.storage import SchemaLock, parse_database_url
+from service.app.application import LedgerApplication
+from service.app.read_models import ReadModels
+from service.store.storage import SchemaLock, parse_database_url
 from tests.concurrency import run_concurrently
 
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)

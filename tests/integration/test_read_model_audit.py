@@ -33,9 +33,9 @@ from projections.tables import (
     projection_tracking,
     reading_rollups,
 )
-from service.application import LedgerApplication
-from service.read_models import ReadModels
-from service.storage import SchemaLock, parse_database_url
+from service.app.application import LedgerApplication
+from service.app.read_models import ReadModels
+from service.store.storage import SchemaLock, parse_database_url
 
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)

@@ -20,10 +20,10 @@ import psycopg
 import pytest
 from eventsourcing.persistence import OperationalError
 
-from service.application import LedgerApplication
-from service.errors import STORAGE_FULL, is_storage_full, rich_status
-from service.recorders import LedgerSQLiteRecorder
-from service.storage import SchemaLock, parse_database_url
+from service.api.errors import STORAGE_FULL, is_storage_full, rich_status
+from service.app.application import LedgerApplication
+from service.store.recorders import LedgerSQLiteRecorder
+from service.store.storage import SchemaLock, parse_database_url
 
 SIGNED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -17,9 +17,9 @@ from domain.agreement import Agreement, replay_agreement
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement, MetricMeasured
 from domain.terms import AgreementKind, PeriodUnit
-from service.application import LedgerApplication
-from service.chain_store import LedgerTamperedError
-from service.storage import parse_database_url
+from service.app.application import LedgerApplication
+from service.store.chain_store import LedgerTamperedError
+from service.store.storage import parse_database_url
 from tests.integration.tampering import run_cli, verify_command
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_11.json"

@@ -22,10 +22,10 @@ from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import error_details_pb2, status_pb2
 
-from service.application import LedgerApplication
+from service.api.servicer import LedgerServicer
+from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
-from service.servicer import LedgerServicer
-from service.storage import parse_database_url
+from service.store.storage import parse_database_url
 from tests import proto_builders as build
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)

@@ -15,11 +15,11 @@ from google.protobuf.message import Message
 from domain.errors import Violations
 from domain.money import Money
 from domain.terms import Fee, PeriodUnit
-from service.application import LedgerApplication
+from service.api.mapping.core import terms_from_proto
+from service.api.page_tokens import encode_page_token
+from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import terms_pb2
-from service.mapping import terms_from_proto
-from service.page_tokens import encode_page_token
 from tests import proto_builders as build
 
 Invoke = Callable[[str, Message], Any]

@@ -16,9 +16,9 @@ from domain.errors import FailedPreconditionError
 from domain.event_sizes import EVENT_ENVELOPE_BYTES, MAX_EVENT_BYTES, reading_bytes
 from domain.instants import MICROSECONDS_PER_DAY, to_epoch_us
 from domain.measurements import Measurement, group_by_stream, measured_events
-from service.application import LedgerApplication, LoggedEvent
+from service.api.mapping.core import logged_event_to_proto
+from service.app.application import LedgerApplication, LoggedEvent
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
-from service.mapping import logged_event_to_proto
 
 Invoke = Callable[[str, Message], Any]
 SignRequest = Callable[..., ledger_service_pb2.SignAgreementRequest]

@@ -10,8 +10,8 @@ import grpc
 from google.protobuf.message import Message
 
 from domain.errors import Violations
+from service.api.mapping.core import measurements_from_proto
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
-from service.mapping import measurements_from_proto
 
 Invoke = Callable[[str, Message], Any]
 SignRequest = Callable[..., ledger_service_pb2.SignAgreementRequest]

@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from service.config import ServeConfig, add_serve_arguments, is_loopback, serve_config
-from service.event_limits import MIN_MAX_MESSAGE_BYTES
+from service.store.event_limits import MIN_MAX_MESSAGE_BYTES
 
 
 def _config(*flags: str) -> ServeConfig:

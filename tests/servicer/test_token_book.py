@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from service.auth import Role, TokenBook, TokenFileError, bearer_token, token_digest
+from service.api.auth import Role, TokenBook, TokenFileError, bearer_token, token_digest
 
 
 def _book(tmp_path: Path, entries: object) -> TokenBook:

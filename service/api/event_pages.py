@@ -1,0 +1,55 @@
+"""Pages of the audit trail cut by count and by bytes, built one chunk of the log at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from google.protobuf.message import Message
+
+from service.api.mapping.core import logged_event_to_proto
+from service.app.application import LedgerApplication, LoggedEvent
+from service.generated.sla.ledger.v1 import events_pb2
+from service.store.event_limits import item_bytes
+from service.store.log_reads import notification_chunks
+
+Item = TypeVar("Item", bound=Message)
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """A page of events in log order, and whether a next page may follow it."""
+
+    events: list[events_pb2.LedgerEvent]
+    more: bool
+
+
+def event_page(
+    app: LedgerApplication, agreement_id: str, after: int, size: int, max_bytes: int
+) -> EventPage:
+    """Up to size events after position after (of one agreement, or '' all) whose encodings
+    take at most max_bytes, and at least one: a listing always moves on."""
+    page: list[events_pb2.LedgerEvent] = []
+    used = 0
+    recorder = app.ledger_recorder
+    for chunk in notification_chunks(recorder, after + 1, size, agreement_id):
+        for notification in chunk:
+            event = app.mapper.to_domain_event(notification)
+            message = logged_event_to_proto(LoggedEvent(notification.id, event))
+            cost = item_bytes(message.ByteSize())
+            if page and used + cost > max_bytes:
+                return EventPage(page, True)
+            page.append(message)
+            used += cost
+    return EventPage(page, len(page) == size)
+
+
+def fitting(items: Sequence[Item], max_bytes: int) -> int:
+    """How many of items, from the first, a reply can hold in max_bytes (at least one)."""
+    used = 0
+    for count, item in enumerate(items):
+        used += item_bytes(item.ByteSize())
+        if count and used > max_bytes:
+            return count
+    return len(items)

@@ -1,0 +1,619 @@
+"""The LedgerService servicer: proto in, application call, proto out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import TypeVar
+
+import grpc
+from google.protobuf.message import Message
+
+from domain.agreement import replay_agreement
+from domain.errors import (
+    FailedPreconditionError,
+    InvalidArgumentError,
+    LedgerError,
+    ProjectionBehindError,
+    Violations,
+    unknown_agreement,
+)
+from projections.queries import (
+    BreachFilter,
+    CreditFilter,
+    credit_balances,
+    list_breaches,
+    list_credits,
+)
+from service.api import one_pass
+from service.api.auth import (
+    CREDIT_EVENT_TYPES,
+    Identity,
+    PermissionDeniedError,
+    Role,
+    current_identity,
+)
+from service.api.command_replies import (
+    appended,
+    appended_by,
+    close_reply,
+    first_event,
+    measured_counts,
+    recalculate_reply,
+)
+from service.api.errors import rich_status, translate_errors
+from service.api.event_pages import event_page
+from service.api.listing_pages import PageRequest, fingerprint, page_size
+from service.api.mapping.chain import digest_from_proto, digest_to_proto
+from service.api.mapping.columns import in_request_paths, readings_from_columns
+from service.api.mapping.core import (
+    filters_from_proto,
+    instant_from_proto,
+    measurements_from_proto,
+    position_from_proto,
+    standing_to_proto,
+    terms_from_proto,
+)
+from service.api.mapping.read_models import (
+    audit_to_proto,
+    balance_to_proto,
+    breach_to_proto,
+    credit_to_proto,
+)
+from service.api.mapping.results import report_to_proto
+from service.api.mapping.rules import exclusion_from_proto
+from service.api.page_tokens import decode_page_token, encode_page_token
+from service.api.payload_checks import check_terms_size
+from service.api.subscriptions import EventStreams
+from service.app.actors import as_caller
+from service.app.application import Clock, LedgerApplication
+from service.app.event_encodings import PAYLOAD_NAMES
+from service.app.idempotency import carry_out_once
+from service.app.read_models import ReadModels
+from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
+from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
+from service.store.command_requests import CommandRecord, CommandRequest
+from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
+
+DEFAULT_READ_WAIT_SECONDS = 30.0
+Reply = TypeVar("Reply")
+LOG_POLL_SECONDS = 0.05
+
+
+class LedgerServicer(pb_grpc.LedgerServiceServicer):
+    """Serves sla.ledger.v1.LedgerService from a LedgerApplication."""
+
+    def __init__(
+        self,
+        app: LedgerApplication,
+        clock: Clock,
+        streams: EventStreams | None = None,
+        read_models: ReadModels | None = None,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    ) -> None:
+        self._app = app
+        self._clock = clock
+        self._streams = streams or EventStreams(app)
+        self._read_models = read_models
+        self._page_bytes = page_bytes(max_message_bytes)
+
+    @translate_errors
+    def ListBreaches(  # noqa: N802
+        self, request: pb.ListBreachesRequest, context: grpc.ServicerContext
+    ) -> pb.ListBreachesResponse:
+        """A page of the breaches projection."""
+        self._require_listing(request.agreement_id, request.customer_id)
+        page = PageRequest.of(request)
+        where = BreachFilter(
+            agreement_id=request.agreement_id,
+            customer_id=request.customer_id,
+            provider_id=request.provider_id,
+            objective_id=request.objective_id,
+            period_start_from=page.start_from,
+            period_start_before=page.start_before,
+            retracted=page.retracted,
+        )
+        models = self._models_at(request.min_log_position, context)
+        position = models.position()
+        bound = fingerprint("breaches", where)
+        rows = list_breaches(models.engine, where, page.after(bound), page.size)
+        return pb.ListBreachesResponse(
+            breaches=[breach_to_proto(r) for r in rows],
+            log_position=position,
+            next_page_token=page.next_token(bound, rows),
+        )
+
+    @translate_errors
+    def ListCredits(  # noqa: N802
+        self, request: pb.ListCreditsRequest, context: grpc.ServicerContext
+    ) -> pb.ListCreditsResponse:
+        """A page of the credit ledger."""
+        self._require_listing(request.agreement_id, request.customer_id)
+        page = PageRequest.of(request)
+        where = CreditFilter(
+            agreement_id=request.agreement_id,
+            customer_id=request.customer_id,
+            provider_id=request.provider_id,
+            currency=request.currency_code,
+            period_start_from=page.start_from,
+            period_start_before=page.start_before,
+        )
+        models = self._models_at(request.min_log_position, context)
+        position = models.position()
+        bound = fingerprint("credits", where)
+        rows = list_credits(models.engine, where, page.after(bound), page.size)
+        return pb.ListCreditsResponse(
+            credits=[credit_to_proto(r) for r in rows],
+            log_position=position,
+            next_page_token=page.next_token(bound, rows),
+        )
+
+    @translate_errors
+    def GetCreditBalance(  # noqa: N802
+        self, request: pb.GetCreditBalanceRequest, context: grpc.ServicerContext
+    ) -> pb.GetCreditBalanceResponse:
+        """Net credits and bonuses per customer and currency."""
+        _require_customer(request.customer_id, "customer_id")
+        violations = Violations()
+        position_from_proto(request.min_log_position, "min_log_position", violations)
+        filters_from_proto(request, violations)
+        violations.raise_if_any()
+        models = self._models_at(request.min_log_position, context)
+        position = models.position()
+        balances = credit_balances(models.engine, request.customer_id, request.currency_code)
+        return pb.GetCreditBalanceResponse(
+            balances=[balance_to_proto(b) for b in balances], log_position=position
+        )
+
+    def _models_at(self, min_position: int, context: grpc.ServicerContext) -> ReadModels:
+        if self._read_models is None:
+            raise FailedPreconditionError("read models are not enabled on this server")
+        if min_position > 0:
+            remaining = context.time_remaining()
+            timeout = DEFAULT_READ_WAIT_SECONDS if remaining is None else remaining
+            if not self._read_models.wait_for(min_position, timeout):
+                raise ProjectionBehindError(
+                    f"read models have not reached log position {min_position} in time"
+                )
+        return self._read_models
+
+    def SubscribeEvents(  # noqa: N802
+        self, request: pb.SubscribeEventsRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.SubscribeEventsResponse]:
+        """Follow the log from a position."""
+        try:
+            self._require_subscription(request)
+        except LedgerError as refused:
+            status = rich_status(refused)
+            context.abort(status.code, status.details)
+        return self._streams.stream(request, context)
+
+    @translate_errors
+    @as_caller
+    def SignAgreement(  # noqa: N802
+        self, request: pb.SignAgreementRequest, context: grpc.ServicerContext
+    ) -> pb.SignAgreementResponse:
+        """Sign a new agreement."""
+        _require_customer(request.terms.customer.party_id, "terms.customer")
+        violations = Violations()
+        if not request.HasField("terms"):
+            violations.add("terms", "is required")
+        terms = terms_from_proto(request.terms, "terms", violations)
+        signed_at = instant_from_proto(request, "signed_at", "signed_at", violations)
+        rules = one_pass.signing_rules(self._app, request.agreement_id, terms, signed_at)
+        violations.raise_if_any(then=rules)
+        check_terms_size(self._app, terms, "terms", rules)
+        assert signed_at is not None
+
+        def carry_out(once: CommandRequest | None) -> pb.SignAgreementResponse:
+            standing, position = self._app.sign_agreement(
+                request.agreement_id, terms, signed_at, request=once
+            )
+            return pb.SignAgreementResponse(
+                agreement=standing_to_proto(standing), log_position=position
+            )
+
+        def replay(record: CommandRecord) -> pb.SignAgreementResponse:
+            signed = first_event(self._app, record)
+            agreement = replay_agreement([signed.event])
+            assert agreement is not None
+            return pb.SignAgreementResponse(
+                agreement=standing_to_proto(agreement.standing_at(signed.event.signed_at)),
+                log_position=signed.position,
+            )
+
+        return self._once("SignAgreement", request, carry_out, replay)
+
+    @translate_errors
+    @as_caller
+    def AmendAgreement(  # noqa: N802
+        self, request: pb.AmendAgreementRequest, context: grpc.ServicerContext
+    ) -> pb.AmendAgreementResponse:
+        """Replace an agreement's terms from an effective instant."""
+        _require_customer(request.terms.customer.party_id, "terms.customer")
+        self._require_agreement(request.agreement_id)
+        violations = Violations()
+        if not request.HasField("terms"):
+            violations.add("terms", "is required")
+        terms = terms_from_proto(request.terms, "terms", violations)
+        effective_from = instant_from_proto(request, "effective_from", "effective_from", violations)
+        expected_version = _expected_version(request, violations)
+        rules = one_pass.amendment_rules(
+            self._app, request.agreement_id, terms, effective_from, request.reason
+        )
+        violations.raise_if_any(then=rules)
+        check_terms_size(self._app, terms, "terms", rules)
+        assert effective_from is not None
+
+        def carry_out(once: CommandRequest | None) -> pb.AmendAgreementResponse:
+            appended, terms_version = self._app.amend_agreement(
+                request.agreement_id,
+                terms,
+                effective_from,
+                retroactive=request.retroactive,
+                reason=request.reason,
+                expected_version=expected_version,
+                request=once,
+            )
+            return pb.AmendAgreementResponse(
+                version=appended.version,
+                terms_version=terms_version,
+                log_position=appended.log_position,
+            )
+
+        def replay(record: CommandRecord) -> pb.AmendAgreementResponse:
+            amended = first_event(self._app, record)
+            return pb.AmendAgreementResponse(
+                version=amended.event.originator_version,
+                terms_version=amended.event.terms_version,
+                log_position=amended.position,
+            )
+
+        return self._once("AmendAgreement", request, carry_out, replay)
+
+    @translate_errors
+    @as_caller
+    def TerminateAgreement(  # noqa: N802
+        self, request: pb.TerminateAgreementRequest, context: grpc.ServicerContext
+    ) -> pb.TerminateAgreementResponse:
+        """End an agreement."""
+        self._require_agreement(request.agreement_id)
+        violations = Violations()
+        effective_at = instant_from_proto(request, "effective_at", "effective_at", violations)
+        expected_version = _expected_version(request, violations)
+        violations.raise_if_any(
+            then=one_pass.termination_rules(
+                self._app, request.agreement_id, effective_at, request.reason
+            )
+        )
+        assert effective_at is not None
+
+        def carry_out(once: CommandRequest | None) -> pb.TerminateAgreementResponse:
+            appended = self._app.terminate_agreement(
+                request.agreement_id,
+                effective_at,
+                reason=request.reason,
+                expected_version=expected_version,
+                request=once,
+            )
+            return pb.TerminateAgreementResponse(
+                version=appended.version, log_position=appended.log_position
+            )
+
+        def replay(record: CommandRecord) -> pb.TerminateAgreementResponse:
+            terminated = first_event(self._app, record)
+            return pb.TerminateAgreementResponse(
+                version=terminated.event.originator_version, log_position=terminated.position
+            )
+
+        return self._once("TerminateAgreement", request, carry_out, replay)
+
+    @translate_errors
+    @as_caller
+    def RecordMeasurements(  # noqa: N802
+        self, request: pb.RecordMeasurementsRequest, context: grpc.ServicerContext
+    ) -> pb.RecordMeasurementsResponse:
+        """Record a batch of readings."""
+        self._require_agreement(request.agreement_id)
+        violations = Violations()
+        readings = measurements_from_proto(request.measurements, violations)
+        block_sizes = []
+        for index, block in enumerate(request.columns):
+            block_readings = readings_from_columns(block, f"columns[{index}]", violations)
+            block_sizes.append(len(block_readings))
+            readings.extend(block_readings)
+        violations.raise_if_any(
+            then=one_pass.reading_rules(
+                self._app, request.agreement_id, readings, len(request.measurements), block_sizes
+            )
+        )
+
+        def carry_out(once: CommandRequest | None) -> pb.RecordMeasurementsResponse:
+            try:
+                result = self._app.record_measurements(request.agreement_id, readings, request=once)
+            except InvalidArgumentError as refusal:
+                if not block_sizes:
+                    raise
+                raise InvalidArgumentError(
+                    in_request_paths(refusal.violations, len(request.measurements), block_sizes)
+                ) from None
+            return pb.RecordMeasurementsResponse(
+                recorded_count=result.recorded_count,
+                duplicate_count=result.duplicate_count,
+                log_position=result.log_position,
+                late_count=result.late_count,
+            )
+
+        def replay(record: CommandRecord) -> pb.RecordMeasurementsResponse:
+            recorded, late = measured_counts(self._app, record)
+            return pb.RecordMeasurementsResponse(
+                recorded_count=recorded,
+                duplicate_count=len(readings) - recorded,
+                log_position=record.last_position,
+                late_count=late,
+            )
+
+        return self._once("RecordMeasurements", request, carry_out, replay)
+
+    @translate_errors
+    def GetAgreement(  # noqa: N802
+        self, request: pb.GetAgreementRequest, context: grpc.ServicerContext
+    ) -> pb.GetAgreementResponse:
+        """The agreement in force at as_of, as known at known_at."""
+        self._require_agreement(request.agreement_id)
+        violations = Violations()
+        now = self._clock()
+        as_of = _instant_or(now, request, "as_of", violations)
+        known_at = _instant_or(now, request, "known_at", violations)
+        violations.raise_if_any()
+        head = self._app.recorder.max_notification_id() or 0
+        standing = self._app.agreement_at(request.agreement_id, as_of, known_at)
+        return pb.GetAgreementResponse(agreement=standing_to_proto(standing), log_position=head)
+
+    @translate_errors
+    def ListEvents(  # noqa: N802
+        self, request: pb.ListEventsRequest, context: grpc.ServicerContext
+    ) -> pb.ListEventsResponse:
+        """A page of the audit trail in log order, cut by count and by bytes."""
+        self._require_agreement_or_whole_ledger(request.agreement_id)
+        violations = Violations()
+        size = page_size(request.page_size, violations)
+        filters_from_proto(request, violations)
+        violations.raise_if_any()
+        after = decode_page_token(request.page_token, request.agreement_id)
+        page = event_page(self._app, request.agreement_id, after, size, self._page_bytes)
+        response = pb.ListEventsResponse(
+            events=page.events, log_position=self._app.recorder.max_notification_id() or 0
+        )
+        if page.more:
+            response.next_page_token = encode_page_token(
+                request.agreement_id, page.events[-1].position
+            )
+        return response
+
+    @translate_errors
+    @as_caller
+    def RecordExclusion(  # noqa: N802
+        self, request: pb.RecordExclusionRequest, context: grpc.ServicerContext
+    ) -> pb.RecordExclusionResponse:
+        """Record an exclusion."""
+        self._require_agreement(request.agreement_id)
+        violations = Violations()
+        if not request.HasField("exclusion"):
+            violations.add("exclusion", "is required")
+        e = request.exclusion
+        start = instant_from_proto(e, "start", "exclusion.start", violations)
+        end = instant_from_proto(e, "end", "exclusion.end", violations)
+        exclusion = exclusion_from_proto(e, start, end, violations)
+        violations.raise_if_any(
+            then=one_pass.exclusion_rules(self._app, request.agreement_id, exclusion)
+        )
+
+        def carry_out(once: CommandRequest | None) -> pb.RecordExclusionResponse:
+            recorded, position = self._app.record_exclusion(
+                request.agreement_id, exclusion, request=once
+            )
+            return pb.RecordExclusionResponse(recorded=recorded, log_position=position)
+
+        def replay(record: CommandRecord) -> pb.RecordExclusionResponse:
+            return pb.RecordExclusionResponse(recorded=True, log_position=record.last_position)
+
+        return self._once("RecordExclusion", request, carry_out, replay)
+
+    @translate_errors
+    @as_caller
+    def ClosePeriod(  # noqa: N802
+        self, request: pb.ClosePeriodRequest, context: grpc.ServicerContext
+    ) -> pb.ClosePeriodResponse:
+        """Close every due objective-period of an agreement."""
+        self._require_agreement(request.agreement_id)
+        violations = Violations()
+        until = instant_from_proto(request, "until", "until", violations, required=False)
+        violations.raise_if_any()
+
+        def carry_out(once: CommandRequest | None) -> pb.ClosePeriodResponse:
+            closed = self._app.close_periods(
+                request.agreement_id, until or self._clock(), request=once
+            )
+            return close_reply(appended(closed.events), closed.more_due, closed.closed_count)
+
+        def replay(record: CommandRecord) -> pb.ClosePeriodResponse:
+            outcome = record.request.outcome
+            more_due, closed = bool(outcome.get("more_due", 0)), outcome.get("closed", -1)
+            events = appended_by(self._app, record)
+            if closed < 0:  # recorded before outcomes were kept
+                closed = sum(e.HasField("period_closed") for e in events.listed)
+            return close_reply(events, more_due, closed)
+
+        return self._once("ClosePeriod", request, carry_out, replay)
+
+    @translate_errors
+    @as_caller
+    def RecalculatePeriod(  # noqa: N802
+        self, request: pb.RecalculatePeriodRequest, context: grpc.ServicerContext
+    ) -> pb.RecalculatePeriodResponse:
+        """Re-evaluate a closed period and append compensations."""
+        self._require_agreement(request.agreement_id)
+
+        def carry_out(once: CommandRequest | None) -> pb.RecalculatePeriodResponse:
+            events = self._app.recalculate_period(
+                request.agreement_id, request.objective_id, request.period_label, request=once
+            )
+            return recalculate_reply(appended(events))
+
+        def replay(record: CommandRecord) -> pb.RecalculatePeriodResponse:
+            return recalculate_reply(appended_by(self._app, record))
+
+        return self._once("RecalculatePeriod", request, carry_out, replay)
+
+    def _require_agreement(self, agreement_id: str) -> None:
+        """NOT_FOUND, in the words used for an unknown agreement, unless the caller may see this
+        agreement's customer: a scoped token never learns that another customer's id exists."""
+        identity = _scoped_identity()
+        if identity is not None and not identity.sees(self._app.customer_of(agreement_id)):
+            raise unknown_agreement(agreement_id)
+
+    def _require_agreement_or_whole_ledger(self, agreement_id: str) -> None:
+        if agreement_id:
+            self._require_agreement(agreement_id)
+        else:
+            _require_whole_ledger()
+
+    def _require_listing(self, agreement_id: str, customer_id: str) -> None:
+        if _scoped_identity() is None:
+            return
+        _require_customer(customer_id, "customer_id")
+        if agreement_id:
+            self._require_agreement(agreement_id)
+
+    def _require_subscription(self, request: pb.SubscribeEventsRequest) -> None:
+        identity = current_identity.get()
+        if identity is None:
+            return
+        named = {PAYLOAD_NAMES.get(name, name) for name in request.event_types}
+        if identity.role is Role.FINANCE and (not named or not named <= CREDIT_EVENT_TYPES):
+            raise PermissionDeniedError(
+                "the finance role may subscribe only to "
+                + ", ".join(sorted(CREDIT_EVENT_TYPES))
+                + " (name them in event_types, or their JSON names)"
+            )
+        self._require_agreement_or_whole_ledger(request.agreement_id)
+
+    def _once(
+        self,
+        method: str,
+        message: Message,
+        carry_out: Callable[[CommandRequest | None], Reply],
+        replay: Callable[[CommandRecord], Reply],
+    ) -> Reply:
+        return carry_out_once(self._app, method, message, carry_out, replay)
+
+    @translate_errors
+    def GetCompliance(  # noqa: N802
+        self, request: pb.GetComplianceRequest, context: grpc.ServicerContext
+    ) -> pb.GetComplianceResponse:
+        """The compliance report at as_of, as known at known_at."""
+        self._require_agreement(request.agreement_id)
+        violations = Violations()
+        now = self._clock()
+        as_of = _instant_or(now, request, "as_of", violations)
+        known_at = _instant_or(now, request, "known_at", violations)
+        position_from_proto(request.min_log_position, "min_log_position", violations)
+        violations.raise_if_any()
+        self._wait_for_log(request.min_log_position, context)
+        if self._read_models is None:
+            report, position = self._app.compliance(
+                request.agreement_id, request.objective_id, as_of, known_at
+            )
+        else:
+            report, position = self._app.compliance_from_rollups(
+                request.agreement_id, request.objective_id, as_of, known_at, self._read_models
+            )
+        return pb.GetComplianceResponse(report=report_to_proto(report), log_position=position)
+
+    @translate_errors
+    def GetLedgerDigest(  # noqa: N802
+        self, request: pb.GetLedgerDigestRequest, context: grpc.ServicerContext
+    ) -> pb.GetLedgerDigestResponse:
+        """The head of the hash chain."""
+        _require_whole_ledger()
+        return pb.GetLedgerDigestResponse(digest=digest_to_proto(self._app.ledger_digest()))
+
+    @translate_errors
+    def VerifyLedger(  # noqa: N802
+        self, request: pb.VerifyLedgerRequest, context: grpc.ServicerContext
+    ) -> pb.VerifyLedgerResponse:
+        """Recompute the hash chain over a range and report the first position that differs."""
+        _require_whole_ledger()
+        violations = Violations()
+        position_from_proto(request.after_position, "after_position", violations)
+        position_from_proto(request.up_to_position, "up_to_position", violations)
+        if 0 < request.up_to_position <= request.after_position:
+            violations.add("up_to_position", "must be after after_position")
+        expected = None
+        if request.HasField("expected_digest"):
+            expected = digest_from_proto(request.expected_digest, "expected_digest", violations)
+        violations.raise_if_any()
+        result = self._app.verify_ledger(request.after_position, request.up_to_position, expected)
+        return pb.VerifyLedgerResponse(
+            ok=result.ok,
+            first_bad_position=result.first_bad_position,
+            problem=result.problem,
+            digest=digest_to_proto(result.digest),
+            read_models=audit_to_proto(self._models_at(0, context).audit())
+            if request.read_models
+            else None,
+        )
+
+    def _wait_for_log(self, min_position: int, context: grpc.ServicerContext) -> None:
+        if min_position <= 0:
+            return
+        remaining = context.time_remaining()
+        deadline = time.monotonic() + (
+            DEFAULT_READ_WAIT_SECONDS if remaining is None else remaining
+        )
+        while (self._app.recorder.max_notification_id() or 0) < min_position:
+            if time.monotonic() >= deadline:
+                raise ProjectionBehindError(f"the log has not reached position {min_position}")
+            time.sleep(LOG_POLL_SECONDS)
+
+
+def _expected_version(
+    request: pb.AmendAgreementRequest | pb.TerminateAgreementRequest, violations: Violations
+) -> int | None:
+    if not request.HasField("expected_version"):
+        return None
+    return position_from_proto(request.expected_version, "expected_version", violations, least=1)
+
+
+def _instant_or(
+    default: datetime,
+    request: pb.GetAgreementRequest | pb.GetComplianceRequest,
+    field: str,
+    violations: Violations,
+) -> datetime:
+    instant = instant_from_proto(request, field, field, violations, required=False)
+    return instant or default
+
+
+def _scoped_identity() -> Identity | None:
+    """The caller's identity when it is limited to some customers."""
+    identity = current_identity.get()
+    return identity if identity is not None and identity.customers else None
+
+
+def _require_customer(customer_id: str, field: str) -> None:
+    """PERMISSION_DENIED unless the caller may see this customer (named in field)."""
+    identity = _scoped_identity()
+    if identity is not None and not identity.sees(customer_id):
+        raise PermissionDeniedError(
+            f"this token is limited to customers {', '.join(sorted(identity.customers))}; "
+            f"{field} must name one of them"
+        )
+
+
+def _require_whole_ledger() -> None:
+    """PERMISSION_DENIED for a caller limited to some customers."""
+    if _scoped_identity() is not None:
+        raise PermissionDeniedError("a token limited to customers cannot read the whole ledger")

@@ -1,0 +1,234 @@
+"""Closing due periods a bounded number at a time, reading only the streams each close needs.
+
+A call closes at most MAX_PERIODS_PER_CLOSE objective-periods, oldest first (by window end,
+then objective), and stops early once it has read MAX_READINGS_PER_CLOSE readings; it reports
+more_due when more were due, and the next call goes on from there. Nothing of the whole history
+is loaded:
+
+- Closes happen oldest first, so an objective's closed periods are a prefix of its walk, except
+  after an amendment recorded later that changes periods from its effective instant on. Each
+  objective's walk therefore resumes a few periods before its last closed period (the one whose
+  PeriodClosed has the highest log position), or before the effective instant of an amendment
+  recorded after that close, whichever is earlier; every period it reaches is checked against
+  the store, so one closed already is never closed again.
+- A period is judged with the readings of its window (its UTC day streams), the agreement's
+  exclusions and terms, and the standings of the periods before it while they are breached
+  (for termination rights): exactly what close_due_periods reads from a full history.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from eventsourcing.persistence import Mapper
+from psycopg.sql import SQL, Identifier
+
+from domain.agreement import Agreement
+from domain.agreement_history import AgreementHistory, add_period_events
+from domain.compliance import Status
+from domain.compliance_streams import day_streams
+from domain.identifiers import agreement_stream, period_stream
+from domain.measurements import Measurement, MetricMeasured
+from domain.period_closing import close_period, earlier_labels
+from domain.period_results import PeriodEvent
+from domain.period_walk import DuePeriod, walk_periods
+from domain.periods import label_first_day
+from service.store.log_reads import Recorder
+from service.store.recorders import LedgerSQLiteRecorder
+
+MAX_PERIODS_PER_CLOSE = 1_000
+MAX_READINGS_PER_CLOSE = 1_000_000
+_FIRST_HEADS_CHUNK = 8
+_HEADS_CHUNK = 256
+_RUN_CHUNK = 32
+_TICK = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class ClosedPeriods:
+    """What a close appended, whether more periods are due than it closed, and how many it
+    closed."""
+
+    events: list[Any]  # LoggedEvent: (position, event)
+    more_due: bool
+    closed_count: int
+
+
+@dataclass(frozen=True)
+class ClosePlan:
+    """The events that close some due periods, how many periods, and whether more are due."""
+
+    events: list[PeriodEvent]
+    closed_count: int
+    more_due: bool
+
+
+def plan_close(
+    recorder: Recorder,
+    mapper: Mapper[str],
+    agreement: Agreement,
+    until: datetime,
+    recorded_at: datetime,
+    limit: int = MAX_PERIODS_PER_CLOSE,
+    readings_budget: int = MAX_READINGS_PER_CLOSE,
+) -> ClosePlan:
+    """The events closing the oldest due periods not closed yet: at most limit periods, and
+    no more after readings_budget readings were read (at least one period when any is due)."""
+    reader = _Reader(recorder, mapper)
+    due, more_due = _due_unclosed(reader, agreement, until, limit)
+    history = AgreementHistory(agreement, exclusions=list(agreement.exclusions))
+    closed_now: dict[tuple[str, str], str] = {}
+    events: list[PeriodEvent] = []
+    read = 0
+    for count, period in enumerate(due):
+        readings = reader.window_readings(agreement.agreement_id, period)
+        if count and read + len(readings) > readings_budget:
+            return ClosePlan(events, count, True)
+        read += len(readings)
+        history.readings = {period.objective.objective_id: readings}
+        reader.standings_before(history, period, closed_now)
+        events.extend(close_period(history, period, recorded_at, closed_now))
+    return ClosePlan(events, len(due), more_due)
+
+
+def _due_unclosed(
+    reader: _Reader, agreement: Agreement, until: datetime, limit: int
+) -> tuple[list[DuePeriod], bool]:
+    """The oldest limit due periods not closed yet, and whether more are due."""
+    objective_ids = dict.fromkeys(
+        o.objective_id for v in agreement.terms_versions for o in v.terms.objectives
+    )
+    amendments = reader.amendments(agreement.agreement_id)
+    walks = [
+        reader.unclosed(
+            agreement,
+            objective_id,
+            until,
+            reader.resume_instant(agreement.agreement_id, objective_id, amendments),
+        )
+        for objective_id in objective_ids
+    ]
+    merged = heapq.merge(*walks, key=lambda d: (d.window_end, d.objective.objective_id))
+    found = list(itertools.islice(merged, limit + 1))
+    return found[:limit], len(found) > limit
+
+
+class _Reader:
+    """The store reads a bounded close makes."""
+
+    def __init__(self, recorder: Recorder, mapper: Mapper[str]) -> None:
+        self._recorder = recorder
+        self._mapper = mapper
+
+    def _events(self, streams: Sequence[str]) -> list[Any]:
+        notifications = self._recorder.select_stream_notifications(streams) if streams else []
+        return [self._mapper.to_domain_event(n) for n in notifications]
+
+    def amendments(self, agreement_id: str) -> list[tuple[int, datetime]]:
+        """(log position, effective instant) of each amendment of the agreement."""
+        notifications = self._recorder.select_stream_notifications([agreement_stream(agreement_id)])
+        found = []
+        for n in notifications:
+            event = self._mapper.to_domain_event(n)
+            if isinstance(event, Agreement.Amended):
+                found.append((n.id, event.effective_from))
+        return found
+
+    def resume_instant(
+        self, agreement_id: str, objective_id: str, amendments: Iterable[tuple[int, datetime]]
+    ) -> datetime | None:
+        """Where the objective's walk may resume: two days before the first day of its last
+        closed period, or earlier for an amendment recorded after that close; None (the term
+        start) when none of its periods was closed."""
+        latest = _latest_close(self._recorder, agreement_id, objective_id)
+        if latest is None:
+            return None
+        position, stream = latest
+        label = stream.rsplit("/period:", 1)[1]
+        instant = datetime.combine(label_first_day(label), time(), UTC) - timedelta(days=2)
+        later = [effective for at, effective in amendments if at > position]
+        return min([instant, *later])
+
+    def unclosed(
+        self, agreement: Agreement, objective_id: str, until: datetime, near: datetime | None
+    ) -> Iterator[DuePeriod]:
+        """The objective's due periods from near on that are not closed, oldest first."""
+        walk = walk_periods(agreement, objective_id, near=near)
+        due = itertools.takewhile(lambda d: d.window_end <= until, walk)
+        size = _FIRST_HEADS_CHUNK  # growing: a call that needs few periods walks few
+        while chunk := list(itertools.islice(due, size)):
+            streams = [self._period_stream(agreement, d) for d in chunk]
+            closed = self._recorder.stream_heads(streams)
+            yield from (d for d, s in zip(chunk, streams, strict=True) if s not in closed)
+            size = min(2 * size, _HEADS_CHUNK)
+
+    def window_readings(self, agreement_id: str, due: DuePeriod) -> list[Measurement]:
+        """The readings of the objective recorded in the UTC days of the period's window."""
+        objective_id = due.objective.objective_id
+        streams = day_streams(agreement_id, objective_id, due.window_start, due.window_end - _TICK)
+        readings: list[Measurement] = []
+        for event in self._events(streams):
+            if isinstance(event, MetricMeasured):
+                readings.extend(event.measurements())
+        return readings
+
+    def standings_before(
+        self, history: AgreementHistory, due: DuePeriod, closed_now: dict[tuple[str, str], str]
+    ) -> None:
+        """Add to history the standings of the periods a run of breaches ending with due may
+        reach back to: those before it, while they are breached, up to its termination limit."""
+        limit = due.objective.rules.termination_right_after
+        if limit is None:
+            return
+        objective_id = due.objective.objective_id
+        labels = itertools.islice(earlier_labels(due), limit)
+        while chunk := list(itertools.islice(labels, _RUN_CHUNK)):
+            keys = [(objective_id, label) for label in chunk]
+            missing = [k for k in keys if k not in history.periods and k not in closed_now]
+            streams = [period_stream(history.agreement.agreement_id, *k) for k in missing]
+            add_period_events(history, self._events(streams))
+            for key in keys:
+                standing = history.periods.get(key)
+                status = standing.status if standing is not None else closed_now.get(key)
+                if status != Status.BREACHED.value:
+                    return
+
+    @staticmethod
+    def _period_stream(agreement: Agreement, due: DuePeriod) -> str:
+        return period_stream(agreement.agreement_id, due.objective.objective_id, due.period.label)
+
+
+def _latest_close(
+    recorder: Recorder, agreement_id: str, objective_id: str
+) -> tuple[int, str] | None:
+    """(log position, stream) of the objective's PeriodClosed recorded last, if any."""
+    low = period_stream(agreement_id, objective_id, "")
+    high = low[:-1] + chr(ord(low[-1]) + 1)
+    if isinstance(recorder, LedgerSQLiteRecorder):
+        table = recorder.events_table_name
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_id, rowid FROM {table} WHERE rowid = (SELECT MAX(rowid) "
+                f"FROM {table} WHERE originator_id >= ? AND originator_id < ? "
+                "AND originator_version = 1)",
+                (low, high),
+            )
+            row = c.fetchone()
+        return None if row is None else (row[1], row[0])
+    events = SQL("{}.{}").format(
+        Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
+    )
+    query = SQL(
+        "SELECT originator_id, notification_id FROM {} WHERE notification_id = (SELECT "
+        'MAX(notification_id) FROM {} WHERE originator_id COLLATE "C" >= %s '
+        'AND originator_id COLLATE "C" < %s AND originator_version = 1)'
+    ).format(events, events)
+    with recorder.datastore.transaction(commit=False) as curs:
+        curs.execute(query, (low, high))
+        found = curs.fetchone()
+    return None if found is None else (found["notification_id"], found["originator_id"])

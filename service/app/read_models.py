@@ -1,0 +1,240 @@
+"""The read models of a ledger: their database engine, their runner, and waits for positions."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from eventsourcing.persistence import Notification
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import URL
+
+from domain.rollups import SpanSums
+from projections.audit import Audit, audit_read_models
+from projections.ledger_views import LedgerViews
+from projections.reading_rollups import ReadingRollups, read_rollups, rollups_position
+from projections.runner import ProjectionRunner, create_tables, drop_tables, run_together
+from service.app.application import LedgerApplication
+from service.app.event_encodings import EventEncodings, read_encoded
+from service.store.storage import SchemaLock, Storage
+from service.workers.backoff import Backoff
+
+POLL_SECONDS = 0.05
+BATCH_SIZE = 500
+# After a failed round: wait, reconnect and retry, half a second at first, at most 30 s apart.
+RETRY_BACKOFF = Backoff(timedelta(seconds=0.5), timedelta(seconds=30))
+logger = logging.getLogger("sla_ledger.projections")
+
+
+def read_models_engine(storage: Storage) -> Engine:
+    """A SQLAlchemy engine on the same database (and schema) as the event log."""
+    url: URL = storage.url
+    if storage.is_postgres:
+        schema = str(url.query.get("schema", "public"))
+        engine = create_engine(
+            url.set(drivername="postgresql+psycopg", query={}),
+            connect_args=storage.libpq_options,
+            pool_pre_ping=True,
+            pool_size=5,
+        )
+        return engine.execution_options(schema_translate_map={None: schema})
+    return create_engine(
+        URL.create("sqlite", database=storage.env["SQLITE_DBNAME"]),
+        connect_args={"timeout": 30},
+    )
+
+
+class LoggedNotification:
+    """A stored event as the projections read it: decoded on demand, never kept decoded."""
+
+    __slots__ = ("_notification", "_to_event")
+
+    def __init__(self, notification: Notification, to_event: Callable[[Notification], Any]):
+        self._notification = notification
+        self._to_event = to_event
+
+    @property
+    def position(self) -> int:
+        """The event's log position."""
+        return self._notification.id
+
+    @property
+    def topic(self) -> str:
+        """The event's topic."""
+        return self._notification.topic
+
+    def event(self) -> Any:
+        """The decoded event."""
+        return self._to_event(self._notification)
+
+
+class ReadModels:
+    """The ledger's projections over one database, fed from the application's log."""
+
+    def __init__(self, app: LedgerApplication, storage: Storage) -> None:
+        self._app = app
+        self.engine = read_models_engine(storage)
+        self.views = LedgerViews()
+        self.rollups = ReadingRollups()
+        self.runner = ProjectionRunner(self.engine, self.read_log, self.views)
+        self.rollups_runner = ProjectionRunner(self.engine, self.read_log, self.rollups)
+        self.encodings = EventEncodings()
+        self.encodings_runner = ProjectionRunner(self.engine, self.read_log, self.encodings)
+        self.runners = (self.runner, self.rollups_runner, self.encodings_runner)
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._storage = storage
+
+    def create(self) -> None:
+        """Create the tables once (under the schema lock on PostgreSQL)."""
+        with SchemaLock(self._storage):
+            create_tables(self.engine, [r.name for r in self.runners])
+
+    def rebuild(self, *, encodings: bool = False) -> int:
+        """Drop and rebuild every read model from the log (with encodings, the event encodings
+        too, which otherwise stay: they depend on nothing but the events); the events applied."""
+        dropped = [
+            self.runner,
+            self.rollups_runner,
+            *([self.encodings_runner] if encodings else []),
+        ]
+        with SchemaLock(self._storage):
+            drop_tables(self.engine, [r.name for r in dropped], caches=encodings)
+            create_tables(self.engine, [r.name for r in self.runners])
+        return self.catch_up()
+
+    def catch_up(self) -> int:
+        """Bring every read model up to the end of the log; the events the slowest applied."""
+        total = 0
+        while applied := self.run_round():
+            total += applied
+        return total
+
+    def run_round(self) -> int:
+        """Apply the next batch of the log to every read model, reading and decoding it once."""
+        return run_together(self.runners, self.read_log, BATCH_SIZE)
+
+    def start(self) -> None:
+        """Keep the read models current in a background thread."""
+        self._thread = threading.Thread(
+            target=self._run_forever,
+            args=(self._stopping, POLL_SECONDS),
+            name="projections",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the background thread after its current batch."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.engine.dispose()
+
+    def reconnect(self) -> None:
+        """Drop every pooled connection of the read models' engine; the next use opens new ones.
+
+        A connection can stay unusable after its cause is gone: SQLite opens a file it may not
+        write read-only, for good; PostgreSQL keeps a session's read-only default."""
+        self.engine.dispose()
+
+    def _run_forever(self, stopping: threading.Event, poll_seconds: float) -> None:
+        failures = 0
+        while not stopping.is_set():
+            try:
+                applied = self.run_round()
+            except Exception:  # keep running; the next round retries the same batch
+                failures += 1
+                delay = RETRY_BACKOFF.after(failures).total_seconds()
+                logger.exception(
+                    "projection round failed; reconnecting and retrying",
+                    extra={"failures": failures, "retry_in_seconds": delay},
+                )
+                self.reconnect()
+                stopping.wait(delay)
+                continue
+            if failures:
+                logger.warning("projections recovered", extra={"failures": failures})
+                failures = 0
+            if not applied:
+                stopping.wait(poll_seconds)
+
+    def position(self) -> int:
+        """The log position every read model reflects."""
+        return min(runner.position() for runner in self.runners)
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Wait until the read models reflect position (whoever runs them); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self.position() < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(POLL_SECONDS, remaining))
+        return True
+
+    def audit(self) -> Audit:
+        """Rebuild every read model from the log in a scratch database, each up to its stored
+        tracking position, and compare it row by row with the stored one."""
+        projections = (self.views, self.rollups, self.encodings)
+        return audit_read_models(self.engine, self.read_log, projections, self._log_head)
+
+    def _log_head(self) -> int:
+        return self._app.recorder.max_notification_id() or 0
+
+    def read_log(self, after: int, limit: int) -> list[LoggedNotification]:
+        """Up to limit entries of the log after a position, decoded only when asked."""
+        to_event = self._app.mapper.to_domain_event
+        return [
+            LoggedNotification(n, to_event)
+            for n in self._app.recorder.select_notifications(start=after + 1, limit=limit)
+        ]
+
+    def window_rollups(
+        self,
+        agreement_id: str,
+        windows: Sequence[tuple[str, int, int]],
+        known_at_us: int,
+        up_to: int,
+    ) -> tuple[int, dict[str, list[tuple[int, SpanSums]]]]:
+        """The rollups of each (objective, start µs, end µs) window recorded by known_at_us,
+        as far as the projection has got but not beyond up_to; and that position."""
+        with self.engine.connect() as connection:
+            # Rows and tracking commit together, so no row beyond the position read is used.
+            position = min(rollups_position(connection), up_to)
+            return position, {
+                objective_id: read_rollups(
+                    connection,
+                    agreement_id,
+                    objective_id,
+                    start,
+                    end,
+                    known_at_us,
+                    position,
+                )
+                for objective_id, start, end in windows
+            }
+
+    def encodings_position(self) -> int:
+        """The log position up to which every event is encoded."""
+        return self.encodings_runner.position()
+
+    def read_encoded(
+        self,
+        after: int,
+        up_to: int,
+        limit: int,
+        agreement_id: str,
+        event_types: Sequence[str],
+        max_bytes: int,
+    ) -> tuple[list[tuple[int, bytes]], bool]:
+        """Encoded events after a position and up to another, filtered, in log order, until
+        they reach max_bytes; and whether they were cut there."""
+        with self.engine.connect() as connection:
+            return read_encoded(
+                connection, after, up_to, limit, agreement_id, event_types, max_bytes
+            )

@@ -1,0 +1,112 @@
+"""The `sla-ledger` command line."""
+
+from __future__ import annotations
+
+import service.api.grpc_core_logs  # noqa: F401 - first, before grpc is loaded  # isort: skip
+
+import argparse
+import importlib.metadata
+import os
+from collections.abc import Sequence
+
+from service.cli.ledger_checks import adopt_chain, verify_ledger
+from service.cli.maintenance import export_credits, hash_token, rebuild_projections
+from service.cli.running import project, serve
+from service.config import add_serve_arguments, command_log_level
+from service.store.storage import DEFAULT_DATABASE_URL
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="sla-ledger", description="Event-sourced ledger of service level agreements."
+    )
+    parser.add_argument("--version", action="version", version=f"sla-ledger {package_version()}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the gRPC server")
+    add_serve_arguments(serve)
+    for name, help_text in (
+        ("project", "keep the read models current (a worker beside the servers)"),
+        ("rebuild-projections", "drop every read model and rebuild it from the log"),
+        ("export-credits", "write the credit ledger of a period range as CSV"),
+        ("verify", "recompute the log's hash chain; exit 1 at the first position that differs"),
+        ("adopt-chain", "chain a log written before the hash chain existed (once, recorded)"),
+        ("hash-token", "print the SHA-256 of a bearer token read from standard input"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument(
+            "--database-url",
+            default=None,
+            help=f"database URL (env SLA_LEDGER_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
+        )
+        command.add_argument(
+            "--log-level",
+            default=None,
+            help="DEBUG, INFO, WARNING or ERROR (env SLA_LEDGER_LOG_LEVEL)",
+        )
+        if name == "project":
+            command.add_argument(
+                "--parent-pid",
+                type=int,
+                default=0,
+                help="exit when this process is gone (set by `serve --projections process`)",
+            )
+        if name == "rebuild-projections":
+            command.add_argument(
+                "--encodings",
+                action="store_true",
+                help="rebuild the event encodings too (needed only when their version changes)",
+            )
+        if name == "verify":
+            command.add_argument("--after", type=int, default=0, help="start after this position")
+            command.add_argument("--up-to", type=int, default=0, help="stop here (0: the end)")
+            command.add_argument(
+                "--expect",
+                metavar="POSITION:SHA256_HEX",
+                help="a digest kept earlier (from GetLedgerDigest or a previous verify)",
+            )
+            command.add_argument(
+                "--read-models",
+                action="store_true",
+                help="also rebuild the read models from the log and compare them row by row",
+            )
+        if name == "adopt-chain":
+            command.add_argument(
+                "--by", required=True, help="who adopts the chain (recorded with the adoption)"
+            )
+        if name == "export-credits":
+            command.add_argument(
+                "--from", dest="period_from", help="periods starting at or after (ISO 8601, UTC)"
+            )
+            command.add_argument(
+                "--to", dest="period_to", help="periods starting before (ISO 8601, UTC)"
+            )
+            command.add_argument("--customer", help="only this customer")
+            command.add_argument("--currency", help="only this currency")
+            command.add_argument("--output", help="CSV file to write; - or absent for stdout")
+    return parser
+
+
+def package_version() -> str:
+    """The installed sla-ledger package's version (its metadata, from pyproject.toml)."""
+    try:
+        return importlib.metadata.version("sla-ledger")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sla-ledger` console script."""
+    arguments = build_parser().parse_args(argv)
+    if arguments.command != "serve":
+        arguments.log_level = command_log_level(arguments.log_level, os.environ)
+    commands = {
+        "hash-token": hash_token,
+        "verify": verify_ledger,
+        "adopt-chain": adopt_chain,
+        "serve": serve,
+        "project": project,
+        "rebuild-projections": rebuild_projections,
+        "export-credits": export_credits,
+    }
+    return commands[arguments.command](arguments)

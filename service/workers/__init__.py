@@ -1,0 +1,1 @@
+"""Background work: the period closer, the digest log and the projection process."""
