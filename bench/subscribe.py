@@ -39,8 +39,9 @@ from bench.harness import best_rate, goal, quick_notice, running_server
 from domain.exclusions import Exclusion, ExclusionKind
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
+from projections.log_source import LoggedEvent
 from service.api.mapping.core import logged_event_to_proto
-from service.app.application import LedgerApplication, LoggedEvent
+from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.store.storage import parse_database_url

@@ -8,8 +8,9 @@ from typing import TypeVar
 
 from google.protobuf.message import Message
 
+from projections.log_source import LoggedEvent
 from service.api.mapping.core import logged_event_to_proto
-from service.app.application import LedgerApplication, LoggedEvent
+from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import events_pb2
 from service.store.event_limits import item_bytes
 from service.store.log_reads import notification_chunks

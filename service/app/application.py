@@ -55,6 +55,7 @@ from domain.period_results import PeriodEvent
 from domain.period_walk import DuePeriod
 from domain.rollups import WindowPlan, evaluate_rollups, span_of, summarize_event
 from domain.terms import AgreementTerms
+from projections.log_source import LoggedEvent
 from service.app.actors import current_actor
 from service.app.closing_plans import MAX_PERIODS_PER_CLOSE, ClosedPeriods, plan_close
 from service.app.rollup_reads import RollupSource, window_events
@@ -97,14 +98,6 @@ class RecordedBatch:
     duplicate_count: int
     log_position: int
     late_count: int = 0
-
-
-@dataclass(frozen=True)
-class LoggedEvent:
-    """An event as it stands in the log: its position and the decoded domain event."""
-
-    position: int
-    event: Any
 
 
 class LedgerApplication(Application[str]):

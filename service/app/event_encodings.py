@@ -25,9 +25,9 @@ from domain.period_results import (
     PeriodRecalculated,
     TerminationRightGranted,
 )
+from projections.log_source import LoggedEvent
 from projections.tables import encoded_events
 from service.api.mapping.core import logged_event_to_proto
-from service.app.application import LoggedEvent
 from service.generated.sla.ledger.v1 import events_pb2
 
 # The domain event classes that logged_event_to_proto writes into each member of the

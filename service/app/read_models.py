@@ -5,17 +5,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
-from eventsourcing.persistence import Notification
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
 
 from domain.rollups import SpanSums
 from projections.audit import Audit, audit_read_models
 from projections.ledger_views import LedgerViews
+from projections.log_source import LoggedNotification
 from projections.reading_rollups import ReadingRollups, read_rollups, rollups_position
 from projections.runner import ProjectionRunner, create_tables, drop_tables, run_together
 from service.app.application import LedgerApplication
@@ -46,30 +45,6 @@ def read_models_engine(storage: Storage) -> Engine:
         URL.create("sqlite", database=storage.env["SQLITE_DBNAME"]),
         connect_args={"timeout": 30},
     )
-
-
-class LoggedNotification:
-    """A stored event as the projections read it: decoded on demand, never kept decoded."""
-
-    __slots__ = ("_notification", "_to_event")
-
-    def __init__(self, notification: Notification, to_event: Callable[[Notification], Any]):
-        self._notification = notification
-        self._to_event = to_event
-
-    @property
-    def position(self) -> int:
-        """The event's log position."""
-        return self._notification.id
-
-    @property
-    def topic(self) -> str:
-        """The event's topic."""
-        return self._notification.topic
-
-    def event(self) -> Any:
-        """The decoded event."""
-        return self._to_event(self._notification)
 
 
 class ReadModels:

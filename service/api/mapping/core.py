@@ -24,6 +24,7 @@ from domain.measurements import Measurement, MetricMeasured
 from domain.money import Money, is_currency
 from domain.period_results import PeriodEvent
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
+from projections.log_source import LoggedEvent
 from service.api.mapping.results import period_event_into_proto
 from service.api.mapping.rules import (
     PLACEHOLDER_INSTANT,
@@ -35,7 +36,6 @@ from service.api.mapping.rules import (
     rules_from_proto,
     rules_into_proto,
 )
-from service.app.application import LoggedEvent
 from service.generated.sla.ledger.v1 import events_pb2, terms_pb2
 
 KIND_FROM_PROTO = {
