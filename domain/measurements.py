@@ -24,7 +24,6 @@ from domain.event_sizes import READINGS_BYTES, plain_reading_bytes, reading_byte
 from domain.identifiers import IDENTIFIER_RULE, is_identifier, measurement_stream
 from domain.input_ranges import labels_problem
 from domain.instants import MICROSECONDS_PER_DAY, from_epoch_us
-from domain.measurement_keys import measurement_keys as measurement_keys
 from domain.objectives import Indicator
 
 MAX_BATCH_SIZE = 50_000

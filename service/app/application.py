@@ -40,7 +40,6 @@ from domain.measurements import (
     deduplicate,
     group_by_stream,
     measured_events,
-    measurement_keys,
     time_slice_event_span,
     time_slice_span,
     time_slices,
@@ -69,6 +68,7 @@ from service.store.command_requests import (
 from service.store.event_limits import BoundedMapper
 from service.store.ledger_chain import Adoption, Digest, Verification
 from service.store.log_reads import result_streams
+from service.store.measurement_keys import measurement_keys
 from service.store.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
 from service.store.transcodings import register_domain_transcodings
 

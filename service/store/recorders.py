@@ -24,7 +24,6 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from psycopg.sql import SQL, Identifier, Literal
 
 from domain.identifiers import agreement_stream, measurement_stream_prefix
-from domain.measurement_keys import KeySpan, key_spans
 from service.store.chain_sql import (
     ADOPTIONS_TABLE,
     CHAIN_TABLE,
@@ -46,6 +45,7 @@ from service.store.command_requests import (
     sqlite_add_columns,
 )
 from service.store.ledger_chain import Adoption, Digest
+from service.store.measurement_keys import KeySpan, key_spans
 
 # (stream, version, first instant, last instant) of a MetricMeasured event's time-slice readings.
 MeasuredSpan = tuple[str, int, int, int]

@@ -22,14 +22,9 @@ from domain.errors import (
     VersionConflictError,
 )
 from domain.instants import to_epoch_us
-from domain.measurements import (
-    Measurement,
-    MetricMeasured,
-    group_by_stream,
-    measured_events,
-    measurement_keys,
-)
+from domain.measurements import Measurement, MetricMeasured, group_by_stream, measured_events
 from service.app.application import LedgerApplication
+from service.store.measurement_keys import measurement_keys
 from service.store.storage import SchemaLock, parse_database_url
 from tests.concurrency import run_concurrently
 

@@ -16,12 +16,12 @@ from domain.measurements import (
     deduplicate,
     group_by_stream,
     measured_events,
-    measurement_keys,
     plainly_valid,
     reading_violations,
 )
 from domain.money import MINOR_UNITS, Money
 from domain.objectives import Indicator
+from service.store.measurement_keys import measurement_keys
 
 
 def key_of(agreement_id: str, reading: Measurement) -> bytes:

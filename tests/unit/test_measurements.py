@@ -15,10 +15,10 @@ from domain.measurements import (
     deduplicate,
     group_by_stream,
     measured_events,
-    measurement_keys,
     validate_batch,
 )
 from domain.terms import AgreementTerms, Objective
+from service.store.measurement_keys import measurement_keys
 
 
 def key_of(agreement_id: str, reading: Measurement) -> bytes:

@@ -1,15 +1,17 @@
 """Keys of readings: 128-bit digests the ledger indexes recorded readings by, so a reading is
-recorded once whatever the concurrency."""
+recorded once whatever the concurrency.
+
+The layout of the keys is the store's (the measurement-key index and its range lookups depend
+on it), so it lives here, not in the domain.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from domain.measurements import Measurement
+from domain.measurements import Measurement
 
 
 def objective_key_prefix(agreement_id: str, objective_id: str) -> bytes:
