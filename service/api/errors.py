@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import sqlite3
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, NoReturn
 
 import grpc
 import psycopg
@@ -41,7 +40,6 @@ STATUS_OF: dict[type[LedgerError], int] = {
     LogUnreadableError: code_pb2.DATA_LOSS,
 }
 
-Handler = TypeVar("Handler", bound=Callable[..., Any])
 MAX_REPORTED_VIOLATIONS = 50
 MAX_MESSAGE_CHARACTERS = 1000
 STORAGE_FULL = "the ledger's storage is full; free or add space for the database, then retry"
@@ -112,19 +110,88 @@ def rich_status(error: Exception) -> grpc.Status:
     return rpc_status.to_status(status)
 
 
-def translate_errors(handler: Handler) -> Handler:
-    """Wrap a servicer method so every failure ends the call with its mapped status."""
+class CallRefusedError(Exception):
+    """A call refused with a status code and message of its own, and no status details."""
 
-    @functools.wraps(handler)
-    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def end_call(method: str, error: Exception, context: grpc.ServicerContext) -> NoReturn:
+    """End the call with the status error maps to; log the failures the operator must see.
+
+    Call it while handling error (the log line carries its traceback).
+    """
+    if isinstance(error, CallRefusedError):
+        context.abort(error.code, error.message)
+    status = rich_status(error)
+    failing = status.code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE)
+    if failing or is_storage_full(error):  # the operator's to see and fix
+        logger.exception("%s failed", method)
+    context.set_trailing_metadata(status.trailing_metadata)
+    context.abort(status.code, status.details)
+    raise AssertionError("abort returned")  # pragma: no cover
+
+
+def status_mapped(
+    method: str, behavior: Callable[[Any, grpc.ServicerContext], Any]
+) -> Callable[[Any, grpc.ServicerContext], Any]:
+    """A unary behavior whose every failure ends the call with its mapped status."""
+
+    def run(request: Any, context: grpc.ServicerContext) -> Any:
         try:
-            return handler(self, request, context)
+            return behavior(request, context)
         except Exception as error:
-            status = rich_status(error)
-            failing = status.code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE)
-            if failing or is_storage_full(error):  # the operator's to see and fix
-                logger.exception("%s failed", handler.__name__)
-            context.set_trailing_metadata(status.trailing_metadata)
-            context.abort(status.code, status.details)
+            end_call(method, error, context)
 
-    return wrapper  # type: ignore[return-value]
+    return run
+
+
+def status_mapped_stream(
+    method: str, behavior: Callable[[Any, grpc.ServicerContext], Iterator[Any]]
+) -> Callable[[Any, grpc.ServicerContext], Iterator[Any]]:
+    """A response-streaming behavior whose every failure ends the call with its mapped status."""
+
+    def run(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        try:
+            yield from behavior(request, context)
+        except Exception as error:
+            end_call(method, error, context)
+
+    return run
+
+
+class ErrorStatusInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """Ends every call of one service that fails with the status its error maps to.
+
+    The servicer and the code it calls raise; this is where a failure becomes a gRPC status
+    (with a google.rpc.Status in the trailers, BadRequest details for invalid arguments).
+    """
+
+    def __init__(self, service: str) -> None:
+        self._prefix = f"/{service}/"
+
+    def intercept_service(
+        self, continuation: Callable[[Any], Any], handler_call_details: Any
+    ) -> Any:
+        """Wrap the service's unary and response-streaming handlers with the mapping."""
+        handler = continuation(handler_call_details)
+        full_name: str = handler_call_details.method
+        if handler is None or not full_name.startswith(self._prefix):
+            return handler
+        method = full_name[len(self._prefix) :]
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                status_mapped_stream(method, handler.unary_stream),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                status_mapped(method, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler

@@ -13,6 +13,7 @@ import grpc
 from google.protobuf.message import DecodeError, Message
 
 from service.api.auth import Identity, TokenBook, bearer_token, current_identity
+from service.api.errors import CallRefusedError
 from service.generated.sla.ledger.v1 import ledger_service_pb2
 
 UNDECODABLE = "the request is not a valid protobuf message of its type"
@@ -63,18 +64,17 @@ def _admit(
 ) -> Identity | None:
     """The caller's identity, or the call ends: bad request, no valid token, role too narrow."""
     if isinstance(request, _Undecodable):
-        context.abort(grpc.StatusCode.INVALID_ARGUMENT, UNDECODABLE)
+        raise CallRefusedError(grpc.StatusCode.INVALID_ARGUMENT, UNDECODABLE)
     if tokens is None:
         return None
     token = bearer_token(context.invocation_metadata() or ())
     identity = tokens.authenticate(token) if token else None
     if identity is None:
-        context.abort(
+        raise CallRefusedError(
             grpc.StatusCode.UNAUTHENTICATED, "a valid bearer token is required (authorization)"
         )
-    assert identity is not None
     if not identity.may_call(method):
-        context.abort(
+        raise CallRefusedError(
             grpc.StatusCode.PERMISSION_DENIED,
             f"the {identity.role.value} role may not call {method}",
         )

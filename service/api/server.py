@@ -15,6 +15,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from service.api.auth import TokenBook, TokenFileError
+from service.api.errors import ErrorStatusInterceptor
 from service.api.reflection import enable_reflection
 from service.api.registration import add_ledger_service
 from service.api.servicer import LedgerServicer
@@ -201,7 +202,10 @@ def start_server(
     """Start serving app on config.listen; SERVING once storage answers."""
     server = grpc.server(
         ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="rpc"),
-        interceptors=[AccessLogInterceptor(config.max_message_bytes)],
+        interceptors=[
+            AccessLogInterceptor(config.max_message_bytes),
+            ErrorStatusInterceptor(LEDGER_SERVICE),
+        ],
         options=[
             ("grpc.max_receive_message_length", config.max_message_bytes),
             ("grpc.max_send_message_length", config.max_message_bytes),

@@ -14,7 +14,6 @@ from domain.agreement import replay_agreement
 from domain.errors import (
     FailedPreconditionError,
     InvalidArgumentError,
-    LedgerError,
     ProjectionBehindError,
     Violations,
     unknown_agreement,
@@ -42,7 +41,6 @@ from service.api.command_replies import (
     measured_counts,
     recalculate_reply,
 )
-from service.api.errors import rich_status, translate_errors
 from service.api.event_pages import event_page
 from service.api.listing_pages import PageRequest, fingerprint, page_size
 from service.api.mapping.chain import digest_from_proto, digest_to_proto
@@ -98,7 +96,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self._read_models = read_models
         self._page_bytes = page_bytes(max_message_bytes)
 
-    @translate_errors
     def ListBreaches(  # noqa: N802
         self, request: pb.ListBreachesRequest, context: grpc.ServicerContext
     ) -> pb.ListBreachesResponse:
@@ -124,7 +121,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             next_page_token=page.next_token(bound, rows),
         )
 
-    @translate_errors
     def ListCredits(  # noqa: N802
         self, request: pb.ListCreditsRequest, context: grpc.ServicerContext
     ) -> pb.ListCreditsResponse:
@@ -149,7 +145,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             next_page_token=page.next_token(bound, rows),
         )
 
-    @translate_errors
     def GetCreditBalance(  # noqa: N802
         self, request: pb.GetCreditBalanceRequest, context: grpc.ServicerContext
     ) -> pb.GetCreditBalanceResponse:
@@ -182,14 +177,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.SubscribeEventsRequest, context: grpc.ServicerContext
     ) -> Iterator[pb.SubscribeEventsResponse]:
         """Follow the log from a position."""
-        try:
-            self._require_subscription(request)
-        except LedgerError as refused:
-            status = rich_status(refused)
-            context.abort(status.code, status.details)
+        self._require_subscription(request)
         return self._streams.stream(request, context)
 
-    @translate_errors
     @as_caller
     def SignAgreement(  # noqa: N802
         self, request: pb.SignAgreementRequest, context: grpc.ServicerContext
@@ -225,7 +215,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
 
         return self._once("SignAgreement", request, carry_out, replay)
 
-    @translate_errors
     @as_caller
     def AmendAgreement(  # noqa: N802
         self, request: pb.AmendAgreementRequest, context: grpc.ServicerContext
@@ -272,7 +261,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
 
         return self._once("AmendAgreement", request, carry_out, replay)
 
-    @translate_errors
     @as_caller
     def TerminateAgreement(  # noqa: N802
         self, request: pb.TerminateAgreementRequest, context: grpc.ServicerContext
@@ -309,7 +297,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
 
         return self._once("TerminateAgreement", request, carry_out, replay)
 
-    @translate_errors
     @as_caller
     def RecordMeasurements(  # noqa: N802
         self, request: pb.RecordMeasurementsRequest, context: grpc.ServicerContext
@@ -356,7 +343,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
 
         return self._once("RecordMeasurements", request, carry_out, replay)
 
-    @translate_errors
     def GetAgreement(  # noqa: N802
         self, request: pb.GetAgreementRequest, context: grpc.ServicerContext
     ) -> pb.GetAgreementResponse:
@@ -371,7 +357,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         standing = self._app.agreement_at(request.agreement_id, as_of, known_at)
         return pb.GetAgreementResponse(agreement=standing_to_proto(standing), log_position=head)
 
-    @translate_errors
     def ListEvents(  # noqa: N802
         self, request: pb.ListEventsRequest, context: grpc.ServicerContext
     ) -> pb.ListEventsResponse:
@@ -392,7 +377,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             )
         return response
 
-    @translate_errors
     @as_caller
     def RecordExclusion(  # noqa: N802
         self, request: pb.RecordExclusionRequest, context: grpc.ServicerContext
@@ -421,7 +405,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
 
         return self._once("RecordExclusion", request, carry_out, replay)
 
-    @translate_errors
     @as_caller
     def ClosePeriod(  # noqa: N802
         self, request: pb.ClosePeriodRequest, context: grpc.ServicerContext
@@ -448,7 +431,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
 
         return self._once("ClosePeriod", request, carry_out, replay)
 
-    @translate_errors
     @as_caller
     def RecalculatePeriod(  # noqa: N802
         self, request: pb.RecalculatePeriodRequest, context: grpc.ServicerContext
@@ -509,7 +491,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> Reply:
         return carry_out_once(self._app, method, message, carry_out, replay)
 
-    @translate_errors
     def GetCompliance(  # noqa: N802
         self, request: pb.GetComplianceRequest, context: grpc.ServicerContext
     ) -> pb.GetComplianceResponse:
@@ -532,7 +513,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             )
         return pb.GetComplianceResponse(report=report_to_proto(report), log_position=position)
 
-    @translate_errors
     def GetLedgerDigest(  # noqa: N802
         self, request: pb.GetLedgerDigestRequest, context: grpc.ServicerContext
     ) -> pb.GetLedgerDigestResponse:
@@ -540,7 +520,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         _require_whole_ledger()
         return pb.GetLedgerDigestResponse(digest=digest_to_proto(self._app.ledger_digest()))
 
-    @translate_errors
     def VerifyLedger(  # noqa: N802
         self, request: pb.VerifyLedgerRequest, context: grpc.ServicerContext
     ) -> pb.VerifyLedgerResponse:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -15,7 +14,7 @@ from domain.errors import Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.input_ranges import shown
 from projections.log_source import LoggedEvent
-from service.api.errors import rich_status
+from service.api.errors import CallRefusedError
 from service.api.mapping.core import logged_event_to_proto, position_from_proto
 from service.app.application import LedgerApplication
 from service.app.event_encodings import PAYLOAD_NAMES, PAYLOAD_TOPICS
@@ -23,8 +22,6 @@ from service.app.read_models import ReadModels
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.event_limits import item_bytes
 from service.store.log_reads import notification_chunks
-
-logger = logging.getLogger(__name__)
 
 SHUTTING_DOWN = "the server is shutting down; resubscribe after the last log_position received"
 
@@ -112,9 +109,9 @@ class EventStreams:
             if not closed and not full:
                 self._open.add(stop)
         if closed:
-            context.abort(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN)
+            raise CallRefusedError(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN)
         if full:
-            context.abort(
+            raise CallRefusedError(
                 grpc.StatusCode.RESOURCE_EXHAUSTED,
                 f"at most {self._max_streams} event streams per server; retry later",
             )
@@ -122,17 +119,11 @@ class EventStreams:
             if not context.add_callback(stop.set):
                 return  # the call has already ended
             yield from self._follow(request, context, stop)
-        except Exception as error:
-            status = rich_status(error)
-            if status.code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE):
-                logger.exception("SubscribeEvents failed")
-            context.set_trailing_metadata(status.trailing_metadata)
-            context.abort(status.code, status.details)
         finally:
             with self._lock:
                 self._open.discard(stop)
         if self._closed and context.is_active():
-            context.abort(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN)
+            raise CallRefusedError(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN)
 
     def close(self) -> None:
         """End every open stream promptly, and refuse new ones."""

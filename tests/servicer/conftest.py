@@ -1,5 +1,8 @@
 """Fixtures for the servicer tests: a LedgerServicer behind grpc_testing, and request builders.
 
+grpc_testing takes no interceptors, so the servicer is wrapped in StatusMappedServicer, which
+applies ErrorStatusInterceptor's mapping of failures to statuses to each method.
+
 Test modules cannot import from here (there are no packages under tests/), so every helper is a
 fixture returning a plain function; tests annotate them with ``Callable`` types. The request
 builders are tests/proto_builders.py's; the fixtures here bind them to this suite's dates.
@@ -22,6 +25,7 @@ from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import error_details_pb2, status_pb2
 
+from service.api.errors import status_mapped, status_mapped_stream
 from service.api.servicer import LedgerServicer
 from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
@@ -55,6 +59,19 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+class StatusMappedServicer:
+    """A servicer whose methods end a failed call with its mapped status, as the server does."""
+
+    def __init__(self, servicer: LedgerServicer) -> None:
+        self._servicer = servicer
+
+    def __getattr__(self, method: str) -> Callable[[Any, Any], Any]:
+        behavior = getattr(self._servicer, method)
+        if SERVICE.methods_by_name[method].server_streaming:
+            return status_mapped_stream(method, behavior)
+        return status_mapped(method, behavior)
 
 
 class CallAbortedError(Exception):
@@ -151,13 +168,13 @@ def ledger_app(sqlite_database_url: str, clock: Clock) -> Iterator[LedgerApplica
 
 
 @pytest.fixture
-def servicer(ledger_app: LedgerApplication, clock: Clock) -> LedgerServicer:
-    """The servicer under test."""
-    return LedgerServicer(ledger_app, clock)
+def servicer(ledger_app: LedgerApplication, clock: Clock) -> StatusMappedServicer:
+    """The servicer under test, its failures mapped to statuses."""
+    return StatusMappedServicer(LedgerServicer(ledger_app, clock))
 
 
 @pytest.fixture
-def grpc_server(servicer: LedgerServicer) -> Any:
+def grpc_server(servicer: StatusMappedServicer) -> Any:
     """A grpc_testing server for LedgerService."""
     return grpc_testing.server_from_dictionary({SERVICE: servicer}, grpc_testing.strict_real_time())
 
@@ -190,7 +207,9 @@ def invoke_ok(
 
 
 @pytest.fixture
-def invoke_directly(servicer: LedgerServicer) -> Callable[[str, Message], RecordingContext]:
+def invoke_directly(
+    servicer: StatusMappedServicer,
+) -> Callable[[str, Message], RecordingContext]:
     """Call a servicer method with a RecordingContext, expecting it to abort; the context.
 
     grpc_testing's ServicerContext.abort drops trailing metadata set before it, so the
