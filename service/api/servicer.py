@@ -16,7 +16,6 @@ from domain.errors import (
     InvalidArgumentError,
     ProjectionBehindError,
     Violations,
-    unknown_agreement,
 )
 from projections.queries import (
     BreachFilter,
@@ -26,13 +25,7 @@ from projections.queries import (
     list_credits,
 )
 from service.api import one_pass
-from service.api.auth import (
-    CREDIT_EVENT_TYPES,
-    Identity,
-    PermissionDeniedError,
-    Role,
-    current_identity,
-)
+from service.api.access import CustomerScope, require_customer, require_whole_ledger
 from service.api.command_replies import (
     appended,
     appended_by,
@@ -66,7 +59,6 @@ from service.api.payload_checks import check_terms_size
 from service.api.subscriptions import EventStreams
 from service.app.actors import as_caller
 from service.app.application import Clock, LedgerApplication
-from service.app.event_encodings import PAYLOAD_NAMES
 from service.app.idempotency import carry_out_once
 from service.app.read_models import ReadModels
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
@@ -92,6 +84,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> None:
         self._app = app
         self._clock = clock
+        self._access = CustomerScope(app.customer_of)
         self._streams = streams or EventStreams(app)
         self._read_models = read_models
         self._page_bytes = page_bytes(max_message_bytes)
@@ -100,7 +93,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.ListBreachesRequest, context: grpc.ServicerContext
     ) -> pb.ListBreachesResponse:
         """A page of the breaches projection."""
-        self._require_listing(request.agreement_id, request.customer_id)
+        self._access.require_listing(request.agreement_id, request.customer_id)
         page = PageRequest.of(request)
         where = BreachFilter(
             agreement_id=request.agreement_id,
@@ -125,7 +118,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.ListCreditsRequest, context: grpc.ServicerContext
     ) -> pb.ListCreditsResponse:
         """A page of the credit ledger."""
-        self._require_listing(request.agreement_id, request.customer_id)
+        self._access.require_listing(request.agreement_id, request.customer_id)
         page = PageRequest.of(request)
         where = CreditFilter(
             agreement_id=request.agreement_id,
@@ -149,7 +142,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.GetCreditBalanceRequest, context: grpc.ServicerContext
     ) -> pb.GetCreditBalanceResponse:
         """Net credits and bonuses per customer and currency."""
-        _require_customer(request.customer_id, "customer_id")
+        require_customer(request.customer_id, "customer_id")
         violations = Violations()
         position_from_proto(request.min_log_position, "min_log_position", violations)
         filters_from_proto(request, violations)
@@ -177,7 +170,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.SubscribeEventsRequest, context: grpc.ServicerContext
     ) -> Iterator[pb.SubscribeEventsResponse]:
         """Follow the log from a position."""
-        self._require_subscription(request)
+        self._access.require_subscription(request)
         return self._streams.stream(request, context)
 
     @as_caller
@@ -185,7 +178,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.SignAgreementRequest, context: grpc.ServicerContext
     ) -> pb.SignAgreementResponse:
         """Sign a new agreement."""
-        _require_customer(request.terms.customer.party_id, "terms.customer")
+        require_customer(request.terms.customer.party_id, "terms.customer")
         violations = Violations()
         if not request.HasField("terms"):
             violations.add("terms", "is required")
@@ -220,8 +213,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.AmendAgreementRequest, context: grpc.ServicerContext
     ) -> pb.AmendAgreementResponse:
         """Replace an agreement's terms from an effective instant."""
-        _require_customer(request.terms.customer.party_id, "terms.customer")
-        self._require_agreement(request.agreement_id)
+        require_customer(request.terms.customer.party_id, "terms.customer")
+        self._access.require_agreement(request.agreement_id)
         violations = Violations()
         if not request.HasField("terms"):
             violations.add("terms", "is required")
@@ -266,7 +259,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.TerminateAgreementRequest, context: grpc.ServicerContext
     ) -> pb.TerminateAgreementResponse:
         """End an agreement."""
-        self._require_agreement(request.agreement_id)
+        self._access.require_agreement(request.agreement_id)
         violations = Violations()
         effective_at = instant_from_proto(request, "effective_at", "effective_at", violations)
         expected_version = _expected_version(request, violations)
@@ -302,7 +295,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.RecordMeasurementsRequest, context: grpc.ServicerContext
     ) -> pb.RecordMeasurementsResponse:
         """Record a batch of readings."""
-        self._require_agreement(request.agreement_id)
+        self._access.require_agreement(request.agreement_id)
         violations = Violations()
         readings = measurements_from_proto(request.measurements, violations)
         block_sizes = []
@@ -347,7 +340,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.GetAgreementRequest, context: grpc.ServicerContext
     ) -> pb.GetAgreementResponse:
         """The agreement in force at as_of, as known at known_at."""
-        self._require_agreement(request.agreement_id)
+        self._access.require_agreement(request.agreement_id)
         violations = Violations()
         now = self._clock()
         as_of = _instant_or(now, request, "as_of", violations)
@@ -361,7 +354,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.ListEventsRequest, context: grpc.ServicerContext
     ) -> pb.ListEventsResponse:
         """A page of the audit trail in log order, cut by count and by bytes."""
-        self._require_agreement_or_whole_ledger(request.agreement_id)
+        self._access.require_agreement_or_whole_ledger(request.agreement_id)
         violations = Violations()
         size = page_size(request.page_size, violations)
         filters_from_proto(request, violations)
@@ -382,7 +375,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.RecordExclusionRequest, context: grpc.ServicerContext
     ) -> pb.RecordExclusionResponse:
         """Record an exclusion."""
-        self._require_agreement(request.agreement_id)
+        self._access.require_agreement(request.agreement_id)
         violations = Violations()
         if not request.HasField("exclusion"):
             violations.add("exclusion", "is required")
@@ -410,7 +403,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.ClosePeriodRequest, context: grpc.ServicerContext
     ) -> pb.ClosePeriodResponse:
         """Close every due objective-period of an agreement."""
-        self._require_agreement(request.agreement_id)
+        self._access.require_agreement(request.agreement_id)
         violations = Violations()
         until = instant_from_proto(request, "until", "until", violations, required=False)
         violations.raise_if_any()
@@ -436,7 +429,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.RecalculatePeriodRequest, context: grpc.ServicerContext
     ) -> pb.RecalculatePeriodResponse:
         """Re-evaluate a closed period and append compensations."""
-        self._require_agreement(request.agreement_id)
+        self._access.require_agreement(request.agreement_id)
 
         def carry_out(once: CommandRequest | None) -> pb.RecalculatePeriodResponse:
             events = self._app.recalculate_period(
@@ -448,39 +441,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             return recalculate_reply(appended_by(self._app, record))
 
         return self._once("RecalculatePeriod", request, carry_out, replay)
-
-    def _require_agreement(self, agreement_id: str) -> None:
-        """NOT_FOUND, in the words used for an unknown agreement, unless the caller may see this
-        agreement's customer: a scoped token never learns that another customer's id exists."""
-        identity = _scoped_identity()
-        if identity is not None and not identity.sees(self._app.customer_of(agreement_id)):
-            raise unknown_agreement(agreement_id)
-
-    def _require_agreement_or_whole_ledger(self, agreement_id: str) -> None:
-        if agreement_id:
-            self._require_agreement(agreement_id)
-        else:
-            _require_whole_ledger()
-
-    def _require_listing(self, agreement_id: str, customer_id: str) -> None:
-        if _scoped_identity() is None:
-            return
-        _require_customer(customer_id, "customer_id")
-        if agreement_id:
-            self._require_agreement(agreement_id)
-
-    def _require_subscription(self, request: pb.SubscribeEventsRequest) -> None:
-        identity = current_identity.get()
-        if identity is None:
-            return
-        named = {PAYLOAD_NAMES.get(name, name) for name in request.event_types}
-        if identity.role is Role.FINANCE and (not named or not named <= CREDIT_EVENT_TYPES):
-            raise PermissionDeniedError(
-                "the finance role may subscribe only to "
-                + ", ".join(sorted(CREDIT_EVENT_TYPES))
-                + " (name them in event_types, or their JSON names)"
-            )
-        self._require_agreement_or_whole_ledger(request.agreement_id)
 
     def _once(
         self,
@@ -495,7 +455,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.GetComplianceRequest, context: grpc.ServicerContext
     ) -> pb.GetComplianceResponse:
         """The compliance report at as_of, as known at known_at."""
-        self._require_agreement(request.agreement_id)
+        self._access.require_agreement(request.agreement_id)
         violations = Violations()
         now = self._clock()
         as_of = _instant_or(now, request, "as_of", violations)
@@ -517,14 +477,14 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self, request: pb.GetLedgerDigestRequest, context: grpc.ServicerContext
     ) -> pb.GetLedgerDigestResponse:
         """The head of the hash chain."""
-        _require_whole_ledger()
+        require_whole_ledger()
         return pb.GetLedgerDigestResponse(digest=digest_to_proto(self._app.ledger_digest()))
 
     def VerifyLedger(  # noqa: N802
         self, request: pb.VerifyLedgerRequest, context: grpc.ServicerContext
     ) -> pb.VerifyLedgerResponse:
         """Recompute the hash chain over a range and report the first position that differs."""
-        _require_whole_ledger()
+        require_whole_ledger()
         violations = Violations()
         position_from_proto(request.after_position, "after_position", violations)
         position_from_proto(request.up_to_position, "up_to_position", violations)
@@ -574,25 +534,3 @@ def _instant_or(
 ) -> datetime:
     instant = instant_from_proto(request, field, field, violations, required=False)
     return instant or default
-
-
-def _scoped_identity() -> Identity | None:
-    """The caller's identity when it is limited to some customers."""
-    identity = current_identity.get()
-    return identity if identity is not None and identity.customers else None
-
-
-def _require_customer(customer_id: str, field: str) -> None:
-    """PERMISSION_DENIED unless the caller may see this customer (named in field)."""
-    identity = _scoped_identity()
-    if identity is not None and not identity.sees(customer_id):
-        raise PermissionDeniedError(
-            f"this token is limited to customers {', '.join(sorted(identity.customers))}; "
-            f"{field} must name one of them"
-        )
-
-
-def _require_whole_ledger() -> None:
-    """PERMISSION_DENIED for a caller limited to some customers."""
-    if _scoped_identity() is not None:
-        raise PermissionDeniedError("a token limited to customers cannot read the whole ledger")
