@@ -10,6 +10,7 @@ from google.protobuf.message import Message
 
 from projections.log_source import LoggedEvent
 from service.api.mapping.core import logged_event_to_proto
+from service.api.page_tokens import encode_page_token
 from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import events_pb2
 from service.store.event_limits import item_bytes
@@ -24,6 +25,11 @@ class EventPage:
 
     events: list[events_pb2.LedgerEvent]
     more: bool
+
+    def next_token(self, agreement_id: str) -> str:
+        """A token for the page after this one (of one agreement, or '' all); empty when this
+        page was the last."""
+        return encode_page_token(agreement_id, self.events[-1].position) if self.more else ""
 
 
 def event_page(

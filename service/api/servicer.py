@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import TypeVar
 
 import grpc
 from google.protobuf.message import Message
 
 from domain.agreement import replay_agreement
-from domain.errors import (
-    FailedPreconditionError,
-    InvalidArgumentError,
-    ProjectionBehindError,
-    Violations,
-)
-from projections.queries import (
-    BreachFilter,
-    CreditFilter,
-    credit_balances,
-    list_breaches,
-    list_credits,
-)
-from service.api import one_pass
+from domain.errors import FailedPreconditionError, InvalidArgumentError, ProjectionBehindError
+from projections.queries import credit_balances, list_breaches, list_credits
 from service.api.access import CustomerScope, require_customer, require_whole_ledger
+from service.api.command_inputs import (
+    amendment_from_proto,
+    close_until_from_proto,
+    exclusion_input,
+    readings_from_proto,
+    signing_from_proto,
+    termination_from_proto,
+)
 from service.api.command_replies import (
     appended,
     appended_by,
@@ -35,17 +30,9 @@ from service.api.command_replies import (
     recalculate_reply,
 )
 from service.api.event_pages import event_page
-from service.api.listing_pages import PageRequest, fingerprint, page_size
-from service.api.mapping.chain import digest_from_proto, digest_to_proto
-from service.api.mapping.columns import in_request_paths, readings_from_columns
-from service.api.mapping.core import (
-    filters_from_proto,
-    instant_from_proto,
-    measurements_from_proto,
-    position_from_proto,
-    standing_to_proto,
-    terms_from_proto,
-)
+from service.api.mapping.chain import digest_to_proto
+from service.api.mapping.columns import in_request_paths
+from service.api.mapping.core import standing_to_proto
 from service.api.mapping.read_models import (
     audit_to_proto,
     balance_to_proto,
@@ -53,9 +40,15 @@ from service.api.mapping.read_models import (
     credit_to_proto,
 )
 from service.api.mapping.results import report_to_proto
-from service.api.mapping.rules import exclusion_from_proto
-from service.api.page_tokens import decode_page_token, encode_page_token
-from service.api.payload_checks import check_terms_size
+from service.api.query_inputs import (
+    breach_listing,
+    check_balance_request,
+    compliance_instants,
+    credit_listing,
+    events_page,
+    read_instants,
+    verify_range,
+)
 from service.api.subscriptions import EventStreams
 from service.app.actors import as_caller
 from service.app.application import Clock, LedgerApplication
@@ -94,24 +87,14 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.ListBreachesResponse:
         """A page of the breaches projection."""
         self._access.require_listing(request.agreement_id, request.customer_id)
-        page = PageRequest.of(request)
-        where = BreachFilter(
-            agreement_id=request.agreement_id,
-            customer_id=request.customer_id,
-            provider_id=request.provider_id,
-            objective_id=request.objective_id,
-            period_start_from=page.start_from,
-            period_start_before=page.start_before,
-            retracted=page.retracted,
-        )
+        listing = breach_listing(request)
         models = self._models_at(request.min_log_position, context)
         position = models.position()
-        bound = fingerprint("breaches", where)
-        rows = list_breaches(models.engine, where, page.after(bound), page.size)
+        rows = list_breaches(models.engine, listing.where, listing.after(), listing.page.size)
         return pb.ListBreachesResponse(
             breaches=[breach_to_proto(r) for r in rows],
             log_position=position,
-            next_page_token=page.next_token(bound, rows),
+            next_page_token=listing.next_token(rows),
         )
 
     def ListCredits(  # noqa: N802
@@ -119,23 +102,14 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.ListCreditsResponse:
         """A page of the credit ledger."""
         self._access.require_listing(request.agreement_id, request.customer_id)
-        page = PageRequest.of(request)
-        where = CreditFilter(
-            agreement_id=request.agreement_id,
-            customer_id=request.customer_id,
-            provider_id=request.provider_id,
-            currency=request.currency_code,
-            period_start_from=page.start_from,
-            period_start_before=page.start_before,
-        )
+        listing = credit_listing(request)
         models = self._models_at(request.min_log_position, context)
         position = models.position()
-        bound = fingerprint("credits", where)
-        rows = list_credits(models.engine, where, page.after(bound), page.size)
+        rows = list_credits(models.engine, listing.where, listing.after(), listing.page.size)
         return pb.ListCreditsResponse(
             credits=[credit_to_proto(r) for r in rows],
             log_position=position,
-            next_page_token=page.next_token(bound, rows),
+            next_page_token=listing.next_token(rows),
         )
 
     def GetCreditBalance(  # noqa: N802
@@ -143,10 +117,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.GetCreditBalanceResponse:
         """Net credits and bonuses per customer and currency."""
         require_customer(request.customer_id, "customer_id")
-        violations = Violations()
-        position_from_proto(request.min_log_position, "min_log_position", violations)
-        filters_from_proto(request, violations)
-        violations.raise_if_any()
+        check_balance_request(request)
         models = self._models_at(request.min_log_position, context)
         position = models.position()
         balances = credit_balances(models.engine, request.customer_id, request.currency_code)
@@ -179,19 +150,11 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.SignAgreementResponse:
         """Sign a new agreement."""
         require_customer(request.terms.customer.party_id, "terms.customer")
-        violations = Violations()
-        if not request.HasField("terms"):
-            violations.add("terms", "is required")
-        terms = terms_from_proto(request.terms, "terms", violations)
-        signed_at = instant_from_proto(request, "signed_at", "signed_at", violations)
-        rules = one_pass.signing_rules(self._app, request.agreement_id, terms, signed_at)
-        violations.raise_if_any(then=rules)
-        check_terms_size(self._app, terms, "terms", rules)
-        assert signed_at is not None
+        signing = signing_from_proto(self._app, request)
 
         def carry_out(once: CommandRequest | None) -> pb.SignAgreementResponse:
             standing, position = self._app.sign_agreement(
-                request.agreement_id, terms, signed_at, request=once
+                request.agreement_id, signing.terms, signing.signed_at, request=once
             )
             return pb.SignAgreementResponse(
                 agreement=standing_to_proto(standing), log_position=position
@@ -215,27 +178,16 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         """Replace an agreement's terms from an effective instant."""
         require_customer(request.terms.customer.party_id, "terms.customer")
         self._access.require_agreement(request.agreement_id)
-        violations = Violations()
-        if not request.HasField("terms"):
-            violations.add("terms", "is required")
-        terms = terms_from_proto(request.terms, "terms", violations)
-        effective_from = instant_from_proto(request, "effective_from", "effective_from", violations)
-        expected_version = _expected_version(request, violations)
-        rules = one_pass.amendment_rules(
-            self._app, request.agreement_id, terms, effective_from, request.reason
-        )
-        violations.raise_if_any(then=rules)
-        check_terms_size(self._app, terms, "terms", rules)
-        assert effective_from is not None
+        amendment = amendment_from_proto(self._app, request)
 
         def carry_out(once: CommandRequest | None) -> pb.AmendAgreementResponse:
             appended, terms_version = self._app.amend_agreement(
                 request.agreement_id,
-                terms,
-                effective_from,
+                amendment.terms,
+                amendment.effective_from,
                 retroactive=request.retroactive,
                 reason=request.reason,
-                expected_version=expected_version,
+                expected_version=amendment.expected_version,
                 request=once,
             )
             return pb.AmendAgreementResponse(
@@ -260,22 +212,14 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.TerminateAgreementResponse:
         """End an agreement."""
         self._access.require_agreement(request.agreement_id)
-        violations = Violations()
-        effective_at = instant_from_proto(request, "effective_at", "effective_at", violations)
-        expected_version = _expected_version(request, violations)
-        violations.raise_if_any(
-            then=one_pass.termination_rules(
-                self._app, request.agreement_id, effective_at, request.reason
-            )
-        )
-        assert effective_at is not None
+        termination = termination_from_proto(self._app, request)
 
         def carry_out(once: CommandRequest | None) -> pb.TerminateAgreementResponse:
             appended = self._app.terminate_agreement(
                 request.agreement_id,
-                effective_at,
+                termination.effective_at,
                 reason=request.reason,
-                expected_version=expected_version,
+                expected_version=termination.expected_version,
                 request=once,
             )
             return pb.TerminateAgreementResponse(
@@ -296,18 +240,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.RecordMeasurementsResponse:
         """Record a batch of readings."""
         self._access.require_agreement(request.agreement_id)
-        violations = Violations()
-        readings = measurements_from_proto(request.measurements, violations)
-        block_sizes = []
-        for index, block in enumerate(request.columns):
-            block_readings = readings_from_columns(block, f"columns[{index}]", violations)
-            block_sizes.append(len(block_readings))
-            readings.extend(block_readings)
-        violations.raise_if_any(
-            then=one_pass.reading_rules(
-                self._app, request.agreement_id, readings, len(request.measurements), block_sizes
-            )
-        )
+        batch = readings_from_proto(self._app, request)
+        readings, block_sizes = batch.readings, batch.block_sizes
 
         def carry_out(once: CommandRequest | None) -> pb.RecordMeasurementsResponse:
             try:
@@ -341,13 +275,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.GetAgreementResponse:
         """The agreement in force at as_of, as known at known_at."""
         self._access.require_agreement(request.agreement_id)
-        violations = Violations()
-        now = self._clock()
-        as_of = _instant_or(now, request, "as_of", violations)
-        known_at = _instant_or(now, request, "known_at", violations)
-        violations.raise_if_any()
+        at = read_instants(request, self._clock())
         head = self._app.recorder.max_notification_id() or 0
-        standing = self._app.agreement_at(request.agreement_id, as_of, known_at)
+        standing = self._app.agreement_at(request.agreement_id, at.as_of, at.known_at)
         return pb.GetAgreementResponse(agreement=standing_to_proto(standing), log_position=head)
 
     def ListEvents(  # noqa: N802
@@ -355,20 +285,15 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.ListEventsResponse:
         """A page of the audit trail in log order, cut by count and by bytes."""
         self._access.require_agreement_or_whole_ledger(request.agreement_id)
-        violations = Violations()
-        size = page_size(request.page_size, violations)
-        filters_from_proto(request, violations)
-        violations.raise_if_any()
-        after = decode_page_token(request.page_token, request.agreement_id)
-        page = event_page(self._app, request.agreement_id, after, size, self._page_bytes)
-        response = pb.ListEventsResponse(
-            events=page.events, log_position=self._app.recorder.max_notification_id() or 0
+        wanted = events_page(request)
+        page = event_page(
+            self._app, request.agreement_id, wanted.after, wanted.size, self._page_bytes
         )
-        if page.more:
-            response.next_page_token = encode_page_token(
-                request.agreement_id, page.events[-1].position
-            )
-        return response
+        return pb.ListEventsResponse(
+            events=page.events,
+            log_position=self._app.recorder.max_notification_id() or 0,
+            next_page_token=page.next_token(request.agreement_id),
+        )
 
     @as_caller
     def RecordExclusion(  # noqa: N802
@@ -376,16 +301,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.RecordExclusionResponse:
         """Record an exclusion."""
         self._access.require_agreement(request.agreement_id)
-        violations = Violations()
-        if not request.HasField("exclusion"):
-            violations.add("exclusion", "is required")
-        e = request.exclusion
-        start = instant_from_proto(e, "start", "exclusion.start", violations)
-        end = instant_from_proto(e, "end", "exclusion.end", violations)
-        exclusion = exclusion_from_proto(e, start, end, violations)
-        violations.raise_if_any(
-            then=one_pass.exclusion_rules(self._app, request.agreement_id, exclusion)
-        )
+        exclusion = exclusion_input(self._app, request)
 
         def carry_out(once: CommandRequest | None) -> pb.RecordExclusionResponse:
             recorded, position = self._app.record_exclusion(
@@ -404,9 +320,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.ClosePeriodResponse:
         """Close every due objective-period of an agreement."""
         self._access.require_agreement(request.agreement_id)
-        violations = Violations()
-        until = instant_from_proto(request, "until", "until", violations, required=False)
-        violations.raise_if_any()
+        until = close_until_from_proto(request)
 
         def carry_out(once: CommandRequest | None) -> pb.ClosePeriodResponse:
             closed = self._app.close_periods(
@@ -456,20 +370,19 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.GetComplianceResponse:
         """The compliance report at as_of, as known at known_at."""
         self._access.require_agreement(request.agreement_id)
-        violations = Violations()
-        now = self._clock()
-        as_of = _instant_or(now, request, "as_of", violations)
-        known_at = _instant_or(now, request, "known_at", violations)
-        position_from_proto(request.min_log_position, "min_log_position", violations)
-        violations.raise_if_any()
+        at = compliance_instants(request, self._clock())
         self._wait_for_log(request.min_log_position, context)
         if self._read_models is None:
             report, position = self._app.compliance(
-                request.agreement_id, request.objective_id, as_of, known_at
+                request.agreement_id, request.objective_id, at.as_of, at.known_at
             )
         else:
             report, position = self._app.compliance_from_rollups(
-                request.agreement_id, request.objective_id, as_of, known_at, self._read_models
+                request.agreement_id,
+                request.objective_id,
+                at.as_of,
+                at.known_at,
+                self._read_models,
             )
         return pb.GetComplianceResponse(report=report_to_proto(report), log_position=position)
 
@@ -485,16 +398,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.VerifyLedgerResponse:
         """Recompute the hash chain over a range and report the first position that differs."""
         require_whole_ledger()
-        violations = Violations()
-        position_from_proto(request.after_position, "after_position", violations)
-        position_from_proto(request.up_to_position, "up_to_position", violations)
-        if 0 < request.up_to_position <= request.after_position:
-            violations.add("up_to_position", "must be after after_position")
-        expected = None
-        if request.HasField("expected_digest"):
-            expected = digest_from_proto(request.expected_digest, "expected_digest", violations)
-        violations.raise_if_any()
-        result = self._app.verify_ledger(request.after_position, request.up_to_position, expected)
+        span = verify_range(request)
+        result = self._app.verify_ledger(span.after_position, span.up_to_position, span.expected)
         return pb.VerifyLedgerResponse(
             ok=result.ok,
             first_bad_position=result.first_bad_position,
@@ -516,21 +421,3 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             if time.monotonic() >= deadline:
                 raise ProjectionBehindError(f"the log has not reached position {min_position}")
             time.sleep(LOG_POLL_SECONDS)
-
-
-def _expected_version(
-    request: pb.AmendAgreementRequest | pb.TerminateAgreementRequest, violations: Violations
-) -> int | None:
-    if not request.HasField("expected_version"):
-        return None
-    return position_from_proto(request.expected_version, "expected_version", violations, least=1)
-
-
-def _instant_or(
-    default: datetime,
-    request: pb.GetAgreementRequest | pb.GetComplianceRequest,
-    field: str,
-    violations: Violations,
-) -> datetime:
-    instant = instant_from_proto(request, field, field, violations, required=False)
-    return instant or default

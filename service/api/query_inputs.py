@@ -1,0 +1,151 @@
+"""The inputs of the queries, read from their requests; INVALID_ARGUMENT naming every bad field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from domain.errors import Violations
+from projections.queries import BreachFilter, CreditFilter
+from service.api.listing_pages import PageRequest, fingerprint, page_size
+from service.api.mapping.chain import digest_from_proto
+from service.api.mapping.core import filters_from_proto, instant_from_proto, position_from_proto
+from service.api.page_tokens import decode_page_token
+from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
+from service.store.ledger_chain import Digest
+
+Where = TypeVar("Where", BreachFilter, CreditFilter)
+
+
+@dataclass(frozen=True)
+class Listing(Generic[Where]):
+    """A page of a read-model listing: its paging fields, its filter and what its tokens bind."""
+
+    page: PageRequest
+    where: Where
+    bound: str
+
+    def after(self) -> int:
+        """The log position the page starts after (INVALID_ARGUMENT for a foreign token)."""
+        return self.page.after(self.bound)
+
+    def next_token(self, rows: Sequence[Any]) -> str:
+        """A token for the next page; empty when this page was the last."""
+        return self.page.next_token(self.bound, rows)
+
+
+@dataclass(frozen=True)
+class Instants:
+    """When a read looks: business time (as_of) and record time (known_at)."""
+
+    as_of: datetime
+    known_at: datetime
+
+
+@dataclass(frozen=True)
+class EventsPage:
+    """A page of ListEvents: its size and the log position it starts after."""
+
+    size: int
+    after: int
+
+
+@dataclass(frozen=True)
+class VerifyRange:
+    """The range VerifyLedger recomputes and the digest it expects at its end, if any."""
+
+    after_position: int
+    up_to_position: int
+    expected: Digest | None
+
+
+def breach_listing(request: pb.ListBreachesRequest) -> Listing[BreachFilter]:
+    """The page and filter of a ListBreaches request."""
+    page = PageRequest.of(request)
+    where = BreachFilter(
+        agreement_id=request.agreement_id,
+        customer_id=request.customer_id,
+        provider_id=request.provider_id,
+        objective_id=request.objective_id,
+        period_start_from=page.start_from,
+        period_start_before=page.start_before,
+        retracted=page.retracted,
+    )
+    return Listing(page, where, fingerprint("breaches", where))
+
+
+def credit_listing(request: pb.ListCreditsRequest) -> Listing[CreditFilter]:
+    """The page and filter of a ListCredits request."""
+    page = PageRequest.of(request)
+    where = CreditFilter(
+        agreement_id=request.agreement_id,
+        customer_id=request.customer_id,
+        provider_id=request.provider_id,
+        currency=request.currency_code,
+        period_start_from=page.start_from,
+        period_start_before=page.start_before,
+    )
+    return Listing(page, where, fingerprint("credits", where))
+
+
+def check_balance_request(request: pb.GetCreditBalanceRequest) -> None:
+    """Refuse a GetCreditBalance request with a malformed position or filter."""
+    violations = Violations()
+    position_from_proto(request.min_log_position, "min_log_position", violations)
+    filters_from_proto(request, violations)
+    violations.raise_if_any()
+
+
+def read_instants(request: pb.GetAgreementRequest, now: datetime) -> Instants:
+    """The as_of and known_at of a GetAgreement request; now for either left out."""
+    violations = Violations()
+    as_of = _instant_or(now, request, "as_of", violations)
+    known_at = _instant_or(now, request, "known_at", violations)
+    violations.raise_if_any()
+    return Instants(as_of, known_at)
+
+
+def compliance_instants(request: pb.GetComplianceRequest, now: datetime) -> Instants:
+    """The as_of and known_at of a GetCompliance request (now for either left out); its
+    min_log_position checked."""
+    violations = Violations()
+    as_of = _instant_or(now, request, "as_of", violations)
+    known_at = _instant_or(now, request, "known_at", violations)
+    position_from_proto(request.min_log_position, "min_log_position", violations)
+    violations.raise_if_any()
+    return Instants(as_of, known_at)
+
+
+def events_page(request: pb.ListEventsRequest) -> EventsPage:
+    """The page size and start of a ListEvents request (its token bound to its agreement)."""
+    violations = Violations()
+    size = page_size(request.page_size, violations)
+    filters_from_proto(request, violations)
+    violations.raise_if_any()
+    return EventsPage(size, decode_page_token(request.page_token, request.agreement_id))
+
+
+def verify_range(request: pb.VerifyLedgerRequest) -> VerifyRange:
+    """The range and expected digest of a VerifyLedger request."""
+    violations = Violations()
+    position_from_proto(request.after_position, "after_position", violations)
+    position_from_proto(request.up_to_position, "up_to_position", violations)
+    if 0 < request.up_to_position <= request.after_position:
+        violations.add("up_to_position", "must be after after_position")
+    expected = None
+    if request.HasField("expected_digest"):
+        expected = digest_from_proto(request.expected_digest, "expected_digest", violations)
+    violations.raise_if_any()
+    return VerifyRange(request.after_position, request.up_to_position, expected)
+
+
+def _instant_or(
+    default: datetime,
+    request: pb.GetAgreementRequest | pb.GetComplianceRequest,
+    field: str,
+    violations: Violations,
+) -> datetime:
+    instant = instant_from_proto(request, field, field, violations, required=False)
+    return instant or default
