@@ -42,9 +42,10 @@ from domain.measurements import Measurement
 from domain.money import Money
 from domain.objectives import BandsRule, CreditBand, CreditPolicy, ObjectiveRules
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
+from projections.read_models import ReadModels
 from projections.runner import checksum
 from service.app.application import LedgerApplication
-from service.app.read_models import ReadModels
+from service.bootstrap import open_read_models
 from service.store.storage import parse_database_url
 
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
@@ -169,7 +170,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         storage = parse_database_url(f"sqlite:///{Path(scratch) / 'ledger.sqlite3'}")
         app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"}, clock=Clock())
-        models = ReadModels(app, storage)
+        models = open_read_models(app, storage, create_tables=False)
         try:
             started = time.perf_counter()
             build_ledger(app, options.agreements)

@@ -25,7 +25,13 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import String
 
-from projections.runner import LogEntry, LogReader, Projection, ProjectionRunner, create_tables
+from projections.runner import (
+    BatchedProjectionRunner,
+    LogEntry,
+    LogReader,
+    Projection,
+    create_tables,
+)
 from projections.tables import CACHE_TABLES, READ_MODEL_TABLES, projection_tracking
 
 CHUNK_ROWS = 200  # rows read at a time from each side (an encoded event can be large)
@@ -188,8 +194,8 @@ def _replay(
     bounded = _up_to(read_log, target)
     # On a failure, find the event: replay what is left one event at a time.
     with contextlib.suppress(Exception):
-        ProjectionRunner(scratch, bounded, projection, REPLAY_BATCH).catch_up()
-    single = ProjectionRunner(scratch, bounded, projection, 1)
+        BatchedProjectionRunner(scratch, bounded, projection, REPLAY_BATCH).catch_up()
+    single = BatchedProjectionRunner(scratch, bounded, projection, 1)
     detail = "its rows conflict with rows projected before it"  # the runner's IntegrityError
     try:
         single.catch_up()

@@ -54,7 +54,7 @@ class Projection(Protocol):
         """
 
 
-class ProjectionRunner:
+class BatchedProjectionRunner:
     """Applies the log to one projection in batches, each batch in one transaction."""
 
     def __init__(
@@ -127,7 +127,9 @@ class ProjectionRunner:
         return int(row[0]) if row else 0
 
 
-def run_together(runners: Sequence[ProjectionRunner], read_log: LogReader, batch_size: int) -> int:
+def run_together(
+    runners: Sequence[BatchedProjectionRunner], read_log: LogReader, batch_size: int
+) -> int:
     """One round of several runners over a single read of the log; the most events any of them
     applied. Each runner decodes the events of its own topics."""
     starts = [runner.position() for runner in runners]

@@ -9,11 +9,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
+from projections.read_models import ReadModels
+from service.api.event_encoder import LedgerEventEncoder
 from service.app.application import DEFAULT_MAX_CLOCK_SKEW, Clock, LedgerApplication, utc_now
-from service.app.read_models import ReadModels
+from service.app.application_log import ApplicationLog
 from service.store.log_reader import NoLedgerError
+from service.store.read_models_engine import read_models_engine
 from service.store.storage import SchemaLock, Storage, parse_database_url
 
 logger = logging.getLogger("sla_ledger")
@@ -55,7 +59,13 @@ def open_read_models(
     app: LedgerApplication, database_url: str | Storage, *, create_tables: bool = True
 ) -> ReadModels:
     """The read models beside the application, their tables created once."""
-    read_models = ReadModels(app, storage_at(database_url))
+    storage = storage_at(database_url)
+    read_models = ReadModels(
+        ApplicationLog(app),
+        read_models_engine(storage),
+        LedgerEventEncoder(),
+        partial(SchemaLock, storage),
+    )
     if create_tables:
         read_models.create()
     return read_models

@@ -12,7 +12,7 @@ from service.api.auth import (
     Role,
     current_identity,
 )
-from service.app.event_encodings import PAYLOAD_NAMES
+from service.api.event_encoder import PAYLOAD_NAMES
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from projections.read_models import ReadModels
 from service.api.auth import TokenBook, TokenFileError
 from service.api.errors import ErrorStatusInterceptor
 from service.api.reflection import enable_reflection
@@ -21,7 +22,6 @@ from service.api.registration import add_ledger_service
 from service.api.servicer import LedgerServicer
 from service.api.subscriptions import EventStreams
 from service.app.application import Clock, LedgerApplication, utc_now
-from service.app.read_models import ReadModels
 from service.config import ServeConfig, is_loopback
 from service.generated.sla.ledger.v1 import ledger_service_pb2
 from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES

@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 from domain.agreement import replay_agreement
 from domain.errors import FailedPreconditionError, InvalidArgumentError, ProjectionBehindError
 from projections.queries import credit_balances, list_breaches, list_credits
+from projections.read_models import ReadModels
 from service.api.access import CustomerScope, require_customer, require_whole_ledger
 from service.api.command_inputs import (
     amendment_from_proto,
@@ -53,7 +54,6 @@ from service.api.subscriptions import EventStreams
 from service.app.actors import as_caller
 from service.app.application import Clock, LedgerApplication
 from service.app.idempotency import carry_out_once
-from service.app.read_models import ReadModels
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.store.command_requests import CommandRecord, CommandRequest

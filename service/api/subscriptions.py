@@ -14,11 +14,11 @@ from domain.errors import Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.input_ranges import shown
 from projections.log_source import LoggedEvent
+from projections.read_models import ReadModels
 from service.api.errors import CallRefusedError
+from service.api.event_encoder import PAYLOAD_NAMES, PAYLOAD_TOPICS
 from service.api.mapping.core import logged_event_to_proto, position_from_proto
 from service.app.application import LedgerApplication
-from service.app.event_encodings import PAYLOAD_NAMES, PAYLOAD_TOPICS
-from service.app.read_models import ReadModels
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.event_limits import item_bytes
 from service.store.log_reads import notification_chunks

@@ -27,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from projections.backoff import Backoff
 from service.app.application import Clock, LedgerApplication
-from service.workers.backoff import Backoff
 
 LONGEST_BACKOFF = timedelta(hours=1)
 

@@ -13,7 +13,7 @@ import sys
 import threading
 from datetime import timedelta
 
-from service.workers.backoff import Backoff
+from projections.backoff import Backoff
 
 logger = logging.getLogger("sla_ledger.projections")
 

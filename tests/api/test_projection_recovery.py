@@ -32,8 +32,9 @@ from sqlalchemy.engine import make_url
 
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
+from projections.read_models import ReadModels
 from service.app.application import LedgerApplication
-from service.app.read_models import ReadModels
+from service.bootstrap import open_read_models
 from service.store.storage import SchemaLock, parse_database_url
 
 DEADLINE_SECONDS = 60.0
@@ -148,7 +149,7 @@ def open_ledger() -> Iterator[Callable[[str], tuple[LedgerApplication, ReadModel
         storage = parse_database_url(database_url)
         with SchemaLock(storage):
             app = LedgerApplication(env={**storage.env, "CREATE_TABLE": "y"})
-        read_models = ReadModels(app, storage)
+        read_models = open_read_models(app, storage, create_tables=False)
         read_models.create()
         opened.append((app, read_models))
         return app, read_models

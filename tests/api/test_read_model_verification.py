@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from projections.tables import credit_lines
-from service.app.read_models import read_models_engine
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc, terms_pb2
+from service.store.read_models_engine import read_models_engine
 from service.store.storage import parse_database_url
 from tests import proto_builders as build
 

@@ -20,10 +20,10 @@ from domain.agreement import Agreement
 from domain.identifiers import agreement_stream
 from domain.period_results import PeriodClosed
 from domain.terms import AgreementTerms, Party
+from projections.backoff import Backoff
 from service.app.application import LedgerApplication
 from service.store.storage import SchemaLock, parse_database_url
 from service.workers.background_rounds import AgreementRounds, Progress
-from service.workers.backoff import Backoff
 from service.workers.period_closer import PeriodCloser
 
 START = datetime(2026, 6, 1, tzinfo=UTC)

@@ -33,9 +33,10 @@ from domain.oracle import replay_compliance
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from projections.ledger_views import from_minor_units
 from projections.queries import BreachFilter, CreditFilter, list_breaches, list_credits
-from projections.runner import ProjectionRunner
+from projections.read_models import ReadModels
+from projections.runner import BatchedProjectionRunner
 from service.app.application import LedgerApplication
-from service.app.read_models import ReadModels
+from service.bootstrap import open_read_models
 from service.store.storage import SchemaLock, parse_database_url
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -225,7 +226,7 @@ class ProjectionOracleContract:
         storage = parse_database_url(database_url)
         with SchemaLock(storage):
             app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"}, clock=Clock())
-        models = ReadModels(app, storage)
+        models = open_read_models(app, storage, create_tables=False)
         models.create()
         yield app, models
         models.stop()
@@ -312,7 +313,9 @@ class ProjectionOracleContract:
             ("measure latency", data.draw(st.lists(latency_reading, min_size=20, max_size=200))),
         ]
         _apply(app, agreement_id, [*measured, *steps, *measured])
-        lagging = ProjectionRunner(models.engine, models.read_log, models.rollups, batch_size=2)
+        lagging = BatchedProjectionRunner(
+            models.engine, models.read_log, models.rollups, batch_size=2
+        )
         for _ in range(data.draw(st.integers(0, 30))):
             lagging.run_once()
         recorded = sorted({e.timestamp for e in app.agreement_events(agreement_id)})

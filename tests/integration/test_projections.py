@@ -19,10 +19,11 @@ from domain.objectives import BandsRule, CreditBand, CreditPolicy, ObjectiveRule
 from domain.terms import Objective, PeriodUnit
 from projections.exports import write_credits_csv
 from projections.queries import BreachFilter, CreditFilter, credit_balances, list_breaches
-from projections.runner import ProjectionRunner, checksum
+from projections.read_models import ReadModels
+from projections.runner import BatchedProjectionRunner, checksum
 from projections.tables import breaches, credit_lines, encoded_events, reading_rollups
 from service.app.application import LedgerApplication
-from service.app.read_models import ReadModels
+from service.bootstrap import open_read_models
 from service.store.storage import SchemaLock, parse_database_url
 from tests.concurrency import run_concurrently
 
@@ -56,7 +57,7 @@ class ProjectionContract:
         storage = parse_database_url(database_url)
         with SchemaLock(storage):
             app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"}, clock=Clock())
-        models = ReadModels(app, storage)
+        models = open_read_models(app, storage, create_tables=False)
         models.create()
         yield app, models
         models.stop()
@@ -135,11 +136,11 @@ class ProjectionContract:
     ) -> None:
         app, models = ledger
         self._breach_two_months(app, make_terms)
-        first = ProjectionRunner(models.engine, models.read_log, models.views, batch_size=3)
+        first = BatchedProjectionRunner(models.engine, models.read_log, models.views, batch_size=3)
         first.run_once()
         stopped_at = first.position()
 
-        second = ProjectionRunner(models.engine, models.read_log, models.views, batch_size=3)
+        second = BatchedProjectionRunner(models.engine, models.read_log, models.views, batch_size=3)
         second.catch_up()
 
         assert 0 < stopped_at < second.position() == app.recorder.max_notification_id()
@@ -151,7 +152,7 @@ class ProjectionContract:
         app, models = ledger
         self._breach_two_months(app, make_terms)
         runners = [
-            ProjectionRunner(models.engine, models.read_log, projection, batch_size=2)
+            BatchedProjectionRunner(models.engine, models.read_log, projection, batch_size=2)
             for projection in (models.views, models.rollups)
             for _ in range(3)
         ]

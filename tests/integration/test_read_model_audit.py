@@ -34,7 +34,7 @@ from projections.tables import (
     reading_rollups,
 )
 from service.app.application import LedgerApplication
-from service.app.read_models import ReadModels
+from service.bootstrap import open_read_models
 from service.store.storage import SchemaLock, parse_database_url
 
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
@@ -63,7 +63,7 @@ class Ledger:
         storage = parse_database_url(database_url)
         with SchemaLock(storage):
             self.app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"}, clock=Clock())
-        self.models = ReadModels(self.app, storage)
+        self.models = open_read_models(self.app, storage, create_tables=False)
         self.models.create()
         self.schema = storage.env.get("POSTGRES_SCHEMA")
         # EUR 1,000.00 a month; below 99.9% earns 10%. Each month's 10 readings give 99.1667%.

@@ -1,26 +1,28 @@
-"""The read models of a ledger: their database engine, their runner, and waits for positions."""
+"""The read models of a ledger: their runners, their background thread, and waits for positions.
+
+They read the log only through a LogSource, and are given their engine, the encoder of the
+public schema and the lock that serialises table creation, so projections never import service.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import timedelta
 
-from sqlalchemy import Engine, create_engine
-from sqlalchemy.engine import URL
+from sqlalchemy import Engine
 
 from domain.rollups import SpanSums
 from projections.audit import Audit, audit_read_models
+from projections.backoff import Backoff
+from projections.event_encodings import EventEncoder, EventEncodings, read_encoded
 from projections.ledger_views import LedgerViews
-from projections.log_source import LoggedNotification
+from projections.log_source import LoggedNotification, LogSource
 from projections.reading_rollups import ReadingRollups, read_rollups, rollups_position
-from projections.runner import ProjectionRunner, create_tables, drop_tables, run_together
-from service.app.application import LedgerApplication
-from service.app.event_encodings import EventEncodings, read_encoded
-from service.store.storage import SchemaLock, Storage
-from service.workers.backoff import Backoff
+from projections.runner import BatchedProjectionRunner, create_tables, drop_tables, run_together
 
 POLL_SECONDS = 0.05
 BATCH_SIZE = 500
@@ -29,44 +31,32 @@ RETRY_BACKOFF = Backoff(timedelta(seconds=0.5), timedelta(seconds=30))
 logger = logging.getLogger("sla_ledger.projections")
 
 
-def read_models_engine(storage: Storage) -> Engine:
-    """A SQLAlchemy engine on the same database (and schema) as the event log."""
-    url: URL = storage.url
-    if storage.is_postgres:
-        schema = str(url.query.get("schema", "public"))
-        engine = create_engine(
-            url.set(drivername="postgresql+psycopg", query={}),
-            connect_args=storage.libpq_options,
-            pool_pre_ping=True,
-            pool_size=5,
-        )
-        return engine.execution_options(schema_translate_map={None: schema})
-    return create_engine(
-        URL.create("sqlite", database=storage.env["SQLITE_DBNAME"]),
-        connect_args={"timeout": 30},
-    )
-
-
 class ReadModels:
-    """The ledger's projections over one database, fed from the application's log."""
+    """The ledger's projections over one database, fed from the log."""
 
-    def __init__(self, app: LedgerApplication, storage: Storage) -> None:
-        self._app = app
-        self.engine = read_models_engine(storage)
+    def __init__(
+        self,
+        log: LogSource,
+        engine: Engine,
+        encoder: EventEncoder,
+        schema_lock: Callable[[], AbstractContextManager[object]],
+    ) -> None:
+        self._log = log
+        self.engine = engine
         self.views = LedgerViews()
         self.rollups = ReadingRollups()
-        self.runner = ProjectionRunner(self.engine, self.read_log, self.views)
-        self.rollups_runner = ProjectionRunner(self.engine, self.read_log, self.rollups)
-        self.encodings = EventEncodings()
-        self.encodings_runner = ProjectionRunner(self.engine, self.read_log, self.encodings)
+        self.runner = BatchedProjectionRunner(self.engine, self.read_log, self.views)
+        self.rollups_runner = BatchedProjectionRunner(self.engine, self.read_log, self.rollups)
+        self.encodings = EventEncodings(encoder)
+        self.encodings_runner = BatchedProjectionRunner(self.engine, self.read_log, self.encodings)
         self.runners = (self.runner, self.rollups_runner, self.encodings_runner)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._storage = storage
+        self._schema_lock = schema_lock
 
     def create(self) -> None:
         """Create the tables once (under the schema lock on PostgreSQL)."""
-        with SchemaLock(self._storage):
+        with self._schema_lock():
             create_tables(self.engine, [r.name for r in self.runners])
 
     def rebuild(self, *, encodings: bool = False) -> int:
@@ -77,7 +67,7 @@ class ReadModels:
             self.rollups_runner,
             *([self.encodings_runner] if encodings else []),
         ]
-        with SchemaLock(self._storage):
+        with self._schema_lock():
             drop_tables(self.engine, [r.name for r in dropped], caches=encodings)
             create_tables(self.engine, [r.name for r in self.runners])
         return self.catch_up()
@@ -159,15 +149,11 @@ class ReadModels:
         return audit_read_models(self.engine, self.read_log, projections, self._log_head)
 
     def _log_head(self) -> int:
-        return self._app.recorder.max_notification_id() or 0
+        return self._log.head()
 
-    def read_log(self, after: int, limit: int) -> list[LoggedNotification]:
+    def read_log(self, after: int, limit: int) -> Sequence[LoggedNotification]:
         """Up to limit entries of the log after a position, decoded only when asked."""
-        to_event = self._app.mapper.to_domain_event
-        return [
-            LoggedNotification(n, to_event)
-            for n in self._app.recorder.select_notifications(start=after + 1, limit=limit)
-        ]
+        return self._log.read_log(after, limit)
 
     def window_rollups(
         self,
