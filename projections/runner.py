@@ -55,7 +55,22 @@ class Projection(Protocol):
 
 
 class BatchedProjectionRunner:
-    """Applies the log to one projection in batches, each batch in one transaction."""
+    """Applies the log to one projection in batches, each batch in one transaction.
+
+    Not eventsourcing's own ProjectionRunner (eventsourcing/projection.py), which builds its
+    own application from a class and an environment, subscribes to it and, in a thread, hands
+    the projection one (event, Tracking) pair at a time: process_event applies each event and
+    records its tracking in a transaction of its own. Here a batch of up to batch_size log
+    positions is one transaction that moves the tracking by compare-and-set, several runners
+    share one read of the log (run_together), and the audit replays through the same runner.
+    bench/projection_batching.py (11,492 events, two runs on a shared 2-core machine), events
+    of the read model's topics applied per second, one per transaction -> batches of 500:
+    SQLite: rollups 1,056-1,451 -> 19,417-35,430 (18-24x), event encodings 643-1,081 ->
+    4,932-8,807 (8x), views 543-923 -> 2,594-4,817 (5x); PostgreSQL: rollups 326-623 ->
+    14,099-25,508 (41-43x), event encodings 325-468 -> 6,353-6,508 (14-20x), views 214-397 ->
+    1,237-2,217 (6x). At those rates the 38,307 events of bench.rebuild would take about
+    65-100 s one per transaction on SQLite, against 3.6 s for ReadModels.rebuild(encodings=True).
+    """
 
     def __init__(
         self, engine: Engine, read_log: LogReader, projection: Projection, batch_size: int = 500
