@@ -16,7 +16,7 @@ measures the same subscription served from the encodings.
 Baselines in the same run, in this process on the same file before the server starts:
 app.recorder.select_notifications in pages of 500 (the server's page) with
 app.mapper.to_domain_event on every notification; and the same plus
-service.api.mapping.core.logged_event_to_proto, the server's whole per-event work without gRPC.
+service.api.mapping.events.logged_event_to_proto, the server's whole per-event work without gRPC.
 Every figure is the best of --repeats. --quick builds 100 agreements and measures once: it only
 checks that the harness works.
 """
@@ -40,7 +40,7 @@ from domain.exclusions import Exclusion, ExclusionKind
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from projections.log_source import LoggedEvent
-from service.api.mapping.core import logged_event_to_proto
+from service.api.mapping.events import logged_event_to_proto
 from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc

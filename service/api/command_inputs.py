@@ -17,13 +17,10 @@ from domain.measurements import Measurement
 from domain.terms import AgreementTerms
 from service.api import one_pass
 from service.api.mapping.columns import readings_from_columns
-from service.api.mapping.core import (
-    instant_from_proto,
-    measurements_from_proto,
-    position_from_proto,
-    terms_from_proto,
-)
-from service.api.mapping.rules import exclusion_from_proto
+from service.api.mapping.exclusions import exclusion_from_proto
+from service.api.mapping.measurements import measurements_from_proto
+from service.api.mapping.scalars import instant_from_proto, position_from_proto
+from service.api.mapping.terms import terms_from_proto
 from service.api.payload_checks import check_terms_size
 from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from domain.measurements import MetricMeasured
 from projections.log_source import LoggedEvent
 from service.api.event_pages import fitting
-from service.api.mapping.core import logged_event_to_proto
+from service.api.mapping.events import logged_event_to_proto
 from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import events_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb

@@ -20,7 +20,7 @@ from domain.period_results import (
 )
 from projections.event_encodings import EncodedEvent
 from projections.log_source import LoggedEvent
-from service.api.mapping.core import logged_event_to_proto
+from service.api.mapping.events import logged_event_to_proto
 from service.generated.sla.ledger.v1 import events_pb2
 
 # The domain event classes that logged_event_to_proto writes into each member of the

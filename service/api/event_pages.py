@@ -9,7 +9,7 @@ from typing import TypeVar
 from google.protobuf.message import Message
 
 from projections.log_source import LoggedEvent
-from service.api.mapping.core import logged_event_to_proto
+from service.api.mapping.events import logged_event_to_proto
 from service.api.page_tokens import encode_page_token
 from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import events_pb2

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from domain.errors import Violations
-from service.api.mapping.core import filters_from_proto, instant_from_proto, position_from_proto
 from service.api.mapping.read_models import breach_state_from_proto
+from service.api.mapping.scalars import filters_from_proto, instant_from_proto, position_from_proto
 from service.api.page_tokens import decode_page_token, encode_page_token
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 

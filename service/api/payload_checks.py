@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from domain.errors import Violations
 from domain.terms import AgreementTerms
-from service.api.mapping.core import terms_to_proto
+from service.api.mapping.terms import terms_to_proto
 from service.api.one_pass import Rules
 from service.app.application import LedgerApplication
 from service.store.event_limits import refuse_oversized_payload

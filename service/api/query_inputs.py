@@ -11,7 +11,7 @@ from domain.errors import Violations
 from projections.queries import BreachFilter, CreditFilter
 from service.api.listing_pages import PageRequest, fingerprint, page_size
 from service.api.mapping.chain import digest_from_proto
-from service.api.mapping.core import filters_from_proto, instant_from_proto, position_from_proto
+from service.api.mapping.scalars import filters_from_proto, instant_from_proto, position_from_proto
 from service.api.page_tokens import decode_page_token
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.ledger_chain import Digest

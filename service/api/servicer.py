@@ -33,7 +33,6 @@ from service.api.command_replies import (
 from service.api.event_pages import event_page
 from service.api.mapping.chain import digest_to_proto
 from service.api.mapping.columns import in_request_paths
-from service.api.mapping.core import standing_to_proto
 from service.api.mapping.read_models import (
     audit_to_proto,
     balance_to_proto,
@@ -41,6 +40,7 @@ from service.api.mapping.read_models import (
     credit_to_proto,
 )
 from service.api.mapping.results import report_to_proto
+from service.api.mapping.terms import standing_to_proto
 from service.api.query_inputs import (
     breach_listing,
     check_balance_request,

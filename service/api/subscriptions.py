@@ -17,7 +17,8 @@ from projections.log_source import LoggedEvent
 from projections.read_models import ReadModels
 from service.api.errors import CallRefusedError
 from service.api.event_encoder import PAYLOAD_NAMES, PAYLOAD_TOPICS
-from service.api.mapping.core import logged_event_to_proto, position_from_proto
+from service.api.mapping.events import logged_event_to_proto
+from service.api.mapping.scalars import position_from_proto
 from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.event_limits import item_bytes

@@ -16,7 +16,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from domain.errors import Violations
 from service.api.auth import token_digest
-from service.api.mapping.core import terms_from_proto
+from service.api.mapping.terms import terms_from_proto
 from service.app.actors import acting_as
 from service.bootstrap import open_application
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb

@@ -15,7 +15,7 @@ from google.protobuf.message import Message
 from domain.errors import Violations
 from domain.money import Money
 from domain.terms import Fee, PeriodUnit
-from service.api.mapping.core import terms_from_proto
+from service.api.mapping.terms import terms_from_proto
 from service.api.page_tokens import encode_page_token
 from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from domain.measurements import Measurement, group_by_stream, measured_events
 from projections.log_source import LoggedEvent
-from service.api.mapping.core import logged_event_to_proto, measurement_to_proto
+from service.api.mapping.events import logged_event_to_proto
+from service.api.mapping.measurements import measurement_to_proto
 from tests.semantics_strategies import APR, readings
 
 

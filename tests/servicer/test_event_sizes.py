@@ -17,7 +17,7 @@ from domain.event_sizes import EVENT_ENVELOPE_BYTES, MAX_EVENT_BYTES, reading_by
 from domain.instants import MICROSECONDS_PER_DAY, to_epoch_us
 from domain.measurements import Measurement, group_by_stream, measured_events
 from projections.log_source import LoggedEvent
-from service.api.mapping.core import logged_event_to_proto
+from service.api.mapping.events import logged_event_to_proto
 from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
 

@@ -14,7 +14,7 @@ from domain.errors import Violations
 from domain.input_ranges import EARLIEST_SECONDS, END_SECONDS
 from domain.instants import to_epoch_us
 from service.api.mapping.columns import readings_from_columns
-from service.api.mapping.core import measurements_from_proto
+from service.api.mapping.measurements import measurements_from_proto
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
 
 Invoke = Callable[[str, Message], Any]

@@ -10,7 +10,7 @@ import grpc
 from google.protobuf.message import Message
 
 from domain.errors import Violations
-from service.api.mapping.core import measurements_from_proto
+from service.api.mapping.measurements import measurements_from_proto
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
 
 Invoke = Callable[[str, Message], Any]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.errors import Violations
-from service.api.mapping.core import position_from_proto
+from service.api.mapping.scalars import position_from_proto
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.ledger_chain import Digest
 

@@ -12,8 +12,8 @@ from domain.errors import Violations
 from projections.audit import Audit, Problem
 from projections.ledger_views import from_minor_units
 from projections.queries import Balance
-from service.api.mapping.core import instant_to_proto
 from service.api.mapping.results import CREDIT_KIND_TO_PROTO
+from service.api.mapping.scalars import instant_to_proto
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import terms_pb2
 

@@ -1,14 +1,10 @@
-"""Translation of objective rules, credit policies and exclusions (results: mapping_results.py)."""
+"""Translation of objective rules and credit policies (exclusions and results: their modules)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from decimal import Decimal
 
 from domain.errors import Violations
-from domain.exclusions import Exclusion, ExclusionKind
-from domain.input_ranges import parse_plain_decimal
-from domain.instants import EPOCH
 from domain.objectives import (
     BandsRule,
     BonusRule,
@@ -22,6 +18,7 @@ from domain.objectives import (
     StepsRule,
     Threshold,
 )
+from service.api.mapping.scalars import decimal_field, required_decimal, text
 from service.generated.sla.ledger.v1 import terms_pb2
 
 INDICATOR_FROM_PROTO = {
@@ -46,44 +43,7 @@ COMPARISON_FROM_PROTO = {
     terms_pb2.COMPARISON_GT: Comparison.GT,
 }
 COMPARISON_TO_PROTO = {v: k for k, v in COMPARISON_FROM_PROTO.items()}
-EXCLUSION_KIND_FROM_PROTO = {
-    terms_pb2.EXCLUSION_KIND_SCHEDULED_MAINTENANCE: ExclusionKind.SCHEDULED_MAINTENANCE,
-    terms_pb2.EXCLUSION_KIND_CUSTOMER_CAUSED: ExclusionKind.CUSTOMER_CAUSED,
-    terms_pb2.EXCLUSION_KIND_FORCE_MAJEURE: ExclusionKind.FORCE_MAJEURE,
-    terms_pb2.EXCLUSION_KIND_OTHER: ExclusionKind.OTHER,
-}
-EXCLUSION_KIND_TO_PROTO = {v: k for k, v in EXCLUSION_KIND_FROM_PROTO.items()}
 DEFAULT_RULES = ObjectiveRules()
-# Stands in for a refused instant while the rest of a request is checked: before every instant
-# a request may name, so no rule relating it to another instant fails because of it.
-PLACEHOLDER_INSTANT = EPOCH - timedelta(days=1)
-
-
-def decimal_field(
-    text: str, path: str, violations: Violations, default: Decimal | None = None
-) -> Decimal | None:
-    """The plain decimal in text; default when text is empty; None and a violation when text
-    is not a plain decimal within the documented digits."""
-    if not text:
-        return default
-    try:
-        return parse_plain_decimal(text)
-    except ValueError as refused:
-        violations.add(path, str(refused))
-        return None
-
-
-def required_decimal(text: str, path: str, violations: Violations) -> Decimal:
-    """The plain decimal in text; 0 and a violation when it is empty or not a plain decimal."""
-    if not text:
-        violations.add(path, "is required")
-    value = decimal_field(text, path, violations)
-    return value if value is not None else Decimal(0)
-
-
-def text(value: Decimal | None) -> str:
-    """A decimal as a string; empty for None."""
-    return "" if value is None else str(value)
 
 
 def rules_from_proto(o: terms_pb2.Objective, path: str, violations: Violations) -> ObjectiveRules:
@@ -247,33 +207,3 @@ def policy_into_proto(policy: CreditPolicy, p: terms_pb2.CreditPolicy) -> None:
     if policy.bonus is not None:
         p.bonus.above_percent = str(policy.bonus.above_percent)
         p.bonus.bonus_percent = str(policy.bonus.bonus_percent)
-
-
-def exclusion_from_proto(
-    e: terms_pb2.Exclusion, start: datetime | None, end: datetime | None, violations: Violations
-) -> Exclusion:
-    """The domain exclusion of a message (instants converted by the caller)."""
-    kind = EXCLUSION_KIND_FROM_PROTO.get(e.kind)
-    if kind is None:
-        violations.add("exclusion.kind", "must be set to a known value")
-        kind = ExclusionKind.OTHER
-    return Exclusion(
-        exclusion_id=e.exclusion_id,
-        start=start or PLACEHOLDER_INSTANT,
-        end=end or PLACEHOLDER_INSTANT,
-        kind=kind,
-        reason=e.reason,
-        evidence=e.evidence,
-        objective_ids=tuple(e.objective_ids),
-    )
-
-
-def exclusion_into_proto(exclusion: Exclusion, e: terms_pb2.Exclusion) -> None:
-    """Write an exclusion into its message."""
-    e.exclusion_id = exclusion.exclusion_id
-    e.start.FromDatetime(exclusion.start)
-    e.end.FromDatetime(exclusion.end)
-    e.kind = EXCLUSION_KIND_TO_PROTO[exclusion.kind]
-    e.reason = exclusion.reason
-    e.evidence = exclusion.evidence
-    e.objective_ids.extend(exclusion.objective_ids)

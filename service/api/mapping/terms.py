@@ -1,0 +1,159 @@
+"""Agreement terms and standings: the messages of what was signed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from domain.agreement import AgreementStanding
+from domain.errors import Violations
+from domain.money import Money
+from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
+from service.api.mapping.rules import (
+    policy_from_proto,
+    policy_into_proto,
+    rules_from_proto,
+    rules_into_proto,
+)
+from service.api.mapping.scalars import (
+    PLACEHOLDER_INSTANT,
+    decimal_field,
+    enum_from_proto,
+    instant_from_proto,
+    instant_to_proto,
+    required_decimal,
+)
+from service.generated.sla.ledger.v1 import terms_pb2
+
+KIND_FROM_PROTO = {
+    terms_pb2.AGREEMENT_KIND_CUSTOMER_BASED: AgreementKind.CUSTOMER_BASED,
+    terms_pb2.AGREEMENT_KIND_SERVICE_BASED: AgreementKind.SERVICE_BASED,
+    terms_pb2.AGREEMENT_KIND_INTERNAL: AgreementKind.INTERNAL,
+}
+
+
+KIND_TO_PROTO = {kind: number for number, kind in KIND_FROM_PROTO.items()}
+
+
+PERIOD_FROM_PROTO = {
+    terms_pb2.PERIOD_UNIT_DAY: PeriodUnit.DAY,
+    terms_pb2.PERIOD_UNIT_WEEK: PeriodUnit.WEEK,
+    terms_pb2.PERIOD_UNIT_MONTH: PeriodUnit.MONTH,
+    terms_pb2.PERIOD_UNIT_QUARTER: PeriodUnit.QUARTER,
+}
+
+
+PERIOD_TO_PROTO = {period: number for number, period in PERIOD_FROM_PROTO.items()}
+
+
+def terms_from_proto(
+    message: terms_pb2.AgreementTerms, path: str, violations: Violations
+) -> AgreementTerms:
+    """Domain terms from their message; shape errors go to violations (paths under path)."""
+    if not message.HasField("fee"):
+        violations.add(f"{path}.fee", "is required")
+    if not message.fee.HasField("amount"):
+        violations.add(f"{path}.fee.amount", "is required")
+    amount = message.fee.amount
+    term_start = instant_from_proto(message, "term_start", f"{path}.term_start", violations)
+    term_end = instant_from_proto(
+        message, "term_end", f"{path}.term_end", violations, required=False
+    )
+    objectives = [
+        Objective(
+            objective_id=o.objective_id,
+            metric=o.metric,
+            target_percent=decimal_field(
+                o.target_percent, f"{path}.objectives[{i}].target_percent", violations, Decimal(0)
+            )
+            or Decimal(0),
+            period=enum_from_proto(
+                o.period, PERIOD_FROM_PROTO, f"{path}.objectives[{i}].period", violations
+            ),
+            description=o.description,
+            rules=rules_from_proto(o, f"{path}.objectives[{i}]", violations),
+        )
+        for i, o in enumerate(message.objectives)
+    ]
+    return AgreementTerms(
+        provider=Party(message.provider.party_id, message.provider.display_name),
+        customer=Party(message.customer.party_id, message.customer.display_name),
+        kind=enum_from_proto(message.kind, KIND_FROM_PROTO, f"{path}.kind", violations),
+        services=tuple(message.services),
+        time_zone=message.time_zone,
+        fee=Fee(
+            Money(
+                required_decimal(amount.amount, f"{path}.fee.amount.amount", violations),
+                amount.currency_code,
+            ),
+            enum_from_proto(
+                message.fee.period, PERIOD_FROM_PROTO, f"{path}.fee.period", violations
+            ),
+        ),
+        term_start=term_start or PLACEHOLDER_INSTANT,
+        term_end=term_end,
+        objectives=tuple(objectives),
+        credit_policy=(
+            policy_from_proto(message.credit_policy, f"{path}.credit_policy", violations)
+            if message.HasField("credit_policy")
+            else None
+        ),
+    )
+
+
+def terms_to_proto(terms: AgreementTerms) -> terms_pb2.AgreementTerms:
+    """The message for domain terms."""
+    message = terms_pb2.AgreementTerms(
+        provider=terms_pb2.Party(
+            party_id=terms.provider.party_id, display_name=terms.provider.display_name
+        ),
+        customer=terms_pb2.Party(
+            party_id=terms.customer.party_id, display_name=terms.customer.display_name
+        ),
+        kind=KIND_TO_PROTO[terms.kind],
+        services=list(terms.services),
+        time_zone=terms.time_zone,
+        fee=terms_pb2.Fee(
+            amount=terms_pb2.Money(
+                currency_code=terms.fee.amount.currency, amount=str(terms.fee.amount.amount)
+            ),
+            period=PERIOD_TO_PROTO[terms.fee.period],
+        ),
+        term_start=instant_to_proto(terms.term_start),
+        objectives=[
+            terms_pb2.Objective(
+                objective_id=o.objective_id,
+                metric=o.metric,
+                target_percent=str(o.target_percent) if o.target_percent else "",
+                period=PERIOD_TO_PROTO[o.period],
+                description=o.description,
+            )
+            for o in terms.objectives
+        ],
+    )
+    for objective, out in zip(terms.objectives, message.objectives, strict=True):
+        rules_into_proto(objective.rules, out)
+    if terms.credit_policy is not None:
+        policy_into_proto(terms.credit_policy, message.credit_policy)
+    if terms.term_end is not None:
+        message.term_end.CopyFrom(instant_to_proto(terms.term_end))
+    return message
+
+
+def standing_to_proto(standing: AgreementStanding) -> terms_pb2.Agreement:
+    """The Agreement message for an agreement's standing at an instant."""
+    message = terms_pb2.Agreement(
+        agreement_id=standing.agreement_id,
+        terms=terms_to_proto(standing.terms.terms),
+        terms_version=standing.terms.number,
+        terms_effective_from=instant_to_proto(standing.terms.effective_from),
+        status=(
+            terms_pb2.AGREEMENT_STATUS_TERMINATED
+            if standing.is_terminated
+            else terms_pb2.AGREEMENT_STATUS_ACTIVE
+        ),
+        signed_at=instant_to_proto(standing.signed_at),
+        version=standing.version,
+    )
+    if standing.termination is not None:
+        message.terminated_at.CopyFrom(instant_to_proto(standing.termination.effective_at))
+    return message
