@@ -1,11 +1,12 @@
-"""Server configuration from command-line flags and SLA_LEDGER_* environment variables."""
+"""Configuration from flags and SLA_LEDGER_* variables: the one place the environment is read."""
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.logs import log_level
 from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES, MIN_MAX_MESSAGE_BYTES
@@ -15,6 +16,10 @@ DEFAULT_PORT = 50051
 MAX_PORT = 65535
 DEFAULT_LISTEN = f"127.0.0.1:{DEFAULT_PORT}"
 LOG_LEVEL_VARIABLE = "SLA_LEDGER_LOG_LEVEL"
+DATABASE_URL_VARIABLE = "SLA_LEDGER_DATABASE_URL"
+# Advanced: seconds a SubscribeEvents stream stays quiet before it sends a heartbeat.
+HEARTBEAT_VARIABLE = "SLA_LEDGER_HEARTBEAT_SECONDS"
+DEFAULT_HEARTBEAT_SECONDS = 5.0
 MAX_DIGEST_LOG_INTERVAL = 7 * 24 * 3600.0  # a week
 
 
@@ -39,6 +44,7 @@ class ServeConfig:
     max_clock_skew_seconds: float = 300.0
     tokens_file: str = ""
     digest_log_interval_seconds: float = 300.0
+    heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS  # no flag: HEARTBEAT_VARIABLE only
 
     @property
     def tls(self) -> bool:
@@ -131,7 +137,7 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
     ),
     (
         "--database-url",
-        "SLA_LEDGER_DATABASE_URL",
+        DATABASE_URL_VARIABLE,
         "database_url",
         str,
         "sqlite:///FILE or postgresql+psycopg://USER@HOST:PORT/DB[?schema=NAME&LIBPQ_PARAM=V]",
@@ -242,9 +248,10 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def command_log_level(flag: str | None, environ: Mapping[str, str]) -> str:
-    """The log level of a command other than serve: its flag, else the environment, else INFO;
-    SystemExit naming where an unknown level came from."""
+def command_log_level(flag: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The log level of a command other than serve: its flag, else the environment (the
+    process's unless given), else INFO; SystemExit naming where an unknown level came from."""
+    environ = os.environ if environ is None else environ
     raw, source = flag, "--log-level"
     if raw is None:
         raw, source = environ.get(LOG_LEVEL_VARIABLE) or "INFO", LOG_LEVEL_VARIABLE
@@ -256,8 +263,33 @@ def command_log_level(flag: str | None, environ: Mapping[str, str]) -> str:
         ) from None
 
 
-def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> ServeConfig:
-    """Flags win over environment variables, which win over defaults."""
+def command_database_url(flag: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The database URL of a command other than serve: its flag, else the environment (the
+    process's unless given), else the default."""
+    environ = os.environ if environ is None else environ
+    return str(flag or environ.get(DATABASE_URL_VARIABLE) or DEFAULT_DATABASE_URL)
+
+
+def heartbeat_seconds(environ: Mapping[str, str]) -> float:
+    """SLA_LEDGER_HEARTBEAT_SECONDS, or the default; it must be a positive number."""
+    text = environ.get(HEARTBEAT_VARIABLE, "")
+    if not text:
+        return DEFAULT_HEARTBEAT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise SystemExit(f"sla-ledger: {HEARTBEAT_VARIABLE} must be a positive number of seconds")
+    return seconds
+
+
+def serve_config(
+    arguments: argparse.Namespace, environ: Mapping[str, str] | None = None
+) -> ServeConfig:
+    """Flags win over environment variables (the process's unless given), which win over
+    defaults."""
+    environ = os.environ if environ is None else environ
     values: dict[str, object] = {}
     for flag, env_name, field, kind, _help in SETTINGS:
         raw = getattr(arguments, field, None)
@@ -297,4 +329,4 @@ def serve_config(arguments: argparse.Namespace, environ: Mapping[str, str]) -> S
             f"sla-ledger: refusing to listen on {config.listen} without TLS; give --tls-cert "
             "and --tls-key, listen on loopback, or pass --insecure on"
         )
-    return config
+    return replace(config, heartbeat_seconds=heartbeat_seconds(environ))

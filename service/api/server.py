@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +29,6 @@ logger = logging.getLogger("sla_ledger.server")
 access_logger = logging.getLogger("sla_ledger.access")
 
 LEDGER_SERVICE = ledger_service_pb2.DESCRIPTOR.services_by_name["LedgerService"].full_name
-# Advanced: seconds a SubscribeEvents stream stays quiet before it sends a heartbeat.
-HEARTBEAT_VARIABLE = "SLA_LEDGER_HEARTBEAT_SECONDS"
-DEFAULT_HEARTBEAT_SECONDS = 5.0
 # Largest batch of events in one SubscribeEvents response, within the send limit.
 MAX_STREAM_BATCH_BYTES = 4 * 1024 * 1024
 
@@ -143,20 +139,6 @@ def _logged_stream(handler: Any, method: str, max_bytes: int) -> Any:
     return wrap(logged, request_deserializer=handler.request_deserializer)
 
 
-def heartbeat_seconds(environ: Mapping[str, str]) -> float:
-    """SLA_LEDGER_HEARTBEAT_SECONDS, or the default; it must be a positive number."""
-    text = environ.get(HEARTBEAT_VARIABLE, "")
-    if not text:
-        return DEFAULT_HEARTBEAT_SECONDS
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < float("inf"):
-        raise SystemExit(f"sla-ledger: {HEARTBEAT_VARIABLE} must be a positive number of seconds")
-    return seconds
-
-
 @dataclass
 class RunningServer:
     """A started server, the port it bound and what it needs to stop cleanly."""
@@ -216,7 +198,7 @@ def start_server(
     streams = EventStreams(
         app,
         read_models=read_models,
-        heartbeat_seconds=heartbeat_seconds(os.environ),
+        heartbeat_seconds=config.heartbeat_seconds,
         max_batch_bytes=max(1, min(MAX_STREAM_BATCH_BYTES, config.max_message_bytes // 2)),
         max_streams=max(1, config.workers // 2),
     )

@@ -6,7 +6,6 @@ import service.api.grpc_core_logs  # noqa: F401 - first, before grpc is loaded  
 
 import argparse
 import importlib.metadata
-import os
 from collections.abc import Sequence
 
 from service.cli.ledger_checks import adopt_chain, verify_ledger
@@ -99,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sla-ledger` console script."""
     arguments = build_parser().parse_args(argv)
     if arguments.command != "serve":
-        arguments.log_level = command_log_level(arguments.log_level, os.environ)
+        arguments.log_level = command_log_level(arguments.log_level)
     commands = {
         "hash-token": hash_token,
         "verify": verify_ledger,

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import UTC, datetime
 
 from service.bootstrap import existing_storage, storage_at
+from service.config import command_database_url
 from service.store.log_reader import NoLedgerError
-from service.store.storage import DEFAULT_DATABASE_URL, DatabaseUrlError, Storage
+from service.store.storage import DatabaseUrlError, Storage
 
 
 def database_url(arguments: argparse.Namespace) -> str:
     """The --database-url given, SLA_LEDGER_DATABASE_URL, or the default."""
-    return str(
-        arguments.database_url or os.environ.get("SLA_LEDGER_DATABASE_URL") or DEFAULT_DATABASE_URL
-    )
+    return command_database_url(arguments.database_url)
 
 
 def storage_of(database_url: str) -> Storage:

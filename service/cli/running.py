@@ -29,7 +29,7 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 def serve(arguments: argparse.Namespace) -> int:
     """Run the server until SIGTERM or SIGINT."""
-    config = serve_config(arguments, os.environ)
+    config = serve_config(arguments)
     configure_logging(config.log_level)
     # Block the stop signals before any thread starts, so every thread inherits the mask and a
     # signal arriving at any time, even during start-up, waits for sigwait below: no handler
