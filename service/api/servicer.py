@@ -10,7 +10,7 @@ import grpc
 from google.protobuf.message import Message
 
 from domain.agreement import replay_agreement
-from domain.errors import FailedPreconditionError, InvalidArgumentError, ProjectionBehindError
+from domain.errors import InvalidArgumentError, ProjectionBehindError
 from projections.queries import credit_balances, list_breaches, list_credits
 from projections.read_models import ReadModels
 from service.api.access import CustomerScope, require_customer, require_whole_ledger
@@ -34,7 +34,6 @@ from service.api.event_pages import event_page
 from service.api.mapping.chain import digest_to_proto
 from service.api.mapping.columns import in_request_paths
 from service.api.mapping.read_models import (
-    audit_to_proto,
     balance_to_proto,
     breach_to_proto,
     credit_to_proto,
@@ -50,6 +49,7 @@ from service.api.query_inputs import (
     read_instants,
     verify_range,
 )
+from service.api.read_waits import DEFAULT_READ_WAIT_SECONDS, audit_if_asked, models_at
 from service.api.subscriptions import EventStreams
 from service.app.actors import as_caller
 from service.app.application import Clock, LedgerApplication
@@ -59,7 +59,6 @@ from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.store.command_requests import CommandRecord, CommandRequest
 from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
 
-DEFAULT_READ_WAIT_SECONDS = 30.0
 Reply = TypeVar("Reply")
 LOG_POLL_SECONDS = 0.05
 
@@ -88,7 +87,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         """A page of the breaches projection."""
         self._access.require_listing(request.agreement_id, request.customer_id)
         listing = breach_listing(request)
-        models = self._models_at(request.min_log_position, context)
+        models = models_at(self._read_models, request.min_log_position, context)
         position = models.position()
         rows = list_breaches(models.engine, listing.where, listing.after(), listing.page.size)
         return pb.ListBreachesResponse(
@@ -103,7 +102,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         """A page of the credit ledger."""
         self._access.require_listing(request.agreement_id, request.customer_id)
         listing = credit_listing(request)
-        models = self._models_at(request.min_log_position, context)
+        models = models_at(self._read_models, request.min_log_position, context)
         position = models.position()
         rows = list_credits(models.engine, listing.where, listing.after(), listing.page.size)
         return pb.ListCreditsResponse(
@@ -118,24 +117,12 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         """Net credits and bonuses per customer and currency."""
         require_customer(request.customer_id, "customer_id")
         check_balance_request(request)
-        models = self._models_at(request.min_log_position, context)
+        models = models_at(self._read_models, request.min_log_position, context)
         position = models.position()
         balances = credit_balances(models.engine, request.customer_id, request.currency_code)
         return pb.GetCreditBalanceResponse(
             balances=[balance_to_proto(b) for b in balances], log_position=position
         )
-
-    def _models_at(self, min_position: int, context: grpc.ServicerContext) -> ReadModels:
-        if self._read_models is None:
-            raise FailedPreconditionError("read models are not enabled on this server")
-        if min_position > 0:
-            remaining = context.time_remaining()
-            timeout = DEFAULT_READ_WAIT_SECONDS if remaining is None else remaining
-            if not self._read_models.wait_for(min_position, timeout):
-                raise ProjectionBehindError(
-                    f"read models have not reached log position {min_position} in time"
-                )
-        return self._read_models
 
     def SubscribeEvents(  # noqa: N802
         self, request: pb.SubscribeEventsRequest, context: grpc.ServicerContext
@@ -405,9 +392,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             first_bad_position=result.first_bad_position,
             problem=result.problem,
             digest=digest_to_proto(result.digest),
-            read_models=audit_to_proto(self._models_at(0, context).audit())
-            if request.read_models
-            else None,
+            read_models=audit_if_asked(self._read_models, request.read_models),
         )
 
     def _wait_for_log(self, min_position: int, context: grpc.ServicerContext) -> None:
