@@ -99,6 +99,16 @@ def close_reply(events: Appended, more_due: bool, closed_count: int) -> pb.Close
     )
 
 
+def close_replay(app: LedgerApplication, record: CommandRecord) -> pb.ClosePeriodResponse:
+    """The reply of a retried ClosePeriod call, from its record."""
+    outcome = record.request.outcome
+    more_due, closed = bool(outcome.get("more_due", 0)), outcome.get("closed", -1)
+    events = appended_by(app, record)
+    if closed < 0:  # recorded before outcomes were kept
+        closed = sum(e.HasField("period_closed") for e in events.listed)
+    return close_reply(events, more_due, closed)
+
+
 def recalculate_reply(events: Appended) -> pb.RecalculatePeriodResponse:
     """The reply of a RecalculatePeriod call."""
     return pb.RecalculatePeriodResponse(

@@ -25,6 +25,7 @@ from service.api.command_inputs import (
 from service.api.command_replies import (
     appended,
     appended_by,
+    close_replay,
     close_reply,
     first_event,
     measured_counts,
@@ -316,12 +317,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             return close_reply(appended(closed.events), closed.more_due, closed.closed_count)
 
         def replay(record: CommandRecord) -> pb.ClosePeriodResponse:
-            outcome = record.request.outcome
-            more_due, closed = bool(outcome.get("more_due", 0)), outcome.get("closed", -1)
-            events = appended_by(self._app, record)
-            if closed < 0:  # recorded before outcomes were kept
-                closed = sum(e.HasField("period_closed") for e in events.listed)
-            return close_reply(events, more_due, closed)
+            return close_replay(self._app, record)
 
         return self._once("ClosePeriod", request, carry_out, replay)
 
