@@ -14,7 +14,7 @@ p99 (nearest rank) of the client-side latencies are printed.
 
 Baselines in the same run: GetAgreement on the year agreement over the same channel (a trivial
 unary call: the floor of any call), and the replay oracle over the agreement's whole history
-(LedgerApplication.compliance_by_full_replay), called in this process on the same SQLite file
+(LedgerApplication.compliance.by_full_replay), called in this process on the same SQLite file
 after the server has stopped, on the same questions; its answer must equal the server's.
 --quick records 1 day and 1 week of readings and makes 5 calls each: it only checks that the
 harness works, its figures mean nothing.
@@ -65,7 +65,7 @@ def reading_batches(
 
 def ask_oracle(app: LedgerApplication, agreement_id: str, known_at: datetime) -> ComplianceReport:
     """The replay oracle's answer to the benchmark's question, in this process."""
-    return app.compliance_by_full_replay(agreement_id, "availability", AS_OF, known_at)
+    return app.compliance.by_full_replay(agreement_id, "availability", AS_OF, known_at)
 
 
 def main() -> int:
@@ -139,7 +139,7 @@ def main() -> int:
                 )
                 for name in agreements
             }
-            events = {name: len(app.agreement_events(name)) for name in agreements}
+            events = {name: len(app.event_log.agreement_events(name)) for name in agreements}
         finally:
             app.close()
 

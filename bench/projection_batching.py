@@ -100,7 +100,7 @@ def measure(database_url: str, label: str, agreements: int) -> None:
         started = time.perf_counter()
         build_ledger(app, agreements)
         built = time.perf_counter() - started
-        events = app.recorder.max_notification_id() or 0
+        events = app.event_log.head()
         print(f"\n{label}: {agreements} agreements, {events} events (built in {built:.0f} s)")
         print(f"{'read model':22}{'events':>8}{'1 per txn ev/s':>16}{'batched ev/s':>14}{'x':>7}")
         for projection in (models.views, models.rollups, models.encodings):

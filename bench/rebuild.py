@@ -108,9 +108,11 @@ def build_ledger(app: LedgerApplication, agreements: int) -> None:
     """Sign, amend, exclude, measure, close and recalculate: the mix described above."""
     for index in range(agreements):
         agreement_id = f"agreement-{index:04d}"
-        app.sign_agreement(agreement_id, terms(index), JANUARY)
+        app.commands.sign_agreement(agreement_id, terms(index), JANUARY)
         if index % 5 == 0:
-            app.amend_agreement(agreement_id, terms(index, "99.8"), FEBRUARY, reason="renegotiated")
+            app.commands.amend_agreement(
+                agreement_id, terms(index, "99.8"), FEBRUARY, reason="renegotiated"
+            )
         if index % 3 == 0:
             start = datetime(2026, 2, 10, 1, tzinfo=UTC)
             exclusion = Exclusion(
@@ -120,15 +122,15 @@ def build_ledger(app: LedgerApplication, agreements: int) -> None:
                 ExclusionKind.SCHEDULED_MAINTENANCE,
                 "announced",
             )
-            app.record_exclusion(agreement_id, exclusion)
+            app.commands.record_exclusion(agreement_id, exclusion)
         readings = hourly_readings(index)
         for offset in range(0, len(readings), 10_000):
-            app.record_measurements(agreement_id, readings[offset : offset + 10_000])
-        app.close_periods(agreement_id, APRIL)
+            app.ingest.record_measurements(agreement_id, readings[offset : offset + 10_000])
+        app.commands.close_periods(agreement_id, APRIL)
         if index % 4 == 1:
             late = Measurement("availability", "late", to_epoch_us(JANUARY) + 1, 10**7, 10**7)
-            app.record_measurements(agreement_id, [late])
-            app.recalculate_period(agreement_id, "availability", "2026-01")
+            app.ingest.record_measurements(agreement_id, [late])
+            app.commands.recalculate_period(agreement_id, "availability", "2026-01")
 
 
 def read_everything(app: LedgerApplication) -> int:

@@ -82,14 +82,14 @@ def build_ledger(app: LedgerApplication, agreements: int) -> None:
     """Five small events per agreement: signed, amended twice, two exclusions."""
     for index in range(agreements):
         agreement_id = f"agreement-{index:05d}"
-        app.sign_agreement(agreement_id, terms(index, "99.9"), JANUARY)
+        app.commands.sign_agreement(agreement_id, terms(index, "99.9"), JANUARY)
         for month, target in ((3, "99.5"), (6, "99.0")):
-            app.amend_agreement(
+            app.commands.amend_agreement(
                 agreement_id, terms(index, target), datetime(2026, month, 1, tzinfo=UTC)
             )
         for day in (10, 20):
             start = datetime(2026, 2, day, 1, tzinfo=UTC)
-            app.record_exclusion(
+            app.commands.record_exclusion(
                 agreement_id,
                 Exclusion(
                     f"maintenance-{day}",
@@ -148,7 +148,7 @@ def main() -> int:
             started = time.perf_counter()
             build_ledger(app, options.agreements)
             build_seconds = time.perf_counter() - started
-            head = app.recorder.max_notification_id() or 0
+            head = app.event_log.head()
             decode, total = best_rate(lambda: read_in_process(app, False), options.repeats)
             to_proto, _ = best_rate(lambda: read_in_process(app, True), options.repeats)
         finally:

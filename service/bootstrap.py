@@ -15,7 +15,6 @@ from pathlib import Path
 from projections.read_models import ReadModels
 from service.api.event_encoder import LedgerEventEncoder
 from service.app.application import DEFAULT_MAX_CLOCK_SKEW, Clock, LedgerApplication, utc_now
-from service.app.application_log import ApplicationLog
 from service.store.log_reader import NoLedgerError
 from service.store.read_models_engine import read_models_engine
 from service.store.storage import SchemaLock, Storage, parse_database_url
@@ -61,7 +60,7 @@ def open_read_models(
     """The read models beside the application, their tables created once."""
     storage = storage_at(database_url)
     read_models = ReadModels(
-        ApplicationLog(app),
+        app.event_log,
         read_models_engine(storage),
         LedgerEventEncoder(),
         partial(SchemaLock, storage),

@@ -20,7 +20,6 @@ from service.generated.sla.ledger.v1 import events_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.command_requests import CommandRecord
 from service.store.event_limits import REPLY_EVENT_BYTES, REPLY_EVENTS
-from service.store.log_reads import count_between, notification_chunks
 
 
 @dataclass(frozen=True)
@@ -53,21 +52,18 @@ def appended_by(app: LedgerApplication, record: CommandRecord) -> Appended:
     first, last = record.first_position, record.last_position
     count = record.appended_count
     if count is None:  # recorded before counts were kept
-        count = count_between(app.ledger_recorder, first, last)
+        count = app.event_log.count_between(first, last)
     listed: list[events_pb2.LedgerEvent] = []
-    for chunk in notification_chunks(app.ledger_recorder, first, min(count, REPLY_EVENTS)):
+    for chunk in app.event_log.chunks(first, min(count, REPLY_EVENTS)):
         for n in chunk:
-            if n.id <= last:
-                listed.append(
-                    logged_event_to_proto(LoggedEvent(n.id, app.mapper.to_domain_event(n)))
-                )
+            if n.position <= last:
+                listed.append(logged_event_to_proto(LoggedEvent(n.position, n.event())))
     return Appended(count, first, last, listed[: fitting(listed, REPLY_EVENT_BYTES)])
 
 
 def first_event(app: LedgerApplication, record: CommandRecord) -> LoggedEvent:
     """The first event a recorded command appended."""
-    [notification] = app.recorder.select_notifications(start=record.first_position, limit=1)
-    return LoggedEvent(notification.id, app.mapper.to_domain_event(notification))
+    return app.event_log.event_at(record.first_position)
 
 
 def measured_counts(app: LedgerApplication, record: CommandRecord) -> tuple[int, int]:
@@ -77,10 +73,10 @@ def measured_counts(app: LedgerApplication, record: CommandRecord) -> tuple[int,
         return outcome["recorded"], outcome.get("late", 0)
     recorded = late = 0  # recorded before outcomes were kept: count from its events
     size = record.last_position - record.first_position + 1
-    for chunk in notification_chunks(app.ledger_recorder, record.first_position, size):
+    for chunk in app.event_log.chunks(record.first_position, size):
         for n in chunk:
-            event = app.mapper.to_domain_event(n)
-            if n.id <= record.last_position and isinstance(event, MetricMeasured):
+            event = n.event()
+            if n.position <= record.last_position and isinstance(event, MetricMeasured):
                 recorded += len(event.observed_at_us)
                 late += len(event.late_indexes)
     return recorded, late

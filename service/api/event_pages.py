@@ -14,7 +14,6 @@ from service.api.page_tokens import encode_page_token
 from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import events_pb2
 from service.store.event_limits import item_bytes
-from service.store.log_reads import notification_chunks
 
 Item = TypeVar("Item", bound=Message)
 
@@ -39,11 +38,11 @@ def event_page(
     take at most max_bytes, and at least one: a listing always moves on."""
     page: list[events_pb2.LedgerEvent] = []
     used = 0
-    recorder = app.ledger_recorder
-    for chunk in notification_chunks(recorder, after + 1, size, agreement_id):
+    for chunk in app.event_log.chunks(after + 1, size, agreement_id):
         for notification in chunk:
-            event = app.mapper.to_domain_event(notification)
-            message = logged_event_to_proto(LoggedEvent(notification.id, event))
+            message = logged_event_to_proto(
+                LoggedEvent(notification.position, notification.event())
+            )
             cost = item_bytes(message.ByteSize())
             if page and used + cost > max_bytes:
                 return EventPage(page, True)

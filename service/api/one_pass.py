@@ -43,7 +43,7 @@ def amendment_rules(
     """The checks of AmendAgreement (the terms alone when the agreement is unknown)."""
 
     def rules() -> Sequence[FieldViolation]:
-        agreement = app.find_agreement(agreement_id)
+        agreement = app.agreements.find_agreement(agreement_id)
         if agreement is None:
             return terms.violations()
         return agreement.amendment_violations(terms, effective_from, reason)
@@ -57,7 +57,7 @@ def termination_rules(
     """The checks of TerminateAgreement."""
 
     def rules() -> Sequence[FieldViolation]:
-        agreement = app.find_agreement(agreement_id)
+        agreement = app.agreements.find_agreement(agreement_id)
         return [] if agreement is None else agreement.termination_violations(effective_at, reason)
 
     return rules
@@ -67,7 +67,7 @@ def exclusion_rules(app: LedgerApplication, agreement_id: str, exclusion: Exclus
     """The checks of RecordExclusion."""
 
     def rules() -> Sequence[FieldViolation]:
-        agreement = app.find_agreement(agreement_id)
+        agreement = app.agreements.find_agreement(agreement_id)
         return [] if agreement is None else agreement.exclusion_violations(exclusion)
 
     return rules
@@ -84,7 +84,7 @@ def reading_rules(
     paths in the request."""
 
     def rules() -> Sequence[FieldViolation]:
-        agreement = app.find_agreement(agreement_id)
+        agreement = app.agreements.find_agreement(agreement_id)
         if agreement is None or not readings:
             return []
         latest_us = to_epoch_us(app.latest_business_instant())

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import grpc
 from google.protobuf.message import Message
 
-from domain.agreement import replay_agreement
 from domain.errors import InvalidArgumentError, ProjectionBehindError
 from projections.queries import credit_balances, list_breaches, list_credits
 from projections.read_models import ReadModels
 from service.api.access import CustomerScope, require_customer, require_whole_ledger
+from service.api.actor_context import as_caller
+from service.api.auth import current_identity
 from service.api.command_inputs import (
     amendment_from_proto,
     close_until_from_proto,
@@ -52,16 +52,13 @@ from service.api.query_inputs import (
 )
 from service.api.read_waits import DEFAULT_READ_WAIT_SECONDS, audit_if_asked, models_at
 from service.api.subscriptions import EventStreams
-from service.app.actors import as_caller
 from service.app.application import Clock, LedgerApplication
-from service.app.idempotency import carry_out_once
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.store.command_requests import CommandRecord, CommandRequest
 from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
 
 Reply = TypeVar("Reply")
-LOG_POLL_SECONDS = 0.05
 
 
 class LedgerServicer(pb_grpc.LedgerServiceServicer):
@@ -77,7 +74,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> None:
         self._app = app
         self._clock = clock
-        self._access = CustomerScope(app.customer_of)
+        self._access = CustomerScope(app.agreements.customer_of)
         self._streams = streams or EventStreams(app)
         self._read_models = read_models
         self._page_bytes = page_bytes(max_message_bytes)
@@ -141,7 +138,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         signing = signing_from_proto(self._app, request)
 
         def carry_out(once: CommandRequest | None) -> pb.SignAgreementResponse:
-            standing, position = self._app.sign_agreement(
+            standing, position = self._app.commands.sign_agreement(
                 request.agreement_id, signing.terms, signing.signed_at, request=once
             )
             return pb.SignAgreementResponse(
@@ -149,12 +146,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             )
 
         def replay(record: CommandRecord) -> pb.SignAgreementResponse:
-            signed = first_event(self._app, record)
-            agreement = replay_agreement([signed.event])
-            assert agreement is not None
+            standing, position = self._app.idempotency.signing(record)
             return pb.SignAgreementResponse(
-                agreement=standing_to_proto(agreement.standing_at(signed.event.signed_at)),
-                log_position=signed.position,
+                agreement=standing_to_proto(standing), log_position=position
             )
 
         return self._once("SignAgreement", request, carry_out, replay)
@@ -169,7 +163,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         amendment = amendment_from_proto(self._app, request)
 
         def carry_out(once: CommandRequest | None) -> pb.AmendAgreementResponse:
-            appended, terms_version = self._app.amend_agreement(
+            appended, terms_version = self._app.commands.amend_agreement(
                 request.agreement_id,
                 amendment.terms,
                 amendment.effective_from,
@@ -203,7 +197,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         termination = termination_from_proto(self._app, request)
 
         def carry_out(once: CommandRequest | None) -> pb.TerminateAgreementResponse:
-            appended = self._app.terminate_agreement(
+            appended = self._app.commands.terminate_agreement(
                 request.agreement_id,
                 termination.effective_at,
                 reason=request.reason,
@@ -233,7 +227,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
 
         def carry_out(once: CommandRequest | None) -> pb.RecordMeasurementsResponse:
             try:
-                result = self._app.record_measurements(request.agreement_id, readings, request=once)
+                result = self._app.ingest.record_measurements(
+                    request.agreement_id, readings, request=once
+                )
             except InvalidArgumentError as refusal:
                 if not block_sizes:
                     raise
@@ -264,8 +260,8 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         """The agreement in force at as_of, as known at known_at."""
         self._access.require_agreement(request.agreement_id)
         at = read_instants(request, self._clock())
-        head = self._app.recorder.max_notification_id() or 0
-        standing = self._app.agreement_at(request.agreement_id, at.as_of, at.known_at)
+        head = self._app.event_log.head()
+        standing = self._app.agreements.agreement_at(request.agreement_id, at.as_of, at.known_at)
         return pb.GetAgreementResponse(agreement=standing_to_proto(standing), log_position=head)
 
     def ListEvents(  # noqa: N802
@@ -279,7 +275,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         )
         return pb.ListEventsResponse(
             events=page.events,
-            log_position=self._app.recorder.max_notification_id() or 0,
+            log_position=self._app.event_log.head(),
             next_page_token=page.next_token(request.agreement_id),
         )
 
@@ -292,7 +288,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         exclusion = exclusion_input(self._app, request)
 
         def carry_out(once: CommandRequest | None) -> pb.RecordExclusionResponse:
-            recorded, position = self._app.record_exclusion(
+            recorded, position = self._app.commands.record_exclusion(
                 request.agreement_id, exclusion, request=once
             )
             return pb.RecordExclusionResponse(recorded=recorded, log_position=position)
@@ -311,7 +307,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         until = close_until_from_proto(request)
 
         def carry_out(once: CommandRequest | None) -> pb.ClosePeriodResponse:
-            closed = self._app.close_periods(
+            closed = self._app.commands.close_periods(
                 request.agreement_id, until or self._clock(), request=once
             )
             return close_reply(appended(closed.events), closed.more_due, closed.closed_count)
@@ -329,7 +325,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self._access.require_agreement(request.agreement_id)
 
         def carry_out(once: CommandRequest | None) -> pb.RecalculatePeriodResponse:
-            events = self._app.recalculate_period(
+            events = self._app.commands.recalculate_period(
                 request.agreement_id, request.objective_id, request.period_label, request=once
             )
             return recalculate_reply(appended(events))
@@ -346,7 +342,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         carry_out: Callable[[CommandRequest | None], Reply],
         replay: Callable[[CommandRecord], Reply],
     ) -> Reply:
-        return carry_out_once(self._app, method, message, carry_out, replay)
+        return self._app.idempotency.carry_out_once(
+            method, message, current_identity.get(), carry_out, replay
+        )
 
     def GetCompliance(  # noqa: N802
         self, request: pb.GetComplianceRequest, context: grpc.ServicerContext
@@ -355,18 +353,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self._access.require_agreement(request.agreement_id)
         at = compliance_instants(request, self._clock())
         self._wait_for_log(request.min_log_position, context)
-        if self._read_models is None:
-            report, position = self._app.compliance(
-                request.agreement_id, request.objective_id, at.as_of, at.known_at
-            )
-        else:
-            report, position = self._app.compliance_from_rollups(
-                request.agreement_id,
-                request.objective_id,
-                at.as_of,
-                at.known_at,
-                self._read_models,
-            )
+        report, position = self._app.compliance.report(
+            request.agreement_id, request.objective_id, at.as_of, at.known_at, self._read_models
+        )
         return pb.GetComplianceResponse(report=report_to_proto(report), log_position=position)
 
     def GetLedgerDigest(  # noqa: N802
@@ -374,7 +363,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.GetLedgerDigestResponse:
         """The head of the hash chain."""
         require_whole_ledger()
-        return pb.GetLedgerDigestResponse(digest=digest_to_proto(self._app.ledger_digest()))
+        return pb.GetLedgerDigestResponse(digest=digest_to_proto(self._app.audit.ledger_digest()))
 
     def VerifyLedger(  # noqa: N802
         self, request: pb.VerifyLedgerRequest, context: grpc.ServicerContext
@@ -382,7 +371,9 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         """Recompute the hash chain over a range and report the first position that differs."""
         require_whole_ledger()
         span = verify_range(request)
-        result = self._app.verify_ledger(span.after_position, span.up_to_position, span.expected)
+        result = self._app.audit.verify_ledger(
+            span.after_position, span.up_to_position, span.expected
+        )
         return pb.VerifyLedgerResponse(
             ok=result.ok,
             first_bad_position=result.first_bad_position,
@@ -395,10 +386,6 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         if min_position <= 0:
             return
         remaining = context.time_remaining()
-        deadline = time.monotonic() + (
-            DEFAULT_READ_WAIT_SECONDS if remaining is None else remaining
-        )
-        while (self._app.recorder.max_notification_id() or 0) < min_position:
-            if time.monotonic() >= deadline:
-                raise ProjectionBehindError(f"the log has not reached position {min_position}")
-            time.sleep(LOG_POLL_SECONDS)
+        timeout = DEFAULT_READ_WAIT_SECONDS if remaining is None else remaining
+        if not self._app.event_log.wait_for(min_position, timeout):
+            raise ProjectionBehindError(f"the log has not reached position {min_position}")

@@ -8,12 +8,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import grpc
-from eventsourcing.persistence import Notification
 
 from domain.errors import Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.input_ranges import shown
-from projections.log_source import LoggedEvent
+from projections.log_source import LoggedEvent, LoggedNotification
 from projections.read_models import ReadModels
 from service.api.errors import CallRefusedError
 from service.api.event_encoder import PAYLOAD_NAMES, PAYLOAD_TOPICS
@@ -22,7 +21,6 @@ from service.api.mapping.scalars import position_from_proto
 from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.event_limits import item_bytes
-from service.store.log_reads import notification_chunks
 
 SHUTTING_DOWN = "the server is shutting down; resubscribe after the last log_position received"
 
@@ -190,19 +188,18 @@ class EventStreams:
         filtered = bool(selection.agreement_id or selection.topics)
         # Read before the page: every position up to it is committed, so a short filtered page
         # has scanned that far even when nothing there matched.
-        head = (self._app.recorder.max_notification_id() or 0) if filtered else 0
+        head = self._app.event_log.head() if filtered else 0
         found: list[tuple[int, bytes]] = []
         used, read, last = 0, 0, position
         # An agreement's notifications are read whatever their topic and filtered here.
         topics = () if selection.agreement_id else selection.topics
-        recorder = self._app.ledger_recorder
-        for chunk in notification_chunks(
-            recorder, position + 1, limit, selection.agreement_id, topics
+        for chunk in self._app.event_log.chunks(
+            position + 1, limit, selection.agreement_id, topics
         ):
             for notification, encoded in self._encode(chunk, selection):
-                last = notification.id
+                last = notification.position
                 if encoded is not None:
-                    found.append((notification.id, encoded))
+                    found.append((notification.position, encoded))
                     used += len(encoded)
                 if used >= self._max_batch_bytes:
                     return _Page(found, last, True)
@@ -228,16 +225,15 @@ class EventStreams:
             yield _response(pending, page.scanned)
 
     def _encode(
-        self, notifications: Iterable[Notification], selection: _Selection
-    ) -> Iterator[tuple[Notification, bytes | None]]:
+        self, notifications: Iterable[LoggedNotification], selection: _Selection
+    ) -> Iterator[tuple[LoggedNotification, bytes | None]]:
         """Each notification with its encoding, None when the selection leaves it out."""
-        to_domain_event = self._app.mapper.to_domain_event
         for notification in notifications:
             if selection.topics and notification.topic not in selection.topics:
                 yield notification, None
                 continue
             message = logged_event_to_proto(
-                LoggedEvent(notification.id, to_domain_event(notification))
+                LoggedEvent(notification.position, notification.event())
             )
             if not selection.names or message.WhichOneof("payload") in selection.names:
                 yield notification, message.SerializeToString()

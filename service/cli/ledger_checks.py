@@ -79,7 +79,7 @@ def adopt_chain(arguments: argparse.Namespace) -> int:
         )
     app = open_application(existing_ledger(arguments))
     try:
-        adoption = app.adopt_chain(by)
+        adoption = app.audit.adopt_chain(by)
     except AdoptionRefusedError as error:
         raise SystemExit(f"sla-ledger: adopt-chain refused: {error}") from None
     finally:

@@ -59,7 +59,7 @@ def serve(arguments: argparse.Namespace) -> int:
         closer.start()
     digest_log = None
     if config.digest_log_interval_seconds > 0:
-        digest_log = DigestLog(app.ledger_digest, config.digest_log_interval_seconds)
+        digest_log = DigestLog(app.audit.ledger_digest, config.digest_log_interval_seconds)
         digest_log.start()
     received = signal.sigwait(STOP_SIGNALS)
     if digest_log is not None:  # first, so that no digest line follows "shutting down"

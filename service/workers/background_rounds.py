@@ -93,7 +93,7 @@ class AgreementRounds:
 
     def run_once(self) -> int:
         """One round over every agreement not in backoff; the sum of what the work counted."""
-        found, self._scanned_to = self._app.agreement_ids(self._scanned_to)
+        found, self._scanned_to = self._app.agreements.agreement_ids(self._scanned_to)
         self._agreements.extend(found)
         now = self._clock()
         done = 0

@@ -57,7 +57,7 @@ class PeriodCloser:
         if until is None:
             return Progress(0)
         with acting_as(PERIOD_CLOSER):
-            closed = self._app.close_periods(agreement_id, until)
+            closed = self._app.commands.close_periods(agreement_id, until)
         if closed.events:
             logger.info(
                 "periods closed",

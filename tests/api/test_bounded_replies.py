@@ -150,7 +150,7 @@ def _store_an_event_too_large_to_send(database_url: str) -> None:
     )
     app = open_application(database_url)
     try:
-        app.sign_agreement("sla-1", terms, DAY)
+        app.commands.sign_agreement("sla-1", terms, DAY)
         first = to_epoch_us(DAY)
         batch = [Measurement(LONG_ID, "", first + i * 1_000_000, 59, 60) for i in range(7_200)]
         groups = group_by_stream("sla-1", batch)

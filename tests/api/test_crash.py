@@ -122,7 +122,7 @@ def test_after_a_kill_the_read_models_catch_up_to_what_a_rebuild_gives(
         live = checksum(models.engine)
         models.rebuild()
         assert checksum(models.engine) == live
-        assert app.verify_ledger().ok
+        assert app.audit.verify_ledger().ok
     finally:
         models.stop()
         app.close()

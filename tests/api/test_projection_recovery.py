@@ -162,7 +162,7 @@ def open_ledger() -> Iterator[Callable[[str], tuple[LedgerApplication, ReadModel
 
 def _sign(app: LedgerApplication, agreement_id: str) -> int:
     """Sign an agreement; the log position it reached."""
-    return app.sign_agreement(agreement_id, TERMS, datetime(2026, 1, 1, tzinfo=UTC))[1]
+    return app.commands.sign_agreement(agreement_id, TERMS, datetime(2026, 1, 1, tzinfo=UTC))[1]
 
 
 def _wait_for_position(read_models: ReadModels, position: int) -> None:

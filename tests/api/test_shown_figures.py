@@ -162,7 +162,9 @@ def test_the_log_keeps_the_exact_figures(server: Any, sqlite_database_url: str) 
     app = open_application(sqlite_database_url)
     try:
         [credit] = [
-            e.event for e in app.list_events("", 0, 100) if isinstance(e.event, CreditIssued)
+            e.event
+            for e in app.event_log.list_events("", 0, 100)
+            if isinstance(e.event, CreditIssued)
         ]
     finally:
         app.close()

@@ -296,7 +296,9 @@ def _sign_before_scoping(database_url: str, actor: str, request: pb.SignAgreemen
         with acting_as(actor):
             terms = terms_from_proto(request.terms, "terms", Violations())
             once = command_request("SignAgreement", request)
-            _, position = app.sign_agreement(request.agreement_id, terms, START, request=once)
+            _, position = app.commands.sign_agreement(
+                request.agreement_id, terms, START, request=once
+            )
     finally:
         app.close()
     return position

@@ -40,11 +40,11 @@ class Ledger:
         self.adoptions = self.prefix + ADOPTIONS_TABLE
         self.position = "rowid" if self.schema is None else "notification_id"
         for agreement_id in ("acme-1", "acme-2"):
-            self.app.sign_agreement(agreement_id, make_terms(), SIGNED_AT)
-        self.app.record_measurements("acme-1", readings(10))
-        self.app.amend_agreement("acme-1", make_terms(), SIGNED_AT + timedelta(days=40))
-        self.app.record_measurements("acme-2", readings(10))
-        self.app.terminate_agreement("acme-2", SIGNED_AT + timedelta(days=50))
+            self.app.commands.sign_agreement(agreement_id, make_terms(), SIGNED_AT)
+        self.app.ingest.record_measurements("acme-1", readings(10))
+        self.app.commands.amend_agreement("acme-1", make_terms(), SIGNED_AT + timedelta(days=40))
+        self.app.ingest.record_measurements("acme-2", readings(10))
+        self.app.commands.terminate_agreement("acme-2", SIGNED_AT + timedelta(days=50))
 
     @property
     def is_sqlite(self) -> bool:
@@ -82,7 +82,7 @@ class Ledger:
 
     def sign(self, agreement_id: str) -> None:
         """An ordinary append."""
-        self.app.sign_agreement(agreement_id, self.make_terms(), SIGNED_AT)
+        self.app.commands.sign_agreement(agreement_id, self.make_terms(), SIGNED_AT)
 
     def event_positions(self) -> list[int]:
         """Every position of the events table, in order."""

@@ -48,9 +48,9 @@ def test_the_database_refuses_to_update_or_delete_recorded_events_keys_and_spans
     statement: str,
 ) -> None:
     app, engine, prefix = ledger
-    app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+    app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
     readings = make_readings(10)  # half with client ids (keyed), half by time slice (spanned)
-    app.record_measurements(
+    app.ingest.record_measurements(
         "acme-1",
         [r._replace(measurement_id=f"m-{i}") if i % 2 else r for i, r in enumerate(readings)],
     )
@@ -64,7 +64,7 @@ def test_the_database_refuses_to_update_or_delete_recorded_events_keys_and_spans
         connection.execute(text(statement.format(**tables)))
 
     assert app.recorder.max_notification_id() == 2
-    assert len(app.agreement_events("acme-1")) == 2
+    assert len(app.event_log.agreement_events("acme-1")) == 2
 
 
 @pytest.mark.postgres
@@ -78,7 +78,7 @@ def test_postgresql_refuses_to_truncate_the_events(
     engine = create_engine(url.difference_update_query(["schema"]))
     table = f'"{url.query["schema"]}".{app.recorder.events_table_name}'  # type: ignore[attr-defined]
     try:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
 
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {table}"))

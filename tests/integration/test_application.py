@@ -79,9 +79,11 @@ class ApplicationContract:
         self, app: LedgerApplication, make_terms: Callable[..., Any]
     ) -> None:
         terms = make_terms()
-        app.sign_agreement("acme-1", terms, SIGNED_AT)
+        app.commands.sign_agreement("acme-1", terms, SIGNED_AT)
 
-        standing = app.agreement_at("acme-1", SIGNED_AT, datetime.now(UTC) + timedelta(days=999))
+        standing = app.agreements.agreement_at(
+            "acme-1", SIGNED_AT, datetime.now(UTC) + timedelta(days=999)
+        )
 
         assert standing.terms.terms == terms
         assert standing.version == 1
@@ -89,62 +91,72 @@ class ApplicationContract:
     def test_signing_a_taken_agreement_id_is_refused(
         self, app: LedgerApplication, make_terms: Callable[..., Any]
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
 
         with pytest.raises(AlreadyExistsError):
-            app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+            app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
 
     def test_an_amendment_with_a_stale_expected_version_is_aborted(
         self, app: LedgerApplication, make_terms: Callable[..., Any]
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
-        app.amend_agreement(
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.amend_agreement(
             "acme-1", make_terms(services=("api", "db")), SIGNED_AT, expected_version=1
         )
 
         with pytest.raises(VersionConflictError):
-            app.amend_agreement("acme-1", make_terms(), SIGNED_AT, expected_version=1)
+            app.commands.amend_agreement("acme-1", make_terms(), SIGNED_AT, expected_version=1)
 
     def test_a_second_termination_is_refused_by_the_agreements_state(
         self, app: LedgerApplication, make_terms: Callable[..., Any]
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
-        app.terminate_agreement("acme-1", SIGNED_AT + timedelta(days=40), expected_version=1)
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.terminate_agreement(
+            "acme-1", SIGNED_AT + timedelta(days=40), expected_version=1
+        )
 
         with pytest.raises(FailedPreconditionError):
-            app.terminate_agreement("acme-1", SIGNED_AT + timedelta(days=41), expected_version=2)
+            app.commands.terminate_agreement(
+                "acme-1", SIGNED_AT + timedelta(days=41), expected_version=2
+            )
 
     def test_changing_an_unknown_agreement_is_not_found(
         self, app: LedgerApplication, make_terms: Callable[..., Any]
     ) -> None:
         with pytest.raises(NotFoundError):
-            app.amend_agreement("nobody", make_terms(), SIGNED_AT)
+            app.commands.amend_agreement("nobody", make_terms(), SIGNED_AT)
 
     def test_known_at_before_an_amendment_was_recorded_shows_the_earlier_terms(
         self, app: LedgerApplication, clock: SteppingClock, make_terms: Callable[..., Any]
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
         before_amendment = clock.now
-        app.amend_agreement(
+        app.commands.amend_agreement(
             "acme-1", make_terms(services=("api", "db")), SIGNED_AT + timedelta(days=31)
         )
         after_amendment = clock.now
         as_of = SIGNED_AT + timedelta(days=45)
 
-        assert app.agreement_at("acme-1", as_of, before_amendment).terms.number == 1
-        assert app.agreement_at("acme-1", as_of, after_amendment).terms.number == 2
+        assert app.agreements.agreement_at("acme-1", as_of, before_amendment).terms.number == 1
+        assert app.agreements.agreement_at("acme-1", as_of, after_amendment).terms.number == 2
 
     def test_as_of_before_an_amendment_takes_effect_shows_the_earlier_terms(
         self, app: LedgerApplication, make_terms: Callable[..., Any]
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
-        app.amend_agreement(
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.amend_agreement(
             "acme-1", make_terms(services=("api", "db")), SIGNED_AT + timedelta(days=31)
         )
         now = datetime.now(UTC) + timedelta(days=999)
 
-        assert app.agreement_at("acme-1", SIGNED_AT + timedelta(days=30), now).terms.number == 1
-        assert app.agreement_at("acme-1", SIGNED_AT + timedelta(days=31), now).terms.number == 2
+        assert (
+            app.agreements.agreement_at("acme-1", SIGNED_AT + timedelta(days=30), now).terms.number
+            == 1
+        )
+        assert (
+            app.agreements.agreement_at("acme-1", SIGNED_AT + timedelta(days=31), now).terms.number
+            == 2
+        )
 
     def test_a_batch_is_recorded_whole_and_counted(
         self,
@@ -152,9 +164,9 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
 
-        result = app.record_measurements("acme-1", make_readings(10_000))
+        result = app.ingest.record_measurements("acme-1", make_readings(10_000))
 
         assert (result.recorded_count, result.duplicate_count) == (10_000, 0)
         assert result.log_position > 1
@@ -165,15 +177,15 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
-        app.record_measurements("acme-1", make_readings(3_000))
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.ingest.record_measurements("acme-1", make_readings(3_000))
 
-        result = app.record_measurements("acme-1", make_readings(5_000))
+        result = app.ingest.record_measurements("acme-1", make_readings(5_000))
 
         assert (result.recorded_count, result.duplicate_count) == (2_000, 3_000)
         recorded = [
             reading
-            for logged in app.list_events("acme-1", 0, 1_000)
+            for logged in app.event_log.list_events("acme-1", 0, 1_000)
             if isinstance(logged.event, MetricMeasured)
             for reading in logged.event.measurements()
         ]
@@ -185,12 +197,12 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
         day = make_readings(1440)
-        app.record_measurements("acme-1", day)
+        app.ingest.record_measurements("acme-1", day)
         between = day[700]._replace(observed_at_us=day[700].observed_at_us + 30_000_000)
 
-        result = app.record_measurements("acme-1", [day[0], between, day[-1]])
+        result = app.ingest.record_measurements("acme-1", [day[0], between, day[-1]])
 
         assert (result.recorded_count, result.duplicate_count) == (1, 2)
 
@@ -202,7 +214,7 @@ class ApplicationContract:
         make_readings: Callable[..., Any],
         step: int,
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
         day = make_readings(1440)
         record_as_before_spans(app, "acme-1", day[::2])  # every other minute
         asked = measurement_keys("acme-1", day[::step][:10])
@@ -217,11 +229,11 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
         readings = make_readings(150)
-        app.record_measurements("acme-1", readings[:100])
+        app.ingest.record_measurements("acme-1", readings[:100])
 
-        result = app.record_measurements("acme-1", readings[50:])
+        result = app.ingest.record_measurements("acme-1", readings[50:])
 
         assert (result.recorded_count, result.duplicate_count) == (50, 50)
 
@@ -246,7 +258,7 @@ class ApplicationContract:
         self, app: LedgerApplication, make_terms: Callable[..., Any], batches: list[Any]
     ) -> None:
         agreement_id = f"p-{uuid.uuid4().hex[:10]}"
-        app.sign_agreement(agreement_id, make_terms(), SIGNED_AT)
+        app.commands.sign_agreement(agreement_id, make_terms(), SIGNED_AT)
         start = to_epoch_us(SIGNED_AT)
         seen: set[str | int] = set()
         for batch in batches:
@@ -258,7 +270,7 @@ class ApplicationContract:
             new = set(identities) - seen
             seen |= new
 
-            result = app.record_measurements(agreement_id, readings)
+            result = app.ingest.record_measurements(agreement_id, readings)
 
             assert (result.recorded_count, result.duplicate_count) == (
                 len(new),
@@ -271,10 +283,10 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
         record_as_before_spans(app, "acme-1", make_readings(100))
 
-        result = app.record_measurements("acme-1", make_readings(150))
+        result = app.ingest.record_measurements("acme-1", make_readings(150))
 
         assert (result.recorded_count, result.duplicate_count) == (50, 100)
 
@@ -284,12 +296,12 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
         first = [r._replace(measurement_id=f"m-{i}") for i, r in enumerate(make_readings(3))]
-        app.record_measurements("acme-1", first)
+        app.ingest.record_measurements("acme-1", first)
         a_day_later = [r._replace(observed_at_us=r.observed_at_us + 86_400_000_000) for r in first]
 
-        result = app.record_measurements("acme-1", a_day_later)
+        result = app.ingest.record_measurements("acme-1", a_day_later)
 
         assert (result.recorded_count, result.duplicate_count) == (0, 3)
 
@@ -299,11 +311,11 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        _, signed_position = app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        _, signed_position = app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
         batch = make_readings(100) + make_readings(1, objective_id="latency")
 
         with pytest.raises(InvalidArgumentError) as refusal:
-            app.record_measurements("acme-1", batch)
+            app.ingest.record_measurements("acme-1", batch)
 
         assert [v.field for v in refusal.value.violations] == ["measurements[100].objective_id"]
         assert app.recorder.max_notification_id() == signed_position
@@ -312,7 +324,7 @@ class ApplicationContract:
         self, app: LedgerApplication, make_readings: Callable[..., Any]
     ) -> None:
         with pytest.raises(NotFoundError):
-            app.record_measurements("nobody", make_readings(1))
+            app.ingest.record_measurements("nobody", make_readings(1))
 
     def test_measurement_streams_hold_at_most_one_day_of_one_objective(
         self,
@@ -320,12 +332,12 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
-        app.record_measurements("acme-1", make_readings(3 * 1440))
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.ingest.record_measurements("acme-1", make_readings(3 * 1440))
 
         streams = {
             logged.event.originator_id
-            for logged in app.list_events("acme-1", 0, 1_000)
+            for logged in app.event_log.list_events("acme-1", 0, 1_000)
             if isinstance(logged.event, MetricMeasured)
         }
 
@@ -339,11 +351,11 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
         batch = make_readings(2_000)
 
         def send() -> tuple[int, int]:
-            result = app.record_measurements("acme-1", batch)
+            result = app.ingest.record_measurements("acme-1", batch)
             return result.recorded_count, result.duplicate_count
 
         results, errors = run_concurrently([send] * 4)
@@ -358,12 +370,12 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
-        app.sign_agreement("acme-10", make_terms(), SIGNED_AT)
-        app.record_measurements("acme-10", make_readings(10))
-        app.record_measurements("acme-1", make_readings(10))
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        app.commands.sign_agreement("acme-10", make_terms(), SIGNED_AT)
+        app.ingest.record_measurements("acme-10", make_readings(10))
+        app.ingest.record_measurements("acme-1", make_readings(10))
 
-        listed = app.list_events("acme-1", 0, 100)
+        listed = app.event_log.list_events("acme-1", 0, 100)
 
         assert [type(e.event) for e in listed] == [Agreement.Signed, MetricMeasured]
         assert [e.position for e in listed] == sorted(e.position for e in listed)
@@ -372,10 +384,10 @@ class ApplicationContract:
         self, app: LedgerApplication, make_terms: Callable[..., Any]
     ) -> None:
         for number in range(5):
-            app.sign_agreement(f"acme-{number}", make_terms(), SIGNED_AT)
+            app.commands.sign_agreement(f"acme-{number}", make_terms(), SIGNED_AT)
 
-        first = app.list_events("", 0, 3)
-        rest = app.list_events("", first[-1].position, 3)
+        first = app.event_log.list_events("", 0, 3)
+        rest = app.event_log.list_events("", first[-1].position, 3)
 
         assert [e.event.agreement_id for e in first + rest] == [f"acme-{n}" for n in range(5)]
 
@@ -387,14 +399,14 @@ class ApplicationContract:
         make_readings: Callable[..., Any],
     ) -> None:
         first = open_app(database_url, clock)
-        first.sign_agreement("acme-1", make_terms(), SIGNED_AT)
-        first.record_measurements("acme-1", make_readings(500))
+        first.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+        first.ingest.record_measurements("acme-1", make_readings(500))
         first.close()
 
         reopened = open_app(database_url, clock)
         try:
-            again = reopened.record_measurements("acme-1", make_readings(500))
-            standing = reopened.agreement_at("acme-1", SIGNED_AT, clock.now)
+            again = reopened.ingest.record_measurements("acme-1", make_readings(500))
+            standing = reopened.agreements.agreement_at("acme-1", SIGNED_AT, clock.now)
         finally:
             reopened.close()
 
@@ -407,17 +419,17 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
-        app.record_measurements("acme-1", make_readings(100))
+        app.commands.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
+        app.ingest.record_measurements("acme-1", make_readings(100))
 
         def close() -> int:
-            return len(app.close_periods("acme-1", SIGNED_AT + timedelta(days=31)).events)
+            return len(app.commands.close_periods("acme-1", SIGNED_AT + timedelta(days=31)).events)
 
         results, errors = run_concurrently([close] * 3)
 
         closes = [
             e
-            for e in app.list_events("acme-1", 0, 1_000)
+            for e in app.event_log.list_events("acme-1", 0, 1_000)
             if type(e.event).__name__ == "PeriodClosed"
         ]
         # One closer appends PeriodClosed and BreachDetected (99.17% < 99.9%); the others nothing.
@@ -431,11 +443,11 @@ class ApplicationContract:
         make_terms: Callable[..., Any],
         make_readings: Callable[..., Any],
     ) -> None:
-        app.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
-        app.record_measurements("acme-1", make_readings(10))
-        app.close_periods("acme-1", SIGNED_AT + timedelta(days=31))
+        app.commands.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
+        app.ingest.record_measurements("acme-1", make_readings(10))
+        app.commands.close_periods("acme-1", SIGNED_AT + timedelta(days=31))
 
-        late = app.record_measurements("acme-1", make_readings(20))
+        late = app.ingest.record_measurements("acme-1", make_readings(20))
 
         assert (late.recorded_count, late.late_count) == (10, 10)
 
@@ -447,14 +459,16 @@ class ApplicationContract:
         make_readings: Callable[..., Any],
     ) -> None:
         first = open_app(database_url, clock)
-        first.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
-        first.record_measurements("acme-1", make_readings(100))
-        first.close_periods("acme-1", SIGNED_AT + timedelta(days=31))
+        first.commands.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
+        first.ingest.record_measurements("acme-1", make_readings(100))
+        first.commands.close_periods("acme-1", SIGNED_AT + timedelta(days=31))
         first.close()
 
         reopened = open_app(database_url, clock)
         try:
-            report, _ = reopened.compliance("acme-1", "", SIGNED_AT + timedelta(days=31), clock.now)
+            report, _ = reopened.compliance.by_stream_replay(
+                "acme-1", "", SIGNED_AT + timedelta(days=31), clock.now
+            )
         finally:
             reopened.close()
 

@@ -51,7 +51,7 @@ def app(database_url: str, clock: SettableClock) -> Iterator[LedgerApplication]:
 
 @pytest.fixture
 def signed(app: LedgerApplication, make_terms: Any) -> str:
-    app.sign_agreement("acme-1", make_terms(), JANUARY)
+    app.commands.sign_agreement("acme-1", make_terms(), JANUARY)
     return "acme-1"
 
 
@@ -62,7 +62,9 @@ def closer(app: LedgerApplication, clock: SettableClock) -> PeriodCloser:
 
 def closed(app: LedgerApplication, agreement_id: str) -> dict[str, PeriodClosed]:
     return {
-        e.period_label: e for e in app.agreement_events(agreement_id) if isinstance(e, PeriodClosed)
+        e.period_label: e
+        for e in app.event_log.agreement_events(agreement_id)
+        if isinstance(e, PeriodClosed)
     }
 
 
@@ -86,7 +88,7 @@ def test_history_back_filled_within_the_grace_is_not_late_and_is_judged_at_close
     clock.now = RECORDED + timedelta(minutes=10)
     closer.run_once()
     clock.now = RECORDED + timedelta(minutes=40)
-    batch = app.record_measurements(signed, make_readings(60, start=JANUARY))
+    batch = app.ingest.record_measurements(signed, make_readings(60, start=JANUARY))
     clock.now = RECORDED + GRACE
 
     closer.run_once()
@@ -101,7 +103,7 @@ def test_history_back_filled_within_the_grace_is_not_late_and_is_judged_at_close
 def test_an_explicit_close_is_not_held_for_newly_recorded_terms(
     app: LedgerApplication, signed: str
 ) -> None:
-    app.close_periods(signed, RECORDED)
+    app.commands.close_periods(signed, RECORDED)
 
     assert sorted(closed(app, signed)) == PAST_MONTHS
 
@@ -116,7 +118,7 @@ def test_an_amendment_holds_the_agreement_again_for_the_grace(
     clock.now = RECORDED + GRACE
     closer.run_once()
     clock.now = datetime(2026, 7, 1, 6, tzinfo=UTC)  # June has ended more than the grace ago
-    app.amend_agreement(signed, make_terms(), datetime(2026, 7, 1, tzinfo=UTC))
+    app.commands.amend_agreement(signed, make_terms(), datetime(2026, 7, 1, tzinfo=UTC))
     clock.now += timedelta(minutes=30)
 
     closer.run_once()

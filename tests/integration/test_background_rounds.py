@@ -89,7 +89,7 @@ def poisoned(app: LedgerApplication, make_terms: Any, clock: SettableClock) -> s
 @pytest.fixture
 def healthy(app: LedgerApplication, make_terms: Any, clock: SettableClock, poisoned: str) -> str:
     """An agreement of customer globex from 1 January 2026, signed after the poisoned one."""
-    app.sign_agreement("globex-1", make_terms(), clock.now)
+    app.commands.sign_agreement("globex-1", make_terms(), clock.now)
     return "globex-1"
 
 
@@ -101,7 +101,9 @@ def closer(app: LedgerApplication, clock: SettableClock, healthy: str) -> Period
 
 def closed_labels(app: LedgerApplication, agreement_id: str) -> list[str]:
     return sorted(
-        e.period_label for e in app.agreement_events(agreement_id) if isinstance(e, PeriodClosed)
+        e.period_label
+        for e in app.event_log.agreement_events(agreement_id)
+        if isinstance(e, PeriodClosed)
     )
 
 
@@ -117,7 +119,7 @@ def test_the_poisoned_agreement_fails_to_close_by_itself(
     app: LedgerApplication, poisoned: str, clock: SettableClock
 ) -> None:
     with pytest.raises(OverflowError):
-        app.close_periods(poisoned, clock.now - GRACE)
+        app.commands.close_periods(poisoned, clock.now - GRACE)
 
 
 def test_a_failing_agreement_does_not_stop_a_round_closing_the_agreements_signed_after_it(

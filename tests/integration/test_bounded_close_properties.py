@@ -121,18 +121,20 @@ def test_bounded_closes_append_what_a_close_of_the_whole_history_appends(
         env = parse_database_url(f"sqlite:///{Path(directory) / 'l.sqlite3'}").env
         app = LedgerApplication(env={**env, "CREATE_TABLE": "y"}, clock=Clock())
         try:
-            app.sign_agreement("sla-1", _terms(zone, objectives), SIGNED_AT)
+            app.commands.sign_agreement("sla-1", _terms(zone, objectives), SIGNED_AT)
             known = sorted(objectives)
             terminated = False
             for kind, value in history:
                 if kind == "read":
-                    app.record_measurements("sla-1", _readings(known, value))
+                    app.ingest.record_measurements("sla-1", _readings(known, value))
                 elif kind == "amend" and not terminated:
                     amended_zone, amended, at = value
-                    app.amend_agreement("sla-1", _terms(amended_zone, amended), SIGNED_AT + at)
+                    app.commands.amend_agreement(
+                        "sla-1", _terms(amended_zone, amended), SIGNED_AT + at
+                    )
                     known = sorted(set(known) | set(amended))
                 elif kind == "terminate" and not terminated:
-                    app.terminate_agreement("sla-1", SIGNED_AT + value)
+                    app.commands.terminate_agreement("sla-1", SIGNED_AT + value)
                     terminated = True
                 elif kind == "close":
                     _check_close(app, SIGNED_AT + value, limit)
@@ -141,12 +143,12 @@ def test_bounded_closes_append_what_a_close_of_the_whole_history_appends(
 
 
 def _check_close(app: LedgerApplication, until: datetime, limit: int) -> None:
-    folded = fold_history(app.agreement_events("sla-1"))
+    folded = fold_history(app.event_log.agreement_events("sla-1"))
     assert folded is not None
     expected = [_content(e) for e in close_due_periods(folded, until, NOW)]
     appended: list[Any] = []
     while True:
-        closed = app.close_periods("sla-1", until, limit=limit)
+        closed = app.commands.close_periods("sla-1", until, limit=limit)
         appended.extend(logged.event for logged in closed.events)
         if not closed.more_due:
             break

@@ -84,7 +84,7 @@ def test_adopt_chain_is_one_time_even_after_the_chain_is_emptied_again(
     unchained.tamper("DELETE FROM {chain}")
 
     with pytest.raises(AdoptionRefusedError, match=f"adopted already, by {ADOPTER}"):
-        unchained.app.adopt_chain("intruder")
+        unchained.app.audit.adopt_chain("intruder")
 
     assert unchained.chain_positions() == []
 
@@ -96,7 +96,7 @@ def test_adopt_chain_refuses_an_event_below_the_first_position(
     unchained.forge_event(position)
 
     with pytest.raises(AdoptionRefusedError, match=f"position {position} cannot be chained"):
-        unchained.app.adopt_chain(ADOPTER)
+        unchained.app.audit.adopt_chain(ADOPTER)
 
     assert (unchained.chain_positions(), _adoption_rows(unchained)) == ([], 0)
 

@@ -38,14 +38,14 @@ def _sign(
 ) -> None:
     objective = Objective("availability", "availability", Decimal("99.9"), unit)
     terms = make_terms(time_zone="UTC", term_start=START, objectives=(objective,))
-    app.sign_agreement(agreement_id, terms, START)
+    app.commands.sign_agreement(agreement_id, terms, START)
 
 
 def test_a_close_stops_after_the_readings_it_may_read_and_says_more_are_due(
     app: LedgerApplication, make_terms: Callable[..., Any], make_readings: Callable[..., Any]
 ) -> None:
     _sign(app, make_terms, "acme-1", PeriodUnit.DAY)
-    app.record_measurements("acme-1", make_readings(3 * 1440, start=START))
+    app.ingest.record_measurements("acme-1", make_readings(3 * 1440, start=START))
     agreement: Agreement = app.repository.get("agreement:acme-1")
 
     plan = plan_close(app.ledger_recorder, app.mapper, agreement, UNTIL, NOW, readings_budget=2000)
@@ -63,7 +63,9 @@ def test_the_closer_closes_every_due_period_of_an_agreement_with_years_to_catch_
 
     closer.run_once()
 
-    closed = [e for e in app.agreement_events("acme-daily") if isinstance(e, PeriodClosed)]
+    closed = [
+        e for e in app.event_log.agreement_events("acme-daily") if isinstance(e, PeriodClosed)
+    ]
     assert len(closed) == len({e.period_label for e in closed}) == 1_247
 
 
@@ -79,7 +81,7 @@ def test_the_closer_closes_other_agreements_before_coming_back_for_more(
 
     def positions(agreement_id: str) -> list[int]:
         found, after = [], 0
-        while page := app.list_events(agreement_id, after, 1000):
+        while page := app.event_log.list_events(agreement_id, after, 1000):
             found += [e.position for e in page if isinstance(e.event, PeriodClosed)]
             after = page[-1].position
         return found

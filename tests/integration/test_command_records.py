@@ -70,8 +70,8 @@ def test_an_old_command_requests_table_gains_the_count_and_outcome_columns(
     app = _open(database_url)
     try:
         request = CommandRequest("new", "SignAgreement", b"y")
-        app.sign_agreement("acme-1", make_terms(), SIGNED_AT, request=request)
-        record = app.command_record("new")
+        app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT, request=request)
+        record = app.idempotency.command_record("new")
     finally:
         app.close()
 
@@ -89,9 +89,9 @@ def test_a_close_recorded_before_counts_were_kept_is_counted_from_the_log(
 
     app = _open(database_url)
     try:
-        app.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
-        closed = app.close_periods("acme-1", SIGNED_AT + timedelta(days=95))
-        record = app.command_record("close-1")
+        app.commands.sign_agreement("acme-1", make_terms(time_zone="UTC"), SIGNED_AT)
+        closed = app.commands.close_periods("acme-1", SIGNED_AT + timedelta(days=95))
+        record = app.idempotency.command_record("close-1")
         assert record is not None
         reported = appended_by(app, record)
     finally:

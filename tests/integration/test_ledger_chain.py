@@ -30,10 +30,10 @@ def ledger(
 
 
 def test_an_untouched_ledger_verifies_up_to_its_digest(ledger: Ledger) -> None:
-    result = ledger.app.verify_ledger()
+    result = ledger.app.audit.verify_ledger()
 
     assert (result.ok, result.checked_through) == (True, 6)
-    assert result.digest == ledger.app.ledger_digest()
+    assert result.digest == ledger.app.audit.ledger_digest()
 
 
 def test_the_reader_names_the_events_table_the_library_writes(ledger: Ledger) -> None:
@@ -43,10 +43,10 @@ def test_the_reader_names_the_events_table_the_library_writes(ledger: Ledger) ->
 
 
 def test_an_old_digest_still_verifies_after_more_events(ledger: Ledger) -> None:
-    kept = ledger.app.verify_ledger(up_to=3).digest
-    ledger.app.record_exclusion("acme-1", _exclusion())
+    kept = ledger.app.audit.verify_ledger(up_to=3).digest
+    ledger.app.commands.record_exclusion("acme-1", _exclusion())
 
-    assert ledger.app.verify_ledger(expected=kept).ok
+    assert ledger.app.audit.verify_ledger(expected=kept).ok
 
 
 def test_a_changed_payload_is_named_by_its_position(ledger: Ledger) -> None:
@@ -57,7 +57,7 @@ def test_a_changed_payload_is_named_by_its_position(ledger: Ledger) -> None:
         "'acme', 'evil'), 'UTF8') WHERE {pos} = 4"
     )
 
-    result = ledger.app.verify_ledger()
+    result = ledger.app.audit.verify_ledger()
 
     assert (result.ok, result.first_bad_position) == (False, 4)
 
@@ -65,7 +65,7 @@ def test_a_changed_payload_is_named_by_its_position(ledger: Ledger) -> None:
 def test_a_deleted_event_is_named_by_its_position(ledger: Ledger) -> None:
     ledger.tamper("DELETE FROM {events} WHERE {pos} = 3")
 
-    result = ledger.app.verify_ledger()
+    result = ledger.app.audit.verify_ledger()
 
     assert (result.ok, result.first_bad_position) == (False, 3)
 
@@ -73,7 +73,7 @@ def test_a_deleted_event_is_named_by_its_position(ledger: Ledger) -> None:
 def test_an_inserted_event_is_named_by_its_position(ledger: Ledger) -> None:
     ledger.forge_event(7)
 
-    result = ledger.app.verify_ledger()
+    result = ledger.app.audit.verify_ledger()
 
     assert (result.ok, result.first_bad_position) == (False, 7)
 
@@ -84,7 +84,7 @@ def test_an_event_inserted_at_a_position_the_ledger_never_uses_fails_verificatio
 ) -> None:
     ledger.forge_event(position)
 
-    result = ledger.app.verify_ledger()
+    result = ledger.app.audit.verify_ledger()
 
     assert (result.ok, result.first_bad_position) == (False, position)
 
@@ -93,10 +93,10 @@ def test_an_event_inserted_at_a_position_the_ledger_never_uses_fails_verificatio
 def test_an_event_inserted_below_the_first_position_fails_against_a_kept_digest(
     ledger: Ledger, position: int
 ) -> None:
-    kept = ledger.app.ledger_digest()
+    kept = ledger.app.audit.ledger_digest()
     ledger.forge_event(position)
 
-    result = ledger.app.verify_ledger(expected=kept)
+    result = ledger.app.audit.verify_ledger(expected=kept)
 
     assert (result.ok, result.first_bad_position) == (False, position)
 
@@ -104,15 +104,15 @@ def test_an_event_inserted_below_the_first_position_fails_against_a_kept_digest(
 def test_an_event_below_the_first_position_fails_a_range_from_the_start(ledger: Ledger) -> None:
     ledger.forge_event(-1)
 
-    assert ledger.app.verify_ledger(up_to=3).first_bad_position == -1
-    assert ledger.app.verify_ledger(after=2).ok
+    assert ledger.app.audit.verify_ledger(up_to=3).first_bad_position == -1
+    assert ledger.app.audit.verify_ledger(after=2).ok
 
 
 def test_an_event_in_a_gap_of_the_chain_is_named_by_its_position(ledger: Ledger) -> None:
     ledger.tamper("DELETE FROM {events} WHERE {pos} = 3", "DELETE FROM {chain} WHERE position = 3")
     ledger.forge_event(3)
 
-    result = ledger.app.verify_ledger()
+    result = ledger.app.audit.verify_ledger()
 
     assert (result.ok, result.first_bad_position) == (False, 3)
 
@@ -124,13 +124,13 @@ def test_two_swapped_events_are_named_by_the_first_position(ledger: Ledger) -> N
         "UPDATE {events} SET {pos} = 5 WHERE {pos} = -2",
     )
 
-    result = ledger.app.verify_ledger()
+    result = ledger.app.audit.verify_ledger()
 
     assert (result.ok, result.first_bad_position) == (False, 2)
 
 
 def test_a_rewritten_chain_passes_alone_but_not_against_a_kept_digest(ledger: Ledger) -> None:
-    kept = ledger.app.ledger_digest()
+    kept = ledger.app.audit.ledger_digest()
     ledger.tamper("DELETE FROM {events} WHERE {pos} = 3", "DELETE FROM {chain}")
     with open_log_reader(ledger.app.env) as reader:
         events = [e for e in reader.events(1, 10, 100) if isinstance(e, ChainedEvent)]
@@ -138,8 +138,8 @@ def test_a_rewritten_chain_passes_alone_but_not_against_a_kept_digest(ledger: Le
     for position, digest in rewritten:
         ledger.tamper("INSERT INTO {chain} (position, hash) VALUES (:p, :h)", p=position, h=digest)
 
-    assert ledger.app.verify_ledger().ok
-    result = ledger.app.verify_ledger(expected=kept)
+    assert ledger.app.audit.verify_ledger().ok
+    result = ledger.app.audit.verify_ledger(expected=kept)
     assert (result.ok, result.first_bad_position) == (False, kept.position)
     assert kept != Digest(*rewritten[-1])
 
@@ -152,7 +152,7 @@ def test_an_event_forged_after_the_head_makes_the_next_append_refused(ledger: Le
 
     assert ledger.event_positions() == [1, 2, 3, 4, 5, 6, 7]
     assert ledger.chain_positions() == [1, 2, 3, 4, 5, 6]
-    assert ledger.app.verify_ledger().first_bad_position == 7
+    assert ledger.app.audit.verify_ledger().first_bad_position == 7
 
 
 @pytest.mark.parametrize("position", [0, -1])
@@ -164,27 +164,27 @@ def test_an_event_forged_below_the_first_position_makes_the_next_append_refused(
     with pytest.raises(LedgerTamperedError, match=f"positions {position} to 6"):
         ledger.sign("acme-3")
 
-    assert ledger.app.verify_ledger().first_bad_position == position
+    assert ledger.app.audit.verify_ledger().first_bad_position == position
 
 
 def test_an_emptied_chain_makes_the_next_append_refused(ledger: Ledger) -> None:
     ledger.tamper("DELETE FROM {chain}")
 
     with pytest.raises(LedgerTamperedError, match="chain is empty"):
-        ledger.app.record_exclusion("acme-1", _exclusion())
+        ledger.app.commands.record_exclusion("acme-1", _exclusion())
 
     assert ledger.chain_positions() == []
-    result = ledger.app.verify_ledger()
+    result = ledger.app.audit.verify_ledger()
     assert (result.ok, result.first_bad_position) == (False, 1)
 
 
 def test_the_last_events_removed_with_their_chain_rows_fail_against_a_kept_digest(
     ledger: Ledger,
 ) -> None:
-    kept = ledger.app.ledger_digest()
+    kept = ledger.app.audit.ledger_digest()
     ledger.tamper("DELETE FROM {events} WHERE {pos} = 6", "DELETE FROM {chain} WHERE position = 6")
 
-    result = ledger.app.verify_ledger(expected=kept)
+    result = ledger.app.audit.verify_ledger(expected=kept)
 
     assert (result.ok, result.first_bad_position) == (False, 6)
 
@@ -197,7 +197,7 @@ def test_chain_rows_left_without_their_events_make_the_next_append_refused(
     with pytest.raises(LedgerTamperedError, match="positions 1 to 4, the hash chain positions 1"):
         ledger.sign("acme-3")
 
-    assert ledger.app.verify_ledger().first_bad_position == 5
+    assert ledger.app.audit.verify_ledger().first_bad_position == 5
 
 
 def _exclusion() -> Exclusion:
@@ -251,7 +251,7 @@ def test_an_empty_ledger_verifies(database_url: str) -> None:
     with SchemaLock(storage):
         app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"})
     try:
-        result = app.verify_ledger()
+        result = app.audit.verify_ledger()
     finally:
         app.close()
 
@@ -265,7 +265,7 @@ def test_appends_of_two_processes_at_once_all_commit_and_chain(
     other = LedgerApplication(storage.env)  # its own connections, as a second server process has
 
     def sign(app: LedgerApplication, name: str) -> Callable[[], object]:
-        return lambda: app.sign_agreement(name, make_terms(), SIGNED_AT)
+        return lambda: app.commands.sign_agreement(name, make_terms(), SIGNED_AT)
 
     try:
         results, errors = run_concurrently(
@@ -275,4 +275,4 @@ def test_appends_of_two_processes_at_once_all_commit_and_chain(
         other.close()
 
     assert (len(results), errors) == (16, [])
-    assert ledger.app.verify_ledger().ok
+    assert ledger.app.audit.verify_ledger().ok

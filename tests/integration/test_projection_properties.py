@@ -151,7 +151,7 @@ def _apply_step(app: LedgerApplication, agreement_id: str, kind: str, args: list
             )
             for at, bad in args[0]
         ]
-        app.record_measurements(agreement_id, batch)
+        app.ingest.record_measurements(agreement_id, batch)
     elif kind == "measure latency":
         batch = [
             Measurement(
@@ -163,10 +163,10 @@ def _apply_step(app: LedgerApplication, agreement_id: str, kind: str, args: list
             )
             for minute, sample, labels in args[0]
         ]
-        app.record_measurements(agreement_id, batch)
+        app.ingest.record_measurements(agreement_id, batch)
     elif kind == "exclude minutes":
         start = START + timedelta(minutes=args[0])
-        app.record_exclusion(
+        app.commands.record_exclusion(
             agreement_id,
             Exclusion(
                 f"xm{args[0]}-{args[1]}",
@@ -177,24 +177,26 @@ def _apply_step(app: LedgerApplication, agreement_id: str, kind: str, args: list
             ),
         )
     elif kind == "rezone":
-        app.amend_agreement(
+        app.commands.amend_agreement(
             agreement_id, _terms(zone=args[1], latency=True), START + timedelta(days=args[0])
         )
     elif kind == "terminate":
-        app.terminate_agreement(agreement_id, START + timedelta(minutes=args[0]))
+        app.commands.terminate_agreement(agreement_id, START + timedelta(minutes=args[0]))
     elif kind == "close":
-        app.close_periods(agreement_id, START + timedelta(days=args[0]))
+        app.commands.close_periods(agreement_id, START + timedelta(days=args[0]))
     elif kind == "recalculate":
-        events = app.agreement_events(agreement_id)
+        events = app.event_log.agreement_events(agreement_id)
         labels = sorted({e.period_label for e in events if hasattr(e, "period_label")})
         if labels:
             try:
-                app.recalculate_period(agreement_id, "availability", labels[args[0] % len(labels)])
+                app.commands.recalculate_period(
+                    agreement_id, "availability", labels[args[0] % len(labels)]
+                )
             except Exception as error:
                 assert "not closed" in str(error)
     elif kind == "amend":
         day, unit, target, retroactive = args
-        app.amend_agreement(
+        app.commands.amend_agreement(
             agreement_id,
             _terms(unit, target, latency=True),
             START + timedelta(days=day),
@@ -202,7 +204,7 @@ def _apply_step(app: LedgerApplication, agreement_id: str, kind: str, args: list
         )
     else:
         start = START + timedelta(hours=args[0])
-        app.record_exclusion(
+        app.commands.record_exclusion(
             agreement_id,
             Exclusion(
                 f"x{args[0]}-{args[1]}",
@@ -244,11 +246,13 @@ class ProjectionOracleContract:
     ) -> None:
         app, models = ledger
         agreement_id = f"a-{uuid.uuid4().hex[:10]}"
-        app.sign_agreement(agreement_id, _terms(), START)
+        app.commands.sign_agreement(agreement_id, _terms(), START)
         _apply(app, agreement_id, steps)
         models.catch_up()
         far_future = datetime(2100, 1, 1, tzinfo=UTC)
-        report = replay_compliance(app.agreement_events(agreement_id), far_future, far_future)
+        report = replay_compliance(
+            app.event_log.agreement_events(agreement_id), far_future, far_future
+        )
 
         projected_breaches = [
             (r.period_label, r.track, r.attained, r.retracted)
@@ -282,15 +286,15 @@ class ProjectionOracleContract:
         app, _ = ledger
         agreement_id = f"a-{uuid.uuid4().hex[:10]}"
         signed_on = START - timedelta(days=data.draw(st.integers(0, 3)))
-        app.sign_agreement(agreement_id, _terms(), signed_on)
+        app.commands.sign_agreement(agreement_id, _terms(), signed_on)
         _apply(app, agreement_id, steps)
-        recorded = sorted({e.timestamp for e in app.agreement_events(agreement_id)})
+        recorded = sorted({e.timestamp for e in app.event_log.agreement_events(agreement_id)})
 
         for _ in range(3):
             as_of = signed_on + timedelta(hours=data.draw(st.integers(0, 60 * 24)))
             known_at = data.draw(st.sampled_from(recorded))
-            fast, _ = app.compliance(agreement_id, "", as_of, known_at)
-            full = app.compliance_by_full_replay(agreement_id, "", as_of, known_at)
+            fast, _ = app.compliance.by_stream_replay(agreement_id, "", as_of, known_at)
+            full = app.compliance.by_full_replay(agreement_id, "", as_of, known_at)
 
             assert fast == full
 
@@ -307,7 +311,7 @@ class ProjectionOracleContract:
         app, models = ledger
         agreement_id = f"a-{uuid.uuid4().hex[:10]}"
         signed_on = START - timedelta(days=data.draw(st.integers(0, 3)))
-        app.sign_agreement(agreement_id, _terms(latency=True), signed_on)
+        app.commands.sign_agreement(agreement_id, _terms(latency=True), signed_on)
         measured = [
             ("measure minutes", data.draw(st.lists(minute_reading, min_size=20, max_size=200))),
             ("measure latency", data.draw(st.lists(latency_reading, min_size=20, max_size=200))),
@@ -318,13 +322,13 @@ class ProjectionOracleContract:
         )
         for _ in range(data.draw(st.integers(0, 30))):
             lagging.run_once()
-        recorded = sorted({e.timestamp for e in app.agreement_events(agreement_id)})
+        recorded = sorted({e.timestamp for e in app.event_log.agreement_events(agreement_id)})
 
         for _ in range(3):
             as_of = signed_on + timedelta(minutes=data.draw(st.integers(0, 45 * 24 * 60)))
             known_at = data.draw(st.sampled_from(recorded) | st.just(recorded[-1]))
-            fast, _ = app.compliance_from_rollups(agreement_id, "", as_of, known_at, models)
-            full = app.compliance_by_full_replay(agreement_id, "", as_of, known_at)
+            fast, _ = app.compliance.from_rollups(agreement_id, "", as_of, known_at, models)
+            full = app.compliance.by_full_replay(agreement_id, "", as_of, known_at)
 
             assert fast == full
 

@@ -76,10 +76,12 @@ class ProjectionContract:
             PeriodUnit.MONTH,
             rules=ObjectiveRules(credit_policy=policy),
         )
-        app.sign_agreement("acme-1", make_terms(time_zone="UTC", objectives=(objective,)), JANUARY)
+        app.commands.sign_agreement(
+            "acme-1", make_terms(time_zone="UTC", objectives=(objective,)), JANUARY
+        )
         for month in (JANUARY, FEBRUARY):
-            app.record_measurements("acme-1", _minutes(month, 10))
-        app.close_periods("acme-1", MARCH)
+            app.ingest.record_measurements("acme-1", _minutes(month, 10))
+        app.commands.close_periods("acme-1", MARCH)
 
     def test_breaches_of_closed_months_are_listed_with_their_parties_and_windows(
         self, ledger: tuple[LedgerApplication, ReadModels], make_terms: Callable[..., Any]
@@ -103,8 +105,8 @@ class ProjectionContract:
         self._breach_two_months(app, make_terms)
         # A late reading of 60,000 good lifts January to 60,595 / 60,600 = 99.99%: the credit
         # of January is adjusted by -100.00, leaving February's EUR 100.00.
-        app.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
-        app.recalculate_period("acme-1", "availability", "2026-01")
+        app.ingest.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
+        app.commands.recalculate_period("acme-1", "availability", "2026-01")
 
         models.catch_up()
         [balance] = credit_balances(models.engine, "globex")
@@ -120,8 +122,8 @@ class ProjectionContract:
     ) -> None:
         app, models = ledger
         self._breach_two_months(app, make_terms)
-        app.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
-        app.recalculate_period("acme-1", "availability", "2026-01")
+        app.ingest.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
+        app.commands.recalculate_period("acme-1", "availability", "2026-01")
 
         models.catch_up()
         rows = list_breaches(models.engine, BreachFilter(), 0, 100)
@@ -158,7 +160,9 @@ class ProjectionContract:
         ]
         _, errors = run_concurrently([runner.catch_up for runner in runners])
         models.catch_up()
-        measured = [e for e in app.agreement_events("acme-1") if isinstance(e, MetricMeasured)]
+        measured = [
+            e for e in app.event_log.agreement_events("acme-1") if isinstance(e, MetricMeasured)
+        ]
 
         assert errors == []
         assert (_row_count(models, breaches), _row_count(models, credit_lines)) == (2, 2)
@@ -170,8 +174,8 @@ class ProjectionContract:
     ) -> None:
         app, models = ledger
         self._breach_two_months(app, make_terms)
-        app.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
-        app.recalculate_period("acme-1", "availability", "2026-01")
+        app.ingest.record_measurements("acme-1", [_reading(JANUARY + timedelta(days=3), 60_000)])
+        app.commands.recalculate_period("acme-1", "availability", "2026-01")
         models.catch_up()
         live = checksum(models.engine)
 

@@ -76,22 +76,22 @@ class Ledger:
             rules=ObjectiveRules(credit_policy=policy),
         )
         terms = make_terms(time_zone="UTC", objectives=(objective,))
-        self.app.sign_agreement("acme-1", terms, JANUARY)
+        self.app.commands.sign_agreement("acme-1", terms, JANUARY)
         for month in (JANUARY, FEBRUARY):
-            self.app.record_measurements("acme-1", _minutes(month, 10))
-        self.app.close_periods("acme-1", MARCH)
+            self.app.ingest.record_measurements("acme-1", _minutes(month, 10))
+        self.app.commands.close_periods("acme-1", MARCH)
         self.models.catch_up()
 
     def retract_january(self) -> None:
         """A late reading lifts January above its target; its recalculation retracts."""
         at = to_epoch_us(JANUARY + timedelta(days=3))
-        self.app.record_measurements(
+        self.app.ingest.record_measurements(
             "acme-1", [Measurement("availability", "late", at, 60_000, 60_000)]
         )
-        self.app.recalculate_period("acme-1", "availability", "2026-01")
+        self.app.commands.recalculate_period("acme-1", "availability", "2026-01")
 
     def head(self) -> int:
-        return self.app.recorder.max_notification_id() or 0
+        return self.app.event_log.head()
 
     def first_position(self, table: Table) -> int:
         with self.models.engine.connect() as connection:

@@ -68,11 +68,11 @@ def _wrapped_as_the_recorder_does(driver_error: Exception) -> OperationalError:
 def test_an_append_to_a_full_sqlite_database_is_resource_exhausted_saying_storage_is_full(
     app: LedgerApplication, make_terms: Any, make_readings: Any
 ) -> None:
-    app.sign_agreement("acme-1", make_terms(), SIGNED_AT)
+    app.commands.sign_agreement("acme-1", make_terms(), SIGNED_AT)
     _limit_to_current_size(app)
 
     with pytest.raises(OperationalError) as refused:
-        app.record_measurements("acme-1", make_readings(20_000))
+        app.ingest.record_measurements("acme-1", make_readings(20_000))
 
     status = rich_status(refused.value)
     assert (status.code, status.details) == (grpc.StatusCode.RESOURCE_EXHAUSTED, STORAGE_FULL)

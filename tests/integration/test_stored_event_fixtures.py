@@ -172,11 +172,11 @@ def test_a_log_of_2026_11_written_before_the_chain_is_refused_until_adopt_chain(
     database_url = storage.url.render_as_string()
     try:
         with pytest.raises(LedgerTamperedError):
-            app.sign_agreement("later-1", make_terms(), T0)
+            app.commands.sign_agreement("later-1", make_terms(), T0)
         code, _, stderr = run_cli("adopt-chain", "--by", "upgrade", "--database-url", database_url)
         assert code == 0, stderr
 
-        app.sign_agreement("later-1", make_terms(), T0)
+        app.commands.sign_agreement("later-1", make_terms(), T0)
     finally:
         app.close()
 

@@ -90,7 +90,7 @@ def test_verify_ledger_reports_a_corrupt_row_instead_of_raising(
     try:
         ledger.tamper(CORRUPTIONS["negative version"][0 if ledger.is_sqlite else 1])
 
-        result = ledger.app.verify_ledger()
+        result = ledger.app.audit.verify_ledger()
     finally:
         ledger.close()
 

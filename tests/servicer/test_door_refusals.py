@@ -279,7 +279,7 @@ def test_terms_stored_with_a_fee_written_1e_plus_2_before_the_door_refused_it_st
 ) -> None:
     terms = terms_from_proto(sign_request("old").terms, "terms", Violations())
     object.__setattr__(terms, "fee", Fee(Money(Decimal("1E+2"), "EUR"), PeriodUnit.MONTH))
-    ledger_app.sign_agreement("old", terms, TERM_START)
+    ledger_app.commands.sign_agreement("old", terms, TERM_START)
 
     agreement = invoke_ok("GetAgreement", build.get_request("old")).agreement
 

@@ -1,11 +1,13 @@
-"""The layering the house rules name: projections/ never imports service/."""
+"""The layering the house rules name: projections/ never imports service/, and the
+application (service/app) never reaches grpc."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-PROJECTIONS = Path(__file__).resolve().parents[2] / "projections"
+ROOT = Path(__file__).resolve().parents[2]
+PROJECTIONS = ROOT / "projections"
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -27,3 +29,33 @@ def test_projections_never_import_service() -> None:
     }
     assert list(PROJECTIONS.rglob("*.py")), "no projections modules found"
     assert not found, f"projections import service: {sorted(found)}"
+
+
+def _module_path(module: str) -> Path | None:
+    """The project's source file of a module, None for one outside the project."""
+    base = ROOT.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def test_the_application_imports_no_grpc() -> None:
+    """service/app, and everything it imports in turn, never reaches grpc: the transport
+    stays in service/api."""
+    pending = sorted(ROOT.joinpath("service", "app").glob("*.py"))
+    assert pending, "no service/app modules found"
+    seen: set[Path] = set()
+    offending: list[str] = []
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for module in _imported_modules(path):
+            if module == "grpc" or module.startswith("grpc."):
+                offending.append(f"{path.relative_to(ROOT)} imports {module}")
+            source = _module_path(module)
+            if source is not None:
+                pending.append(source)
+    assert offending == []

@@ -1,0 +1,210 @@
+"""The ledger's commands on agreements: each appends the events of one decision, or refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from eventsourcing.persistence import IntegrityError
+
+from domain.agreement import Agreement, AgreementStanding
+from domain.agreement_history import AgreementHistory, fold_history
+from domain.errors import (
+    AlreadyExistsError,
+    FieldViolation,
+    InvalidArgumentError,
+    NotFoundError,
+    VersionConflictError,
+)
+from domain.exclusions import Exclusion
+from domain.period_closing import recalculate_period
+from domain.period_results import PeriodEvent
+from domain.terms import AgreementTerms
+from projections.log_source import LoggedEvent
+from service.app.closing_plans import MAX_PERIODS_PER_CLOSE, ClosedPeriods, plan_close
+from service.store.command_requests import CommandRequest, with_outcome
+
+if TYPE_CHECKING:
+    from service.app.application import LedgerApplication
+
+MAX_RECORDING_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What a command appended: the agreement's new version and the last log position."""
+
+    version: int
+    log_position: int
+
+
+class Commands:
+    """Sign, amend, terminate, record exclusions, close and recalculate periods."""
+
+    def __init__(self, app: LedgerApplication) -> None:
+        self._app = app
+
+    def sign_agreement(
+        self,
+        agreement_id: str,
+        terms: AgreementTerms,
+        signed_at: datetime,
+        *,
+        request: CommandRequest | None = None,
+    ) -> tuple[AgreementStanding, int]:
+        """Sign a new agreement; its standing at signing and the log position."""
+        now = self._app.now()
+        agreement = Agreement.sign(
+            agreement_id, terms, signed_at, recorded_at=now, latest=now + self._app.max_clock_skew
+        )
+        try:
+            recordings = self._app.save(agreement, command_request=request)
+        except IntegrityError:
+            self._app.idempotency.raise_if_carried_out(request)
+            raise AlreadyExistsError(f"agreement {agreement_id} already exists") from None
+        return agreement.standing_at(signed_at), recordings[-1].notification.id
+
+    def amend_agreement(
+        self,
+        agreement_id: str,
+        terms: AgreementTerms,
+        effective_from: datetime,
+        *,
+        retroactive: bool = False,
+        reason: str = "",
+        expected_version: int | None = None,
+        request: CommandRequest | None = None,
+    ) -> tuple[Appended, int]:
+        """Replace the terms from effective_from; what was appended and the new terms version."""
+        agreement = self._agreement_for_change(agreement_id, expected_version)
+        agreement.amend(terms, effective_from, retroactive, reason, self._record_time(agreement))
+        return self._save_change(agreement, request), agreement.current_terms.number
+
+    def terminate_agreement(
+        self,
+        agreement_id: str,
+        effective_at: datetime,
+        *,
+        reason: str = "",
+        expected_version: int | None = None,
+        request: CommandRequest | None = None,
+    ) -> Appended:
+        """End the agreement at effective_at."""
+        agreement = self._agreement_for_change(agreement_id, expected_version)
+        agreement.terminate(effective_at, reason, self._record_time(agreement))
+        return self._save_change(agreement, request)
+
+    def record_exclusion(
+        self, agreement_id: str, exclusion: Exclusion, *, request: CommandRequest | None = None
+    ) -> tuple[bool, int]:
+        """Record an exclusion; (False, 0) when the same one was recorded before."""
+        agreement = self._agreement_for_change(agreement_id, None)
+        if not agreement.record_exclusion(exclusion, self._record_time(agreement)):
+            return False, 0
+        return True, self._save_change(agreement, request).log_position
+
+    def close_periods(
+        self,
+        agreement_id: str,
+        until: datetime,
+        *,
+        request: CommandRequest | None = None,
+        limit: int = MAX_PERIODS_PER_CLOSE,
+    ) -> ClosedPeriods:
+        """Close the oldest due objective-periods of the agreement that ended by until: at most
+        limit of them (see service.app.closing_plans); more_due says when more are due."""
+        app = self._app
+        if until > app.now():
+            raise InvalidArgumentError(
+                [FieldViolation("until", "periods cannot be closed before they end")]
+            )
+        for _ in range(MAX_RECORDING_ATTEMPTS):
+            agreement = app.agreements.find_agreement(agreement_id)
+            if agreement is None:
+                raise NotFoundError(f"agreement {agreement_id} does not exist")
+            plan = plan_close(app.ledger_recorder, app.mapper, agreement, until, app.now(), limit)
+            if not plan.events:
+                return ClosedPeriods([], False, 0)
+            once = with_outcome(request, closed=plan.closed_count, more_due=int(plan.more_due))
+            try:
+                recordings = app.save(*plan.events, command_request=once)
+            except IntegrityError:
+                app.idempotency.raise_if_carried_out(request)
+                continue  # a concurrent closer appended first; look again
+            logged = [
+                LoggedEvent(r.notification.id, e)
+                for r, e in zip(recordings, plan.events, strict=True)
+            ]
+            return ClosedPeriods(logged, plan.more_due, plan.closed_count)
+        raise VersionConflictError("concurrent closers kept closing the same periods; retry")
+
+    def recalculate_period(
+        self,
+        agreement_id: str,
+        objective_id: str,
+        period_label: str,
+        *,
+        request: CommandRequest | None = None,
+    ) -> list[LoggedEvent]:
+        """Re-evaluate a closed period with what is known now; the compensations appended."""
+
+        def compensations(history: AgreementHistory, now: datetime) -> list[PeriodEvent]:
+            history.agreement.check_period_label(objective_id, period_label)
+            if history.period(objective_id, period_label) is None:
+                raise NotFoundError(
+                    f"period {period_label} of objective {objective_id!r} is not closed"
+                )
+            return recalculate_period(history, objective_id, period_label, now)
+
+        return self._append_derived(agreement_id, compensations, request)
+
+    def _agreement_for_change(self, agreement_id: str, expected_version: int | None) -> Agreement:
+        agreement = self._app.agreements.find_agreement(agreement_id)
+        if agreement is None:
+            raise NotFoundError(f"agreement {agreement_id} does not exist")
+        if expected_version is not None and expected_version != agreement.version:
+            raise VersionConflictError(
+                f"agreement {agreement_id} is at version {agreement.version}, "
+                f"not the expected {expected_version}; read it again"
+            )
+        return agreement
+
+    def _append_derived(
+        self,
+        agreement_id: str,
+        derive: Callable[[AgreementHistory, datetime], list[PeriodEvent]],
+        request: CommandRequest | None = None,
+    ) -> list[LoggedEvent]:
+        app = self._app
+        for _ in range(MAX_RECORDING_ATTEMPTS):
+            history = fold_history(app.event_log.agreement_events(agreement_id))
+            if history is None:
+                raise NotFoundError(f"agreement {agreement_id} does not exist")
+            events = derive(history, app.now())
+            if not events:
+                return []
+            try:
+                recordings = app.save(*events, command_request=request)
+            except IntegrityError:
+                app.idempotency.raise_if_carried_out(request)
+                continue  # a concurrent closer appended first; derive again from the log
+            return [
+                LoggedEvent(r.notification.id, e) for r, e in zip(recordings, events, strict=True)
+            ]
+        raise VersionConflictError("concurrent writers kept changing the periods; retry")
+
+    def _record_time(self, agreement: Agreement) -> datetime:
+        # Record time never goes backwards within a stream, even if the host clock does.
+        return max(self._app.now(), agreement.modified_on)
+
+    def _save_change(self, agreement: Agreement, request: CommandRequest | None) -> Appended:
+        try:
+            recordings = self._app.save(agreement, command_request=request)
+        except IntegrityError:
+            self._app.idempotency.raise_if_carried_out(request)
+            raise VersionConflictError(
+                f"agreement {agreement.agreement_id} was changed concurrently; read it again"
+            ) from None
+        return Appended(agreement.version, recordings[-1].notification.id)

@@ -1,0 +1,151 @@
+"""Compliance reports three ways: replaying the streams a report needs, from rollups, or
+replaying the whole agreement (the reference answer); and the choice between the first two."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from eventsourcing.persistence import Mapper
+
+from domain.agreement import Agreement, replay_agreement
+from domain.agreement_history import fold_history
+from domain.compliance import TrackResult
+from domain.compliance_streams import window_day_streams
+from domain.errors import NotFoundError
+from domain.identifiers import agreement_stream, is_identifier
+from domain.instants import to_epoch_us
+from domain.measurements import Measurement
+from domain.oracle import ComplianceReport, compliance_report, current_windows, replay_compliance
+from domain.period_walk import DuePeriod
+from domain.rollups import WindowPlan, evaluate_rollups, span_of, summarize_event
+from service.app.event_log import EventLog
+from service.app.rollup_reads import RollupSource, window_events
+from service.store.log_reads import Recorder, result_streams
+
+
+class ComplianceQueries:
+    """The compliance of an agreement's objectives at (as_of, known_at)."""
+
+    def __init__(self, recorder: Recorder, mapper: Mapper[str], log: EventLog) -> None:
+        self._recorder = recorder
+        self._mapper = mapper
+        self._log = log
+
+    def report(
+        self,
+        agreement_id: str,
+        objective_id: str,
+        as_of: datetime,
+        known_at: datetime,
+        rollups: RollupSource | None,
+    ) -> tuple[ComplianceReport, int]:
+        """The report from rollups when there are rollups to read, else by replaying the
+        streams it needs; and the log position it reflects."""
+        if rollups is None:
+            return self.by_stream_replay(agreement_id, objective_id, as_of, known_at)
+        return self.from_rollups(agreement_id, objective_id, as_of, known_at, rollups)
+
+    def by_stream_replay(
+        self, agreement_id: str, objective_id: str, as_of: datetime, known_at: datetime
+    ) -> tuple[ComplianceReport, int]:
+        """The oracle's report at (as_of, known_at), replaying only the streams it needs, and
+        the log position it reflects."""
+        head, own, states = self._agreement_log(agreement_id)
+        streams = result_streams(
+            self._recorder, agreement_id, states[-1], as_of
+        ) | window_day_streams(states, as_of)
+        logged = _merged(own, self._log.stream_events(streams, head))
+        return replay_compliance(
+            (e for _, e in logged), as_of, known_at, objective_id or None
+        ), head
+
+    def from_rollups(
+        self,
+        agreement_id: str,
+        objective_id: str,
+        as_of: datetime,
+        known_at: datetime,
+        rollups: RollupSource,
+    ) -> tuple[ComplianceReport, int]:
+        """The oracle's report at (as_of, known_at) from rollups, and the log position it reflects.
+
+        Whole buckets come from the rollups projection; readings are decoded only for the
+        buckets rollups cannot answer and for events the projection has not reached yet.
+        """
+        head, own, states = self._agreement_log(agreement_id)
+        results = result_streams(self._recorder, agreement_id, states[-1], as_of)
+        logged = _merged(own, self._log.stream_events(results, head))
+        history = fold_history(e for _, e in logged if e.timestamp <= known_at)
+        if history is None:
+            raise NotFoundError(f"no agreement was recorded by {known_at.isoformat()}")
+        windows = current_windows(history, as_of, objective_id or None)
+        plans = {
+            current.objective.objective_id: WindowPlan(
+                current.objective,
+                current.window_start,
+                current.window_end,
+                history.exclusions,
+                current.terms.terms.time_zone,
+                as_of,
+            )
+            for current in windows
+        }
+        _, rolled_up = rollups.window_rollups(
+            agreement_id,
+            [(oid, plan.start_us, plan.end_us) for oid, plan in plans.items()],
+            to_epoch_us(known_at),
+            head,
+        )
+        spans = {oid: [span for _, span in found] for oid, found in rolled_up.items()}
+        covered = {p for found in rolled_up.values() for p, _ in found}
+        readings: dict[str, list[Measurement]] = {oid: [] for oid in plans}
+        for event_position, event in window_events(
+            self._recorder, self._mapper, agreement_id, plans, covered, head
+        ):
+            if event.timestamp > known_at:
+                continue
+            readings[event.objective_id].extend(event.measurements())
+            if event_position not in covered:  # sparse, or beyond the projection
+                spans[event.objective_id].append(span_of(summarize_event(event)))
+
+        def from_rollups(current: DuePeriod) -> list[TrackResult]:
+            oid = current.objective.objective_id
+            return evaluate_rollups(plans[oid], spans[oid], readings[oid])
+
+        report = compliance_report(
+            history, as_of, known_at, objective_id or None, from_rollups, windows
+        )
+        return report, head
+
+    def by_full_replay(
+        self, agreement_id: str, objective_id: str, as_of: datetime, known_at: datetime
+    ) -> ComplianceReport:
+        """The replay oracle over every event of the agreement: the reference answer."""
+        events = self._log.agreement_events(agreement_id)
+        if not events:
+            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+        return replay_compliance(events, as_of, known_at, objective_id or None)
+
+    def _agreement_log(
+        self, agreement_id: str
+    ) -> tuple[int, list[tuple[int, Any]], list[Agreement]]:
+        """The log's head, the agreement's own (position, event) pairs up to it, and the
+        agreement after each of its events but exclusions (which never change its streams)."""
+        if not is_identifier(agreement_id):
+            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+        head = self._log.head()
+        own = self._log.stream_events({agreement_stream(agreement_id)}, head)
+        if not own:
+            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+        events = [cast(Agreement.Event, e) for _, e in own]
+        states = [
+            replay_agreement(events[: i + 1])
+            for i, event in enumerate(events)
+            if not isinstance(event, Agreement.ExclusionRecorded)
+        ]
+        return head, own, [s for s in states if s is not None]
+
+
+def _merged(*logs: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+    return sorted((pair for log in logs for pair in log), key=lambda pair: pair[0])

@@ -1,0 +1,127 @@
+"""The event log as the application reads it: the one reader of the log's rows.
+
+Every read of stored events goes through an EventLog: commands, compliance, replies that list
+appended events, pages of the audit trail, subscriptions and the read models (as a
+projections.log_source.LogSource). It decodes with the application's mapper.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import Any
+
+from eventsourcing.persistence import Mapper, Notification, StoredEvent
+
+from domain.identifiers import is_identifier
+from domain.measurements import MetricMeasured
+from projections.log_source import LoggedEvent, LoggedNotification
+from service.store.log_reads import Recorder, count_between, notification_chunks
+
+LOG_POLL_SECONDS = 0.05
+PAGE = 1000
+
+
+class EventLog:
+    """Reads the ledger's log: positions, pages, streams and chunks, decoded on demand."""
+
+    def __init__(self, recorder: Recorder, mapper: Mapper[str]) -> None:
+        self._recorder = recorder
+        self._mapper = mapper
+
+    def head(self) -> int:
+        """The position of the newest entry, 0 for an empty log."""
+        return self._recorder.max_notification_id() or 0
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Wait until the log holds position; False when timeout seconds pass first."""
+        deadline = time.monotonic() + timeout
+        while self.head() < position:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(LOG_POLL_SECONDS)
+        return True
+
+    def decode(self, notification: StoredEvent) -> Any:
+        """The domain event a stored event holds."""
+        return self._mapper.to_domain_event(notification)
+
+    def read_log(self, after: int, limit: int) -> list[LoggedNotification]:
+        """Up to limit entries of the log after a position, decoded only when asked."""
+        return [
+            LoggedNotification(n, self.decode)
+            for n in self._recorder.select_notifications(start=after + 1, limit=limit)
+        ]
+
+    def notifications(
+        self, start: int, limit: int, topics: Sequence[str] = ()
+    ) -> Sequence[Notification]:
+        """Up to limit stored events from position start, of some topics (none for all)."""
+        return self._recorder.select_notifications(start=start, limit=limit, topics=topics)
+
+    def event_at(self, position: int) -> LoggedEvent:
+        """The event at a log position."""
+        [notification] = self._recorder.select_notifications(start=position, limit=1)
+        return LoggedEvent(notification.id, self.decode(notification))
+
+    def list_events(self, agreement_id: str, after: int, limit: int) -> list[LoggedEvent]:
+        """Up to limit events after log position after, of one agreement or ('') all."""
+        notifications: Sequence[Notification]
+        if agreement_id:
+            notifications = self._recorder.select_agreement_notifications(
+                agreement_id, after + 1, limit
+            )
+        else:
+            notifications = self._recorder.select_notifications(start=after + 1, limit=limit)
+        return [LoggedEvent(n.id, self.decode(n)) for n in notifications]
+
+    def agreement_events(self, agreement_id: str) -> list[Any]:
+        """Every event of an agreement, in log order."""
+        if not is_identifier(agreement_id):
+            return []
+        events: list[Any] = []
+        after = 0
+        while True:
+            page = self.list_events(agreement_id, after, PAGE)
+            events.extend(logged.event for logged in page)
+            if len(page) < PAGE:
+                return events
+            after = page[-1].position
+
+    def stream_events(self, streams: set[str], head: int) -> list[tuple[int, Any]]:
+        """(position, event) of every event of the streams up to head, in log order."""
+        return [
+            (n.id, self.decode(n))
+            for n in self._recorder.select_stream_notifications(sorted(streams))
+            if n.id <= head
+        ]
+
+    def stream_notifications(
+        self, streams: Sequence[str], excluding: Collection[int] = ()
+    ) -> Sequence[Notification]:
+        """The stored events of the streams, in log order, but those at positions excluding."""
+        return self._recorder.select_stream_notifications(streams, excluding=excluding)
+
+    def stream_heads(self, streams: Sequence[str]) -> dict[str, int]:
+        """The version of the newest event of each of the streams that has one."""
+        return self._recorder.stream_heads(list(streams))
+
+    def events_spanning(self, asked: Mapping[str, tuple[int, int]]) -> Iterator[MetricMeasured]:
+        """The MetricMeasured events of the day streams whose readings span into each
+        stream's (first, last) µs."""
+        for stored in self._recorder.events_spanning(asked):
+            event = self.decode(stored)
+            assert isinstance(event, MetricMeasured)
+            yield event
+
+    def chunks(
+        self, start: int, limit: int, agreement_id: str = "", topics: Sequence[str] = ()
+    ) -> Iterator[list[LoggedNotification]]:
+        """Up to limit entries from position start, of one agreement ('' for all) or else of
+        some topics (none for all), in chunks that fit in memory (service.store.log_reads)."""
+        for chunk in notification_chunks(self._recorder, start, limit, agreement_id, topics):
+            yield [LoggedNotification(n, self.decode) for n in chunk]
+
+    def count_between(self, first: int, last: int) -> int:
+        """How many events the log holds at positions first to last."""
+        return count_between(self._recorder, first, last)

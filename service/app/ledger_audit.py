@@ -1,0 +1,36 @@
+"""The hash chain over the log: its head, its verification, and its adoption by an old log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from service.store.chain_verification import verify_storage
+from service.store.ledger_chain import Adoption, Digest, Verification
+from service.store.log_reads import Recorder
+
+
+class LedgerAudit:
+    """Reads and checks the hash chain the recorders keep over the log."""
+
+    def __init__(
+        self, recorder: Recorder, env: Mapping[str, str], clock: Callable[[], datetime]
+    ) -> None:
+        self._recorder = recorder
+        self._env = env
+        self._clock = clock
+
+    def ledger_digest(self) -> Digest:
+        """The position and hash of the last event of the hash chain."""
+        return self._recorder.chain_head()
+
+    def verify_ledger(
+        self, after: int = 0, up_to: int = 0, expected: Digest | None = None
+    ) -> Verification:
+        """Verify the log against the hash chain over (after, up_to], read-only
+        (service.store.chain_verification.verify_log)."""
+        return verify_storage(self._env, after, up_to, expected)
+
+    def adopt_chain(self, by: str) -> Adoption:
+        """Chain a log written before the chain existed: once, recorded with who and when."""
+        return self._recorder.adopt_chain(by, self._clock())
