@@ -33,7 +33,7 @@ from pathlib import Path
 import grpc
 
 from bench.harness import goal, latencies_ms, percentile, quick_notice, running_server, sign
-from domain.oracle import ComplianceReport
+from domain.compliance_report import ComplianceReport
 from service.api.mapping.results import report_to_proto
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application

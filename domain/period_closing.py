@@ -24,9 +24,8 @@ Rules (README "SLA semantics" quotes them):
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -53,30 +52,13 @@ from domain.period_results import (
     TrackFigures,
     overall_status,
 )
-from domain.period_walk import DuePeriod, walk_periods
-from domain.periods import Period, period_containing, periods_between, unit_of_label
+from domain.period_walk import PeriodWindow, due_periods, earlier_labels
+from domain.periods import Period, periods_between, unit_of_label
 
-_TICK = timedelta(microseconds=1)
 FEE_PRECISION = 60  # wider than prorated()'s 50 digits, so summing shares loses nothing
 
 
-def due_periods(history: AgreementHistory, until: datetime) -> list[DuePeriod]:
-    """Every objective-period whose window ended at or before until, oldest first."""
-    agreement = history.agreement
-    objective_ids = dict.fromkeys(
-        o.objective_id for v in agreement.terms_versions for o in v.terms.objectives
-    )
-    due = [
-        candidate
-        for objective_id in objective_ids
-        for candidate in itertools.takewhile(
-            lambda c: c.window_end <= until, walk_periods(agreement, objective_id)
-        )
-    ]
-    return sorted(due, key=lambda d: (d.window_end, d.objective.objective_id))
-
-
-def period_fee(due: DuePeriod) -> Money:
+def period_fee(due: PeriodWindow) -> Money:
     """The fee the period's credits are computed from (exact, not rounded)."""
     terms = due.terms.terms
     period = due.period
@@ -98,7 +80,7 @@ def period_fee(due: DuePeriod) -> Money:
     return prorated(fee, due.window_end - due.window_start, period.duration)
 
 
-def evaluate_due(history: AgreementHistory, due: DuePeriod) -> list[TrackResult]:
+def evaluate_due(history: AgreementHistory, due: PeriodWindow) -> list[TrackResult]:
     """The evaluation of a due period with everything the history holds."""
     return evaluate(
         due.objective,
@@ -125,7 +107,7 @@ def close_due_periods(
 
 def close_period(
     history: AgreementHistory,
-    due: DuePeriod,
+    due: PeriodWindow,
     recorded_at: datetime,
     closed_now: dict[tuple[str, str], str],
 ) -> list[PeriodEvent]:
@@ -142,22 +124,9 @@ def close_period(
     return new
 
 
-def earlier_labels(due: DuePeriod) -> Iterator[str]:
-    """The labels of the periods before due's in its calendar, the latest first: where a run of
-    breaches ending with due reaches back to (while they are breached)."""
-    zone = due.terms.terms.time_zone
-    period = due.period
-    while True:
-        try:
-            period = period_containing(period.start - _TICK, period.unit, zone)
-        except ValueError:  # before the first period the calendar has
-            return
-        yield period.label
-
-
 def _close(
     history: AgreementHistory,
-    due: DuePeriod,
+    due: PeriodWindow,
     recorded_at: datetime,
     closed_now: dict[tuple[str, str], str],
 ) -> list[PeriodEvent]:
@@ -245,7 +214,7 @@ class _PeriodStreamWriter:
         )
 
 
-def credit_policy(due: DuePeriod) -> CreditPolicy | None:
+def credit_policy(due: PeriodWindow) -> CreditPolicy | None:
     """The objective's credit policy, or else the agreement's."""
     return due.objective.rules.credit_policy or due.terms.terms.credit_policy
 
@@ -294,7 +263,7 @@ def _bonus(
 
 def _breach_run(
     history: AgreementHistory,
-    due: DuePeriod,
+    due: PeriodWindow,
     status: str,
     closed_now: dict[tuple[str, str], str],
 ) -> tuple[int, str] | None:
@@ -369,7 +338,7 @@ def recalculate_period(
     return writer.events
 
 
-def _due_for_standing(history: AgreementHistory, standing: PeriodStanding) -> DuePeriod | None:
+def _due_for_standing(history: AgreementHistory, standing: PeriodStanding) -> PeriodWindow | None:
     closed = standing.closed
     terms = next(
         (v for v in history.agreement.terms_versions if v.number == closed.terms_version), None
@@ -382,4 +351,4 @@ def _due_for_standing(history: AgreementHistory, standing: PeriodStanding) -> Du
     period = Period(
         closed.window_start, closed.window_end, unit_of_label(standing.label), standing.label
     )
-    return DuePeriod(objective, period, terms, closed.window_start, closed.window_end)
+    return PeriodWindow(objective, period, terms, closed.window_start, closed.window_end)

@@ -1,4 +1,8 @@
-"""The walk of an objective's periods from the term start, and a shortcut into it.
+"""The walk of an objective's periods from the term start, a shortcut into it, and its windows.
+
+A PeriodWindow is one objective-period cut to the agreement's term, with the terms that judge
+it: closed once its window has ended (due_periods), or open around an instant (period_at,
+current_windows).
 
 walk_periods gives every period of an objective in order, each with its window and the terms
 that judge it. Walking decades of daily periods to reach one instant costs seconds, so the walk
@@ -10,12 +14,13 @@ there is exactly what the whole walk gives; the periods it left out all end befo
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from domain.agreement import Agreement, TermsVersion
-from domain.agreement_history import evaluation_window, governing_terms
+from domain.agreement_history import AgreementHistory, evaluation_window, governing_terms
 from domain.periods import Period, period_containing
 from domain.terms import Objective, PeriodUnit
 
@@ -27,8 +32,8 @@ JUMP_MARGIN = 3
 
 
 @dataclass(frozen=True)
-class DuePeriod:
-    """An objective-period whose window has ended, with the terms that govern it."""
+class PeriodWindow:
+    """An objective-period and its evaluation window, with the terms that govern it."""
 
     objective: Objective
     period: Period
@@ -39,7 +44,7 @@ class DuePeriod:
 
 def walk_periods(
     agreement: Agreement, objective_id: str, near: datetime | None = None
-) -> Iterator[DuePeriod]:
+) -> Iterator[PeriodWindow]:
     """The objective's periods in order from the term start, each with its window and terms.
 
     At each instant the terms in force define the calendar (unit and time zone) of the period
@@ -97,7 +102,7 @@ def walk_periods(
         window = evaluation_window(agreement, governing, period)
         if window is None or max(window[0], instant) >= window[1]:
             return
-        yield DuePeriod(judged, period, governing, max(window[0], instant), window[1])
+        yield PeriodWindow(judged, period, governing, max(window[0], instant), window[1])
         instant = period.end
 
 
@@ -150,7 +155,7 @@ def _calendar_period(
     return in_force, objective, period_containing(instant, objective.period, zone)
 
 
-def period_at(agreement: Agreement, objective_id: str, instant: datetime) -> DuePeriod | None:
+def period_at(agreement: Agreement, objective_id: str, instant: datetime) -> PeriodWindow | None:
     """The objective's period whose window holds instant (or the last one, after the end)."""
     last = None
     for candidate in walk_periods(agreement, objective_id, near=instant):
@@ -158,3 +163,45 @@ def period_at(agreement: Agreement, objective_id: str, instant: datetime) -> Due
             return candidate if candidate.window_start <= instant else last
         last = candidate
     return last
+
+
+def due_periods(history: AgreementHistory, until: datetime) -> list[PeriodWindow]:
+    """Every objective-period whose window ended at or before until, oldest first."""
+    agreement = history.agreement
+    objective_ids = dict.fromkeys(
+        o.objective_id for v in agreement.terms_versions for o in v.terms.objectives
+    )
+    due = [
+        candidate
+        for objective_id in objective_ids
+        for candidate in itertools.takewhile(
+            lambda c: c.window_end <= until, walk_periods(agreement, objective_id)
+        )
+    ]
+    return sorted(due, key=lambda d: (d.window_end, d.objective.objective_id))
+
+
+def earlier_labels(due: PeriodWindow) -> Iterator[str]:
+    """The labels of the periods before due's in its calendar, the latest first: where a run of
+    breaches ending with due reaches back to (while they are breached)."""
+    zone = due.terms.terms.time_zone
+    period = due.period
+    while True:
+        try:
+            period = period_containing(period.start - _TICK, period.unit, zone)
+        except ValueError:  # before the first period the calendar has
+            return
+        yield period.label
+
+
+def current_windows(
+    history: AgreementHistory, as_of: datetime, objective_id: str | None
+) -> list[PeriodWindow]:
+    """The windows holding as_of of the objectives a report covers (those that have one)."""
+    windows = []
+    for objective in history.agreement.standing_at(as_of).terms.terms.objectives:
+        if objective_id is None or objective.objective_id == objective_id:
+            current = period_at(history.agreement, objective.objective_id, as_of)
+            if current is not None:
+                windows.append(current)
+    return windows

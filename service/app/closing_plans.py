@@ -34,9 +34,9 @@ from domain.compliance import Status
 from domain.compliance_streams import day_streams
 from domain.identifiers import agreement_stream, period_stream
 from domain.measurements import Measurement, MetricMeasured
-from domain.period_closing import close_period, earlier_labels
+from domain.period_closing import close_period
 from domain.period_results import PeriodEvent
-from domain.period_walk import DuePeriod, walk_periods
+from domain.period_walk import PeriodWindow, earlier_labels, walk_periods
 from domain.periods import label_first_day
 from service.store.log_reads import Recorder
 from service.store.recorders import LedgerSQLiteRecorder
@@ -98,7 +98,7 @@ def plan_close(
 
 def _due_unclosed(
     reader: _Reader, agreement: Agreement, until: datetime, limit: int
-) -> tuple[list[DuePeriod], bool]:
+) -> tuple[list[PeriodWindow], bool]:
     """The oldest limit due periods not closed yet, and whether more are due."""
     objective_ids = dict.fromkeys(
         o.objective_id for v in agreement.terms_versions for o in v.terms.objectives
@@ -156,7 +156,7 @@ class _Reader:
 
     def unclosed(
         self, agreement: Agreement, objective_id: str, until: datetime, near: datetime | None
-    ) -> Iterator[DuePeriod]:
+    ) -> Iterator[PeriodWindow]:
         """The objective's due periods from near on that are not closed, oldest first."""
         walk = walk_periods(agreement, objective_id, near=near)
         due = itertools.takewhile(lambda d: d.window_end <= until, walk)
@@ -167,7 +167,7 @@ class _Reader:
             yield from (d for d, s in zip(chunk, streams, strict=True) if s not in closed)
             size = min(2 * size, _HEADS_CHUNK)
 
-    def window_readings(self, agreement_id: str, due: DuePeriod) -> list[Measurement]:
+    def window_readings(self, agreement_id: str, due: PeriodWindow) -> list[Measurement]:
         """The readings of the objective recorded in the UTC days of the period's window."""
         objective_id = due.objective.objective_id
         streams = day_streams(agreement_id, objective_id, due.window_start, due.window_end - _TICK)
@@ -178,7 +178,7 @@ class _Reader:
         return readings
 
     def standings_before(
-        self, history: AgreementHistory, due: DuePeriod, closed_now: dict[tuple[str, str], str]
+        self, history: AgreementHistory, due: PeriodWindow, closed_now: dict[tuple[str, str], str]
     ) -> None:
         """Add to history the standings of the periods a run of breaches ending with due may
         reach back to: those before it, while they are breached, up to its termination limit."""
@@ -199,7 +199,7 @@ class _Reader:
                     return
 
     @staticmethod
-    def _period_stream(agreement: Agreement, due: DuePeriod) -> str:
+    def _period_stream(agreement: Agreement, due: PeriodWindow) -> str:
         return period_stream(agreement.agreement_id, due.objective.objective_id, due.period.label)
 
 

@@ -11,13 +11,14 @@ from eventsourcing.persistence import Mapper
 from domain.agreement import Agreement, replay_agreement
 from domain.agreement_history import fold_history
 from domain.compliance import TrackResult
+from domain.compliance_report import ComplianceReport, compliance_report
 from domain.compliance_streams import window_day_streams
 from domain.errors import NotFoundError
 from domain.identifiers import agreement_stream, is_identifier
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement
-from domain.oracle import ComplianceReport, compliance_report, current_windows, replay_compliance
-from domain.period_walk import DuePeriod
+from domain.oracle import replay_compliance
+from domain.period_walk import PeriodWindow, current_windows
 from domain.rollups import WindowPlan, evaluate_rollups, span_of, summarize_event
 from service.app.event_log import EventLog
 from service.app.rollup_reads import RollupSource, window_events
@@ -109,7 +110,7 @@ class ComplianceQueries:
             if event_position not in covered:  # sparse, or beyond the projection
                 spans[event.objective_id].append(span_of(summarize_event(event)))
 
-        def from_rollups(current: DuePeriod) -> list[TrackResult]:
+        def from_rollups(current: PeriodWindow) -> list[TrackResult]:
             oid = current.objective.objective_id
             return evaluate_rollups(plans[oid], spans[oid], readings[oid])
 

@@ -16,7 +16,7 @@ from domain.agreement import Agreement
 from domain.agreement_history import AgreementHistory
 from domain.automatic_closing import automatic_close_until
 from domain.exclusions import Exclusion, ExclusionKind
-from domain.period_closing import due_periods
+from domain.period_walk import due_periods
 from domain.terms import AgreementTerms
 
 GRACE = timedelta(hours=1)

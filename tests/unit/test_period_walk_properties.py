@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from domain.agreement import Agreement
 from domain.money import Money
-from domain.period_walk import DuePeriod, period_at, walk_periods
+from domain.period_walk import PeriodWindow, period_at, walk_periods
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 
 PROPERTY = settings(database=None, max_examples=150, deadline=None)
@@ -87,13 +87,13 @@ def agreements(draw: st.DrawFn) -> Agreement:
 instants = offsets.map(lambda offset: SIGNED_AT - timedelta(days=450) + offset)
 
 
-def _until(walk: Iterable[DuePeriod], horizon: datetime) -> list[DuePeriod]:
+def _until(walk: Iterable[PeriodWindow], horizon: datetime) -> list[PeriodWindow]:
     return list(itertools.takewhile(lambda period: period.window_start < horizon, walk))
 
 
 def _walked_period_at(
     agreement: Agreement, objective_id: str, instant: datetime
-) -> DuePeriod | None:
+) -> PeriodWindow | None:
     """period_at as it was: walking every period from the term start."""
     last = None
     for candidate in walk_periods(agreement, objective_id):

@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from domain.compliance import Status, TrackResult
+from domain.compliance_report import ComplianceReport, ObjectiveCompliance
 from domain.display import shown, shown_money, shown_policy_line
 from domain.money import Money
-from domain.oracle import ComplianceReport, ObjectiveCompliance
 from domain.period_results import (
     BonusAdjusted,
     BonusEarned,

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from domain.agreement import Agreement
 from domain.agreement_history import AgreementHistory, fold_history
+from domain.compliance_report import ComplianceReport
 from domain.exclusions import Exclusion
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement, group_by_stream, measured_events
@@ -27,7 +28,7 @@ from domain.objectives import (
     ObjectiveRules,
     StepsRule,
 )
-from domain.oracle import ComplianceReport, replay_compliance
+from domain.oracle import replay_compliance
 from domain.period_closing import close_due_periods, recalculate_period
 from domain.period_results import PeriodEvent
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
