@@ -45,24 +45,34 @@ import itertools
 import math
 import sys
 import tempfile
-import threading
-import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from bench.command_checks import (
+    check_amendments,
+    check_closings,
+    check_health,
+    check_ledger,
+    check_signings,
+)
+from bench.command_loops import ClosedLoop, OpenLoop, closed_loop, open_loop
+from bench.command_requests import (
+    CALL_TIMEOUT,
+    Amendments,
+    close_request,
+    closings,
+    endless_signings,
+    sign_request,
+)
 from bench.harness import (
     CHANNEL_OPTIONS,
-    START_SECONDS,
     ServerProcess,
-    agreement_terms,
     goal,
     percentile,
     postgres_server_url,
@@ -74,42 +84,12 @@ from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 
 GOAL_RATIO = 0.5
-CALL_TIMEOUT = 30.0
 SETTLE_TIMEOUT = 300.0
 CLOSE_POOL_FACTOR = 1.25  # agreements left to close, per agreement the timed signing signed
-CLOSE_UNTIL_SECONDS = 1_769_904_000  # 2026-02-01T00:00:00Z: January is due
-AMEND_FROM_SECONDS = 1_772_323_200  # 2026-03-01T00:00:00Z
-SIGNED_VERSION = 1  # an agreement's version right after signing
-AMEND_TARGETS = ("99.9", "99.5")  # target after an even / odd number of amendments
 AMEND_POOL = 256  # agreements signed for the amendments, at least
 WARM_UP_CALLS = 3  # untimed calls per caller before each kind of call is timed
-OPEN_LOOP_LEAD = 0.05  # seconds between preparing the open loop and its first send
 COMMANDS = ("SignAgreement", "AmendAgreement", "ClosePeriod")
 BASELINE = "Health/Check (no-op)"
-RequestT = TypeVar("RequestT")
-
-
-@dataclass(frozen=True)
-class ClosedLoop(Generic[RequestT]):
-    """What a closed-loop run sent and received, and how long it took."""
-
-    exchanges: list[tuple[RequestT, Any]]
-    seconds: float
-
-    @property
-    def rate(self) -> float:
-        """Replies per second."""
-        return len(self.exchanges) / self.seconds
-
-
-@dataclass(frozen=True)
-class OpenLoop(Generic[RequestT]):
-    """What an open-loop run sent and received, each call's latency and the rates."""
-
-    exchanges: list[tuple[RequestT, Any]]
-    latencies: list[float]
-    offered: float
-    achieved: float
 
 
 @dataclass(frozen=True)
@@ -119,193 +99,6 @@ class Row:
     call: str
     closed: ClosedLoop[Any]
     opened: OpenLoop[Any]
-
-
-def sign_request(agreement_id: str) -> pb.SignAgreementRequest:
-    """Sign agreement_id, in force from 2026-01-01 with the harness's terms."""
-    request = pb.SignAgreementRequest(agreement_id=agreement_id, terms=agreement_terms())
-    request.signed_at.seconds = START_SECONDS
-    return request
-
-
-def close_request(agreement_id: str) -> pb.ClosePeriodRequest:
-    """Close the periods of agreement_id that ended by 2026-02-01 (January)."""
-    request = pb.ClosePeriodRequest(agreement_id=agreement_id)
-    request.until.seconds = CLOSE_UNTIL_SECONDS
-    return request
-
-
-def target_after(amendments: int) -> str:
-    """The objective's target once an agreement has had this many amendments."""
-    return AMEND_TARGETS[amendments % 2]
-
-
-class Amendments:
-    """Amendments of signed agreements: each changes the target and expects the last version.
-
-    Each agreement's requests must be sent one after the other, every one replied to before
-    the next is sent; different agreements may be amended from different threads.
-    """
-
-    def __init__(self, agreement_ids: Sequence[str]) -> None:
-        self.agreement_ids = list(agreement_ids)
-        self.made = dict.fromkeys(agreement_ids, 0)
-
-    def request(self, agreement_id: str) -> pb.AmendAgreementRequest:
-        """The next amendment of agreement_id, counted as made."""
-        number = self.made[agreement_id] + 1
-        self.made[agreement_id] = number
-        terms = agreement_terms()
-        terms.objectives[0].target_percent = target_after(number)
-        request = pb.AmendAgreementRequest(
-            agreement_id=agreement_id,
-            terms=terms,
-            reason="benchmark",
-            expected_version=SIGNED_VERSION + number - 1,
-        )
-        request.effective_from.seconds = AMEND_FROM_SECONDS
-        return request
-
-    def cycling(self, caller: int, callers: int) -> Iterator[pb.AmendAgreementRequest]:
-        """Endless amendments of this caller's share of the agreements, round robin."""
-        for agreement_id in itertools.cycle(self.agreement_ids[caller::callers]):
-            yield self.request(agreement_id)
-
-
-def endless_signings(prefix: str, numbers: Iterator[int]) -> Iterator[pb.SignAgreementRequest]:
-    """Signings of new agreements prefix-<n>, n drawn from numbers (shared between callers)."""
-    for number in numbers:
-        yield sign_request(f"{prefix}-{number}")
-
-
-def closings(unclosed: deque[str]) -> Iterator[pb.ClosePeriodRequest]:
-    """Closings of agreements taken from unclosed (shared between callers) until it is empty."""
-    while True:
-        try:
-            agreement_id = unclosed.popleft()
-        except IndexError:
-            return
-        yield close_request(agreement_id)
-
-
-def call_until(
-    call: Callable[..., Any], deadline: float, requests: Iterator[RequestT]
-) -> list[tuple[RequestT, Any]]:
-    """Send requests one after the other until the deadline passes or they run out."""
-    exchanges = []
-    while time.perf_counter() < deadline:
-        request = next(requests, None)
-        if request is None:
-            break
-        exchanges.append((request, call(request, timeout=CALL_TIMEOUT)))
-    return exchanges
-
-
-def closed_loop(
-    call: Callable[..., Any], sources: Sequence[Iterator[RequestT]], seconds: float
-) -> ClosedLoop[RequestT]:
-    """One thread per source sends its requests back to back for seconds (or until it runs
-    out); the replies and the time from the start to the last reply."""
-    with ThreadPoolExecutor(len(sources)) as callers:
-        started = time.perf_counter()
-        sent = list(callers.map(partial(call_until, call, started + seconds), sources))
-        elapsed = time.perf_counter() - started
-    return ClosedLoop([exchange for exchanges in sent for exchange in exchanges], elapsed)
-
-
-def open_loop(
-    call: Any, requests: Sequence[RequestT], rate: float, what: str
-) -> OpenLoop[RequestT]:
-    """Send requests with call.future, one every 1/rate s from one thread whatever the replies
-    do; latency from each call's scheduled send to its reply. Fails if any call failed."""
-    interval = 1.0 / rate
-    finished_at = [0.0] * len(requests)
-    finished = threading.Semaphore(0)
-
-    def note_finish(index: int, _: object) -> None:
-        finished_at[index] = time.perf_counter()
-        finished.release()
-
-    futures = []
-    first = time.perf_counter() + OPEN_LOOP_LEAD
-    for index, request in enumerate(requests):
-        delay = first + index * interval - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-        future = call.future(request, timeout=CALL_TIMEOUT)
-        future.add_done_callback(partial(note_finish, index))
-        futures.append(future)
-    for _ in futures:
-        finished.acquire()
-    failures = [f.exception() for f in futures if f.exception() is not None]
-    if failures:
-        raise SystemExit(f"{what}: {len(failures)} of {len(futures)} calls failed: {failures[0]}")
-    latencies = [finished_at[i] - (first + i * interval) for i in range(len(requests))]
-    return OpenLoop(
-        [(request, f.result()) for request, f in zip(requests, futures, strict=True)],
-        latencies,
-        rate,
-        (len(requests) - 1) / (max(finished_at) - min(finished_at)) if len(requests) > 1 else 0.0,
-    )
-
-
-def check_distinct_positions(positions: Sequence[int], what: str) -> None:
-    """Every command appended at its own log positions, all after 0."""
-    assert min(positions, default=1) > 0, f"{what}: a reply without a log position"
-    assert len(set(positions)) == len(positions), f"{what}: replies share log positions"
-
-
-def check_signings(exchanges: Sequence[tuple[pb.SignAgreementRequest, Any]]) -> None:
-    """Each signing signed the agreement asked for, at version 1."""
-    for request, reply in exchanges:
-        agreement = reply.agreement
-        assert agreement.agreement_id == request.agreement_id, (request, reply)
-        assert agreement.version == SIGNED_VERSION and agreement.terms_version == 1, reply
-    check_distinct_positions([reply.log_position for _, reply in exchanges], "SignAgreement")
-
-
-def check_amendments(exchanges: Sequence[tuple[pb.AmendAgreementRequest, Any]]) -> None:
-    """Each amendment moved its agreement one version and one terms version on."""
-    for request, reply in exchanges:
-        assert reply.version == request.expected_version + 1, (request, reply)
-        assert reply.terms_version == reply.version, (request, reply)
-    check_distinct_positions([reply.log_position for _, reply in exchanges], "AmendAgreement")
-
-
-def check_closings(exchanges: Sequence[tuple[pb.ClosePeriodRequest, Any]]) -> None:
-    """Each close appended January's PeriodClosed first, for the agreement asked for."""
-    for request, reply in exchanges:
-        assert reply.events, f"ClosePeriod of {request.agreement_id} appended nothing"
-        closed = reply.events[0]
-        assert closed.WhichOneof("payload") == "period_closed", reply
-        assert closed.agreement_id == request.agreement_id, (request, reply)
-        assert reply.log_position == reply.events[-1].position, reply
-    check_distinct_positions(
-        [event.position for _, reply in exchanges for event in reply.events], "ClosePeriod"
-    )
-
-
-def check_health(exchanges: Sequence[tuple[Any, Any]]) -> None:
-    """Every health check answered SERVING."""
-    serving = health_pb2.HealthCheckResponse.SERVING
-    assert all(reply.status == serving for _, reply in exchanges), "not SERVING"
-
-
-def check_ledger(
-    stub: pb_grpc.LedgerServiceStub, amendments: Amendments, closed: Sequence[str]
-) -> None:
-    """Read back what the commands appended: every amended agreement's version and target,
-    and a second close of some closed agreements appends nothing."""
-    for agreement_id, made in amendments.made.items():
-        agreement = stub.GetAgreement(
-            pb.GetAgreementRequest(agreement_id=agreement_id), timeout=CALL_TIMEOUT
-        ).agreement
-        assert agreement.version == SIGNED_VERSION + made, (agreement_id, made, agreement)
-        assert agreement.terms_version == 1 + made, (agreement_id, made, agreement)
-        assert agreement.terms.objectives[0].target_percent == target_after(made), agreement
-    for agreement_id in closed[:: max(1, len(closed) // 20)]:
-        again = stub.ClosePeriod(close_request(agreement_id), timeout=CALL_TIMEOUT)
-        assert not again.events, f"January of {agreement_id} was not closed"
 
 
 def sign_untimed(
