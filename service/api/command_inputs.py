@@ -7,16 +7,17 @@ one_pass) before anything runs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.errors import Violations
+from domain.errors import InvalidArgumentError, Violations
 from domain.exclusions import Exclusion
 from domain.measurements import Measurement
 from domain.terms import AgreementTerms
 from service.api import one_pass
-from service.api.mapping.columns import readings_from_columns
+from service.api.mapping.columns import in_request_paths, readings_from_columns
 from service.api.mapping.exclusions import exclusion_from_proto
 from service.api.mapping.measurements import measurements_from_proto
 from service.api.mapping.scalars import instant_from_proto, position_from_proto
@@ -56,7 +57,32 @@ class Readings:
     """The readings of RecordMeasurements: the rows, then each column block's readings."""
 
     readings: list[Measurement]
+    row_count: int
     block_sizes: Sequence[int]
+
+    @contextmanager
+    def named_in_request(self) -> Iterator[None]:
+        """Refusals of these readings raised inside name each reading by its path in the
+        request (columns[i]... for a reading of a column block)."""
+        try:
+            yield
+        except InvalidArgumentError as refusal:
+            if not self.block_sizes:
+                raise
+            raise InvalidArgumentError(
+                in_request_paths(refusal.violations, self.row_count, self.block_sizes)
+            ) from None
+
+
+@dataclass(frozen=True)
+class Closing:
+    """The instant ClosePeriod closes until, if the request names one."""
+
+    until: datetime | None
+
+    def until_or(self, now: Callable[[], datetime]) -> datetime:
+        """The request's instant, else now (read when called)."""
+        return self.until or now()
 
 
 def signing_from_proto(app: LedgerApplication, request: pb.SignAgreementRequest) -> Signing:
@@ -118,7 +144,7 @@ def readings_from_proto(app: LedgerApplication, request: pb.RecordMeasurementsRe
             app, request.agreement_id, readings, len(request.measurements), block_sizes
         )
     )
-    return Readings(readings, block_sizes)
+    return Readings(readings, len(request.measurements), block_sizes)
 
 
 def exclusion_input(app: LedgerApplication, request: pb.RecordExclusionRequest) -> Exclusion:
@@ -134,12 +160,12 @@ def exclusion_input(app: LedgerApplication, request: pb.RecordExclusionRequest) 
     return exclusion
 
 
-def close_until_from_proto(request: pb.ClosePeriodRequest) -> datetime | None:
-    """The instant a ClosePeriod request closes until; None for now."""
+def closing_from_proto(request: pb.ClosePeriodRequest) -> Closing:
+    """The instant a ClosePeriod request closes until, if it names one."""
     violations = Violations()
     until = instant_from_proto(request, "until", "until", violations, required=False)
     violations.raise_if_any()
-    return until
+    return Closing(until)
 
 
 def _expected_version(

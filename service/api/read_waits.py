@@ -1,4 +1,4 @@
-"""Reads that wait: for the read models to reach a log position within the call's deadline."""
+"""Reads that wait for the log or the read models to reach a position, within the deadline."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import grpc
 from domain.errors import FailedPreconditionError, ProjectionBehindError
 from projections.read_models import ReadModels
 from service.api.mapping.read_models import audit_to_proto
+from service.app.event_log import EventLog
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 
 DEFAULT_READ_WAIT_SECONDS = 30.0
@@ -16,6 +17,15 @@ def wait_seconds(context: grpc.ServicerContext) -> float:
     """How long a read may wait: the call's time remaining, else DEFAULT_READ_WAIT_SECONDS."""
     remaining = context.time_remaining()
     return DEFAULT_READ_WAIT_SECONDS if remaining is None else remaining
+
+
+def log_at(event_log: EventLog, min_position: int, context: grpc.ServicerContext) -> None:
+    """Return once the log holds min_position (0: at once); DEADLINE_EXCEEDED when it does not
+    within the call's deadline."""
+    if min_position <= 0:
+        return
+    if not event_log.wait_for(min_position, wait_seconds(context)):
+        raise ProjectionBehindError(f"the log has not reached position {min_position}")
 
 
 def enabled(read_models: ReadModels | None) -> ReadModels:

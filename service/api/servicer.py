@@ -8,7 +8,6 @@ from typing import TypeVar
 import grpc
 from google.protobuf.message import Message
 
-from domain.errors import InvalidArgumentError, ProjectionBehindError
 from projections.queries import credit_balances, list_breaches, list_credits
 from projections.read_models import ReadModels
 from service.api.access import CustomerScope, require_customer, require_whole_ledger
@@ -16,7 +15,7 @@ from service.api.actor_context import as_caller
 from service.api.auth import current_identity
 from service.api.command_inputs import (
     amendment_from_proto,
-    close_until_from_proto,
+    closing_from_proto,
     exclusion_input,
     readings_from_proto,
     signing_from_proto,
@@ -33,12 +32,7 @@ from service.api.command_replies import (
 )
 from service.api.event_pages import event_page
 from service.api.mapping.chain import digest_to_proto
-from service.api.mapping.columns import in_request_paths
-from service.api.mapping.read_models import (
-    balance_to_proto,
-    breach_to_proto,
-    credit_to_proto,
-)
+from service.api.mapping.read_models import balance_to_proto, breach_to_proto, credit_to_proto
 from service.api.mapping.results import report_to_proto
 from service.api.mapping.terms import standing_to_proto
 from service.api.query_inputs import (
@@ -50,7 +44,7 @@ from service.api.query_inputs import (
     read_instants,
     verify_range,
 )
-from service.api.read_waits import DEFAULT_READ_WAIT_SECONDS, audit_if_asked, models_at
+from service.api.read_waits import audit_if_asked, log_at, models_at
 from service.api.subscriptions import EventStreams
 from service.app.application import Clock, LedgerApplication
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
@@ -223,19 +217,12 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         """Record a batch of readings."""
         self._access.require_agreement(request.agreement_id)
         batch = readings_from_proto(self._app, request)
-        readings, block_sizes = batch.readings, batch.block_sizes
 
         def carry_out(once: CommandRequest | None) -> pb.RecordMeasurementsResponse:
-            try:
+            with batch.named_in_request():
                 result = self._app.ingest.record_measurements(
-                    request.agreement_id, readings, request=once
+                    request.agreement_id, batch.readings, request=once
                 )
-            except InvalidArgumentError as refusal:
-                if not block_sizes:
-                    raise
-                raise InvalidArgumentError(
-                    in_request_paths(refusal.violations, len(request.measurements), block_sizes)
-                ) from None
             return pb.RecordMeasurementsResponse(
                 recorded_count=result.recorded_count,
                 duplicate_count=result.duplicate_count,
@@ -247,7 +234,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             recorded, late = measured_counts(self._app, record)
             return pb.RecordMeasurementsResponse(
                 recorded_count=recorded,
-                duplicate_count=len(readings) - recorded,
+                duplicate_count=len(batch.readings) - recorded,
                 log_position=record.last_position,
                 late_count=late,
             )
@@ -304,11 +291,11 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
     ) -> pb.ClosePeriodResponse:
         """Close every due objective-period of an agreement."""
         self._access.require_agreement(request.agreement_id)
-        until = close_until_from_proto(request)
+        closing = closing_from_proto(request)
 
         def carry_out(once: CommandRequest | None) -> pb.ClosePeriodResponse:
             closed = self._app.commands.close_periods(
-                request.agreement_id, until or self._clock(), request=once
+                request.agreement_id, closing.until_or(self._clock), request=once
             )
             return close_reply(appended(closed.events), closed.more_due, closed.closed_count)
 
@@ -352,7 +339,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         """The compliance report at as_of, as known at known_at."""
         self._access.require_agreement(request.agreement_id)
         at = compliance_instants(request, self._clock())
-        self._wait_for_log(request.min_log_position, context)
+        log_at(self._app.event_log, request.min_log_position, context)
         report, position = self._app.compliance.report(
             request.agreement_id, request.objective_id, at.as_of, at.known_at, self._read_models
         )
@@ -381,11 +368,3 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
             digest=digest_to_proto(result.digest),
             read_models=audit_if_asked(self._read_models, request.read_models),
         )
-
-    def _wait_for_log(self, min_position: int, context: grpc.ServicerContext) -> None:
-        if min_position <= 0:
-            return
-        remaining = context.time_remaining()
-        timeout = DEFAULT_READ_WAIT_SECONDS if remaining is None else remaining
-        if not self._app.event_log.wait_for(min_position, timeout):
-            raise ProjectionBehindError(f"the log has not reached position {min_position}")
