@@ -45,7 +45,7 @@ from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, P
 from projections.read_models import ReadModels
 from projections.runner import checksum
 from service.app.application import LedgerApplication
-from service.bootstrap import open_read_models
+from service.bootstrap import open_application, open_read_models
 from service.store.storage import parse_database_url
 
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
@@ -171,7 +171,7 @@ def main() -> int:
         options.agreements, options.repeats = 8, 1
     with tempfile.TemporaryDirectory() as scratch:
         storage = parse_database_url(f"sqlite:///{Path(scratch) / 'ledger.sqlite3'}")
-        app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"}, clock=Clock())
+        app = open_application(storage, clock=Clock())
         models = open_read_models(app, storage, create_tables=False)
         try:
             started = time.perf_counter()

@@ -42,6 +42,7 @@ from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, P
 from projections.log_source import LoggedEvent
 from service.api.mapping.events import logged_event_to_proto
 from service.app.application import LedgerApplication
+from service.bootstrap import open_application
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.store.storage import parse_database_url
@@ -143,7 +144,7 @@ def main() -> int:
         workdir = Path(scratch)
         url = f"sqlite:///{workdir / 'ledger.sqlite3'}"
         storage = parse_database_url(url)
-        app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"}, clock=Clock())
+        app = open_application(storage, clock=Clock())
         try:
             started = time.perf_counter()
             build_ledger(app, options.agreements)

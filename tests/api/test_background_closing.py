@@ -20,9 +20,9 @@ from domain.agreement import Agreement
 from domain.identifiers import agreement_stream
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
-from service.app.application import LedgerApplication
+from service.bootstrap import open_application
 from service.generated.sla.ledger.v1 import ledger_service_pb2, ledger_service_pb2_grpc
-from service.store.storage import SchemaLock, parse_database_url
+from service.store.storage import parse_database_url
 
 DEADLINE_SECONDS = 30.0
 CLOSING = ("--close-periods", "on", "--close-grace", "0", "--close-interval", "0.2")
@@ -30,8 +30,7 @@ CLOSING = ("--close-periods", "on", "--close-grace", "0", "--close-interval", "0
 
 def _store_poisoned_agreement(database_url: str, agreement_id: str) -> None:
     storage = parse_database_url(database_url)
-    with SchemaLock(storage):
-        app = LedgerApplication(env={**storage.env, "CREATE_TABLE": "y"})
+    app = open_application(storage)
     terms = AgreementTerms(
         provider=Party("acme-cloud", "ACME Cloud"),
         customer=Party("initech", "Initech"),

@@ -34,8 +34,8 @@ from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from projections.read_models import ReadModels
 from service.app.application import LedgerApplication
-from service.bootstrap import open_read_models
-from service.store.storage import SchemaLock, parse_database_url
+from service.bootstrap import open_application, open_read_models
+from service.store.storage import parse_database_url
 
 DEADLINE_SECONDS = 60.0
 PR_CAPBSET_DROP = 24
@@ -147,8 +147,7 @@ def open_ledger() -> Iterator[Callable[[str], tuple[LedgerApplication, ReadModel
 
     def open_(database_url: str) -> tuple[LedgerApplication, ReadModels]:
         storage = parse_database_url(database_url)
-        with SchemaLock(storage):
-            app = LedgerApplication(env={**storage.env, "CREATE_TABLE": "y"})
+        app = open_application(storage)
         read_models = open_read_models(app, storage, create_tables=False)
         read_models.create()
         opened.append((app, read_models))

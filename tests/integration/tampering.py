@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from service.app.application import LedgerApplication
+from service.bootstrap import open_application
 from service.store.chain_sql import ADOPTIONS_TABLE, CHAIN_TABLE
-from service.store.storage import SchemaLock, parse_database_url
+from service.store.storage import parse_database_url
 from tests.integration.conftest import SIGNED_AT
 
 CLI_TIMEOUT_SECONDS = 60
@@ -28,8 +28,7 @@ class Ledger:
         self.database_url = database_url
         self.make_terms = make_terms
         storage = parse_database_url(database_url)
-        with SchemaLock(storage):
-            self.app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"})
+        self.app = open_application(storage)
         url = make_url(database_url)
         self.schema = url.query.get("schema")
         self.engine: Engine = create_engine(url.difference_update_query(["schema"]))
@@ -62,8 +61,7 @@ class Ledger:
     def restore_triggers(self) -> None:
         """Create the append-only triggers again, as a starting server does."""
         storage = parse_database_url(self.database_url)
-        with SchemaLock(storage):
-            LedgerApplication({**storage.env, "CREATE_TABLE": "y"}).close()
+        open_application(storage).close()
 
     def sql(self, statement: str) -> str:
         """A statement with the table and position names filled in."""

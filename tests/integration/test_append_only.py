@@ -11,16 +11,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from service.app.application import LedgerApplication
+from service.bootstrap import open_application
 from service.store.recorders import MEASUREMENT_KEYS_TABLE, SPANS_TABLE
-from service.store.storage import SchemaLock, parse_database_url
+from service.store.storage import parse_database_url
 from tests.integration.conftest import SIGNED_AT
 
 
 @pytest.fixture
 def ledger(database_url: str) -> Iterator[tuple[LedgerApplication, Engine, str]]:
     storage = parse_database_url(database_url)
-    with SchemaLock(storage):
-        app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"})
+    app = open_application(storage)
     url = make_url(database_url)
     schema = url.query.get("schema")
     engine = create_engine(url.difference_update_query(["schema"]))
@@ -72,8 +72,7 @@ def test_postgresql_refuses_to_truncate_the_events(
     postgres_database_url: str, make_terms: Callable[..., Any]
 ) -> None:
     storage = parse_database_url(postgres_database_url)
-    with SchemaLock(storage):
-        app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"})
+    app = open_application(storage)
     url = make_url(postgres_database_url)
     engine = create_engine(url.difference_update_query(["schema"]))
     table = f'"{url.query["schema"]}".{app.recorder.events_table_name}'  # type: ignore[attr-defined]

@@ -16,7 +16,8 @@ import pytest
 from domain.compliance import Status
 from domain.period_results import PeriodClosed
 from service.app.application import LedgerApplication
-from service.store.storage import SchemaLock, parse_database_url
+from service.bootstrap import open_application
+from service.store.storage import parse_database_url
 from service.workers.period_closer import PeriodCloser
 
 RECORDED = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -43,8 +44,7 @@ def clock() -> SettableClock:
 @pytest.fixture
 def app(database_url: str, clock: SettableClock) -> Iterator[LedgerApplication]:
     storage = parse_database_url(database_url)
-    with SchemaLock(storage):
-        application = LedgerApplication(env={**storage.env, "CREATE_TABLE": "y"}, clock=clock)
+    application = open_application(storage, clock=clock)
     yield application
     application.close()
 

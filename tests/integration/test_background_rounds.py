@@ -22,7 +22,8 @@ from domain.period_results import PeriodClosed
 from domain.terms import AgreementTerms, Party
 from projections.backoff import Backoff
 from service.app.application import LedgerApplication
-from service.store.storage import SchemaLock, parse_database_url
+from service.bootstrap import open_application
+from service.store.storage import parse_database_url
 from service.workers.background_rounds import AgreementRounds, Progress
 from service.workers.period_closer import PeriodCloser
 
@@ -51,8 +52,7 @@ def clock() -> SettableClock:
 @pytest.fixture
 def app(database_url: str, clock: SettableClock) -> Iterator[LedgerApplication]:
     storage = parse_database_url(database_url)
-    with SchemaLock(storage):
-        application = LedgerApplication(env={**storage.env, "CREATE_TABLE": "y"}, clock=clock)
+    application = open_application(storage, clock=clock)
     yield application
     application.close()
 

@@ -15,7 +15,8 @@ from domain.period_results import PeriodClosed
 from domain.terms import Objective, PeriodUnit
 from service.app.application import LedgerApplication
 from service.app.closing_plans import plan_close
-from service.store.storage import SchemaLock, parse_database_url
+from service.bootstrap import open_application
+from service.store.storage import parse_database_url
 from service.workers.period_closer import PeriodCloser
 
 START = datetime(2023, 1, 1, tzinfo=UTC)
@@ -27,8 +28,7 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)  # 1,247 daily and 41 monthly periods due
 def app(database_url: str) -> Iterator[LedgerApplication]:
     """An application on each backend in turn, its clock at NOW."""
     storage = parse_database_url(database_url)
-    with SchemaLock(storage):
-        application = LedgerApplication({**storage.env, "CREATE_TABLE": "y"}, clock=lambda: NOW)
+    application = open_application(storage, clock=lambda: NOW)
     yield application
     application.close()
 

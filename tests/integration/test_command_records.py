@@ -13,8 +13,9 @@ from sqlalchemy.engine import make_url
 
 from service.api.command_replies import appended_by
 from service.app.application import LedgerApplication
+from service.bootstrap import open_application
 from service.store.command_requests import COMMAND_REQUESTS_TABLE, CommandRequest
-from service.store.storage import SchemaLock, parse_database_url
+from service.store.storage import parse_database_url
 from tests.integration.conftest import SIGNED_AT
 
 OLD_TABLE = (
@@ -39,8 +40,7 @@ def engine_and_table(database_url: str) -> Iterator[tuple[Engine, str]]:
 
 def _open(database_url: str) -> LedgerApplication:
     storage = parse_database_url(database_url)
-    with SchemaLock(storage):
-        return LedgerApplication({**storage.env, "CREATE_TABLE": "y"})
+    return open_application(storage)
 
 
 def _create_old_table(engine: Engine, table: str, legacy_row: tuple[Any, ...]) -> None:

@@ -11,10 +11,11 @@ import pytest
 
 from domain.exclusions import Exclusion, ExclusionKind
 from service.app.application import LedgerApplication
+from service.bootstrap import open_application
 from service.store.chain_store import LedgerTamperedError
 from service.store.ledger_chain import GENESIS, ChainedEvent, Digest, extend
 from service.store.log_reader import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, open_log_reader
-from service.store.storage import SchemaLock, parse_database_url
+from service.store.storage import parse_database_url
 from tests.concurrency import run_concurrently
 from tests.integration.conftest import SIGNED_AT
 from tests.integration.tampering import Ledger, verify_command
@@ -248,8 +249,7 @@ def test_a_malformed_head_of_the_chain_makes_the_next_append_refused(ledger: Led
 
 def test_an_empty_ledger_verifies(database_url: str) -> None:
     storage = parse_database_url(database_url)
-    with SchemaLock(storage):
-        app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"})
+    app = open_application(storage)
     try:
         result = app.audit.verify_ledger()
     finally:

@@ -36,8 +36,8 @@ from projections.queries import BreachFilter, CreditFilter, list_breaches, list_
 from projections.read_models import ReadModels
 from projections.runner import BatchedProjectionRunner
 from service.app.application import LedgerApplication
-from service.bootstrap import open_read_models
-from service.store.storage import SchemaLock, parse_database_url
+from service.bootstrap import open_application, open_read_models
+from service.store.storage import parse_database_url
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 POLICY = CreditPolicy(
@@ -226,8 +226,7 @@ class ProjectionOracleContract:
     @pytest.fixture
     def ledger(self, database_url: str) -> Iterator[tuple[LedgerApplication, ReadModels]]:
         storage = parse_database_url(database_url)
-        with SchemaLock(storage):
-            app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"}, clock=Clock())
+        app = open_application(storage, clock=Clock())
         models = open_read_models(app, storage, create_tables=False)
         models.create()
         yield app, models

@@ -33,9 +33,8 @@ from projections.tables import (
     projection_tracking,
     reading_rollups,
 )
-from service.app.application import LedgerApplication
-from service.bootstrap import open_read_models
-from service.store.storage import SchemaLock, parse_database_url
+from service.bootstrap import open_application, open_read_models
+from service.store.storage import parse_database_url
 
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)
@@ -61,8 +60,7 @@ class Ledger:
     def __init__(self, database_url: str, make_terms: Callable[..., Any]) -> None:
         self.database_url = database_url
         storage = parse_database_url(database_url)
-        with SchemaLock(storage):
-            self.app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"}, clock=Clock())
+        self.app = open_application(storage, clock=Clock())
         self.models = open_read_models(self.app, storage, create_tables=False)
         self.models.create()
         self.schema = storage.env.get("POSTGRES_SCHEMA")

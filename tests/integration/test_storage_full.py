@@ -22,8 +22,9 @@ from eventsourcing.persistence import OperationalError
 
 from service.api.errors import STORAGE_FULL, is_storage_full, rich_status
 from service.app.application import LedgerApplication
+from service.bootstrap import open_application
 from service.store.recorders import LedgerSQLiteRecorder
-from service.store.storage import SchemaLock, parse_database_url
+from service.store.storage import parse_database_url
 
 SIGNED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -31,10 +32,7 @@ SIGNED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[LedgerApplication]:
     storage = parse_database_url(f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
-    with SchemaLock(storage):
-        application = LedgerApplication(
-            env={**storage.env, "CREATE_TABLE": "y"}, clock=lambda: datetime(2026, 6, 1, tzinfo=UTC)
-        )
+    application = open_application(storage, clock=lambda: datetime(2026, 6, 1, tzinfo=UTC))
     yield application
     application.close()
 

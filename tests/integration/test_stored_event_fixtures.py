@@ -18,6 +18,7 @@ from domain.instants import to_epoch_us
 from domain.measurements import Measurement, MetricMeasured
 from domain.terms import AgreementKind, PeriodUnit
 from service.app.application import LedgerApplication
+from service.bootstrap import open_application
 from service.store.chain_store import LedgerTamperedError
 from service.store.storage import parse_database_url
 from tests.integration.tampering import run_cli, verify_command
@@ -168,7 +169,7 @@ def test_a_log_of_2026_11_written_before_the_chain_is_refused_until_adopt_chain(
         ]
     )
     datastore.close()
-    app = LedgerApplication({**storage.env, "CREATE_TABLE": "y"})
+    app = open_application(storage)
     database_url = storage.url.render_as_string()
     try:
         with pytest.raises(LedgerTamperedError):
