@@ -36,11 +36,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.harness import best_rate, goal, quick_notice
+from domain.credit_policies import BandsRule, CreditBand, CreditPolicy
 from domain.exclusions import Exclusion, ExclusionKind
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement
 from domain.money import Money
-from domain.objectives import BandsRule, CreditBand, CreditPolicy, ObjectiveRules
+from domain.objectives import ObjectiveRules
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from projections.read_models import ReadModels
 from projections.runner import checksum

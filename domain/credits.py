@@ -31,6 +31,15 @@ The rules, in the order they are applied:
   ``above_percent`` earns the provider ``bonus_percent`` of the fee. The cap does not apply to
   a bonus; rounding once and the minimum do. A bonus is owed to the provider, so callers record
   it as its own event, never netted against a credit.
+- **Period fee.** The fee of the governing terms attributable to the objective's period: for
+  every fee period overlapping it, fee x overlap / length of that fee period, summed (a week from
+  Mon 29 June to Sun 5 July on a monthly fee is fee x 2/30 + fee x 5/31; a quarter on a monthly
+  fee is exactly three fees). Then pro-rated by the share of the period the evaluation window
+  covers. Exact Decimal; only credits are rounded.
+- **Which policy, which track.** The objective's credit policy, or else the agreement's, applied
+  to each breached track; the largest decision is issued (one credit per period at most). A
+  bonus is earned when nothing is breached, no track is without data, the policy has a bonus
+  and every track earns it; the smallest is issued.
 - **Proration.** ``prorated`` is ``fee * part / whole`` over whole microseconds, not rounded to
   the minor unit. The product is exact; the quotient is exact whenever it terminates within 50
   significant digits and is otherwise rounded half-even at the 50th (1/3 has no exact decimal).
@@ -45,6 +54,7 @@ paying nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import (
@@ -58,8 +68,12 @@ from decimal import (
     localcontext,
 )
 
+from domain.compliance import Status, TrackResult
+from domain.credit_policies import BandsRule, CountRule, CreditPolicy, StepsRule
 from domain.money import MINOR_UNITS, Money
-from domain.objectives import BandsRule, CountRule, CreditPolicy, StepsRule
+from domain.objectives import Indicator
+from domain.period_walk import PeriodWindow
+from domain.periods import periods_between
 
 # Credits: wide enough for a 50-digit prorated fee times any sensible percentage, and trapping
 # Inexact so that a figure needing more digits raises instead of being rounded.
@@ -76,6 +90,7 @@ _PRORATION = Context(
 )
 _HUNDRED = Decimal(100)
 _ONE_MICROSECOND = timedelta(microseconds=1)
+FEE_PRECISION = 60  # wider than prorated()'s 50 digits, so summing shares loses nothing
 
 
 @dataclass(frozen=True)
@@ -261,3 +276,76 @@ def _check_percent(name: str, value: Decimal) -> None:
 def _text(value: Decimal) -> str:
     """value in plain positional notation, as written in a policy line."""
     return format(value, "f")
+
+
+def period_fee(due: PeriodWindow) -> Money:
+    """The fee the period's credits are computed from (exact, not rounded)."""
+    terms = due.terms.terms
+    period = due.period
+    fee = terms.fee.amount
+    if terms.fee.period is not period.unit:
+        shares = [
+            prorated(
+                fee,
+                min(period.end, fee_period.end) - max(period.start, fee_period.start),
+                fee_period.duration,
+            ).amount
+            for fee_period in periods_between(
+                period.start, period.end, terms.fee.period, terms.time_zone
+            )
+        ]
+        with localcontext() as context:
+            context.prec = FEE_PRECISION
+            fee = Money(sum(shares, Decimal(0)), fee.currency)
+    return prorated(fee, due.window_end - due.window_start, period.duration)
+
+
+def credit_policy(due: PeriodWindow) -> CreditPolicy | None:
+    """The objective's credit policy, or else the agreement's."""
+    return due.objective.rules.credit_policy or due.terms.terms.credit_policy
+
+
+def outcome_of(result: TrackResult) -> Outcome:
+    """What a track attained, as the credit rules judge it."""
+    # Ratio kinds are judged in percent against their target. A cumulative objective's
+    # attainment is achieved / target in percent, so its target is 100%. A count limit has no
+    # percentage target; its rules look at the bad events.
+    if result.indicator is Indicator.CUMULATIVE:
+        target: Decimal | None = Decimal(100)
+        bad_events = 0
+    elif result.indicator is Indicator.COUNT_LIMIT:
+        target, bad_events = None, int(result.bad)
+    else:
+        target, bad_events = result.target, int(result.bad)
+    return Outcome(
+        attainment_percent=result.attainment_percent,
+        target_percent=target,
+        bad_events=bad_events,
+        breached=result.breached,
+    )
+
+
+def period_credit(
+    policy: CreditPolicy | None, results: Sequence[TrackResult], fee: Money
+) -> CreditDecision | None:
+    """The credit a period with these results earns: the largest of its breached tracks'."""
+    if policy is None:
+        return None
+    decisions = [credit_for(policy, outcome_of(r), fee) for r in results if r.breached]
+    present = [d for d in decisions if d is not None]
+    return max(present, key=lambda d: d.amount.amount) if present else None
+
+
+def period_bonus(
+    policy: CreditPolicy | None, results: Sequence[TrackResult], fee: Money
+) -> CreditDecision | None:
+    """The bonus a period with these results earns: none unless every track earns one, then
+    the smallest."""
+    if policy is None or policy.bonus is None:
+        return None
+    if any(r.breached or r.status is Status.NO_DATA for r in results):
+        return None
+    decisions = [bonus_for(policy, outcome_of(r), fee) for r in results]
+    if any(d is None for d in decisions):
+        return None
+    return min((d for d in decisions if d is not None), key=lambda d: d.amount.amount)

@@ -6,15 +6,10 @@ Rules (README "SLA semantics" quotes them):
   never evaluated; the final partial period is evaluated on the time it ran.
 - The period is judged with the terms that governed it (see governing_terms) and the readings and
   exclusions known when it is closed.
-- Period fee: the fee of the governing terms attributable to the objective's period: for every
-  fee period overlapping it, fee x overlap / length of that fee period, summed (a week from
-  Mon 29 June to Sun 5 July on a monthly fee is fee x 2/30 + fee x 5/31; a quarter on a monthly
-  fee is exactly three fees). Then pro-rated by the share of the period the evaluation window
-  covers. Exact Decimal; only credits are rounded.
-- Breach: BreachDetected for each track that missed its target. Credit: the objective's credit
-  policy, or else the agreement's, applied to each breached track; the largest decision is issued
-  (one CreditIssued per period at most). Bonus: when nothing is breached and the policy has a
-  bonus. No data: no breach, no credit, no bonus; the period is reported as no data.
+- Breach: BreachDetected for each track that missed its target. Credit and bonus: the period
+  fee and the decision of credits.py (period_fee, period_credit, period_bonus), one CreditIssued
+  and one BonusEarned per period at most. No data: no breach, no credit, no bonus; the period is
+  reported as no data.
 - Termination right: when a close makes K consecutive closed periods of the objective breached
   (K = termination_right_after), TerminationRightGranted is appended, once per run of breaches.
 - Recalculation compares a new evaluation with the period's current figures and appends only
@@ -24,9 +19,7 @@ Rules (README "SLA semantics" quotes them):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal, localcontext
 from typing import Any
 
 from domain.agreement_history import (
@@ -34,10 +27,9 @@ from domain.agreement_history import (
     PeriodStanding,
 )
 from domain.compliance import Status, TrackResult, evaluate
-from domain.credits import CreditDecision, Outcome, bonus_for, credit_for, prorated
+from domain.credits import credit_policy, period_bonus, period_credit, period_fee
 from domain.identifiers import period_stream
 from domain.money import Money
-from domain.objectives import CreditPolicy, Indicator
 from domain.period_results import (
     BonusAdjusted,
     BonusEarned,
@@ -53,31 +45,7 @@ from domain.period_results import (
     overall_status,
 )
 from domain.period_walk import PeriodWindow, due_periods, earlier_labels
-from domain.periods import Period, periods_between, unit_of_label
-
-FEE_PRECISION = 60  # wider than prorated()'s 50 digits, so summing shares loses nothing
-
-
-def period_fee(due: PeriodWindow) -> Money:
-    """The fee the period's credits are computed from (exact, not rounded)."""
-    terms = due.terms.terms
-    period = due.period
-    fee = terms.fee.amount
-    if terms.fee.period is not period.unit:
-        shares = [
-            prorated(
-                fee,
-                min(period.end, fee_period.end) - max(period.start, fee_period.start),
-                fee_period.duration,
-            ).amount
-            for fee_period in periods_between(
-                period.start, period.end, terms.fee.period, terms.time_zone
-            )
-        ]
-        with localcontext() as context:
-            context.prec = FEE_PRECISION
-            fee = Money(sum(shares, Decimal(0)), fee.currency)
-    return prorated(fee, due.window_end - due.window_start, period.duration)
+from domain.periods import Period, unit_of_label
 
 
 def evaluate_due(history: AgreementHistory, due: PeriodWindow) -> list[TrackResult]:
@@ -156,7 +124,7 @@ def _close(
                 terms_version=due.terms.number,
             )
     policy = credit_policy(due)
-    credit = _credit(policy, results, fee)
+    credit = period_credit(policy, results, fee)
     if credit is not None:
         writer.append(
             CreditIssued,
@@ -166,7 +134,7 @@ def _close(
             capped=credit.capped,
             period_fee=fee,
         )
-    bonus = _bonus(policy, results, fee)
+    bonus = period_bonus(policy, results, fee)
     if bonus is not None:
         writer.append(
             BonusEarned,
@@ -212,53 +180,6 @@ class _PeriodStreamWriter:
                 **fields,
             )
         )
-
-
-def credit_policy(due: PeriodWindow) -> CreditPolicy | None:
-    """The objective's credit policy, or else the agreement's."""
-    return due.objective.rules.credit_policy or due.terms.terms.credit_policy
-
-
-def _outcome(result: TrackResult) -> Outcome:
-    # Ratio kinds are judged in percent against their target. A cumulative objective's
-    # attainment is achieved / target in percent, so its target is 100%. A count limit has no
-    # percentage target; its rules look at the bad events.
-    if result.indicator is Indicator.CUMULATIVE:
-        target: Decimal | None = Decimal(100)
-        bad_events = 0
-    elif result.indicator is Indicator.COUNT_LIMIT:
-        target, bad_events = None, int(result.bad)
-    else:
-        target, bad_events = result.target, int(result.bad)
-    return Outcome(
-        attainment_percent=result.attainment_percent,
-        target_percent=target,
-        bad_events=bad_events,
-        breached=result.breached,
-    )
-
-
-def _credit(
-    policy: CreditPolicy | None, results: Sequence[TrackResult], fee: Money
-) -> CreditDecision | None:
-    if policy is None:
-        return None
-    decisions = [credit_for(policy, _outcome(r), fee) for r in results if r.breached]
-    present = [d for d in decisions if d is not None]
-    return max(present, key=lambda d: d.amount.amount) if present else None
-
-
-def _bonus(
-    policy: CreditPolicy | None, results: Sequence[TrackResult], fee: Money
-) -> CreditDecision | None:
-    if policy is None or policy.bonus is None:
-        return None
-    if any(r.breached or r.status is Status.NO_DATA for r in results):
-        return None
-    decisions = [bonus_for(policy, _outcome(r), fee) for r in results]
-    if any(d is None for d in decisions):
-        return None
-    return min((d for d in decisions if d is not None), key=lambda d: d.amount.amount)
 
 
 def _breach_run(
@@ -322,8 +243,8 @@ def recalculate_period(
     policy = credit_policy(due)
     zero = Money(fee.amount * 0, fee.currency).rounded()
     for decision, current, cls in (
-        (_credit(policy, results, fee), standing.credit, CreditAdjusted),
-        (_bonus(policy, results, fee), standing.bonus, BonusAdjusted),
+        (period_credit(policy, results, fee), standing.credit, CreditAdjusted),
+        (period_bonus(policy, results, fee), standing.bonus, BonusAdjusted),
     ):
         before = current or zero
         after_amount = decision.amount if decision is not None else zero

@@ -10,17 +10,11 @@ from enum import Enum
 from functools import cache
 from zoneinfo import available_timezones
 
+from domain.credit_policies import CreditPolicy, StepsRule, policy_violations
 from domain.errors import FieldViolation
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.money import Money
-from domain.objectives import (
-    CreditPolicy,
-    Indicator,
-    ObjectiveRules,
-    StepsRule,
-    policy_violations,
-    rules_violations,
-)
+from domain.objectives import Indicator, ObjectiveRules, rules_violations
 
 MAX_NAME_LENGTH = 256
 MAX_TEXT_LENGTH = 4096

@@ -9,24 +9,20 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from domain.exclusions import Exclusion, ExclusionKind
-from domain.instants import to_epoch_us
-from domain.measurements import Measurement
-from domain.money import Money
-from domain.objectives import (
+from domain.credit_policies import (
     BandsRule,
     BonusRule,
-    Comparison,
     CountRule,
     CreditBand,
     CreditPolicy,
     CreditRule,
-    Indicator,
-    ObjectiveRules,
-    Schedule,
     StepsRule,
-    Threshold,
 )
+from domain.exclusions import Exclusion, ExclusionKind
+from domain.instants import to_epoch_us
+from domain.measurements import Measurement
+from domain.money import Money
+from domain.objectives import Comparison, Indicator, ObjectiveRules, Schedule, Threshold
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 
 AGREEMENT_ID = "sla-props"

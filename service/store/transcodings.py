@@ -8,21 +8,17 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from domain.exclusions import Exclusion, ExclusionKind
-from domain.money import Money
-from domain.objectives import (
+from domain.credit_policies import (
     BandsRule,
     BonusRule,
-    Comparison,
     CountRule,
     CreditBand,
     CreditPolicy,
-    Indicator,
-    ObjectiveRules,
-    Schedule,
     StepsRule,
-    Threshold,
 )
+from domain.exclusions import Exclusion, ExclusionKind
+from domain.money import Money
+from domain.objectives import Comparison, Indicator, ObjectiveRules, Schedule, Threshold
 from domain.period_results import TrackFigures
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 

@@ -15,10 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.agreement_history import fold_history
+from domain.credit_policies import BandsRule, CreditBand, CreditPolicy
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement
 from domain.money import Money
-from domain.objectives import BandsRule, CreditBand, CreditPolicy, ObjectiveRules
+from domain.objectives import ObjectiveRules
 from domain.period_closing import close_due_periods
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from service.app.application import LedgerApplication

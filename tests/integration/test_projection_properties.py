@@ -14,21 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain.credit_policies import BandsRule, CreditBand, CreditPolicy
 from domain.errors import FailedPreconditionError
 from domain.exclusions import Exclusion, ExclusionKind
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement
 from domain.money import Money
-from domain.objectives import (
-    BandsRule,
-    Comparison,
-    CreditBand,
-    CreditPolicy,
-    Indicator,
-    ObjectiveRules,
-    Schedule,
-    Threshold,
-)
+from domain.objectives import Comparison, Indicator, ObjectiveRules, Schedule, Threshold
 from domain.oracle import replay_compliance
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from projections.ledger_views import from_minor_units

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from domain.credit_policies import BandsRule, CreditBand, CreditPolicy
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement, MetricMeasured
-from domain.objectives import BandsRule, CreditBand, CreditPolicy, ObjectiveRules
+from domain.objectives import ObjectiveRules
 from domain.terms import Objective, PeriodUnit
 from projections.exports import write_credits_csv
 from projections.queries import BreachFilter, CreditFilter, credit_balances, list_breaches

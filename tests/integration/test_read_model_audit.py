@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Table, delete, func, insert, select, text, update
 
+from domain.credit_policies import BandsRule, CreditBand, CreditPolicy
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement
-from domain.objectives import BandsRule, CreditBand, CreditPolicy, ObjectiveRules
+from domain.objectives import ObjectiveRules
 from domain.terms import Objective, PeriodUnit
 from projections import audit
 from projections.audit import Difference, Problem, audit_read_models

@@ -7,9 +7,9 @@ from decimal import Decimal, localcontext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.credit_policies import BandsRule, BonusRule, CreditBand, CreditPolicy, StepsRule
 from domain.credits import CreditDecision, Outcome, bonus_for, credit_for
 from domain.money import MINOR_UNITS, Money
-from domain.objectives import BandsRule, BonusRule, CreditBand, CreditPolicy, StepsRule
 
 # No example database: the tests read and write nothing outside memory.
 PROPERTY = settings(database=None, max_examples=200)

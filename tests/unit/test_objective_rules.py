@@ -6,19 +6,21 @@ from decimal import Decimal
 
 import pytest
 
-from domain.objectives import (
+from domain.credit_policies import (
     BandsRule,
     BonusRule,
-    Comparison,
     CountRule,
     CreditBand,
     CreditPolicy,
+    StepsRule,
+    policy_violations,
+)
+from domain.objectives import (
+    Comparison,
     Indicator,
     ObjectiveRules,
     Schedule,
-    StepsRule,
     Threshold,
-    policy_violations,
     rules_violations,
 )
 

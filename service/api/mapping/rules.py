@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.errors import Violations
-from domain.objectives import (
+from domain.credit_policies import (
     BandsRule,
     BonusRule,
-    Comparison,
     CountRule,
     CreditBand,
     CreditPolicy,
-    Indicator,
-    ObjectiveRules,
-    Schedule,
     StepsRule,
-    Threshold,
 )
+from domain.errors import Violations
+from domain.objectives import Comparison, Indicator, ObjectiveRules, Schedule, Threshold
 from service.api.mapping.scalars import decimal_field, required_decimal, text
 from service.generated.sla.ledger.v1 import terms_pb2
 

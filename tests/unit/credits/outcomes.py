@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from domain.credit_policies import BandsRule, BonusRule, CountRule, CreditBand, CreditPolicy
 from domain.credits import CreditDecision, Outcome
 from domain.money import Money
-from domain.objectives import BandsRule, BonusRule, CountRule, CreditBand, CreditPolicy
 
 # The shape of the large cloud providers' SLAs, deliberately not sorted.
 CLOUD_BANDS = BandsRule(

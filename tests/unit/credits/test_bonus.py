@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.credit_policies import CreditPolicy
 from domain.credits import bonus_for
-from domain.objectives import CreditPolicy
 from tests.unit.credits.outcomes import (
     BANDS_POLICY,
     BONUS,

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from domain.credit_policies import CountRule, CreditPolicy
 from domain.credits import Outcome, credit_for
-from domain.objectives import CountRule, CreditPolicy
 from tests.unit.credits.outcomes import COUNT_POLICY, issued, money
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.credit_policies import CreditPolicy
 from domain.credits import Outcome, bonus_for, credit_for
-from domain.objectives import CreditPolicy
 from tests.unit.credits.outcomes import BANDS_POLICY, BONUS, CLOUD_BANDS, COUNT_POLICY, money
 
 NO_DATA_BREACHED = Outcome(None, Decimal("99.9"), bad_events=5, breached=True)

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from domain.credit_policies import CreditPolicy
 from domain.credits import credit_for, prorated
-from domain.objectives import CreditPolicy
 from tests.unit.credits.outcomes import BANDS_POLICY, CLOUD_BANDS, DAY, breached, issued, money
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from domain.credit_policies import CreditPolicy, StepsRule
 from domain.credits import credit_for
-from domain.objectives import CreditPolicy, StepsRule
 from tests.unit.credits.outcomes import breached, issued, money
 
 # 5% of the fee for each started 0.5 points below 99.5.

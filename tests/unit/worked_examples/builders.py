@@ -16,18 +16,12 @@ from typing import TypeVar
 from domain.agreement import Agreement
 from domain.agreement_history import AgreementHistory, fold_history
 from domain.compliance_report import ComplianceReport
+from domain.credit_policies import BandsRule, BonusRule, CreditBand, CreditPolicy, StepsRule
 from domain.exclusions import Exclusion
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement, group_by_stream, measured_events
 from domain.money import Money
-from domain.objectives import (
-    BandsRule,
-    BonusRule,
-    CreditBand,
-    CreditPolicy,
-    ObjectiveRules,
-    StepsRule,
-)
+from domain.objectives import ObjectiveRules
 from domain.oracle import replay_compliance
 from domain.period_closing import close_due_periods, recalculate_period
 from domain.period_results import PeriodEvent

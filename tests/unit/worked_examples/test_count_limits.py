@@ -9,9 +9,10 @@ import pytest
 
 from domain.agreement import Agreement
 from domain.compliance import Status
+from domain.credit_policies import CountRule, CreditPolicy
 from domain.errors import InvalidArgumentError
 from domain.measurements import Measurement
-from domain.objectives import CountRule, CreditPolicy, Indicator, ObjectiveRules
+from domain.objectives import Indicator, ObjectiveRules
 from domain.period_results import BreachDetected, CreditIssued, PeriodClosed
 from domain.terms import PeriodUnit
 from tests.unit.worked_examples.builders import (

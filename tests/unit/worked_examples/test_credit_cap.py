@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from domain.objectives import CreditPolicy
+from domain.credit_policies import CreditPolicy
 from domain.period_results import CreditIssued
 from tests.unit.worked_examples.builders import (
     APR,
