@@ -10,10 +10,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from domain.agreement_history import fold_history
 from domain.compliance import TrackResult, evaluate
 from domain.compliance_report import ComplianceReport, compliance_report
-from domain.errors import NotFoundError
+from domain.known_at import history_known_at
 from domain.period_walk import PeriodWindow
 
 
@@ -24,10 +23,7 @@ def replay_compliance(
     objective_id: str | None = None,
 ) -> ComplianceReport:
     """The compliance report from an agreement's events (in log order) at as_of, as of known_at."""
-    known = [e for e in events if e.timestamp <= known_at]
-    history = fold_history(known)
-    if history is None:
-        raise NotFoundError(f"no agreement was recorded by {known_at.isoformat()}")
+    history = history_known_at(events, known_at)
 
     def from_readings(current: PeriodWindow) -> list[TrackResult]:
         return evaluate(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import cast
@@ -11,9 +10,10 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.persistence import EventStore
 from eventsourcing.utils import get_topic
 
-from domain.agreement import Agreement, AgreementStanding, replay_agreement
+from domain.agreement import Agreement, AgreementStanding
 from domain.errors import NotFoundError, unknown_agreement
 from domain.identifiers import agreement_of_stream, agreement_stream, is_identifier
+from domain.known_at import agreement_known_at
 from service.app.event_log import EventLog
 
 
@@ -48,9 +48,7 @@ class Agreements:
         if not is_identifier(agreement_id):
             raise NotFoundError(f"agreement {agreement_id!r} does not exist")
         events = cast(Iterable[Agreement.Event], self._events.get(agreement_stream(agreement_id)))
-        agreement = replay_agreement(
-            itertools.takewhile(lambda event: event.timestamp <= known_at, events)
-        )
+        agreement = agreement_known_at(events, known_at)
         if agreement is None:
             raise NotFoundError(
                 f"agreement {agreement_id} was not recorded by {known_at.isoformat()}"

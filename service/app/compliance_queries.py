@@ -9,13 +9,13 @@ from typing import Any, cast
 from eventsourcing.persistence import Mapper
 
 from domain.agreement import Agreement, replay_agreement
-from domain.agreement_history import fold_history
 from domain.compliance import TrackResult
 from domain.compliance_report import ComplianceReport, compliance_report
 from domain.compliance_streams import window_day_streams
 from domain.errors import NotFoundError
 from domain.identifiers import agreement_stream, is_identifier
 from domain.instants import to_epoch_us
+from domain.known_at import history_known_at, recorded_by
 from domain.measurements import Measurement
 from domain.oracle import replay_compliance
 from domain.period_walk import PeriodWindow, current_windows
@@ -77,9 +77,7 @@ class ComplianceQueries:
         head, own, states = self._agreement_log(agreement_id)
         results = result_streams(self._recorder, agreement_id, states[-1], as_of)
         logged = _merged(own, self._log.stream_events(results, head))
-        history = fold_history(e for _, e in logged if e.timestamp <= known_at)
-        if history is None:
-            raise NotFoundError(f"no agreement was recorded by {known_at.isoformat()}")
+        history = history_known_at((e for _, e in logged), known_at)
         windows = current_windows(history, as_of, objective_id or None)
         plans = {
             current.objective.objective_id: WindowPlan(
@@ -104,7 +102,7 @@ class ComplianceQueries:
         for event_position, event in window_events(
             self._recorder, self._mapper, agreement_id, plans, covered, head
         ):
-            if event.timestamp > known_at:
+            if not recorded_by(event, known_at):
                 continue
             readings[event.objective_id].extend(event.measurements())
             if event_position not in covered:  # sparse, or beyond the projection
