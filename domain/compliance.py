@@ -30,14 +30,13 @@ The rules, stated once (README "SLA semantics" quotes them):
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, localcontext
 from enum import Enum
 
-from domain.exclusions import Exclusion, excluded_intervals_us
+from domain.exclusions import ExcludedSpans, Exclusion
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement
 from domain.objectives import Indicator
@@ -140,7 +139,7 @@ def evaluate(
         readings,
         to_epoch_us(window_start),
         cutoff_us(window_end, as_of),
-        excluded_intervals_us(exclusions, objective.objective_id),
+        ExcludedSpans(exclusions, objective.objective_id),
         time_zone,
         tallies,
     )
@@ -158,13 +157,12 @@ def tally_readings(
     readings: Iterable[Measurement],
     start_us: int,
     end_us: int,
-    excluded: list[tuple[int, int]],
+    excluded: ExcludedSpans,
     time_zone: str,
     tallies: dict[Track, Tally],
 ) -> int:
     """Count the readings observed in [start_us, end_us) into tallies; how many were excluded."""
     rules = objective.rules
-    excluded_starts = [span[0] for span in excluded]
     scope = rules.label_scope
     excluded_count = 0
     for reading in readings:
@@ -173,7 +171,7 @@ def tally_readings(
             continue
         if scope and any((reading.labels or {}).get(k) != v for k, v in scope.items()):
             continue
-        if _inside(excluded, excluded_starts, at):
+        if excluded.contains(at):
             excluded_count += 1
             continue
         track = Track.SCHEDULED
@@ -204,11 +202,6 @@ def track_results(
         _result(objective, track, tallies[track], window_start, window_end, as_of, excluded)
         for track in tracks
     ]
-
-
-def _inside(spans: list[tuple[int, int]], starts: list[int], at: int) -> bool:
-    index = bisect.bisect_right(starts, at) - 1
-    return index >= 0 and at < spans[index][1]
 
 
 def _add(tally: Tally, objective: Objective, reading: Measurement) -> None:

@@ -1,7 +1,14 @@
-"""Exclusions: intervals whose readings count neither good nor bad."""
+"""Exclusions: intervals whose readings count neither good nor bad.
+
+How an exclusion counts: a reading observed inside an exclusion that applies to its objective
+is excluded (ExcludedSpans.contains); compliance.py tallies such a reading as excluded rather
+than good or bad, and the rollups take a bucket wholly inside one as excluded
+(ExcludedSpans.overlap).
+"""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,3 +60,25 @@ def excluded_intervals_us(
         else:
             merged.append((start, end))
     return merged
+
+
+class ExcludedSpans:
+    """The merged [start, end) spans (epoch µs) excluded for one objective, and lookups in them."""
+
+    def __init__(self, exclusions: Iterable[Exclusion], objective_id: str) -> None:
+        self.spans = excluded_intervals_us(exclusions, objective_id)
+        self._starts = [span[0] for span in self.spans]
+
+    def contains(self, at_us: int) -> bool:
+        """Whether the instant at_us is excluded."""
+        index = bisect.bisect_right(self._starts, at_us) - 1
+        return index >= 0 and at_us < self.spans[index][1]
+
+    def overlap(self, first_us: int, last_us: int) -> bool | None:
+        """How the spans meet the instants first_us to last_us (both included): None when
+        none of them is excluded, True when all are, False when only some are."""
+        index = bisect.bisect_right(self._starts, last_us) - 1
+        if index < 0 or self.spans[index][1] <= first_us:
+            return None
+        start, end = self.spans[index]
+        return start <= first_us and end > last_us

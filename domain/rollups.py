@@ -32,7 +32,7 @@ from domain.compliance import (
     tally_readings,
     track_results,
 )
-from domain.exclusions import Exclusion, excluded_intervals_us
+from domain.exclusions import ExcludedSpans, Exclusion
 from domain.instants import from_epoch_us, to_epoch_us
 from domain.measurements import Measurement, MetricMeasured
 from domain.objectives import Comparison, Indicator, Schedule
@@ -267,8 +267,7 @@ class WindowPlan:
         self.time_zone = time_zone
         self.start_us = to_epoch_us(window_start)
         self.end_us = cutoff_us(window_end, as_of)
-        self.excluded = excluded_intervals_us(exclusions, objective.objective_id)
-        self._excluded_starts = [span[0] for span in self.excluded]
+        self.excluded = ExcludedSpans(exclusions, objective.objective_id)
         self._uses: dict[int, BucketUse] = {}
 
     @property
@@ -292,10 +291,9 @@ class WindowPlan:
             return None
         if start < self.start_us or end > self.end_us:
             return None
-        index = bisect.bisect_right(self._excluded_starts, end - 1) - 1
-        if index >= 0 and self.excluded[index][1] > start:
-            span_start, span_end = self.excluded[index]
-            return BucketUse.EXCLUDED if span_start <= start and span_end >= end else None
+        excluded = self.excluded.overlap(start, end - 1)
+        if excluded is not None:
+            return BucketUse.EXCLUDED if excluded else None
         return BucketUse.SCHEDULED
 
     def reading_spans(self) -> list[tuple[int, int]]:
@@ -323,7 +321,7 @@ class WindowPlan:
         if self.objective.rules.indicator is Indicator.TIME_SLICES:
             return list(range(self.first_bucket_us, self.end_bucket_us, BUCKET_US))
         candidates = {self.first_bucket_us, self.end_bucket_us - BUCKET_US}
-        for start, end in self.excluded:
+        for start, end in self.excluded.spans:
             candidates.update((bucket_of(start), bucket_of(end - 1)))
         if self.objective.rules.schedule is not None:
             candidates.update(range(self.first_bucket_us, self.end_bucket_us, BUCKET_US))
@@ -339,11 +337,9 @@ class WindowPlan:
             return BucketUse.READINGS
         if bucket_us < self.start_us or last_us >= self.end_us:
             return BucketUse.READINGS
-        index = bisect.bisect_right(self._excluded_starts, last_us) - 1
-        if index >= 0 and self.excluded[index][1] > bucket_us:
-            start, end = self.excluded[index]
-            wholly = start <= bucket_us and end > last_us
-            return BucketUse.EXCLUDED if wholly else BucketUse.READINGS
+        excluded = self.excluded.overlap(bucket_us, last_us)
+        if excluded is not None:
+            return BucketUse.EXCLUDED if excluded else BucketUse.READINGS
         if rules.schedule is None:
             return BucketUse.SCHEDULED
         inside = _wholly_in_schedule(rules.schedule, bucket_us, self.time_zone)
