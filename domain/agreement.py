@@ -180,6 +180,13 @@ class Agreement(BaseAggregate[str]):
         return self.amended_on if self.amended_on is not None else self.created_on
 
     @property
+    def objective_ids(self) -> tuple[str, ...]:
+        """The ids of the objectives of every terms version, each once, in order of appearance."""
+        return tuple(
+            dict.fromkeys(o.objective_id for v in self.terms_versions for o in v.terms.objectives)
+        )
+
+    @property
     def current_terms(self) -> TermsVersion:
         """The most recent terms version, whatever its effective date."""
         return self.terms_versions[-1]
@@ -280,7 +287,7 @@ class Agreement(BaseAggregate[str]):
             violations.add("exclusion.end", "must carry a time zone")
         elif exclusion.end <= exclusion.start:
             violations.add("exclusion.end", "must be after exclusion.start")
-        known_objectives = {o.objective_id for v in self.terms_versions for o in v.terms.objectives}
+        known_objectives = set(self.objective_ids)
         if len(exclusion.objective_ids) > len(known_objectives):
             violations.add("exclusion.objective_ids", "each of the agreement's objectives once")
         elif len(set(exclusion.objective_ids)) != len(exclusion.objective_ids):

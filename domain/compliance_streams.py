@@ -41,7 +41,7 @@ def window_day_streams(states: Iterable[Agreement], as_of: datetime) -> set[str]
     """The day streams of readings of the windows containing as_of."""
     streams: set[str] = set()
     for agreement in states:
-        for objective_id in _objective_ids(agreement):
+        for objective_id in agreement.objective_ids:
             current = period_at(agreement, objective_id, as_of)
             if current is None:
                 continue
@@ -60,7 +60,3 @@ def day_streams(agreement_id: str, objective_id: str, first: datetime, last: dat
         streams.append(measurement_stream(agreement_id, objective_id, day))
         day += _DAY
     return streams
-
-
-def _objective_ids(agreement: Agreement) -> set[str]:
-    return {o.objective_id for v in agreement.terms_versions for o in v.terms.objectives}

@@ -168,12 +168,9 @@ def period_at(agreement: Agreement, objective_id: str, instant: datetime) -> Per
 def due_periods(history: AgreementHistory, until: datetime) -> list[PeriodWindow]:
     """Every objective-period whose window ended at or before until, oldest first."""
     agreement = history.agreement
-    objective_ids = dict.fromkeys(
-        o.objective_id for v in agreement.terms_versions for o in v.terms.objectives
-    )
     due = [
         candidate
-        for objective_id in objective_ids
+        for objective_id in agreement.objective_ids
         for candidate in itertools.takewhile(
             lambda c: c.window_end <= until, walk_periods(agreement, objective_id)
         )

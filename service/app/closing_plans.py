@@ -100,9 +100,6 @@ def _due_unclosed(
     reader: _Reader, agreement: Agreement, until: datetime, limit: int
 ) -> tuple[list[PeriodWindow], bool]:
     """The oldest limit due periods not closed yet, and whether more are due."""
-    objective_ids = dict.fromkeys(
-        o.objective_id for v in agreement.terms_versions for o in v.terms.objectives
-    )
     amendments = reader.amendments(agreement.agreement_id)
     walks = [
         reader.unclosed(
@@ -111,7 +108,7 @@ def _due_unclosed(
             until,
             reader.resume_instant(agreement.agreement_id, objective_id, amendments),
         )
-        for objective_id in objective_ids
+        for objective_id in agreement.objective_ids
     ]
     merged = heapq.merge(*walks, key=lambda d: (d.window_end, d.objective.objective_id))
     found = list(itertools.islice(merged, limit + 1))

@@ -179,6 +179,5 @@ def result_streams(
 ) -> set[str]:
     """The agreement's period streams that may hold results of periods ended by as_of: found
     in the store (agreement is its newest state), not by walking every period from its start."""
-    versions = agreement.terms_versions
-    objective_ids = {o.objective_id for v in versions for o in v.terms.objectives}
+    objective_ids = set(agreement.objective_ids)
     return results_before(period_stream_names(recorder, agreement_id, objective_ids), as_of)
