@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from domain.rollups import SpanSums
+from domain.rollup_sums import SpanSums
 from projections.audit import Audit, audit_read_models
 from projections.backoff import Backoff
 from projections.event_encodings import EventEncoder, EventEncodings, read_encoded

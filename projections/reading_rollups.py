@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, insert, select
 
 from domain.instants import MICROSECONDS_PER_DAY, to_epoch_us
 from domain.measurements import MetricMeasured
-from domain.rollups import BUCKET_US, BucketSums, SpanSums, roll_up
+from domain.rollup_sums import BUCKET_US, BucketSums, SpanSums, roll_up
 from projections.tables import projection_tracking, reading_rollups
 
 NAME = "reading_rollups"

@@ -19,7 +19,8 @@ from domain.known_at import history_known_at, recorded_by
 from domain.measurements import Measurement
 from domain.oracle import replay_compliance
 from domain.period_walk import PeriodWindow, current_windows
-from domain.rollups import WindowPlan, evaluate_rollups, span_of, summarize_event
+from domain.rollup_evaluation import WindowPlan, evaluate_rollups
+from domain.rollup_sums import span_of, summarize_event
 from service.app.event_log import EventLog
 from service.app.rollup_reads import RollupSource, window_events
 from service.store.log_reads import Recorder, result_streams

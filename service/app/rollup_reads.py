@@ -11,7 +11,8 @@ from eventsourcing.persistence import Mapper
 from domain.compliance_streams import day_streams
 from domain.instants import from_epoch_us
 from domain.measurements import MetricMeasured
-from domain.rollups import SpanSums, WindowPlan
+from domain.rollup_evaluation import WindowPlan
+from domain.rollup_sums import SpanSums
 from service.store.log_reads import Recorder
 
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.measurements import Measurement, group_by_stream, measured_events
-from domain.rollups import span_of, summarize_event
+from domain.rollup_sums import span_of, summarize_event
 from projections.reading_rollups import decode_sums, decode_totals, encode_sums, encode_totals
 from tests.semantics_strategies import APR, readings
 

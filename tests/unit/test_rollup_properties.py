@@ -15,16 +15,8 @@ from domain.exclusions import Exclusion
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement, group_by_stream, measured_events
 from domain.objectives import Indicator, ObjectiveRules, Schedule
-from domain.rollups import (
-    BUCKET_US,
-    BucketUse,
-    WindowPlan,
-    evaluate_rollups,
-    roll_up,
-    span_of,
-    summarize,
-    summarize_event,
-)
+from domain.rollup_evaluation import BucketUse, WindowPlan, evaluate_rollups
+from domain.rollup_sums import BUCKET_US, roll_up, span_of, summarize, summarize_event
 from domain.terms import Objective, PeriodUnit
 from tests.semantics_strategies import (
     APR,
