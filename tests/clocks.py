@@ -17,3 +17,13 @@ class SteppingClock:
         with self._lock:
             self.now += timedelta(seconds=1)
             return self.now
+
+
+class SettableClock:
+    """The record clock of the application and the closer; the test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now

@@ -19,21 +19,12 @@ from service.app.application import LedgerApplication
 from service.bootstrap import open_application
 from service.store.storage import parse_database_url
 from service.workers.period_closer import PeriodCloser
+from tests.clocks import SettableClock
 
 RECORDED = datetime(2026, 6, 1, 12, tzinfo=UTC)
 GRACE = timedelta(hours=1)
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
 PAST_MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
-
-
-class SettableClock:
-    """The record clock of the application and the closer; the test moves it."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

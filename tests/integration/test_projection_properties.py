@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -30,24 +29,12 @@ from projections.runner import BatchedProjectionRunner
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application, open_read_models
 from service.store.storage import parse_database_url
+from tests.clocks import SteppingClock
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 POLICY = CreditPolicy(
     BandsRule((CreditBand(Decimal("99.5"), Decimal(10)), CreditBand(Decimal(97), Decimal(25))))
 )
-
-
-class Clock:
-    """A record clock one second further at every reading."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 6, 1, tzinfo=UTC)
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            self.now += timedelta(seconds=1)
-            return self.now
 
 
 LATENCY = Objective(
@@ -218,7 +205,7 @@ class ProjectionOracleContract:
     @pytest.fixture
     def ledger(self, database_url: str) -> Iterator[tuple[LedgerApplication, ReadModels]]:
         storage = parse_database_url(database_url)
-        app = open_application(storage, clock=Clock())
+        app = open_application(storage, clock=SteppingClock(datetime(2026, 6, 1, tzinfo=UTC)))
         models = open_read_models(app, storage, create_tables=False)
         models.create()
         yield app, models

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -26,24 +25,12 @@ from projections.tables import breaches, credit_lines, encoded_events, reading_r
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application, open_read_models
 from service.store.storage import parse_database_url
+from tests.clocks import SteppingClock
 from tests.concurrency import run_concurrently
 
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)
 MARCH = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-class Clock:
-    """A record clock one second further at every reading."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 6, 1, tzinfo=UTC)
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            self.now += timedelta(seconds=1)
-            return self.now
 
 
 class ProjectionContract:
@@ -56,7 +43,7 @@ class ProjectionContract:
     @pytest.fixture
     def ledger(self, database_url: str) -> Iterator[tuple[LedgerApplication, ReadModels]]:
         storage = parse_database_url(database_url)
-        app = open_application(storage, clock=Clock())
+        app = open_application(storage, clock=SteppingClock(datetime(2026, 6, 1, tzinfo=UTC)))
         models = open_read_models(app, storage, create_tables=False)
         models.create()
         yield app, models

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -36,23 +35,11 @@ from projections.tables import (
 )
 from service.bootstrap import open_application, open_read_models
 from service.store.storage import parse_database_url
+from tests.clocks import SteppingClock
 
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)
 MARCH = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-class Clock:
-    """A record clock one second further at every reading."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 6, 1, tzinfo=UTC)
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            self.now += timedelta(seconds=1)
-            return self.now
 
 
 class Ledger:
@@ -61,7 +48,7 @@ class Ledger:
     def __init__(self, database_url: str, make_terms: Callable[..., Any]) -> None:
         self.database_url = database_url
         storage = parse_database_url(database_url)
-        self.app = open_application(storage, clock=Clock())
+        self.app = open_application(storage, clock=SteppingClock(datetime(2026, 6, 1, tzinfo=UTC)))
         self.models = open_read_models(self.app, storage, create_tables=False)
         self.models.create()
         self.schema = storage.env.get("POSTGRES_SCHEMA")
