@@ -23,7 +23,7 @@ from domain.objectives import ObjectiveRules
 from domain.period_closing import close_due_periods
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from service.app.application import LedgerApplication
-from service.store.storage import parse_database_url
+from service.bootstrap import open_application
 
 PROPERTY = settings(database=None, max_examples=30, deadline=None)
 SIGNED_AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -119,8 +119,7 @@ def test_bounded_closes_append_what_a_close_of_the_whole_history_appends(
     limit: int,
 ) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        env = parse_database_url(f"sqlite:///{Path(directory) / 'l.sqlite3'}").env
-        app = LedgerApplication(env={**env, "CREATE_TABLE": "y"}, clock=Clock())
+        app = open_application(f"sqlite:///{Path(directory) / 'l.sqlite3'}", clock=Clock())
         try:
             app.commands.sign_agreement("sla-1", _terms(zone, objectives), SIGNED_AT)
             known = sorted(objectives)

@@ -28,8 +28,8 @@ from google.rpc import error_details_pb2, status_pb2
 from service.api.errors import status_mapped, status_mapped_stream
 from service.api.servicer import LedgerServicer
 from service.app.application import LedgerApplication
+from service.bootstrap import open_application
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
-from service.store.storage import parse_database_url
 from tests import proto_builders as build
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -161,8 +161,7 @@ def set_clock(clock: Clock) -> Callable[[datetime], None]:
 @pytest.fixture
 def ledger_app(sqlite_database_url: str, clock: Clock) -> Iterator[LedgerApplication]:
     """A ledger application on a new SQLite file, recording events at the clock's time."""
-    env = parse_database_url(sqlite_database_url).env | {"CREATE_TABLE": "y"}
-    app = LedgerApplication(env=env, clock=clock)
+    app = open_application(sqlite_database_url, clock=clock)
     yield app
     app.close()
 

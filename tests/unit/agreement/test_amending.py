@@ -19,8 +19,8 @@ from tests.unit.agreement.timeline import (
     Collect,
     MakeTerms,
     Replay,
-    violated_fields,
 )
+from tests.unit.refusals import violated_fields
 
 
 def test_an_amendment_is_recorded_as_terms_version_two(

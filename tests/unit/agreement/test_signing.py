@@ -17,8 +17,8 @@ from tests.unit.agreement.timeline import (
     MakeTerms,
     Replay,
     Sign,
-    violated_fields,
 )
+from tests.unit.refusals import violated_fields
 
 
 def test_signing_records_exactly_one_signed_event(signed: list[Agreement.Event]) -> None:

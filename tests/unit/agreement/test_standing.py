@@ -16,8 +16,8 @@ from tests.unit.agreement.timeline import (
     SIGNED_AT,
     MakeTerms,
     Replay,
-    violated_fields,
 )
+from tests.unit.refusals import violated_fields
 
 
 def test_standing_before_signing_is_not_found(

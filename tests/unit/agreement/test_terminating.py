@@ -15,8 +15,8 @@ from tests.unit.agreement.timeline import (
     SIGNED_AT,
     Collect,
     Replay,
-    violated_fields,
 )
+from tests.unit.refusals import violated_fields
 
 
 def test_termination_is_recorded_with_its_effective_instant_and_reason(

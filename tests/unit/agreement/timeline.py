@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from domain.agreement import Agreement
-from domain.errors import InvalidArgumentError
 from domain.terms import AgreementTerms
 
 MakeTerms = Callable[..., AgreementTerms]
@@ -24,7 +21,3 @@ FEBRUARY = datetime(2024, 2, 1, tzinfo=UTC)
 JUNE = datetime(2024, 6, 1, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
 DAY = timedelta(days=1)
-
-
-def violated_fields(error: pytest.ExceptionInfo[InvalidArgumentError]) -> list[str]:
-    return [violation.field for violation in error.value.violations]

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from domain.agreement import Agreement
-from domain.errors import InvalidArgumentError
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement
 
@@ -36,7 +33,3 @@ def sample(
     objective_id: str = "latency-p99",
 ) -> Measurement:
     return Measurement(objective_id, measurement_id, to_epoch_us(at), sample=value)
-
-
-def violated_fields(error: pytest.ExceptionInfo[InvalidArgumentError]) -> list[str]:
-    return [violation.field for violation in error.value.violations]

@@ -10,14 +10,8 @@ from domain.agreement import Agreement
 from domain.errors import InvalidArgumentError
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement, group_by_stream, measured_events, validate_batch
-from tests.unit.measurements.readings import (
-    MICROSECOND,
-    MIDNIGHT,
-    NOON,
-    counts,
-    sample,
-    violated_fields,
-)
+from tests.unit.measurements.readings import MICROSECOND, MIDNIGHT, NOON, counts, sample
+from tests.unit.refusals import violated_fields
 
 RECORDED_AT = datetime(2024, 3, 11, 0, 5, tzinfo=UTC)
 

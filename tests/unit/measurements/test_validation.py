@@ -11,15 +11,8 @@ from domain.errors import InvalidArgumentError, NotFoundError
 from domain.instants import from_epoch_us, to_epoch_us
 from domain.measurements import Measurement, validate_batch
 from domain.terms import AgreementTerms, Objective
-from tests.unit.measurements.readings import (
-    MICROSECOND,
-    MIDNIGHT,
-    NOON,
-    Sign,
-    counts,
-    sample,
-    violated_fields,
-)
+from tests.unit.measurements.readings import MICROSECOND, MIDNIGHT, NOON, Sign, counts, sample
+from tests.unit.refusals import violated_fields
 
 MakeTerms = Callable[..., AgreementTerms]
 MakeObjective = Callable[..., Objective]
