@@ -54,7 +54,7 @@ class LedgerApplication(Application[str]):
         self.idempotency = Idempotency(self.ledger_recorder, self.event_log)
         self.commands = Commands(self)
         self.ingest = Ingest(self)
-        self.compliance = ComplianceQueries(self.ledger_recorder, self.mapper, self.event_log)
+        self.compliance = ComplianceQueries(self.event_log)
         self.audit = LedgerAudit(self.ledger_recorder, self.env, self._clock)
 
     def construct_mapper(self) -> Mapper[str]:

@@ -25,9 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from eventsourcing.persistence import Mapper
-from psycopg.sql import SQL, Identifier
-
 from domain.agreement import Agreement
 from domain.agreement_history import AgreementHistory, add_period_events
 from domain.compliance import Status
@@ -38,8 +35,7 @@ from domain.period_closing import close_period
 from domain.period_results import PeriodEvent
 from domain.period_walk import PeriodWindow, earlier_labels, walk_periods
 from domain.periods import label_first_day
-from service.store.log_reads import Recorder
-from service.store.recorders import LedgerSQLiteRecorder
+from service.app.event_log import EventLog
 
 MAX_PERIODS_PER_CLOSE = 1_000
 MAX_READINGS_PER_CLOSE = 1_000_000
@@ -69,8 +65,7 @@ class ClosePlan:
 
 
 def plan_close(
-    recorder: Recorder,
-    mapper: Mapper[str],
+    log: EventLog,
     agreement: Agreement,
     until: datetime,
     recorded_at: datetime,
@@ -79,7 +74,7 @@ def plan_close(
 ) -> ClosePlan:
     """The events closing the oldest due periods not closed yet: at most limit periods, and
     no more after readings_budget readings were read (at least one period when any is due)."""
-    reader = _Reader(recorder, mapper)
+    reader = _Reader(log)
     due, more_due = _due_unclosed(reader, agreement, until, limit)
     history = AgreementHistory(agreement, exclusions=list(agreement.exclusions))
     closed_now: dict[tuple[str, str], str] = {}
@@ -118,20 +113,19 @@ def _due_unclosed(
 class _Reader:
     """The store reads a bounded close makes."""
 
-    def __init__(self, recorder: Recorder, mapper: Mapper[str]) -> None:
-        self._recorder = recorder
-        self._mapper = mapper
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
 
     def _events(self, streams: Sequence[str]) -> list[Any]:
-        notifications = self._recorder.select_stream_notifications(streams) if streams else []
-        return [self._mapper.to_domain_event(n) for n in notifications]
+        notifications = self._log.stream_notifications(streams) if streams else []
+        return [self._log.decode(n) for n in notifications]
 
     def amendments(self, agreement_id: str) -> list[tuple[int, datetime]]:
         """(log position, effective instant) of each amendment of the agreement."""
-        notifications = self._recorder.select_stream_notifications([agreement_stream(agreement_id)])
+        notifications = self._log.stream_notifications([agreement_stream(agreement_id)])
         found = []
         for n in notifications:
-            event = self._mapper.to_domain_event(n)
+            event = self._log.decode(n)
             if isinstance(event, Agreement.Amended):
                 found.append((n.id, event.effective_from))
         return found
@@ -142,7 +136,7 @@ class _Reader:
         """Where the objective's walk may resume: two days before the first day of its last
         closed period, or earlier for an amendment recorded after that close; None (the term
         start) when none of its periods was closed."""
-        latest = _latest_close(self._recorder, agreement_id, objective_id)
+        latest = self._log.latest_close(agreement_id, objective_id)
         if latest is None:
             return None
         position, stream = latest
@@ -160,7 +154,7 @@ class _Reader:
         size = _FIRST_HEADS_CHUNK  # growing: a call that needs few periods walks few
         while chunk := list(itertools.islice(due, size)):
             streams = [self._period_stream(agreement, d) for d in chunk]
-            closed = self._recorder.stream_heads(streams)
+            closed = self._log.stream_heads(streams)
             yield from (d for d, s in zip(chunk, streams, strict=True) if s not in closed)
             size = min(2 * size, _HEADS_CHUNK)
 
@@ -198,34 +192,3 @@ class _Reader:
     @staticmethod
     def _period_stream(agreement: Agreement, due: PeriodWindow) -> str:
         return period_stream(agreement.agreement_id, due.objective.objective_id, due.period.label)
-
-
-def _latest_close(
-    recorder: Recorder, agreement_id: str, objective_id: str
-) -> tuple[int, str] | None:
-    """(log position, stream) of the objective's PeriodClosed recorded last, if any."""
-    low = period_stream(agreement_id, objective_id, "")
-    high = low[:-1] + chr(ord(low[-1]) + 1)
-    if isinstance(recorder, LedgerSQLiteRecorder):
-        table = recorder.events_table_name
-        with recorder.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT originator_id, rowid FROM {table} WHERE rowid = (SELECT MAX(rowid) "
-                f"FROM {table} WHERE originator_id >= ? AND originator_id < ? "
-                "AND originator_version = 1)",
-                (low, high),
-            )
-            row = c.fetchone()
-        return None if row is None else (row[1], row[0])
-    events = SQL("{}.{}").format(
-        Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
-    )
-    query = SQL(
-        "SELECT originator_id, notification_id FROM {} WHERE notification_id = (SELECT "
-        'MAX(notification_id) FROM {} WHERE originator_id COLLATE "C" >= %s '
-        'AND originator_id COLLATE "C" < %s AND originator_version = 1)'
-    ).format(events, events)
-    with recorder.datastore.transaction(commit=False) as curs:
-        curs.execute(query, (low, high))
-        found = curs.fetchone()
-    return None if found is None else (found["notification_id"], found["originator_id"])

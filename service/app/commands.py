@@ -124,7 +124,7 @@ class Commands:
             agreement = app.agreements.find_agreement(agreement_id)
             if agreement is None:
                 raise NotFoundError(f"agreement {agreement_id} does not exist")
-            plan = plan_close(app.ledger_recorder, app.mapper, agreement, until, app.now(), limit)
+            plan = plan_close(app.event_log, agreement, until, app.now(), limit)
             if not plan.events:
                 return ClosedPeriods([], False, 0)
             once = with_outcome(request, closed=plan.closed_count, more_due=int(plan.more_due))

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from eventsourcing.persistence import Mapper
-
 from domain.agreement import Agreement, replay_agreement
 from domain.compliance import TrackResult
 from domain.compliance_report import ComplianceReport, compliance_report
@@ -23,15 +21,12 @@ from domain.rollup_evaluation import WindowPlan, evaluate_rollups
 from domain.rollup_sums import span_of, summarize_event
 from service.app.event_log import EventLog
 from service.app.rollup_reads import RollupSource, window_events
-from service.store.log_reads import Recorder, result_streams
 
 
 class ComplianceQueries:
     """The compliance of an agreement's objectives at (as_of, known_at)."""
 
-    def __init__(self, recorder: Recorder, mapper: Mapper[str], log: EventLog) -> None:
-        self._recorder = recorder
-        self._mapper = mapper
+    def __init__(self, log: EventLog) -> None:
         self._log = log
 
     def report(
@@ -54,9 +49,9 @@ class ComplianceQueries:
         """The oracle's report at (as_of, known_at), replaying only the streams it needs, and
         the log position it reflects."""
         head, own, states = self._agreement_log(agreement_id)
-        streams = result_streams(
-            self._recorder, agreement_id, states[-1], as_of
-        ) | window_day_streams(states, as_of)
+        streams = self._log.result_streams(agreement_id, states[-1], as_of) | window_day_streams(
+            states, as_of
+        )
         logged = _merged(own, self._log.stream_events(streams, head))
         return replay_compliance(
             (e for _, e in logged), as_of, known_at, objective_id or None
@@ -76,7 +71,7 @@ class ComplianceQueries:
         buckets rollups cannot answer and for events the projection has not reached yet.
         """
         head, own, states = self._agreement_log(agreement_id)
-        results = result_streams(self._recorder, agreement_id, states[-1], as_of)
+        results = self._log.result_streams(agreement_id, states[-1], as_of)
         logged = _merged(own, self._log.stream_events(results, head))
         history = history_known_at((e for _, e in logged), known_at)
         windows = current_windows(history, as_of, objective_id or None)
@@ -100,9 +95,7 @@ class ComplianceQueries:
         spans = {oid: [span for _, span in found] for oid, found in rolled_up.items()}
         covered = {p for found in rolled_up.values() for p, _ in found}
         readings: dict[str, list[Measurement]] = {oid: [] for oid in plans}
-        for event_position, event in window_events(
-            self._recorder, self._mapper, agreement_id, plans, covered, head
-        ):
+        for event_position, event in window_events(self._log, agreement_id, plans, covered, head):
             if not recorded_by(event, known_at):
                 continue
             readings[event.objective_id].extend(event.measurements())

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import Mapper, Notification, StoredEvent
 
+from domain.agreement import Agreement
 from domain.identifiers import is_identifier
 from domain.measurements import MetricMeasured
 from projections.log_source import LoggedEvent, LoggedNotification
-from service.store.log_reads import Recorder, count_between, notification_chunks
+from service.store.log_reads import (
+    Recorder,
+    count_between,
+    latest_close,
+    notification_chunks,
+    result_streams,
+)
 
 LOG_POLL_SECONDS = 0.05
 PAGE = 1000
@@ -125,3 +133,12 @@ class EventLog:
     def count_between(self, first: int, last: int) -> int:
         """How many events the log holds at positions first to last."""
         return count_between(self._recorder, first, last)
+
+    def result_streams(self, agreement_id: str, agreement: Agreement, as_of: datetime) -> set[str]:
+        """The agreement's period streams that may hold results of periods ended by as_of
+        (agreement is its newest state), found from the stream names."""
+        return result_streams(self._recorder, agreement_id, agreement, as_of)
+
+    def latest_close(self, agreement_id: str, objective_id: str) -> tuple[int, str] | None:
+        """(log position, stream) of the objective's PeriodClosed recorded last, if any."""
+        return latest_close(self._recorder, agreement_id, objective_id)

@@ -6,14 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol, cast
 
-from eventsourcing.persistence import Mapper
-
 from domain.compliance_streams import day_streams
 from domain.instants import from_epoch_us
 from domain.measurements import MetricMeasured
 from domain.rollup_evaluation import WindowPlan
 from domain.rollup_sums import SpanSums
-from service.store.log_reads import Recorder
+from service.app.event_log import EventLog
 
 
 class RollupSource(Protocol):
@@ -32,8 +30,7 @@ class RollupSource(Protocol):
 
 
 def window_events(
-    recorder: Recorder,
-    mapper: Mapper[str],
+    log: EventLog,
     agreement_id: str,
     plans: Mapping[str, WindowPlan],
     covered: set[int],
@@ -51,13 +48,12 @@ def window_events(
         if plan.end_us > plan.start_us:
             first, last = from_epoch_us(plan.start_us), from_epoch_us(plan.end_us - 1)
             window_days.update(day_streams(agreement_id, oid, first, last))
-    found = {n.id: n for n in recorder.select_stream_notifications(sorted(edge_days))}
+    found = {n.id: n for n in log.stream_notifications(sorted(edge_days))}
     found.update(
-        (n.id, n)
-        for n in recorder.select_stream_notifications(sorted(window_days), excluding=covered)
+        (n.id, n) for n in log.stream_notifications(sorted(window_days), excluding=covered)
     )
     return [
-        (position, cast(MetricMeasured, mapper.to_domain_event(found[position])))
+        (position, cast(MetricMeasured, log.decode(found[position])))
         for position in sorted(found)
         if position <= head
     ]

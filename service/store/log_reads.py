@@ -181,3 +181,34 @@ def result_streams(
     in the store (agreement is its newest state), not by walking every period from its start."""
     objective_ids = set(agreement.objective_ids)
     return results_before(period_stream_names(recorder, agreement_id, objective_ids), as_of)
+
+
+def latest_close(
+    recorder: Recorder, agreement_id: str, objective_id: str
+) -> tuple[int, str] | None:
+    """(log position, stream) of the objective's PeriodClosed recorded last, if any."""
+    low = period_stream(agreement_id, objective_id, "")
+    high = low[:-1] + chr(ord(low[-1]) + 1)
+    if isinstance(recorder, LedgerSQLiteRecorder):
+        table = recorder.events_table_name
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_id, rowid FROM {table} WHERE rowid = (SELECT MAX(rowid) "
+                f"FROM {table} WHERE originator_id >= ? AND originator_id < ? "
+                "AND originator_version = 1)",
+                (low, high),
+            )
+            row = c.fetchone()
+        return None if row is None else (row[1], row[0])
+    events = SQL("{}.{}").format(
+        Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
+    )
+    query = SQL(
+        "SELECT originator_id, notification_id FROM {} WHERE notification_id = (SELECT "
+        'MAX(notification_id) FROM {} WHERE originator_id COLLATE "C" >= %s '
+        'AND originator_id COLLATE "C" < %s AND originator_version = 1)'
+    ).format(events, events)
+    with recorder.datastore.transaction(commit=False) as curs:
+        curs.execute(query, (low, high))
+        found = curs.fetchone()
+    return None if found is None else (found["notification_id"], found["originator_id"])

@@ -48,7 +48,7 @@ def test_a_close_stops_after_the_readings_it_may_read_and_says_more_are_due(
     app.ingest.record_measurements("acme-1", make_readings(3 * 1440, start=START))
     agreement: Agreement = app.repository.get("agreement:acme-1")
 
-    plan = plan_close(app.ledger_recorder, app.mapper, agreement, UNTIL, NOW, readings_budget=2000)
+    plan = plan_close(app.event_log, agreement, UNTIL, NOW, readings_budget=2000)
 
     assert (plan.closed_count, plan.more_due) == (1, True)
     assert isinstance(plan.events[0], PeriodClosed)
