@@ -62,14 +62,14 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self,
         app: LedgerApplication,
         clock: Clock,
-        streams: EventStreams | None = None,
+        streams: EventStreams,
         read_models: ReadModels | None = None,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self._app = app
         self._clock = clock
         self._access = CustomerScope(app.agreements.customer_of)
-        self._streams = streams or EventStreams(app)
+        self._streams = streams
         self._read_models = read_models
         self._page_bytes = page_bytes(max_message_bytes)
 

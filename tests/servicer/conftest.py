@@ -27,6 +27,7 @@ from google.rpc import error_details_pb2, status_pb2
 
 from service.api.errors import status_mapped, status_mapped_stream
 from service.api.servicer import LedgerServicer
+from service.api.subscriptions import EventStreams
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, terms_pb2
@@ -169,7 +170,7 @@ def ledger_app(sqlite_database_url: str, clock: Clock) -> Iterator[LedgerApplica
 @pytest.fixture
 def servicer(ledger_app: LedgerApplication, clock: Clock) -> StatusMappedServicer:
     """The servicer under test, its failures mapped to statuses."""
-    return StatusMappedServicer(LedgerServicer(ledger_app, clock))
+    return StatusMappedServicer(LedgerServicer(ledger_app, clock, EventStreams(ledger_app)))
 
 
 @pytest.fixture
