@@ -5,6 +5,7 @@ cut by bytes, however large the events.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -167,6 +168,15 @@ def _calls(server: Any, method: str) -> list[str]:
     ]
 
 
+def _calls_once_logged(server: Any, method: str, count: int) -> list[str]:
+    """The access-log statuses of a method once it has logged count calls (the access line of a
+    refused call is written just after its "reply too large" warning)."""
+    deadline = time.monotonic() + TIMEOUT
+    while len(calls := _calls(server, method)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return calls
+
+
 def test_a_reply_larger_than_the_limit_is_refused_and_logged_as_refused(
     database_url: str, start_server: Callable[..., Any], refusal: Callable[..., Any]
 ) -> None:
@@ -179,7 +189,7 @@ def test_a_reply_larger_than_the_limit_is_refused_and_logged_as_refused(
 
     assert code is grpc.StatusCode.RESOURCE_EXHAUSTED
     server.wait_for_log("reply too large", TIMEOUT)
-    assert _calls(server, "/ListEvents")[-1] == "RESOURCE_EXHAUSTED"
+    assert _calls_once_logged(server, "/ListEvents", 2)[-1] == "RESOURCE_EXHAUSTED"
 
 
 def test_a_stream_response_larger_than_the_limit_ends_the_stream_logged_as_refused(
@@ -200,7 +210,7 @@ def test_a_stream_response_larger_than_the_limit_ends_the_stream_logged_as_refus
 
     assert ended.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
     server.wait_for_log("reply too large", TIMEOUT)
-    assert _calls(server, "/SubscribeEvents")[-1] == "RESOURCE_EXHAUSTED"
+    assert _calls_once_logged(server, "/SubscribeEvents", 1)[-1] == "RESOURCE_EXHAUSTED"
 
 
 def _token_after(stub: Stub) -> str:
