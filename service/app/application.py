@@ -23,7 +23,7 @@ from service.app.idempotency import Idempotency
 from service.app.ingest import Ingest
 from service.app.ledger_audit import LedgerAudit
 from service.store.event_limits import BoundedMapper
-from service.store.recorders import LedgerPostgresRecorder, LedgerSQLiteRecorder
+from service.store.ledger_recorder import LedgerRecorder
 from service.store.transcodings import register_domain_transcodings
 
 DEFAULT_MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -71,9 +71,9 @@ class LedgerApplication(Application[str]):
         register_domain_transcodings(transcoder)
 
     @property
-    def ledger_recorder(self) -> LedgerSQLiteRecorder | LedgerPostgresRecorder:
+    def ledger_recorder(self) -> LedgerRecorder:
         """The recorder, with the ledger's own queries."""
-        return cast(LedgerSQLiteRecorder | LedgerPostgresRecorder, self.recorder)
+        return cast(LedgerRecorder, self.recorder)
 
     def is_ready(self) -> bool:
         """Whether the event store answers."""

@@ -25,6 +25,7 @@ from domain.terms import AgreementTerms
 from projections.log_source import LoggedEvent
 from service.app.closing_plans import MAX_PERIODS_PER_CLOSE, ClosedPeriods, plan_close
 from service.store.command_requests import CommandRequest, with_outcome
+from service.store.ledger_recorder import AppendExtras
 
 if TYPE_CHECKING:
     from service.app.application import LedgerApplication
@@ -60,7 +61,7 @@ class Commands:
             agreement_id, terms, signed_at, recorded_at=now, latest=now + self._app.max_clock_skew
         )
         try:
-            recordings = self._app.save(agreement, command_request=request)
+            recordings = self._app.save(agreement, extras=AppendExtras(command_request=request))
         except IntegrityError:
             self._app.idempotency.raise_if_carried_out(request)
             raise AlreadyExistsError(f"agreement {agreement_id} already exists") from None
@@ -129,7 +130,7 @@ class Commands:
                 return ClosedPeriods([], False, 0)
             once = with_outcome(request, closed=plan.closed_count, more_due=int(plan.more_due))
             try:
-                recordings = app.save(*plan.events, command_request=once)
+                recordings = app.save(*plan.events, extras=AppendExtras(command_request=once))
             except IntegrityError:
                 app.idempotency.raise_if_carried_out(request)
                 continue  # a concurrent closer appended first; look again
@@ -186,7 +187,7 @@ class Commands:
             if not events:
                 return []
             try:
-                recordings = app.save(*events, command_request=request)
+                recordings = app.save(*events, extras=AppendExtras(command_request=request))
             except IntegrityError:
                 app.idempotency.raise_if_carried_out(request)
                 continue  # a concurrent closer appended first; derive again from the log
@@ -201,7 +202,7 @@ class Commands:
 
     def _save_change(self, agreement: Agreement, request: CommandRequest | None) -> Appended:
         try:
-            recordings = self._app.save(agreement, command_request=request)
+            recordings = self._app.save(agreement, extras=AppendExtras(command_request=request))
         except IntegrityError:
             self._app.idempotency.raise_if_carried_out(request)
             raise VersionConflictError(

@@ -18,13 +18,8 @@ from domain.agreement import Agreement
 from domain.identifiers import is_identifier
 from domain.measurements import MetricMeasured
 from projections.log_source import LoggedEvent, LoggedNotification
-from service.store.log_reads import (
-    Recorder,
-    count_between,
-    latest_close,
-    notification_chunks,
-    result_streams,
-)
+from service.store.ledger_recorder import LedgerRecorder
+from service.store.log_reads import latest_close, notification_chunks, result_streams
 
 LOG_POLL_SECONDS = 0.05
 PAGE = 1000
@@ -33,7 +28,7 @@ PAGE = 1000
 class EventLog:
     """Reads the ledger's log: positions, pages, streams and chunks, decoded on demand."""
 
-    def __init__(self, recorder: Recorder, mapper: Mapper[str]) -> None:
+    def __init__(self, recorder: LedgerRecorder, mapper: Mapper[str]) -> None:
         self._recorder = recorder
         self._mapper = mapper
 
@@ -132,7 +127,7 @@ class EventLog:
 
     def count_between(self, first: int, last: int) -> int:
         """How many events the log holds at positions first to last."""
-        return count_between(self._recorder, first, last)
+        return self._recorder.count_between(first, last)
 
     def result_streams(self, agreement_id: str, agreement: Agreement, as_of: datetime) -> set[str]:
         """The agreement's period streams that may hold results of periods ended by as_of

@@ -17,7 +17,7 @@ from service.store.command_requests import (
     RequestCarriedOutError,
     command_request,
 )
-from service.store.log_reads import Recorder
+from service.store.ledger_recorder import LedgerRecorder
 
 Reply = TypeVar("Reply")
 
@@ -39,7 +39,7 @@ class Caller(Protocol):
 class Idempotency:
     """The records of commands carried out under request ids, and the rule for retries."""
 
-    def __init__(self, recorder: Recorder, log: EventLog) -> None:
+    def __init__(self, recorder: LedgerRecorder, log: EventLog) -> None:
         self._recorder = recorder
         self._log = log
 

@@ -24,6 +24,7 @@ from domain.measurements import (
 )
 from service.app.commands import MAX_RECORDING_ATTEMPTS
 from service.store.command_requests import CommandRequest, with_outcome
+from service.store.ledger_recorder import AppendExtras
 from service.store.measurement_keys import measurement_keys
 
 if TYPE_CHECKING:
@@ -85,10 +86,12 @@ class Ingest:
                 late_count = sum(len(indexes) for indexes in late.values())
                 recordings = app.save(
                     *events,
-                    measurement_keys=fresh.client_keys,
-                    measured_spans=spans,
-                    command_request=with_outcome(
-                        request, recorded=len(fresh.readings), late=late_count
+                    extras=AppendExtras(
+                        measurement_keys=fresh.client_keys,
+                        measured_spans=spans,
+                        command_request=with_outcome(
+                            request, recorded=len(fresh.readings), late=late_count
+                        ),
                     ),
                 )
             except IntegrityError:

@@ -7,14 +7,14 @@ from datetime import datetime
 
 from service.store.chain_verification import verify_storage
 from service.store.ledger_chain import Adoption, Digest, Verification
-from service.store.log_reads import Recorder
+from service.store.ledger_recorder import LedgerRecorder
 
 
 class LedgerAudit:
     """Reads and checks the hash chain the recorders keep over the log."""
 
     def __init__(
-        self, recorder: Recorder, env: Mapping[str, str], clock: Callable[[], datetime]
+        self, recorder: LedgerRecorder, env: Mapping[str, str], clock: Callable[[], datetime]
     ) -> None:
         self._recorder = recorder
         self._env = env

@@ -24,6 +24,8 @@ from service.store.postgres_options import (
 DEFAULT_DATABASE_URL = "sqlite:///sla-ledger.sqlite3"
 POSTGRES_POOL_SIZE = 10
 DEFAULT_CONNECT_TIMEOUT = 10
+SQLITE_RECORDER_TOPIC = "service.store.sqlite_recorder:LedgerSQLiteRecorder"
+POSTGRES_RECORDER_TOPIC = "service.store.postgres_recorder:LedgerPostgresRecorder"
 
 
 class DatabaseUrlError(ValueError):
@@ -75,7 +77,7 @@ def parse_database_url(text: str) -> Storage:
             {
                 **common,
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "APPLICATION_RECORDER_TOPIC": "service.store.recorders:LedgerSQLiteRecorder",
+                "APPLICATION_RECORDER_TOPIC": SQLITE_RECORDER_TOPIC,
                 "SQLITE_DBNAME": str(path),
                 "SQLITE_LOCK_TIMEOUT": "30",
             },
@@ -96,7 +98,7 @@ def parse_database_url(text: str) -> Storage:
                 **common,
                 "PERSISTENCE_MODULE": FACTORY_TOPIC,
                 OPTIONS_KEY: encode_options(options),
-                "APPLICATION_RECORDER_TOPIC": "service.store.recorders:LedgerPostgresRecorder",
+                "APPLICATION_RECORDER_TOPIC": POSTGRES_RECORDER_TOPIC,
                 "POSTGRES_DBNAME": url.database,
                 "POSTGRES_HOST": url.host or "127.0.0.1",
                 "POSTGRES_PORT": str(url.port or 5432),

@@ -15,6 +15,7 @@ from domain.errors import InvalidArgumentError, NotFoundError
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement, MetricMeasured, group_by_stream, measured_events
 from service.app.application import LedgerApplication
+from service.store.ledger_recorder import AppendExtras
 from service.store.measurement_keys import measurement_keys
 from tests.concurrency import run_concurrently
 
@@ -25,7 +26,9 @@ def record_as_before_spans(app: LedgerApplication, agreement_id: str, readings: 
     """Append readings as the ledger did before measured spans: every key in the key index."""
     groups = group_by_stream(agreement_id, readings)
     events = measured_events(agreement_id, groups, {}, datetime(2026, 5, 1, tzinfo=UTC))
-    app.save(*events, measurement_keys=measurement_keys(agreement_id, readings))
+    app.save(
+        *events, extras=AppendExtras(measurement_keys=measurement_keys(agreement_id, readings))
+    )
 
 
 class MeasurementContract:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application
-from service.store.recorders import MEASUREMENT_KEYS_TABLE, SPANS_TABLE
+from service.store.schema import MEASUREMENT_KEYS_TABLE, SPANS_TABLE
 from service.store.storage import parse_database_url
 from tests.integration.conftest import SIGNED_AT
 

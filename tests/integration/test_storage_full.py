@@ -23,7 +23,7 @@ from eventsourcing.persistence import OperationalError
 from service.api.errors import STORAGE_FULL, is_storage_full, rich_status
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application
-from service.store.recorders import LedgerSQLiteRecorder
+from service.store.sqlite_recorder import LedgerSQLiteRecorder
 from service.store.storage import parse_database_url
 
 SIGNED_AT = datetime(2026, 1, 1, tzinfo=UTC)

@@ -1,0 +1,123 @@
+"""The ledger's tables beside the library's events table, in each dialect, and which of them are
+append-only.
+
+The ``measurement_keys`` table holds one 128-bit key per recorded reading with a client id, and
+``measured_spans`` the first and last time-slice instant of each MetricMeasured event (see
+service/store/ledger_recorder.py). The hash chain's tables are service/store/chain_sql.py's, the
+request-id table service/store/command_requests.py's. Every one of them, and the events table,
+refuses UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) by trigger.
+"""
+
+from __future__ import annotations
+
+from psycopg.sql import SQL, Composed, Identifier, Literal
+
+from service.store.chain_sql import ADOPTIONS_TABLE, CHAIN_TABLE, ChainSQL, quoted
+from service.store.command_requests import (
+    COMMAND_REQUESTS_TABLE,
+    SQLITE_CREATE,
+    postgres_statements,
+)
+
+MEASUREMENT_KEYS_TABLE = "measurement_keys"
+SPANS_TABLE = "measured_spans"
+APPEND_ONLY = "the ledger is append-only: what it recorded is never changed or removed"
+
+
+def append_only_tables(events_table: str) -> tuple[str, ...]:
+    """Every table of the ledger: none of their rows is ever changed or removed."""
+    return (
+        events_table,
+        MEASUREMENT_KEYS_TABLE,
+        CHAIN_TABLE,
+        ADOPTIONS_TABLE,
+        COMMAND_REQUESTS_TABLE,
+        SPANS_TABLE,
+    )
+
+
+def sqlite_tables(events_table: str, chain_sql: ChainSQL) -> list[str]:
+    """SQLite: the ledger's tables after the library's, and the append-only triggers."""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {MEASUREMENT_KEYS_TABLE} (key BLOB PRIMARY KEY) WITHOUT ROWID",
+        *chain_sql.create_statements,
+        f"CREATE TABLE IF NOT EXISTS {SPANS_TABLE} (originator_id TEXT, "
+        "originator_version INTEGER, first_us INTEGER NOT NULL, last_us INTEGER NOT NULL, "
+        "PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID",
+        SQLITE_CREATE,
+        *(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_refuse_{verb.lower()} "
+            f"BEFORE {verb} ON {table} BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+            for table in append_only_tables(events_table)
+            for verb in ("UPDATE", "DELETE")
+        ),
+    ]
+
+
+def postgres_tables(schema_name: str, events_table: str, chain_sql: ChainSQL) -> list[Composed]:
+    """PostgreSQL: the ledger's tables after the library's, the append-only triggers and the
+    index of stream names in byte order."""
+    schema = Identifier(schema_name)
+    statements: list[Composed] = [
+        SQL("CREATE TABLE IF NOT EXISTS {}.{} (key bytea PRIMARY KEY)").format(
+            schema, Identifier(MEASUREMENT_KEYS_TABLE)
+        ),
+        SQL(
+            "CREATE TABLE IF NOT EXISTS {}.{} (originator_id text, originator_version bigint, "
+            "first_us bigint NOT NULL, last_us bigint NOT NULL, "
+            "PRIMARY KEY (originator_id, originator_version))"
+        ).format(schema, Identifier(SPANS_TABLE)),
+        *chain_sql.create_statements,
+        *postgres_statements(schema_name)[0],
+    ]
+    refuse = Identifier("sla_ledger_refuse_change")
+    statements.append(
+        SQL(
+            "CREATE OR REPLACE FUNCTION {}.{}() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION '{}' USING ERRCODE = 'insufficient_privilege'; END $$"
+        ).format(schema, refuse, SQL(APPEND_ONLY))
+    )
+    for table_name in append_only_tables(events_table):
+        for when, scope in (("UPDATE OR DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
+            trigger_name = f"{table_name}_refuse_{when.split()[0].lower()}"
+            create = SQL(
+                "CREATE TRIGGER {} BEFORE {} ON {}.{} FOR EACH {} EXECUTE FUNCTION {}.{}()"
+            ).format(
+                Identifier(trigger_name),
+                SQL(when),
+                schema,
+                Identifier(table_name),
+                SQL(scope),
+                schema,
+                refuse,
+            )
+            # Only when missing: creating a trigger locks its table, and a starting server
+            # must not wait behind a crashed one's open transaction.
+            statements.append(
+                SQL(
+                    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = {} "
+                    "AND tgrelid = {}::regclass) THEN {}; END IF; END $$"
+                ).format(
+                    Literal(trigger_name),
+                    Literal(f"{quoted(schema_name)}.{quoted(table_name)}"),
+                    create,
+                )
+            )
+    # Stream names compared byte by byte whatever the database's collation, with an index
+    # in that order, so an agreement's events are found without scanning the whole log.
+    stream_name_index = f"{events_table}_stream_name_idx"
+    statements.append(
+        SQL(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relname = {} AND n.nspname = {}) THEN "
+            'CREATE INDEX {} ON {}.{} (originator_id COLLATE "C", notification_id); '
+            "END IF; END $$"
+        ).format(
+            Literal(stream_name_index),
+            Literal(schema_name),
+            Identifier(stream_name_index),
+            schema,
+            Identifier(events_table),
+        )
+    )
+    return statements
