@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import timedelta
@@ -23,8 +22,8 @@ from projections.ledger_views import LedgerViews
 from projections.log_source import LoggedNotification, LogSource
 from projections.reading_rollups import ReadingRollups, read_rollups, rollups_position
 from projections.runner import BatchedProjectionRunner, create_tables, drop_tables, run_together
+from projections.waiting import POLL_SECONDS, wait_until_reached
 
-POLL_SECONDS = 0.05
 BATCH_SIZE = 500
 # After a failed round: wait, reconnect and retry, half a second at first, at most 30 s apart.
 RETRY_BACKOFF = Backoff(timedelta(seconds=0.5), timedelta(seconds=30))
@@ -134,13 +133,7 @@ class ReadModels:
 
     def wait_for(self, position: int, timeout: float) -> bool:
         """Wait until the read models reflect position (whoever runs them); False on timeout."""
-        deadline = time.monotonic() + timeout
-        while self.position() < position:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            time.sleep(min(POLL_SECONDS, remaining))
-        return True
+        return wait_until_reached(self.position, position, timeout)
 
     def audit(self) -> Audit:
         """Rebuild every read model from the log in a scratch database, each up to its stored

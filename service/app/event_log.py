@@ -7,7 +7,6 @@ projections.log_source.LogSource). It decodes with the application's mapper.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -18,10 +17,10 @@ from domain.agreement import Agreement
 from domain.identifiers import is_identifier
 from domain.measurements import MetricMeasured
 from projections.log_source import LoggedEvent, LoggedNotification
+from projections.waiting import wait_until_reached
 from service.store.ledger_recorder import LedgerRecorder
 from service.store.log_reads import latest_close, notification_chunks, result_streams
 
-LOG_POLL_SECONDS = 0.05
 PAGE = 1000
 
 
@@ -38,12 +37,7 @@ class EventLog:
 
     def wait_for(self, position: int, timeout: float) -> bool:
         """Wait until the log holds position; False when timeout seconds pass first."""
-        deadline = time.monotonic() + timeout
-        while self.head() < position:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(LOG_POLL_SECONDS)
-        return True
+        return wait_until_reached(self.head, position, timeout)
 
     def decode(self, notification: StoredEvent) -> Any:
         """The domain event a stored event holds."""
