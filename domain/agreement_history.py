@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from domain.agreement import Agreement, TermsVersion
+from domain.case_milestones import CaseMilestoneRecorded, Milestone
+from domain.case_timeline import sorted_timeline
 from domain.exclusions import Exclusion
 from domain.measurements import Measurement, MetricMeasured
 from domain.money import Money
@@ -48,12 +50,18 @@ class PeriodStanding:
 
 @dataclass
 class AgreementHistory:
-    """The agreement, its exclusions, readings and closed periods, as far as the events go."""
+    """The agreement, its exclusions, readings, cases and closed periods, as far as the events
+    go. cases holds each case's milestones in record order."""
 
     agreement: Agreement
     exclusions: list[Exclusion] = field(default_factory=list)
     readings: dict[str, list[Measurement]] = field(default_factory=dict)
     periods: dict[tuple[str, str], PeriodStanding] = field(default_factory=dict)
+    cases: dict[str, list[Milestone]] = field(default_factory=dict)
+
+    def case_timelines(self) -> list[list[Milestone]]:
+        """Each case's milestones in business order."""
+        return [sorted_timeline(milestones) for milestones in self.cases.values()]
 
     def period(self, objective_id: str, label: str) -> PeriodStanding | None:
         """The standing of a closed period, or None when it was never closed."""
@@ -76,6 +84,8 @@ def fold_history(events: Iterable[Any]) -> AgreementHistory | None:
             history.readings.setdefault(event.objective_id, []).extend(event.measurements())
         elif isinstance(event, PeriodEvent):
             _apply_period_event(history, event)
+        elif isinstance(event, CaseMilestoneRecorded):
+            history.cases.setdefault(event.case_id, []).append(event.milestone())
     if history is not None:
         history.exclusions = list(history.agreement.exclusions)
     return history

@@ -40,3 +40,13 @@ def agreement_of_stream(stream_id: str) -> str:
     if not stream_id.startswith(AGREEMENT_STREAM_PREFIX):
         raise ValueError(f"not a ledger stream: {stream_id!r}")
     return stream_id[len(AGREEMENT_STREAM_PREFIX) :].split("/", 1)[0]
+
+
+def case_stream(agreement_id: str, case_id: str) -> str:
+    """Name of the stream holding one case's milestones."""
+    return f"{agreement_stream(agreement_id)}/case:{case_id}"
+
+
+def case_warning_stream(agreement_id: str, case_id: str) -> str:
+    """Name of the stream holding the warnings the ledger raised about one case's clocks."""
+    return f"{case_stream(agreement_id, case_id)}/warnings"

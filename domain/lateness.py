@@ -61,3 +61,20 @@ def late_indexes(
         for stream, periods in period_streams.items()
         if any(period in closed for period in periods)
     }
+
+
+def milestone_period_streams(agreement: Agreement, instants: Sequence[int]) -> list[set[str]]:
+    """For each business instant, the period streams of the case objectives holding it (from
+    each objective's newest definition): a milestone is late when one of them is closed."""
+    calendars = {
+        objective.objective_id: (objective.period, version.terms.time_zone)
+        for version in agreement.terms_versions
+        for objective in version.terms.objectives
+        if objective.rules.case_clock is not None
+    }
+    found: list[set[str]] = [set() for _ in instants]
+    for objective_id, (unit, zone) in calendars.items():
+        streams = _period_streams(agreement.agreement_id, objective_id, unit, zone, instants)
+        for names, stream in zip(found, streams, strict=True):
+            names.add(stream)
+    return found

@@ -107,6 +107,20 @@ def validate_batch(
         violations.add("measurements", f"at most {MAX_BATCH_SIZE} measurements per call")
     violations.raise_if_any()
     indicators = objective_indicators(agreement)
+    case_objectives = {
+        o.objective_id
+        for v in agreement.terms_versions
+        for o in v.terms.objectives
+        if o.rules.case_clock is not None
+    }
+    if case_objectives:
+        for index, m in enumerate(batch):
+            if m.objective_id in case_objectives:
+                violations.add(
+                    f"measurements[{index}].objective_id",
+                    "a case objective is measured from case milestones (RecordCaseEvents)",
+                )
+        violations.raise_if_any()
     if not plainly_valid(batch, indicators, latest_us):
         reading_violations(batch, indicators, latest_us).raise_if_any()
 

@@ -81,6 +81,34 @@ class Schedule:
         object.__setattr__(self, "holidays", tuple(self.holidays))
 
 
+class ClockStop(Enum):
+    """Which milestone stops a case clock."""
+
+    FIRST_RESPONSE = "first_response"
+    RESOLUTION = "resolution"
+
+
+PAUSE_REASONS = ("awaiting_customer", "awaiting_third_party", "other")
+MAX_CASE_TARGET_SECONDS = 366 * 86_400
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    """A clock on each case of the agreement, started when the case is opened.
+
+    It stops at stop (the first response, or the resolution), stands still while the case is
+    paused for one of pause_reasons, counts only the objective's schedule when it has one, and
+    meets its target when it stops within target_seconds of counted time.
+    """
+
+    stop: ClockStop
+    target_seconds: int
+    pause_reasons: tuple[str, ...] = ("awaiting_customer",)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pause_reasons", tuple(self.pause_reasons))
+
+
 @dataclass(frozen=True)
 class ObjectiveRules:
     """Everything about an objective beyond metric, target and period (all optional)."""
@@ -96,6 +124,7 @@ class ObjectiveRules:
     off_schedule_target_percent: Decimal | None = None
     credit_policy: CreditPolicy | None = None
     termination_right_after: int | None = None
+    case_clock: CaseClock | None = None
 
 
 MINUTES_PER_DAY = 1440
@@ -165,4 +194,35 @@ def rules_violations(
         found.extend(policy_violations(rules.credit_policy, f"{path}.credit_policy"))
     if rules.termination_right_after is not None and rules.termination_right_after < 1:
         bad("termination_right_after", "must be 1 or more")
+    if rules.case_clock is not None:
+        found.extend(_case_clock_violations(rules, path))
+    return found
+
+
+def _case_clock_violations(rules: ObjectiveRules, path: str) -> list[tuple[str, str]]:
+    clock = rules.case_clock
+    assert clock is not None
+    found: list[tuple[str, str]] = []
+    if rules.indicator not in (Indicator.RATIO, Indicator.COUNT_LIMIT):
+        found.append(
+            (
+                f"{path}.indicator",
+                "a case objective is judged as a ratio of cases met or a count limit of breaches",
+            )
+        )
+    if not 1 <= clock.target_seconds <= MAX_CASE_TARGET_SECONDS:
+        found.append(
+            (f"{path}.case_clock.target_seconds", f"must be 1 to {MAX_CASE_TARGET_SECONDS}")
+        )
+    if len(set(clock.pause_reasons)) != len(clock.pause_reasons):
+        found.append((f"{path}.case_clock.pause_reasons", "each reason once"))
+    for index, reason in enumerate(clock.pause_reasons):
+        if reason not in PAUSE_REASONS:
+            found.append(
+                (f"{path}.case_clock.pause_reasons[{index}]", f"one of {', '.join(PAUSE_REASONS)}")
+            )
+    if rules.off_schedule_target_percent is not None:
+        found.append(
+            (f"{path}.off_schedule_target_percent", "a case objective has no off-schedule target")
+        )
     return found

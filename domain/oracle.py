@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from domain.compliance import TrackResult, evaluate
+from domain.compliance import TrackResult
 from domain.compliance_report import ComplianceReport, compliance_report
 from domain.known_at import history_known_at
 from domain.period_walk import PeriodWindow
+from domain.window_evaluation import evaluate_window
 
 
 def replay_compliance(
@@ -25,15 +26,7 @@ def replay_compliance(
     """The compliance report from an agreement's events (in log order) at as_of, as of known_at."""
     history = history_known_at(events, known_at)
 
-    def from_readings(current: PeriodWindow) -> list[TrackResult]:
-        return evaluate(
-            current.objective,
-            current.window_start,
-            current.window_end,
-            history.readings.get(current.objective.objective_id, ()),
-            history.exclusions,
-            current.terms.terms.time_zone,
-            as_of,
-        )
+    def from_history(current: PeriodWindow) -> list[TrackResult]:
+        return evaluate_window(history, current, as_of)
 
-    return compliance_report(history, as_of, known_at, objective_id, from_readings)
+    return compliance_report(history, as_of, known_at, objective_id, from_history)

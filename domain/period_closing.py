@@ -26,7 +26,7 @@ from domain.agreement_history import (
     AgreementHistory,
     PeriodStanding,
 )
-from domain.compliance import Status, TrackResult, evaluate
+from domain.compliance import Status, TrackResult
 from domain.credits import credit_policy, period_bonus, period_credit, period_fee
 from domain.identifiers import period_stream
 from domain.money import Money
@@ -46,19 +46,12 @@ from domain.period_results import (
 )
 from domain.period_walk import PeriodWindow, due_periods, earlier_labels
 from domain.periods import Period, unit_of_label
+from domain.window_evaluation import evaluate_window
 
 
 def evaluate_due(history: AgreementHistory, due: PeriodWindow) -> list[TrackResult]:
     """The evaluation of a due period with everything the history holds."""
-    return evaluate(
-        due.objective,
-        due.window_start,
-        due.window_end,
-        history.readings.get(due.objective.objective_id, ()),
-        history.exclusions,
-        due.terms.terms.time_zone,
-        due.window_end,
-    )
+    return evaluate_window(history, due, due.window_end)
 
 
 def close_due_periods(

@@ -156,20 +156,37 @@ def scheduled_duration(
     """
     _require_aware(start, "start")
     _require_aware(end, "end")
-    zone = _zone(time_zone)
     if end <= start:
         return _ZERO
     if schedule is None:
         return end - start
+    total = _ZERO
+    for low, high in schedule_spans(schedule, start, end, time_zone):
+        total += high - low
+    return total
+
+
+def schedule_spans(
+    schedule: Schedule, start: datetime, end: datetime | None, time_zone: str
+) -> Iterator[tuple[datetime, datetime]]:
+    """The spans of [start, end) inside the schedule, in order, as UTC instants; with end None
+    the walk goes on day after day until the calendar ends.
+
+    The spans are exactly the instants schedule_contains accepts (see scheduled_duration).
+    """
+    _require_aware(start, "start")
+    zone = _zone(time_zone)
     days = frozenset(schedule.days)
     holidays = frozenset(schedule.holidays)
     opens = timedelta(minutes=schedule.start_minute)
     closes = timedelta(minutes=schedule.end_minute)
-    total = _ZERO
-    for day in periods_between(start, end, PeriodUnit.DAY, time_zone):
+    start = start.astimezone(UTC)
+    stop = end.astimezone(UTC) if end is not None else None
+    day = period_containing(start, PeriodUnit.DAY, time_zone)
+    while stop is None or day.start < stop:
         for segment_start, segment_end, offset in _fixed_offset_segments(day, zone):
-            low = max(segment_start, start.astimezone(UTC))
-            high = min(segment_end, end.astimezone(UTC))
+            low = max(segment_start, start)
+            high = segment_end if stop is None else min(segment_end, stop)
             if low >= high:
                 continue
             # Within a segment the wall clock is UTC plus one offset, so local time is linear.
@@ -179,10 +196,18 @@ def scheduled_duration(
             while datetime.combine(local_day, time()) < local_high:
                 if local_day.isoweekday() in days and local_day.isoformat() not in holidays:
                     midnight = datetime.combine(local_day, time())
-                    overlap = min(local_high, midnight + closes) - max(local_low, midnight + opens)
-                    total += max(overlap, _ZERO)
+                    span_low = max(local_low, midnight + opens)
+                    span_high = min(local_high, midnight + closes)
+                    if span_low < span_high:
+                        yield (
+                            (span_low - offset).replace(tzinfo=UTC),
+                            (span_high - offset).replace(tzinfo=UTC),
+                        )
                 local_day += timedelta(days=1)
-    return total
+        try:
+            day = next_period(day, time_zone)
+        except (ValueError, OverflowError):
+            return
 
 
 def _require_aware(instant: datetime, name: str) -> None:

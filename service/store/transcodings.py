@@ -18,7 +18,15 @@ from domain.credit_policies import (
 )
 from domain.exclusions import Exclusion, ExclusionKind
 from domain.money import Money
-from domain.objectives import Comparison, Indicator, ObjectiveRules, Schedule, Threshold
+from domain.objectives import (
+    CaseClock,
+    ClockStop,
+    Comparison,
+    Indicator,
+    ObjectiveRules,
+    Schedule,
+    Threshold,
+)
 from domain.period_results import TrackFigures
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 
@@ -59,7 +67,7 @@ class EnumAsValue(Transcoding):
 
 def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     """Register every value object that events carry."""
-    for enum_cls in (AgreementKind, PeriodUnit, Indicator, Comparison, ExclusionKind):
+    for enum_cls in (AgreementKind, PeriodUnit, Indicator, Comparison, ExclusionKind, ClockStop):
         transcoder.register(EnumAsValue(enum_cls))
     for dataclass_cls in (
         Money,
@@ -76,6 +84,7 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
         BonusRule,
         CreditPolicy,
         ObjectiveRules,
+        CaseClock,
         Exclusion,
         TrackFigures,
     ):
