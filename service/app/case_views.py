@@ -65,3 +65,23 @@ class CasePage:
 
     cases: tuple[CaseSummary, ...]
     next_page_token: str
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Which cases a ListCases call asks for; every field set narrows it (all of them hold).
+
+    Instants are UTC µs, ranges [from, until). breached and at_risk need objective_id or look
+    at every case objective; a case is at risk when a clock of it is running or paused past the
+    at-risk share of its target and not breached (ClockReading.at_risk).
+    """
+
+    state: str = ""  # open, paused, resolved, cancelled
+    objective_id: str = ""  # only cases this case objective judges (its label scope)
+    breached: bool = False
+    at_risk: bool = False
+    labels: Mapping[str, str] | None = None  # every one of these labels, as the case has now
+    opened_from_us: int | None = None
+    opened_until_us: int | None = None
+    due_from_us: int | None = None  # a clock's due instant in range
+    due_until_us: int | None = None
