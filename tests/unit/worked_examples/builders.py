@@ -15,10 +15,12 @@ from typing import TypeVar
 
 from domain.agreement import Agreement
 from domain.agreement_history import AgreementHistory, fold_history
+from domain.case_milestones import CaseMilestoneRecorded, Milestone
 from domain.compliance_report import ComplianceReport
 from domain.credit_policies import BandsRule, BonusRule, CreditBand, CreditPolicy, StepsRule
 from domain.exclusions import Exclusion
-from domain.instants import to_epoch_us
+from domain.identifiers import case_stream
+from domain.instants import from_epoch_us, to_epoch_us
 from domain.measurements import Measurement, group_by_stream, measured_events
 from domain.money import Money
 from domain.objectives import ObjectiveRules
@@ -166,6 +168,31 @@ class History:
         for event in new:
             self._heads[event.originator_id] = event.originator_version
         self.events.extend(new)
+        return recorded_at
+
+    def record_case(self, milestones: Sequence[Milestone], at: datetime | None = None) -> datetime:
+        """Record case milestones (by default just after the last one occurred); the record
+        time."""
+        latest = from_epoch_us(max(m.occurred_at_us for m in milestones))
+        recorded_at = self._record_time(at, latest + SECOND)
+        for m in milestones:
+            stream = case_stream(AGREEMENT_ID, m.case_id)
+            version = self._heads.get(stream, 0) + 1
+            self._heads[stream] = version
+            self.events.append(
+                CaseMilestoneRecorded(
+                    originator_id=stream,
+                    originator_version=version,
+                    timestamp=recorded_at,
+                    agreement_id=AGREEMENT_ID,
+                    case_id=m.case_id,
+                    kind=m.kind.value,
+                    occurred_at_us=m.occurred_at_us,
+                    milestone_id=m.milestone_id,
+                    labels=dict(m.labels) if m.labels is not None else None,
+                    reason=m.reason,
+                )
+            )
         return recorded_at
 
     def amend(
