@@ -7,17 +7,19 @@ projections.log_source.LogSource). It decodes with the application's mapper.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import Mapper, Notification, StoredEvent
 
 from domain.agreement import Agreement
-from domain.identifiers import is_identifier
+from domain.case_milestones import CaseMilestoneRecorded
+from domain.identifiers import case_stream, is_identifier
 from domain.measurements import MetricMeasured
 from projections.log_source import LoggedEvent, LoggedNotification
 from projections.waiting import wait_until_reached
+from service.store.case_index import CaseRow
 from service.store.ledger_recorder import LedgerRecorder
 from service.store.log_reads import latest_close, notification_chunks, result_streams
 
@@ -131,3 +133,52 @@ class EventLog:
     def latest_close(self, agreement_id: str, objective_id: str) -> tuple[int, str] | None:
         """(log position, stream) of the objective's PeriodClosed recorded last, if any."""
         return latest_close(self._recorder, agreement_id, objective_id)
+
+    def case_ids(
+        self,
+        agreement_id: str,
+        start_us: int,
+        cutoff_us: int,
+        known_at_us: int,
+        after: str = "",
+        limit: int = PAGE,
+    ) -> list[str]:
+        """One page (up to limit, after the id after, in id order) of the ids of the agreement's
+        cases that may be judged in a window [start_us, cutoff_us) as known at known_at_us,
+        from the case index (service/store/case_index.py): a superset of those judged in it."""
+        return self._recorder.case_candidates(
+            agreement_id, start_us, cutoff_us, known_at_us, after, limit
+        )
+
+    def all_case_ids(
+        self, agreement_id: str, start_us: int, cutoff_us: int, known_at_us: int
+    ) -> Iterator[str]:
+        """Every id case_ids gives, read a page at a time."""
+        after = ""
+        while True:
+            page = self.case_ids(agreement_id, start_us, cutoff_us, known_at_us, after)
+            yield from page
+            if len(page) < PAGE:
+                return
+            after = page[-1]
+
+    def case_rows(self, agreement_id: str, after: str = "", limit: int = PAGE) -> list[CaseRow]:
+        """One page of the case index rows of the agreement (after the id after, in id order)."""
+        return self._recorder.case_rows(agreement_id, after, limit)
+
+    def case_events(
+        self, agreement_id: str, case_ids: Iterable[str], head: int | None = None
+    ) -> dict[str, list[LoggedEvent]]:
+        """The milestones recorded in each named case's stream (up to position head), in
+        record order, by case id; a case without any is left out. One read for all streams."""
+        streams = sorted({case_stream(agreement_id, case_id) for case_id in case_ids})
+        found: dict[str, list[LoggedEvent]] = {}
+        if not streams:
+            return found
+        for n in self._recorder.select_stream_notifications(streams):
+            if head is not None and n.id > head:
+                continue
+            event = self.decode(n)
+            if isinstance(event, CaseMilestoneRecorded):
+                found.setdefault(event.case_id, []).append(LoggedEvent(n.id, event))
+        return found

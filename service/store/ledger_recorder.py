@@ -25,7 +25,8 @@ from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 
-from domain.identifiers import agreement_stream, measurement_stream_prefix
+from domain.identifiers import agreement_stream
+from service.store.case_index import CaseRow, row_of
 from service.store.chain_sql import ChainSQL, values
 from service.store.chain_store import adopt, chain_head, chain_inserted, check_before_append
 from service.store.command_requests import CommandRecord, CommandRequest, record_of, request_row
@@ -43,6 +44,7 @@ class AppendExtras:
     measurement_keys: Sequence[bytes] = ()  # of the new readings with a client id
     measured_spans: Sequence[MeasuredSpan] = ()
     command_request: CommandRequest | None = None  # kept only when events are appended
+    case_rows: Sequence[CaseRow] = ()  # one per case the events touch, replacing its row
 
 
 NO_EXTRAS = AppendExtras()
@@ -65,12 +67,17 @@ class LedgerStatements:
     count_between: Any  # (first, last) -> how many events
     select_begun: Any  # (low, high) -> names of the streams begun in [low, high)
     select_last_begun: Any  # (low, high) -> name, position of the one begun last
+    upsert_cases: Any  # rows of CaseRow.as_values()
+    select_case_candidates: Any  # (agreement, after, cutoff, start, known_at, limit) -> case_id
+    select_cases: Any  # (agreement, after, limit) -> the rows' columns
 
 
 def agreement_streams(agreement_id: str) -> tuple[str, str, str]:
-    """The agreement's stream and the range [low, high) of its other streams' names."""
-    prefix = measurement_stream_prefix(agreement_id)
-    return agreement_stream(agreement_id), prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    """The agreement's stream and the range [low, high) of its other streams' names (its
+    measurement, period and case streams: every name the agreement's stream name begins,
+    followed by '/'; identifiers hold no '/')."""
+    own = agreement_stream(agreement_id)
+    return own, f"{own}/", f"{own}0"  # '0' follows '/'
 
 
 def _span_limit(span: KeySpan) -> int:
@@ -131,6 +138,10 @@ class LedgerRecorder(ApplicationRecorder):
             if extras.measured_spans:
                 self._insert_many(c, self.ledger_sql.insert_spans, extras.measured_spans)
             positions = self._insert_rows(c, stored_events)
+            if extras.case_rows:
+                self._insert_many(
+                    c, self.ledger_sql.upsert_cases, [r.as_values() for r in extras.case_rows]
+                )
             if head is None:
                 # Checked after the first write: a deferred transaction that reads first cannot
                 # take the write lock once another writer has committed (SQLITE_BUSY, no
@@ -240,6 +251,30 @@ class LedgerRecorder(ApplicationRecorder):
             return None
         name, position = values(row)
         return position, name
+
+    def case_candidates(
+        self,
+        agreement_id: str,
+        start_us: int,
+        cutoff_us: int,
+        known_at_us: int,
+        after: str = "",
+        limit: int = 1000,
+    ) -> list[str]:
+        """Up to limit ids (after the id after, in id order) of the agreement's cases that may
+        be judged in a window [start_us, cutoff_us) as known at known_at_us (case_index.py)."""
+        with self._transaction(commit=False) as c:
+            c.execute(
+                self.ledger_sql.select_case_candidates,
+                (agreement_id, after, cutoff_us, start_us, known_at_us, limit),
+            )
+            return [str(values(row)[0]) for row in c.fetchall()]
+
+    def case_rows(self, agreement_id: str, after: str = "", limit: int = 1000) -> list[CaseRow]:
+        """Up to limit index rows of the agreement's cases after the id after, in id order."""
+        with self._transaction(commit=False) as c:
+            c.execute(self.ledger_sql.select_cases, (agreement_id, after, limit))
+            return [row_of(values(row)) for row in c.fetchall()]
 
     @abstractmethod
     def stored_sizes(

@@ -17,12 +17,17 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Composable, Identifier
 
+from service.store.case_index import CASE_INDEX_TABLE
 from service.store.chain_sql import PostgresChainSQL
 from service.store.command_requests import postgres_statements as request_statements
 from service.store.ledger_recorder import LedgerRecorder, LedgerStatements, agreement_streams
 from service.store.schema import MEASUREMENT_KEYS_TABLE, SPANS_TABLE, postgres_tables
 
 # Stream names are compared byte by byte, as the stream-name index orders them.
+_CASE_COLUMNS = "agreement_id, case_id, opened_at_us, last_at_us, settled, settled_recorded_at_us"
+_CASE_UPDATES = ", ".join(
+    f"{column} = excluded.{column}" for column in _CASE_COLUMNS.split(", ")[2:]
+)
 _BEGUN = (
     'originator_id COLLATE "C" >= %s AND originator_id COLLATE "C" < %s AND originator_version = 1'
 )
@@ -34,6 +39,7 @@ def postgres_statements(schema_name: str, events_table: str) -> LedgerStatements
     keys = SQL("{}.{}").format(schema, Identifier(MEASUREMENT_KEYS_TABLE))
     spans = SQL("{}.{}").format(schema, Identifier(SPANS_TABLE))
     events = SQL("{}.{}").format(schema, Identifier(events_table))
+    cases = SQL("{}.{}").format(schema, Identifier(CASE_INDEX_TABLE))
     _, insert_request, select_request = request_statements(schema_name)
     return LedgerStatements(
         insert_keys=SQL("INSERT INTO {} (key) SELECT unnest(%s::bytea[])").format(keys),
@@ -71,6 +77,20 @@ def postgres_statements(schema_name: str, events_table: str) -> LedgerStatements
             "SELECT originator_id, notification_id FROM {} WHERE notification_id = (SELECT "
             "MAX(notification_id) FROM {} WHERE " + _BEGUN + ")"
         ).format(events, events),
+        upsert_cases=SQL(
+            "INSERT INTO {} SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], "
+            "%s::bigint[], %s::boolean[], %s::bigint[]) "
+            "ON CONFLICT (agreement_id, case_id) DO UPDATE SET " + _CASE_UPDATES
+        ).format(cases),
+        select_case_candidates=SQL(
+            "SELECT case_id FROM {} WHERE agreement_id = %s AND case_id > %s "
+            "AND opened_at_us < %s AND NOT (settled AND last_at_us < %s "
+            "AND COALESCE(settled_recorded_at_us <= %s, false)) ORDER BY case_id LIMIT %s"
+        ).format(cases),
+        select_cases=SQL(
+            "SELECT " + _CASE_COLUMNS + " FROM {} WHERE agreement_id = %s AND case_id > %s "
+            "ORDER BY case_id LIMIT %s"
+        ).format(cases),
     )
 
 

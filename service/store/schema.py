@@ -5,13 +5,15 @@ The ``measurement_keys`` table holds one 128-bit key per recorded reading with a
 ``measured_spans`` the first and last time-slice instant of each MetricMeasured event (see
 service/store/ledger_recorder.py). The hash chain's tables are service/store/chain_sql.py's, the
 request-id table service/store/command_requests.py's. Every one of them, and the events table,
-refuses UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) by trigger.
+refuses UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) by trigger, but ``case_index``
+(service/store/case_index.py), an index of the case streams whose rows each append replaces.
 """
 
 from __future__ import annotations
 
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
+from service.store.case_index import CASE_INDEX_TABLE
 from service.store.chain_sql import ADOPTIONS_TABLE, CHAIN_TABLE, ChainSQL, quoted
 from service.store.command_requests import (
     COMMAND_REQUESTS_TABLE,
@@ -45,6 +47,10 @@ def sqlite_tables(events_table: str, chain_sql: ChainSQL) -> list[str]:
         "originator_version INTEGER, first_us INTEGER NOT NULL, last_us INTEGER NOT NULL, "
         "PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID",
         SQLITE_CREATE,
+        f"CREATE TABLE IF NOT EXISTS {CASE_INDEX_TABLE} (agreement_id TEXT NOT NULL, "
+        "case_id TEXT NOT NULL, opened_at_us INTEGER NOT NULL, last_at_us INTEGER NOT NULL, "
+        "settled INTEGER NOT NULL, settled_recorded_at_us INTEGER, "
+        "PRIMARY KEY (agreement_id, case_id)) WITHOUT ROWID",
         *(
             f"CREATE TRIGGER IF NOT EXISTS {table}_refuse_{verb.lower()} "
             f"BEFORE {verb} ON {table} BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
@@ -69,6 +75,14 @@ def postgres_tables(schema_name: str, events_table: str, chain_sql: ChainSQL) ->
         ).format(schema, Identifier(SPANS_TABLE)),
         *chain_sql.create_statements,
         *postgres_statements(schema_name)[0],
+        # Case ids in byte order, as SQLite orders them, so pages follow the same order.
+        SQL(
+            "CREATE TABLE IF NOT EXISTS {}.{} (agreement_id text NOT NULL, "
+            'case_id text COLLATE "C" NOT NULL, opened_at_us bigint NOT NULL, '
+            "last_at_us bigint NOT NULL, "
+            "settled boolean NOT NULL, settled_recorded_at_us bigint, "
+            "PRIMARY KEY (agreement_id, case_id))"
+        ).format(schema, Identifier(CASE_INDEX_TABLE)),
     ]
     refuse = Identifier("sla_ledger_refuse_change")
     statements.append(

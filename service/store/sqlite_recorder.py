@@ -14,12 +14,17 @@ from typing import Any
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
+from service.store.case_index import CASE_INDEX_TABLE
 from service.store.chain_sql import SQLiteChainSQL
 from service.store.command_requests import SQLITE_INSERT, SQLITE_SELECT, sqlite_add_columns
 from service.store.ledger_recorder import LedgerRecorder, LedgerStatements, agreement_streams
 from service.store.schema import MEASUREMENT_KEYS_TABLE, SPANS_TABLE, sqlite_tables
 
 LOOKUP_CHUNK = 500
+_CASE_COLUMNS = "agreement_id, case_id, opened_at_us, last_at_us, settled, settled_recorded_at_us"
+_CASE_UPDATES = ", ".join(
+    f"{column} = excluded.{column}" for column in _CASE_COLUMNS.split(", ")[2:]
+)
 
 
 def _chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
@@ -70,6 +75,19 @@ def sqlite_statements(events: str) -> LedgerStatements:
             f"SELECT originator_id, rowid FROM {events} WHERE rowid = (SELECT MAX(rowid) "
             f"FROM {events} WHERE originator_id >= ? AND originator_id < ? "
             "AND originator_version = 1)"
+        ),
+        upsert_cases=(
+            f"INSERT INTO {CASE_INDEX_TABLE} VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (agreement_id, case_id) DO UPDATE SET " + _CASE_UPDATES
+        ),
+        select_case_candidates=(
+            f"SELECT case_id FROM {CASE_INDEX_TABLE} WHERE agreement_id = ? AND case_id > ? "
+            "AND opened_at_us < ? AND NOT (settled AND last_at_us < ? "
+            "AND COALESCE(settled_recorded_at_us <= ?, 0)) ORDER BY case_id LIMIT ?"
+        ),
+        select_cases=(
+            f"SELECT {_CASE_COLUMNS} FROM {CASE_INDEX_TABLE} WHERE agreement_id = ? "
+            "AND case_id > ? ORDER BY case_id LIMIT ?"
         ),
     )
 
