@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -182,9 +183,10 @@ def schedule_spans(
     closes = timedelta(minutes=schedule.end_minute)
     start = start.astimezone(UTC)
     stop = end.astimezone(UTC) if end is not None else None
-    day = period_containing(start, PeriodUnit.DAY, time_zone)
+    local_date = start.astimezone(zone).date()
+    day = _day(time_zone, local_date)
     while stop is None or day.start < stop:
-        for segment_start, segment_end, offset in _fixed_offset_segments(day, zone):
+        for segment_start, segment_end, offset in _day_segments(time_zone, local_date):
             low = max(segment_start, start)
             high = segment_end if stop is None else min(segment_end, stop)
             if low >= high:
@@ -205,9 +207,24 @@ def schedule_spans(
                         )
                 local_day += timedelta(days=1)
         try:
-            day = next_period(day, time_zone)
+            local_date += timedelta(days=1)
+            day = _day(time_zone, local_date)
         except (ValueError, OverflowError):
             return
+
+
+@lru_cache(maxsize=8192)
+def _day(time_zone: str, local_date: date) -> Period:
+    """The local day of a date (cached: schedules walk the same days again and again)."""
+    return _period_from(local_date, PeriodUnit.DAY, _zone(time_zone))
+
+
+@lru_cache(maxsize=8192)
+def _day_segments(
+    time_zone: str, local_date: date
+) -> tuple[tuple[datetime, datetime, timedelta], ...]:
+    """The fixed-offset parts of a local day (cached like _day)."""
+    return tuple(_fixed_offset_segments(_day(time_zone, local_date), _zone(time_zone)))
 
 
 def _require_aware(instant: datetime, name: str) -> None:
