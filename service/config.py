@@ -21,6 +21,10 @@ DATABASE_URL_VARIABLE = "SLA_LEDGER_DATABASE_URL"
 HEARTBEAT_VARIABLE = "SLA_LEDGER_HEARTBEAT_SECONDS"
 DEFAULT_HEARTBEAT_SECONDS = 5.0
 MAX_DIGEST_LOG_INTERVAL = 7 * 24 * 3600.0  # a week
+# The share of a case clock's target after which the clock is at risk (GetCase, ListCases, the
+# at-risk warning): 1 to 99 percent.
+DEFAULT_CASE_AT_RISK_PERCENT = 75
+CASE_AT_RISK_PERCENT_RANGE = range(1, 100)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class ServeConfig:
     tokens_file: str = ""
     digest_log_interval_seconds: float = 300.0
     heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS  # no flag: HEARTBEAT_VARIABLE only
+    case_at_risk_percent: int = DEFAULT_CASE_AT_RISK_PERCENT
 
     @property
     def tls(self) -> bool:
@@ -227,6 +232,13 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         'seconds between "ledger digest" log lines (position and hash) to ship off the '
         "machine; 0 turns them off",
     ),
+    (
+        "--case-at-risk-percent",
+        "SLA_LEDGER_CASE_AT_RISK_PERCENT",
+        "case_at_risk_percent",
+        int,
+        "share of a case clock's target (1 to 99 percent) after which the clock is at risk",
+    ),
 ]
 
 
@@ -320,6 +332,8 @@ def serve_config(
         raise SystemExit(
             f"sla-ledger: the digest log interval must be 0 (off) to {MAX_DIGEST_LOG_INTERVAL} s"
         )
+    if config.case_at_risk_percent not in CASE_AT_RISK_PERCENT_RANGE:
+        raise SystemExit("sla-ledger: --case-at-risk-percent must be 1 to 99")
     if bool(config.tls_cert) != bool(config.tls_key):
         raise SystemExit("sla-ledger: --tls-cert and --tls-key go together")
     if config.tls_client_ca and not config.tls:

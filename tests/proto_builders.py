@@ -153,3 +153,22 @@ def list_all_events(
         token = page.next_page_token
         if not token:
             return events
+
+
+def case_objective(
+    objective_id: str = "p1-resolution",
+    *,
+    priority: str = "P1",
+    target_seconds: int = 4 * 3600,
+    stop: terms_pb2.ClockStop = terms_pb2.CLOCK_STOP_RESOLUTION,
+) -> terms_pb2.Objective:
+    """A monthly case objective: cases labelled with the priority resolved within the target
+    (all hours) in 95% of cases."""
+    return terms_pb2.Objective(
+        objective_id=objective_id,
+        metric="resolution_time",
+        target_percent="95",
+        period=terms_pb2.PERIOD_UNIT_MONTH,
+        label_scope={"priority": priority},
+        case_clock=terms_pb2.CaseClock(stop=stop, target_seconds=target_seconds),
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from eventsourcing.utils import get_topic
 
 from domain.agreement import Agreement
+from domain.case_milestones import CaseClockWarned, CaseMilestoneRecorded
 from domain.measurements import MetricMeasured
 from domain.period_results import (
     BonusAdjusted,
@@ -40,6 +41,8 @@ PAYLOAD_CLASSES: dict[str, tuple[type, ...]] = {
     "bonus_adjusted": (BonusAdjusted,),
     "period_recalculated": (PeriodRecalculated,),
     "termination_right_granted": (TerminationRightGranted,),
+    "case_milestone_recorded": (CaseMilestoneRecorded,),
+    "case_clock_warned": (CaseClockWarned,),
 }
 PAYLOAD_TOPICS: dict[str, tuple[str, ...]] = {
     name: tuple(get_topic(cls) for cls in classes) for name, classes in PAYLOAD_CLASSES.items()

@@ -108,3 +108,22 @@ def test_a_message_limit_below_the_largest_event_page_is_refused() -> None:
 def test_the_smallest_message_limit_is_accepted() -> None:
     limit = str(MIN_MAX_MESSAGE_BYTES)
     assert _config("--max-message-bytes", limit).max_message_bytes == MIN_MAX_MESSAGE_BYTES
+
+
+def test_the_case_at_risk_share_is_75_percent_unless_configured() -> None:
+    assert _config().case_at_risk_percent == 75
+
+
+def test_the_case_at_risk_share_comes_from_its_environment_variable() -> None:
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+
+    config = serve_config(parser.parse_args([]), {"SLA_LEDGER_CASE_AT_RISK_PERCENT": "90"})
+
+    assert config.case_at_risk_percent == 90
+
+
+@pytest.mark.parametrize("percent", ["0", "100", "-5"])
+def test_a_case_at_risk_share_outside_1_to_99_percent_refuses_to_start(percent: str) -> None:
+    with pytest.raises(SystemExit, match="case-at-risk-percent must be 1 to 99"):
+        _config("--case-at-risk-percent", percent)

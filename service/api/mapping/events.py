@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from domain.agreement import Agreement
+from domain.case_milestones import CaseClockWarned, CaseMilestoneRecorded
 from domain.identifiers import agreement_of_stream
 from domain.instants import MICROSECONDS_PER_DAY
 from domain.measurements import MetricMeasured
 from domain.period_results import PeriodEvent
 from projections.log_source import LoggedEvent
+from service.api.mapping.cases import case_event_into_proto
 from service.api.mapping.exclusions import exclusion_into_proto
 from service.api.mapping.measurements import add_measurements
 from service.api.mapping.results import period_event_into_proto
@@ -59,6 +61,8 @@ def logged_event_to_proto(logged: LoggedEvent) -> events_pb2.LedgerEvent:
         exclusion_into_proto(event.exclusion, message.exclusion_recorded.exclusion)
     elif isinstance(event, PeriodEvent):
         period_event_into_proto(event, message)
+    elif isinstance(event, CaseMilestoneRecorded | CaseClockWarned):
+        case_event_into_proto(event, message)
     else:  # pragma: no cover - every stored event type is mapped above
         raise TypeError(f"no public schema for {type(event).__name__}")
     return message

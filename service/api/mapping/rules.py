@@ -14,6 +14,7 @@ from domain.credit_policies import (
 )
 from domain.errors import Violations
 from domain.objectives import Comparison, Indicator, ObjectiveRules, Schedule, Threshold
+from service.api.mapping.cases import case_clock_from_proto, case_clock_into_proto
 from service.api.mapping.scalars import decimal_field, required_decimal, text
 from service.generated.sla.ledger.v1 import terms_pb2
 
@@ -88,6 +89,11 @@ def rules_from_proto(o: terms_pb2.Objective, path: str, violations: Violations) 
             else None
         ),
         termination_right_after=o.termination_right_after or None,
+        case_clock=(
+            case_clock_from_proto(o.case_clock, f"{path}.case_clock", violations)
+            if o.HasField("case_clock")
+            else None
+        ),
     )
 
 
@@ -177,6 +183,8 @@ def rules_into_proto(rules: ObjectiveRules, o: terms_pb2.Objective) -> None:
     if rules.credit_policy is not None:
         policy_into_proto(rules.credit_policy, o.credit_policy)
     o.termination_right_after = rules.termination_right_after or 0
+    if rules.case_clock is not None:
+        case_clock_into_proto(rules.case_clock, o.case_clock)
 
 
 def policy_into_proto(policy: CreditPolicy, p: terms_pb2.CreditPolicy) -> None:

@@ -2,6 +2,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from service.generated.sla.ledger.v1 import cases_pb2 as _cases_pb2
 from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
 from google.protobuf.internal import containers as _containers
@@ -13,7 +14,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class LedgerEvent(_message.Message):
-    __slots__ = ("position", "stream_id", "stream_version", "recorded_at", "agreement_id", "actor", "agreement_signed", "agreement_amended", "agreement_terminated", "metric_measured", "exclusion_recorded", "period_closed", "breach_detected", "breach_retracted", "credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted", "period_recalculated", "termination_right_granted")
+    __slots__ = ("position", "stream_id", "stream_version", "recorded_at", "agreement_id", "actor", "agreement_signed", "agreement_amended", "agreement_terminated", "metric_measured", "exclusion_recorded", "period_closed", "breach_detected", "breach_retracted", "credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted", "period_recalculated", "termination_right_granted", "case_milestone_recorded", "case_clock_warned")
     POSITION_FIELD_NUMBER: _ClassVar[int]
     STREAM_ID_FIELD_NUMBER: _ClassVar[int]
     STREAM_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -34,6 +35,8 @@ class LedgerEvent(_message.Message):
     BONUS_ADJUSTED_FIELD_NUMBER: _ClassVar[int]
     PERIOD_RECALCULATED_FIELD_NUMBER: _ClassVar[int]
     TERMINATION_RIGHT_GRANTED_FIELD_NUMBER: _ClassVar[int]
+    CASE_MILESTONE_RECORDED_FIELD_NUMBER: _ClassVar[int]
+    CASE_CLOCK_WARNED_FIELD_NUMBER: _ClassVar[int]
     position: int
     stream_id: str
     stream_version: int
@@ -54,7 +57,9 @@ class LedgerEvent(_message.Message):
     bonus_adjusted: BonusAdjusted
     period_recalculated: PeriodRecalculated
     termination_right_granted: TerminationRightGranted
-    def __init__(self, position: _Optional[int] = ..., stream_id: _Optional[str] = ..., stream_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agreement_id: _Optional[str] = ..., actor: _Optional[str] = ..., agreement_signed: _Optional[_Union[AgreementSigned, _Mapping]] = ..., agreement_amended: _Optional[_Union[AgreementAmended, _Mapping]] = ..., agreement_terminated: _Optional[_Union[AgreementTerminated, _Mapping]] = ..., metric_measured: _Optional[_Union[MetricMeasured, _Mapping]] = ..., exclusion_recorded: _Optional[_Union[ExclusionRecorded, _Mapping]] = ..., period_closed: _Optional[_Union[PeriodClosed, _Mapping]] = ..., breach_detected: _Optional[_Union[BreachDetected, _Mapping]] = ..., breach_retracted: _Optional[_Union[BreachRetracted, _Mapping]] = ..., credit_issued: _Optional[_Union[CreditIssued, _Mapping]] = ..., credit_adjusted: _Optional[_Union[CreditAdjusted, _Mapping]] = ..., bonus_earned: _Optional[_Union[BonusEarned, _Mapping]] = ..., bonus_adjusted: _Optional[_Union[BonusAdjusted, _Mapping]] = ..., period_recalculated: _Optional[_Union[PeriodRecalculated, _Mapping]] = ..., termination_right_granted: _Optional[_Union[TerminationRightGranted, _Mapping]] = ...) -> None: ...
+    case_milestone_recorded: CaseMilestoneRecorded
+    case_clock_warned: CaseClockWarned
+    def __init__(self, position: _Optional[int] = ..., stream_id: _Optional[str] = ..., stream_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agreement_id: _Optional[str] = ..., actor: _Optional[str] = ..., agreement_signed: _Optional[_Union[AgreementSigned, _Mapping]] = ..., agreement_amended: _Optional[_Union[AgreementAmended, _Mapping]] = ..., agreement_terminated: _Optional[_Union[AgreementTerminated, _Mapping]] = ..., metric_measured: _Optional[_Union[MetricMeasured, _Mapping]] = ..., exclusion_recorded: _Optional[_Union[ExclusionRecorded, _Mapping]] = ..., period_closed: _Optional[_Union[PeriodClosed, _Mapping]] = ..., breach_detected: _Optional[_Union[BreachDetected, _Mapping]] = ..., breach_retracted: _Optional[_Union[BreachRetracted, _Mapping]] = ..., credit_issued: _Optional[_Union[CreditIssued, _Mapping]] = ..., credit_adjusted: _Optional[_Union[CreditAdjusted, _Mapping]] = ..., bonus_earned: _Optional[_Union[BonusEarned, _Mapping]] = ..., bonus_adjusted: _Optional[_Union[BonusAdjusted, _Mapping]] = ..., period_recalculated: _Optional[_Union[PeriodRecalculated, _Mapping]] = ..., termination_right_granted: _Optional[_Union[TerminationRightGranted, _Mapping]] = ..., case_milestone_recorded: _Optional[_Union[CaseMilestoneRecorded, _Mapping]] = ..., case_clock_warned: _Optional[_Union[CaseClockWarned, _Mapping]] = ...) -> None: ...
 
 class AgreementSigned(_message.Message):
     __slots__ = ("terms", "signed_at")
@@ -277,3 +282,27 @@ class TerminationRightGranted(_message.Message):
     consecutive_breaches: int
     first_period_label: str
     def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., consecutive_breaches: _Optional[int] = ..., first_period_label: _Optional[str] = ...) -> None: ...
+
+class CaseMilestoneRecorded(_message.Message):
+    __slots__ = ("milestone", "late")
+    MILESTONE_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
+    milestone: _cases_pb2.CaseMilestone
+    late: bool
+    def __init__(self, milestone: _Optional[_Union[_cases_pb2.CaseMilestone, _Mapping]] = ..., late: _Optional[bool] = ...) -> None: ...
+
+class CaseClockWarned(_message.Message):
+    __slots__ = ("case_id", "objective_id", "warning", "reached_at", "due_at", "terms_version")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    WARNING_FIELD_NUMBER: _ClassVar[int]
+    REACHED_AT_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    TERMS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    objective_id: str
+    warning: _cases_pb2.CaseWarning
+    reached_at: _timestamp_pb2.Timestamp
+    due_at: _timestamp_pb2.Timestamp
+    terms_version: int
+    def __init__(self, case_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., warning: _Optional[_Union[_cases_pb2.CaseWarning, str]] = ..., reached_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ...) -> None: ...

@@ -2,6 +2,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from service.generated.sla.ledger.v1 import cases_pb2 as _cases_pb2
 from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
 from service.generated.sla.ledger.v1 import events_pb2 as _events_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
@@ -497,3 +498,117 @@ class ReadModelVerification(_message.Message):
     column: str
     detail: str
     def __init__(self, ok: _Optional[bool] = ..., log_position: _Optional[int] = ..., table: _Optional[str] = ..., key: _Optional[str] = ..., problem: _Optional[_Union[ReadModelProblem, str]] = ..., column: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class RecordCaseEventsRequest(_message.Message):
+    __slots__ = ("agreement_id", "milestones", "request_id")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    MILESTONES_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    milestones: _containers.RepeatedCompositeFieldContainer[_cases_pb2.CaseMilestone]
+    request_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., milestones: _Optional[_Iterable[_Union[_cases_pb2.CaseMilestone, _Mapping]]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RecordCaseEventsResponse(_message.Message):
+    __slots__ = ("recorded_count", "duplicate_count", "late_count", "log_position")
+    RECORDED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LATE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    recorded_count: int
+    duplicate_count: int
+    late_count: int
+    log_position: int
+    def __init__(self, recorded_count: _Optional[int] = ..., duplicate_count: _Optional[int] = ..., late_count: _Optional[int] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class GetCaseRequest(_message.Message):
+    __slots__ = ("agreement_id", "case_id", "as_of", "known_at", "min_log_position")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
+    MIN_LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    case_id: str
+    as_of: _timestamp_pb2.Timestamp
+    known_at: _timestamp_pb2.Timestamp
+    min_log_position: int
+    def __init__(self, agreement_id: _Optional[str] = ..., case_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., min_log_position: _Optional[int] = ...) -> None: ...
+
+class GetCaseResponse(_message.Message):
+    __slots__ = ("agreement_id", "case_id", "as_of", "known_at", "terms_version", "state", "labels", "opened_at", "milestones", "milestones_truncated", "clocks", "log_position")
+    class LabelsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
+    TERMS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    OPENED_AT_FIELD_NUMBER: _ClassVar[int]
+    MILESTONES_FIELD_NUMBER: _ClassVar[int]
+    MILESTONES_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    CLOCKS_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    case_id: str
+    as_of: _timestamp_pb2.Timestamp
+    known_at: _timestamp_pb2.Timestamp
+    terms_version: int
+    state: _cases_pb2.CaseState
+    labels: _containers.ScalarMap[str, str]
+    opened_at: _timestamp_pb2.Timestamp
+    milestones: _containers.RepeatedCompositeFieldContainer[_cases_pb2.RecordedCaseMilestone]
+    milestones_truncated: bool
+    clocks: _containers.RepeatedCompositeFieldContainer[_cases_pb2.CaseClockReading]
+    log_position: int
+    def __init__(self, agreement_id: _Optional[str] = ..., case_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., state: _Optional[_Union[_cases_pb2.CaseState, str]] = ..., labels: _Optional[_Mapping[str, str]] = ..., opened_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., milestones: _Optional[_Iterable[_Union[_cases_pb2.RecordedCaseMilestone, _Mapping]]] = ..., milestones_truncated: _Optional[bool] = ..., clocks: _Optional[_Iterable[_Union[_cases_pb2.CaseClockReading, _Mapping]]] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class ListCasesRequest(_message.Message):
+    __slots__ = ("agreement_id", "state", "objective_id", "breached", "at_risk", "labels", "opened_from", "opened_before", "due_from", "due_before", "page_size", "page_token")
+    class LabelsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    BREACHED_FIELD_NUMBER: _ClassVar[int]
+    AT_RISK_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    OPENED_FROM_FIELD_NUMBER: _ClassVar[int]
+    OPENED_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    DUE_FROM_FIELD_NUMBER: _ClassVar[int]
+    DUE_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    state: _cases_pb2.CaseState
+    objective_id: str
+    breached: bool
+    at_risk: bool
+    labels: _containers.ScalarMap[str, str]
+    opened_from: _timestamp_pb2.Timestamp
+    opened_before: _timestamp_pb2.Timestamp
+    due_from: _timestamp_pb2.Timestamp
+    due_before: _timestamp_pb2.Timestamp
+    page_size: int
+    page_token: str
+    def __init__(self, agreement_id: _Optional[str] = ..., state: _Optional[_Union[_cases_pb2.CaseState, str]] = ..., objective_id: _Optional[str] = ..., breached: _Optional[bool] = ..., at_risk: _Optional[bool] = ..., labels: _Optional[_Mapping[str, str]] = ..., opened_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., opened_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListCasesResponse(_message.Message):
+    __slots__ = ("cases", "next_page_token")
+    CASES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    cases: _containers.RepeatedCompositeFieldContainer[_cases_pb2.CaseSummary]
+    next_page_token: str
+    def __init__(self, cases: _Optional[_Iterable[_Union[_cases_pb2.CaseSummary, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

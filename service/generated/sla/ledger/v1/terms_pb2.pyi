@@ -26,6 +26,19 @@ class PeriodUnit(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PERIOD_UNIT_MONTH: _ClassVar[PeriodUnit]
     PERIOD_UNIT_QUARTER: _ClassVar[PeriodUnit]
 
+class ClockStop(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CLOCK_STOP_UNSPECIFIED: _ClassVar[ClockStop]
+    CLOCK_STOP_FIRST_RESPONSE: _ClassVar[ClockStop]
+    CLOCK_STOP_RESOLUTION: _ClassVar[ClockStop]
+
+class PauseReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAUSE_REASON_UNSPECIFIED: _ClassVar[PauseReason]
+    PAUSE_REASON_AWAITING_CUSTOMER: _ClassVar[PauseReason]
+    PAUSE_REASON_AWAITING_THIRD_PARTY: _ClassVar[PauseReason]
+    PAUSE_REASON_OTHER: _ClassVar[PauseReason]
+
 class Indicator(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     INDICATOR_UNSPECIFIED: _ClassVar[Indicator]
@@ -65,6 +78,13 @@ PERIOD_UNIT_DAY: PeriodUnit
 PERIOD_UNIT_WEEK: PeriodUnit
 PERIOD_UNIT_MONTH: PeriodUnit
 PERIOD_UNIT_QUARTER: PeriodUnit
+CLOCK_STOP_UNSPECIFIED: ClockStop
+CLOCK_STOP_FIRST_RESPONSE: ClockStop
+CLOCK_STOP_RESOLUTION: ClockStop
+PAUSE_REASON_UNSPECIFIED: PauseReason
+PAUSE_REASON_AWAITING_CUSTOMER: PauseReason
+PAUSE_REASON_AWAITING_THIRD_PARTY: PauseReason
+PAUSE_REASON_OTHER: PauseReason
 INDICATOR_UNSPECIFIED: Indicator
 INDICATOR_RATIO: Indicator
 INDICATOR_TIME_SLICES: Indicator
@@ -110,7 +130,7 @@ class Fee(_message.Message):
     def __init__(self, amount: _Optional[_Union[Money, _Mapping]] = ..., period: _Optional[_Union[PeriodUnit, str]] = ...) -> None: ...
 
 class Objective(_message.Message):
-    __slots__ = ("objective_id", "metric", "target_percent", "period", "description", "indicator", "threshold", "slice_seconds", "slice_good_percent", "limit", "cumulative_target", "label_scope", "schedule", "off_schedule_target_percent", "credit_policy", "termination_right_after")
+    __slots__ = ("objective_id", "metric", "target_percent", "period", "description", "indicator", "threshold", "slice_seconds", "slice_good_percent", "limit", "cumulative_target", "label_scope", "schedule", "off_schedule_target_percent", "credit_policy", "termination_right_after", "case_clock")
     class LabelScopeEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -134,6 +154,7 @@ class Objective(_message.Message):
     OFF_SCHEDULE_TARGET_PERCENT_FIELD_NUMBER: _ClassVar[int]
     CREDIT_POLICY_FIELD_NUMBER: _ClassVar[int]
     TERMINATION_RIGHT_AFTER_FIELD_NUMBER: _ClassVar[int]
+    CASE_CLOCK_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     metric: str
     target_percent: str
@@ -150,7 +171,18 @@ class Objective(_message.Message):
     off_schedule_target_percent: str
     credit_policy: CreditPolicy
     termination_right_after: int
-    def __init__(self, objective_id: _Optional[str] = ..., metric: _Optional[str] = ..., target_percent: _Optional[str] = ..., period: _Optional[_Union[PeriodUnit, str]] = ..., description: _Optional[str] = ..., indicator: _Optional[_Union[Indicator, str]] = ..., threshold: _Optional[_Union[Threshold, _Mapping]] = ..., slice_seconds: _Optional[int] = ..., slice_good_percent: _Optional[str] = ..., limit: _Optional[int] = ..., cumulative_target: _Optional[str] = ..., label_scope: _Optional[_Mapping[str, str]] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., off_schedule_target_percent: _Optional[str] = ..., credit_policy: _Optional[_Union[CreditPolicy, _Mapping]] = ..., termination_right_after: _Optional[int] = ...) -> None: ...
+    case_clock: CaseClock
+    def __init__(self, objective_id: _Optional[str] = ..., metric: _Optional[str] = ..., target_percent: _Optional[str] = ..., period: _Optional[_Union[PeriodUnit, str]] = ..., description: _Optional[str] = ..., indicator: _Optional[_Union[Indicator, str]] = ..., threshold: _Optional[_Union[Threshold, _Mapping]] = ..., slice_seconds: _Optional[int] = ..., slice_good_percent: _Optional[str] = ..., limit: _Optional[int] = ..., cumulative_target: _Optional[str] = ..., label_scope: _Optional[_Mapping[str, str]] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., off_schedule_target_percent: _Optional[str] = ..., credit_policy: _Optional[_Union[CreditPolicy, _Mapping]] = ..., termination_right_after: _Optional[int] = ..., case_clock: _Optional[_Union[CaseClock, _Mapping]] = ...) -> None: ...
+
+class CaseClock(_message.Message):
+    __slots__ = ("stop", "target_seconds", "pause_reasons")
+    STOP_FIELD_NUMBER: _ClassVar[int]
+    TARGET_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    PAUSE_REASONS_FIELD_NUMBER: _ClassVar[int]
+    stop: ClockStop
+    target_seconds: int
+    pause_reasons: _containers.RepeatedScalarFieldContainer[PauseReason]
+    def __init__(self, stop: _Optional[_Union[ClockStop, str]] = ..., target_seconds: _Optional[int] = ..., pause_reasons: _Optional[_Iterable[_Union[PauseReason, str]]] = ...) -> None: ...
 
 class Threshold(_message.Message):
     __slots__ = ("comparison", "value")

@@ -1,0 +1,195 @@
+"""Cases: case clocks of objectives, milestones in and out, clock readings and the case events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from domain.case_clocks import ClockState
+from domain.case_milestones import (
+    MAX_CASE_BATCH,
+    CaseClockWarned,
+    CaseMilestoneRecorded,
+    Milestone,
+    MilestoneKind,
+    WarningKind,
+)
+from domain.case_readings import ClockReading
+from domain.case_timeline import milestone_problems
+from domain.errors import Violations
+from domain.input_ranges import INSTANT_RULE, instant_seconds_in_range
+from domain.objectives import CaseClock, ClockStop
+from service.generated.sla.ledger.v1 import cases_pb2, events_pb2, terms_pb2
+
+PAUSE_REASON_FROM_PROTO = {
+    terms_pb2.PAUSE_REASON_AWAITING_CUSTOMER: "awaiting_customer",
+    terms_pb2.PAUSE_REASON_AWAITING_THIRD_PARTY: "awaiting_third_party",
+    terms_pb2.PAUSE_REASON_OTHER: "other",
+}
+PAUSE_REASON_TO_PROTO = {v: k for k, v in PAUSE_REASON_FROM_PROTO.items()}
+CLOCK_STOP_FROM_PROTO = {
+    terms_pb2.CLOCK_STOP_FIRST_RESPONSE: ClockStop.FIRST_RESPONSE,
+    terms_pb2.CLOCK_STOP_RESOLUTION: ClockStop.RESOLUTION,
+}
+CLOCK_STOP_TO_PROTO = {v: k for k, v in CLOCK_STOP_FROM_PROTO.items()}
+KIND_FROM_PROTO = {
+    cases_pb2.MILESTONE_KIND_OPENED: MilestoneKind.OPENED,
+    cases_pb2.MILESTONE_KIND_FIRST_RESPONSE: MilestoneKind.FIRST_RESPONSE,
+    cases_pb2.MILESTONE_KIND_PAUSED: MilestoneKind.PAUSED,
+    cases_pb2.MILESTONE_KIND_RESUMED: MilestoneKind.RESUMED,
+    cases_pb2.MILESTONE_KIND_RESOLVED: MilestoneKind.RESOLVED,
+    cases_pb2.MILESTONE_KIND_REOPENED: MilestoneKind.REOPENED,
+    cases_pb2.MILESTONE_KIND_CANCELLED: MilestoneKind.CANCELLED,
+    cases_pb2.MILESTONE_KIND_RELABELED: MilestoneKind.RELABELED,
+}
+KIND_TO_PROTO = {v: k for k, v in KIND_FROM_PROTO.items()}
+CASE_STATE_FROM_PROTO = {
+    cases_pb2.CASE_STATE_UNSPECIFIED: "",
+    cases_pb2.CASE_STATE_OPEN: "open",
+    cases_pb2.CASE_STATE_PAUSED: "paused",
+    cases_pb2.CASE_STATE_RESOLVED: "resolved",
+    cases_pb2.CASE_STATE_CANCELLED: "cancelled",
+}
+CASE_STATE_TO_PROTO = {v: k for k, v in CASE_STATE_FROM_PROTO.items() if v}
+CLOCK_STATE_TO_PROTO = {
+    ClockState.RUNNING: cases_pb2.CLOCK_STATE_RUNNING,
+    ClockState.PAUSED: cases_pb2.CLOCK_STATE_PAUSED,
+    ClockState.MET: cases_pb2.CLOCK_STATE_MET,
+    ClockState.BREACHED: cases_pb2.CLOCK_STATE_BREACHED,
+    ClockState.CANCELLED: cases_pb2.CLOCK_STATE_CANCELLED,
+}
+WARNING_TO_PROTO = {
+    WarningKind.AT_RISK: cases_pb2.CASE_WARNING_AT_RISK,
+    WarningKind.BREACHED: cases_pb2.CASE_WARNING_BREACHED,
+}
+DEFAULT_PAUSE_REASONS = CaseClock(ClockStop.RESOLUTION, 1).pause_reasons
+KNOWN_VALUE = "must be set to a known value"
+
+
+def case_clock_from_proto(c: terms_pb2.CaseClock, path: str, violations: Violations) -> CaseClock:
+    """The domain case clock of an objective's message (its ranges: objectives.rules_violations)."""
+    stop = CLOCK_STOP_FROM_PROTO.get(c.stop)
+    if stop is None:
+        violations.add(f"{path}.stop", KNOWN_VALUE)
+        stop = ClockStop.RESOLUTION
+    reasons: list[str] = []
+    for index, number in enumerate(c.pause_reasons):
+        reason = PAUSE_REASON_FROM_PROTO.get(number)
+        if reason is None:
+            violations.add(f"{path}.pause_reasons[{index}]", KNOWN_VALUE)
+        else:
+            reasons.append(reason)
+    return CaseClock(stop, c.target_seconds, tuple(reasons) or DEFAULT_PAUSE_REASONS)
+
+
+def case_clock_into_proto(clock: CaseClock, c: terms_pb2.CaseClock) -> None:
+    """Write a case clock into its message; the default pause reasons stay unset."""
+    c.stop = CLOCK_STOP_TO_PROTO[clock.stop]
+    c.target_seconds = clock.target_seconds
+    if clock.pause_reasons != DEFAULT_PAUSE_REASONS:
+        c.pause_reasons.extend(PAUSE_REASON_TO_PROTO[r] for r in clock.pause_reasons)
+
+
+def milestones_from_proto(
+    items: Sequence[cases_pb2.CaseMilestone], violations: Violations
+) -> list[Milestone]:
+    """The domain milestones of a batch, every field checked on its own (the timeline rules,
+    which need what was recorded before, are the application's)."""
+    if not items:
+        violations.add("milestones", "at least one milestone is required")
+    if len(items) > MAX_CASE_BATCH:
+        violations.add("milestones", f"at most {MAX_CASE_BATCH} milestones per call")
+        return []
+    milestones: list[Milestone] = []
+    for index, m in enumerate(items):
+        path = f"milestones[{index}]"
+        kind = KIND_FROM_PROTO.get(m.kind)
+        if kind is None:
+            violations.add(f"{path}.kind", KNOWN_VALUE)
+        reason = PAUSE_REASON_FROM_PROTO.get(m.pause_reason, "")
+        reason_refused = bool(m.pause_reason) and not reason
+        if reason_refused:
+            violations.add(f"{path}.pause_reason", KNOWN_VALUE)
+        occurred_at_us = _occurred_at_us(m, f"{path}.occurred_at", violations)
+        milestone = Milestone(
+            m.case_id,
+            kind or MilestoneKind.OPENED,
+            occurred_at_us,
+            m.milestone_id,
+            dict(m.labels) if m.labels else None,
+            reason,
+        )
+        if kind is not None:
+            for field, description in milestone_problems(milestone):
+                if not (field == "reason" and reason_refused):
+                    violations.add(f"{path}.{_field_name(field)}", description)
+        milestones.append(milestone)
+    return milestones
+
+
+def _field_name(domain_field: str) -> str:
+    return "pause_reason" if domain_field == "reason" else domain_field
+
+
+def _occurred_at_us(m: cases_pb2.CaseMilestone, path: str, violations: Violations) -> int:
+    if not m.HasField("occurred_at"):
+        violations.add(path, "is required")
+        return 0
+    ts = m.occurred_at
+    if not instant_seconds_in_range(ts.seconds, ts.nanos):
+        violations.add(path, INSTANT_RULE)
+        return 0
+    return ts.seconds * 1_000_000 + ts.nanos // 1000
+
+
+def milestone_into_proto(m: Milestone, message: cases_pb2.CaseMilestone) -> None:
+    """Write a milestone into its message."""
+    message.case_id = m.case_id
+    message.milestone_id = m.milestone_id
+    message.kind = KIND_TO_PROTO[m.kind]
+    message.occurred_at.FromMicroseconds(m.occurred_at_us)
+    if m.labels:
+        message.labels.update(m.labels)
+    if m.reason:
+        message.pause_reason = PAUSE_REASON_TO_PROTO[m.reason]
+
+
+def clock_into_proto(reading: ClockReading, message: cases_pb2.CaseClockReading) -> None:
+    """Write a clock reading into its message; instants it lacks stay unset."""
+    message.objective_id = reading.objective_id
+    message.state = CLOCK_STATE_TO_PROTO[reading.state]
+    message.target.FromMicroseconds(reading.target_us)
+    message.elapsed.FromMicroseconds(reading.elapsed_us)
+    message.remaining.FromMicroseconds(reading.remaining_us)
+    for field, at_us in (
+        ("due_at", reading.due_at_us),
+        ("at_risk_at", reading.at_risk_at_us),
+        ("breached_at", reading.breached_at_us),
+        ("stopped_at", reading.stopped_at_us),
+    ):
+        if at_us is not None:
+            getattr(message, field).FromMicroseconds(at_us)
+    message.at_risk = reading.at_risk
+    if reading.judgement is not None:
+        message.judged.met = reading.judgement.met
+        message.judged.judged_at.FromMicroseconds(reading.judgement.judged_at_us)
+    message.in_scope = reading.in_scope
+
+
+def case_event_into_proto(event: Any, message: events_pb2.LedgerEvent) -> None:
+    """Write the payload of a case event (a milestone recorded, a clock warned) into its
+    LedgerEvent."""
+    if isinstance(event, CaseMilestoneRecorded):
+        recorded = message.case_milestone_recorded
+        milestone_into_proto(event.milestone(), recorded.milestone)
+        recorded.late = event.late
+    elif isinstance(event, CaseClockWarned):
+        warned = message.case_clock_warned
+        warned.case_id = event.case_id
+        warned.objective_id = event.objective_id
+        warned.warning = WARNING_TO_PROTO[WarningKind(event.warning)]
+        warned.reached_at.FromMicroseconds(event.reached_at_us)
+        warned.due_at.FromMicroseconds(event.due_at_us)
+        warned.terms_version = event.terms_version
+    else:  # pragma: no cover - called for the case events only
+        raise TypeError(f"not a case event: {type(event).__name__}")
