@@ -18,6 +18,9 @@ from typing import NamedTuple
 from eventsourcing.domain import CanMutateAggregate
 
 MAX_CASE_BATCH = 10_000
+# A ticket's life rarely takes more than a few dozen milestones; the cap bounds what reading a
+# case, and re-judging it on each new milestone, can cost.
+MAX_CASE_MILESTONES = 200
 
 
 class MilestoneKind(Enum):

@@ -10,7 +10,8 @@ judged where it falls, not where it arrives):
 - RESUMED only while paused; RESOLVED only while open or paused (a pause ends there);
 - REOPENED only while resolved; CANCELLED only while open or paused;
 - FIRST_RESPONSE at most once, and not after cancellation;
-- RELABELED carries labels, and not after cancellation; only OPENED and RELABELED carry labels.
+- RELABELED carries labels, and not after cancellation; only OPENED and RELABELED carry labels;
+- a case holds at most MAX_CASE_MILESTONES milestones.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from domain.case_milestones import MAX_CASE_BATCH, Milestone, MilestoneKind
+from domain.case_milestones import MAX_CASE_BATCH, MAX_CASE_MILESTONES, Milestone, MilestoneKind
 from domain.errors import NotFoundError, Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.input_ranges import labels_problem
@@ -187,6 +188,13 @@ def _timeline_violations(
     for case_id in sorted(touched):
         entries = sorted(by_case[case_id], key=lambda entry: entry[1].occurred_at_us)
         first_new = min(i for i, _ in entries if i is not None)
+        if len(entries) > MAX_CASE_MILESTONES:
+            violations.add(
+                f"milestones[{first_new}]",
+                f"a case holds at most {MAX_CASE_MILESTONES} milestones; case {case_id!r} "
+                f"would hold {len(entries)}",
+            )
+            continue
         for index, description in timeline_problems([m for _, m in entries]):
             at = entries[index][0]
             if at is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.case_milestones import Milestone, MilestoneKind
+from domain.case_milestones import MAX_CASE_MILESTONES, Milestone, MilestoneKind
 from domain.case_timeline import validate_case_batch
 from domain.errors import InvalidArgumentError, NotFoundError
 from tests.unit.cases.timelines import at, milestone, opened
@@ -124,3 +124,15 @@ def test_labels_on_a_pause_are_refused() -> None:
         ]
     )
     assert found == {"milestones[1].labels": "only opened and relabeled milestones carry labels"}
+
+
+def test_a_case_beyond_its_milestone_cap_is_refused() -> None:
+    base = at("2026-12-01T10:00:00+00:00")
+    recorded = [opened("2026-12-01T10:00:00+00:00")]
+    for n in range(1, MAX_CASE_MILESTONES, 2):
+        recorded.append(Milestone("T-1", MilestoneKind.PAUSED, base + n, reason="other"))
+        recorded.append(Milestone("T-1", MilestoneKind.RESUMED, base + n + 1))
+    one_more = Milestone("T-1", MilestoneKind.CANCELLED, base + MAX_CASE_MILESTONES + 5)
+    found = refusals([one_more], {"T-1": recorded[:MAX_CASE_MILESTONES]})
+    assert list(found) == ["milestones[0]"]
+    assert "at most" in found["milestones[0]"]
