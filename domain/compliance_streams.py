@@ -4,6 +4,8 @@ The oracle answers from an agreement's own stream, its period-result streams (br
 credits of periods ended by as_of) and the readings observed in the window containing as_of.
 Readings of other windows never change that answer, so fetching only these streams gives
 exactly the oracle's answer at a cost that depends on the period, not on the length of history.
+Case objectives are judged from the case streams of the cases that may be judged in their
+windows (case_window_bounds gives the span; the case index finds the cases).
 The result streams are those the store holds (results_before picks them by label); the day
 streams are those of the windows holding as_of, found without walking from the term start.
 """
@@ -14,7 +16,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from domain.agreement import Agreement
+from domain.compliance import cutoff_us
 from domain.identifiers import measurement_stream
+from domain.instants import to_epoch_us
 from domain.period_walk import period_at
 from domain.periods import label_first_day
 
@@ -50,6 +54,24 @@ def window_day_streams(states: Iterable[Agreement], as_of: datetime) -> set[str]
                 day_streams(agreement.agreement_id, objective_id, current.window_start, last)
             )
     return streams
+
+
+def case_window_bounds(states: Iterable[Agreement], as_of: datetime) -> tuple[int, int] | None:
+    """[start, cutoff) in UTC µs spanning the windows holding as_of of every case objective of
+    the states (what counts at as_of: cutoff_us); None when no window is of a case objective.
+    The cases that may be judged in any of those windows may be judged in this span."""
+    bounds: tuple[int, int] | None = None
+    for agreement in states:
+        for objective_id in agreement.objective_ids:
+            current = period_at(agreement, objective_id, as_of)
+            if current is None or current.objective.rules.case_clock is None:
+                continue
+            start = to_epoch_us(current.window_start)
+            cutoff = cutoff_us(current.window_end, as_of)
+            if bounds is not None:
+                start, cutoff = min(start, bounds[0]), max(cutoff, bounds[1])
+            bounds = (start, cutoff)
+    return bounds
 
 
 def day_streams(agreement_id: str, objective_id: str, first: datetime, last: datetime) -> list[str]:

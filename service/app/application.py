@@ -16,6 +16,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper, Recording
 
 from service.app.actors import current_actor
 from service.app.agreements import Agreements
+from service.app.cases import Cases
 from service.app.commands import Commands
 from service.app.compliance_queries import ComplianceQueries
 from service.app.event_log import EventLog
@@ -54,6 +55,7 @@ class LedgerApplication(Application[str]):
         self.idempotency = Idempotency(self.ledger_recorder, self.event_log)
         self.commands = Commands(self)
         self.ingest = Ingest(self)
+        self.cases = Cases(self)
         self.compliance = ComplianceQueries(self.event_log)
         self.audit = LedgerAudit(self.ledger_recorder, self.env, self._clock)
 

@@ -13,7 +13,10 @@ is loaded:
   the store, so one closed already is never closed again.
 - A period is judged with the readings of its window (its UTC day streams), the agreement's
   exclusions and terms, and the standings of the periods before it while they are breached
-  (for termination rights): exactly what close_due_periods reads from a full history.
+  (for termination rights): exactly what close_due_periods reads from a full history. A period of
+  a case objective is judged with the timelines of the cases that may be judged in its window
+  (found in the case index, everything recorded counting); their milestones count against
+  MAX_READINGS_PER_CLOSE as readings do.
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ from typing import Any
 
 from domain.agreement import Agreement
 from domain.agreement_history import AgreementHistory, add_period_events
+from domain.case_milestones import Milestone
 from domain.compliance import Status
 from domain.compliance_streams import day_streams
 from domain.identifiers import agreement_stream, period_stream
+from domain.instants import to_epoch_us
 from domain.measurements import Measurement, MetricMeasured
 from domain.period_closing import close_period
 from domain.period_results import PeriodEvent
@@ -43,6 +48,8 @@ _FIRST_HEADS_CHUNK = 8
 _HEADS_CHUNK = 256
 _RUN_CHUNK = 32
 _TICK = timedelta(microseconds=1)
+# A close reads everything recorded: every settling milestone counts as known.
+_ALL_KNOWN_US = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -81,11 +88,19 @@ def plan_close(
     events: list[PeriodEvent] = []
     read = 0
     for count, period in enumerate(due):
-        readings = reader.window_readings(agreement.agreement_id, period)
-        if count and read + len(readings) > readings_budget:
+        readings: list[Measurement] = []
+        cases: dict[str, list[Milestone]] = {}
+        if period.objective.rules.case_clock is not None:
+            cases = reader.window_cases(agreement.agreement_id, period)
+            size = sum(len(milestones) for milestones in cases.values())
+        else:
+            readings = reader.window_readings(agreement.agreement_id, period)
+            size = len(readings)
+        if count and read + size > readings_budget:
             return ClosePlan(events, count, True)
-        read += len(readings)
+        read += size
         history.readings = {period.objective.objective_id: readings}
+        history.cases = cases
         reader.standings_before(history, period, closed_now)
         events.extend(close_period(history, period, recorded_at, closed_now))
     return ClosePlan(events, len(due), more_due)
@@ -167,6 +182,16 @@ class _Reader:
             if isinstance(event, MetricMeasured):
                 readings.extend(event.measurements())
         return readings
+
+    def window_cases(self, agreement_id: str, due: PeriodWindow) -> dict[str, list[Milestone]]:
+        """The milestones (in record order) of each case that may be judged in the period's
+        window, from the case index."""
+        start, end = to_epoch_us(due.window_start), to_epoch_us(due.window_end)
+        ids = list(self._log.all_case_ids(agreement_id, start, end, _ALL_KNOWN_US))
+        return {
+            case_id: [logged.event.milestone() for logged in events]
+            for case_id, events in self._log.case_events(agreement_id, ids).items()
+        }
 
     def standings_before(
         self, history: AgreementHistory, due: PeriodWindow, closed_now: dict[tuple[str, str], str]

@@ -9,9 +9,9 @@ from typing import Any, cast
 from domain.agreement import Agreement, replay_agreement
 from domain.compliance import TrackResult
 from domain.compliance_report import ComplianceReport, compliance_report
-from domain.compliance_streams import window_day_streams
+from domain.compliance_streams import case_window_bounds, window_day_streams
 from domain.errors import NotFoundError
-from domain.identifiers import agreement_stream, is_identifier
+from domain.identifiers import agreement_stream, case_stream, is_identifier
 from domain.instants import to_epoch_us
 from domain.known_at import history_known_at, recorded_by
 from domain.measurements import Measurement
@@ -52,6 +52,7 @@ class ComplianceQueries:
         streams = self._log.result_streams(agreement_id, states[-1], as_of) | window_day_streams(
             states, as_of
         )
+        streams |= self._case_streams(agreement_id, states, as_of, known_at)
         logged = _merged(own, self._log.stream_events(streams, head))
         return replay_compliance(
             (e for _, e in logged), as_of, known_at, objective_id or None
@@ -119,6 +120,17 @@ class ComplianceQueries:
         if not events:
             raise NotFoundError(f"agreement {agreement_id!r} does not exist")
         return replay_compliance(events, as_of, known_at, objective_id or None)
+
+    def _case_streams(
+        self, agreement_id: str, states: list[Agreement], as_of: datetime, known_at: datetime
+    ) -> set[str]:
+        """The streams of the cases that may be judged in the case objectives' windows holding
+        as_of, as known at known_at (from the case index)."""
+        bounds = case_window_bounds(states, as_of)
+        if bounds is None:
+            return set()
+        ids = self._log.all_case_ids(agreement_id, *bounds, to_epoch_us(known_at))
+        return {case_stream(agreement_id, case_id) for case_id in ids}
 
     def _agreement_log(
         self, agreement_id: str
