@@ -14,8 +14,10 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
 from domain.agreement import Agreement, replay_agreement
+from domain.case_milestones import CaseClockWarned, CaseMilestoneRecorded, Milestone, MilestoneKind
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement, MetricMeasured
+from domain.objectives import CaseClock, ClockStop
 from domain.terms import AgreementKind, PeriodUnit
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application
@@ -184,3 +186,73 @@ def test_a_log_of_2026_11_written_before_the_chain_is_refused_until_adopt_chain(
     verified = verify_command(database_url)
     assert (verified["ok"], verified["digest"].split(":")[0]) == (True, "5")
     assert (verified["adoption"]["events"], verified["adoption"]["through_position"]) == (4, 4)
+
+
+CASES_FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_12_cases.json"
+CASES_OPENED_US = to_epoch_us(datetime(2026, 12, 2, 9, tzinfo=UTC))
+HOUR_US = 3_600_000_000
+
+
+@pytest.fixture(scope="module")
+def case_events(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    database = tmp_path_factory.mktemp("cases") / "ledger.sqlite3"
+    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
+    return [
+        app.mapper.to_domain_event(
+            StoredEvent(
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=row["state"].encode(),
+            )
+        )
+        for row in json.loads(CASES_FIXTURE.read_text())
+    ]
+
+
+def test_every_stored_case_event_type_of_2026_12_still_decodes(case_events: list[Any]) -> None:
+    assert [type(event) for event in case_events] == [
+        Agreement.Signed,
+        *[CaseMilestoneRecorded] * 6,
+        CaseClockWarned,
+    ]
+
+
+def test_a_stored_case_objective_keeps_its_clock_schedule_and_scope(
+    case_events: list[Any],
+) -> None:
+    [objective] = case_events[0].terms.objectives
+
+    assert objective.rules.case_clock == CaseClock(
+        ClockStop.FIRST_RESPONSE, 14_400, ("awaiting_customer", "awaiting_third_party")
+    )
+    assert objective.rules.schedule.holidays == ("2026-12-25",)
+    assert objective.rules.label_scope == {"priority": "P1"}
+
+
+def test_stored_milestones_come_back_exactly(case_events: list[Any]) -> None:
+    milestones = [e.milestone() for e in case_events if isinstance(e, CaseMilestoneRecorded)]
+
+    at = CASES_OPENED_US
+    assert milestones == [
+        Milestone(
+            "T-1", MilestoneKind.OPENED, at, "m-1", {"priority": "P1", "category": "network"}
+        ),
+        Milestone("T-1", MilestoneKind.PAUSED, at + HOUR_US, reason="awaiting_customer"),
+        Milestone("T-1", MilestoneKind.RESUMED, at + 2 * HOUR_US),
+        Milestone("T-1", MilestoneKind.FIRST_RESPONSE, at + 3 * HOUR_US, "m-4"),
+        Milestone("T-1", MilestoneKind.RELABELED, at + 4 * HOUR_US, labels={"priority": "P2"}),
+        Milestone("T-1", MilestoneKind.RESOLVED, at + 5 * HOUR_US),
+    ]
+    assert case_events[1].originator_id == "agreement:desk-2026/case:T-1"
+
+
+def test_a_stored_clock_warning_keeps_its_instants(case_events: list[Any]) -> None:
+    warned = case_events[-1]
+
+    assert (warned.objective_id, warned.warning, warned.reached_at_us, warned.due_at_us) == (
+        "p1-response",
+        "at_risk",
+        CASES_OPENED_US + 3 * HOUR_US,
+        CASES_OPENED_US + 4 * HOUR_US,
+    )
