@@ -262,3 +262,13 @@ def test_recorded_milestones_decode_as_case_events(app: LedgerApplication) -> No
     ]
 
     assert (event.case_id, event.labels, event.late) == ("T-1", {"priority": "P2"}, False)
+
+
+def test_a_terminated_agreement_still_takes_milestones_as_it_takes_readings(
+    app: LedgerApplication,
+) -> None:
+    app.commands.terminate_agreement("a-1", datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+
+    recorded = app.cases.record("a-1", [opened("2026-01-05T10:00:00+00:00")])
+
+    assert recorded.new == 1
