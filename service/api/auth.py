@@ -30,6 +30,7 @@ COMMANDS = frozenset(
         "RecordExclusion",
         "ClosePeriod",
         "RecalculatePeriod",
+        "RecordCaseEvents",
     }
 )
 READS = frozenset(
@@ -43,6 +44,7 @@ READS = frozenset(
         "SubscribeEvents",
         "GetLedgerDigest",
         "VerifyLedger",
+        "GetCase",
     }
 )
 CREDIT_EVENT_TYPES = frozenset(

@@ -12,11 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.case_milestones import Milestone
 from domain.errors import InvalidArgumentError, Violations
 from domain.exclusions import Exclusion
 from domain.measurements import Measurement
 from domain.terms import AgreementTerms
 from service.api import one_pass
+from service.api.mapping.cases import milestones_from_proto
 from service.api.mapping.columns import in_request_paths, readings_from_columns
 from service.api.mapping.exclusions import exclusion_from_proto
 from service.api.mapping.measurements import measurements_from_proto
@@ -145,6 +147,15 @@ def readings_from_proto(app: LedgerApplication, request: pb.RecordMeasurementsRe
         )
     )
     return Readings(readings, len(request.measurements), block_sizes)
+
+
+def case_milestones_from_proto(request: pb.RecordCaseEventsRequest) -> list[Milestone]:
+    """The milestones of a RecordCaseEvents request, each field checked; the timeline rules are
+    the command's."""
+    violations = Violations()
+    milestones = milestones_from_proto(request.milestones, violations)
+    violations.raise_if_any()
+    return milestones
 
 
 def exclusion_input(app: LedgerApplication, request: pb.RecordExclusionRequest) -> Exclusion:

@@ -8,11 +8,16 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from domain.errors import Violations
+from domain.identifiers import IDENTIFIER_RULE, is_identifier
+from domain.input_ranges import labels_problem
+from domain.instants import to_epoch_us
 from projections.queries import BreachFilter, CreditFilter
 from service.api.listing_pages import PageRequest, fingerprint, page_size
+from service.api.mapping.cases import CASE_STATE_FROM_PROTO
 from service.api.mapping.chain import digest_from_proto
 from service.api.mapping.scalars import filters_from_proto, instant_from_proto, position_from_proto
 from service.api.page_tokens import decode_page_token
+from service.app.case_views import CaseFilter
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.ledger_chain import Digest
 
@@ -118,6 +123,59 @@ def compliance_instants(request: pb.GetComplianceRequest, now: datetime) -> Inst
     return Instants(as_of, known_at)
 
 
+@dataclass(frozen=True)
+class CaseListing:
+    """A ListCases page: its filter, its size and the token it continues from."""
+
+    where: CaseFilter
+    size: int
+    token: str
+
+
+def case_instants(request: pb.GetCaseRequest, now: datetime) -> Instants:
+    """The as_of and known_at of a GetCase request (now for either left out); its case id and
+    min_log_position checked."""
+    violations = Violations()
+    if not is_identifier(request.case_id):
+        violations.add("case_id", IDENTIFIER_RULE)
+    as_of = _instant_or(now, request, "as_of", violations)
+    known_at = _instant_or(now, request, "known_at", violations)
+    position_from_proto(request.min_log_position, "min_log_position", violations)
+    violations.raise_if_any()
+    return Instants(as_of, known_at)
+
+
+def case_listing(request: pb.ListCasesRequest) -> CaseListing:
+    """The filter, page size and token of a ListCases request."""
+    violations = Violations()
+    state = CASE_STATE_FROM_PROTO.get(request.state)
+    if state is None:
+        violations.add("state", "must be a known value (unspecified: any)")
+    if request.objective_id and not is_identifier(request.objective_id):
+        violations.add("objective_id", f"must be empty or {IDENTIFIER_RULE}")
+    if request.labels and (problem := labels_problem(request.labels)) is not None:
+        violations.add("labels", problem)
+    bounds = {
+        name: instant_from_proto(request, name, name, violations, required=False)
+        for name in ("opened_from", "opened_before", "due_from", "due_before")
+    }
+    size = page_size(request.page_size, violations)
+    violations.raise_if_any()
+    us = {name: None if at is None else to_epoch_us(at) for name, at in bounds.items()}
+    where = CaseFilter(
+        state=state or "",
+        objective_id=request.objective_id,
+        breached=request.breached,
+        at_risk=request.at_risk,
+        labels=dict(request.labels) if request.labels else None,
+        opened_from_us=us["opened_from"],
+        opened_until_us=us["opened_before"],
+        due_from_us=us["due_from"],
+        due_until_us=us["due_before"],
+    )
+    return CaseListing(where, size, request.page_token)
+
+
 def events_page(request: pb.ListEventsRequest) -> EventsPage:
     """The page size and start of a ListEvents request (its token bound to its agreement)."""
     violations = Violations()
@@ -143,7 +201,7 @@ def verify_range(request: pb.VerifyLedgerRequest) -> VerifyRange:
 
 def _instant_or(
     default: datetime,
-    request: pb.GetAgreementRequest | pb.GetComplianceRequest,
+    request: pb.GetAgreementRequest | pb.GetComplianceRequest | pb.GetCaseRequest,
     field: str,
     violations: Violations,
 ) -> datetime:

@@ -209,7 +209,12 @@ def start_server(
         except TokenFileError as error:
             raise SystemExit(f"sla-ledger: {error}") from None
     servicer = LedgerServicer(
-        app, clock, streams, read_models=read_models, max_message_bytes=config.max_message_bytes
+        app,
+        clock,
+        streams,
+        read_models=read_models,
+        max_message_bytes=config.max_message_bytes,
+        case_at_risk_percent=config.case_at_risk_percent,
     )
     add_ledger_service(servicer, server, tokens)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)

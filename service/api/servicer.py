@@ -13,6 +13,7 @@ from projections.read_models import ReadModels
 from service.api.access import CustomerScope, require_customer, require_whole_ledger
 from service.api.actor_context import as_caller
 from service.api.auth import current_identity
+from service.api.case_calls import CaseCalls
 from service.api.command_inputs import (
     amendment_from_proto,
     closing_from_proto,
@@ -47,6 +48,7 @@ from service.api.query_inputs import (
 from service.api.read_waits import audit_if_asked, log_at, models_at
 from service.api.subscriptions import EventStreams
 from service.app.application import Clock, LedgerApplication
+from service.config import DEFAULT_CASE_AT_RISK_PERCENT
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.store.command_requests import CommandRecord, CommandRequest
@@ -55,8 +57,9 @@ from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
 Reply = TypeVar("Reply")
 
 
-class LedgerServicer(pb_grpc.LedgerServiceServicer):
-    """Serves sla.ledger.v1.LedgerService from a LedgerApplication."""
+class LedgerServicer(CaseCalls, pb_grpc.LedgerServiceServicer):
+    """Serves sla.ledger.v1.LedgerService from a LedgerApplication (the case methods:
+    CaseCalls)."""
 
     def __init__(
         self,
@@ -65,6 +68,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         streams: EventStreams,
         read_models: ReadModels | None = None,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+        case_at_risk_percent: int = DEFAULT_CASE_AT_RISK_PERCENT,
     ) -> None:
         self._app = app
         self._clock = clock
@@ -72,6 +76,7 @@ class LedgerServicer(pb_grpc.LedgerServiceServicer):
         self._streams = streams
         self._read_models = read_models
         self._page_bytes = page_bytes(max_message_bytes)
+        self._at_risk_percent = case_at_risk_percent
 
     def ListBreaches(  # noqa: N802
         self, request: pb.ListBreachesRequest, context: grpc.ServicerContext

@@ -14,8 +14,8 @@ from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from service.generated.sla.ledger.v1 import cases_pb2, ledger_service_pb2_grpc, terms_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
-from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc, terms_pb2
 from tests import proto_builders as build
 from tests.hostile_requests import YEAR_1, extremes
 
@@ -38,7 +38,20 @@ def fuzzed(
     for agreement_id in ("healthy", TARGET):
         stub.SignAgreement(build.sign_request(agreement_id, START, START), timeout=TIMEOUT)
         stub.RecordMeasurements(build.minute_readings(agreement_id, START, 60), timeout=TIMEOUT)
+    opened = _opened("T-1", NOW - timedelta(hours=1))
+    stub.RecordCaseEvents(
+        pb.RecordCaseEventsRequest(agreement_id=TARGET, milestones=[opened]), timeout=TIMEOUT
+    )
     return stub
+
+
+def _opened(case_id: str, at: datetime) -> cases_pb2.CaseMilestone:
+    return cases_pb2.CaseMilestone(
+        case_id=case_id,
+        kind=cases_pb2.MILESTONE_KIND_OPENED,
+        occurred_at=build.timestamp(at),
+        labels={"priority": "P1"},
+    )
 
 
 def _bases() -> dict[str, Message]:
@@ -61,7 +74,12 @@ def _bases() -> dict[str, Message]:
             bands=[terms_pb2.CreditBand(below_percent="99", credit_percent="10")]
         )
     )
-    sign = build.sign_request("x", START, START, objectives=[objective], credit_policy=bands)
+    case_objective = build.case_objective()
+    case_objective.schedule.CopyFrom(objective.schedule)
+    case_objective.case_clock.pause_reasons.append(terms_pb2.PAUSE_REASON_OTHER)
+    sign = build.sign_request(
+        "x", START, START, objectives=[objective, case_objective], credit_policy=bands
+    )
     sign.terms.term_end.FromDatetime(START + timedelta(days=3650))
     amend = build.amend_request(TARGET, START, START + timedelta(days=1))
     amend.terms.CopyFrom(sign.terms)
@@ -78,6 +96,14 @@ def _bases() -> dict[str, Message]:
         kind=terms_pb2.EXCLUSION_KIND_SCHEDULED_MAINTENANCE,
         reason="planned",
         objective_ids=["availability"],
+    )
+    opened = _opened("T-2", NOW - timedelta(minutes=30))
+    opened.milestone_id = "m-1"
+    paused = cases_pb2.CaseMilestone(
+        case_id="T-1",
+        kind=cases_pb2.MILESTONE_KIND_PAUSED,
+        occurred_at=build.timestamp(NOW - timedelta(minutes=20)),
+        pause_reason=terms_pb2.PAUSE_REASON_AWAITING_CUSTOMER,
     )
     until = build.timestamp(NOW - timedelta(days=1))
     instant = build.timestamp(START + timedelta(days=40))
@@ -111,6 +137,12 @@ def _bases() -> dict[str, Message]:
             after_position=1,
             up_to_position=2,
             expected_digest=pb.LedgerDigest(log_position=1, sha256_hex="0" * 64),
+        ),
+        "RecordCaseEvents": pb.RecordCaseEventsRequest(
+            agreement_id=TARGET, milestones=[opened, paused], request_id="cases-1"
+        ),
+        "GetCase": pb.GetCaseRequest(
+            agreement_id=TARGET, case_id="T-1", as_of=instant, known_at=later, min_log_position=1
         ),
         "TerminateAgreement": build.terminate_request(TARGET, NOW),  # each of its own agreement
     }

@@ -17,8 +17,8 @@ from grpc_status import rpc_status
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from service.generated.sla.ledger.v1 import cases_pb2, ledger_service_pb2_grpc, terms_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
-from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc, terms_pb2
 from tests import proto_builders as build
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
@@ -60,6 +60,25 @@ def readings(draw: st.DrawFn) -> pb.RecordMeasurementsRequest:
             m.sample = draw(floats)
         for _ in range(draw(st.integers(0, 20))):
             m.labels[draw(texts)] = draw(texts)
+    return request
+
+
+@st.composite
+def case_batches(draw: st.DrawFn) -> pb.RecordCaseEventsRequest:
+    request = pb.RecordCaseEventsRequest(agreement_id=draw(st.sampled_from(["sla-1", "nope", ""])))
+    start = int(START.timestamp())
+    for _ in range(draw(st.integers(0, 20))):
+        m = request.milestones.add(case_id=draw(st.sampled_from(["T-1", "T-2", ""]) | texts))
+        m.milestone_id = draw(st.sampled_from(["", "m-1"]) | texts)
+        m.kind = cast(cases_pb2.MilestoneKind, draw(st.integers(-2, 12)))
+        m.occurred_at.seconds = draw(
+            st.integers(start, start + 86_400) | st.integers(-(2**40), 2**40)
+        )
+        m.occurred_at.nanos = draw(st.sampled_from([0, 999_999_999, -1, 2**31 - 1]))
+        m.pause_reason = cast(terms_pb2.PauseReason, draw(st.integers(-2, 6)))
+        for _ in range(draw(st.integers(0, 20))):
+            m.labels[draw(texts)] = draw(texts)
+    request.request_id = draw(st.sampled_from(["", "r-1", "bad id!"]))
     return request
 
 
@@ -132,6 +151,25 @@ def test_hostile_batches_are_refused_whole_or_recorded_whole(
     assert code not in NEVER
     if code is not grpc.StatusCode.OK:
         assert code is grpc.StatusCode.INVALID_ARGUMENT or code is grpc.StatusCode.NOT_FOUND
+        assert _digest(fuzzed) == before
+
+
+@FUZZ
+@given(request=case_batches())
+def test_hostile_case_batches_are_refused_whole_or_recorded_whole(
+    fuzzed: Stub, request: pb.RecordCaseEventsRequest
+) -> None:
+    before = _digest(fuzzed)
+
+    code = _code(lambda: fuzzed.RecordCaseEvents(request, timeout=TIMEOUT))
+
+    assert code not in NEVER
+    if code is not grpc.StatusCode.OK:
+        assert code in (
+            grpc.StatusCode.INVALID_ARGUMENT,
+            grpc.StatusCode.NOT_FOUND,
+            grpc.StatusCode.ALREADY_EXISTS,
+        )
         assert _digest(fuzzed) == before
 
 

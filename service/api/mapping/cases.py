@@ -19,7 +19,10 @@ from domain.case_timeline import milestone_problems
 from domain.errors import Violations
 from domain.input_ranges import INSTANT_RULE, instant_seconds_in_range
 from domain.objectives import CaseClock, ClockStop
+from service.app.case_views import CaseSummary, CaseView
 from service.generated.sla.ledger.v1 import cases_pb2, events_pb2, terms_pb2
+from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
+from service.store.event_limits import item_bytes
 
 PAUSE_REASON_FROM_PROTO = {
     terms_pb2.PAUSE_REASON_AWAITING_CUSTOMER: "awaiting_customer",
@@ -193,3 +196,47 @@ def case_event_into_proto(event: Any, message: events_pb2.LedgerEvent) -> None:
         warned.terms_version = event.terms_version
     else:  # pragma: no cover - called for the case events only
         raise TypeError(f"not a case event: {type(event).__name__}")
+
+
+def case_to_proto(view: CaseView, max_bytes: int) -> pb.GetCaseResponse:
+    """The GetCase reply for a case view: its milestones from the first, as many as fit in
+    max_bytes (at least one), and all its clocks."""
+    reply = pb.GetCaseResponse(
+        agreement_id=view.agreement_id,
+        case_id=view.case_id,
+        terms_version=view.terms_version,
+        state=CASE_STATE_TO_PROTO[view.state],
+        labels=dict(view.labels),
+        log_position=view.log_position,
+    )
+    reply.as_of.FromDatetime(view.as_of)
+    reply.known_at.FromDatetime(view.known_at)
+    reply.opened_at.FromDatetime(view.opened_at)
+    for reading in view.clocks:
+        clock_into_proto(reading, reply.clocks.add())
+    used = reply.ByteSize()
+    for recorded in view.milestones:
+        entry = cases_pb2.RecordedCaseMilestone(
+            late=recorded.late, log_position=recorded.log_position
+        )
+        milestone_into_proto(recorded.milestone, entry.milestone)
+        entry.recorded_at.FromDatetime(recorded.recorded_at)
+        used += item_bytes(entry.ByteSize())
+        if reply.milestones and used > max_bytes:
+            reply.milestones_truncated = True
+            break
+        reply.milestones.append(entry)
+    return reply
+
+
+def summary_to_proto(summary: CaseSummary) -> cases_pb2.CaseSummary:
+    """One case of a ListCases page."""
+    message = cases_pb2.CaseSummary(
+        case_id=summary.case_id,
+        state=CASE_STATE_TO_PROTO[summary.state],
+        labels=dict(summary.labels),
+    )
+    message.opened_at.FromDatetime(summary.opened_at)
+    for reading in summary.clocks:
+        clock_into_proto(reading, message.clocks.add())
+    return message

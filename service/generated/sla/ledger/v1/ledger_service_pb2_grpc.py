@@ -121,6 +121,16 @@ class LedgerServiceStub:
                 request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerRequest.SerializeToString,
                 response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerResponse.FromString,
                 _registered_method=True)
+        self.RecordCaseEvents = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/RecordCaseEvents',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordCaseEventsRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordCaseEventsResponse.FromString,
+                _registered_method=True)
+        self.GetCase = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/GetCase',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseResponse.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer:
@@ -257,6 +267,23 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordCaseEvents(self, request, context):
+        """RecordCaseEvents records a batch of case milestones in one transaction (docs/cases.md);
+        re-sent milestones are counted as duplicates and not recorded again. A batch with any
+        invalid milestone, or that would leave a case's timeline out of order, writes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCase(self, request, context):
+        """GetCase returns a case's timeline and, for each case objective judging it, its clock at
+        as_of, as the ledger knew it at known_at.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -339,6 +366,16 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.VerifyLedger,
                     request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerRequest.FromString,
                     response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerResponse.SerializeToString,
+            ),
+            'RecordCaseEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordCaseEvents,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordCaseEventsRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordCaseEventsResponse.SerializeToString,
+            ),
+            'GetCase': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCase,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -779,6 +816,60 @@ class LedgerService:
             '/sla.ledger.v1.LedgerService/VerifyLedger',
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerRequest.SerializeToString,
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.VerifyLedgerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordCaseEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/RecordCaseEvents',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordCaseEventsRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.RecordCaseEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/GetCase',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -94,6 +94,15 @@ class LedgerServiceStub:
     reports whether it matches the recorded hashes (and an expected digest), or the first
     position that does not.
     """
+    RecordCaseEvents: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.RecordCaseEventsRequest, _ledger_service_pb2.RecordCaseEventsResponse]
+    """RecordCaseEvents records a batch of case milestones in one transaction (docs/cases.md);
+    re-sent milestones are counted as duplicates and not recorded again. A batch with any
+    invalid milestone, or that would leave a case's timeline out of order, writes nothing.
+    """
+    GetCase: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.GetCaseRequest, _ledger_service_pb2.GetCaseResponse]
+    """GetCase returns a case's timeline and, for each case objective judging it, its clock at
+    as_of, as the ledger knew it at known_at.
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -159,6 +168,15 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     """VerifyLedger recomputes the hash chain over a range of the log from the stored events and
     reports whether it matches the recorded hashes (and an expected digest), or the first
     position that does not.
+    """
+    RecordCaseEvents: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.RecordCaseEventsRequest, _ledger_service_pb2.RecordCaseEventsResponse]  # type: ignore[assignment]
+    """RecordCaseEvents records a batch of case milestones in one transaction (docs/cases.md);
+    re-sent milestones are counted as duplicates and not recorded again. A batch with any
+    invalid milestone, or that would leave a case's timeline out of order, writes nothing.
+    """
+    GetCase: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetCaseRequest, _ledger_service_pb2.GetCaseResponse]  # type: ignore[assignment]
+    """GetCase returns a case's timeline and, for each case objective judging it, its clock at
+    as_of, as the ledger knew it at known_at.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -318,6 +336,27 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """VerifyLedger recomputes the hash chain over a range of the log from the stored events and
         reports whether it matches the recorded hashes (and an expected digest), or the first
         position that does not.
+        """
+
+    @_abc_1.abstractmethod
+    def RecordCaseEvents(
+        self,
+        request: _ledger_service_pb2.RecordCaseEventsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.RecordCaseEventsResponse, _abc.Awaitable[_ledger_service_pb2.RecordCaseEventsResponse]]:
+        """RecordCaseEvents records a batch of case milestones in one transaction (docs/cases.md);
+        re-sent milestones are counted as duplicates and not recorded again. A batch with any
+        invalid milestone, or that would leave a case's timeline out of order, writes nothing.
+        """
+
+    @_abc_1.abstractmethod
+    def GetCase(
+        self,
+        request: _ledger_service_pb2.GetCaseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.GetCaseResponse, _abc.Awaitable[_ledger_service_pb2.GetCaseResponse]]:
+        """GetCase returns a case's timeline and, for each case objective judging it, its clock at
+        as_of, as the ledger knew it at known_at.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
