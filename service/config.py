@@ -25,6 +25,10 @@ MAX_DIGEST_LOG_INTERVAL = 7 * 24 * 3600.0  # a week
 # at-risk warning): 1 to 99 percent.
 DEFAULT_CASE_AT_RISK_PERCENT = 75
 CASE_AT_RISK_PERCENT_RANGE = range(1, 100)
+# Case-clock warnings: seconds between rounds, and how old a due instant may be for its breach to
+# be warned (older ones were back-filled: docs/cases.md "Warnings").
+MAX_CASE_WARNING_INTERVAL = 3600.0
+CASE_WARNING_HORIZON_RANGE = (60.0, 31 * 24 * 3600.0)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class ServeConfig:
     digest_log_interval_seconds: float = 300.0
     heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS  # no flag: HEARTBEAT_VARIABLE only
     case_at_risk_percent: int = DEFAULT_CASE_AT_RISK_PERCENT
+    warn_cases: bool = True
+    case_warning_interval_seconds: float = 5.0
+    case_warning_horizon_seconds: float = 24 * 3600.0
 
     @property
     def tls(self) -> bool:
@@ -239,6 +246,28 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         int,
         "share of a case clock's target (1 to 99 percent) after which the clock is at risk",
     ),
+    (
+        "--warn-cases",
+        "SLA_LEDGER_WARN_CASES",
+        "warn_cases",
+        on_or_off,
+        "on or off: append at-risk and breach warnings of running case clocks in the background",
+    ),
+    (
+        "--case-warning-interval",
+        "SLA_LEDGER_CASE_WARNING_INTERVAL",
+        "case_warning_interval_seconds",
+        float,
+        "seconds between background case-warning rounds (more than 0, at most 3600)",
+    ),
+    (
+        "--case-warning-horizon",
+        "SLA_LEDGER_CASE_WARNING_HORIZON",
+        "case_warning_horizon_seconds",
+        float,
+        "seconds (60 to 31 days) a case clock's due instant may lie in the past for its breach "
+        "to be warned; older breaches (back-filled history) are not",
+    ),
 ]
 
 
@@ -334,6 +363,16 @@ def serve_config(
         )
     if config.case_at_risk_percent not in CASE_AT_RISK_PERCENT_RANGE:
         raise SystemExit("sla-ledger: --case-at-risk-percent must be 1 to 99")
+    if not 0 < config.case_warning_interval_seconds <= MAX_CASE_WARNING_INTERVAL:
+        raise SystemExit(
+            f"sla-ledger: --case-warning-interval must be more than 0 and at most "
+            f"{MAX_CASE_WARNING_INTERVAL} s"
+        )
+    shortest, longest = CASE_WARNING_HORIZON_RANGE
+    if not shortest <= config.case_warning_horizon_seconds <= longest:
+        raise SystemExit(
+            f"sla-ledger: --case-warning-horizon must be {shortest:.0f} to {longest:.0f} s"
+        )
     if bool(config.tls_cert) != bool(config.tls_key):
         raise SystemExit("sla-ledger: --tls-cert and --tls-key go together")
     if config.tls_client_ca and not config.tls:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 PERIOD_CLOSER = "sla-ledger period closer"
+CASE_WARNER = "sla-ledger case warner"
 
 current_actor: ContextVar[str] = ContextVar("current_actor", default="")
 

@@ -17,6 +17,7 @@ from service.bootstrap import open_application, open_read_models
 from service.cli.common import existing_ledger, storage_of
 from service.config import serve_config
 from service.logs import configure_logging
+from service.workers.case_warnings import CaseWarner
 from service.workers.digest_log import DigestLog
 from service.workers.period_closer import PeriodCloser
 from service.workers.projection_process import ProjectionProcess
@@ -57,6 +58,16 @@ def serve(arguments: argparse.Namespace) -> int:
             config.close_interval_seconds,
         )
         closer.start()
+    warner = None
+    if config.warn_cases:
+        warner = CaseWarner(
+            app,
+            utc_now,
+            config.case_warning_interval_seconds,
+            config.case_at_risk_percent,
+            horizon=timedelta(seconds=config.case_warning_horizon_seconds),
+        )
+        warner.start()
     digest_log = None
     if config.digest_log_interval_seconds > 0:
         digest_log = DigestLog(app.audit.ledger_digest, config.digest_log_interval_seconds)
@@ -67,6 +78,8 @@ def serve(arguments: argparse.Namespace) -> int:
     logger.info("shutting down", extra={"signal": signal.Signals(received).name})
     if closer is not None:
         closer.stop()
+    if warner is not None:
+        warner.stop()
     running.stop(config.shutdown_grace_seconds)
     if projection_process is not None:
         projection_process.stop()

@@ -127,3 +127,42 @@ def test_the_case_at_risk_share_comes_from_its_environment_variable() -> None:
 def test_a_case_at_risk_share_outside_1_to_99_percent_refuses_to_start(percent: str) -> None:
     with pytest.raises(SystemExit, match="case-at-risk-percent must be 1 to 99"):
         _config("--case-at-risk-percent", percent)
+
+
+def test_case_warnings_run_every_5_seconds_with_a_24_hour_horizon_unless_configured() -> None:
+    config = _config()
+
+    assert (config.warn_cases, config.case_warning_interval_seconds) == (True, 5.0)
+    assert config.case_warning_horizon_seconds == 24 * 3600.0
+
+
+def test_case_warnings_are_configured_from_their_environment_variables() -> None:
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    environ = {
+        "SLA_LEDGER_WARN_CASES": "off",
+        "SLA_LEDGER_CASE_WARNING_INTERVAL": "0.5",
+        "SLA_LEDGER_CASE_WARNING_HORIZON": "3600",
+    }
+
+    config = serve_config(parser.parse_args([]), environ)
+
+    assert not config.warn_cases
+    assert (config.case_warning_interval_seconds, config.case_warning_horizon_seconds) == (
+        0.5,
+        3600.0,
+    )
+
+
+@pytest.mark.parametrize("interval", ["0", "-1", "3601", "inf", "nan"])
+def test_a_case_warning_interval_outside_its_range_refuses_to_start(interval: str) -> None:
+    with pytest.raises(SystemExit, match="case-warning-interval must be more than 0"):
+        _config("--case-warning-interval", interval)
+
+
+@pytest.mark.parametrize("horizon", ["59", "2678401", "nan"])
+def test_a_case_warning_horizon_outside_one_minute_to_31_days_refuses_to_start(
+    horizon: str,
+) -> None:
+    with pytest.raises(SystemExit, match="case-warning-horizon must be 60 to 2678400 s"):
+        _config("--case-warning-horizon", horizon)
