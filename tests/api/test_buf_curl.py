@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -102,3 +103,72 @@ def test_buf_curl_amend_with_a_stale_version_exits_non_zero_and_prints_aborted(
 
     assert result.returncode != 0
     assert "aborted" in result.stdout + result.stderr
+
+
+# The walk-through of docs/cases.md: each ```sh block is one call, the ```json block after it
+# the part of its reply the page shows.
+CASES_PAGE = Path(__file__).resolve().parents[2] / "docs" / "cases.md"
+WALK_THROUGH = "### A ticket from open to breach, with buf curl"
+CALL = re.compile(r"```sh\n(.*?)```\n\n```json\n(.*?)```", re.DOTALL)
+DATA = re.compile(r"-d '(.*?)' (http://\S+)/sla\.ledger\.v1\.LedgerService/(\w+)", re.DOTALL)
+
+
+def _walk_through() -> list[tuple[str, str, Any]]:
+    """(method, request JSON, the reply shown) of each call of the walk-through, in order."""
+    text = CASES_PAGE.read_text().split(WALK_THROUGH, 1)[1]
+    calls = []
+    for command, shown in CALL.findall(text):
+        found = DATA.search(command)
+        assert found is not None, command
+        assert command.startswith("buf curl --protocol grpc --http2-prior-knowledge -d '")
+        calls.append((found.group(3), found.group(1), json.loads(shown)))
+    return calls
+
+
+def _holds(reply: Any, shown: Any) -> bool:
+    """Whether a reply holds everything shown: the same keys with those values, lists item by
+    item."""
+    if isinstance(shown, dict):
+        return isinstance(reply, dict) and all(
+            key in reply and _holds(reply[key], value) for key, value in shown.items()
+        )
+    if isinstance(shown, list):
+        return (
+            isinstance(reply, list)
+            and len(reply) == len(shown)
+            and all(_holds(r, s) for r, s in zip(reply, shown, strict=True))
+        )
+    return bool(reply == shown)
+
+
+def test_the_walk_through_of_a_ticket_from_open_to_breach_replies_as_the_page_shows(
+    buf_curl: Callable[..., Any],
+) -> None:
+    calls = _walk_through()
+    assert [method for method, _, _ in calls] == [
+        "SignAgreement",
+        "RecordCaseEvents",
+        "GetCase",
+        "GetCase",
+    ]
+    for method, data, shown in calls:
+        result = buf_curl(method=method, data=data)
+
+        assert result.returncode == 0, result.stderr
+        reply = json.loads(result.stdout)
+        assert _holds(reply, shown), f"{method}: {reply}"
+
+
+def test_buf_curl_records_the_same_milestone_once(
+    buf_curl: Callable[..., Any],
+) -> None:
+    (sign, sign_data, _), (_, record_data, _) = _walk_through()[:2]
+    assert buf_curl(method=sign, data=sign_data).returncode == 0
+    again = json.loads(record_data)
+    again["requestId"] = ""
+
+    first = buf_curl(method="RecordCaseEvents", data=json.dumps(again))
+    second = buf_curl(method="RecordCaseEvents", data=json.dumps(again))
+
+    assert json.loads(first.stdout)["recordedCount"] == "1"
+    assert json.loads(second.stdout) == {"duplicateCount": "1"}

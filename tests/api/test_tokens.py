@@ -19,8 +19,8 @@ from service.api.auth import token_digest
 from service.api.mapping.terms import terms_from_proto
 from service.app.actors import acting_as
 from service.bootstrap import open_application
+from service.generated.sla.ledger.v1 import cases_pb2, ledger_service_pb2_grpc, terms_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
-from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc, terms_pb2
 from service.store.command_requests import command_request
 from tests import proto_builders as build
 
@@ -356,3 +356,50 @@ def test_finance_may_name_the_credit_events_by_their_json_names(server: Any) -> 
     allowed.cancel()
 
     assert (list(first.events), first.log_position) == ([], 0)
+
+
+def _case_batch(agreement_id: str) -> pb.RecordCaseEventsRequest:
+    opened = cases_pb2.CaseMilestone(
+        case_id="T-1",
+        kind=cases_pb2.MILESTONE_KIND_OPENED,
+        occurred_at=build.timestamp(START),
+        labels={"priority": "P1"},
+    )
+    return pb.RecordCaseEventsRequest(agreement_id=agreement_id, milestones=[opened])
+
+
+def test_a_writer_records_case_milestones_and_an_auditor_reads_the_case(server: Any) -> None:
+    stub = Stub(server.channel)
+    _sign(stub, "sla-1")
+    batch = _case_batch("sla-1")
+    read = pb.GetCaseRequest(agreement_id="sla-1", case_id="T-1")
+
+    def record(who: str) -> grpc.StatusCode:
+        return _code(lambda: stub.RecordCaseEvents(batch, timeout=TIMEOUT, metadata=_as(who)))
+
+    def get(who: str) -> grpc.StatusCode:
+        return _code(lambda: stub.GetCase(read, timeout=TIMEOUT, metadata=_as(who)))
+
+    assert record("auditor") is grpc.StatusCode.PERMISSION_DENIED
+    assert record("writer") is grpc.StatusCode.OK
+    assert get("writer") is grpc.StatusCode.PERMISSION_DENIED
+    assert get("auditor") is grpc.StatusCode.OK
+
+
+def test_a_token_of_another_customer_finds_neither_the_cases_nor_their_agreement(
+    server: Any,
+) -> None:
+    stub = Stub(server.channel)
+    _sign(stub, "sla-1")
+    stub.RecordCaseEvents(_case_batch("sla-1"), timeout=TIMEOUT, metadata=_as("admin"))
+    read = pb.GetCaseRequest(agreement_id="sla-1", case_id="T-1")
+    batch = _case_batch("sla-1")
+
+    assert (
+        _code(lambda: stub.GetCase(read, timeout=TIMEOUT, metadata=_as("initech-auditor")))
+        is grpc.StatusCode.NOT_FOUND
+    )
+    assert (
+        _code(lambda: stub.RecordCaseEvents(batch, timeout=TIMEOUT, metadata=_as("initech-writer")))
+        is grpc.StatusCode.NOT_FOUND
+    )
