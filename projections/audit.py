@@ -32,6 +32,7 @@ from projections.runner import (
     Projection,
     create_tables,
 )
+from projections.snapshots import read_snapshot
 from projections.tables import CACHE_TABLES, READ_MODEL_TABLES, projection_tracking
 
 CHUNK_ROWS = 200  # rows read at a time from each side (an encoded event can be large)
@@ -124,7 +125,7 @@ def audit_read_models(
             )
             if failure is not None:
                 return Audit(early, failure)
-        with _snapshot(live) as connection:
+        with read_snapshot(live) as connection:
             return _compare(connection, scratch, read_log, projections, log_head)
 
 
@@ -268,25 +269,6 @@ def _in_code_point_order(column: Any, connection: Connection) -> ColumnElement[A
     if connection.dialect.name == "postgresql" and isinstance(column.type, String):
         return column.collate("C")  # type: ignore[no-any-return]
     return column  # type: ignore[no-any-return]
-
-
-@contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """A connection whose reads all see one committed state of the database."""
-    with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            # pysqlite begins no transaction before a SELECT: begin one by hand, so that every
-            # read of it sees the same WAL snapshot.
-            snapshot = connection.execution_options(isolation_level="AUTOCOMMIT")
-            snapshot.exec_driver_sql("BEGIN")
-            try:
-                yield snapshot
-            finally:
-                snapshot.exec_driver_sql("ROLLBACK")
-        else:
-            snapshot = connection.execution_options(isolation_level="REPEATABLE READ")
-            with snapshot.begin():
-                yield snapshot
 
 
 @contextmanager

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 from domain.rollup_sums import SpanSums
 from projections.audit import Audit, audit_read_models
 from projections.backoff import Backoff
+from projections.case_counts import CaseJudgementSnapshot, case_snapshot
+from projections.case_judgements import CaseJudgements
 from projections.event_encodings import EventEncoder, EventEncodings, read_encoded
 from projections.ledger_views import LedgerViews
 from projections.log_source import LoggedNotification, LogSource
@@ -48,7 +50,9 @@ class ReadModels:
         self.rollups_runner = BatchedProjectionRunner(self.engine, self.read_log, self.rollups)
         self.encodings = EventEncodings(encoder)
         self.encodings_runner = BatchedProjectionRunner(self.engine, self.read_log, self.encodings)
-        self.runners = (self.runner, self.rollups_runner, self.encodings_runner)
+        self.cases = CaseJudgements()
+        self.cases_runner = BatchedProjectionRunner(self.engine, self.read_log, self.cases)
+        self.runners = (self.runner, self.rollups_runner, self.encodings_runner, self.cases_runner)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._schema_lock = schema_lock
@@ -64,6 +68,7 @@ class ReadModels:
         dropped = [
             self.runner,
             self.rollups_runner,
+            self.cases_runner,
             *([self.encodings_runner] if encodings else []),
         ]
         with self._schema_lock():
@@ -138,7 +143,7 @@ class ReadModels:
     def audit(self) -> Audit:
         """Rebuild every read model from the log in a scratch database, each up to its stored
         tracking position, and compare it row by row with the stored one."""
-        projections = (self.views, self.rollups, self.encodings)
+        projections = (self.views, self.rollups, self.encodings, self.cases)
         return audit_read_models(self.engine, self.read_log, projections, self._log_head)
 
     def _log_head(self) -> int:
@@ -172,6 +177,12 @@ class ReadModels:
                 )
                 for objective_id, start, end in windows
             }
+
+    @contextmanager
+    def case_snapshot(self) -> Iterator[CaseJudgementSnapshot]:
+        """The case judgements at one position, read in one snapshot (held while in use)."""
+        with case_snapshot(self.engine) as snapshot:
+            yield snapshot
 
     def encodings_position(self) -> int:
         """The log position up to which every event is encoded."""

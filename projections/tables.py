@@ -101,6 +101,91 @@ reading_rollups = Table(
     Index("ix_projected_reading_rollups_window", "agreement_id", "objective_id", "day_us"),
 )
 
+# Case objectives (projections/case_judgements.py). A case-objective definition is stored once
+# per agreement, objective and terms version; def_version names the first terms version with the
+# same definition, and judgements are kept per def_version.
+case_definitions = Table(
+    "projected_case_definitions",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),
+    Column("objective_id", String(128), primary_key=True),
+    Column("terms_version", Integer, primary_key=True, autoincrement=False),
+    Column("def_version", Integer, nullable=False),
+    Column("spec", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+case_timelines = Table(
+    "projected_case_timelines",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("agreement_id", String(128), nullable=False),
+    Column("case_id", String(128), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("occurred_at_us", BigInteger, nullable=False),
+    Column("milestone_id", String(128), nullable=False),
+    Column("labels", Text, nullable=False),  # JSON, "" for none
+    Column("reason", String(64), nullable=False),
+    Column("recorded_at_us", BigInteger, nullable=False),
+    Index("ix_projected_case_timelines_case", "agreement_id", "case_id", "position"),
+)
+
+# One judgement span of a case (domain/case_readings.JudgementSpan) as known from record time
+# recorded_from_us until recorded_until_us (NULL: still). final: valid_until NULL and
+# valid_after == judged_at, the rows case_judgement_counts sums.
+case_judgements = Table(
+    "projected_case_judgements",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),
+    Column("objective_id", String(128), primary_key=True),
+    Column("def_version", Integer, primary_key=True, autoincrement=False),
+    Column("case_id", String(128), primary_key=True),
+    Column("recorded_from_us", BigInteger, primary_key=True, autoincrement=False),
+    Column("valid_after_us", BigInteger, primary_key=True, autoincrement=False),
+    Column("judged_at_us", BigInteger, nullable=False),
+    Column("met", Boolean, nullable=False),
+    Column("valid_until_us", BigInteger, nullable=True),
+    Column("final", Boolean, nullable=False),
+    Column("recorded_until_us", BigInteger, nullable=True),
+    Index(
+        "ix_projected_case_judgements_judged",
+        "agreement_id",
+        "objective_id",
+        "def_version",
+        "final",
+        "judged_at_us",
+    ),
+    Index(
+        "ix_projected_case_judgements_from",
+        "agreement_id",
+        "objective_id",
+        "def_version",
+        "recorded_from_us",
+    ),
+    Index(
+        "ix_projected_case_judgements_until",
+        "agreement_id",
+        "objective_id",
+        "def_version",
+        "recorded_until_us",
+    ),
+    Index("ix_projected_case_judgements_case", "agreement_id", "case_id"),
+)
+
+# Signed counts of the final judgements per 15-minute bucket of judged_at and hour of record
+# time: +1 when a row is recorded, -1 when it is superseded; rows summing to zero are removed.
+case_judgement_counts = Table(
+    "projected_case_judgement_counts",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),
+    Column("objective_id", String(128), primary_key=True),
+    Column("def_version", Integer, primary_key=True, autoincrement=False),
+    Column("bucket_us", BigInteger, primary_key=True, autoincrement=False),
+    Column("recorded_hour_us", BigInteger, primary_key=True, autoincrement=False),
+    Column("met", BigInteger, nullable=False),
+    Column("judged", BigInteger, nullable=False),
+)
+
 # A cache of the log rather than a read model: an event's encoding depends only on the event and
 # the public schema, so rebuilding read models keeps it. A change to how events map to the
 # public schema must bump the version in the table's name (and the projection's).
@@ -115,5 +200,15 @@ encoded_events = Table(
     Index("ix_encoded_events_v2_agreement", "agreement_id", "position"),
 )
 
-READ_MODEL_TABLES = (agreements, periods, breaches, credit_lines, reading_rollups)
+READ_MODEL_TABLES = (
+    agreements,
+    periods,
+    breaches,
+    credit_lines,
+    reading_rollups,
+    case_definitions,
+    case_timelines,
+    case_judgements,
+    case_judgement_counts,
+)
 CACHE_TABLES = (encoded_events,)

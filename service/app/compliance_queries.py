@@ -19,6 +19,7 @@ from domain.oracle import replay_compliance
 from domain.period_walk import PeriodWindow, current_windows
 from domain.rollup_evaluation import WindowPlan, evaluate_rollups
 from domain.rollup_sums import span_of, summarize_event
+from service.app.case_compliance import case_window_results
 from service.app.event_log import EventLog
 from service.app.rollup_reads import RollupSource, window_events
 
@@ -69,13 +70,19 @@ class ComplianceQueries:
         """The oracle's report at (as_of, known_at) from rollups, and the log position it reflects.
 
         Whole buckets come from the rollups projection; readings are decoded only for the
-        buckets rollups cannot answer and for events the projection has not reached yet.
+        buckets rollups cannot answer and for events the projection has not reached yet. Case
+        objectives are counted from the case judgements (service/app/case_compliance.py).
         """
-        head, own, states = self._agreement_log(agreement_id)
-        results = self._log.result_streams(agreement_id, states[-1], as_of)
-        logged = _merged(own, self._log.stream_events(results, head))
-        history = history_known_at((e for _, e in logged), known_at)
-        windows = current_windows(history, as_of, objective_id or None)
+        with rollups.case_snapshot() as cases:  # read first: the head read next is beyond it
+            head, own, states = self._agreement_log(agreement_id)
+            results = self._log.result_streams(agreement_id, states[-1], as_of)
+            logged = _merged(own, self._log.stream_events(results, head))
+            history = history_known_at((e for _, e in logged), known_at)
+            windows = current_windows(history, as_of, objective_id or None)
+            of_cases = [w for w in windows if w.objective.rules.case_clock is not None]
+            case_tracks = case_window_results(
+                self._log, cases, agreement_id, of_cases, as_of, known_at, head
+            )
         plans = {
             current.objective.objective_id: WindowPlan(
                 current.objective,
@@ -86,6 +93,7 @@ class ComplianceQueries:
                 as_of,
             )
             for current in windows
+            if current.objective.rules.case_clock is None
         }
         _, rolled_up = rollups.window_rollups(
             agreement_id,
@@ -105,6 +113,8 @@ class ComplianceQueries:
 
         def from_rollups(current: PeriodWindow) -> list[TrackResult]:
             oid = current.objective.objective_id
+            if oid not in plans:
+                return case_tracks[oid]
             return evaluate_rollups(plans[oid], spans[oid], readings[oid])
 
         report = compliance_report(

@@ -4,6 +4,7 @@ the MetricMeasured events that rollups cannot answer for."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol, cast
 
 from domain.compliance_streams import day_streams
@@ -11,6 +12,7 @@ from domain.instants import from_epoch_us
 from domain.measurements import MetricMeasured
 from domain.rollup_evaluation import WindowPlan
 from domain.rollup_sums import SpanSums
+from projections.case_counts import CaseJudgementSnapshot
 from service.app.event_log import EventLog
 
 
@@ -27,6 +29,9 @@ class RollupSource(Protocol):
         """The position p the rollups reflect (at most up_to) and, per objective of windows
         (objective, start µs, end µs), the (log position, rollup) of the events recorded by
         known_at_us at positions <= p of the days overlapping the window that have one."""
+
+    def case_snapshot(self) -> AbstractContextManager[CaseJudgementSnapshot]:
+        """The case judgements read model at one position, read in one snapshot."""
 
 
 def window_events(
