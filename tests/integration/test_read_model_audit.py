@@ -158,6 +158,7 @@ def test_untouched_read_models_verify_at_the_position_they_reflect(ledger: Ledge
             "ledger_views": ledger.head(),
             "reading_rollups": ledger.head(),
             "event_encodings_v2": ledger.head(),
+            "case_judgements": ledger.head(),
         },
         "first_difference": None,
     }
@@ -294,7 +295,7 @@ def test_a_retraction_projected_while_the_audit_compares_does_not_make_it_differ
     outcome = audit_read_models(
         models.engine,
         models.read_log,
-        (models.views, models.rollups, models.encodings),
+        (models.views, models.rollups, models.encodings, models.cases),
         head_with_a_server_projecting_meanwhile,
     )
 
