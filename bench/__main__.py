@@ -26,7 +26,16 @@ from pathlib import Path
 
 from bench.harness import postgres_connection, postgres_server_url
 
-BENCHMARKS = ("ingest", "commands", "compliance", "rebuild", "subscribe", "growth")
+BENCHMARKS = (
+    "ingest",
+    "commands",
+    "compliance",
+    "rebuild",
+    "subscribe",
+    "growth",
+    "case_ingest",
+    "case_lookup",
+)
 START_MARKER = "<!-- bench:results:start -->"
 END_MARKER = "<!-- bench:results:end -->"
 PACKAGES = ("grpcio", "protobuf", "eventsourcing", "SQLAlchemy", "psycopg")

@@ -86,10 +86,10 @@ class Ticket:
 
 def _milestone(
     case_id: str,
-    kind: cases_pb2.MilestoneKind.ValueType,
+    kind: cases_pb2.MilestoneKind,
     at: int,
     labels: dict[str, str] | None = None,
-    reason: terms_pb2.PauseReason.ValueType = terms_pb2.PAUSE_REASON_UNSPECIFIED,
+    reason: terms_pb2.PauseReason = terms_pb2.PAUSE_REASON_UNSPECIFIED,
 ) -> cases_pb2.CaseMilestone:
     milestone = cases_pb2.CaseMilestone(
         case_id=case_id, kind=kind, labels=labels or {}, pause_reason=reason
