@@ -155,3 +155,20 @@ def test_a_resumption_without_a_pause_refuses_the_batch_naming_the_milestone(
 
     assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert "milestones[0]" in (refused.value.details() or "")
+
+
+def test_a_subscriber_to_case_milestones_by_their_json_name_receives_the_ticket(
+    stub: Stub, ticket: pb.RecordCaseEventsResponse
+) -> None:
+    request = pb.SubscribeEventsRequest(
+        agreement_id="sla-desk", event_types=["caseMilestoneRecorded"]
+    )
+    subscription = stub.SubscribeEvents(request, timeout=TIMEOUT)
+    events: list[events_pb2.LedgerEvent] = []
+    for response in subscription:
+        events.extend(response.events)
+        if response.log_position >= ticket.log_position:
+            break
+    subscription.cancel()
+
+    assert [e.case_milestone_recorded.milestone for e in events] == TICKET
