@@ -7,11 +7,12 @@ records, and the one reader of the log.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import JSONTranscoder, Mapper, Recording
 
 from service.app.actors import current_actor
@@ -89,6 +90,18 @@ class LedgerApplication(Application[str]):
     def latest_business_instant(self) -> datetime:
         """The latest business instant a signing or a reading may name now."""
         return self._clock() + self.max_clock_skew
+
+    def save_events(
+        self, events: Sequence[DomainEventProtocol[str]], **kwargs: Any
+    ) -> list[Recording[str]]:
+        """Save new events (of no aggregate) as save does, without its check of each object
+        against the library's runtime protocols (a third of a 10,000-event save)."""
+        processing_event: ProcessingEvent[str] = ProcessingEvent()
+        processing_event.events.extend(events)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._notify(recordings)
+        return recordings
 
     def _record(self, processing_event: ProcessingEvent[str]) -> list[Recording[str]]:
         """Record the events with the acting identity, as the ledger records their time."""

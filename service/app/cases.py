@@ -82,8 +82,8 @@ class Cases:
             late_count = sum(late)
             once = with_outcome(request, new=len(events), late=late_count)
             try:
-                recordings = app.save(
-                    *events, extras=AppendExtras(case_rows=rows, command_request=once)
+                recordings = app.save_events(
+                    events, extras=AppendExtras(case_rows=rows, command_request=once)
                 )
             except IntegrityError:
                 app.idempotency.raise_if_carried_out(request)
