@@ -154,3 +154,18 @@ def test_a_count_limit_case_objective_is_accepted(
     signed = invoke_ok("SignAgreement", sign_request("sla-cases", objectives=[objective]))
 
     assert signed.agreement.terms.objectives[0].limit == 3
+
+
+def test_an_amendment_changes_the_case_clock_from_its_effective_instant(
+    invoke_ok: Invoke, sign_request: SignRequest, amend_request: Callable[..., Any]
+) -> None:
+    invoke_ok("SignAgreement", sign_request("sla-cases", objectives=[build.case_objective()]))
+    amendment = amend_request("sla-cases")
+    amendment.terms.objectives[0].CopyFrom(build.case_objective(target_seconds=2 * 3600))
+    invoke_ok("AmendAgreement", amendment)
+    after = pb.GetAgreementRequest(agreement_id="sla-cases", as_of=amendment.effective_from)
+
+    read = invoke_ok("GetAgreement", after)
+
+    assert read.agreement.terms.objectives[0].case_clock.target_seconds == 2 * 3600
+    assert read.agreement.terms_version == 2
