@@ -95,3 +95,28 @@ def due_warnings(
             )
         )
     return events
+
+
+def next_look_at(
+    timeline: Sequence[Milestone], terms: TermsVersion, now_us: int, at_risk_percent: int
+) -> int | None:
+    """The first instant after now_us at which due_warnings could raise something it did not at
+    now_us, as long as neither the timeline nor the terms in force change; None: not before
+    they change.
+
+    That is the next at-risk or due instant of a running clock in scope, or the next milestone
+    that occurs after now_us (recorded ahead of the clock, within the skew), whichever is first.
+    """
+    time_zone = terms.terms.time_zone
+    instants = [m.occurred_at_us for m in timeline if m.occurred_at_us > now_us][:1]
+    for objective in terms.terms.objectives:
+        if objective.rules.case_clock is None:
+            continue
+        reading = read_clock(timeline, objective, time_zone, now_us, at_risk_percent)
+        if reading is None or not reading.in_scope or reading.state is not ClockState.RUNNING:
+            continue
+        for instant in (reading.at_risk_at_us, reading.due_at_us):
+            if instant is not None and instant > now_us:
+                instants.append(instant)
+                break
+    return min(instants, default=None)

@@ -245,3 +245,31 @@ def test_the_poisoned_case_fails_to_be_read_by_itself(
 
     with pytest.raises(OverflowError):
         CaseWarnings(app).raise_due("initech-1", 75)
+
+
+def test_a_case_is_not_read_again_before_a_warning_can_fall_due(
+    app: LedgerApplication, clock: SettableClock
+) -> None:
+    warnings = CaseWarnings(app)
+    reads = []
+    for hour in (11, 12, 13):
+        clock.now = datetime(2026, 1, 5, hour, tzinfo=UTC)
+        raised = warnings.raise_due("globex-1", 75)
+        reads.append((raised.read, len(raised.appended)))
+
+    assert reads == [(1, 0), (0, 0), (1, 1)]  # the share is passed at 13:00
+
+
+def test_a_case_with_a_new_milestone_is_read_again(
+    app: LedgerApplication, clock: SettableClock
+) -> None:
+    warnings = CaseWarnings(app)
+    clock.now = datetime(2026, 1, 5, 11, tzinfo=UTC)
+    warnings.raise_due("globex-1", 75)
+    clock.now = datetime(2026, 1, 5, 11, 30, tzinfo=UTC)
+    app.cases.record(
+        "globex-1",
+        [milestone(MilestoneKind.PAUSED, "2026-01-05T11:30:00+00:00", reason="awaiting_customer")],
+    )
+
+    assert warnings.raise_due("globex-1", 75).read == 1

@@ -17,7 +17,7 @@ import pytest
 from domain.agreement import TermsVersion
 from domain.case_milestones import CaseClockWarned, Milestone, MilestoneKind
 from domain.case_timeline import sorted_timeline
-from domain.case_warnings import due_warnings
+from domain.case_warnings import due_warnings, next_look_at
 from domain.identifiers import case_warning_stream
 from domain.objectives import ClockStop
 from domain.terms import AgreementTerms, Objective
@@ -274,3 +274,56 @@ def test_a_milestone_after_now_is_not_taken_into_account(terms_of: TermsOf) -> N
     [event] = warn(terms_of(RESOLUTION), [OPENED, resolved], "2026-01-05T13:30:00+00:00")
 
     assert event.warning == "at_risk"
+
+
+def look_at(terms: TermsVersion, timeline: Sequence[Milestone], now: str) -> int | None:
+    return next_look_at(sorted_timeline(timeline), terms, at(now), 75)
+
+
+def test_a_clock_short_of_its_share_is_looked_at_again_when_it_reaches_it(
+    terms_of: TermsOf,
+) -> None:
+    assert look_at(terms_of(RESOLUTION), [OPENED], "2026-01-05T11:00:00+00:00") == at(
+        "2026-01-05T13:00:00+00:00"
+    )
+
+
+def test_a_clock_at_risk_is_looked_at_again_at_its_due_instant(terms_of: TermsOf) -> None:
+    assert look_at(terms_of(RESOLUTION), [OPENED], "2026-01-05T13:00:00+00:00") == at(
+        "2026-01-05T14:00:00+00:00"
+    )
+
+
+def test_a_breached_clock_is_not_looked_at_again_until_its_case_changes(
+    terms_of: TermsOf,
+) -> None:
+    assert look_at(terms_of(RESOLUTION), [OPENED], "2026-01-05T14:00:00+00:00") is None
+
+
+def test_a_paused_clock_is_not_looked_at_again_until_its_case_changes(terms_of: TermsOf) -> None:
+    paused = milestone(
+        MilestoneKind.PAUSED, "2026-01-05T11:00:00+00:00", reason="awaiting_customer"
+    )
+
+    assert look_at(terms_of(RESOLUTION), [OPENED, paused], "2026-01-05T12:00:00+00:00") is None
+
+
+def test_a_milestone_ahead_of_now_is_looked_at_when_it_occurs(terms_of: TermsOf) -> None:
+    # Paused at 12:30 as recorded ahead of the clock: at 12:00 the clock would reach its share
+    # at 13:00, but the pause comes first.
+    paused = milestone(
+        MilestoneKind.PAUSED, "2026-01-05T12:30:00+00:00", reason="awaiting_customer"
+    )
+
+    assert look_at(terms_of(RESOLUTION), [OPENED, paused], "2026-01-05T12:00:00+00:00") == at(
+        "2026-01-05T12:30:00+00:00"
+    )
+
+
+def test_the_earliest_instant_of_several_clocks_is_looked_at(terms_of: TermsOf) -> None:
+    # The 1 h response clock reaches its share (45 min) at 10:45, the resolution clock at 13:00.
+    response = case_objective("response", hours=1, stop=ClockStop.FIRST_RESPONSE)
+
+    assert look_at(terms_of(RESOLUTION, response), [OPENED], "2026-01-05T10:30:00+00:00") == at(
+        "2026-01-05T10:45:00+00:00"
+    )
