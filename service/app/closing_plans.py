@@ -17,6 +17,9 @@ is loaded:
   a case objective is judged with the timelines of the cases that may be judged in its window
   (found in the case index, everything recorded counting); their milestones count against
   MAX_READINGS_PER_CLOSE as readings do.
+
+Recalculating a closed period reads as little (recalculation_history): the agreement, the
+period's own stream, and the readings or the cases of the window it was closed with.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ _HEADS_CHUNK = 256
 _RUN_CHUNK = 32
 _TICK = timedelta(microseconds=1)
 # A close reads everything recorded: every settling milestone counts as known.
-_ALL_KNOWN_US = 2**63 - 1
+_ALL_KNOWN = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,34 @@ def plan_close(
     return ClosePlan(events, len(due), more_due)
 
 
+def recalculation_history(
+    log: EventLog, agreement: Agreement, objective_id: str, label: str
+) -> AgreementHistory:
+    """What recalculating one closed objective-period reads (domain.period_closing
+    recalculate_period), and nothing more: the agreement (its newest state) and exclusions, the
+    period's own stream, and the readings or the cases of the window it was closed with."""
+    reader = _Reader(log)
+    agreement_id = agreement.agreement_id
+    history = AgreementHistory(agreement, exclusions=list(agreement.exclusions))
+    add_period_events(history, reader.events([period_stream(agreement_id, objective_id, label)]))
+    standing = history.period(objective_id, label)
+    if standing is None:
+        return history
+    closed = standing.closed
+    terms = next((v for v in agreement.terms_versions if v.number == closed.terms_version), None)
+    objective = terms.terms.objective(objective_id) if terms is not None else None
+    if objective is None:
+        return history
+    start, end = closed.window_start, closed.window_end
+    if objective.rules.case_clock is not None:
+        history.cases = reader.cases_between(agreement_id, start, end)
+    else:
+        history.readings = {
+            objective_id: reader.readings_between(agreement_id, objective_id, start, end)
+        }
+    return history
+
+
 def _due_unclosed(
     reader: _Reader, agreement: Agreement, until: datetime, limit: int
 ) -> tuple[list[PeriodWindow], bool]:
@@ -131,7 +162,8 @@ class _Reader:
     def __init__(self, log: EventLog) -> None:
         self._log = log
 
-    def _events(self, streams: Sequence[str]) -> list[Any]:
+    def events(self, streams: Sequence[str]) -> list[Any]:
+        """The decoded events of the streams, in log order."""
         notifications = self._log.stream_notifications(streams) if streams else []
         return [self._log.decode(n) for n in notifications]
 
@@ -175,10 +207,17 @@ class _Reader:
 
     def window_readings(self, agreement_id: str, due: PeriodWindow) -> list[Measurement]:
         """The readings of the objective recorded in the UTC days of the period's window."""
-        objective_id = due.objective.objective_id
-        streams = day_streams(agreement_id, objective_id, due.window_start, due.window_end - _TICK)
+        return self.readings_between(
+            agreement_id, due.objective.objective_id, due.window_start, due.window_end
+        )
+
+    def readings_between(
+        self, agreement_id: str, objective_id: str, start: datetime, end: datetime
+    ) -> list[Measurement]:
+        """The readings of the objective recorded in the UTC days of [start, end)."""
+        streams = day_streams(agreement_id, objective_id, start, end - _TICK)
         readings: list[Measurement] = []
-        for event in self._events(streams):
+        for event in self.events(streams):
             if isinstance(event, MetricMeasured):
                 readings.extend(event.measurements())
         return readings
@@ -186,8 +225,16 @@ class _Reader:
     def window_cases(self, agreement_id: str, due: PeriodWindow) -> dict[str, list[Milestone]]:
         """The milestones (in record order) of each case that may be judged in the period's
         window, from the case index."""
-        start, end = to_epoch_us(due.window_start), to_epoch_us(due.window_end)
-        ids = list(self._log.all_case_ids(agreement_id, start, end, _ALL_KNOWN_US))
+        return self.cases_between(agreement_id, due.window_start, due.window_end)
+
+    def cases_between(
+        self, agreement_id: str, start: datetime, end: datetime
+    ) -> dict[str, list[Milestone]]:
+        """The milestones (in record order) of each case that may be judged in [start, end),
+        everything recorded counting."""
+        ids = list(
+            self._log.all_case_ids(agreement_id, to_epoch_us(start), to_epoch_us(end), _ALL_KNOWN)
+        )
         return {
             case_id: [logged.event.milestone() for logged in events]
             for case_id, events in self._log.case_events(agreement_id, ids).items()
@@ -207,7 +254,7 @@ class _Reader:
             keys = [(objective_id, label) for label in chunk]
             missing = [k for k in keys if k not in history.periods and k not in closed_now]
             streams = [period_stream(history.agreement.agreement_id, *k) for k in missing]
-            add_period_events(history, self._events(streams))
+            add_period_events(history, self.events(streams))
             for key in keys:
                 standing = history.periods.get(key)
                 status = standing.status if standing is not None else closed_now.get(key)

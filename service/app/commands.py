@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from eventsourcing.persistence import IntegrityError
 
 from domain.agreement import Agreement, AgreementStanding
-from domain.agreement_history import AgreementHistory, fold_history
+from domain.agreement_history import AgreementHistory
 from domain.errors import (
     AlreadyExistsError,
     FieldViolation,
@@ -23,7 +23,12 @@ from domain.period_closing import recalculate_period
 from domain.period_results import PeriodEvent
 from domain.terms import AgreementTerms
 from projections.log_source import LoggedEvent
-from service.app.closing_plans import MAX_PERIODS_PER_CLOSE, ClosedPeriods, plan_close
+from service.app.closing_plans import (
+    MAX_PERIODS_PER_CLOSE,
+    ClosedPeriods,
+    plan_close,
+    recalculation_history,
+)
 from service.store.command_requests import CommandRequest, with_outcome
 from service.store.ledger_recorder import AppendExtras
 
@@ -149,7 +154,8 @@ class Commands:
         *,
         request: CommandRequest | None = None,
     ) -> list[LoggedEvent]:
-        """Re-evaluate a closed period with what is known now; the compensations appended."""
+        """Re-evaluate a closed period with what is known now; the compensations appended. Reads
+        only what the period needs (service.app.closing_plans.recalculation_history)."""
 
         def compensations(history: AgreementHistory, now: datetime) -> list[PeriodEvent]:
             history.agreement.check_period_label(objective_id, period_label)
@@ -159,7 +165,14 @@ class Commands:
                 )
             return recalculate_period(history, objective_id, period_label, now)
 
-        return self._append_derived(agreement_id, compensations, request)
+        def load() -> AgreementHistory | None:
+            agreement = self._app.agreements.find_agreement(agreement_id)
+            if agreement is None:
+                return None
+            log = self._app.event_log
+            return recalculation_history(log, agreement, objective_id, period_label)
+
+        return self._append_derived(agreement_id, load, compensations, request)
 
     def _agreement_for_change(self, agreement_id: str, expected_version: int | None) -> Agreement:
         agreement = self._app.agreements.find_agreement(agreement_id)
@@ -175,12 +188,13 @@ class Commands:
     def _append_derived(
         self,
         agreement_id: str,
+        load: Callable[[], AgreementHistory | None],
         derive: Callable[[AgreementHistory, datetime], list[PeriodEvent]],
         request: CommandRequest | None = None,
     ) -> list[LoggedEvent]:
         app = self._app
         for _ in range(MAX_RECORDING_ATTEMPTS):
-            history = fold_history(app.event_log.agreement_events(agreement_id))
+            history = load()
             if history is None:
                 raise NotFoundError(f"agreement {agreement_id} does not exist")
             events = derive(history, app.now())

@@ -19,10 +19,10 @@ from domain.case_milestones import Milestone
 from domain.credit_policies import BandsRule, CreditBand, CreditPolicy
 from domain.instants import from_epoch_us, to_epoch_us
 from domain.money import Money
-from domain.period_closing import close_due_periods
+from domain.period_closing import close_due_periods, recalculate_period
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
 from service.app.application import LedgerApplication
-from service.app.closing_plans import plan_close
+from service.app.closing_plans import plan_close, recalculation_history
 from service.bootstrap import open_application
 from service.store.storage import parse_database_url
 from tests.clocks import SettableClock
@@ -124,6 +124,31 @@ def test_the_bounded_close_of_cases_equals_closing_the_whole_history(
             planned = plan_close(app.event_log, agreement, RECORDED, clock.now).events
 
             assert planned == close_due_periods(history, RECORDED, clock.now)
+        finally:
+            app.close()
+
+
+@PROPERTY
+@given(st.sampled_from(["UTC", "Europe/Berlin"]), case_objectives(), case_sets())
+def test_recalculating_from_the_period_and_its_cases_equals_recalculating_the_whole_history(
+    zone: str, objective: Objective, cases: list[tuple[list[Milestone], int]]
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        clock = SettableClock(RECORDED)
+        storage = parse_database_url(f"sqlite:///{Path(directory) / 'ledger.sqlite3'}")
+        app = open_application(storage, clock=clock)
+        try:
+            _record(app, clock, zone, objective, cases, close_between=True)
+            agreement = app.agreements.find_agreement("a-1")
+            assert agreement is not None
+            full = fold_history(app.event_log.agreement_events("a-1"))
+            assert full is not None
+            oid = objective.objective_id
+            bounded = recalculation_history(app.event_log, agreement, oid, "2026-04")
+
+            assert recalculate_period(bounded, oid, "2026-04", clock.now) == recalculate_period(
+                full, oid, "2026-04", clock.now
+            )
         finally:
             app.close()
 
