@@ -7,7 +7,7 @@ import grpc
 from service.api.access import CustomerScope
 from service.api.actor_context import as_caller
 from service.api.auth import current_identity
-from service.api.command_inputs import case_milestones_from_proto
+from service.api.command_inputs import case_milestones_from_proto, milestones_named_in_request
 from service.api.mapping.cases import case_to_proto
 from service.api.query_inputs import case_instants
 from service.api.read_waits import log_at
@@ -35,7 +35,9 @@ class CaseCalls:
         milestones = case_milestones_from_proto(request)
 
         def carry_out(once: CommandRequest | None) -> pb.RecordCaseEventsResponse:
-            return _recorded(self._app.cases.record(request.agreement_id, milestones, request=once))
+            with milestones_named_in_request():
+                recorded = self._app.cases.record(request.agreement_id, milestones, request=once)
+            return _recorded(recorded)
 
         def replay(record: CommandRecord) -> pb.RecordCaseEventsResponse:
             return _recorded(self._app.cases.replayed(record, len(milestones)))

@@ -18,7 +18,7 @@ from domain.exclusions import Exclusion
 from domain.measurements import Measurement
 from domain.terms import AgreementTerms
 from service.api import one_pass
-from service.api.mapping.cases import milestones_from_proto
+from service.api.mapping.cases import in_request_names, milestones_from_proto
 from service.api.mapping.columns import in_request_paths, readings_from_columns
 from service.api.mapping.exclusions import exclusion_from_proto
 from service.api.mapping.measurements import measurements_from_proto
@@ -156,6 +156,15 @@ def case_milestones_from_proto(request: pb.RecordCaseEventsRequest) -> list[Mile
     milestones = milestones_from_proto(request.milestones, violations)
     violations.raise_if_any()
     return milestones
+
+
+@contextmanager
+def milestones_named_in_request() -> Iterator[None]:
+    """Refusals of milestones raised inside name their fields as the request does."""
+    try:
+        yield
+    except InvalidArgumentError as refusal:
+        raise InvalidArgumentError(in_request_names(refusal.violations)) from None
 
 
 def exclusion_input(app: LedgerApplication, request: pb.RecordExclusionRequest) -> Exclusion:

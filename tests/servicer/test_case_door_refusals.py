@@ -114,20 +114,31 @@ def test_a_milestone_outside_the_range_of_instants_is_refused_naming_occurred_at
     assert fields == ["milestones[0].occurred_at"]
 
 
+def _later(**fields: Any) -> cases_pb2.CaseMilestone:
+    return _opened(
+        labels={}, occurred_at=build.timestamp(OPENED_AT + timedelta(minutes=5)), **fields
+    )
+
+
 def test_a_pause_without_a_reason_is_refused_naming_pause_reason(
     refused_fields: Fields, signed: str
 ) -> None:
-    paused = _opened(kind=cases_pb2.MILESTONE_KIND_PAUSED, labels={})
+    paused = _later(kind=cases_pb2.MILESTONE_KIND_PAUSED)
 
-    assert refused_fields("RecordCaseEvents", _batch(paused)) == ["milestones[0].pause_reason"]
+    fields = refused_fields("RecordCaseEvents", _batch(_opened(), paused))
+
+    assert fields == ["milestones[1].pause_reason"]
 
 
 def test_labels_on_a_resolution_are_refused_naming_labels(
     refused_fields: Fields, signed: str
 ) -> None:
-    resolved = _opened(kind=cases_pb2.MILESTONE_KIND_RESOLVED)
+    resolved = _later(kind=cases_pb2.MILESTONE_KIND_RESOLVED)
+    resolved.labels["priority"] = "P2"
 
-    assert refused_fields("RecordCaseEvents", _batch(resolved)) == ["milestones[0].labels"]
+    fields = refused_fields("RecordCaseEvents", _batch(_opened(), resolved))
+
+    assert fields == ["milestones[1].labels"]
 
 
 def test_every_bad_milestone_of_a_batch_is_named_in_one_refusal(
