@@ -19,6 +19,7 @@ from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.command_requests import CommandRecord, CommandRequest
 from service.store.storage import parse_database_url
 from tests.clocks import SettableClock
+from tests.concurrency import run_concurrently
 from tests.unit.cases.timelines import HOUR_US, at, case_objective, milestone, opened
 from tests.unit.refusals import violated_fields
 
@@ -272,3 +273,59 @@ def test_a_terminated_agreement_still_takes_milestones_as_it_takes_readings(
     recorded = app.cases.record("a-1", [opened("2026-01-05T10:00:00+00:00")])
 
     assert recorded.new == 1
+
+
+def test_the_same_batch_sent_at_once_is_recorded_once(app: LedgerApplication) -> None:
+    batch = [opened("2026-01-05T10:00:00+00:00")]
+
+    results, errors = run_concurrently([lambda: app.cases.record("a-1", batch)] * 4)
+
+    assert errors == []
+    assert sorted((r.new, r.duplicates) for r in results) == [(0, 1)] * 3 + [(1, 0)]
+    assert len(app.event_log.case_events("a-1", ["T-1"])["T-1"]) == 1
+
+
+def test_batches_of_one_case_sent_at_once_all_land_and_its_index_row_holds_them_all(
+    app: LedgerApplication,
+) -> None:
+    app.cases.record("a-1", [opened("2026-01-05T10:00:00+00:00")])
+    pause = milestone(MilestoneKind.PAUSED, "2026-01-05T10:10:00+00:00", reason="other")
+    resolution = _resolved("2026-01-05T10:40:00+00:00")
+
+    results, errors = run_concurrently(
+        [lambda: app.cases.record("a-1", [pause]), lambda: app.cases.record("a-1", [resolution])]
+    )
+
+    assert errors == []
+    assert [r.new for r in results] == [1, 1]
+    [row] = app.event_log.case_rows("a-1")
+    assert (row.settled, row.last_at_us) == (True, resolution.occurred_at_us)
+    versions = [
+        e.event.originator_version for e in app.event_log.case_events("a-1", ["T-1"])["T-1"]
+    ]
+    assert versions == [1, 2, 3]
+
+
+def test_a_batch_that_meets_a_concurrent_writer_of_its_case_is_judged_again(
+    app: LedgerApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.cases.record("a-1", [opened("2026-01-05T10:00:00+00:00")])
+    pause = milestone(MilestoneKind.PAUSED, "2026-01-05T10:10:00+00:00", reason="other")
+    read = app.event_log.case_events
+    reads = 0
+
+    def read_then_let_another_writer_in(*args: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        found = read(*args)
+        if reads == 1:  # another call records a pause between this read and the save
+            app.cases.record("a-1", [pause])
+        return found
+
+    monkeypatch.setattr(app.event_log, "case_events", read_then_let_another_writer_in)
+
+    recorded = app.cases.record("a-1", [_resolved("2026-01-05T10:40:00+00:00")])
+
+    assert (recorded.new, reads) == (1, 3)
+    kinds = [e.event.kind for e in read("a-1", ["T-1"])["T-1"]]
+    assert kinds == ["opened", "paused", "resolved"]
