@@ -35,6 +35,7 @@ BENCHMARKS = (
     "growth",
     "case_ingest",
     "case_lookup",
+    "cases_compliance",
 )
 START_MARKER = "<!-- bench:results:start -->"
 END_MARKER = "<!-- bench:results:end -->"

@@ -2,10 +2,11 @@
 
 A window [start, end) evaluated at as_of has cutoff c; it counts the judgement rows holding at
 c (valid_after < c <= valid_until) with start <= judged_at, as known at K (recorded_from <= K <
-recorded_until). Whole 15-minute buckets inside [start, c) are summed from the signed counts of
-the record hours before K's; the rest is read row by row: final rows in the partial buckets at
-either end, final rows of the whole buckets recorded or superseded within K's hour, and every
-row that is not final (a reopened or relabelled case's earlier judgements).
+recorded_until). Whole 15-minute buckets inside [start, c) are summed from the totals (whole UTC
+days, and buckets at the edges), less the signed counts recorded from K's hour on; the rest is
+read row by row: final rows in the partial buckets at either end, final rows of the whole
+buckets recorded or superseded within K's hour up to K, and the rows that are not final (a
+reopened or relabelled case's earlier judgements) still holding at c.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, case, func, or_, select
+from sqlalchemy import Connection, Engine, case, false, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.rollup_sums import BUCKET_US
-from projections.case_judgements import HOUR_US, NAME, bucket_of
+from projections.case_judgements import DAY_US, HOUR_US, NAME, bucket_of
 from projections.snapshots import read_snapshot
 from projections.tables import (
     case_definitions,
     case_judgement_counts,
+    case_judgement_totals,
     case_judgements,
     projection_tracking,
 )
@@ -86,32 +88,59 @@ class CaseJudgementSnapshot:
         total += self._final(key, start_us, first, known_at_us)
         total += self._final(key, last, cutoff_us, known_at_us)
         hour = known_at_us - known_at_us % HOUR_US
+        day_first = -(-first // DAY_US) * DAY_US
+        day_last = last - last % DAY_US
+        if day_first < day_last:
+            total += self._totals(key, DAY_US, day_first, day_last)
+            total += self._totals(key, BUCKET_US, first, day_first)
+            total += self._totals(key, BUCKET_US, day_last, last)
+        else:
+            total += self._totals(key, BUCKET_US, first, last)
         n = case_judgement_counts.c
         met, judged = self._c.execute(
             select(func.coalesce(func.sum(n.met), 0), func.coalesce(func.sum(n.judged), 0)).where(
                 n.agreement_id == agreement_id,
                 n.objective_id == objective_id,
                 n.def_version == def_version,
+                n.recorded_hour_us >= hour,
                 n.bucket_us >= first,
                 n.bucket_us < last,
-                n.recorded_hour_us < hour,
             )
         ).one()
-        total += CaseCount(int(met), int(judged))
+        total -= CaseCount(int(met), int(judged))  # recorded from K's hour on
         j = case_judgements.c
         for column, sign in ((j.recorded_from_us, 1), (j.recorded_until_us, -1)):
             met, judged = self._c.execute(
                 select(func.coalesce(func.sum(_as_int(j.met)), 0), func.count()).where(
                     *_of(key),
-                    j.final.is_(True),
-                    j.judged_at_us >= first,
-                    j.judged_at_us < last,
                     column >= hour,
                     column <= known_at_us,
+                    j.final == true(),
+                    j.judged_at_us + 0 >= first,  # along the record-time index: few rows
+                    j.judged_at_us + 0 < last,
                 )
             ).one()
             total += CaseCount(sign * int(met), sign * int(judged))
         return total
+
+    def _totals(
+        self, key: tuple[str, str, int], width_us: int, from_us: int, until_us: int
+    ) -> CaseCount:
+        if until_us <= from_us:
+            return CaseCount()
+        t = case_judgement_totals.c
+        agreement_id, objective_id, def_version = key
+        met, judged = self._c.execute(
+            select(func.coalesce(func.sum(t.met), 0), func.coalesce(func.sum(t.judged), 0)).where(
+                t.agreement_id == agreement_id,
+                t.objective_id == objective_id,
+                t.def_version == def_version,
+                t.width_us == width_us,
+                t.bucket_us >= from_us,
+                t.bucket_us < until_us,
+            )
+        ).one()
+        return CaseCount(int(met), int(judged))
 
     def count_cases(
         self,
@@ -146,7 +175,7 @@ class CaseJudgementSnapshot:
         j = case_judgements.c
         return self._sum(
             *_of(key),
-            j.final.is_(True),
+            j.final == true(),
             j.judged_at_us >= from_us,
             j.judged_at_us < until_us,
             *_known(known_at_us),
@@ -155,13 +184,17 @@ class CaseJudgementSnapshot:
     def _not_final(
         self, key: tuple[str, str, int], start_us: int, cutoff_us: int, known_at_us: int
     ) -> CaseCount:
+        # Two reads, each along the index on valid_until: rows still holding at the cutoff.
         j = case_judgements.c
-        return self._sum(
+        common = [
             *_of(key),
-            j.final.is_(False),
-            j.judged_at_us >= start_us,
-            *_holding(cutoff_us),
+            j.final == false(),
+            j.valid_after_us < cutoff_us,
+            j.judged_at_us + 0 >= start_us,
             *_known(known_at_us),
+        ]
+        return self._sum(*common, j.valid_until_us >= cutoff_us) + self._sum(
+            *common, j.valid_until_us.is_(None)
         )
 
     def _sum(self, *where: ColumnElement[bool]) -> CaseCount:
@@ -173,7 +206,7 @@ class CaseJudgementSnapshot:
 
 
 def _as_int(column: ColumnElement[bool]) -> ColumnElement[int]:
-    return case((column.is_(True), 1), else_=0)
+    return case((column == true(), 1), else_=0)
 
 
 def _of(key: tuple[str, str, int]) -> list[ColumnElement[bool]]:
@@ -188,9 +221,11 @@ def _of(key: tuple[str, str, int]) -> list[ColumnElement[bool]]:
 
 def _known(known_at_us: int) -> list[ColumnElement[bool]]:
     j = case_judgements.c
+    # "+ 0" keeps SQLite from reading these along the record-time indexes: nearly every row
+    # passes them, while the other terms of each query select few.
     return [
-        j.recorded_from_us <= known_at_us,
-        or_(j.recorded_until_us.is_(None), j.recorded_until_us > known_at_us),
+        j.recorded_from_us + 0 <= known_at_us,
+        or_(j.recorded_until_us.is_(None), j.recorded_until_us + 0 > known_at_us),
     ]
 
 

@@ -46,12 +46,14 @@ from projections.case_rows import (
 from projections.tables import (
     case_definitions,
     case_judgement_counts,
+    case_judgement_totals,
     case_judgements,
     case_timelines,
 )
 
 NAME = "case_judgements"
 HOUR_US = 3_600_000_000
+DAY_US = 24 * HOUR_US
 _IN_CHUNK = 500
 
 
@@ -79,6 +81,7 @@ class CaseJudgements:
         case_timelines,
         case_judgements,
         case_judgement_counts,
+        case_judgement_totals,
     )
     topics = frozenset(
         get_topic(cls) for cls in (Agreement.Signed, Agreement.Amended, CaseMilestoneRecorded)
@@ -109,6 +112,7 @@ class _Batch:
         self._closed: dict[tuple[Any, ...], int] = {}
         self._deleted: set[tuple[Any, ...]] = set()
         self._counts: dict[tuple[str, str, int, int, int], list[int]] = {}
+        self._totals: dict[tuple[str, str, int, int, int], list[int]] = {}
 
     def apply(self) -> None:
         """Prefetch what the batch touches, then apply each event in order."""
@@ -285,10 +289,15 @@ class _Batch:
         self, key: tuple[str, str, str, int], row: JudgementRow, at_us: int, sign: int
     ) -> None:
         agreement_id, _, objective_id, def_version = key
-        bucket = (agreement_id, objective_id, def_version, bucket_of(row.span[0]), hour_of(at_us))
-        counts = self._counts.setdefault(bucket, [0, 0])
-        counts[0] += sign * row.span[1]
-        counts[1] += sign
+        judged_at, met = row.span[0], row.span[1]
+        of = (agreement_id, objective_id, def_version)
+        for counts in (
+            self._counts.setdefault((*of, bucket_of(judged_at), hour_of(at_us)), [0, 0]),
+            self._totals.setdefault((*of, BUCKET_US, bucket_of(judged_at)), [0, 0]),
+            self._totals.setdefault((*of, DAY_US, judged_at - judged_at % DAY_US), [0, 0]),
+        ):
+            counts[0] += sign * met
+            counts[1] += sign
 
     def flush(self) -> None:
         """Write the batch's changes."""
@@ -319,18 +328,36 @@ class _Batch:
             c.execute(
                 insert(case_judgements), [row_values(pk, r) for pk, r in self._inserted.items()]
             )
-        changed = [
-            {
-                "agreement_id": a,
-                "objective_id": o,
-                "def_version": d,
-                "bucket_us": b,
-                "recorded_hour_us": h,
-                "met": met,
-                "judged": judged,
-            }
-            for (a, o, d, b, h), (met, judged) in self._counts.items()
-            if met or judged
-        ]
-        if changed:
-            add_counts(c, changed)
+        for table, counts, column in (
+            (case_judgement_counts, self._counts, "recorded_hour_us"),
+            (case_judgement_totals, self._totals, "width_us"),
+        ):
+            changed = [
+                dict(zip(_COUNT_KEYS[column], (*k, met, judged), strict=True))
+                for k, (met, judged) in counts.items()
+                if met or judged
+            ]
+            if changed:
+                add_counts(c, table, changed)
+
+
+_COUNT_KEYS = {
+    "recorded_hour_us": (
+        "agreement_id",
+        "objective_id",
+        "def_version",
+        "bucket_us",
+        "recorded_hour_us",
+        "met",
+        "judged",
+    ),
+    "width_us": (
+        "agreement_id",
+        "objective_id",
+        "def_version",
+        "width_us",
+        "bucket_us",
+        "met",
+        "judged",
+    ),
+}

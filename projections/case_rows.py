@@ -6,12 +6,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete
+from sqlalchemy import Connection, Table, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from domain.case_milestones import Milestone, MilestoneKind
-from projections.tables import case_judgement_counts
 
 Span = tuple[int, bool, int, int | None]  # judged_at, met, valid_after, valid_until
 Entry = tuple[Milestone, int]  # a milestone and its record time (µs)
@@ -78,37 +77,25 @@ def row_values(pk: tuple[Any, ...], row: JudgementRow) -> dict[str, Any]:
     }
 
 
-def add_counts(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Add signed counts to their rows (an upsert), then remove the rows left at zero."""
-    t = case_judgement_counts
+def add_counts(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Add signed counts (met, judged) to the rows of a counts table with the same key (an
+    upsert), then remove the rows left at zero."""
+    key = [c.name for c in table.primary_key.columns]
     make = postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = make(t)
+    statement = make(table)
     statement = statement.on_conflict_do_update(
-        index_elements=[c.name for c in t.primary_key.columns],
+        index_elements=key,
         set_={
-            "met": t.c.met + statement.excluded.met,
-            "judged": t.c.judged + statement.excluded.judged,
+            "met": table.c.met + statement.excluded.met,
+            "judged": table.c.judged + statement.excluded.judged,
         },
     )
     connection.execute(statement, rows)
     connection.execute(
-        delete(t).where(
-            t.c.agreement_id == bindparam("k_agreement"),
-            t.c.objective_id == bindparam("k_objective"),
-            t.c.def_version == bindparam("k_def"),
-            t.c.bucket_us == bindparam("k_bucket"),
-            t.c.recorded_hour_us == bindparam("k_hour"),
-            t.c.met == 0,
-            t.c.judged == 0,
+        delete(table).where(
+            *(table.c[name] == bindparam(f"k_{name}") for name in key),
+            table.c.met == 0,
+            table.c.judged == 0,
         ),
-        [
-            {
-                "k_agreement": r["agreement_id"],
-                "k_objective": r["objective_id"],
-                "k_def": r["def_version"],
-                "k_bucket": r["bucket_us"],
-                "k_hour": r["recorded_hour_us"],
-            }
-            for r in rows
-        ],
+        [{f"k_{name}": r[name] for name in key} for r in rows],
     )

@@ -156,6 +156,14 @@ case_judgements = Table(
         "judged_at_us",
     ),
     Index(
+        "ix_projected_case_judgements_valid_until",
+        "agreement_id",
+        "objective_id",
+        "def_version",
+        "final",
+        "valid_until_us",
+    ),
+    Index(
         "ix_projected_case_judgements_from",
         "agreement_id",
         "objective_id",
@@ -184,6 +192,28 @@ case_judgement_counts = Table(
     Column("recorded_hour_us", BigInteger, primary_key=True, autoincrement=False),
     Column("met", BigInteger, nullable=False),
     Column("judged", BigInteger, nullable=False),
+    Index(
+        "ix_projected_case_judgement_counts_hour",
+        "agreement_id",
+        "objective_id",
+        "def_version",
+        "recorded_hour_us",
+    ),
+)
+
+# The same counts summed over every record hour, per 15-minute bucket (width_us 900 s) and per
+# UTC day (width_us 86,400 s): a window as known now sums whole days and the buckets at its
+# edges, less what was recorded from K's hour on.
+case_judgement_totals = Table(
+    "projected_case_judgement_totals",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),
+    Column("objective_id", String(128), primary_key=True),
+    Column("def_version", Integer, primary_key=True, autoincrement=False),
+    Column("width_us", BigInteger, primary_key=True, autoincrement=False),
+    Column("bucket_us", BigInteger, primary_key=True, autoincrement=False),
+    Column("met", BigInteger, nullable=False),
+    Column("judged", BigInteger, nullable=False),
 )
 
 # A cache of the log rather than a read model: an event's encoding depends only on the event and
@@ -210,5 +240,6 @@ READ_MODEL_TABLES = (
     case_timelines,
     case_judgements,
     case_judgement_counts,
+    case_judgement_totals,
 )
 CACHE_TABLES = (encoded_events,)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
+
+from eventsourcing.utils import get_topic
 
 from domain.case_clocks import case_results, evaluate_cases, judge
 from domain.case_milestones import CaseMilestoneRecorded, Milestone
@@ -23,6 +25,8 @@ from domain.known_at import recorded_by
 from domain.period_walk import PeriodWindow
 from projections.case_counts import CaseCount, CaseJudgementSnapshot
 from service.app.event_log import PAGE, EventLog
+
+_MILESTONE_TOPIC = get_topic(CaseMilestoneRecorded)
 
 
 def case_window_results(
@@ -96,11 +100,19 @@ def _agreement_events_after(
 
 
 def _cases_after(log: EventLog, agreement_id: str, after: int, head: int) -> set[str]:
-    return {
-        event.case_id
-        for _, event in _agreement_events_after(log, agreement_id, after, head)
-        if isinstance(event, CaseMilestoneRecorded)
-    }
+    """The agreement's cases with milestones at positions in (after, head], read along the
+    log's positions (the tail is short) rather than along the agreement's streams."""
+    prefix = case_stream(agreement_id, "")
+    found: set[str] = set()
+    while after < head:
+        page = log.notifications(after + 1, PAGE, (_MILESTONE_TOPIC,))
+        for n in page:
+            if n.id <= head and str(n.originator_id).startswith(prefix):
+                found.add(cast(CaseMilestoneRecorded, log.decode(n)).case_id)
+        if len(page) < PAGE:
+            break
+        after = page[-1].id
+    return found
 
 
 def _timelines(
