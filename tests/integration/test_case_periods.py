@@ -118,6 +118,16 @@ def test_a_milestone_in_a_closed_month_is_recorded_late(app: LedgerApplication) 
     recorded = app.cases.record("a-1", LATE)
 
     assert (recorded.new, recorded.late) == (2, 2)
+    view = app.cases.get_case("a-1", "C5", NOW, NOW, 75)
+    assert [m.late for m in view.milestones] == [True, True]
+
+
+def test_a_milestone_of_a_month_not_closed_is_not_late(app: LedgerApplication) -> None:
+    _close_january(app)
+
+    recorded = app.cases.record("a-1", [_resolved("2026-02-01T08:00:00+00:00", "C6")])
+
+    assert (recorded.new, recorded.late) == (1, 0)
 
 
 def test_recalculating_after_a_late_case_appends_the_compensations(

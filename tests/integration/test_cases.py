@@ -329,3 +329,30 @@ def test_a_batch_that_meets_a_concurrent_writer_of_its_case_is_judged_again(
     assert (recorded.new, reads) == (1, 3)
     kinds = [e.event.kind for e in read("a-1", ["T-1"])["T-1"]]
     assert kinds == ["opened", "paused", "resolved"]
+
+
+def test_a_case_shows_the_clock_of_each_objective_whose_scope_holds_it(
+    app: LedgerApplication, clock: SettableClock, make_terms: Callable[..., Any]
+) -> None:
+    p1 = case_objective("p1-resolution", hours=4, scope={"priority": "P1"})
+    p2 = case_objective("p2-resolution", hours=8, scope={"priority": "P2"})
+    app.commands.sign_agreement("a-2", make_terms(time_zone="UTC", objectives=(p1, p2)), SIGNED_AT)
+    app.cases.record(
+        "a-2",
+        [
+            opened("2026-01-05T09:00:00+00:00", "T-1", priority="P1"),
+            opened("2026-01-05T09:00:00+00:00", "T-2", priority="P2"),
+        ],
+    )
+    as_of = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+
+    first = app.cases.get_case("a-2", "T-1", as_of, clock.now, 75)
+    second = app.cases.get_case("a-2", "T-2", as_of, clock.now, 75)
+
+    # Opened 09:00: the P1 clock is due at 13:00, the P2 clock at 17:00.
+    assert [(c.objective_id, c.due_at_us) for c in first.clocks] == [
+        ("p1-resolution", at("2026-01-05T13:00:00+00:00"))
+    ]
+    assert [(c.objective_id, c.due_at_us) for c in second.clocks] == [
+        ("p2-resolution", at("2026-01-05T17:00:00+00:00"))
+    ]
