@@ -17,6 +17,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper, Recording
 
 from service.app.actors import current_actor
 from service.app.agreements import Agreements
+from service.app.case_list import CaseList
 from service.app.cases import Cases
 from service.app.commands import Commands
 from service.app.compliance_queries import ComplianceQueries
@@ -57,6 +58,7 @@ class LedgerApplication(Application[str]):
         self.commands = Commands(self)
         self.ingest = Ingest(self)
         self.cases = Cases(self)
+        self.case_list = CaseList(self)
         self.compliance = ComplianceQueries(self.event_log)
         self.audit = LedgerAudit(self.ledger_recorder, self.env, self._clock)
 
