@@ -45,6 +45,7 @@ READS = frozenset(
         "GetLedgerDigest",
         "VerifyLedger",
         "GetCase",
+        "ListCases",
     }
 )
 CREDIT_EVENT_TYPES = frozenset(

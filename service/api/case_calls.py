@@ -8,8 +8,8 @@ from service.api.access import CustomerScope
 from service.api.actor_context import as_caller
 from service.api.auth import current_identity
 from service.api.command_inputs import case_milestones_from_proto, milestones_named_in_request
-from service.api.mapping.cases import case_to_proto
-from service.api.query_inputs import case_instants
+from service.api.mapping.cases import case_page_to_proto, case_to_proto
+from service.api.query_inputs import case_instants, case_listing
 from service.api.read_waits import log_at
 from service.app.application import Clock, LedgerApplication
 from service.app.case_views import RecordedCaseEvents
@@ -57,6 +57,20 @@ class CaseCalls:
             request.agreement_id, request.case_id, at.as_of, at.known_at, self._at_risk_percent
         )
         return case_to_proto(view, self._page_bytes)
+
+    def ListCases(  # noqa: N802
+        self, request: pb.ListCasesRequest, context: grpc.ServicerContext
+    ) -> pb.ListCasesResponse:
+        """A page of an agreement's cases with their clocks, filtered."""
+        self._access.require_agreement(request.agreement_id)
+        listing = case_listing(request)
+        return case_page_to_proto(
+            lambda size: self._app.case_list.list_cases(
+                request.agreement_id, listing.where, size, listing.token
+            ),
+            listing.size,
+            self._page_bytes,
+        )
 
 
 def _recorded(recorded: RecordedCaseEvents) -> pb.RecordCaseEventsResponse:

@@ -144,6 +144,19 @@ def _bases() -> dict[str, Message]:
         "GetCase": pb.GetCaseRequest(
             agreement_id=TARGET, case_id="T-1", as_of=instant, known_at=later, min_log_position=1
         ),
+        "ListCases": pb.ListCasesRequest(
+            agreement_id=TARGET,
+            state=cases_pb2.CASE_STATE_OPEN,
+            objective_id="availability",
+            breached=True,
+            at_risk=True,
+            labels={"priority": "P1"},
+            opened_from=build.timestamp(START),
+            opened_before=later,
+            due_from=build.timestamp(START),
+            due_before=later,
+            page_size=10,
+        ),
         "TerminateAgreement": build.terminate_request(TARGET, NOW),  # each of its own agreement
     }
 

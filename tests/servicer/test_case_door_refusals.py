@@ -206,3 +206,25 @@ def test_get_case_with_a_position_outside_0_to_2_to_the_53_is_refused(
     request = pb.GetCaseRequest(agreement_id="sla-cases", case_id="T-1", min_log_position=position)
 
     assert refused_fields("GetCase", request) == ["min_log_position"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "refused"),
+    [
+        ({"state": 9}, ["state"]),
+        ({"objective_id": "bad id!"}, ["objective_id"]),
+        ({"labels": {f"k{n}": "v" for n in range(17)}}, ["labels"]),
+        ({"labels": {"": "v"}}, ["labels"]),
+        ({"page_size": 1001}, ["page_size"]),
+        ({"page_size": -1}, ["page_size"]),
+        ({"opened_from": build.timestamp(datetime(1969, 12, 31, tzinfo=UTC))}, ["opened_from"]),
+        ({"due_before": build.timestamp(datetime(2200, 1, 1, tzinfo=UTC))}, ["due_before"]),
+        ({"state": -1, "page_size": 5000}, ["state", "page_size"]),
+    ],
+)
+def test_a_case_listing_outside_its_ranges_is_refused_naming_every_field(
+    refused_fields: Fields, signed: str, fields: dict[str, Any], refused: list[str]
+) -> None:
+    request = pb.ListCasesRequest(agreement_id="sla-cases", **fields)
+
+    assert refused_fields("ListCases", request) == refused

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from domain.case_clocks import ClockState
 from domain.case_milestones import Milestone, MilestoneKind
 from domain.case_readings import ClockReading
-from service.api.mapping.cases import case_to_proto
-from service.app.case_views import CaseView, RecordedMilestone
+from service.api.mapping.cases import case_page_to_proto, case_to_proto, summary_to_proto
+from service.app.case_views import CasePage, CaseSummary, CaseView, RecordedMilestone
 from service.generated.sla.ledger.v1 import cases_pb2
+from service.store.event_limits import item_bytes
 
 AT = datetime(2026, 3, 2, 8, tzinfo=UTC)
 AT_US = int(AT.timestamp()) * 1_000_000
@@ -72,3 +73,36 @@ def test_a_running_clock_has_no_breach_stop_or_judgement_instant() -> None:
     assert clock.remaining.ToMicroseconds() == 2 * HOUR_US
     assert not any(clock.HasField(f) for f in ("breached_at", "stopped_at", "judged"))
     assert clock.in_scope and not clock.at_risk
+
+
+def _summaries(count: int) -> list[CaseSummary]:
+    return [
+        CaseSummary(f"T-{n}", "open", {"priority": "P1", "note": "x" * 100}, AT, ())
+        for n in range(count)
+    ]
+
+
+def test_a_page_that_fits_is_sent_as_the_application_gave_it() -> None:
+    asked: list[int] = []
+
+    def fetch(size: int) -> CasePage:
+        asked.append(size)
+        return CasePage(tuple(_summaries(size)), "next")
+
+    reply = case_page_to_proto(fetch, 10, 1_000_000)
+
+    assert (len(reply.cases), reply.next_page_token, asked) == (10, "next", [10])
+
+
+def test_a_page_beyond_the_message_limit_is_asked_again_with_as_many_cases_as_fit() -> None:
+    asked: list[int] = []
+    one = item_bytes(summary_to_proto(_summaries(1)[0]).ByteSize())
+
+    def fetch(size: int) -> CasePage:
+        asked.append(size)
+        return CasePage(tuple(_summaries(size)), f"after-{size}")
+
+    reply = case_page_to_proto(fetch, 10, 3 * one)
+
+    assert asked == [10, 3]
+    assert (len(reply.cases), reply.next_page_token) == (3, "after-3")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from domain.case_clocks import ClockState
@@ -24,7 +24,7 @@ from domain.input_ranges import (
     instant_seconds_in_range,
 )
 from domain.objectives import CaseClock, ClockStop
-from service.app.case_views import CaseSummary, CaseView
+from service.app.case_views import CasePage, CaseSummary, CaseView
 from service.generated.sla.ledger.v1 import cases_pb2, events_pb2, terms_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.event_limits import item_bytes
@@ -280,3 +280,23 @@ def summary_to_proto(summary: CaseSummary) -> cases_pb2.CaseSummary:
     for reading in summary.clocks:
         clock_into_proto(reading, message.clocks.add())
     return message
+
+
+def case_page_to_proto(
+    fetch: Callable[[int], CasePage], size: int, max_bytes: int
+) -> pb.ListCasesResponse:
+    """A ListCases reply of at most size cases whose encodings take at most max_bytes (at least
+    one case): a page that does not fit is asked for again with as many cases as fit, so its
+    next_page_token continues right after the last case sent."""
+    while True:
+        page = fetch(size)
+        summaries = [summary_to_proto(s) for s in page.cases]
+        kept, used = 0, 0
+        for summary in summaries:
+            used += item_bytes(summary.ByteSize())
+            if kept and used > max_bytes:
+                break
+            kept += 1
+        if kept == len(summaries):
+            return pb.ListCasesResponse(cases=summaries, next_page_token=page.next_page_token)
+        size = kept

@@ -131,6 +131,11 @@ class LedgerServiceStub:
                 request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseRequest.SerializeToString,
                 response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseResponse.FromString,
                 _registered_method=True)
+        self.ListCases = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ListCases',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesResponse.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer:
@@ -284,6 +289,14 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCases(self, request, context):
+        """ListCases returns a page of an agreement's cases with their clocks, as the ledger knows
+        them now, filtered.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -376,6 +389,11 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.GetCase,
                     request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseRequest.FromString,
                     response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseResponse.SerializeToString,
+            ),
+            'ListCases': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCases,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -870,6 +888,33 @@ class LedgerService:
             '/sla.ledger.v1.LedgerService/GetCase',
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseRequest.SerializeToString,
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetCaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCases(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ListCases',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -103,6 +103,10 @@ class LedgerServiceStub:
     """GetCase returns a case's timeline and, for each case objective judging it, its clock at
     as_of, as the ledger knew it at known_at.
     """
+    ListCases: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCasesRequest, _ledger_service_pb2.ListCasesResponse]
+    """ListCases returns a page of an agreement's cases with their clocks, as the ledger knows
+    them now, filtered.
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -177,6 +181,10 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     GetCase: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetCaseRequest, _ledger_service_pb2.GetCaseResponse]  # type: ignore[assignment]
     """GetCase returns a case's timeline and, for each case objective judging it, its clock at
     as_of, as the ledger knew it at known_at.
+    """
+    ListCases: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCasesRequest, _ledger_service_pb2.ListCasesResponse]  # type: ignore[assignment]
+    """ListCases returns a page of an agreement's cases with their clocks, as the ledger knows
+    them now, filtered.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -357,6 +365,16 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.GetCaseResponse, _abc.Awaitable[_ledger_service_pb2.GetCaseResponse]]:
         """GetCase returns a case's timeline and, for each case objective judging it, its clock at
         as_of, as the ledger knew it at known_at.
+        """
+
+    @_abc_1.abstractmethod
+    def ListCases(
+        self,
+        request: _ledger_service_pb2.ListCasesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.ListCasesResponse, _abc.Awaitable[_ledger_service_pb2.ListCasesResponse]]:
+        """ListCases returns a page of an agreement's cases with their clocks, as the ledger knows
+        them now, filtered.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
