@@ -66,7 +66,7 @@ class CaseCalls:
         listing = case_listing(request)
         return case_page_to_proto(
             lambda size: self._app.case_list.list_cases(
-                request.agreement_id, listing.where, size, listing.token
+                request.agreement_id, listing.where, size, listing.token, self._at_risk_percent
             ),
             listing.size,
             self._page_bytes,

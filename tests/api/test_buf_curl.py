@@ -150,6 +150,7 @@ def test_the_walk_through_of_a_ticket_from_open_to_breach_replies_as_the_page_sh
         "RecordCaseEvents",
         "GetCase",
         "GetCase",
+        "ListCases",
     ]
     for method, data, shown in calls:
         result = buf_curl(method=method, data=data)

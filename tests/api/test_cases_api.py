@@ -172,3 +172,19 @@ def test_a_subscriber_to_case_milestones_by_their_json_name_receives_the_ticket(
     subscription.cancel()
 
     assert [e.case_milestone_recorded.milestone for e in events] == TICKET
+
+
+def test_the_breached_ticket_is_listed_among_the_breached_cases(stub: Stub, ticket: Any) -> None:
+    request = pb.ListCasesRequest(agreement_id="sla-desk", breached=True)
+
+    page = stub.ListCases(request, timeout=TIMEOUT)
+
+    assert [case.case_id for case in page.cases] == ["T-1"]
+    assert page.cases[0].clocks[0].breached_at.ToDatetime(tzinfo=UTC) == T + 5 * HOUR
+    assert page.next_page_token == ""
+
+
+def test_no_ticket_is_at_risk_once_it_is_breached(stub: Stub, ticket: Any) -> None:
+    request = pb.ListCasesRequest(agreement_id="sla-desk", at_risk=True)
+
+    assert list(stub.ListCases(request, timeout=TIMEOUT).cases) == []
