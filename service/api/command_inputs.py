@@ -180,6 +180,14 @@ def exclusion_input(app: LedgerApplication, request: pb.RecordExclusionRequest) 
     return exclusion
 
 
+def check_recalculation(app: LedgerApplication, request: pb.RecalculatePeriodRequest) -> None:
+    """Refuse an objective the agreement lacks, or a label not of its period unit, before any
+    stored history is read for them (PostgreSQL refuses text holding NUL, for one)."""
+    agreement = app.agreements.find_agreement(request.agreement_id)
+    if agreement is not None:
+        agreement.check_period_label(request.objective_id, request.period_label)
+
+
 def closing_from_proto(request: pb.ClosePeriodRequest) -> Closing:
     """The instant a ClosePeriod request closes until, if it names one."""
     violations = Violations()

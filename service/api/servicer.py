@@ -16,6 +16,7 @@ from service.api.auth import current_identity
 from service.api.case_calls import CaseCalls
 from service.api.command_inputs import (
     amendment_from_proto,
+    check_recalculation,
     closing_from_proto,
     exclusion_input,
     readings_from_proto,
@@ -315,6 +316,7 @@ class LedgerServicer(CaseCalls, pb_grpc.LedgerServiceServicer):
     ) -> pb.RecalculatePeriodResponse:
         """Re-evaluate a closed period and append compensations."""
         self._access.require_agreement(request.agreement_id)
+        check_recalculation(self._app, request)
 
         def carry_out(once: CommandRequest | None) -> pb.RecalculatePeriodResponse:
             events = self._app.commands.recalculate_period(
