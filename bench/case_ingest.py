@@ -1,7 +1,7 @@
 """RecordCaseEvents over gRPC against a raw insert of the same milestones, in one run.
 
 Usage: python -m bench.case_ingest [--backend sqlite|postgres|both] [--milestones N]
-       [--batch-sizes 1000,10000] [--quick]
+       [--batch-sizes 1000,10000] [--projections process|off] [--quick]
 
 For each backend and batch size: starts `sla-ledger serve --close-periods off` on a free port
 (a SQLite file in a scratch directory, or a scratch schema on the PostgreSQL server named by
@@ -18,7 +18,8 @@ identity, kind, instant, labels, pause reason), one transaction per batch, into 
 primary key on the milestone's identity (agreement, case, identity) in the same database:
 SQLite with one executemany per batch, PostgreSQL with one COPY per batch. Figures are
 milestones per second; the ratio is to the baseline, and the goal (issue 13: at least 0.3x the
-raw insert) is on the acknowledged rate. --quick sends 2 batches of 1,000 per backend: it only
+raw insert) is on the acknowledged rate. --projections off runs the server without read models
+(ingest alone; nothing to catch up with). --quick sends 2 batches of 1,000 per backend: it only
 checks that the harness works, its figures mean nothing.
 """
 
@@ -57,6 +58,10 @@ from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 GOAL_RATIO = 0.3
 AGREEMENT = "desk"
 AVERAGE_MILESTONES = 3.6  # per ticket (bench/case_data.py)
+MODES = {
+    "process": "read models in the server's child process",
+    "off": "no read models",
+}
 Row = tuple[str, str, str, str, int, str, int]
 
 MILESTONES_TABLE = (
@@ -121,29 +126,33 @@ def postgres_baseline(server_url: str, batches: list[list[Row]]) -> float:
 
 @dataclass(frozen=True)
 class IngestFigures:
-    """Milestones per second: acknowledged, read models caught up, re-sent (all duplicates)."""
+    """Milestones per second: acknowledged, read models caught up (None without), re-sent
+    (all duplicates)."""
 
     acked: float
-    caught_up: float
+    caught_up: float | None
     resent: float
 
 
 def ingest_rates(
-    database_url: str, workdir: Path, requests: list[pb.RecordCaseEventsRequest]
+    database_url: str, workdir: Path, requests: list[pb.RecordCaseEventsRequest], projections: str
 ) -> IngestFigures:
-    """Record requests over gRPC, wait for the read models, then re-send them all."""
+    """Record requests over gRPC, wait for the read models (if any), then re-send them all."""
     total = sum(len(r.milestones) for r in requests)
+    flags = ["--close-periods", "off", "--projections", projections]
     with (
-        running_server(database_url, workdir, ["--close-periods", "off"]) as server,
+        running_server(database_url, workdir, flags) as server,
         channel_to(server) as stub,
     ):
         sign_case_agreement(stub, AGREEMENT, START_SECONDS)
         started = time.perf_counter()
         replies = [stub.RecordCaseEvents(r, timeout=300) for r in requests]
         acked = total / (time.perf_counter() - started)
-        last = pb.ListBreachesRequest(min_log_position=replies[-1].log_position, page_size=1)
-        stub.ListBreaches(last, timeout=600)
-        caught_up = total / (time.perf_counter() - started)
+        caught_up = None
+        if projections != "off":
+            last = pb.ListBreachesRequest(min_log_position=replies[-1].log_position, page_size=1)
+            stub.ListBreaches(last, timeout=1200)
+            caught_up = total / (time.perf_counter() - started)
         started = time.perf_counter()
         duplicates = sum(stub.RecordCaseEvents(r, timeout=300).duplicate_count for r in requests)
         resent = total / (time.perf_counter() - started)
@@ -162,17 +171,22 @@ def batches_of(milestones: int, size: int) -> list[pb.RecordCaseEventsRequest]:
 
 
 def measure(
-    backend: str, batch_size: int, milestones: int, workdir: Path, postgres_url: str | None
+    backend: str,
+    batch_size: int,
+    milestones: int,
+    workdir: Path,
+    postgres_url: str | None,
+    projections: str,
 ) -> float:
     """Print one backend's table at one batch size; return the acked / baseline ratio."""
     requests = batches_of(milestones, batch_size)
     if backend == "sqlite":
         url = f"sqlite:///{workdir / f'ledger-{batch_size}.sqlite3'}"
-        found = ingest_rates(url, workdir, requests)
+        found = ingest_rates(url, workdir, requests, projections)
     else:
         assert postgres_url is not None
         with scratch_schema(postgres_url) as (url, _):
-            found = ingest_rates(url, workdir, requests)
+            found = ingest_rates(url, workdir, requests, projections)
     rows = rows_of(requests)
     if backend == "sqlite":
         rate = sqlite_baseline(workdir / f"baseline-{batch_size}.sqlite3", rows)
@@ -184,15 +198,15 @@ def measure(
     cases = len({m.case_id for r in requests for m in r.milestones})
     print(
         f"\n{name}: {sum(len(r) for r in rows)} milestones of {cases} tickets "
-        f"in batches of {batch_size}"
+        f"in batches of {batch_size}, {MODES[projections]}"
     )
     print(f"{'figure':<52}{'milestones/s':>14}{'x baseline':>12}")
     print(f"{raw:<52}{rate:>14,.0f}{1:>12.2f}")
-    for label, figure in (
-        ("RecordCaseEvents over gRPC: acknowledged", found.acked),
-        ("  read models caught up", found.caught_up),
-        ("  re-sent (all duplicates)", found.resent),
-    ):
+    lines = [("RecordCaseEvents over gRPC: acknowledged", found.acked)]
+    if found.caught_up is not None:
+        lines.append(("  read models caught up", found.caught_up))
+    lines.append(("  re-sent (all duplicates)", found.resent))
+    for label, figure in lines:
         print(f"{label:<52}{figure:>14,.0f}{figure / rate:>12.2f}")
     return found.acked / rate
 
@@ -203,6 +217,12 @@ def main() -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--milestones", type=int, default=100_000, help="milestones per figure")
     parser.add_argument("--batch-sizes", default="1000,10000", help="comma-separated")
+    parser.add_argument(
+        "--projections",
+        choices=tuple(MODES),
+        default="process",
+        help="process: the default server (read models in its child process); off: none",
+    )
     parser.add_argument(
         "--quick", action="store_true", help="2 batches of 1,000: check the harness only"
     )
@@ -221,7 +241,7 @@ def main() -> int:
         for backend in backends:
             for size in sizes:
                 ratios[backend, size] = measure(
-                    backend, size, options.milestones, workdir, postgres_url
+                    backend, size, options.milestones, workdir, postgres_url, options.projections
                 )
     print()
     for (backend, size), ratio in ratios.items():
