@@ -2,9 +2,10 @@
 
 Every leaf field of a request type (nested messages, the first element of repeated ones, map
 fields) gets the extremes of its kind: instants in years 1 and 9999 and at the edges of the
-documented range, integers at the ends of their wire types, unknown enum numbers, decimals with
-200 digits, exponents of +-200 and non-ASCII digits, huge and many strings and labels. Walking
-the descriptor rather than listing fields means a field added to the API later is covered too.
+documented range, integers at the ends of their wire types, unknown enum numbers (and a known
+one 100,000 times in a repeated enum, such as a case clock's pause_reasons), decimals with 200
+digits, exponents of +-200 and non-ASCII digits, huge and many strings and labels. Walking the
+descriptor rather than listing fields means a field added to the API later is covered too.
 """
 
 from __future__ import annotations
@@ -132,8 +133,8 @@ def _values(leaf: Leaf) -> list[Any]:
     if field.message_type is not None:  # a Timestamp
         return INSTANTS
     kind = field.type
-    if kind == FieldDescriptor.TYPE_ENUM:
-        return UNKNOWN_ENUMS
+    if kind == FieldDescriptor.TYPE_ENUM:  # a repeated one (pause_reasons) also MANY times
+        return [*UNKNOWN_ENUMS, [1] * MANY] if _repeated(field) else UNKNOWN_ENUMS
     if kind in (FieldDescriptor.TYPE_INT64, FieldDescriptor.TYPE_SINT64):
         return INT64
     if kind in (FieldDescriptor.TYPE_INT32, FieldDescriptor.TYPE_SINT32):
