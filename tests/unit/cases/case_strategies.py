@@ -51,6 +51,8 @@ def timelines(draw: st.DrawFn, case_id: str = "T-1") -> list[Milestone]:
         choices = [k for k in _NEXT[state] if not (k is MilestoneKind.FIRST_RESPONSE and responded)]
         kind = draw(st.sampled_from(choices))
         now += draw(st.integers(0, 12)) * HOUR_US // 2 + draw(st.sampled_from((0, 1, 7)))
+        if any(m.kind is kind and m.occurred_at_us == now for m in timeline):
+            now += 1  # the same kind at the same instant would be a duplicate, not a milestone
         labels = (
             {"priority": draw(st.sampled_from(PRIORITIES))}
             if kind is MilestoneKind.RELABELED
