@@ -166,8 +166,21 @@ def judge(
     run = run_clock(known, clock)
     if run is None:
         return None
-    schedule = objective.rules.schedule
-    due = passing_instant(run, schedule, time_zone, clock.target_seconds * 1_000_000)
+    due = passing_instant(
+        run, objective.rules.schedule, time_zone, clock.target_seconds * 1_000_000
+    )
+    return judge_run(known, run, due, objective, cutoff)
+
+
+def judge_run(
+    known: Sequence[Milestone],
+    run: ClockRun,
+    due: int | None,
+    objective: Objective,
+    cutoff: int,
+) -> Judgement | None:
+    """judge() for a cutoff whose milestones before it are known, their clock run and its due
+    instant already computed."""
     if due is not None and due < cutoff:
         decided, met = due, False
     elif run.stops:
@@ -182,6 +195,14 @@ def judge(
     if entered is None:
         return None
     return Judgement(max(decided, entered), met)
+
+
+def ever_in_scope(timeline: Sequence[Milestone], scope: Mapping[str, str]) -> bool:
+    """Whether any label state of the timeline falls in the scope (else no cutoff judges it)."""
+    return not scope or any(
+        m.kind in _LABELLED and all((m.labels or {}).get(k) == v for k, v in scope.items())
+        for m in timeline
+    )
 
 
 def scope_entry(timeline: Sequence[Milestone], scope: Mapping[str, str], at_us: int) -> int | None:

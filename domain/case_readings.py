@@ -11,10 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from domain.case_clocks import (
+    ClockRun,
     ClockState,
     Judgement,
     elapsed_us,
+    ever_in_scope,
     judge,
+    judge_run,
     passing_instant,
     run_clock,
     scope_entry,
@@ -131,22 +134,37 @@ def judgement_spans(
     """
     clock = objective.rules.case_clock
     assert clock is not None
-    instants = sorted({m.occurred_at_us for m in timeline})
-    candidates = set(instants)
+    if not ever_in_scope(timeline, objective.rules.label_scope):
+        return []
     target = clock.target_seconds * 1_000_000
-    for instant in instants:
-        run = run_clock([m for m in timeline if m.occurred_at_us <= instant], clock)
-        if run is not None:
-            due = passing_instant(run, objective.rules.schedule, time_zone, target)
-            if due is not None:
-                candidates.add(due)
-    ordered = sorted(candidates)
+    # The milestones known, their clock run and its due instant after each distinct instant.
+    prefixes: list[tuple[int, Sequence[Milestone], ClockRun | None, int | None]] = []
+    for index, m in enumerate(timeline):
+        if index + 1 < len(timeline) and timeline[index + 1].occurred_at_us == m.occurred_at_us:
+            continue
+        known = timeline[: index + 1]
+        run = run_clock(known, clock)
+        due = (
+            None
+            if run is None
+            else passing_instant(run, objective.rules.schedule, time_zone, target)
+        )
+        prefixes.append((m.occurred_at_us, known, run, due))
+    candidates = sorted(
+        {instant for instant, *_ in prefixes} | {due for *_, due in prefixes if due is not None}
+    )
     spans: list[JudgementSpan] = []
-    for index, instant in enumerate(ordered):
-        judgement = judge(timeline, objective, time_zone, instant + 1)
+    prefix = -1
+    for index, instant in enumerate(candidates):
+        while prefix + 1 < len(prefixes) and prefixes[prefix + 1][0] <= instant:
+            prefix += 1
+        if prefix < 0:
+            continue
+        _, known, run, due = prefixes[prefix]
+        judgement = None if run is None else judge_run(known, run, due, objective, instant + 1)
         if judgement is None:
             continue
-        until = ordered[index + 1] if index + 1 < len(ordered) else None
+        until = candidates[index + 1] if index + 1 < len(candidates) else None
         last = spans[-1] if spans else None
         if (
             last is not None
