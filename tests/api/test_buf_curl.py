@@ -105,9 +105,9 @@ def test_buf_curl_amend_with_a_stale_version_exits_non_zero_and_prints_aborted(
     assert "aborted" in result.stdout + result.stderr
 
 
-# The walk-through of docs/cases.md: each ```sh block is one call, the ```json block after it
+# The walk-through of README.md: each ```sh block is one call, the ```json block after it
 # the part of its reply the page shows.
-CASES_PAGE = Path(__file__).resolve().parents[2] / "docs" / "cases.md"
+README_PAGE = Path(__file__).resolve().parents[2] / "README.md"
 WALK_THROUGH = "### A ticket from open to breach, with buf curl"
 CALL = re.compile(r"```sh\n(.*?)```\n\n```json\n(.*?)```", re.DOTALL)
 DATA = re.compile(r"-d '(.*?)' (http://\S+)/sla\.ledger\.v1\.LedgerService/(\w+)", re.DOTALL)
@@ -115,7 +115,7 @@ DATA = re.compile(r"-d '(.*?)' (http://\S+)/sla\.ledger\.v1\.LedgerService/(\w+)
 
 def _walk_through() -> list[tuple[str, str, Any]]:
     """(method, request JSON, the reply shown) of each call of the walk-through, in order."""
-    text = CASES_PAGE.read_text().split(WALK_THROUGH, 1)[1]
+    text = README_PAGE.read_text().split(WALK_THROUGH, 1)[1].split("\n#", 1)[0]
     calls = []
     for command, shown in CALL.findall(text):
         found = DATA.search(command)
