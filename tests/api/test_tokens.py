@@ -19,37 +19,26 @@ from service.api.auth import token_digest
 from service.api.mapping.terms import terms_from_proto
 from service.app.actors import acting_as
 from service.bootstrap import open_application
-from service.generated.sla.ledger.v1 import cases_pb2, ledger_service_pb2_grpc, terms_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
+from service.generated.sla.ledger.v1 import terms_pb2
 from service.store.command_requests import command_request
 from tests import proto_builders as build
-
-Stub = ledger_service_pb2_grpc.LedgerServiceStub
-TIMEOUT = 10
-START = datetime(2026, 1, 1, tzinfo=UTC)
-TOKENS = {
-    "admin": ("admin", []),
-    "writer": ("writer", []),
-    "auditor": ("auditor", []),
-    "finance": ("finance", []),
-    "globex-writer": ("writer", ["globex"]),
-    "initech-writer": ("writer", ["initech"]),
-    "initech-auditor": ("auditor", ["initech"]),
-}
+from tests.api.token_server import (
+    START,
+    TIMEOUT,
+    Stub,
+    auth,
+    code,
+    sign_as,
+    write_tokens,
+)
 
 
 @pytest.fixture
 def tokens_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A token file of TOKENS, each token being its name + "-token"."""
     monkeypatch.setenv("SLA_LEDGER_HEARTBEAT_SECONDS", "0.2")
-    entries = [
-        {"name": name, "sha256": token_digest(f"{name}-token").hex(), "role": role}
-        | ({"customers": customers} if customers else {})
-        for name, (role, customers) in TOKENS.items()
-    ]
-    path = tmp_path / "tokens.json"
-    path.write_text(json.dumps(entries))
-    return path
+    return write_tokens(tmp_path / "tokens.json")
 
 
 @pytest.fixture
@@ -59,35 +48,17 @@ def server(start_server: Callable[..., Any], sqlite_database_url: str, tokens_fi
     )
 
 
-def _as(name: str) -> tuple[tuple[str, str]]:
-    return (("authorization", f"Bearer {name}-token"),)
-
-
-def _code(call: Callable[[], Any]) -> grpc.StatusCode:
-    try:
-        call()
-    except grpc.RpcError as error:
-        return error.code()
-    return grpc.StatusCode.OK
-
-
-def _sign(stub: Stub, agreement_id: str, customer: str = "globex", who: str = "admin") -> Any:
-    request = build.sign_request(agreement_id, START, START)
-    request.terms.customer.CopyFrom(terms_pb2.Party(party_id=customer))
-    return stub.SignAgreement(request, timeout=TIMEOUT, metadata=_as(who))
-
-
 def test_a_call_without_a_valid_token_is_unauthenticated_and_health_stays_open(server: Any) -> None:
     stub = Stub(server.channel)
     request = pb.GetLedgerDigestRequest()
     wrong = (("authorization", "Bearer nope"),)
 
     assert (
-        _code(lambda: stub.GetLedgerDigest(request, timeout=TIMEOUT))
+        code(lambda: stub.GetLedgerDigest(request, timeout=TIMEOUT))
         is grpc.StatusCode.UNAUTHENTICATED
     )
     assert (
-        _code(lambda: stub.GetLedgerDigest(request, timeout=TIMEOUT, metadata=wrong))
+        code(lambda: stub.GetLedgerDigest(request, timeout=TIMEOUT, metadata=wrong))
         is grpc.StatusCode.UNAUTHENTICATED
     )
     health = health_pb2_grpc.HealthStub(server.channel)
@@ -99,28 +70,28 @@ def test_a_call_without_a_valid_token_is_unauthenticated_and_health_stays_open(s
 
 def test_each_role_calls_its_own_methods_only(server: Any) -> None:
     stub = Stub(server.channel)
-    _sign(stub, "sla-1", who="writer")
+    sign_as(stub, "sla-1", who="writer")
     get = pb.GetAgreementRequest(agreement_id="sla-1")
     credits = pb.ListCreditsRequest()
 
     assert (
-        _code(lambda: stub.GetAgreement(get, timeout=TIMEOUT, metadata=_as("writer")))
+        code(lambda: stub.GetAgreement(get, timeout=TIMEOUT, metadata=auth("writer")))
         is grpc.StatusCode.PERMISSION_DENIED
     )
     assert (
-        _code(lambda: stub.GetAgreement(get, timeout=TIMEOUT, metadata=_as("auditor")))
+        code(lambda: stub.GetAgreement(get, timeout=TIMEOUT, metadata=auth("auditor")))
         is grpc.StatusCode.OK
     )
-    assert _code(lambda: _sign(stub, "sla-2", who="auditor")) is grpc.StatusCode.PERMISSION_DENIED
+    assert code(lambda: sign_as(stub, "sla-2", who="auditor")) is grpc.StatusCode.PERMISSION_DENIED
     assert (
-        _code(lambda: stub.ListCredits(credits, timeout=TIMEOUT, metadata=_as("finance")))
+        code(lambda: stub.ListCredits(credits, timeout=TIMEOUT, metadata=auth("finance")))
         is grpc.StatusCode.OK
     )
     assert (
-        _code(lambda: stub.GetAgreement(get, timeout=TIMEOUT, metadata=_as("finance")))
+        code(lambda: stub.GetAgreement(get, timeout=TIMEOUT, metadata=auth("finance")))
         is grpc.StatusCode.PERMISSION_DENIED
     )
-    assert _code(lambda: _sign(stub, "sla-3", who="admin")) is grpc.StatusCode.OK
+    assert code(lambda: sign_as(stub, "sla-3", who="admin")) is grpc.StatusCode.OK
 
 
 def test_finance_subscribes_to_credit_events_only(server: Any) -> None:
@@ -128,9 +99,9 @@ def test_finance_subscribes_to_credit_events_only(server: Any) -> None:
     everything = pb.SubscribeEventsRequest()
     credits = pb.SubscribeEventsRequest(event_types=["credit_issued", "credit_adjusted"])
 
-    refused = stub.SubscribeEvents(everything, timeout=TIMEOUT, metadata=_as("finance"))
-    assert _code(lambda: next(refused)) is grpc.StatusCode.PERMISSION_DENIED
-    allowed = stub.SubscribeEvents(credits, timeout=TIMEOUT, metadata=_as("finance"))
+    refused = stub.SubscribeEvents(everything, timeout=TIMEOUT, metadata=auth("finance"))
+    assert code(lambda: next(refused)) is grpc.StatusCode.PERMISSION_DENIED
+    allowed = stub.SubscribeEvents(credits, timeout=TIMEOUT, metadata=auth("finance"))
     first = next(allowed)  # no credit yet: a heartbeat
     allowed.cancel()
     assert (list(first.events), first.log_position) == ([], 0)
@@ -138,40 +109,40 @@ def test_finance_subscribes_to_credit_events_only(server: Any) -> None:
 
 def test_a_token_scoped_to_a_customer_sees_and_changes_only_its_agreements(server: Any) -> None:
     stub = Stub(server.channel)
-    _sign(stub, "globex-1", customer="globex")
-    _sign(stub, "initech-1", customer="initech")
+    sign_as(stub, "globex-1", customer="globex")
+    sign_as(stub, "initech-1", customer="initech")
     amend = build.amend_request("initech-1", START, datetime(2026, 3, 1, tzinfo=UTC))
     amend.terms.customer.CopyFrom(terms_pb2.Party(party_id="initech"))
     read = pb.GetAgreementRequest(agreement_id="globex-1")
 
     assert (
-        _code(lambda: _sign(stub, "globex-2", customer="globex", who="globex-writer"))
+        code(lambda: sign_as(stub, "globex-2", customer="globex", who="globex-writer"))
         is grpc.StatusCode.OK
     )
     assert (
-        _code(lambda: _sign(stub, "initech-2", customer="initech", who="globex-writer"))
+        code(lambda: sign_as(stub, "initech-2", customer="initech", who="globex-writer"))
         is grpc.StatusCode.PERMISSION_DENIED
     )
     assert (
-        _code(lambda: stub.AmendAgreement(amend, timeout=TIMEOUT, metadata=_as("globex-writer")))
+        code(lambda: stub.AmendAgreement(amend, timeout=TIMEOUT, metadata=auth("globex-writer")))
         is grpc.StatusCode.PERMISSION_DENIED
     )
     assert (
-        _code(lambda: stub.GetAgreement(read, timeout=TIMEOUT, metadata=_as("initech-auditor")))
+        code(lambda: stub.GetAgreement(read, timeout=TIMEOUT, metadata=auth("initech-auditor")))
         is grpc.StatusCode.NOT_FOUND
     )
     assert (
-        _code(
+        code(
             lambda: stub.ListEvents(
-                pb.ListEventsRequest(), timeout=TIMEOUT, metadata=_as("initech-auditor")
+                pb.ListEventsRequest(), timeout=TIMEOUT, metadata=auth("initech-auditor")
             )
         )
         is grpc.StatusCode.PERMISSION_DENIED
     )
     assert (
-        _code(
+        code(
             lambda: stub.VerifyLedger(
-                pb.VerifyLedgerRequest(), timeout=TIMEOUT, metadata=_as("initech-auditor")
+                pb.VerifyLedgerRequest(), timeout=TIMEOUT, metadata=auth("initech-auditor")
             )
         )
         is grpc.StatusCode.PERMISSION_DENIED
@@ -180,10 +151,10 @@ def test_a_token_scoped_to_a_customer_sees_and_changes_only_its_agreements(serve
 
 def test_the_audit_trail_names_the_token_that_acted(server: Any) -> None:
     stub = Stub(server.channel)
-    _sign(stub, "sla-1", who="writer")
+    sign_as(stub, "sla-1", who="writer")
 
     events = stub.ListEvents(
-        pb.ListEventsRequest(), timeout=TIMEOUT, metadata=_as("auditor")
+        pb.ListEventsRequest(), timeout=TIMEOUT, metadata=auth("auditor")
     ).events
 
     assert [e.actor for e in events] == ["token writer"]
@@ -206,8 +177,8 @@ def _refusal(call: Callable[[], Any], agreement_id: str) -> tuple[Any, ...]:
 
 def test_a_scoped_token_is_told_another_customers_agreement_does_not_exist(server: Any) -> None:
     stub = Stub(server.channel)
-    _sign(stub, "globex-1", customer="globex")
-    writer, reader = _as("initech-writer"), _as("initech-auditor")
+    sign_as(stub, "globex-1", customer="globex")
+    writer, reader = auth("initech-writer"), auth("initech-auditor")
     reading = build.reading("availability", datetime(2026, 1, 2, tzinfo=UTC), good=1)
     calls: dict[str, Callable[[str], Any]] = {
         "GetAgreement": lambda a: stub.GetAgreement(
@@ -246,11 +217,11 @@ def test_a_scoped_token_is_told_another_customers_agreement_does_not_exist(serve
 
 def test_signing_a_taken_id_is_refused_alike_whoever_holds_it(server: Any) -> None:
     stub = Stub(server.channel)
-    _sign(stub, "globex-1", customer="globex")
-    _sign(stub, "initech-1", customer="initech")
+    sign_as(stub, "globex-1", customer="globex")
+    sign_as(stub, "initech-1", customer="initech")
 
-    own = _refusal(lambda: _sign(stub, "globex-1", who="globex-writer"), "globex-1")
-    foreign = _refusal(lambda: _sign(stub, "initech-1", who="globex-writer"), "initech-1")
+    own = _refusal(lambda: sign_as(stub, "globex-1", who="globex-writer"), "globex-1")
+    foreign = _refusal(lambda: sign_as(stub, "initech-1", who="globex-writer"), "initech-1")
 
     assert own == foreign
     assert own[0] is grpc.StatusCode.ALREADY_EXISTS
@@ -275,14 +246,14 @@ def test_one_tenants_request_id_never_refuses_another_tenants_call(
 ) -> None:
     stub = Stub(_token_server(start_server, database_url, tokens_file).channel)
     globex = _scoped_sign("globex-1", "globex", "sign-1")
-    first = stub.SignAgreement(globex, timeout=TIMEOUT, metadata=_as("globex-writer"))
+    first = stub.SignAgreement(globex, timeout=TIMEOUT, metadata=auth("globex-writer"))
 
     other = stub.SignAgreement(
         _scoped_sign("initech-1", "initech", "sign-1"),
         timeout=TIMEOUT,
-        metadata=_as("initech-writer"),
+        metadata=auth("initech-writer"),
     )
-    retried = stub.SignAgreement(globex, timeout=TIMEOUT, metadata=_as("globex-writer"))
+    retried = stub.SignAgreement(globex, timeout=TIMEOUT, metadata=auth("globex-writer"))
 
     assert other.agreement.agreement_id == "initech-1"
     assert other.log_position > first.log_position
@@ -311,7 +282,7 @@ def test_a_tokens_request_stored_before_ids_were_scoped_still_replays_its_reply(
     position = _sign_before_scoping(database_url, "token globex-writer", request)
     stub = Stub(_token_server(start_server, database_url, tokens_file).channel)
 
-    retried = stub.SignAgreement(request, timeout=TIMEOUT, metadata=_as("globex-writer"))
+    retried = stub.SignAgreement(request, timeout=TIMEOUT, metadata=auth("globex-writer"))
 
     assert (retried.agreement.agreement_id, retried.log_position) == ("globex-1", position)
 
@@ -327,7 +298,7 @@ def test_another_tokens_request_stored_before_scoping_does_not_refuse_a_new_call
     signed = stub.SignAgreement(
         _scoped_sign("initech-1", "initech", "sign-1"),
         timeout=TIMEOUT,
-        metadata=_as("initech-writer"),
+        metadata=auth("initech-writer"),
     )
 
     assert signed.agreement.agreement_id == "initech-1"
@@ -351,55 +322,8 @@ def test_finance_may_name_the_credit_events_by_their_json_names(server: Any) -> 
     stub = Stub(server.channel)
     credits = pb.SubscribeEventsRequest(event_types=["creditIssued", "bonusAdjusted"])
 
-    allowed = stub.SubscribeEvents(credits, timeout=TIMEOUT, metadata=_as("finance"))
+    allowed = stub.SubscribeEvents(credits, timeout=TIMEOUT, metadata=auth("finance"))
     first = next(allowed)  # no credit yet: a heartbeat
     allowed.cancel()
 
     assert (list(first.events), first.log_position) == ([], 0)
-
-
-def _case_batch(agreement_id: str) -> pb.RecordCaseEventsRequest:
-    opened = cases_pb2.CaseMilestone(
-        case_id="T-1",
-        kind=cases_pb2.MILESTONE_KIND_OPENED,
-        occurred_at=build.timestamp(START),
-        labels={"priority": "P1"},
-    )
-    return pb.RecordCaseEventsRequest(agreement_id=agreement_id, milestones=[opened])
-
-
-def test_a_writer_records_case_milestones_and_an_auditor_reads_the_case(server: Any) -> None:
-    stub = Stub(server.channel)
-    _sign(stub, "sla-1")
-    batch = _case_batch("sla-1")
-    read = pb.GetCaseRequest(agreement_id="sla-1", case_id="T-1")
-
-    def record(who: str) -> grpc.StatusCode:
-        return _code(lambda: stub.RecordCaseEvents(batch, timeout=TIMEOUT, metadata=_as(who)))
-
-    def get(who: str) -> grpc.StatusCode:
-        return _code(lambda: stub.GetCase(read, timeout=TIMEOUT, metadata=_as(who)))
-
-    assert record("auditor") is grpc.StatusCode.PERMISSION_DENIED
-    assert record("writer") is grpc.StatusCode.OK
-    assert get("writer") is grpc.StatusCode.PERMISSION_DENIED
-    assert get("auditor") is grpc.StatusCode.OK
-
-
-def test_a_token_of_another_customer_finds_neither_the_cases_nor_their_agreement(
-    server: Any,
-) -> None:
-    stub = Stub(server.channel)
-    _sign(stub, "sla-1")
-    stub.RecordCaseEvents(_case_batch("sla-1"), timeout=TIMEOUT, metadata=_as("admin"))
-    read = pb.GetCaseRequest(agreement_id="sla-1", case_id="T-1")
-    batch = _case_batch("sla-1")
-
-    assert (
-        _code(lambda: stub.GetCase(read, timeout=TIMEOUT, metadata=_as("initech-auditor")))
-        is grpc.StatusCode.NOT_FOUND
-    )
-    assert (
-        _code(lambda: stub.RecordCaseEvents(batch, timeout=TIMEOUT, metadata=_as("initech-writer")))
-        is grpc.StatusCode.NOT_FOUND
-    )
