@@ -9,13 +9,15 @@ ledger's own warnings about a case's clocks go to a second stream of the case
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import NamedTuple
 
 from eventsourcing.domain import CanMutateAggregate
+
+from domain.identifiers import case_stream
 
 MAX_CASE_BATCH = 10_000
 # A ticket's life rarely takes more than a few dozen milestones; the cap bounds what reading a
@@ -82,6 +84,37 @@ class CaseMilestoneRecorded(CanMutateAggregate[str]):
             dict(self.labels) if self.labels is not None else None,
             self.reason,
         )
+
+
+def milestone_events(
+    agreement_id: str,
+    milestones: Sequence[Milestone],
+    heads: Mapping[str, int],
+    recorded_at: datetime,
+    late: Sequence[bool] | None = None,
+) -> list[CaseMilestoneRecorded]:
+    """One event per milestone, in order, each at its case stream's next version after heads
+    (case id -> the stream's version so far); late flags the milestones of closed periods."""
+    versions = dict(heads)
+    events: list[CaseMilestoneRecorded] = []
+    for index, m in enumerate(milestones):
+        version = versions[m.case_id] = versions.get(m.case_id, 0) + 1
+        events.append(
+            CaseMilestoneRecorded(
+                originator_id=case_stream(agreement_id, m.case_id),
+                originator_version=version,
+                timestamp=recorded_at,
+                agreement_id=agreement_id,
+                case_id=m.case_id,
+                kind=m.kind.value,
+                occurred_at_us=m.occurred_at_us,
+                milestone_id=m.milestone_id,
+                labels=dict(m.labels) if m.labels is not None else None,
+                reason=m.reason,
+                late=late[index] if late is not None else False,
+            )
+        )
+    return events
 
 
 class WarningKind(Enum):

@@ -22,11 +22,12 @@ from domain.case_milestones import (
     CaseMilestoneRecorded,
     Milestone,
     MilestoneKind,
+    milestone_events,
 )
 from domain.case_readings import ClockReading, read_clock
 from domain.case_timeline import NewMilestones, case_state, validate_case_batch
 from domain.errors import NotFoundError, VersionConflictError
-from domain.identifiers import agreement_stream, case_stream, is_identifier
+from domain.identifiers import agreement_stream, is_identifier
 from domain.instants import from_epoch_us, to_epoch_us
 from domain.known_at import agreement_known_at, recorded_by
 from domain.lateness import milestone_period_streams
@@ -172,29 +173,11 @@ def _recorded_events(
     now: datetime,
 ) -> list[CaseMilestoneRecorded]:
     """One event per new milestone, at its case stream's next version, in batch order."""
-    versions = {
+    heads = {
         case_id: max(_event(e).originator_version for e in events)
         for case_id, events in loaded.items()
     }
-    events: list[CaseMilestoneRecorded] = []
-    for m, is_late in zip(fresh.milestones, late, strict=True):
-        version = versions[m.case_id] = versions.get(m.case_id, 0) + 1
-        events.append(
-            CaseMilestoneRecorded(
-                originator_id=case_stream(agreement_id, m.case_id),
-                originator_version=version,
-                timestamp=now,
-                agreement_id=agreement_id,
-                case_id=m.case_id,
-                kind=m.kind.value,
-                occurred_at_us=m.occurred_at_us,
-                milestone_id=m.milestone_id,
-                labels=dict(m.labels) if m.labels is not None else None,
-                reason=m.reason,
-                late=is_late,
-            )
-        )
-    return events
+    return milestone_events(agreement_id, fresh.milestones, heads, now, late)
 
 
 def _index_rows(

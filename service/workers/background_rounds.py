@@ -194,3 +194,25 @@ class AgreementRounds:
             except Exception:  # e.g. the storage is down: keep the task alive, retry next round
                 self._logger.exception("round failed", extra={"worker": self._name})
             self._stopping.wait(self._interval)
+
+
+class RoundsWorker:
+    """A background worker whose work runs in AgreementRounds (set as _rounds)."""
+
+    _rounds: AgreementRounds
+
+    def run_once(self) -> int:
+        """Do what is due now, agreement by agreement; the number of events appended."""
+        return self._rounds.run_once()
+
+    def failing(self) -> list[FailingAgreement]:
+        """The agreements whose work failed the last time, each with its next retry."""
+        return self._rounds.failing()
+
+    def start(self) -> None:
+        """Start working in the background."""
+        self._rounds.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the agreement being worked on, waiting at most timeout seconds."""
+        self._rounds.stop(timeout)

@@ -10,12 +10,16 @@ from datetime import datetime, timedelta
 from service.app.actors import CASE_WARNER, acting_as
 from service.app.application import Clock, LedgerApplication
 from service.app.case_warnings import DEFAULT_CASES_PER_CALL, DEFAULT_HORIZON, CaseWarnings
-from service.workers.background_rounds import AgreementRounds, FailingAgreement, Progress
+from service.workers.background_rounds import (
+    AgreementRounds,
+    Progress,
+    RoundsWorker,
+)
 
 logger = logging.getLogger("sla_ledger.case_warner")
 
 
-class CaseWarner:
+class CaseWarner(RoundsWorker):
     """Every interval, appends the case-clock warnings due on every agreement.
 
     Each agreement is worked in isolation (service/workers/background_rounds.py): one that fails
@@ -45,22 +49,6 @@ class CaseWarner:
         self._rounds = AgreementRounds(
             "case-warner", app, self._warn, clock, interval_seconds, logger=logger
         )
-
-    def run_once(self) -> int:
-        """Raise what is due now; the number of warnings appended."""
-        return self._rounds.run_once()
-
-    def failing(self) -> list[FailingAgreement]:
-        """The agreements whose warnings failed the last time, each with its next retry."""
-        return self._rounds.failing()
-
-    def start(self) -> None:
-        """Start warning in the background."""
-        self._rounds.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop after the agreement being worked on, waiting at most timeout seconds."""
-        self._rounds.stop(timeout)
 
     def _warn(self, agreement_id: str, now: datetime) -> Progress:
         with self._positions_lock:

@@ -11,12 +11,16 @@ from domain.automatic_closing import automatic_close_until
 from domain.identifiers import agreement_stream
 from service.app.actors import PERIOD_CLOSER, acting_as
 from service.app.application import Clock, LedgerApplication
-from service.workers.background_rounds import AgreementRounds, FailingAgreement, Progress
+from service.workers.background_rounds import (
+    AgreementRounds,
+    Progress,
+    RoundsWorker,
+)
 
 logger = logging.getLogger("sla_ledger.period_closer")
 
 
-class PeriodCloser:
+class PeriodCloser(RoundsWorker):
     """Every interval, closes the periods of every agreement that ended more than grace ago.
 
     An agreement whose newest terms were recorded less than grace ago is left alone, so its
@@ -34,22 +38,6 @@ class PeriodCloser:
         self._rounds = AgreementRounds(
             "period-closer", app, self._close, clock, interval_seconds, logger=logger
         )
-
-    def run_once(self) -> int:
-        """Close what is due now; the number of events appended."""
-        return self._rounds.run_once()
-
-    def failing(self) -> list[FailingAgreement]:
-        """The agreements whose closing failed the last time, each with its next retry."""
-        return self._rounds.failing()
-
-    def start(self) -> None:
-        """Start closing in the background."""
-        self._rounds.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop after the agreement being closed, waiting at most timeout seconds."""
-        self._rounds.stop(timeout)
 
     def _close(self, agreement_id: str, now: datetime) -> Progress:
         agreement = cast(Agreement, self._app.repository.get(agreement_stream(agreement_id)))

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from domain.agreement import Agreement
 from domain.agreement_history import AgreementHistory, fold_history
-from domain.case_milestones import CaseMilestoneRecorded, Milestone
+from domain.case_milestones import Milestone, milestone_events
 from domain.compliance_report import ComplianceReport
 from domain.credit_policies import BandsRule, BonusRule, CreditBand, CreditPolicy, StepsRule
 from domain.exclusions import Exclusion
@@ -175,24 +175,13 @@ class History:
         time."""
         latest = from_epoch_us(max(m.occurred_at_us for m in milestones))
         recorded_at = self._record_time(at, latest + SECOND)
-        for m in milestones:
-            stream = case_stream(AGREEMENT_ID, m.case_id)
-            version = self._heads.get(stream, 0) + 1
-            self._heads[stream] = version
-            self.events.append(
-                CaseMilestoneRecorded(
-                    originator_id=stream,
-                    originator_version=version,
-                    timestamp=recorded_at,
-                    agreement_id=AGREEMENT_ID,
-                    case_id=m.case_id,
-                    kind=m.kind.value,
-                    occurred_at_us=m.occurred_at_us,
-                    milestone_id=m.milestone_id,
-                    labels=dict(m.labels) if m.labels is not None else None,
-                    reason=m.reason,
-                )
-            )
+        heads = {
+            m.case_id: self._heads.get(case_stream(AGREEMENT_ID, m.case_id), 0) for m in milestones
+        }
+        new = milestone_events(AGREEMENT_ID, milestones, heads, recorded_at)
+        for event in new:
+            self._heads[event.originator_id] = event.originator_version
+        self.events.extend(new)
         return recorded_at
 
     def amend(
