@@ -27,15 +27,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from psycopg import sql
 
 from bench.case_data import (
     milestone_batches,
@@ -47,12 +44,12 @@ from bench.harness import (
     START_SECONDS,
     channel_to,
     goal,
-    postgres_connection,
     postgres_server_url,
     quick_notice,
     running_server,
     scratch_schema,
 )
+from bench.raw_inserts import postgres_insert_rate, sqlite_insert_rate
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 
 GOAL_RATIO = 0.3
@@ -91,37 +88,13 @@ def rows_of(requests: Sequence[pb.RecordCaseEventsRequest]) -> list[list[Row]]:
 
 
 def sqlite_baseline(path: Path, batches: list[list[Row]]) -> float:
-    """Milestones per second for one executemany per batch, one transaction each."""
-    connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute(MILESTONES_TABLE + " WITHOUT ROWID")
-    started = time.perf_counter()
-    for batch in batches:
-        connection.execute("BEGIN")
-        connection.executemany("INSERT INTO milestones VALUES (?,?,?,?,?,?,?)", batch)
-        connection.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return sum(len(b) for b in batches) / elapsed
+    """Milestones per second inserted raw into SQLite (bench/raw_inserts.py)."""
+    return sqlite_insert_rate(path, MILESTONES_TABLE, "milestones", batches)
 
 
 def postgres_baseline(server_url: str, batches: list[list[Row]]) -> float:
-    """Milestones per second for one COPY per batch, one transaction each, in a scratch schema."""
-    with scratch_schema(server_url) as (_, schema), postgres_connection(server_url) as connection:
-        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        connection.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-        connection.execute(MILESTONES_TABLE)
-        started = time.perf_counter()
-        for batch in batches:
-            with (
-                connection.transaction(),
-                connection.cursor() as cursor,
-                cursor.copy("COPY milestones FROM STDIN") as copy,
-            ):
-                for row in batch:
-                    copy.write_row(row)
-        elapsed = time.perf_counter() - started
-    return sum(len(b) for b in batches) / elapsed
+    """Milestones per second inserted raw into PostgreSQL (bench/raw_inserts.py)."""
+    return postgres_insert_rate(server_url, MILESTONES_TABLE, "milestones", batches)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import sqlite3
 import sys
 import tempfile
 import time
@@ -33,13 +32,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from psycopg import sql
-
 from bench.harness import (
     channel_to,
     goal,
     minute_batches,
-    postgres_connection,
     postgres_server_url,
     quick_notice,
     running_server,
@@ -47,6 +43,7 @@ from bench.harness import (
     scratch_schema,
     sign,
 )
+from bench.raw_inserts import postgres_insert_rate, sqlite_insert_rate
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import terms_pb2
 
@@ -80,37 +77,13 @@ READINGS_TABLE = (
 
 
 def sqlite_baseline(path: Path, batches: list[list[Row]]) -> float:
-    """Readings per second for one executemany per batch, one transaction each."""
-    connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute(READINGS_TABLE + " WITHOUT ROWID")
-    started = time.perf_counter()
-    for batch in batches:
-        connection.execute("BEGIN")
-        connection.executemany("INSERT INTO readings VALUES (?,?,?,?,?,?)", batch)
-        connection.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return sum(len(b) for b in batches) / elapsed
+    """Readings per second inserted raw into SQLite (bench/raw_inserts.py)."""
+    return sqlite_insert_rate(path, READINGS_TABLE, "readings", batches)
 
 
 def postgres_baseline(server_url: str, batches: list[list[Row]]) -> float:
-    """Readings per second for one COPY per batch, one transaction each, in a scratch schema."""
-    with scratch_schema(server_url) as (_, schema), postgres_connection(server_url) as connection:
-        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        connection.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-        connection.execute(READINGS_TABLE)
-        started = time.perf_counter()
-        for batch in batches:
-            with (
-                connection.transaction(),
-                connection.cursor() as cursor,
-                cursor.copy("COPY readings FROM STDIN") as copy,
-            ):
-                for row in batch:
-                    copy.write_row(row)
-        elapsed = time.perf_counter() - started
-    return sum(len(b) for b in batches) / elapsed
+    """Readings per second inserted raw into PostgreSQL (bench/raw_inserts.py)."""
+    return postgres_insert_rate(server_url, READINGS_TABLE, "readings", batches)
 
 
 def as_columns(request: pb.RecordMeasurementsRequest) -> pb.RecordMeasurementsRequest:
