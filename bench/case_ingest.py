@@ -29,9 +29,7 @@ import argparse
 import json
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from bench.case_data import (
@@ -49,7 +47,12 @@ from bench.harness import (
     running_server,
     scratch_schema,
 )
-from bench.raw_inserts import postgres_insert_rate, sqlite_insert_rate
+from bench.ingest_figures import (
+    IngestFigures,
+    postgres_insert_rate,
+    sqlite_insert_rate,
+    timed_ingest,
+)
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 
 GOAL_RATIO = 0.3
@@ -88,23 +91,13 @@ def rows_of(requests: Sequence[pb.RecordCaseEventsRequest]) -> list[list[Row]]:
 
 
 def sqlite_baseline(path: Path, batches: list[list[Row]]) -> float:
-    """Milestones per second inserted raw into SQLite (bench/raw_inserts.py)."""
+    """Milestones per second inserted raw into SQLite (bench/ingest_figures.py)."""
     return sqlite_insert_rate(path, MILESTONES_TABLE, "milestones", batches)
 
 
 def postgres_baseline(server_url: str, batches: list[list[Row]]) -> float:
-    """Milestones per second inserted raw into PostgreSQL (bench/raw_inserts.py)."""
+    """Milestones per second inserted raw into PostgreSQL (bench/ingest_figures.py)."""
     return postgres_insert_rate(server_url, MILESTONES_TABLE, "milestones", batches)
-
-
-@dataclass(frozen=True)
-class IngestFigures:
-    """Milestones per second: acknowledged, read models caught up (None without), re-sent
-    (all duplicates)."""
-
-    acked: float
-    caught_up: float | None
-    resent: float
 
 
 def ingest_rates(
@@ -118,20 +111,15 @@ def ingest_rates(
         channel_to(server) as stub,
     ):
         sign_case_agreement(stub, AGREEMENT, START_SECONDS)
-        started = time.perf_counter()
-        replies = [stub.RecordCaseEvents(r, timeout=300) for r in requests]
-        acked = total / (time.perf_counter() - started)
-        caught_up = None
-        if projections != "off":
-            last = pb.ListBreachesRequest(min_log_position=replies[-1].log_position, page_size=1)
-            stub.ListBreaches(last, timeout=1200)
-            caught_up = total / (time.perf_counter() - started)
-        started = time.perf_counter()
-        duplicates = sum(stub.RecordCaseEvents(r, timeout=300).duplicate_count for r in requests)
-        resent = total / (time.perf_counter() - started)
-    recorded = sum(r.recorded_count for r in replies)
-    assert recorded == total and duplicates == total, (recorded, duplicates, total)
-    return IngestFigures(acked, caught_up, resent)
+        figures = timed_ingest(
+            stub,
+            lambda r: stub.RecordCaseEvents(r, timeout=300),
+            requests,
+            total,
+            projections != "off",
+            1200,
+        )
+    return figures
 
 
 def batches_of(milestones: int, size: int) -> list[pb.RecordCaseEventsRequest]:

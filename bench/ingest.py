@@ -27,9 +27,7 @@ import argparse
 import contextlib
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness import (
@@ -43,7 +41,12 @@ from bench.harness import (
     scratch_schema,
     sign,
 )
-from bench.raw_inserts import postgres_insert_rate, sqlite_insert_rate
+from bench.ingest_figures import (
+    IngestFigures,
+    postgres_insert_rate,
+    sqlite_insert_rate,
+    timed_ingest,
+)
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import terms_pb2
 
@@ -77,12 +80,12 @@ READINGS_TABLE = (
 
 
 def sqlite_baseline(path: Path, batches: list[list[Row]]) -> float:
-    """Readings per second inserted raw into SQLite (bench/raw_inserts.py)."""
+    """Readings per second inserted raw into SQLite (bench/ingest_figures.py)."""
     return sqlite_insert_rate(path, READINGS_TABLE, "readings", batches)
 
 
 def postgres_baseline(server_url: str, batches: list[list[Row]]) -> float:
-    """Readings per second inserted raw into PostgreSQL (bench/raw_inserts.py)."""
+    """Readings per second inserted raw into PostgreSQL (bench/ingest_figures.py)."""
     return postgres_insert_rate(server_url, READINGS_TABLE, "readings", batches)
 
 
@@ -103,15 +106,6 @@ def reading_count(request: pb.RecordMeasurementsRequest) -> int:
     return len(request.measurements) + sum(len(c.observed_at_micros) for c in request.columns)
 
 
-@dataclass(frozen=True)
-class IngestFigures:
-    """Readings per second: acknowledged, read models caught up (None without), re-sent."""
-
-    acked: float
-    caught_up: float | None
-    resent: float
-
-
 def ingest_rates(
     database_url: str, workdir: Path, requests: list[pb.RecordMeasurementsRequest], mode: str
 ) -> IngestFigures:
@@ -128,20 +122,15 @@ def ingest_rates(
             stack.enter_context(running_worker(database_url, workdir))
         stub = stack.enter_context(channel_to(server))
         sign(stub)
-        started = time.perf_counter()
-        replies = [stub.RecordMeasurements(r, timeout=300) for r in requests]
-        acked = total / (time.perf_counter() - started)
-        caught_up = None
-        if mode != "off":
-            last = pb.ListBreachesRequest(min_log_position=replies[-1].log_position, page_size=1)
-            stub.ListBreaches(last, timeout=600)
-            caught_up = total / (time.perf_counter() - started)
-        started = time.perf_counter()
-        duplicates = sum(stub.RecordMeasurements(r, timeout=300).duplicate_count for r in requests)
-        resent = total / (time.perf_counter() - started)
-    recorded = sum(r.recorded_count for r in replies)
-    assert recorded == total and duplicates == total, (recorded, duplicates, total)
-    return IngestFigures(acked, caught_up, resent)
+        figures = timed_ingest(
+            stub,
+            lambda r: stub.RecordMeasurements(r, timeout=300),
+            requests,
+            total,
+            mode != "off",
+            600,
+        )
+    return figures
 
 
 MODE_LABELS = {

@@ -1,19 +1,25 @@
-"""The baselines of the ingest benchmarks: a raw bulk insert of the same rows, timed.
+"""What the ingest benchmarks time: the ledger's rates over gRPC, and their baseline, a raw bulk
+insert of the same rows.
 
-One transaction per batch into a table with a primary key on the row's identity: SQLite with
-one executemany per batch, PostgreSQL with one COPY per batch in a scratch schema.
+The baseline is one transaction per batch into a table with a primary key on the row's
+identity: SQLite with one executemany per batch, PostgreSQL with one COPY per batch in a
+scratch schema.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from psycopg import sql
 
 from bench.harness import postgres_connection, scratch_schema
+from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
+from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 
 
 def sqlite_insert_rate(
@@ -54,3 +60,39 @@ def postgres_insert_rate(
                     copy.write_row(row)
         elapsed = time.perf_counter() - started
     return sum(len(b) for b in batches) / elapsed
+
+
+@dataclass(frozen=True)
+class IngestFigures:
+    """Rows per second: acknowledged, read models caught up (None without), re-sent (all
+    duplicates)."""
+
+    acked: float
+    caught_up: float | None
+    resent: float
+
+
+def timed_ingest(
+    stub: pb_grpc.LedgerServiceStub,
+    send: Callable[[Any], Any],
+    requests: Sequence[Any],
+    total: int,
+    read_models: bool,
+    catch_up_timeout: float,
+) -> IngestFigures:
+    """Send every request (each reply after its transaction), wait for the read models when
+    there are any, then send them all again; the rates of the total rows."""
+    started = time.perf_counter()
+    replies = [send(r) for r in requests]
+    acked = total / (time.perf_counter() - started)
+    caught_up = None
+    if read_models:
+        last = pb.ListBreachesRequest(min_log_position=replies[-1].log_position, page_size=1)
+        stub.ListBreaches(last, timeout=catch_up_timeout)
+        caught_up = total / (time.perf_counter() - started)
+    started = time.perf_counter()
+    duplicates = sum(send(r).duplicate_count for r in requests)
+    resent = total / (time.perf_counter() - started)
+    recorded = sum(r.recorded_count for r in replies)
+    assert recorded == total and duplicates == total, (recorded, duplicates, total)
+    return IngestFigures(acked, caught_up, resent)
