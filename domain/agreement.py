@@ -32,6 +32,7 @@ class TermsVersion:
     terms: AgreementTerms
     effective_from: datetime
     retroactive: bool
+    tier_id: str = ""  # in a subscriber's view: the tier these terms are of
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,9 @@ class Agreement(BaseAggregate[str]):
     def objective_ids(self) -> tuple[str, ...]:
         """The ids of the objectives of every terms version, each once, in order of appearance."""
         return tuple(
-            dict.fromkeys(o.objective_id for v in self.terms_versions for o in v.terms.objectives)
+            dict.fromkeys(
+                o.objective_id for v in self.terms_versions for o in v.terms.judged_objectives()
+            )
         )
 
     @property
@@ -254,6 +257,8 @@ class Agreement(BaseAggregate[str]):
                 violations.add(f"terms.{role}.party_id", "parties cannot change by amendment")
         if terms.kind != first.kind:
             violations.add("terms.kind", "the kind of agreement cannot change by amendment")
+        if terms.is_service_sla != first.is_service_sla:
+            violations.add("terms.tiers", "a service SLA keeps tiers, and an agreement gets none")
         violations.extend(self._instant_violations("effective_from", effective_from))
         violations.extend(_reason_violations(reason))
         return list(violations)
@@ -287,6 +292,13 @@ class Agreement(BaseAggregate[str]):
             violations.add("exclusion.end", "must carry a time zone")
         elif exclusion.end <= exclusion.start:
             violations.add("exclusion.end", "must be after exclusion.start")
+        if exclusion.customer_id:
+            if not self.current_terms.terms.is_service_sla:
+                violations.add(
+                    "exclusion.customer_id", "only a service SLA's exclusions name a customer"
+                )
+            elif not is_identifier(exclusion.customer_id):
+                violations.add("exclusion.customer_id", IDENTIFIER_RULE)
         known_objectives = set(self.objective_ids)
         if len(exclusion.objective_ids) > len(known_objectives):
             violations.add("exclusion.objective_ids", "each of the agreement's objectives once")
@@ -311,7 +323,7 @@ class Agreement(BaseAggregate[str]):
         units = {
             o.period
             for v in self.terms_versions
-            for o in v.terms.objectives
+            for o in v.terms.judged_objectives()
             if o.objective_id == objective_id
         }
         if not units:
@@ -344,7 +356,9 @@ class Agreement(BaseAggregate[str]):
         started yet) the first version is returned.
         """
         governing = [v for v in self.terms_versions if v.effective_from <= as_of]
-        return max(governing, key=lambda v: v.number) if governing else self.terms_versions[0]
+        # The versions are in the order they were recorded (a subscriber's view orders them so
+        # too, domain/subscriber_views.py): the last one effective is the one in force.
+        return governing[-1] if governing else self.terms_versions[0]
 
     def standing_at(self, as_of: datetime) -> AgreementStanding:
         """The agreement as it stood at as_of; NotFoundError before it was signed."""

@@ -51,13 +51,15 @@ class PeriodStanding:
 @dataclass
 class AgreementHistory:
     """The agreement, its exclusions, readings, cases and closed periods, as far as the events
-    go. cases holds each case's milestones in record order."""
+    go. cases holds each case's milestones in record order. For a subscriber's view of a service
+    SLA, agreement is the view and periods are the subscriber's."""
 
     agreement: Agreement
     exclusions: list[Exclusion] = field(default_factory=list)
     readings: dict[str, list[Measurement]] = field(default_factory=dict)
     periods: dict[tuple[str, str], PeriodStanding] = field(default_factory=dict)
     cases: dict[str, list[Milestone]] = field(default_factory=dict)
+    customer_id: str = ""  # a subscriber's view of a service SLA (domain/subscriber_views.py)
 
     def case_timelines(self) -> list[list[Milestone]]:
         """Each case's milestones in business order."""
@@ -146,7 +148,7 @@ def governing_terms(agreement: Agreement, period: Period) -> TermsVersion | None
         if v.effective_from <= period.start or (v.retroactive and v.effective_from < period.end)
     ]
     if candidates:
-        return max(candidates, key=lambda v: v.number)
+        return candidates[-1]  # the versions are in recorded order: the last is the newest
     first = agreement.terms_versions[0]
     return first if first.effective_from < period.end else None
 

@@ -37,6 +37,7 @@ class Exclusion:
     reason: str
     evidence: str = ""
     objective_ids: tuple[str, ...] = ()
+    customer_id: str = ""  # a service SLA's exclusion for one subscriber only; "" for all
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "objective_ids", tuple(self.objective_ids))

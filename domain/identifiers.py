@@ -30,9 +30,20 @@ def measurement_stream(agreement_id: str, objective_id: str, day: date) -> str:
     return f"{measurement_stream_prefix(agreement_id)}{objective_id}/day:{day.isoformat()}"
 
 
-def period_stream(agreement_id: str, objective_id: str, period_label: str) -> str:
-    """Name of the stream holding one objective-period's results."""
+def period_stream(
+    agreement_id: str, objective_id: str, period_label: str, customer_id: str = ""
+) -> str:
+    """Name of the stream holding one objective-period's results: of the agreement, or of one
+    subscriber of a service SLA (customer_id)."""
+    if customer_id:
+        root = subscription_stream(agreement_id, customer_id)
+        return f"{root}/objective:{objective_id}/period:{period_label}"
     return f"{measurement_stream_prefix(agreement_id)}{objective_id}/period:{period_label}"
+
+
+def subscription_stream(agreement_id: str, customer_id: str) -> str:
+    """Name of the stream holding one customer's subscription to a service SLA."""
+    return f"{agreement_stream(agreement_id)}/customer:{customer_id}"
 
 
 def agreement_of_stream(stream_id: str) -> str:

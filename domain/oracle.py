@@ -12,8 +12,12 @@ from typing import Any
 
 from domain.compliance import TrackResult
 from domain.compliance_report import ComplianceReport, compliance_report
-from domain.known_at import history_known_at
+from domain.errors import NotFoundError
+from domain.known_at import history_known_at, known_by
+from domain.period_results import PeriodEvent
 from domain.period_walk import PeriodWindow
+from domain.subscriber_views import subscriber_history, tier_history
+from domain.subscriptions import Subscription, replay_subscription
 from domain.window_evaluation import evaluate_window
 
 
@@ -30,3 +34,46 @@ def replay_compliance(
         return evaluate_window(history, current, as_of)
 
     return compliance_report(history, as_of, known_at, objective_id, from_history)
+
+
+def replay_subscriber_compliance(
+    events: Iterable[Any],
+    subscription_events: Iterable[Subscription.Event],
+    as_of: datetime,
+    known_at: datetime,
+    objective_id: str | None = None,
+) -> ComplianceReport:
+    """A subscriber's compliance report from a service SLA's events (in log order; period events
+    of other subscribers are left out) and its subscription's, at as_of, as of known_at."""
+    subscription = replay_subscription(list(known_by(subscription_events, known_at)))
+    if subscription is None:
+        raise NotFoundError(f"no subscription was recorded by {known_at.isoformat()}")
+    customer_id = subscription.customer_id
+    own = (e for e in events if not isinstance(e, PeriodEvent) or e.customer_id == customer_id)
+    view = subscriber_history(history_known_at(own, known_at), subscription)
+
+    def from_history(current: PeriodWindow) -> list[TrackResult]:
+        return evaluate_window(view, current, as_of)
+
+    return compliance_report(view, as_of, known_at, objective_id, from_history)
+
+
+def replay_tier_compliance(
+    events: Iterable[Any],
+    tier_id: str,
+    as_of: datetime,
+    known_at: datetime,
+    objective_id: str | None = None,
+) -> ComplianceReport:
+    """The compliance every subscriber of a tier shares, from a service SLA's events (in log
+    order; subscribers' period events are left out), at as_of, as of known_at."""
+    own = (e for e in events if not isinstance(e, PeriodEvent) or not e.customer_id)
+    history = history_known_at(own, known_at)
+    if history.agreement.terms_in_force(as_of).terms.tier(tier_id) is None:
+        raise NotFoundError(f"the service has no tier {tier_id!r} at {as_of.isoformat()}")
+    view = tier_history(history, tier_id)
+
+    def from_history(current: PeriodWindow) -> list[TrackResult]:
+        return evaluate_window(view, current, as_of)
+
+    return compliance_report(view, as_of, known_at, objective_id, from_history)

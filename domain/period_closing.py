@@ -71,14 +71,16 @@ def close_period(
     due: PeriodWindow,
     recorded_at: datetime,
     closed_now: dict[tuple[str, str], str],
+    results: list[TrackResult] | None = None,
 ) -> list[PeriodEvent]:
     """The events that close one due period, judged with history; closed_now holds the status
-    of each period closed before it in the same call, and gets this one's.
+    of each period closed before it in the same call, and gets this one's. results, when given,
+    is evaluate_due(history, due) computed already (subscribers of one tier share it).
 
     history needs only the readings of the period's window, its exclusions, and the standings of
     the periods a run of breaches may reach back to (earlier_labels, while they are breached).
     """
-    new = _close(history, due, recorded_at, closed_now)
+    new = _close(history, due, recorded_at, closed_now, results)
     closing = new[0]
     assert isinstance(closing, PeriodClosed)
     closed_now[(due.objective.objective_id, due.period.label)] = closing.status
@@ -90,14 +92,18 @@ def _close(
     due: PeriodWindow,
     recorded_at: datetime,
     closed_now: dict[tuple[str, str], str],
+    results: list[TrackResult] | None,
 ) -> list[PeriodEvent]:
     agreement_id = history.agreement.agreement_id
     objective_id = due.objective.objective_id
-    results = evaluate_due(history, due)
+    if results is None:
+        results = evaluate_due(history, due)
     figures = [TrackFigures.of(r) for r in results]
     fee = period_fee(due)
     status = overall_status(figures)
-    writer = _PeriodStreamWriter(agreement_id, objective_id, due.period.label, 0, recorded_at)
+    writer = _PeriodStreamWriter(
+        agreement_id, objective_id, due.period.label, 0, recorded_at, history.customer_id
+    )
     writer.append(
         PeriodClosed,
         window_start=due.window_start,
@@ -106,6 +112,7 @@ def _close(
         figures=figures,
         status=status,
         period_fee=fee,
+        **({"tier_id": due.terms.tier_id} if due.terms.tier_id else {}),
     )
     for result in results:
         if result.breached:
@@ -149,14 +156,22 @@ class _PeriodStreamWriter:
     """Numbers new events of one objective-period stream after its current head."""
 
     def __init__(
-        self, agreement_id: str, objective_id: str, label: str, head: int, recorded_at: datetime
+        self,
+        agreement_id: str,
+        objective_id: str,
+        label: str,
+        head: int,
+        recorded_at: datetime,
+        customer_id: str = "",
     ) -> None:
         self._identity = {
             "agreement_id": agreement_id,
             "objective_id": objective_id,
             "period_label": label,
         }
-        self._stream = period_stream(agreement_id, objective_id, label)
+        if customer_id:
+            self._identity["customer_id"] = customer_id
+        self._stream = period_stream(agreement_id, objective_id, label, customer_id)
         self._version = head
         self._recorded_at = recorded_at
         self.events: list[PeriodEvent] = []
@@ -209,7 +224,12 @@ def recalculate_period(
     results = evaluate_due(history, due)
     after = [TrackFigures.of(r) for r in results]
     writer = _PeriodStreamWriter(
-        history.agreement.agreement_id, objective_id, label, standing.version, recorded_at
+        history.agreement.agreement_id,
+        objective_id,
+        label,
+        standing.version,
+        recorded_at,
+        history.customer_id,
     )
 
     if after != standing.figures:
@@ -255,7 +275,12 @@ def recalculate_period(
 def _due_for_standing(history: AgreementHistory, standing: PeriodStanding) -> PeriodWindow | None:
     closed = standing.closed
     terms = next(
-        (v for v in history.agreement.terms_versions if v.number == closed.terms_version), None
+        (
+            v
+            for v in history.agreement.terms_versions
+            if v.number == closed.terms_version and v.tier_id == closed.tier_id
+        ),
+        None,
     )
     if terms is None:
         return None

@@ -1,14 +1,15 @@
 """Events of an objective-period: closed, breached, credited, and compensations after late data.
 
-Each objective-period has its own stream, agreement:<id>/objective:<objective>/period:<label>,
-whose first event is PeriodClosed. The store's unique (stream, version) makes a second close of
+Each objective-period has its own stream, agreement:<id>/objective:<objective>/period:<label>
+(a service SLA's subscriber: agreement:<id>/customer:<customer>/objective:...), whose first event
+is PeriodClosed. The store's unique (stream, version) makes a second close of
 the same period impossible, whatever the retries or concurrent closers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -75,6 +76,9 @@ class PeriodEvent(CanMutateAggregate[str]):
     agreement_id: str
     objective_id: str
     period_label: str
+    _: KW_ONLY
+    # The subscriber whose period this is, for a service SLA; "" for an agreement's own period.
+    customer_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class PeriodClosed(PeriodEvent):
     figures: Sequence[TrackFigures]
     status: str
     period_fee: Money
+    _: KW_ONLY
+    tier_id: str = ""  # the subscriber's tier that judged the period, for a service SLA
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ MAX_NAME_LENGTH = 256
 MAX_TEXT_LENGTH = 4096
 MAX_SERVICES = 100
 MAX_OBJECTIVES = 200
+MAX_TIERS = 20
 
 
 class AgreementKind(Enum):
@@ -68,6 +69,19 @@ class Objective:
 
 
 @dataclass(frozen=True)
+class Tier:
+    """One level of a service-based SLA: its objectives and, optionally, its own credit policy."""
+
+    tier_id: str
+    display_name: str = ""
+    objectives: tuple[Objective, ...] = field(default=())
+    credit_policy: CreditPolicy | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "objectives", tuple(self.objectives))
+
+
+@dataclass(frozen=True)
 class AgreementTerms:
     """The complete terms of one version of an agreement."""
 
@@ -81,15 +95,32 @@ class AgreementTerms:
     term_end: datetime | None
     objectives: tuple[Objective, ...] = field(default=())
     credit_policy: CreditPolicy | None = None
+    tiers: tuple[Tier, ...] = field(default=())
 
     def __post_init__(self) -> None:
         # Stored events decode sequences as lists; the terms always hold tuples.
         object.__setattr__(self, "services", tuple(self.services))
         object.__setattr__(self, "objectives", tuple(self.objectives))
+        object.__setattr__(self, "tiers", tuple(self.tiers))
+
+    @property
+    def is_service_sla(self) -> bool:
+        """Whether these are the terms of a service's SLA, with tiers that customers subscribe to
+        (domain/subscriber_views.py), rather than of one agreement with one customer."""
+        return bool(self.tiers)
 
     def objective(self, objective_id: str) -> Objective | None:
         """The objective with that id, if these terms have it."""
         return next((o for o in self.objectives if o.objective_id == objective_id), None)
+
+    def tier(self, tier_id: str) -> Tier | None:
+        """The tier with that id, if these terms have it."""
+        return next((t for t in self.tiers if t.tier_id == tier_id), None)
+
+    def judged_objectives(self) -> tuple[Objective, ...]:
+        """Every objective these terms judge: their own, then each tier's (an objective that
+        several tiers hold appears once per tier)."""
+        return self.objectives + tuple(o for t in self.tiers for o in t.objectives)
 
     def violations(self, prefix: str = "terms") -> list[FieldViolation]:
         """Every rule these terms break, with field paths under prefix."""
@@ -99,7 +130,10 @@ class AgreementTerms:
             found.append(FieldViolation(f"{prefix}.{path}", description))
 
         for role, party in (("provider", self.provider), ("customer", self.customer)):
-            if not is_identifier(party.party_id):
+            if role == "customer" and self.is_service_sla:
+                if party.party_id or party.display_name:
+                    bad("customer", "a service SLA has no customer: customers subscribe to it")
+            elif not is_identifier(party.party_id):
                 bad(f"{role}.party_id", IDENTIFIER_RULE)
             if len(party.display_name) > MAX_NAME_LENGTH:
                 bad(f"{role}.display_name", f"at most {MAX_NAME_LENGTH} characters")
@@ -122,7 +156,10 @@ class AgreementTerms:
             bad("term_end", "must carry a time zone")
         elif self.term_end is not None and self.term_end <= self.term_start:
             bad("term_end", "must be after term_start")
-        found.extend(_objective_violations(self.objectives, f"{prefix}.objectives"))
+        if self.is_service_sla:
+            found.extend(_tier_violations(self, prefix))
+        else:
+            found.extend(_objective_violations(self.objectives, f"{prefix}.objectives"))
         if self.credit_policy is not None:
             found.extend(
                 FieldViolation(field_path, description)
@@ -130,22 +167,88 @@ class AgreementTerms:
                     self.credit_policy, f"{prefix}.credit_policy"
                 )
             )
-        for index, objective in enumerate(self.objectives):
-            policy = objective.rules.credit_policy or self.credit_policy
-            if (
-                objective.rules.indicator is Indicator.COUNT_LIMIT
-                and policy is not None
-                and isinstance(policy.rule, StepsRule)
-                and policy.rule.below_percent is None
-            ):
+        found.extend(_steps_violations(self.objectives, self.credit_policy, f"{prefix}.objectives"))
+        return found
+
+
+def _steps_violations(
+    objectives: Sequence[Objective], default_policy: CreditPolicy | None, prefix: str
+) -> list[FieldViolation]:
+    found: list[FieldViolation] = []
+    for index, objective in enumerate(objectives):
+        policy = objective.rules.credit_policy or default_policy
+        if (
+            objective.rules.indicator is Indicator.COUNT_LIMIT
+            and policy is not None
+            and isinstance(policy.rule, StepsRule)
+            and policy.rule.below_percent is None
+        ):
+            found.append(
+                FieldViolation(
+                    f"{prefix}[{index}].credit_policy",
+                    "a count-limit objective has no percentage target: "
+                    "a steps rule needs below_percent",
+                )
+            )
+    return found
+
+
+def _tier_violations(terms: AgreementTerms, prefix: str) -> list[FieldViolation]:
+    """The rules of a service SLA's tiers: each an identifier once, with valid objectives; an
+    objective id that several tiers hold names the same metric measured the same way."""
+    found: list[FieldViolation] = []
+    if terms.kind is not AgreementKind.SERVICE_BASED:
+        found.append(FieldViolation(f"{prefix}.kind", "only a service-based SLA has tiers"))
+    if terms.objectives:
+        found.append(
+            FieldViolation(f"{prefix}.objectives", "a service SLA's objectives are in its tiers")
+        )
+    if len(terms.tiers) > MAX_TIERS:
+        found.append(FieldViolation(f"{prefix}.tiers", f"at most {MAX_TIERS} tiers"))
+    seen_tiers: set[str] = set()
+    measured: dict[str, tuple[str, Indicator]] = {}
+    for index, tier in enumerate(terms.tiers[:MAX_TIERS]):
+        path = f"{prefix}.tiers[{index}]"
+        if not is_identifier(tier.tier_id):
+            found.append(FieldViolation(f"{path}.tier_id", IDENTIFIER_RULE))
+        elif tier.tier_id in seen_tiers:
+            found.append(FieldViolation(f"{path}.tier_id", "tier ids must be unique"))
+        seen_tiers.add(tier.tier_id)
+        if len(tier.display_name) > MAX_NAME_LENGTH:
+            found.append(
+                FieldViolation(f"{path}.display_name", f"at most {MAX_NAME_LENGTH} characters")
+            )
+        found.extend(_objective_violations(tier.objectives, f"{path}.objectives"))
+        for o_index, objective in enumerate(tier.objectives[:MAX_OBJECTIVES]):
+            o_path = f"{path}.objectives[{o_index}]"
+            if objective.rules.case_clock is not None:
                 found.append(
                     FieldViolation(
-                        f"{prefix}.objectives[{index}].credit_policy",
-                        "a count-limit objective has no percentage target: "
-                        "a steps rule needs below_percent",
+                        f"{o_path}.case_clock", "a service SLA's tiers cannot hold case objectives"
                     )
                 )
-        return found
+            shape = (objective.metric, objective.rules.indicator)
+            if measured.setdefault(objective.objective_id, shape) != shape:
+                found.append(
+                    FieldViolation(
+                        o_path,
+                        f"objective {objective.objective_id!r} is in several tiers: "
+                        "it must name the same metric and indicator in each",
+                    )
+                )
+        if tier.credit_policy is not None:
+            found.extend(
+                FieldViolation(field_path, description)
+                for field_path, description in policy_violations(
+                    tier.credit_policy, f"{path}.credit_policy"
+                )
+            )
+        found.extend(
+            _steps_violations(
+                tier.objectives, tier.credit_policy or terms.credit_policy, f"{path}.objectives"
+            )
+        )
+    return found
 
 
 def _objective_violations(objectives: Sequence[Objective], prefix: str) -> list[FieldViolation]:
