@@ -21,7 +21,7 @@ def reading_period_streams(
     """
     units: dict[str, tuple[PeriodUnit, str]] = {}
     for version in agreement.terms_versions:
-        for objective in version.terms.objectives:
+        for objective in version.terms.judged_objectives():
             units[objective.objective_id] = (objective.period, version.terms.time_zone)
     streams: dict[str, list[str]] = {}
     for stream, readings in groups.items():

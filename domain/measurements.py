@@ -110,7 +110,7 @@ def validate_batch(
     case_objectives = {
         o.objective_id
         for v in agreement.terms_versions
-        for o in v.terms.objectives
+        for o in v.terms.judged_objectives()
         if o.rules.case_clock is not None
     }
     if case_objectives:
@@ -131,7 +131,7 @@ def objective_indicators(agreement: Agreement) -> dict[str, Indicator]:
     return {
         o.objective_id: o.rules.indicator
         for v in agreement.terms_versions
-        for o in v.terms.objectives
+        for o in v.terms.judged_objectives()
     }
 
 
