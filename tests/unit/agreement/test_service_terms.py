@@ -1,4 +1,4 @@
-"""The terms of a service SLA: tiers, no customer, objectives in the tiers; amendments keep it so."""
+"""The terms of a service SLA: tiers, no customer, objectives in tiers; amendments keep it so."""
 
 from __future__ import annotations
 
