@@ -1,8 +1,8 @@
 """The ledger's eventsourcing Application, and its parts: each capability in its own module.
 
 The application records events (with the acting identity) and holds the parts every call goes
-through: commands, ingest, compliance, agreements, the hash chain's audit, the request-id
-records, and the one reader of the log.
+through: commands, subscriptions, ingest, compliance, agreements, the hash chain's audit, the
+request-id records, and the one reader of the log.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from service.app.event_log import EventLog
 from service.app.idempotency import Idempotency
 from service.app.ingest import Ingest
 from service.app.ledger_audit import LedgerAudit
+from service.app.subscriptions import Subscriptions
 from service.store.event_limits import BoundedMapper
 from service.store.ledger_recorder import LedgerRecorder
 from service.store.transcodings import register_domain_transcodings
@@ -56,6 +57,7 @@ class LedgerApplication(Application[str]):
         self.agreements = Agreements(self.repository, self.events, self.event_log)
         self.idempotency = Idempotency(self.ledger_recorder, self.event_log)
         self.commands = Commands(self)
+        self.subscriptions = Subscriptions(self)
         self.ingest = Ingest(self)
         self.cases = Cases(self)
         self.case_list = CaseList(self)

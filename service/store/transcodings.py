@@ -28,7 +28,7 @@ from domain.objectives import (
     Threshold,
 )
 from domain.period_results import TrackFigures
-from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
+from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit, Tier
 
 
 class DataclassAsDict(Transcoding):
@@ -75,6 +75,7 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
         Fee,
         Objective,
         AgreementTerms,
+        Tier,
         Threshold,
         Schedule,
         CreditBand,
