@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 
@@ -16,9 +15,8 @@ from domain.errors import (
     NotFoundError,
     VersionConflictError,
 )
-from domain.money import Money
 from domain.subscriptions import Subscription
-from domain.terms import AgreementTerms, Fee, Party, PeriodUnit
+from domain.terms import AgreementTerms, Party
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application
 from service.store.command_requests import CommandRequest, RequestCarriedOutError
