@@ -21,7 +21,12 @@ from projections.log_source import LoggedEvent, LoggedNotification
 from projections.waiting import wait_until_reached
 from service.store.case_index import CaseRow
 from service.store.ledger_recorder import LedgerRecorder
-from service.store.log_reads import latest_close, notification_chunks, result_streams
+from service.store.log_reads import (
+    latest_close,
+    notification_chunks,
+    result_streams,
+    subscription_streams,
+)
 
 PAGE = 1000
 
@@ -133,6 +138,18 @@ class EventLog:
     def latest_close(self, agreement_id: str, objective_id: str) -> tuple[int, str] | None:
         """(log position, stream) of the objective's PeriodClosed recorded last, if any."""
         return latest_close(self._recorder, agreement_id, objective_id)
+
+    def subscription_streams(self, agreement_id: str) -> list[str]:
+        """The names of a service SLA's subscription streams, in name order."""
+        return subscription_streams(self._recorder, agreement_id)
+
+    def last_begun(self, low: str, high: str) -> tuple[int, str] | None:
+        """(log position, name) of the stream of the name range [low, high) begun last."""
+        return self._recorder.last_begun(low, high)
+
+    def streams_begun(self, ranges: Iterable[tuple[str, str]]) -> list[str]:
+        """The names of the streams begun within each name range [low, high)."""
+        return self._recorder.streams_begun(ranges)
 
     def case_ids(
         self,

@@ -67,6 +67,7 @@ class LedgerStatements:
     count_between: Any  # (first, last) -> how many events
     select_begun: Any  # (low, high) -> names of the streams begun in [low, high)
     select_last_begun: Any  # (low, high) -> name, position of the one begun last
+    select_first_level: Any  # {low, high, after, length} -> names directly below low
     upsert_cases: Any  # rows of CaseRow.as_values()
     select_case_candidates: Any  # (agreement, after, cutoff, start, known_at, limit) -> case_id
     select_cases: Any  # (agreement, after, limit) -> the rows' columns
@@ -241,6 +242,15 @@ class LedgerRecorder(ApplicationRecorder):
                 c.execute(self.ledger_sql.select_begun, (low, high))
                 names.extend(values(row)[0] for row in c.fetchall())
         return names
+
+    def first_level_streams(self, low: str, high: str) -> list[str]:
+        """The names in [low, high) of the streams with no '/' after low (a service's
+        subscriptions, not the streams nested below them), in name order: a skip scan of the
+        stream-name index, two seeks a name whatever the nested streams hold."""
+        params = {"low": low, "high": high, "after": len(low) + 1, "length": len(low)}
+        with self._transaction(commit=False) as c:
+            c.execute(self.ledger_sql.select_first_level, params)
+            return [str(values(row)[0]) for row in c.fetchall()]
 
     def last_begun(self, low: str, high: str) -> tuple[int, str] | None:
         """(log position, name) of the stream of the name range [low, high) begun last, if any."""

@@ -15,7 +15,7 @@ from eventsourcing.persistence import Notification
 
 from domain.agreement import Agreement
 from domain.compliance_streams import results_before
-from domain.identifiers import period_stream
+from domain.identifiers import period_stream, subscription_stream
 from service.store.event_limits import READ_CHUNK_BYTES
 from service.store.ledger_recorder import LedgerRecorder
 
@@ -81,3 +81,10 @@ def latest_close(
     low = period_stream(agreement_id, objective_id, "")
     high = low[:-1] + chr(ord(low[-1]) + 1)
     return recorder.last_begun(low, high)
+
+
+def subscription_streams(recorder: LedgerRecorder, agreement_id: str) -> list[str]:
+    """The names of a service SLA's subscription streams (agreement:<id>/customer:<customer>,
+    not the period streams below them), in name order, from the stream-name index."""
+    low = subscription_stream(agreement_id, "")
+    return recorder.first_level_streams(low, low[:-1] + chr(ord(low[-1]) + 1))

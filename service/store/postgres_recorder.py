@@ -33,6 +33,32 @@ _BEGUN = (
 )
 
 
+def _first_level() -> str:
+    """The names in [low, high) with no '/' after low (as _first_level of sqlite_recorder.py),
+    over the stream-name index in byte order; {} is the events table."""
+
+    def least(where: str) -> str:
+        return (
+            f"(SELECT e.originator_id FROM {{0}} e WHERE {where} ORDER BY e.originator_id "
+            'COLLATE "C" LIMIT 1)'
+        )
+
+    name = 'e.originator_id COLLATE "C"'
+    slash = "strpos(substr(w.x, %(after)s), '/')"
+    below = least(f"{name} > w.x AND {name} < w.x || '/'")
+    beyond = least(f"{name} >= w.x || '0' AND {name} < %(high)s")
+    beyond_level = least(
+        f"{name} >= left(w.x, %(length)s + {slash} - 1) || '0' AND {name} < %(high)s"
+    )
+    return (
+        "WITH RECURSIVE walk(x) AS ("
+        + least(f"{name} >= %(low)s AND {name} < %(high)s")
+        + f" UNION ALL SELECT CASE WHEN {slash} = 0 THEN COALESCE({below}, {beyond}) "
+        f"ELSE {beyond_level} END FROM walk w WHERE w.x IS NOT NULL) "
+        "SELECT w.x FROM walk w WHERE w.x IS NOT NULL AND " + slash + " = 0"
+    )
+
+
 def postgres_statements(schema_name: str, events_table: str) -> LedgerStatements:
     """The ledger's statements for PostgreSQL, in the named schema."""
     schema = Identifier(schema_name)
@@ -77,6 +103,7 @@ def postgres_statements(schema_name: str, events_table: str) -> LedgerStatements
             "SELECT originator_id, notification_id FROM {} WHERE notification_id = (SELECT "
             "MAX(notification_id) FROM {} WHERE " + _BEGUN + ")"
         ).format(events, events),
+        select_first_level=SQL(_first_level()).format(events),
         upsert_cases=SQL(
             "INSERT INTO {} SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], "
             "%s::bigint[], %s::boolean[], %s::bigint[]) "

@@ -36,6 +36,29 @@ def _marks(items: Sequence[Any]) -> str:
     return ",".join("?" * len(items))
 
 
+def _first_level(events: str) -> str:
+    """The names in [:low, :high) with no '/' after :low: from each name found, the next is the
+    least name beyond it that is not nested below it (or, from a nested name, below its first
+    level), two index seeks a step."""
+
+    def least(where: str) -> str:
+        return f"(SELECT MIN(originator_id) FROM {events} WHERE {where})"
+
+    slash = "instr(substr(x, :after), '/')"
+    below = least("originator_id > x AND originator_id < x || '/'")
+    beyond = least("originator_id >= x || '0' AND originator_id < :high")
+    beyond_level = least(
+        f"originator_id >= substr(x, 1, :length + {slash} - 1) || '0' AND originator_id < :high"
+    )
+    return (
+        "WITH RECURSIVE walk(x) AS ("
+        f"SELECT MIN(originator_id) FROM {events} WHERE originator_id >= :low "
+        "AND originator_id < :high UNION ALL "
+        f"SELECT CASE WHEN {slash} = 0 THEN COALESCE({below}, {beyond}) ELSE {beyond_level} END "
+        f"FROM walk WHERE x IS NOT NULL) SELECT x FROM walk WHERE x IS NOT NULL AND {slash} = 0"
+    )
+
+
 def sqlite_statements(events: str) -> LedgerStatements:
     """The ledger's statements for SQLite, over the events table named events. Statements over
     lists have a {} for each list's placeholders."""
@@ -76,6 +99,7 @@ def sqlite_statements(events: str) -> LedgerStatements:
             f"FROM {events} WHERE originator_id >= ? AND originator_id < ? "
             "AND originator_version = 1)"
         ),
+        select_first_level=_first_level(events),
         upsert_cases=(
             f"INSERT INTO {CASE_INDEX_TABLE} VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (agreement_id, case_id) DO UPDATE SET " + _CASE_UPDATES
