@@ -22,6 +22,7 @@ from domain.rollup_sums import span_of, summarize_event
 from service.app.case_compliance import case_window_results
 from service.app.event_log import EventLog
 from service.app.rollup_reads import RollupSource, window_events
+from service.app.subscriber_compliance import SubscriberCompliance
 
 
 class ComplianceQueries:
@@ -29,6 +30,36 @@ class ComplianceQueries:
 
     def __init__(self, log: EventLog) -> None:
         self._log = log
+        # A service SLA's subscribers and tiers, every way (service/app/subscriber_compliance.py).
+        self.subscribers = SubscriberCompliance(log)
+
+    def subscriber_report(
+        self,
+        agreement_id: str,
+        customer_id: str,
+        objective_id: str,
+        as_of: datetime,
+        known_at: datetime,
+        rollups: RollupSource | None,
+    ) -> tuple[ComplianceReport, int]:
+        """One subscriber's report of a service SLA, and the log position it reflects."""
+        return self.subscribers.subscriber_report(
+            agreement_id, customer_id, objective_id, as_of, known_at, rollups
+        )
+
+    def tier_report(
+        self,
+        agreement_id: str,
+        tier_id: str,
+        objective_id: str,
+        as_of: datetime,
+        known_at: datetime,
+        rollups: RollupSource | None,
+    ) -> tuple[ComplianceReport, int]:
+        """The report a service SLA's tier shares, and the log position it reflects."""
+        return self.subscribers.tier_report(
+            agreement_id, tier_id, objective_id, as_of, known_at, rollups
+        )
 
     def report(
         self,
