@@ -19,7 +19,8 @@ is loaded:
   MAX_READINGS_PER_CLOSE as readings do.
 
 Recalculating a closed period reads as little (recalculation_history): the agreement, the
-period's own stream, and the readings or the cases of the window it was closed with.
+period's own stream (a subscriber's, for a service SLA), and the readings or the cases of the
+window it was closed with.
 """
 
 from __future__ import annotations
@@ -110,21 +111,28 @@ def plan_close(
 
 
 def recalculation_history(
-    log: EventLog, agreement: Agreement, objective_id: str, label: str
+    log: EventLog, agreement: Agreement, objective_id: str, label: str, customer_id: str = ""
 ) -> AgreementHistory:
     """What recalculating one closed objective-period reads (domain.period_closing
     recalculate_period), and nothing more: the agreement (its newest state) and exclusions, the
-    period's own stream, and the readings or the cases of the window it was closed with."""
+    period's own stream (of the subscriber customer_id, for a service SLA: a history to view
+    through domain.subscriber_views.subscriber_history), and the readings or the cases of the
+    window it was closed with."""
     reader = _Reader(log)
     agreement_id = agreement.agreement_id
     history = AgreementHistory(agreement, exclusions=list(agreement.exclusions))
-    add_period_events(history, reader.events([period_stream(agreement_id, objective_id, label)]))
+    stream = period_stream(agreement_id, objective_id, label, customer_id)
+    add_period_events(history, reader.events([stream]))
     standing = history.period(objective_id, label)
     if standing is None:
         return history
     closed = standing.closed
     terms = next((v for v in agreement.terms_versions if v.number == closed.terms_version), None)
-    objective = terms.terms.objective(objective_id) if terms is not None else None
+    objective = None
+    if terms is not None:
+        tier = terms.terms.tier(closed.tier_id) if closed.tier_id else None
+        judged = tier.objectives if tier is not None else terms.terms.objectives
+        objective = next((o for o in judged if o.objective_id == objective_id), None)
     if objective is None:
         return history
     start, end = closed.window_start, closed.window_end

@@ -19,8 +19,11 @@ from domain.errors import (
     VersionConflictError,
 )
 from domain.exclusions import Exclusion
+from domain.identifiers import IDENTIFIER_RULE, is_identifier, subscription_stream
 from domain.period_closing import recalculate_period
 from domain.period_results import PeriodEvent
+from domain.subscriber_views import subscriber_history
+from domain.subscriptions import Subscription
 from domain.terms import AgreementTerms
 from projections.log_source import LoggedEvent
 from service.app.closing_plans import (
@@ -105,8 +108,11 @@ class Commands:
     def record_exclusion(
         self, agreement_id: str, exclusion: Exclusion, *, request: CommandRequest | None = None
     ) -> tuple[bool, int]:
-        """Record an exclusion; (False, 0) when the same one was recorded before."""
+        """Record an exclusion; (False, 0) when the same one was recorded before. A service
+        SLA's exclusion for one customer (exclusion.customer_id) needs that customer's
+        subscription."""
         agreement = self._agreement_for_change(agreement_id, None)
+        self._refuse_unknown_subscriber(agreement, exclusion)
         if not agreement.record_exclusion(exclusion, self._record_time(agreement)):
             return False, 0
         return True, self._save_change(agreement, request).log_position
@@ -152,16 +158,20 @@ class Commands:
         objective_id: str,
         period_label: str,
         *,
+        customer_id: str = "",
         request: CommandRequest | None = None,
     ) -> list[LoggedEvent]:
         """Re-evaluate a closed period with what is known now; the compensations appended. Reads
-        only what the period needs (service.app.closing_plans.recalculation_history)."""
+        only what the period needs (service.app.closing_plans.recalculation_history). A service
+        SLA's periods are closed per subscriber: customer_id names the subscriber (and only
+        then may be given), whose period stream gets the compensations."""
+        whose = f" for customer {customer_id}" if customer_id else ""
 
         def compensations(history: AgreementHistory, now: datetime) -> list[PeriodEvent]:
             history.agreement.check_period_label(objective_id, period_label)
             if history.period(objective_id, period_label) is None:
                 raise NotFoundError(
-                    f"period {period_label} of objective {objective_id!r} is not closed"
+                    f"period {period_label} of objective {objective_id!r} is not closed{whose}"
                 )
             return recalculate_period(history, objective_id, period_label, now)
 
@@ -170,9 +180,53 @@ class Commands:
             if agreement is None:
                 return None
             log = self._app.event_log
-            return recalculation_history(log, agreement, objective_id, period_label)
+            if not agreement.current_terms.terms.is_service_sla:
+                if customer_id:
+                    raise InvalidArgumentError(
+                        [FieldViolation("customer_id", "only a service SLA has subscribers")]
+                    )
+                return recalculation_history(log, agreement, objective_id, period_label)
+            subscription = self._subscriber(agreement, customer_id)
+            agreement.check_period_label(objective_id, period_label)  # before reading for it
+            history = recalculation_history(log, agreement, objective_id, period_label, customer_id)
+            return subscriber_history(history, subscription)
 
         return self._append_derived(agreement_id, load, compensations, request)
+
+    def _subscriber(self, service: Agreement, customer_id: str) -> Subscription:
+        """The subscription of customer_id to a service SLA; InvalidArgumentError on field
+        customer_id when none is named, NotFoundError when it has none."""
+        if not is_identifier(customer_id):
+            rule = f"a service SLA's periods are closed per subscriber: {IDENTIFIER_RULE}"
+            raise InvalidArgumentError([FieldViolation("customer_id", rule)])
+        subscription = self._app.subscriptions.find(service.agreement_id, customer_id)
+        if subscription is None:
+            raise NotFoundError(
+                f"customer {customer_id} has no subscription to {service.agreement_id}"
+            )
+        return subscription
+
+    def _refuse_unknown_subscriber(self, agreement: Agreement, exclusion: Exclusion) -> None:
+        """InvalidArgumentError on field exclusion.customer_id (with every other rule the
+        exclusion breaks) when it names a customer without a subscription to the service."""
+        customer_id = exclusion.customer_id
+        if not (
+            customer_id
+            and agreement.current_terms.terms.is_service_sla
+            and is_identifier(customer_id)
+        ):
+            return  # nothing to look up, or a rule the agreement's own checks refuse
+        stream = subscription_stream(agreement.agreement_id, customer_id)
+        if self._app.event_log.stream_heads([stream]):
+            return
+        violations = agreement.exclusion_violations(exclusion)
+        violations.append(
+            FieldViolation(
+                "exclusion.customer_id",
+                f"customer {customer_id} has no subscription to {agreement.agreement_id}",
+            )
+        )
+        raise InvalidArgumentError(violations)
 
     def _agreement_for_change(self, agreement_id: str, expected_version: int | None) -> Agreement:
         agreement = self._app.agreements.find_agreement(agreement_id)

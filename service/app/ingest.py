@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.persistence import IntegrityError
 
+from domain.agreement import Agreement
 from domain.errors import VersionConflictError
 from domain.instants import to_epoch_us
 from domain.lateness import late_indexes, reading_period_streams
@@ -23,6 +24,7 @@ from domain.measurements import (
     without_time_slices,
 )
 from service.app.commands import MAX_RECORDING_ATTEMPTS
+from service.app.late_readings import service_late_indexes
 from service.store.command_requests import CommandRequest, with_outcome
 from service.store.ledger_recorder import AppendExtras
 from service.store.measurement_keys import measurement_keys
@@ -73,9 +75,7 @@ class Ingest:
                 groups = group_by_stream(agreement_id, fresh.readings)
             if not fresh.readings:
                 return RecordedBatch(0, fresh.duplicate_count, 0)
-            period_streams = reading_period_streams(agreement, groups)
-            candidates = sorted({p for periods in period_streams.values() for p in periods})
-            late = late_indexes(period_streams, set(log.stream_heads(candidates)))
+            late = self._late_indexes(agreement, groups)
             events = measured_events(agreement_id, groups, heads, app.now(), late)
             spans = [
                 (e.originator_id, e.originator_version, *span)
@@ -106,6 +106,18 @@ class Ingest:
         raise VersionConflictError(
             "concurrent batches kept recording the same readings; retry the call"
         )
+
+    def _late_indexes(
+        self, agreement: Agreement, groups: Mapping[str, Sequence[Measurement]]
+    ) -> dict[str, list[int]]:
+        """The late readings of each measurement stream: in a period already closed
+        (domain/lateness.py), for a service SLA for at least one subscriber
+        (service/app/late_readings.py)."""
+        if agreement.current_terms.terms.is_service_sla:
+            return service_late_indexes(self._app.ledger_recorder, agreement, groups)
+        period_streams = reading_period_streams(agreement, groups)
+        candidates = sorted({p for periods in period_streams.values() for p in periods})
+        return late_indexes(period_streams, set(self._app.event_log.stream_heads(candidates)))
 
     def _recorded_time_slices(
         self, groups: Mapping[str, Sequence[Measurement]], heads: Mapping[str, int]

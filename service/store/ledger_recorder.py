@@ -32,6 +32,7 @@ from service.store.chain_store import adopt, chain_head, chain_inserted, check_b
 from service.store.command_requests import CommandRecord, CommandRequest, record_of, request_row
 from service.store.ledger_chain import Adoption, Digest
 from service.store.measurement_keys import KeySpan, key_spans
+from service.store.subscriber_closes import closed_periods
 
 # (stream, version, first instant, last instant) of a MetricMeasured event's time-slice readings.
 MeasuredSpan = tuple[str, int, int, int]
@@ -71,6 +72,8 @@ class LedgerStatements:
     upsert_cases: Any  # rows of CaseRow.as_values()
     select_case_candidates: Any  # (agreement, after, cutoff, start, known_at, limit) -> case_id
     select_cases: Any  # (agreement, after, limit) -> the rows' columns
+    insert_closes: Any  # rows of (agreement, objective, period label)
+    select_closed: Any  # (agreement, objective, period label) -> a row when closed
 
 
 def agreement_streams(agreement_id: str) -> tuple[str, str, str]:
@@ -139,6 +142,8 @@ class LedgerRecorder(ApplicationRecorder):
             if extras.measured_spans:
                 self._insert_many(c, self.ledger_sql.insert_spans, extras.measured_spans)
             positions = self._insert_rows(c, stored_events)
+            if closes := closed_periods(stored_events):
+                self._insert_many(c, self.ledger_sql.insert_closes, closes)
             if extras.case_rows:
                 self._insert_many(
                     c, self.ledger_sql.upsert_cases, [r.as_values() for r in extras.case_rows]
@@ -261,6 +266,19 @@ class LedgerRecorder(ApplicationRecorder):
             return None
         name, position = values(row)
         return position, name
+
+    def closed_for_a_subscriber(
+        self, agreement_id: str, periods: Iterable[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """Those of the (objective, period label) pairs of a service SLA whose period was closed
+        for at least one subscriber (service/store/subscriber_closes.py)."""
+        found: set[tuple[str, str]] = set()
+        with self._transaction(commit=False) as c:
+            for objective_id, label in periods:
+                c.execute(self.ledger_sql.select_closed, (agreement_id, objective_id, label))
+                if c.fetchone() is not None:
+                    found.add((objective_id, label))
+        return found
 
     def case_candidates(
         self,

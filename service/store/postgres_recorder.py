@@ -22,6 +22,7 @@ from service.store.chain_sql import PostgresChainSQL
 from service.store.command_requests import postgres_statements as request_statements
 from service.store.ledger_recorder import LedgerRecorder, LedgerStatements, agreement_streams
 from service.store.schema import MEASUREMENT_KEYS_TABLE, SPANS_TABLE, postgres_tables
+from service.store.subscriber_closes import postgres_statements as closes_statements
 
 # Stream names are compared byte by byte, as the stream-name index orders them.
 _CASE_COLUMNS = "agreement_id, case_id, opened_at_us, last_at_us, settled, settled_recorded_at_us"
@@ -67,6 +68,7 @@ def postgres_statements(schema_name: str, events_table: str) -> LedgerStatements
     events = SQL("{}.{}").format(schema, Identifier(events_table))
     cases = SQL("{}.{}").format(schema, Identifier(CASE_INDEX_TABLE))
     _, insert_request, select_request = request_statements(schema_name)
+    _, insert_closes, select_closed = closes_statements(schema_name)
     return LedgerStatements(
         insert_keys=SQL("INSERT INTO {} (key) SELECT unnest(%s::bytea[])").format(keys),
         insert_spans=SQL(
@@ -118,6 +120,8 @@ def postgres_statements(schema_name: str, events_table: str) -> LedgerStatements
             "SELECT " + _CASE_COLUMNS + " FROM {} WHERE agreement_id = %s AND case_id > %s "
             "ORDER BY case_id LIMIT %s"
         ).format(cases),
+        insert_closes=insert_closes,
+        select_closed=select_closed,
     )
 
 

@@ -4,7 +4,8 @@ append-only.
 The ``measurement_keys`` table holds one 128-bit key per recorded reading with a client id, and
 ``measured_spans`` the first and last time-slice instant of each MetricMeasured event (see
 service/store/ledger_recorder.py). The hash chain's tables are service/store/chain_sql.py's, the
-request-id table service/store/command_requests.py's. Every one of them, and the events table,
+request-id table service/store/command_requests.py's, ``subscriber_closes``
+service/store/subscriber_closes.py's. Every one of them, and the events table,
 refuses UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) by trigger, but ``case_index``
 (service/store/case_index.py), an index of the case streams whose rows each append replaces.
 """
@@ -20,6 +21,9 @@ from service.store.command_requests import (
     SQLITE_CREATE,
     postgres_statements,
 )
+from service.store.subscriber_closes import SQLITE_CREATE as SQLITE_CREATE_CLOSES
+from service.store.subscriber_closes import SUBSCRIBER_CLOSES_TABLE
+from service.store.subscriber_closes import postgres_statements as closes_statements
 
 MEASUREMENT_KEYS_TABLE = "measurement_keys"
 SPANS_TABLE = "measured_spans"
@@ -35,6 +39,7 @@ def append_only_tables(events_table: str) -> tuple[str, ...]:
         ADOPTIONS_TABLE,
         COMMAND_REQUESTS_TABLE,
         SPANS_TABLE,
+        SUBSCRIBER_CLOSES_TABLE,
     )
 
 
@@ -47,6 +52,7 @@ def sqlite_tables(events_table: str, chain_sql: ChainSQL) -> list[str]:
         "originator_version INTEGER, first_us INTEGER NOT NULL, last_us INTEGER NOT NULL, "
         "PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID",
         SQLITE_CREATE,
+        SQLITE_CREATE_CLOSES,
         f"CREATE TABLE IF NOT EXISTS {CASE_INDEX_TABLE} (agreement_id TEXT NOT NULL, "
         "case_id TEXT NOT NULL, opened_at_us INTEGER NOT NULL, last_at_us INTEGER NOT NULL, "
         "settled INTEGER NOT NULL, settled_recorded_at_us INTEGER, "
@@ -75,6 +81,7 @@ def postgres_tables(schema_name: str, events_table: str, chain_sql: ChainSQL) ->
         ).format(schema, Identifier(SPANS_TABLE)),
         *chain_sql.create_statements,
         *postgres_statements(schema_name)[0],
+        closes_statements(schema_name)[0],
         # Case ids in byte order, as SQLite orders them, so pages follow the same order.
         SQL(
             "CREATE TABLE IF NOT EXISTS {}.{} (agreement_id text NOT NULL, "

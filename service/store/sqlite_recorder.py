@@ -19,6 +19,8 @@ from service.store.chain_sql import SQLiteChainSQL
 from service.store.command_requests import SQLITE_INSERT, SQLITE_SELECT, sqlite_add_columns
 from service.store.ledger_recorder import LedgerRecorder, LedgerStatements, agreement_streams
 from service.store.schema import MEASUREMENT_KEYS_TABLE, SPANS_TABLE, sqlite_tables
+from service.store.subscriber_closes import SQLITE_INSERT as INSERT_CLOSES
+from service.store.subscriber_closes import SQLITE_SELECT as SELECT_CLOSED
 
 LOOKUP_CHUNK = 500
 _CASE_COLUMNS = "agreement_id, case_id, opened_at_us, last_at_us, settled, settled_recorded_at_us"
@@ -113,6 +115,8 @@ def sqlite_statements(events: str) -> LedgerStatements:
             f"SELECT {_CASE_COLUMNS} FROM {CASE_INDEX_TABLE} WHERE agreement_id = ? "
             "AND case_id > ? ORDER BY case_id LIMIT ?"
         ),
+        insert_closes=INSERT_CLOSES,
+        select_closed=SELECT_CLOSED,
     )
 
 

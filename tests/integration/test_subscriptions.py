@@ -15,47 +15,27 @@ from domain.errors import (
     NotFoundError,
     VersionConflictError,
 )
-from domain.subscriptions import Subscription
-from domain.terms import AgreementTerms, Party
+from domain.terms import AgreementTerms
 from service.app.application import LedgerApplication
-from service.bootstrap import open_application
 from service.store.command_requests import CommandRequest, RequestCarriedOutError
-from service.store.storage import parse_database_url
-from tests.clocks import SteppingClock
 from tests.integration.service_slas import (
     BASIC_FEE,
+    FEBRUARY,
+    GLOBEX,
     JANUARY,
     MARCH,
     PREMIUM_FEE,
     SERVICE,
-    sign_service,
+    open_service_app,
+    subscribe,
 )
-
-FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)
-GLOBEX = Party("globex", "Globex")
 
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[LedgerApplication]:
-    application = open_application(
-        parse_database_url(database_url), clock=SteppingClock(datetime(2026, 6, 1, tzinfo=UTC))
-    )
-    sign_service(application)
+    application = open_service_app(database_url)
     yield application
     application.close()
-
-
-def subscribe(app: LedgerApplication, **overrides: object) -> tuple[Subscription, int]:
-    arguments: dict[str, object] = {
-        "agreement_id": SERVICE,
-        "customer": GLOBEX,
-        "tier_id": "basic",
-        "fee": BASIC_FEE,
-        "start": FEBRUARY,
-        "end": None,
-    }
-    arguments.update(overrides)
-    return app.subscriptions.subscribe(**arguments)  # type: ignore[arg-type]
 
 
 def test_a_subscription_reads_back_with_its_customer_tier_fee_and_start(
