@@ -43,9 +43,14 @@ def from_minor_units(amount: int, currency: str) -> Money:
 
 
 class LedgerViews:
-    """Projects agreements' parties, closed periods, breaches and credit lines."""
+    """Projects agreements' parties, closed periods, breaches and credit lines.
 
-    name = "ledger_views"
+    Every period, breach and credit row names the customer whose result it is: the agreement's
+    customer, or for a service SLA (whose customer is "") the subscriber the period event names,
+    so a subscriber's credits, balances and breaches read as a customer-based agreement's do.
+    """
+
+    name = "ledger_views_v2"  # the version of the tables' names (projections/tables.py)
     tables: tuple[Table, ...] = (agreements, periods, breaches, credit_lines)
     # Only these events change the views; the runner need not decode any other.
     topics = frozenset(
@@ -85,7 +90,7 @@ class _Batch:
         }
         self._retractions: list[tuple[int, BreachRetracted]] = []
         self._parties: dict[str, tuple[str, str]] = {}
-        self._windows: dict[tuple[str, str, str], tuple[datetime, datetime]] = {}
+        self._windows: dict[tuple[str, str, str, str], tuple[datetime, datetime]] = {}
 
     def add(self, position: int, event: Any) -> None:
         """Queue what one event changes."""
@@ -101,15 +106,18 @@ class _Batch:
                 }
             )
         elif isinstance(event, PeriodClosed):
-            key = (event.agreement_id, event.objective_id, event.period_label)
+            customer = self._customer(event)
+            key = (event.agreement_id, customer, event.objective_id, event.period_label)
             self._windows[key] = (event.window_start, event.window_end)
             self._rows[periods].append(
                 {
                     "agreement_id": event.agreement_id,
+                    "customer_id": customer,
                     "objective_id": event.objective_id,
                     "period_label": event.period_label,
                     "window_start": event.window_start,
                     "window_end": event.window_end,
+                    "tier_id": event.tier_id,
                     "position": position,
                 }
             )
@@ -166,6 +174,7 @@ class _Batch:
                 update(breaches)
                 .where(
                     breaches.c.agreement_id == event.agreement_id,
+                    breaches.c.customer_id == self._customer(event),
                     breaches.c.objective_id == event.objective_id,
                     breaches.c.period_label == event.period_label,
                     breaches.c.track == event.track,
@@ -174,23 +183,35 @@ class _Batch:
                 .values(retracted=True)
             )
 
-    def _context(self, event: PeriodEvent) -> tuple[tuple[str, str], tuple[datetime, datetime]]:
-        parties = self._parties.get(event.agreement_id)
+    def _parties_of(self, agreement_id: str) -> tuple[str, str]:
+        """The agreement's (customer, provider): "" for a service SLA's customer."""
+        parties = self._parties.get(agreement_id)
         if parties is None:
             row = self._connection.execute(
                 select(agreements.c.customer_id, agreements.c.provider_id).where(
-                    agreements.c.agreement_id == event.agreement_id
+                    agreements.c.agreement_id == agreement_id
                 )
             ).one()
-            parties = self._parties[event.agreement_id] = (row[0], row[1])
-        key = (event.agreement_id, event.objective_id, event.period_label)
+            parties = self._parties[agreement_id] = (row[0], row[1])
+        return parties
+
+    def _customer(self, event: PeriodEvent) -> str:
+        """Whose period the event is of: the subscriber it names, else the agreement's customer."""
+        return event.customer_id or self._parties_of(event.agreement_id)[0]
+
+    def _context(self, event: PeriodEvent) -> tuple[tuple[str, str], tuple[datetime, datetime]]:
+        """The (customer, provider) of the event's period, and the period's window."""
+        customer = self._customer(event)
+        parties = (customer, self._parties_of(event.agreement_id)[1])
+        key = (event.agreement_id, customer, event.objective_id, event.period_label)
         window = self._windows.get(key)
         if window is None:
             row = self._connection.execute(
                 select(periods.c.window_start, periods.c.window_end).where(
                     periods.c.agreement_id == key[0],
-                    periods.c.objective_id == key[1],
-                    periods.c.period_label == key[2],
+                    periods.c.customer_id == key[1],
+                    periods.c.objective_id == key[2],
+                    periods.c.period_label == key[3],
                 )
             ).one()
             window = self._windows[key] = (row[0], row[1])

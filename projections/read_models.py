@@ -24,6 +24,7 @@ from projections.ledger_views import LedgerViews
 from projections.log_source import LoggedNotification, LogSource
 from projections.reading_rollups import ReadingRollups, read_rollups, rollups_position
 from projections.runner import BatchedProjectionRunner, create_tables, drop_tables, run_together
+from projections.subscription_views import SubscriptionViews
 from projections.waiting import POLL_SECONDS, wait_until_reached
 
 BATCH_SIZE = 500
@@ -52,7 +53,17 @@ class ReadModels:
         self.encodings_runner = BatchedProjectionRunner(self.engine, self.read_log, self.encodings)
         self.cases = CaseJudgements()
         self.cases_runner = BatchedProjectionRunner(self.engine, self.read_log, self.cases)
-        self.runners = (self.runner, self.rollups_runner, self.encodings_runner, self.cases_runner)
+        self.subscriptions = SubscriptionViews()
+        self.subscriptions_runner = BatchedProjectionRunner(
+            self.engine, self.read_log, self.subscriptions
+        )
+        self.runners = (
+            self.runner,
+            self.rollups_runner,
+            self.encodings_runner,
+            self.cases_runner,
+            self.subscriptions_runner,
+        )
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._schema_lock = schema_lock
@@ -69,6 +80,7 @@ class ReadModels:
             self.runner,
             self.rollups_runner,
             self.cases_runner,
+            self.subscriptions_runner,
             *([self.encodings_runner] if encodings else []),
         ]
         with self._schema_lock():
@@ -143,7 +155,7 @@ class ReadModels:
     def audit(self) -> Audit:
         """Rebuild every read model from the log in a scratch database, each up to its stored
         tracking position, and compare it row by row with the stored one."""
-        projections = (self.views, self.rollups, self.encodings, self.cases)
+        projections = (self.views, self.rollups, self.encodings, self.cases, self.subscriptions)
         return audit_read_models(self.engine, self.read_log, projections, self._log_head)
 
     def _log_head(self) -> int:

@@ -25,32 +25,42 @@ projection_tracking = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# The breaches and credit-ledger read models (projections/ledger_views.py). v2: a service SLA's
+# subscribers have their own periods, so periods are keyed by customer too and every row names
+# the customer whose result it is (the agreement's customer, or the subscriber). A change to these
+# tables' keys or meaning bumps the version in their names and in the projection's name: on start
+# the running projections fill the new tables from the log, and tables of an older version are no
+# longer read (they may be dropped).
 agreements = Table(
-    "projected_agreements",
+    "projected_agreements_v2",
     metadata,
     Column("agreement_id", String(128), primary_key=True),
-    Column("customer_id", String(128), nullable=False),
+    Column("customer_id", String(128), nullable=False),  # "" for a service SLA
     Column("provider_id", String(128), nullable=False),
     Column("position", BigInteger, nullable=False),
 )
 
+# One row per closed objective-period of an agreement or of one subscriber of a service SLA.
 periods = Table(
-    "projected_periods",
+    "projected_periods_v2",
     metadata,
     Column("agreement_id", String(128), primary_key=True),
+    # Whose period: the agreement's customer, or the subscriber of a service SLA.
+    Column("customer_id", String(128), primary_key=True),
     Column("objective_id", String(128), primary_key=True),
     Column("period_label", String(16), primary_key=True),
     Column("window_start", DateTime(timezone=True), nullable=False),
     Column("window_end", DateTime(timezone=True), nullable=False),
+    Column("tier_id", String(128), nullable=False),  # the subscriber's tier that judged it, or ""
     Column("position", BigInteger, nullable=False),
 )
 
 breaches = Table(
-    "projected_breaches",
+    "projected_breaches_v2",
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("agreement_id", String(128), nullable=False),
-    Column("customer_id", String(128), nullable=False),
+    Column("customer_id", String(128), nullable=False),  # the period's customer (see periods)
     Column("provider_id", String(128), nullable=False),
     Column("objective_id", String(128), nullable=False),
     Column("period_label", String(16), nullable=False),
@@ -62,16 +72,22 @@ breaches = Table(
     Column("terms_version", Integer, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("retracted", Boolean, nullable=False),
-    Index("ix_projected_breaches_agreement", "agreement_id", "objective_id", "period_label"),
-    Index("ix_projected_breaches_customer", "customer_id"),
+    Index(
+        "ix_projected_breaches_v2_period",
+        "agreement_id",
+        "customer_id",
+        "objective_id",
+        "period_label",
+    ),
+    Index("ix_projected_breaches_v2_customer", "customer_id"),
 )
 
 credit_lines = Table(
-    "projected_credit_lines",
+    "projected_credit_lines_v2",
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("agreement_id", String(128), nullable=False),
-    Column("customer_id", String(128), nullable=False),
+    Column("customer_id", String(128), nullable=False),  # the period's customer (see periods)
     Column("provider_id", String(128), nullable=False),
     Column("objective_id", String(128), nullable=False),
     Column("period_label", String(16), nullable=False),
@@ -82,8 +98,8 @@ credit_lines = Table(
     Column("currency", String(3), nullable=False),
     Column("policy_line", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Index("ix_projected_credit_lines_customer", "customer_id", "currency"),
-    Index("ix_projected_credit_lines_agreement", "agreement_id"),
+    Index("ix_projected_credit_lines_v2_customer", "customer_id", "currency"),
+    Index("ix_projected_credit_lines_v2_agreement", "agreement_id"),
 )
 
 reading_rollups = Table(
@@ -216,6 +232,39 @@ case_judgement_totals = Table(
     Column("judged", BigInteger, nullable=False),
 )
 
+# Customers' subscriptions to service SLAs (projections/subscription_views.py), one row per
+# service and customer, from Subscription.Subscribed, TierChanged and Ended. Instants are UTC.
+subscriptions = Table(
+    "projected_subscriptions",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),  # the service SLA
+    Column("customer_id", String(128), primary_key=True),
+    Column("customer_name", Text, nullable=False),  # the customer's display name at subscribing
+    # The tier and fee in force before the newest tier change takes effect (the subscription's
+    # first ones without a change): while the newest change is upcoming, the current ones.
+    Column("tier_id", String(128), nullable=False),
+    Column("fee_minor", BigInteger, nullable=False),  # whole minor units of currency
+    Column("currency", String(3), nullable=False),
+    Column("fee_period", String(16), nullable=False),  # PeriodUnit value: day, week, month, ...
+    # The newest tier change recorded (NULL without one): its tier and fee govern every period
+    # that starts at or after change_effective_from.
+    Column("change_tier_id", String(128), nullable=True),
+    Column("change_fee_minor", BigInteger, nullable=True),
+    Column("change_currency", String(3), nullable=True),
+    Column("change_fee_period", String(16), nullable=True),
+    Column("change_effective_from", DateTime(timezone=True), nullable=True),
+    # Every tier-and-fee state in record order, the first from the start (JSON list of
+    # {tier_id, fee_minor, currency, fee_period, effective_from}): the tier in force at an
+    # instant is the last one recorded that is effective by then.
+    Column("changes", Text, nullable=False),
+    Column("start", DateTime(timezone=True), nullable=False),
+    Column("planned_end", DateTime(timezone=True), nullable=True),  # as subscribed; NULL: none
+    Column("ended_at", DateTime(timezone=True), nullable=True),  # Ended's end_at; NULL: not ended
+    Column("version", Integer, nullable=False),  # the subscription stream's version
+    Column("position", BigInteger, nullable=False),  # log position of its last event
+    Index("ix_projected_subscriptions_customer", "customer_id", "agreement_id"),
+)
+
 # A cache of the log rather than a read model: an event's encoding depends only on the event and
 # the public schema, so rebuilding read models keeps it. A change to how events map to the
 # public schema must bump the version in the table's name (and the projection's).
@@ -241,5 +290,6 @@ READ_MODEL_TABLES = (
     case_judgements,
     case_judgement_counts,
     case_judgement_totals,
+    subscriptions,
 )
 CACHE_TABLES = (encoded_events,)

@@ -80,7 +80,7 @@ def test_an_edited_credit_line_is_named_by_its_table_key_and_column(
     assert response.ok  # the hash chain is intact
     assert (checked.ok, checked.table, checked.key, checked.column) == (
         False,
-        "projected_credit_lines",
+        "projected_credit_lines_v2",
         f"position={position}",
         "amount_minor",
     )

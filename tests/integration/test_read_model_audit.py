@@ -155,10 +155,11 @@ def test_untouched_read_models_verify_at_the_position_they_reflect(ledger: Ledge
         "ok": True,
         "position": ledger.head(),
         "positions": {
-            "ledger_views": ledger.head(),
+            "ledger_views_v2": ledger.head(),
             "reading_rollups": ledger.head(),
             "event_encodings_v2": ledger.head(),
             "case_judgements": ledger.head(),
+            "subscription_views": ledger.head(),
         },
         "first_difference": None,
     }
@@ -175,7 +176,7 @@ def test_an_edited_credit_amount_is_named_by_table_position_and_column(ledger: L
     assert outcome["ok"] is True  # the hash chain is intact: only a read model was edited
     assert _difference(outcome) == (
         1,
-        "projected_credit_lines",
+        "projected_credit_lines_v2",
         {"position": position},
         "changed",
         "amount_minor",
@@ -188,7 +189,13 @@ def test_a_deleted_breach_is_named_as_missing(ledger: Ledger) -> None:
 
     outcome = ledger.verify()
 
-    assert _difference(outcome) == (1, "projected_breaches", {"position": position}, "missing", "")
+    assert _difference(outcome) == (
+        1,
+        "projected_breaches_v2",
+        {"position": position},
+        "missing",
+        "",
+    )
 
 
 def test_an_inserted_rollup_row_is_named_as_extra(ledger: Ledger) -> None:
@@ -248,7 +255,7 @@ def test_a_dropped_read_model_table_is_named_as_missing(ledger: Ledger) -> None:
         credit_lines.drop(connection)
 
     assert ledger.models.audit().first_difference == Difference(
-        "projected_credit_lines", {}, Problem.MISSING, detail="the table does not exist"
+        "projected_credit_lines_v2", {}, Problem.MISSING, detail="the table does not exist"
     )
 
 
@@ -267,8 +274,13 @@ def test_a_row_read_after_many_chunks_is_compared_on_its_whole_key(
 
     assert found is not None
     assert (found.table, dict(found.key), found.problem, found.column) == (
-        "projected_periods",
-        {"agreement_id": "acme-1", "objective_id": "availability", "period_label": "2026-02"},
+        "projected_periods_v2",
+        {
+            "agreement_id": "acme-1",
+            "customer_id": "globex",
+            "objective_id": "availability",
+            "period_label": "2026-02",
+        },
         Problem.CHANGED,
         "window_end",
     )
@@ -295,7 +307,7 @@ def test_a_retraction_projected_while_the_audit_compares_does_not_make_it_differ
     outcome = audit_read_models(
         models.engine,
         models.read_log,
-        (models.views, models.rollups, models.encodings, models.cases),
+        (models.views, models.rollups, models.encodings, models.cases, models.subscriptions),
         head_with_a_server_projecting_meanwhile,
     )
 
