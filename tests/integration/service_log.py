@@ -79,7 +79,7 @@ def read_models_engine_at(database_url: str) -> Engine:
 def memory_read_models(database_url: str, log: MemoryLog) -> Iterator[ReadModels]:
     """The read models on a database, fed from log, their tables created."""
     models = ReadModels(
-        log,  # type: ignore[arg-type]  # entries have the shape the runners read
+        log,
         read_models_engine_at(database_url),
         NoEncodings(),
         contextlib.nullcontext,
