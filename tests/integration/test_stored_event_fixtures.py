@@ -1,4 +1,8 @@
-"""Events stored by earlier versions of the ledger still decode to the same facts."""
+"""Events stored by earlier versions of the ledger still decode to the same facts.
+
+Each fixture file holds stored events (stream, version, topic, state) as the ledger of its time
+wrote them. The 2026-12 services file was written by the application itself on a SQLite file with
+a stepping record clock (a second a reading) and copied from its events table in log order."""
 
 from __future__ import annotations
 
@@ -15,10 +19,13 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
 from domain.agreement import Agreement, replay_agreement
 from domain.case_milestones import CaseClockWarned, CaseMilestoneRecorded, Milestone, MilestoneKind
+from domain.exclusions import ExclusionKind
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement, MetricMeasured
 from domain.objectives import CaseClock, ClockStop
-from domain.terms import AgreementKind, PeriodUnit
+from domain.period_results import BreachDetected, CreditIssued, PeriodClosed
+from domain.subscriptions import Subscription, replay_subscription
+from domain.terms import AgreementKind, Party, PeriodUnit
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application
 from service.store.chain_store import LedgerTamperedError
@@ -256,3 +263,120 @@ def test_a_stored_clock_warning_keeps_its_instants(case_events: list[Any]) -> No
         CASES_OPENED_US + 3 * HOUR_US,
         CASES_OPENED_US + 4 * HOUR_US,
     )
+
+
+SERVICES_FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_12_services.json"
+SERVICES_NOVEMBER = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def service_events(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    database = tmp_path_factory.mktemp("services") / "ledger.sqlite3"
+    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
+    return [
+        app.mapper.to_domain_event(
+            StoredEvent(
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=row["state"].encode(),
+            )
+        )
+        for row in json.loads(SERVICES_FIXTURE.read_text())
+    ]
+
+
+def test_every_stored_service_event_type_of_2026_12_still_decodes(
+    service_events: list[Any],
+) -> None:
+    assert [type(event) for event in service_events] == [
+        Agreement.Signed,
+        Subscription.Subscribed,
+        Agreement.ExclusionRecorded,
+        MetricMeasured,
+        PeriodClosed,
+        BreachDetected,
+        CreditIssued,
+        Subscription.TierChanged,
+        Subscription.Ended,
+    ]
+
+
+def test_a_stored_service_sla_keeps_its_tiers_and_their_policies(
+    service_events: list[Any],
+) -> None:
+    terms = service_events[0].terms
+    basic, premium = terms.tiers
+
+    assert (terms.is_service_sla, terms.kind, terms.customer) == (
+        True,
+        AgreementKind.SERVICE_BASED,
+        Party(""),
+    )
+    assert [(t.tier_id, t.display_name) for t in terms.tiers] == [
+        ("basic", "Basic"),
+        ("premium", "Premium"),
+    ]
+    assert [o.target_percent for o in (*basic.objectives, *premium.objectives)] == [
+        Decimal("99.0"),
+        Decimal("99.9"),
+    ]
+    assert basic.credit_policy is None
+    assert premium.credit_policy.cap_percent == Decimal(50)
+    assert premium.credit_policy.bonus.above_percent == Decimal("99.99")
+    assert terms.credit_policy.rule.bands[1].credit_percent == Decimal(25)
+
+
+def test_stored_subscription_events_replay_to_the_same_subscription(
+    service_events: list[Any],
+) -> None:
+    subscription = replay_subscription(
+        [e for e in service_events if isinstance(e, Subscription.Event)]
+    )
+
+    assert subscription is not None
+    assert (subscription.agreement_id, subscription.customer) == (
+        "cloud-2026",
+        Party("globex", "Globex"),
+    )
+    assert [(c.tier_id, c.fee.amount.amount, c.effective_from) for c in subscription.changes] == [
+        ("basic", Decimal("120.00"), SERVICES_NOVEMBER + timedelta(days=10)),
+        ("premium", Decimal("300.00"), datetime(2026, 12, 15, tzinfo=UTC)),
+    ]
+    assert (subscription.end, subscription.planned_end) == (datetime(2027, 3, 1, tzinfo=UTC), None)
+    assert subscription.id == "agreement:cloud-2026/customer:globex"
+
+
+def test_a_stored_exclusion_for_one_customer_keeps_its_customer(
+    service_events: list[Any],
+) -> None:
+    exclusion = service_events[2].exclusion
+
+    assert (exclusion.customer_id, exclusion.kind, exclusion.objective_ids) == (
+        "globex",
+        ExclusionKind.CUSTOMER_CAUSED,
+        ("availability",),
+    )
+
+
+def test_a_stored_subscriber_period_keeps_its_customer_tier_breach_and_credit(
+    service_events: list[Any],
+) -> None:
+    closed, breach, credit = service_events[4:7]
+
+    assert closed.originator_id == (
+        "agreement:cloud-2026/customer:globex/objective:availability/period:2026-11"
+    )
+    assert (closed.customer_id, closed.tier_id, closed.status) == ("globex", "basic", "breached")
+    assert closed.window_start == SERVICES_NOVEMBER + timedelta(days=10)
+    assert (breach.customer_id, breach.attained, breach.target) == (
+        "globex",
+        Decimal("87.500000"),
+        Decimal("99.0"),
+    )
+    assert (credit.customer_id, credit.amount.amount, credit.percent_of_fee) == (
+        "globex",
+        Decimal("19.96"),
+        Decimal(25),
+    )
+    assert service_events[3].labels[3] == {"customer": "globex"}
