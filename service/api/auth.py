@@ -31,6 +31,9 @@ COMMANDS = frozenset(
         "ClosePeriod",
         "RecalculatePeriod",
         "RecordCaseEvents",
+        "SubscribeCustomer",
+        "ChangeSubscriptionTier",
+        "EndSubscription",
     }
 )
 READS = frozenset(
@@ -46,6 +49,7 @@ READS = frozenset(
         "VerifyLedger",
         "GetCase",
         "ListCases",
+        "GetSubscription",
     }
 )
 CREDIT_EVENT_TYPES = frozenset(

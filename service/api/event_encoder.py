@@ -19,6 +19,7 @@ from domain.period_results import (
     PeriodRecalculated,
     TerminationRightGranted,
 )
+from domain.subscriptions import Subscription
 from projections.event_encodings import EncodedEvent
 from projections.log_source import LoggedEvent
 from service.api.mapping.events import logged_event_to_proto
@@ -43,6 +44,9 @@ PAYLOAD_CLASSES: dict[str, tuple[type, ...]] = {
     "termination_right_granted": (TerminationRightGranted,),
     "case_milestone_recorded": (CaseMilestoneRecorded,),
     "case_clock_warned": (CaseClockWarned,),
+    "customer_subscribed": (Subscription.Subscribed,),
+    "subscription_tier_changed": (Subscription.TierChanged,),
+    "subscription_ended": (Subscription.Ended,),
 }
 PAYLOAD_TOPICS: dict[str, tuple[str, ...]] = {
     name: tuple(get_topic(cls) for cls in classes) for name, classes in PAYLOAD_CLASSES.items()

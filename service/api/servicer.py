@@ -16,7 +16,6 @@ from service.api.auth import current_identity
 from service.api.case_calls import CaseCalls
 from service.api.command_inputs import (
     amendment_from_proto,
-    check_recalculation,
     closing_from_proto,
     exclusion_input,
     readings_from_proto,
@@ -25,28 +24,25 @@ from service.api.command_inputs import (
 )
 from service.api.command_replies import (
     appended,
-    appended_by,
     close_replay,
     close_reply,
     first_event,
     measured_counts,
-    recalculate_reply,
 )
 from service.api.event_pages import event_page
 from service.api.mapping.chain import digest_to_proto
 from service.api.mapping.read_models import balance_to_proto, breach_to_proto, credit_to_proto
-from service.api.mapping.results import report_to_proto
 from service.api.mapping.terms import standing_to_proto
 from service.api.query_inputs import (
     breach_listing,
     check_balance_request,
-    compliance_instants,
     credit_listing,
     events_page,
     read_instants,
     verify_range,
 )
-from service.api.read_waits import audit_if_asked, log_at, models_at
+from service.api.read_waits import audit_if_asked, models_at
+from service.api.subscription_calls import SubscriptionCalls
 from service.api.subscriptions import EventStreams
 from service.app.application import Clock, LedgerApplication
 from service.config import DEFAULT_CASE_AT_RISK_PERCENT
@@ -58,9 +54,9 @@ from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
 Reply = TypeVar("Reply")
 
 
-class LedgerServicer(CaseCalls, pb_grpc.LedgerServiceServicer):
+class LedgerServicer(CaseCalls, SubscriptionCalls, pb_grpc.LedgerServiceServicer):
     """Serves sla.ledger.v1.LedgerService from a LedgerApplication (the case methods:
-    CaseCalls)."""
+    CaseCalls; subscriptions, compliance and recalculation: SubscriptionCalls)."""
 
     def __init__(
         self,
@@ -310,25 +306,6 @@ class LedgerServicer(CaseCalls, pb_grpc.LedgerServiceServicer):
 
         return self._once("ClosePeriod", request, carry_out, replay)
 
-    @as_caller
-    def RecalculatePeriod(  # noqa: N802
-        self, request: pb.RecalculatePeriodRequest, context: grpc.ServicerContext
-    ) -> pb.RecalculatePeriodResponse:
-        """Re-evaluate a closed period and append compensations."""
-        self._access.require_agreement(request.agreement_id)
-        check_recalculation(self._app, request)
-
-        def carry_out(once: CommandRequest | None) -> pb.RecalculatePeriodResponse:
-            events = self._app.commands.recalculate_period(
-                request.agreement_id, request.objective_id, request.period_label, request=once
-            )
-            return recalculate_reply(appended(events))
-
-        def replay(record: CommandRecord) -> pb.RecalculatePeriodResponse:
-            return recalculate_reply(appended_by(self._app, record))
-
-        return self._once("RecalculatePeriod", request, carry_out, replay)
-
     def _once(
         self,
         method: str,
@@ -339,18 +316,6 @@ class LedgerServicer(CaseCalls, pb_grpc.LedgerServiceServicer):
         return self._app.idempotency.carry_out_once(
             method, message, current_identity.get(), carry_out, replay
         )
-
-    def GetCompliance(  # noqa: N802
-        self, request: pb.GetComplianceRequest, context: grpc.ServicerContext
-    ) -> pb.GetComplianceResponse:
-        """The compliance report at as_of, as known at known_at."""
-        self._access.require_agreement(request.agreement_id)
-        at = compliance_instants(request, self._clock())
-        log_at(self._app.event_log, request.min_log_position, context)
-        report, position = self._app.compliance.report(
-            request.agreement_id, request.objective_id, at.as_of, at.known_at, self._read_models
-        )
-        return pb.GetComplianceResponse(report=report_to_proto(report), log_position=position)
 
     def GetLedgerDigest(  # noqa: N802
         self, request: pb.GetLedgerDigestRequest, context: grpc.ServicerContext

@@ -11,12 +11,14 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from service.generated.sla.ledger.v1 import cases_pb2, ledger_service_pb2_grpc, terms_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from tests import proto_builders as build
+from tests import service_sla_requests as svc
 from tests.hostile_requests import YEAR_1, extremes
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
@@ -42,6 +44,9 @@ def fuzzed(
     stub.RecordCaseEvents(
         pb.RecordCaseEventsRequest(agreement_id=TARGET, milestones=[opened]), timeout=TIMEOUT
     )
+    stub.SignAgreement(svc.sign_service(START, START), timeout=TIMEOUT)
+    for customer in ("globex", "hooli"):
+        stub.SubscribeCustomer(svc.subscribe(customer, "basic", START), timeout=TIMEOUT)
     return stub
 
 
@@ -158,7 +163,61 @@ def _bases() -> dict[str, Message]:
             page_size=10,
         ),
         "TerminateAgreement": build.terminate_request(TARGET, NOW),  # each of its own agreement
+        **_subscription_bases(instant, later),
     }
+
+
+def _subscription_bases(instant: Timestamp, later: Timestamp) -> dict[str, Message]:
+    """A valid request of every subscription method, each of its optional parts present."""
+    subscribe = svc.subscribe("initech", "premium", START, end=NOW + timedelta(days=400))
+    subscribe.request_id = "subscribe-1"
+    change = svc.change_tier("globex", "premium", START + timedelta(days=20))
+    change.fee.CopyFrom(svc.fee("1200.00"))
+    change.expected_version = 1
+    change.request_id = "change-1"
+    end = svc.end("hooli", NOW - timedelta(days=1))
+    end.expected_version = 1
+    end.request_id = "end-1"
+    return {
+        "SubscribeCustomer": subscribe,
+        "ChangeSubscriptionTier": change,
+        "EndSubscription": end,
+        "GetSubscription": pb.GetSubscriptionRequest(
+            agreement_id=svc.SERVICE,
+            customer_id="globex",
+            as_of=instant,
+            known_at=later,
+            min_log_position=1,
+        ),
+    }
+
+
+def _service_bases() -> list[tuple[str, Message]]:
+    """More valid requests whose extremes reach the fields of a service SLA: its tiers, and an
+    exclusion of one subscriber."""
+    sign = svc.sign_service(START, START, agreement_id="x-service")
+    sign.terms.tiers[0].objectives[0].schedule.CopyFrom(
+        terms_pb2.Schedule(days=[1, 2, 3, 4, 5], start_minute=480, end_minute=1080)
+    )
+    amend = build.amend_request(svc.SERVICE, START, START + timedelta(days=1))
+    amend.terms.CopyFrom(svc.service_terms(START))
+    exclusion = terms_pb2.Exclusion(
+        exclusion_id="customer-caused-1",
+        start=build.timestamp(START + timedelta(days=3)),
+        end=build.timestamp(START + timedelta(days=4)),
+        kind=terms_pb2.EXCLUSION_KIND_CUSTOMER_CAUSED,
+        reason="their firewall",
+        objective_ids=["availability"],
+        customer_id="globex",
+    )
+    return [
+        ("SignAgreement", sign),
+        ("AmendAgreement", amend),
+        (
+            "RecordExclusion",
+            pb.RecordExclusionRequest(agreement_id=svc.SERVICE, exclusion=exclusion),
+        ),
+    ]
 
 
 def _call(stub: Stub, method: str, request: Message) -> tuple[grpc.StatusCode, str]:
@@ -182,11 +241,11 @@ def test_extremes_in_every_field_of_every_request_never_reach_internal_and_leave
     bases = _bases()
     assert set(bases) == methods
     internal, accepted = [], []
-    for method, base in bases.items():
+    for index, (method, base) in enumerate([*bases.items(), *_service_bases()]):
         assert _call(fuzzed, method, base)[0] is not grpc.StatusCode.INTERNAL
         for number, (path, request) in enumerate(extremes(base)):
             if method in ("SignAgreement", "TerminateAgreement") and path != "agreement_id":
-                request.agreement_id = f"{method}-{number}"  # type: ignore[attr-defined]
+                request.agreement_id = f"{method}-{index}-{number}"  # type: ignore[attr-defined]
             if method == "TerminateAgreement":
                 fresh = build.sign_request(request.agreement_id, START, START)  # type: ignore[attr-defined]
                 _call(fuzzed, "SignAgreement", fresh)

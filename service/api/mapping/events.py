@@ -10,12 +10,14 @@ from domain.identifiers import agreement_of_stream
 from domain.instants import MICROSECONDS_PER_DAY
 from domain.measurements import MetricMeasured
 from domain.period_results import PeriodEvent
+from domain.subscriptions import Subscription
 from projections.log_source import LoggedEvent
 from service.api.mapping.cases import case_event_into_proto
 from service.api.mapping.exclusions import exclusion_into_proto
 from service.api.mapping.measurements import add_measurements
 from service.api.mapping.results import period_event_into_proto
 from service.api.mapping.scalars import instant_to_proto
+from service.api.mapping.subscriptions import subscription_event_into_proto
 from service.api.mapping.terms import terms_to_proto
 from service.generated.sla.ledger.v1 import events_pb2
 
@@ -63,6 +65,8 @@ def logged_event_to_proto(logged: LoggedEvent) -> events_pb2.LedgerEvent:
         period_event_into_proto(event, message)
     elif isinstance(event, CaseMilestoneRecorded | CaseClockWarned):
         case_event_into_proto(event, message)
+    elif isinstance(event, Subscription.Subscribed | Subscription.TierChanged | Subscription.Ended):
+        subscription_event_into_proto(event, message)
     else:  # pragma: no cover - every stored event type is mapped above
         raise TypeError(f"no public schema for {type(event).__name__}")
     return message

@@ -36,6 +36,7 @@ def exclusion_from_proto(
         reason=e.reason,
         evidence=e.evidence,
         objective_ids=tuple(e.objective_ids),
+        customer_id=e.customer_id,
     )
 
 
@@ -48,3 +49,4 @@ def exclusion_into_proto(exclusion: Exclusion, e: terms_pb2.Exclusion) -> None:
     e.reason = exclusion.reason
     e.evidence = exclusion.evidence
     e.objective_ids.extend(exclusion.objective_ids)
+    e.customer_id = exclusion.customer_id

@@ -77,6 +77,7 @@ def period_event_into_proto(event: PeriodEvent, message: events_pb2.LedgerEvent)
     common: dict[str, Any] = {
         "objective_id": event.objective_id,
         "period_label": event.period_label,
+        "customer_id": event.customer_id,
     }
     if isinstance(event, PeriodClosed):
         closed = message.period_closed
@@ -86,6 +87,7 @@ def period_event_into_proto(event: PeriodEvent, message: events_pb2.LedgerEvent)
                 terms_version=event.terms_version,
                 status=event.status,
                 compliance_status=STATUS_NAME_TO_PROTO.get(event.status),
+                tier_id=event.tier_id,
             )
         )
         closed.window_start.FromDatetime(event.window_start)
@@ -135,6 +137,7 @@ def period_event_into_proto(event: PeriodEvent, message: events_pb2.LedgerEvent)
         )
         adjusted.objective_id = event.objective_id
         adjusted.period_label = event.period_label
+        adjusted.customer_id = event.customer_id
         adjusted.policy_line = shown_policy_line(event.policy_line)
         _money(event.before, adjusted.before)
         _money(event.after, adjusted.after)

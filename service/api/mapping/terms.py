@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from domain.agreement import AgreementStanding
+from domain.credit_policies import CreditPolicy
 from domain.errors import Violations
 from domain.money import Money
-from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit
+from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit, Tier
 from service.api.mapping.rules import (
     policy_from_proto,
     policy_into_proto,
@@ -53,90 +56,129 @@ def terms_from_proto(
         violations.add(f"{path}.fee", "is required")
     if not message.fee.HasField("amount"):
         violations.add(f"{path}.fee.amount", "is required")
-    amount = message.fee.amount
     term_start = instant_from_proto(message, "term_start", f"{path}.term_start", violations)
     term_end = instant_from_proto(
         message, "term_end", f"{path}.term_end", violations, required=False
     )
-    objectives = [
-        Objective(
-            objective_id=o.objective_id,
-            metric=o.metric,
-            target_percent=decimal_field(
-                o.target_percent, f"{path}.objectives[{i}].target_percent", violations, Decimal(0)
-            )
-            or Decimal(0),
-            period=enum_from_proto(
-                o.period, PERIOD_FROM_PROTO, f"{path}.objectives[{i}].period", violations
-            ),
-            description=o.description,
-            rules=rules_from_proto(o, f"{path}.objectives[{i}]", violations),
-        )
-        for i, o in enumerate(message.objectives)
-    ]
+    objectives = _objectives_from_proto(message.objectives, f"{path}.objectives", violations)
     return AgreementTerms(
         provider=Party(message.provider.party_id, message.provider.display_name),
         customer=Party(message.customer.party_id, message.customer.display_name),
         kind=enum_from_proto(message.kind, KIND_FROM_PROTO, f"{path}.kind", violations),
         services=tuple(message.services),
         time_zone=message.time_zone,
-        fee=Fee(
-            Money(
-                required_decimal(amount.amount, f"{path}.fee.amount.amount", violations),
-                amount.currency_code,
-            ),
-            enum_from_proto(
-                message.fee.period, PERIOD_FROM_PROTO, f"{path}.fee.period", violations
-            ),
-        ),
+        fee=_fee_values(message.fee, f"{path}.fee", violations),
         term_start=term_start or PLACEHOLDER_INSTANT,
         term_end=term_end,
-        objectives=tuple(objectives),
-        credit_policy=(
-            policy_from_proto(message.credit_policy, f"{path}.credit_policy", violations)
-            if message.HasField("credit_policy")
-            else None
+        objectives=objectives,
+        credit_policy=_policy(message, path, violations),
+        tiers=tuple(
+            Tier(
+                tier_id=t.tier_id,
+                display_name=t.display_name,
+                objectives=_objectives_from_proto(
+                    t.objectives, f"{path}.tiers[{i}].objectives", violations
+                ),
+                credit_policy=_policy(t, f"{path}.tiers[{i}]", violations),
+            )
+            for i, t in enumerate(message.tiers)
         ),
     )
+
+
+def fee_from_proto(message: terms_pb2.Fee, path: str, violations: Violations) -> Fee:
+    """A fee from its message (the caller requires the message itself); shape errors go to
+    violations under path."""
+    if not message.HasField("amount"):
+        violations.add(f"{path}.amount", "is required")
+    return _fee_values(message, path, violations)
+
+
+def _fee_values(message: terms_pb2.Fee, path: str, violations: Violations) -> Fee:
+    amount = message.amount
+    return Fee(
+        Money(
+            required_decimal(amount.amount, f"{path}.amount.amount", violations),
+            amount.currency_code,
+        ),
+        enum_from_proto(message.period, PERIOD_FROM_PROTO, f"{path}.period", violations),
+    )
+
+
+def fee_to_proto(fee: Fee) -> terms_pb2.Fee:
+    """The message of a fee, its amount as stored."""
+    return terms_pb2.Fee(
+        amount=terms_pb2.Money(currency_code=fee.amount.currency, amount=str(fee.amount.amount)),
+        period=PERIOD_TO_PROTO[fee.period],
+    )
+
+
+def party_to_proto(party: Party) -> terms_pb2.Party:
+    """The message of a party."""
+    return terms_pb2.Party(party_id=party.party_id, display_name=party.display_name)
+
+
+def _objectives_from_proto(
+    messages: Iterable[terms_pb2.Objective], path: str, violations: Violations
+) -> tuple[Objective, ...]:
+    return tuple(
+        Objective(
+            objective_id=o.objective_id,
+            metric=o.metric,
+            target_percent=decimal_field(
+                o.target_percent, f"{path}[{i}].target_percent", violations, Decimal(0)
+            )
+            or Decimal(0),
+            period=enum_from_proto(o.period, PERIOD_FROM_PROTO, f"{path}[{i}].period", violations),
+            description=o.description,
+            rules=rules_from_proto(o, f"{path}[{i}]", violations),
+        )
+        for i, o in enumerate(messages)
+    )
+
+
+def _policy(
+    message: terms_pb2.AgreementTerms | terms_pb2.Tier, path: str, violations: Violations
+) -> CreditPolicy | None:
+    if not message.HasField("credit_policy"):
+        return None
+    return policy_from_proto(message.credit_policy, f"{path}.credit_policy", violations)
 
 
 def terms_to_proto(terms: AgreementTerms) -> terms_pb2.AgreementTerms:
     """The message for domain terms."""
     message = terms_pb2.AgreementTerms(
-        provider=terms_pb2.Party(
-            party_id=terms.provider.party_id, display_name=terms.provider.display_name
-        ),
-        customer=terms_pb2.Party(
-            party_id=terms.customer.party_id, display_name=terms.customer.display_name
-        ),
+        provider=party_to_proto(terms.provider),
+        customer=party_to_proto(terms.customer),
         kind=KIND_TO_PROTO[terms.kind],
         services=list(terms.services),
         time_zone=terms.time_zone,
-        fee=terms_pb2.Fee(
-            amount=terms_pb2.Money(
-                currency_code=terms.fee.amount.currency, amount=str(terms.fee.amount.amount)
-            ),
-            period=PERIOD_TO_PROTO[terms.fee.period],
-        ),
+        fee=fee_to_proto(terms.fee),
         term_start=instant_to_proto(terms.term_start),
-        objectives=[
-            terms_pb2.Objective(
-                objective_id=o.objective_id,
-                metric=o.metric,
-                target_percent=str(o.target_percent) if o.target_percent else "",
-                period=PERIOD_TO_PROTO[o.period],
-                description=o.description,
-            )
-            for o in terms.objectives
-        ],
     )
-    for objective, out in zip(terms.objectives, message.objectives, strict=True):
-        rules_into_proto(objective.rules, out)
+    _objectives_into_proto(terms.objectives, message.objectives)
     if terms.credit_policy is not None:
         policy_into_proto(terms.credit_policy, message.credit_policy)
+    for tier in terms.tiers:
+        out = message.tiers.add(tier_id=tier.tier_id, display_name=tier.display_name)
+        _objectives_into_proto(tier.objectives, out.objectives)
+        if tier.credit_policy is not None:
+            policy_into_proto(tier.credit_policy, out.credit_policy)
     if terms.term_end is not None:
         message.term_end.CopyFrom(instant_to_proto(terms.term_end))
     return message
+
+
+def _objectives_into_proto(objectives: Iterable[Objective], out: Any) -> None:
+    for o in objectives:
+        message = out.add(
+            objective_id=o.objective_id,
+            metric=o.metric,
+            target_percent=str(o.target_percent) if o.target_percent else "",
+            period=PERIOD_TO_PROTO[o.period],
+            description=o.description,
+        )
+        rules_into_proto(o.rules, message)
 
 
 def standing_to_proto(standing: AgreementStanding) -> terms_pb2.Agreement:

@@ -4,6 +4,7 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from service.generated.sla.ledger.v1 import cases_pb2 as _cases_pb2
 from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
+from service.generated.sla.ledger.v1 import subscriptions_pb2 as _subscriptions_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -14,7 +15,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class LedgerEvent(_message.Message):
-    __slots__ = ("position", "stream_id", "stream_version", "recorded_at", "agreement_id", "actor", "agreement_signed", "agreement_amended", "agreement_terminated", "metric_measured", "exclusion_recorded", "period_closed", "breach_detected", "breach_retracted", "credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted", "period_recalculated", "termination_right_granted", "case_milestone_recorded", "case_clock_warned")
+    __slots__ = ("position", "stream_id", "stream_version", "recorded_at", "agreement_id", "actor", "agreement_signed", "agreement_amended", "agreement_terminated", "metric_measured", "exclusion_recorded", "period_closed", "breach_detected", "breach_retracted", "credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted", "period_recalculated", "termination_right_granted", "case_milestone_recorded", "case_clock_warned", "customer_subscribed", "subscription_tier_changed", "subscription_ended")
     POSITION_FIELD_NUMBER: _ClassVar[int]
     STREAM_ID_FIELD_NUMBER: _ClassVar[int]
     STREAM_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +38,9 @@ class LedgerEvent(_message.Message):
     TERMINATION_RIGHT_GRANTED_FIELD_NUMBER: _ClassVar[int]
     CASE_MILESTONE_RECORDED_FIELD_NUMBER: _ClassVar[int]
     CASE_CLOCK_WARNED_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_SUBSCRIBED_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_TIER_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_ENDED_FIELD_NUMBER: _ClassVar[int]
     position: int
     stream_id: str
     stream_version: int
@@ -59,7 +63,10 @@ class LedgerEvent(_message.Message):
     termination_right_granted: TerminationRightGranted
     case_milestone_recorded: CaseMilestoneRecorded
     case_clock_warned: CaseClockWarned
-    def __init__(self, position: _Optional[int] = ..., stream_id: _Optional[str] = ..., stream_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agreement_id: _Optional[str] = ..., actor: _Optional[str] = ..., agreement_signed: _Optional[_Union[AgreementSigned, _Mapping]] = ..., agreement_amended: _Optional[_Union[AgreementAmended, _Mapping]] = ..., agreement_terminated: _Optional[_Union[AgreementTerminated, _Mapping]] = ..., metric_measured: _Optional[_Union[MetricMeasured, _Mapping]] = ..., exclusion_recorded: _Optional[_Union[ExclusionRecorded, _Mapping]] = ..., period_closed: _Optional[_Union[PeriodClosed, _Mapping]] = ..., breach_detected: _Optional[_Union[BreachDetected, _Mapping]] = ..., breach_retracted: _Optional[_Union[BreachRetracted, _Mapping]] = ..., credit_issued: _Optional[_Union[CreditIssued, _Mapping]] = ..., credit_adjusted: _Optional[_Union[CreditAdjusted, _Mapping]] = ..., bonus_earned: _Optional[_Union[BonusEarned, _Mapping]] = ..., bonus_adjusted: _Optional[_Union[BonusAdjusted, _Mapping]] = ..., period_recalculated: _Optional[_Union[PeriodRecalculated, _Mapping]] = ..., termination_right_granted: _Optional[_Union[TerminationRightGranted, _Mapping]] = ..., case_milestone_recorded: _Optional[_Union[CaseMilestoneRecorded, _Mapping]] = ..., case_clock_warned: _Optional[_Union[CaseClockWarned, _Mapping]] = ...) -> None: ...
+    customer_subscribed: CustomerSubscribed
+    subscription_tier_changed: SubscriptionTierChanged
+    subscription_ended: SubscriptionEnded
+    def __init__(self, position: _Optional[int] = ..., stream_id: _Optional[str] = ..., stream_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agreement_id: _Optional[str] = ..., actor: _Optional[str] = ..., agreement_signed: _Optional[_Union[AgreementSigned, _Mapping]] = ..., agreement_amended: _Optional[_Union[AgreementAmended, _Mapping]] = ..., agreement_terminated: _Optional[_Union[AgreementTerminated, _Mapping]] = ..., metric_measured: _Optional[_Union[MetricMeasured, _Mapping]] = ..., exclusion_recorded: _Optional[_Union[ExclusionRecorded, _Mapping]] = ..., period_closed: _Optional[_Union[PeriodClosed, _Mapping]] = ..., breach_detected: _Optional[_Union[BreachDetected, _Mapping]] = ..., breach_retracted: _Optional[_Union[BreachRetracted, _Mapping]] = ..., credit_issued: _Optional[_Union[CreditIssued, _Mapping]] = ..., credit_adjusted: _Optional[_Union[CreditAdjusted, _Mapping]] = ..., bonus_earned: _Optional[_Union[BonusEarned, _Mapping]] = ..., bonus_adjusted: _Optional[_Union[BonusAdjusted, _Mapping]] = ..., period_recalculated: _Optional[_Union[PeriodRecalculated, _Mapping]] = ..., termination_right_granted: _Optional[_Union[TerminationRightGranted, _Mapping]] = ..., case_milestone_recorded: _Optional[_Union[CaseMilestoneRecorded, _Mapping]] = ..., case_clock_warned: _Optional[_Union[CaseClockWarned, _Mapping]] = ..., customer_subscribed: _Optional[_Union[CustomerSubscribed, _Mapping]] = ..., subscription_tier_changed: _Optional[_Union[SubscriptionTierChanged, _Mapping]] = ..., subscription_ended: _Optional[_Union[SubscriptionEnded, _Mapping]] = ...) -> None: ...
 
 class AgreementSigned(_message.Message):
     __slots__ = ("terms", "signed_at")
@@ -136,7 +143,7 @@ class ExclusionRecorded(_message.Message):
     def __init__(self, exclusion: _Optional[_Union[_terms_pb2.Exclusion, _Mapping]] = ...) -> None: ...
 
 class PeriodClosed(_message.Message):
-    __slots__ = ("objective_id", "period_label", "window_start", "window_end", "terms_version", "figures", "status", "period_fee", "compliance_status")
+    __slots__ = ("objective_id", "period_label", "window_start", "window_end", "terms_version", "figures", "status", "period_fee", "compliance_status", "customer_id", "tier_id")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     WINDOW_START_FIELD_NUMBER: _ClassVar[int]
@@ -146,6 +153,8 @@ class PeriodClosed(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FEE_FIELD_NUMBER: _ClassVar[int]
     COMPLIANCE_STATUS_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    TIER_ID_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     window_start: _timestamp_pb2.Timestamp
@@ -155,38 +164,44 @@ class PeriodClosed(_message.Message):
     status: str
     period_fee: _terms_pb2.Money
     compliance_status: _compliance_pb2.ComplianceStatus
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., figures: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status: _Optional[str] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., compliance_status: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ...) -> None: ...
+    customer_id: str
+    tier_id: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., figures: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status: _Optional[str] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., compliance_status: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ..., customer_id: _Optional[str] = ..., tier_id: _Optional[str] = ...) -> None: ...
 
 class BreachDetected(_message.Message):
-    __slots__ = ("objective_id", "period_label", "track", "attained", "target", "terms_version")
+    __slots__ = ("objective_id", "period_label", "track", "attained", "target", "terms_version", "customer_id")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     TRACK_FIELD_NUMBER: _ClassVar[int]
     ATTAINED_FIELD_NUMBER: _ClassVar[int]
     TARGET_FIELD_NUMBER: _ClassVar[int]
     TERMS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     track: str
     attained: str
     target: str
     terms_version: int
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., terms_version: _Optional[int] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., terms_version: _Optional[int] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class BreachRetracted(_message.Message):
-    __slots__ = ("objective_id", "period_label", "track", "reason")
+    __slots__ = ("objective_id", "period_label", "track", "reason", "customer_id")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     TRACK_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     track: str
     reason: str
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., track: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., track: _Optional[str] = ..., reason: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class CreditIssued(_message.Message):
-    __slots__ = ("objective_id", "period_label", "amount", "percent_of_fee", "policy_line", "capped", "period_fee")
+    __slots__ = ("objective_id", "period_label", "amount", "percent_of_fee", "policy_line", "capped", "period_fee", "customer_id")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -194,6 +209,7 @@ class CreditIssued(_message.Message):
     POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
     CAPPED_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FEE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     amount: _terms_pb2.Money
@@ -201,58 +217,65 @@ class CreditIssued(_message.Message):
     policy_line: str
     capped: bool
     period_fee: _terms_pb2.Money
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., percent_of_fee: _Optional[str] = ..., policy_line: _Optional[str] = ..., capped: _Optional[bool] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., percent_of_fee: _Optional[str] = ..., policy_line: _Optional[str] = ..., capped: _Optional[bool] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class CreditAdjusted(_message.Message):
-    __slots__ = ("objective_id", "period_label", "before", "after", "delta", "policy_line")
+    __slots__ = ("objective_id", "period_label", "before", "after", "delta", "policy_line", "customer_id")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     BEFORE_FIELD_NUMBER: _ClassVar[int]
     AFTER_FIELD_NUMBER: _ClassVar[int]
     DELTA_FIELD_NUMBER: _ClassVar[int]
     POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     before: _terms_pb2.Money
     after: _terms_pb2.Money
     delta: _terms_pb2.Money
     policy_line: str
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., after: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., delta: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., after: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., delta: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class BonusEarned(_message.Message):
-    __slots__ = ("objective_id", "period_label", "amount", "percent_of_fee", "policy_line", "period_fee")
+    __slots__ = ("objective_id", "period_label", "amount", "percent_of_fee", "policy_line", "period_fee", "customer_id")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     PERCENT_OF_FEE_FIELD_NUMBER: _ClassVar[int]
     POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FEE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     amount: _terms_pb2.Money
     percent_of_fee: str
     policy_line: str
     period_fee: _terms_pb2.Money
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., percent_of_fee: _Optional[str] = ..., policy_line: _Optional[str] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., percent_of_fee: _Optional[str] = ..., policy_line: _Optional[str] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class BonusAdjusted(_message.Message):
-    __slots__ = ("objective_id", "period_label", "before", "after", "delta", "policy_line")
+    __slots__ = ("objective_id", "period_label", "before", "after", "delta", "policy_line", "customer_id")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     BEFORE_FIELD_NUMBER: _ClassVar[int]
     AFTER_FIELD_NUMBER: _ClassVar[int]
     DELTA_FIELD_NUMBER: _ClassVar[int]
     POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     before: _terms_pb2.Money
     after: _terms_pb2.Money
     delta: _terms_pb2.Money
     policy_line: str
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., after: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., delta: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., after: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., delta: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class PeriodRecalculated(_message.Message):
-    __slots__ = ("objective_id", "period_label", "before", "after", "status_before", "status_after", "compliance_status_before", "compliance_status_after")
+    __slots__ = ("objective_id", "period_label", "before", "after", "status_before", "status_after", "compliance_status_before", "compliance_status_after", "customer_id")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     BEFORE_FIELD_NUMBER: _ClassVar[int]
@@ -261,6 +284,7 @@ class PeriodRecalculated(_message.Message):
     STATUS_AFTER_FIELD_NUMBER: _ClassVar[int]
     COMPLIANCE_STATUS_BEFORE_FIELD_NUMBER: _ClassVar[int]
     COMPLIANCE_STATUS_AFTER_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     before: _containers.RepeatedCompositeFieldContainer[TrackFigures]
@@ -269,19 +293,22 @@ class PeriodRecalculated(_message.Message):
     status_after: str
     compliance_status_before: _compliance_pb2.ComplianceStatus
     compliance_status_after: _compliance_pb2.ComplianceStatus
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., after: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status_before: _Optional[str] = ..., status_after: _Optional[str] = ..., compliance_status_before: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ..., compliance_status_after: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., before: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., after: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status_before: _Optional[str] = ..., status_after: _Optional[str] = ..., compliance_status_before: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ..., compliance_status_after: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class TerminationRightGranted(_message.Message):
-    __slots__ = ("objective_id", "period_label", "consecutive_breaches", "first_period_label")
+    __slots__ = ("objective_id", "period_label", "consecutive_breaches", "first_period_label", "customer_id")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     CONSECUTIVE_BREACHES_FIELD_NUMBER: _ClassVar[int]
     FIRST_PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     consecutive_breaches: int
     first_period_label: str
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., consecutive_breaches: _Optional[int] = ..., first_period_label: _Optional[str] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., consecutive_breaches: _Optional[int] = ..., first_period_label: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class CaseMilestoneRecorded(_message.Message):
     __slots__ = ("milestone", "late")
@@ -306,3 +333,37 @@ class CaseClockWarned(_message.Message):
     due_at: _timestamp_pb2.Timestamp
     terms_version: int
     def __init__(self, case_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., warning: _Optional[_Union[_cases_pb2.CaseWarning, str]] = ..., reached_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ...) -> None: ...
+
+class CustomerSubscribed(_message.Message):
+    __slots__ = ("customer", "tier_id", "fee", "start", "end")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    TIER_ID_FIELD_NUMBER: _ClassVar[int]
+    FEE_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    customer: _terms_pb2.Party
+    tier_id: str
+    fee: _terms_pb2.Fee
+    start: _timestamp_pb2.Timestamp
+    end: _timestamp_pb2.Timestamp
+    def __init__(self, customer: _Optional[_Union[_terms_pb2.Party, _Mapping]] = ..., tier_id: _Optional[str] = ..., fee: _Optional[_Union[_terms_pb2.Fee, _Mapping]] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SubscriptionTierChanged(_message.Message):
+    __slots__ = ("customer_id", "terms", "reason")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    TERMS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    terms: _subscriptions_pb2.SubscriptionTerms
+    reason: str
+    def __init__(self, customer_id: _Optional[str] = ..., terms: _Optional[_Union[_subscriptions_pb2.SubscriptionTerms, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class SubscriptionEnded(_message.Message):
+    __slots__ = ("customer_id", "end_at", "reason")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    END_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    end_at: _timestamp_pb2.Timestamp
+    reason: str
+    def __init__(self, customer_id: _Optional[str] = ..., end_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...

@@ -5,6 +5,7 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from service.generated.sla.ledger.v1 import cases_pb2 as _cases_pb2
 from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
 from service.generated.sla.ledger.v1 import events_pb2 as _events_pb2
+from service.generated.sla.ledger.v1 import subscriptions_pb2 as _subscriptions_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -612,3 +613,103 @@ class ListCasesResponse(_message.Message):
     cases: _containers.RepeatedCompositeFieldContainer[_cases_pb2.CaseSummary]
     next_page_token: str
     def __init__(self, cases: _Optional[_Iterable[_Union[_cases_pb2.CaseSummary, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class SubscribeCustomerRequest(_message.Message):
+    __slots__ = ("agreement_id", "customer", "tier_id", "fee", "start", "end", "request_id")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    TIER_ID_FIELD_NUMBER: _ClassVar[int]
+    FEE_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    customer: _terms_pb2.Party
+    tier_id: str
+    fee: _terms_pb2.Fee
+    start: _timestamp_pb2.Timestamp
+    end: _timestamp_pb2.Timestamp
+    request_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., customer: _Optional[_Union[_terms_pb2.Party, _Mapping]] = ..., tier_id: _Optional[str] = ..., fee: _Optional[_Union[_terms_pb2.Fee, _Mapping]] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class SubscribeCustomerResponse(_message.Message):
+    __slots__ = ("subscription", "log_position")
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    subscription: _subscriptions_pb2.Subscription
+    log_position: int
+    def __init__(self, subscription: _Optional[_Union[_subscriptions_pb2.Subscription, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class ChangeSubscriptionTierRequest(_message.Message):
+    __slots__ = ("agreement_id", "customer_id", "tier_id", "fee", "effective_from", "reason", "expected_version", "request_id")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    TIER_ID_FIELD_NUMBER: _ClassVar[int]
+    FEE_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    customer_id: str
+    tier_id: str
+    fee: _terms_pb2.Fee
+    effective_from: _timestamp_pb2.Timestamp
+    reason: str
+    expected_version: int
+    request_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., tier_id: _Optional[str] = ..., fee: _Optional[_Union[_terms_pb2.Fee, _Mapping]] = ..., effective_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ChangeSubscriptionTierResponse(_message.Message):
+    __slots__ = ("subscription", "log_position")
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    subscription: _subscriptions_pb2.Subscription
+    log_position: int
+    def __init__(self, subscription: _Optional[_Union[_subscriptions_pb2.Subscription, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class EndSubscriptionRequest(_message.Message):
+    __slots__ = ("agreement_id", "customer_id", "end_at", "reason", "expected_version", "request_id")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    END_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    customer_id: str
+    end_at: _timestamp_pb2.Timestamp
+    reason: str
+    expected_version: int
+    request_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., end_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class EndSubscriptionResponse(_message.Message):
+    __slots__ = ("subscription", "log_position")
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    subscription: _subscriptions_pb2.Subscription
+    log_position: int
+    def __init__(self, subscription: _Optional[_Union[_subscriptions_pb2.Subscription, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class GetSubscriptionRequest(_message.Message):
+    __slots__ = ("agreement_id", "customer_id", "as_of", "known_at", "min_log_position")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
+    MIN_LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    customer_id: str
+    as_of: _timestamp_pb2.Timestamp
+    known_at: _timestamp_pb2.Timestamp
+    min_log_position: int
+    def __init__(self, agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., min_log_position: _Optional[int] = ...) -> None: ...
+
+class GetSubscriptionResponse(_message.Message):
+    __slots__ = ("subscription", "log_position")
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    subscription: _subscriptions_pb2.Subscription
+    log_position: int
+    def __init__(self, subscription: _Optional[_Union[_subscriptions_pb2.Subscription, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...

@@ -136,6 +136,26 @@ class LedgerServiceStub:
                 request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesRequest.SerializeToString,
                 response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesResponse.FromString,
                 _registered_method=True)
+        self.SubscribeCustomer = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/SubscribeCustomer',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeCustomerRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeCustomerResponse.FromString,
+                _registered_method=True)
+        self.ChangeSubscriptionTier = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ChangeSubscriptionTier',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ChangeSubscriptionTierRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ChangeSubscriptionTierResponse.FromString,
+                _registered_method=True)
+        self.EndSubscription = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/EndSubscription',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.EndSubscriptionRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.EndSubscriptionResponse.FromString,
+                _registered_method=True)
+        self.GetSubscription = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/GetSubscription',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionResponse.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer:
@@ -297,6 +317,40 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SubscribeCustomer(self, request, context):
+        """SubscribeCustomer records a customer's subscription to a service SLA (terms with tiers) on
+        one of its tiers, for a fee, from a start to an optional end. A customer holds one
+        subscription to a service: a second one is ALREADY_EXISTS.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeSubscriptionTier(self, request, context):
+        """ChangeSubscriptionTier moves a subscription to another tier (or fee) from an instant on;
+        periods starting at or after it are judged under the new tier, a period in progress keeps
+        the tier it started with.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndSubscription(self, request, context):
+        """EndSubscription ends a subscription at an instant; its last period is judged on the time
+        it ran, on a pro-rated fee.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSubscription(self, request, context):
+        """GetSubscription returns a customer's subscription to a service SLA at as_of, as the ledger
+        knew it at known_at.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -394,6 +448,26 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.ListCases,
                     request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesRequest.FromString,
                     response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesResponse.SerializeToString,
+            ),
+            'SubscribeCustomer': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubscribeCustomer,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeCustomerRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeCustomerResponse.SerializeToString,
+            ),
+            'ChangeSubscriptionTier': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeSubscriptionTier,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ChangeSubscriptionTierRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ChangeSubscriptionTierResponse.SerializeToString,
+            ),
+            'EndSubscription': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndSubscription,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.EndSubscriptionRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.EndSubscriptionResponse.SerializeToString,
+            ),
+            'GetSubscription': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSubscription,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -915,6 +989,114 @@ class LedgerService:
             '/sla.ledger.v1.LedgerService/ListCases',
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesRequest.SerializeToString,
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCasesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubscribeCustomer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/SubscribeCustomer',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeCustomerRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.SubscribeCustomerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeSubscriptionTier(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ChangeSubscriptionTier',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ChangeSubscriptionTierRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ChangeSubscriptionTierResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndSubscription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/EndSubscription',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.EndSubscriptionRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.EndSubscriptionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSubscription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/GetSubscription',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -107,6 +107,24 @@ class LedgerServiceStub:
     """ListCases returns a page of an agreement's cases with their clocks, as the ledger knows
     them now, filtered.
     """
+    SubscribeCustomer: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.SubscribeCustomerRequest, _ledger_service_pb2.SubscribeCustomerResponse]
+    """SubscribeCustomer records a customer's subscription to a service SLA (terms with tiers) on
+    one of its tiers, for a fee, from a start to an optional end. A customer holds one
+    subscription to a service: a second one is ALREADY_EXISTS.
+    """
+    ChangeSubscriptionTier: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ChangeSubscriptionTierRequest, _ledger_service_pb2.ChangeSubscriptionTierResponse]
+    """ChangeSubscriptionTier moves a subscription to another tier (or fee) from an instant on;
+    periods starting at or after it are judged under the new tier, a period in progress keeps
+    the tier it started with.
+    """
+    EndSubscription: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.EndSubscriptionRequest, _ledger_service_pb2.EndSubscriptionResponse]
+    """EndSubscription ends a subscription at an instant; its last period is judged on the time
+    it ran, on a pro-rated fee.
+    """
+    GetSubscription: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.GetSubscriptionRequest, _ledger_service_pb2.GetSubscriptionResponse]
+    """GetSubscription returns a customer's subscription to a service SLA at as_of, as the ledger
+    knew it at known_at.
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -185,6 +203,24 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     ListCases: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCasesRequest, _ledger_service_pb2.ListCasesResponse]  # type: ignore[assignment]
     """ListCases returns a page of an agreement's cases with their clocks, as the ledger knows
     them now, filtered.
+    """
+    SubscribeCustomer: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.SubscribeCustomerRequest, _ledger_service_pb2.SubscribeCustomerResponse]  # type: ignore[assignment]
+    """SubscribeCustomer records a customer's subscription to a service SLA (terms with tiers) on
+    one of its tiers, for a fee, from a start to an optional end. A customer holds one
+    subscription to a service: a second one is ALREADY_EXISTS.
+    """
+    ChangeSubscriptionTier: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ChangeSubscriptionTierRequest, _ledger_service_pb2.ChangeSubscriptionTierResponse]  # type: ignore[assignment]
+    """ChangeSubscriptionTier moves a subscription to another tier (or fee) from an instant on;
+    periods starting at or after it are judged under the new tier, a period in progress keeps
+    the tier it started with.
+    """
+    EndSubscription: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.EndSubscriptionRequest, _ledger_service_pb2.EndSubscriptionResponse]  # type: ignore[assignment]
+    """EndSubscription ends a subscription at an instant; its last period is judged on the time
+    it ran, on a pro-rated fee.
+    """
+    GetSubscription: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetSubscriptionRequest, _ledger_service_pb2.GetSubscriptionResponse]  # type: ignore[assignment]
+    """GetSubscription returns a customer's subscription to a service SLA at as_of, as the ledger
+    knew it at known_at.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -375,6 +411,48 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.ListCasesResponse, _abc.Awaitable[_ledger_service_pb2.ListCasesResponse]]:
         """ListCases returns a page of an agreement's cases with their clocks, as the ledger knows
         them now, filtered.
+        """
+
+    @_abc_1.abstractmethod
+    def SubscribeCustomer(
+        self,
+        request: _ledger_service_pb2.SubscribeCustomerRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.SubscribeCustomerResponse, _abc.Awaitable[_ledger_service_pb2.SubscribeCustomerResponse]]:
+        """SubscribeCustomer records a customer's subscription to a service SLA (terms with tiers) on
+        one of its tiers, for a fee, from a start to an optional end. A customer holds one
+        subscription to a service: a second one is ALREADY_EXISTS.
+        """
+
+    @_abc_1.abstractmethod
+    def ChangeSubscriptionTier(
+        self,
+        request: _ledger_service_pb2.ChangeSubscriptionTierRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.ChangeSubscriptionTierResponse, _abc.Awaitable[_ledger_service_pb2.ChangeSubscriptionTierResponse]]:
+        """ChangeSubscriptionTier moves a subscription to another tier (or fee) from an instant on;
+        periods starting at or after it are judged under the new tier, a period in progress keeps
+        the tier it started with.
+        """
+
+    @_abc_1.abstractmethod
+    def EndSubscription(
+        self,
+        request: _ledger_service_pb2.EndSubscriptionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.EndSubscriptionResponse, _abc.Awaitable[_ledger_service_pb2.EndSubscriptionResponse]]:
+        """EndSubscription ends a subscription at an instant; its last period is judged on the time
+        it ran, on a pro-rated fee.
+        """
+
+    @_abc_1.abstractmethod
+    def GetSubscription(
+        self,
+        request: _ledger_service_pb2.GetSubscriptionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.GetSubscriptionResponse, _abc.Awaitable[_ledger_service_pb2.GetSubscriptionResponse]]:
+        """GetSubscription returns a customer's subscription to a service SLA at as_of, as the ledger
+        knew it at known_at.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

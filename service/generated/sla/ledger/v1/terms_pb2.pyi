@@ -263,7 +263,7 @@ class CreditPolicy(_message.Message):
     def __init__(self, bands: _Optional[_Union[BandsRule, _Mapping]] = ..., steps: _Optional[_Union[StepsRule, _Mapping]] = ..., count: _Optional[_Union[CountRule, _Mapping]] = ..., cap_percent: _Optional[str] = ..., minimum_amount: _Optional[str] = ..., bonus: _Optional[_Union[BonusRule, _Mapping]] = ...) -> None: ...
 
 class AgreementTerms(_message.Message):
-    __slots__ = ("provider", "customer", "kind", "services", "time_zone", "fee", "term_start", "term_end", "objectives", "credit_policy")
+    __slots__ = ("provider", "customer", "kind", "services", "time_zone", "fee", "term_start", "term_end", "objectives", "credit_policy", "tiers")
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -274,6 +274,7 @@ class AgreementTerms(_message.Message):
     TERM_END_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVES_FIELD_NUMBER: _ClassVar[int]
     CREDIT_POLICY_FIELD_NUMBER: _ClassVar[int]
+    TIERS_FIELD_NUMBER: _ClassVar[int]
     provider: Party
     customer: Party
     kind: AgreementKind
@@ -284,7 +285,20 @@ class AgreementTerms(_message.Message):
     term_end: _timestamp_pb2.Timestamp
     objectives: _containers.RepeatedCompositeFieldContainer[Objective]
     credit_policy: CreditPolicy
-    def __init__(self, provider: _Optional[_Union[Party, _Mapping]] = ..., customer: _Optional[_Union[Party, _Mapping]] = ..., kind: _Optional[_Union[AgreementKind, str]] = ..., services: _Optional[_Iterable[str]] = ..., time_zone: _Optional[str] = ..., fee: _Optional[_Union[Fee, _Mapping]] = ..., term_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., term_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., objectives: _Optional[_Iterable[_Union[Objective, _Mapping]]] = ..., credit_policy: _Optional[_Union[CreditPolicy, _Mapping]] = ...) -> None: ...
+    tiers: _containers.RepeatedCompositeFieldContainer[Tier]
+    def __init__(self, provider: _Optional[_Union[Party, _Mapping]] = ..., customer: _Optional[_Union[Party, _Mapping]] = ..., kind: _Optional[_Union[AgreementKind, str]] = ..., services: _Optional[_Iterable[str]] = ..., time_zone: _Optional[str] = ..., fee: _Optional[_Union[Fee, _Mapping]] = ..., term_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., term_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., objectives: _Optional[_Iterable[_Union[Objective, _Mapping]]] = ..., credit_policy: _Optional[_Union[CreditPolicy, _Mapping]] = ..., tiers: _Optional[_Iterable[_Union[Tier, _Mapping]]] = ...) -> None: ...
+
+class Tier(_message.Message):
+    __slots__ = ("tier_id", "display_name", "objectives", "credit_policy")
+    TIER_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVES_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_POLICY_FIELD_NUMBER: _ClassVar[int]
+    tier_id: str
+    display_name: str
+    objectives: _containers.RepeatedCompositeFieldContainer[Objective]
+    credit_policy: CreditPolicy
+    def __init__(self, tier_id: _Optional[str] = ..., display_name: _Optional[str] = ..., objectives: _Optional[_Iterable[_Union[Objective, _Mapping]]] = ..., credit_policy: _Optional[_Union[CreditPolicy, _Mapping]] = ...) -> None: ...
 
 class Agreement(_message.Message):
     __slots__ = ("agreement_id", "terms", "terms_version", "terms_effective_from", "status", "signed_at", "terminated_at", "version")
@@ -354,7 +368,7 @@ class MeasurementColumns(_message.Message):
     def __init__(self, objective_id: _Optional[str] = ..., observed_at_micros: _Optional[_Iterable[int]] = ..., good: _Optional[_Iterable[int]] = ..., total: _Optional[_Iterable[int]] = ..., samples: _Optional[_Iterable[float]] = ..., measurement_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Exclusion(_message.Message):
-    __slots__ = ("exclusion_id", "start", "end", "kind", "reason", "evidence", "objective_ids")
+    __slots__ = ("exclusion_id", "start", "end", "kind", "reason", "evidence", "objective_ids", "customer_id")
     EXCLUSION_ID_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
     END_FIELD_NUMBER: _ClassVar[int]
@@ -362,6 +376,7 @@ class Exclusion(_message.Message):
     REASON_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_IDS_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     exclusion_id: str
     start: _timestamp_pb2.Timestamp
     end: _timestamp_pb2.Timestamp
@@ -369,4 +384,5 @@ class Exclusion(_message.Message):
     reason: str
     evidence: str
     objective_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, exclusion_id: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[ExclusionKind, str]] = ..., reason: _Optional[str] = ..., evidence: _Optional[str] = ..., objective_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, exclusion_id: _Optional[str] = ..., start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[ExclusionKind, str]] = ..., reason: _Optional[str] = ..., evidence: _Optional[str] = ..., objective_ids: _Optional[_Iterable[str]] = ..., customer_id: _Optional[str] = ...) -> None: ...
