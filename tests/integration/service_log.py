@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from typing import Any
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import Engine, text
 
+from domain.subscriptions import Subscription
 from projections.event_encodings import EncodedEvent
 from projections.log_source import LoggedEvent
 from projections.read_models import ReadModels
+from projections.subscription_views import SubscriptionRow
 from service.store.read_models_engine import read_models_engine
 from service.store.storage import parse_database_url
 
@@ -89,3 +92,30 @@ def memory_read_models(database_url: str, log: MemoryLog) -> Iterator[ReadModels
         yield models
     finally:
         models.stop()
+
+
+def expected_subscription_row(subscription: Subscription, position: int) -> SubscriptionRow:
+    """The row the projection's columns describe (projections/tables.py), from the aggregate."""
+    changes = subscription.changes
+    newest = changes[-1] if len(changes) > 1 else None
+    before = (
+        changes[0]
+        if newest is None
+        else subscription.terms_at(newest.effective_from - timedelta(microseconds=1))
+    )
+    return SubscriptionRow(
+        agreement_id=subscription.agreement_id,
+        customer_id=subscription.customer_id,
+        customer_name=subscription.customer.display_name,
+        tier_id=before.tier_id,
+        fee=before.fee,
+        change_tier_id=None if newest is None else newest.tier_id,
+        change_fee=None if newest is None else newest.fee,
+        change_effective_from=None if newest is None else newest.effective_from,
+        changes=tuple(changes),
+        start=subscription.start,
+        planned_end=subscription.planned_end,
+        ended_at=subscription.ended_at,
+        version=subscription.version,
+        position=position,
+    )

@@ -22,13 +22,16 @@ from domain.subscriptions import Subscription, replay_subscription
 from domain.terms import Fee, Party, PeriodUnit
 from projections.runner import BatchedProjectionRunner, create_tables
 from projections.subscription_views import (
-    SubscriptionRow,
     SubscriptionViews,
     customer_subscriptions,
     service_subscriptions,
 )
 from projections.tables import projection_tracking, subscriptions
-from tests.integration.service_log import MemoryLog, read_models_engine_at
+from tests.integration.service_log import (
+    MemoryLog,
+    expected_subscription_row,
+    read_models_engine_at,
+)
 from tests.unit.worked_examples.builders import APR
 from tests.unit.worked_examples.service_builders import service_terms
 
@@ -110,33 +113,6 @@ def _log_of(steps: list[Any], prefix: str) -> tuple[MemoryLog, dict[tuple[str, s
     return log, streams
 
 
-def _expected(subscription: Subscription, position: int) -> SubscriptionRow:
-    """The row the projection's columns describe (projections/tables.py), from the aggregate."""
-    changes = subscription.changes
-    newest = changes[-1] if len(changes) > 1 else None
-    before = (
-        changes[0]
-        if newest is None
-        else subscription.terms_at(newest.effective_from - timedelta(microseconds=1))
-    )
-    return SubscriptionRow(
-        agreement_id=subscription.agreement_id,
-        customer_id=subscription.customer_id,
-        customer_name=subscription.customer.display_name,
-        tier_id=before.tier_id,
-        fee=before.fee,
-        change_tier_id=None if newest is None else newest.tier_id,
-        change_fee=None if newest is None else newest.fee,
-        change_effective_from=None if newest is None else newest.effective_from,
-        changes=tuple(changes),
-        start=subscription.start,
-        planned_end=subscription.planned_end,
-        ended_at=subscription.ended_at,
-        version=subscription.version,
-        position=position,
-    )
-
-
 def _reset(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(delete(subscriptions))
@@ -193,7 +169,7 @@ class SubscriptionPropertyContract:
         for key, events in streams.items():
             subscription = replay_subscription(events)
             assert subscription is not None and key in positions
-            expected[key] = _expected(subscription, last[subscription.id])
+            expected[key] = expected_subscription_row(subscription, last[subscription.id])
         assert projected == expected
         for key, row in projected.items():
             subscription = replay_subscription(streams[key])
