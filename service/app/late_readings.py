@@ -40,23 +40,33 @@ def service_late_indexes(
     """For each measurement stream of a service SLA's batch, the indexes of its late readings
     (see the module's docstring); streams without any are left out."""
     calendars = objective_calendars(service)
-    keys: dict[str, list[list[_PeriodKey]]] = {}
+    # Per stream: its objective, each reading's customer ("" for the service), and per calendar
+    # each reading's period label.
+    found: dict[str, tuple[str, list[str], list[list[str]]]] = {}
+    wanted: set[_PeriodKey] = set()
     for stream, readings in groups.items():
         objective_id = readings[0].objective_id
         instants = [r.observed_at_us for r in readings]
+        customers = (
+            [reading_customer(r) for r in readings]
+            if any(r.labels for r in readings)
+            else [""] * len(readings)
+        )
         labels = [_labels(instants, *c) for c in calendars.get(objective_id, [])]
-        customers = [reading_customer(r) for r in readings]
-        keys[stream] = [
-            [(customers[i], objective_id, of_calendar[i]) for of_calendar in labels]
-            for i in range(len(readings))
-        ]
-    wanted = {
-        key for per_stream in keys.values() for per_reading in per_stream for key in per_reading
-    }
+        found[stream] = (objective_id, customers, labels)
+        for of_calendar in labels:
+            pairs = set(zip(customers, of_calendar, strict=True))
+            wanted.update((customer, objective_id, label) for customer, label in pairs)
     closed = _closed(recorder, service.agreement_id, wanted)
     late: dict[str, list[int]] = {}
-    for stream, per_stream in keys.items():
-        indexes = [i for i, found in enumerate(per_stream) if any(k in closed for k in found)]
+    if not closed:
+        return late
+    for stream, (objective_id, customers, labels) in found.items():
+        indexes = [
+            i
+            for i, customer in enumerate(customers)
+            if any((customer, objective_id, of_calendar[i]) in closed for of_calendar in labels)
+        ]
         if indexes:
             late[stream] = indexes
     return late
