@@ -50,6 +50,8 @@ READS = frozenset(
         "GetCase",
         "ListCases",
         "GetSubscription",
+        "ListSubscriptions",
+        "ListCustomerSubscriptions",
     }
 )
 CREDIT_EVENT_TYPES = frozenset(

@@ -11,24 +11,30 @@ from typing import TypeVar
 import grpc
 from google.protobuf.message import Message
 
-from domain.errors import FieldViolation, InvalidArgumentError
+from domain.errors import FieldViolation, InvalidArgumentError, unknown_agreement
 from domain.subscriptions import Subscription
 from projections.read_models import ReadModels
-from service.api.access import CustomerScope
+from projections.subscription_views import customer_subscriptions, service_subscriptions
+from service.api.access import CustomerScope, require_customer
 from service.api.actor_context import as_caller
 from service.api.auth import current_identity
 from service.api.command_inputs import check_recalculation
 from service.api.command_replies import appended, appended_by, recalculate_reply
+from service.api.listing_pages import fingerprint
 from service.api.mapping.results import report_to_proto
 from service.api.mapping.subscriptions import subscription_to_proto
 from service.api.query_inputs import compliance_instants
-from service.api.read_waits import log_at
+from service.api.read_waits import log_at, models_at
 from service.api.subscription_inputs import (
+    check_compliance_subject,
+    check_recalculation_customer,
     ending_from_proto,
     subscribing_from_proto,
     subscription_read,
+    subscriptions_page,
     tier_change_from_proto,
 )
+from service.api.subscription_pages import subscription_page
 from service.app.application import Clock, LedgerApplication
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.command_requests import CommandRecord, CommandRequest
@@ -135,29 +141,108 @@ class SubscriptionCalls:
             subscription=subscription_to_proto(subscription, at.as_of), log_position=head
         )
 
+    def ListSubscriptions(  # noqa: N802
+        self, request: pb.ListSubscriptionsRequest, context: grpc.ServicerContext
+    ) -> pb.ListSubscriptionsResponse:
+        """A page of a service SLA's subscriptions as known now, optionally of one tier."""
+        self._access.require_agreement(request.agreement_id)
+        wanted = subscriptions_page(request)
+        if self._app.agreements.find_agreement(request.agreement_id) is None:
+            raise unknown_agreement(request.agreement_id)
+        models = models_at(self._read_models, request.min_log_position, context)
+        position, now = models.position(), self._clock()
+        a, tier_id = request.agreement_id, request.tier_id
+        page, token = subscription_page(
+            lambda after, limit: service_subscriptions(
+                models.engine, a, tier_id=tier_id, after=after, limit=limit, as_of=now
+            ),
+            lambda row: row.customer_id,
+            request.page_token,
+            fingerprint("subscriptions", (a, tier_id)),
+            wanted.size,
+            self._page_bytes,
+            now,
+        )
+        return pb.ListSubscriptionsResponse(
+            subscriptions=page, next_page_token=token, log_position=position
+        )
+
+    def ListCustomerSubscriptions(  # noqa: N802
+        self, request: pb.ListCustomerSubscriptionsRequest, context: grpc.ServicerContext
+    ) -> pb.ListCustomerSubscriptionsResponse:
+        """A page of one customer's subscriptions across services, as known now."""
+        require_customer(request.customer_id, "customer_id")
+        wanted = subscriptions_page(request)
+        models = models_at(self._read_models, request.min_log_position, context)
+        position, customer_id = models.position(), request.customer_id
+        page, token = subscription_page(
+            lambda after, limit: customer_subscriptions(
+                models.engine, customer_id, after=after, limit=limit
+            ),
+            lambda row: row.agreement_id,
+            request.page_token,
+            fingerprint("customer-subscriptions", customer_id),
+            wanted.size,
+            self._page_bytes,
+            self._clock(),
+        )
+        return pb.ListCustomerSubscriptionsResponse(
+            subscriptions=page, next_page_token=token, log_position=position
+        )
+
     def GetCompliance(  # noqa: N802
         self, request: pb.GetComplianceRequest, context: grpc.ServicerContext
     ) -> pb.GetComplianceResponse:
-        """The compliance report at as_of, as known at known_at."""
+        """The compliance report at as_of, as known at known_at: of an agreement, or of a tier
+        or a subscriber of a service SLA."""
         self._access.require_agreement(request.agreement_id)
+        check_compliance_subject(request)
         at = compliance_instants(request, self._clock())
-        log_at(self._app.event_log, request.min_log_position, context)
-        report, position = self._app.compliance.report(
-            request.agreement_id, request.objective_id, at.as_of, at.known_at, self._read_models
+        self._check_service_subject(
+            request.agreement_id, request.tier_id, request.customer_id, required="tier_id"
         )
-        return pb.GetComplianceResponse(report=report_to_proto(report), log_position=position)
+        log_at(self._app.event_log, request.min_log_position, context)
+        a, o, models = request.agreement_id, request.objective_id, self._read_models
+        if request.customer_id:
+            subscription = self._app.subscriptions.subscription_at(
+                a, request.customer_id, at.known_at
+            )
+            report, position = self._app.compliance.subscriber_report(
+                a, request.customer_id, o, at.as_of, at.known_at, models
+            )
+            tier_id = subscription.terms_at(at.as_of).tier_id
+        elif request.tier_id:
+            report, position = self._app.compliance.tier_report(
+                a, request.tier_id, o, at.as_of, at.known_at, models
+            )
+            tier_id = request.tier_id
+        else:
+            report, position = self._app.compliance.report(a, o, at.as_of, at.known_at, models)
+            tier_id = ""
+        message = report_to_proto(report)
+        message.tier_id, message.customer_id = tier_id, request.customer_id
+        return pb.GetComplianceResponse(report=message, log_position=position)
 
     @as_caller
     def RecalculatePeriod(  # noqa: N802
         self, request: pb.RecalculatePeriodRequest, context: grpc.ServicerContext
     ) -> pb.RecalculatePeriodResponse:
-        """Re-evaluate a closed period and append compensations."""
+        """Re-evaluate a closed period (of an agreement, or of a subscriber of a service SLA)
+        and append compensations."""
         self._access.require_agreement(request.agreement_id)
+        check_recalculation_customer(request)
         check_recalculation(self._app, request)
+        self._check_service_subject(
+            request.agreement_id, "", request.customer_id, required="customer_id"
+        )
 
         def carry_out(once: CommandRequest | None) -> pb.RecalculatePeriodResponse:
             events = self._app.commands.recalculate_period(
-                request.agreement_id, request.objective_id, request.period_label, request=once
+                request.agreement_id,
+                request.objective_id,
+                request.period_label,
+                customer_id=request.customer_id,
+                request=once,
             )
             return recalculate_reply(appended(events))
 
@@ -165,6 +250,29 @@ class SubscriptionCalls:
             return recalculate_reply(appended_by(self._app, record))
 
         return self._subscription_once("RecalculatePeriod", request, carry_out, replay)
+
+    def _check_service_subject(
+        self, agreement_id: str, tier_id: str, customer_id: str, *, required: str
+    ) -> None:
+        """A service SLA is judged per tier or per subscriber, so one of them is required (the
+        field named required is refused without); any other agreement takes neither. An
+        unknown agreement is left to the call (NOT_FOUND)."""
+        agreement = self._app.agreements.find_agreement(agreement_id)
+        if agreement is None:
+            return
+        terms = agreement.current_terms.terms
+        if terms.is_service_sla and not (tier_id or customer_id):
+            raise _refused(required, "a service SLA is judged per tier or per subscriber")
+        if not terms.is_service_sla:
+            for name, value in (("tier_id", tier_id), ("customer_id", customer_id)):
+                if value:
+                    raise _refused(name, "only a service SLA has tiers and subscribers")
+        known = {t.tier_id for v in agreement.terms_versions for t in v.terms.tiers}
+        if tier_id and tier_id not in known:
+            raise _refused(
+                "tier_id",
+                f"the service has no tier {tier_id!r} (its tiers: {', '.join(sorted(known))})",
+            )
 
     def _subscription_once(
         self,

@@ -22,6 +22,7 @@ from domain.errors import (
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.subscriptions import Subscription
 from domain.terms import Fee, Party
+from service.api.listing_pages import page_size
 from service.api.mapping.scalars import (
     PLACEHOLDER_INSTANT,
     instant_from_proto,
@@ -67,6 +68,14 @@ class SubscriptionRead:
 
     as_of: datetime
     known_at: datetime
+
+
+@dataclass(frozen=True)
+class SubscriptionPage:
+    """A page of a subscription listing: its size and the token it continues from."""
+
+    size: int
+    token: str
 
 
 def subscribing_from_proto(
@@ -151,6 +160,46 @@ def subscription_read(request: pb.GetSubscriptionRequest, now: datetime) -> Subs
     position_from_proto(request.min_log_position, "min_log_position", violations)
     violations.raise_if_any()
     return SubscriptionRead(as_of or now, known_at or now)
+
+
+def subscriptions_page(
+    request: pb.ListSubscriptionsRequest | pb.ListCustomerSubscriptionsRequest,
+) -> SubscriptionPage:
+    """The page of a ListSubscriptions or ListCustomerSubscriptions request; its filters and
+    min_log_position checked."""
+    violations = Violations()
+    if isinstance(request, pb.ListSubscriptionsRequest):
+        if not request.agreement_id:
+            violations.add("agreement_id", "is required")
+        if request.tier_id and not is_identifier(request.tier_id):
+            violations.add("tier_id", f"must be empty or {IDENTIFIER_RULE}")
+    else:
+        _customer_id(request.customer_id, violations)
+    size = page_size(request.page_size, violations)
+    position_from_proto(request.min_log_position, "min_log_position", violations)
+    violations.raise_if_any()
+    return SubscriptionPage(size, request.page_token)
+
+
+def check_compliance_subject(request: pb.GetComplianceRequest) -> None:
+    """Refuse a GetCompliance request whose tier_id or customer_id is malformed, or that names
+    both; whether the agreement takes them is the query's rule."""
+    violations = Violations()
+    for name in ("tier_id", "customer_id"):
+        value = getattr(request, name)
+        if value and not is_identifier(value):
+            violations.add(name, f"must be empty or {IDENTIFIER_RULE}")
+    if request.tier_id and request.customer_id:
+        violations.add("customer_id", "name a tier or a subscriber, not both")
+    violations.raise_if_any()
+
+
+def check_recalculation_customer(request: pb.RecalculatePeriodRequest) -> None:
+    """Refuse a RecalculatePeriod request whose customer_id is malformed."""
+    if request.customer_id and not is_identifier(request.customer_id):
+        raise InvalidArgumentError(
+            [FieldViolation("customer_id", f"must be empty or {IDENTIFIER_RULE}")]
+        )
 
 
 def _subscribing_rules(

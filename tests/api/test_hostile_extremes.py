@@ -189,12 +189,19 @@ def _subscription_bases(instant: Timestamp, later: Timestamp) -> dict[str, Messa
             known_at=later,
             min_log_position=1,
         ),
+        "ListSubscriptions": pb.ListSubscriptionsRequest(
+            agreement_id=svc.SERVICE, tier_id="basic", page_size=10, min_log_position=1
+        ),
+        "ListCustomerSubscriptions": pb.ListCustomerSubscriptionsRequest(
+            customer_id="globex", page_size=10, min_log_position=1
+        ),
     }
 
 
 def _service_bases() -> list[tuple[str, Message]]:
-    """More valid requests whose extremes reach the fields of a service SLA: its tiers, and an
-    exclusion of one subscriber."""
+    """More valid requests whose extremes reach the fields of a service SLA: its tiers, an
+    exclusion of one subscriber, a tier's and a subscriber's compliance, a subscriber's
+    recalculation."""
     sign = svc.sign_service(START, START, agreement_id="x-service")
     sign.terms.tiers[0].objectives[0].schedule.CopyFrom(
         terms_pb2.Schedule(days=[1, 2, 3, 4, 5], start_minute=480, end_minute=1080)
@@ -216,6 +223,22 @@ def _service_bases() -> list[tuple[str, Message]]:
         (
             "RecordExclusion",
             pb.RecordExclusionRequest(agreement_id=svc.SERVICE, exclusion=exclusion),
+        ),
+        (
+            "GetCompliance",
+            pb.GetComplianceRequest(
+                agreement_id=svc.SERVICE, objective_id="availability", customer_id="globex"
+            ),
+        ),
+        ("GetCompliance", pb.GetComplianceRequest(agreement_id=svc.SERVICE, tier_id="basic")),
+        (
+            "RecalculatePeriod",
+            pb.RecalculatePeriodRequest(
+                agreement_id=svc.SERVICE,
+                objective_id="availability",
+                period_label=START.strftime("%Y-%m"),
+                customer_id="globex",
+            ),
         ),
     ]
 

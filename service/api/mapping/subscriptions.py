@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.subscriptions import Subscription, SubscriptionTerms
+from domain.terms import Party
+from projections.subscription_views import SubscriptionRow
 from service.api.mapping.scalars import instant_to_proto
 from service.api.mapping.terms import fee_to_proto, party_to_proto
 from service.generated.sla.ledger.v1 import events_pb2, subscriptions_pb2
@@ -12,11 +14,14 @@ from service.generated.sla.ledger.v1 import events_pb2, subscriptions_pb2
 SubscriptionEvent = Subscription.Subscribed | Subscription.TierChanged | Subscription.Ended
 
 
-def subscription_status(subscription: Subscription, as_of: datetime) -> int:
-    """Pending, active or ended at as_of, as its enum number."""
-    if as_of < subscription.start:
+def subscription_status(
+    start: datetime, end: datetime | None, as_of: datetime
+) -> subscriptions_pb2.SubscriptionStatus:
+    """Pending, active or ended at as_of, for a subscription from start to end, as its enum
+    number."""
+    if as_of < start:
         return subscriptions_pb2.SUBSCRIPTION_STATUS_PENDING
-    if subscription.is_active_at(as_of):
+    if end is None or as_of < end:
         return subscriptions_pb2.SUBSCRIPTION_STATUS_ACTIVE
     return subscriptions_pb2.SUBSCRIPTION_STATUS_ENDED
 
@@ -31,18 +36,23 @@ def terms_to_proto(terms: SubscriptionTerms) -> subscriptions_pb2.SubscriptionTe
 
 
 def subscription_to_proto(
-    subscription: Subscription, as_of: datetime
+    subscription: Subscription | SubscriptionRow, as_of: datetime
 ) -> subscriptions_pb2.Subscription:
-    """The Subscription message of a subscription at as_of (its tier, fee and status then)."""
+    """The Subscription message of a subscription (as recorded, or as the read model holds it)
+    at as_of: its tier, fee and status then."""
     in_force = subscription.terms_at(as_of)
+    if isinstance(subscription, Subscription):
+        customer = subscription.customer
+    else:
+        customer = Party(subscription.customer_id, subscription.customer_name)
     message = subscriptions_pb2.Subscription(
         agreement_id=subscription.agreement_id,
-        customer=party_to_proto(subscription.customer),
+        customer=party_to_proto(customer),
         tier_id=in_force.tier_id,
         fee=fee_to_proto(in_force.fee),
         start=instant_to_proto(subscription.start),
         ended=subscription.ended_at is not None,
-        status=subscription_status(subscription, as_of),  # type: ignore[arg-type]
+        status=subscription_status(subscription.start, subscription.end, as_of),
         changes=[terms_to_proto(change) for change in subscription.changes],
         version=subscription.version,
     )

@@ -137,7 +137,7 @@ class TerminationRight(_message.Message):
     def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., consecutive_breaches: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ComplianceReport(_message.Message):
-    __slots__ = ("agreement_id", "as_of", "known_at", "terms_version", "objectives", "breaches", "credits", "credit_totals", "bonus_totals", "termination_rights")
+    __slots__ = ("agreement_id", "as_of", "known_at", "terms_version", "objectives", "breaches", "credits", "credit_totals", "bonus_totals", "termination_rights", "tier_id", "customer_id")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
@@ -148,6 +148,8 @@ class ComplianceReport(_message.Message):
     CREDIT_TOTALS_FIELD_NUMBER: _ClassVar[int]
     BONUS_TOTALS_FIELD_NUMBER: _ClassVar[int]
     TERMINATION_RIGHTS_FIELD_NUMBER: _ClassVar[int]
+    TIER_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     as_of: _timestamp_pb2.Timestamp
     known_at: _timestamp_pb2.Timestamp
@@ -158,4 +160,6 @@ class ComplianceReport(_message.Message):
     credit_totals: _containers.RepeatedCompositeFieldContainer[_terms_pb2.Money]
     bonus_totals: _containers.RepeatedCompositeFieldContainer[_terms_pb2.Money]
     termination_rights: _containers.RepeatedCompositeFieldContainer[TerminationRight]
-    def __init__(self, agreement_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., objectives: _Optional[_Iterable[_Union[ObjectiveCompliance, _Mapping]]] = ..., breaches: _Optional[_Iterable[_Union[Breach, _Mapping]]] = ..., credits: _Optional[_Iterable[_Union[CreditLine, _Mapping]]] = ..., credit_totals: _Optional[_Iterable[_Union[_terms_pb2.Money, _Mapping]]] = ..., bonus_totals: _Optional[_Iterable[_Union[_terms_pb2.Money, _Mapping]]] = ..., termination_rights: _Optional[_Iterable[_Union[TerminationRight, _Mapping]]] = ...) -> None: ...
+    tier_id: str
+    customer_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., objectives: _Optional[_Iterable[_Union[ObjectiveCompliance, _Mapping]]] = ..., breaches: _Optional[_Iterable[_Union[Breach, _Mapping]]] = ..., credits: _Optional[_Iterable[_Union[CreditLine, _Mapping]]] = ..., credit_totals: _Optional[_Iterable[_Union[_terms_pb2.Money, _Mapping]]] = ..., bonus_totals: _Optional[_Iterable[_Union[_terms_pb2.Money, _Mapping]]] = ..., termination_rights: _Optional[_Iterable[_Union[TerminationRight, _Mapping]]] = ..., tier_id: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...

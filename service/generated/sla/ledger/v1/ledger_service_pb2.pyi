@@ -219,16 +219,18 @@ class ClosePeriodResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ..., appended_count: _Optional[int] = ..., first_position: _Optional[int] = ..., events_truncated: _Optional[bool] = ..., more_due: _Optional[bool] = ..., closed_count: _Optional[int] = ...) -> None: ...
 
 class RecalculatePeriodRequest(_message.Message):
-    __slots__ = ("agreement_id", "objective_id", "period_label", "request_id")
+    __slots__ = ("agreement_id", "objective_id", "period_label", "request_id", "customer_id")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     objective_id: str
     period_label: str
     request_id: str
-    def __init__(self, agreement_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., request_id: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class RecalculatePeriodResponse(_message.Message):
     __slots__ = ("events", "log_position", "appended_count", "first_position", "events_truncated")
@@ -245,18 +247,22 @@ class RecalculatePeriodResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.LedgerEvent, _Mapping]]] = ..., log_position: _Optional[int] = ..., appended_count: _Optional[int] = ..., first_position: _Optional[int] = ..., events_truncated: _Optional[bool] = ...) -> None: ...
 
 class GetComplianceRequest(_message.Message):
-    __slots__ = ("agreement_id", "objective_id", "as_of", "known_at", "min_log_position")
+    __slots__ = ("agreement_id", "objective_id", "as_of", "known_at", "min_log_position", "tier_id", "customer_id")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
     MIN_LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    TIER_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     objective_id: str
     as_of: _timestamp_pb2.Timestamp
     known_at: _timestamp_pb2.Timestamp
     min_log_position: int
-    def __init__(self, agreement_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., min_log_position: _Optional[int] = ...) -> None: ...
+    tier_id: str
+    customer_id: str
+    def __init__(self, agreement_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., min_log_position: _Optional[int] = ..., tier_id: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class GetComplianceResponse(_message.Message):
     __slots__ = ("report", "log_position")
@@ -713,3 +719,49 @@ class GetSubscriptionResponse(_message.Message):
     subscription: _subscriptions_pb2.Subscription
     log_position: int
     def __init__(self, subscription: _Optional[_Union[_subscriptions_pb2.Subscription, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class ListSubscriptionsRequest(_message.Message):
+    __slots__ = ("agreement_id", "tier_id", "page_size", "page_token", "min_log_position")
+    AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TIER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MIN_LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    agreement_id: str
+    tier_id: str
+    page_size: int
+    page_token: str
+    min_log_position: int
+    def __init__(self, agreement_id: _Optional[str] = ..., tier_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., min_log_position: _Optional[int] = ...) -> None: ...
+
+class ListSubscriptionsResponse(_message.Message):
+    __slots__ = ("subscriptions", "next_page_token", "log_position")
+    SUBSCRIPTIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    subscriptions: _containers.RepeatedCompositeFieldContainer[_subscriptions_pb2.Subscription]
+    next_page_token: str
+    log_position: int
+    def __init__(self, subscriptions: _Optional[_Iterable[_Union[_subscriptions_pb2.Subscription, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class ListCustomerSubscriptionsRequest(_message.Message):
+    __slots__ = ("customer_id", "page_size", "page_token", "min_log_position")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MIN_LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    page_size: int
+    page_token: str
+    min_log_position: int
+    def __init__(self, customer_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., min_log_position: _Optional[int] = ...) -> None: ...
+
+class ListCustomerSubscriptionsResponse(_message.Message):
+    __slots__ = ("subscriptions", "next_page_token", "log_position")
+    SUBSCRIPTIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    subscriptions: _containers.RepeatedCompositeFieldContainer[_subscriptions_pb2.Subscription]
+    next_page_token: str
+    log_position: int
+    def __init__(self, subscriptions: _Optional[_Iterable[_Union[_subscriptions_pb2.Subscription, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., log_position: _Optional[int] = ...) -> None: ...

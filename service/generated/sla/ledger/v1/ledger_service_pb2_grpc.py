@@ -156,6 +156,16 @@ class LedgerServiceStub:
                 request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionRequest.SerializeToString,
                 response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionResponse.FromString,
                 _registered_method=True)
+        self.ListSubscriptions = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ListSubscriptions',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListSubscriptionsRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListSubscriptionsResponse.FromString,
+                _registered_method=True)
+        self.ListCustomerSubscriptions = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ListCustomerSubscriptions',
+                request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsResponse.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer:
@@ -351,6 +361,22 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSubscriptions(self, request, context):
+        """ListSubscriptions returns a page of a service SLA's subscriptions (its subscribers), as
+        the ledger knows them now, optionally of one tier.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCustomerSubscriptions(self, request, context):
+        """ListCustomerSubscriptions returns a page of one customer's subscriptions across services,
+        as the ledger knows them now.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -468,6 +494,16 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.GetSubscription,
                     request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionRequest.FromString,
                     response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionResponse.SerializeToString,
+            ),
+            'ListSubscriptions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSubscriptions,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListSubscriptionsRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListSubscriptionsResponse.SerializeToString,
+            ),
+            'ListCustomerSubscriptions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCustomerSubscriptions,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1097,6 +1133,60 @@ class LedgerService:
             '/sla.ledger.v1.LedgerService/GetSubscription',
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionRequest.SerializeToString,
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.GetSubscriptionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSubscriptions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ListSubscriptions',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListSubscriptionsRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListSubscriptionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCustomerSubscriptions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ListCustomerSubscriptions',
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

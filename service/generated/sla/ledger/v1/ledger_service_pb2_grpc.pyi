@@ -125,6 +125,14 @@ class LedgerServiceStub:
     """GetSubscription returns a customer's subscription to a service SLA at as_of, as the ledger
     knew it at known_at.
     """
+    ListSubscriptions: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListSubscriptionsRequest, _ledger_service_pb2.ListSubscriptionsResponse]
+    """ListSubscriptions returns a page of a service SLA's subscriptions (its subscribers), as
+    the ledger knows them now, optionally of one tier.
+    """
+    ListCustomerSubscriptions: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCustomerSubscriptionsRequest, _ledger_service_pb2.ListCustomerSubscriptionsResponse]
+    """ListCustomerSubscriptions returns a page of one customer's subscriptions across services,
+    as the ledger knows them now.
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -221,6 +229,14 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     GetSubscription: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetSubscriptionRequest, _ledger_service_pb2.GetSubscriptionResponse]  # type: ignore[assignment]
     """GetSubscription returns a customer's subscription to a service SLA at as_of, as the ledger
     knew it at known_at.
+    """
+    ListSubscriptions: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListSubscriptionsRequest, _ledger_service_pb2.ListSubscriptionsResponse]  # type: ignore[assignment]
+    """ListSubscriptions returns a page of a service SLA's subscriptions (its subscribers), as
+    the ledger knows them now, optionally of one tier.
+    """
+    ListCustomerSubscriptions: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCustomerSubscriptionsRequest, _ledger_service_pb2.ListCustomerSubscriptionsResponse]  # type: ignore[assignment]
+    """ListCustomerSubscriptions returns a page of one customer's subscriptions across services,
+    as the ledger knows them now.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -453,6 +469,26 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.GetSubscriptionResponse, _abc.Awaitable[_ledger_service_pb2.GetSubscriptionResponse]]:
         """GetSubscription returns a customer's subscription to a service SLA at as_of, as the ledger
         knew it at known_at.
+        """
+
+    @_abc_1.abstractmethod
+    def ListSubscriptions(
+        self,
+        request: _ledger_service_pb2.ListSubscriptionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.ListSubscriptionsResponse, _abc.Awaitable[_ledger_service_pb2.ListSubscriptionsResponse]]:
+        """ListSubscriptions returns a page of a service SLA's subscriptions (its subscribers), as
+        the ledger knows them now, optionally of one tier.
+        """
+
+    @_abc_1.abstractmethod
+    def ListCustomerSubscriptions(
+        self,
+        request: _ledger_service_pb2.ListCustomerSubscriptionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_service_pb2.ListCustomerSubscriptionsResponse, _abc.Awaitable[_ledger_service_pb2.ListCustomerSubscriptionsResponse]]:
+        """ListCustomerSubscriptions returns a page of one customer's subscriptions across services,
+        as the ledger knows them now.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
