@@ -29,9 +29,11 @@ from projections.log_source import LoggedEvent
 from service.app.closing_plans import (
     MAX_PERIODS_PER_CLOSE,
     ClosedPeriods,
+    ClosePlan,
     plan_close,
     recalculation_history,
 )
+from service.app.service_closing import MAX_SUBSCRIBER_PERIODS_PER_CLOSE, plan_service_close
 from service.store.command_requests import CommandRequest, with_outcome
 from service.store.ledger_recorder import AppendExtras
 
@@ -123,10 +125,12 @@ class Commands:
         until: datetime,
         *,
         request: CommandRequest | None = None,
-        limit: int = MAX_PERIODS_PER_CLOSE,
+        limit: int | None = None,
     ) -> ClosedPeriods:
         """Close the oldest due objective-periods of the agreement that ended by until: at most
-        limit of them (see service.app.closing_plans); more_due says when more are due."""
+        limit of them (by default MAX_PERIODS_PER_CLOSE, see service.app.closing_plans; for a
+        service SLA, its subscribers' periods, MAX_SUBSCRIBER_PERIODS_PER_CLOSE, see
+        service.app.service_closing); more_due says when more are due."""
         app = self._app
         if until > app.now():
             raise InvalidArgumentError(
@@ -136,12 +140,12 @@ class Commands:
             agreement = app.agreements.find_agreement(agreement_id)
             if agreement is None:
                 raise NotFoundError(f"agreement {agreement_id} does not exist")
-            plan = plan_close(app.event_log, agreement, until, app.now(), limit)
+            plan = self._close_plan(agreement, until, limit)
             if not plan.events:
                 return ClosedPeriods([], False, 0)
             once = with_outcome(request, closed=plan.closed_count, more_due=int(plan.more_due))
             try:
-                recordings = app.save(*plan.events, extras=AppendExtras(command_request=once))
+                recordings = app.save_events(plan.events, extras=AppendExtras(command_request=once))
             except IntegrityError:
                 app.idempotency.raise_if_carried_out(request)
                 continue  # a concurrent closer appended first; look again
@@ -151,6 +155,20 @@ class Commands:
             ]
             return ClosedPeriods(logged, plan.more_due, plan.closed_count)
         raise VersionConflictError("concurrent closers kept closing the same periods; retry")
+
+    def _close_plan(self, agreement: Agreement, until: datetime, limit: int | None) -> ClosePlan:
+        app = self._app
+        if agreement.current_terms.terms.is_service_sla:
+            return plan_service_close(
+                app.event_log,
+                agreement,
+                until,
+                app.now(),
+                limit or MAX_SUBSCRIBER_PERIODS_PER_CLOSE,
+            )
+        return plan_close(
+            app.event_log, agreement, until, app.now(), limit or MAX_PERIODS_PER_CLOSE
+        )
 
     def recalculate_period(
         self,

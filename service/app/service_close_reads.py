@@ -1,0 +1,326 @@
+"""What closing a service SLA's periods reads, each thing once for every subscriber: where the
+walks may resume, the readings of each window, the evaluations subscribers share, and the
+standings a run of breaches reaches back to.
+
+- Resuming: a service's periods are closed oldest first across all its subscribers (by window
+  end, objective, customer), so every period not closed yet ends after the period of any close
+  recorded, except the periods changed by what was recorded after that close (an amendment or
+  a termination of the service, a subscription, a tier change, an end). A few subscribers'
+  last closes are looked up (the oldest running subscriptions, and one per tier); each gives
+  every subscriber an instant its walks may resume from: two days before the first day of that
+  close's period, or the instant from which something recorded after it takes effect if that
+  is earlier (a period it cuts short ends there), or its term start when its subscription was
+  recorded after it. The latest of these is used; a walk gives the periods ending there or
+  later.
+- Readings: a window's readings are read from the service's day streams once, whatever the
+  number of subscribers; a window is evaluated once per objective definition, window and time
+  zone for every subscriber without data of its own in it (no reading labelled with its
+  customer id, no exclusion of its own overlapping the window); the others are evaluated on
+  their own view (domain/subscriber_views.py visible_readings and visible_exclusions).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from domain.agreement import Agreement
+from domain.agreement_history import AgreementHistory, PeriodStanding, add_period_events
+from domain.compliance import Status, TrackResult
+from domain.compliance_streams import day_streams
+from domain.exclusions import Exclusion
+from domain.identifiers import agreement_stream, period_stream, subscription_stream
+from domain.measurements import Measurement, MetricMeasured
+from domain.period_results import TrackFigures, overall_status
+from domain.period_walk import PeriodWindow, earlier_labels
+from domain.periods import label_first_day
+from domain.subscriber_views import reading_customer, visible_exclusions, visible_readings
+from domain.subscriptions import Subscription
+from domain.window_evaluation import evaluate_window
+from service.app.event_log import EventLog
+from service.app.subscriber_reads import LoggedSubscription
+
+_TICK = timedelta(microseconds=1)
+_PROBES = 3  # subscribers whose last close is looked up, beside the newest of each tier
+
+
+class Subscriber:
+    """One subscriber as a close sees it: its subscription, its view of the service, where its
+    walks may resume, the standings of its periods a close reads and the statuses of those it
+    closed in this call."""
+
+    def __init__(self, logged: LoggedSubscription, view: Agreement) -> None:
+        self.logged = logged
+        self.view = view
+        self.near: datetime | None = None
+        self.customer_id = logged.subscription.customer_id
+        self.history = AgreementHistory(view, customer_id=self.customer_id)
+        self.closed_now: dict[tuple[str, str], str] = {}
+
+    @property
+    def subscription(self) -> Subscription:
+        """The subscription as recorded now."""
+        return self.logged.subscription
+
+    @property
+    def periods(self) -> dict[tuple[str, str], PeriodStanding]:
+        """The standings of its periods read so far."""
+        return self.history.periods
+
+
+def set_resume_instants(log: EventLog, service: Agreement, subscribers: list[Subscriber]) -> None:
+    """Set each subscriber's near: where its walks may resume (see the module's docstring)."""
+    probes = [
+        found
+        for probe in _probe_subscribers(subscribers)
+        if (found := _last_close(log, service.agreement_id, probe)) is not None
+    ]
+    if not probes:
+        return
+    changes = _service_changes(log, service.agreement_id)
+    for subscriber in subscribers:
+        nears = [_near(subscriber, position, instant, changes) for position, instant in probes]
+        known = [n for n in nears if n is not None]
+        subscriber.near = max(known) if known else None
+
+
+def _probe_subscribers(subscribers: Sequence[Subscriber]) -> list[Subscriber]:
+    """The subscribers whose last closes are likely the newest: those running longest, the
+    oldest first; a few overall and the first of each tier they are on now."""
+
+    def rank(s: Subscriber) -> tuple[bool, float, int]:
+        end = s.subscription.end
+        return (end is not None, -end.timestamp() if end else 0.0, s.logged.first_position)
+
+    ranked = sorted(subscribers, key=rank)
+    chosen = {id(s): s for s in ranked[:_PROBES]}
+    for _, on_tier in itertools.groupby(
+        sorted(ranked, key=lambda s: s.subscription.current.tier_id),
+        key=lambda s: s.subscription.current.tier_id,
+    ):
+        first = min(on_tier, key=rank)
+        chosen.setdefault(id(first), first)
+    return list(chosen.values())
+
+
+def _last_close(log: EventLog, agreement_id: str, probe: Subscriber) -> tuple[int, datetime] | None:
+    """(log position, resume instant) of the probed subscriber's close recorded last."""
+    low = f"{subscription_stream(agreement_id, probe.customer_id)}/objective:"
+    found = log.last_begun(low, low[:-1] + chr(ord(low[-1]) + 1))
+    if found is None:
+        return None
+    position, stream = found
+    label = stream.rsplit("/period:", 1)[1]
+    return position, datetime.combine(label_first_day(label), time(), UTC) - timedelta(days=2)
+
+
+def _service_changes(log: EventLog, agreement_id: str) -> list[tuple[int, datetime]]:
+    """(log position, instant) of each amendment (its effective instant) and termination (its
+    effective instant) of the service: from there on, its periods may change."""
+    found = []
+    for n in log.stream_notifications([agreement_stream(agreement_id)]):
+        event = log.decode(n)
+        if isinstance(event, Agreement.Amended):
+            found.append((n.id, event.effective_from))
+        elif isinstance(event, Agreement.Terminated):
+            found.append((n.id, event.effective_at))
+    return found
+
+
+def _near(
+    subscriber: Subscriber,
+    position: int,
+    instant: datetime,
+    changes: Iterable[tuple[int, datetime]],
+) -> datetime | None:
+    """Where the subscriber's walks may resume given a close at position (instant from its
+    label): None (its term start) when its subscription was recorded after that close. A
+    period cut short by what was recorded after the close ends at that instant, not before."""
+    if subscriber.logged.first_position > position:
+        return None
+    later = [instant for at, instant in changes if at > position]
+    for at, event in subscriber.logged.events[1:]:
+        if at > position and isinstance(event, Subscription.TierChanged):
+            later.append(event.effective_from)
+        elif at > position and isinstance(event, Subscription.Ended):
+            later.append(event.end_at)
+    return min([instant, *later])
+
+
+class WindowJudge:
+    """The readings of each window, read once, and the evaluations subscribers share."""
+
+    def __init__(self, log: EventLog, service: Agreement) -> None:
+        self._log = log
+        self._service = service
+        self._agreement_id = service.agreement_id
+        self._service_exclusions = visible_exclusions(service.exclusions, "")
+        self._own_exclusions: dict[str, list[Exclusion]] = {}
+        for exclusion in service.exclusions:
+            if exclusion.customer_id:
+                self._own_exclusions.setdefault(exclusion.customer_id, []).append(exclusion)
+        self._all_exclusions = list(service.exclusions)
+        self._days: dict[str, list[Measurement]] = {}
+        self._windows: dict[tuple[str, datetime, datetime], _WindowReadings] = {}
+        self._shared: dict[tuple[Any, ...], list[TrackResult]] = {}
+        self._objective_keys: dict[int, tuple[Any, str]] = {}
+        self.read = 0
+
+    def load(self, window: PeriodWindow) -> int:
+        """Read the window's day streams not read yet; how many readings they held."""
+        if window.objective.rules.case_clock is not None:
+            return 0
+        key = (window.objective.objective_id, window.window_start, window.window_end)
+        if key in self._windows:
+            return 0
+        streams = self._streams(window)
+        missing = [s for s in streams if s not in self._days]
+        if not missing:
+            self._windows[key] = _WindowReadings([r for s in streams for r in self._days[s]])
+            return 0
+        found: dict[str, list[Measurement]] = {s: [] for s in missing}
+        for notification in self._log.stream_notifications(missing):
+            event = self._log.decode(notification)
+            if isinstance(event, MetricMeasured):
+                found[str(notification.originator_id)].extend(event.measurements())
+        self._days.update(found)
+        self._windows[key] = _WindowReadings([r for s in streams for r in self._days[s]])
+        size = sum(len(readings) for readings in found.values())
+        self.read += size
+        return size
+
+    def results(self, window: PeriodWindow, subscriber: Subscriber) -> list[TrackResult]:
+        """The window's evaluation for the subscriber: shared when it has no data of its own
+        in the window, else on its own view. load(window) must have been called."""
+        objective = window.objective
+        customer_id = subscriber.customer_id
+        if objective.rules.case_clock is not None:  # a view holds no cases of its own
+            return self._evaluate(window, [], [])
+        readings = self._window(window)
+        if customer_id in readings.customers or self._has_own_exclusion(window, customer_id):
+            own = visible_readings(readings.readings, customer_id)
+            return self._evaluate(
+                window, own, visible_exclusions(self._all_exclusions, customer_id)
+            )
+        key = (
+            self._objective_key(window),
+            window.window_start,
+            window.window_end,
+            window.terms.terms.time_zone,
+        )
+        shared = self._shared.get(key)
+        if shared is None:
+            shared = self._shared[key] = self._evaluate(
+                window, readings.shared(), self._service_exclusions
+            )
+        return shared
+
+    def _evaluate(
+        self, window: PeriodWindow, readings: list[Measurement], exclusions: list[Exclusion]
+    ) -> list[TrackResult]:
+        history = AgreementHistory(  # evaluate_window reads only readings and exclusions
+            self._service,
+            exclusions=exclusions,
+            readings={window.objective.objective_id: readings},
+        )
+        return evaluate_window(history, window, window.window_end)
+
+    def _streams(self, window: PeriodWindow) -> list[str]:
+        objective_id = window.objective.objective_id
+        return day_streams(
+            self._agreement_id, objective_id, window.window_start, window.window_end - _TICK
+        )
+
+    def _window(self, window: PeriodWindow) -> _WindowReadings:
+        return self._windows[
+            (window.objective.objective_id, window.window_start, window.window_end)
+        ]
+
+    def _has_own_exclusion(self, window: PeriodWindow, customer_id: str) -> bool:
+        objective_id = window.objective.objective_id
+        return any(
+            e.start < window.window_end
+            and window.window_start < e.end
+            and e.applies_to(objective_id)
+            for e in self._own_exclusions.get(customer_id, ())
+        )
+
+    def _objective_key(self, window: PeriodWindow) -> str:
+        objective = window.objective
+        known = self._objective_keys.get(id(objective))
+        if known is None or known[0] is not objective:
+            known = self._objective_keys[id(objective)] = (objective, repr(objective))
+        return known[1]
+
+
+class _WindowReadings:
+    """A window's readings (of its UTC days) and the customers some of them are labelled with."""
+
+    def __init__(self, readings: list[Measurement]) -> None:
+        self.readings = readings
+        self.customers = {reading_customer(r) for r in readings if r.labels} - {""}
+        self._shared: list[Measurement] | None = None
+
+    def shared(self) -> list[Measurement]:
+        """The readings of the whole service (no customer label)."""
+        if self._shared is None:
+            self._shared = visible_readings(self.readings, "")
+        return self._shared
+
+
+def status_of(results: Sequence[TrackResult]) -> str:
+    """The status a PeriodClosed of these results records."""
+    return overall_status([TrackFigures.of(r) for r in results])
+
+
+def load_run_standings(
+    log: EventLog,
+    agreement_id: str,
+    breached: Iterable[tuple[Subscriber, PeriodWindow]],
+    in_call: dict[tuple[str, str, str], str],
+) -> None:
+    """Add to each subscriber's periods the standings a run of breaches ending with one of its
+    breached due periods may reach back to (up to its termination limit), reading them a step
+    back at a time for every subscriber at once. in_call holds the status of each period
+    (customer id, objective id, label) this call closes."""
+    pending: list[tuple[Subscriber, str, Iterator[str]]] = []
+    for subscriber, window in breached:
+        limit = window.objective.rules.termination_right_after
+        if limit is not None:
+            labels: Iterator[str] = itertools.islice(earlier_labels(window), limit)
+            pending.append((subscriber, window.objective.objective_id, labels))
+    while pending:
+        wanted = [found for entry in pending if (found := _next_unread(entry, in_call))]
+        streams = [
+            period_stream(agreement_id, o, label, s.customer_id) for s, o, label, _ in wanted
+        ]
+        by_stream: dict[str, list[Any]] = {}
+        for notification in log.stream_notifications(streams) if streams else ():
+            event = log.decode(notification)
+            by_stream.setdefault(str(notification.originator_id), []).append(event)
+        pending = []
+        for (subscriber, objective_id, label, rest), stream in zip(wanted, streams, strict=True):
+            add_period_events(subscriber.history, by_stream.get(stream, []))
+            standing = subscriber.periods.get((objective_id, label))
+            if standing is not None and standing.status == Status.BREACHED.value:
+                pending.append((subscriber, objective_id, rest))
+
+
+def _next_unread(
+    entry: tuple[Subscriber, str, Iterator[str]], in_call: dict[tuple[str, str, str], str]
+) -> tuple[Subscriber, str, str, Iterator[str]] | None:
+    """The next earlier label of a run whose standing must be read, or None when the run
+    ends before one (at a period that is not breached, or at the termination limit)."""
+    subscriber, objective_id, labels = entry
+    for label in labels:
+        status = in_call.get((subscriber.customer_id, objective_id, label))
+        standing = subscriber.periods.get((objective_id, label))
+        if standing is not None:
+            status = standing.status
+        if status is None:
+            return subscriber, objective_id, label, labels
+        if status != Status.BREACHED.value:
+            return None
+    return None
