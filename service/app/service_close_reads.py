@@ -41,6 +41,7 @@ from domain.subscriptions import Subscription
 from domain.window_evaluation import evaluate_window
 from service.app.event_log import EventLog
 from service.app.subscriber_reads import LoggedSubscription
+from service.app.window_sums import WindowSums
 
 _TICK = timedelta(microseconds=1)
 _PROBES = 3  # subscribers whose last close is looked up, beside the newest of each tier
@@ -199,11 +200,10 @@ class WindowJudge:
         if objective.rules.case_clock is not None:  # a view holds no cases of its own
             return self._evaluate(window, [], [])
         readings = self._window(window)
-        if customer_id in readings.customers or self._has_own_exclusion(window, customer_id):
-            own = visible_readings(readings.readings, customer_id)
-            return self._evaluate(
-                window, own, visible_exclusions(self._all_exclusions, customer_id)
-            )
+        own = readings.by_customer.get(customer_id, [])
+        if own or self._has_own_exclusion(window, customer_id):
+            exclusions = visible_exclusions(self._all_exclusions, customer_id)
+            return readings.sums().evaluate(window, own, exclusions)
         key = (
             self._objective_key(window),
             window.window_start,
@@ -256,18 +256,29 @@ class WindowJudge:
 
 
 class _WindowReadings:
-    """A window's readings (of its UTC days) and the customers some of them are labelled with."""
+    """A window's readings (of its UTC days): the service's, and those of each customer some of
+    them are labelled with."""
 
     def __init__(self, readings: list[Measurement]) -> None:
         self.readings = readings
-        self.customers = {reading_customer(r) for r in readings if r.labels} - {""}
+        self.by_customer: dict[str, list[Measurement]] = {}
+        for reading in readings:
+            if reading.labels and (customer_id := reading_customer(reading)):
+                self.by_customer.setdefault(customer_id, []).append(reading)
         self._shared: list[Measurement] | None = None
+        self._sums: WindowSums | None = None
 
     def shared(self) -> list[Measurement]:
         """The readings of the whole service (no customer label)."""
         if self._shared is None:
             self._shared = visible_readings(self.readings, "")
         return self._shared
+
+    def sums(self) -> WindowSums:
+        """The service's readings summed, for the subscribers with data of their own."""
+        if self._sums is None:
+            self._sums = WindowSums(self.shared())
+        return self._sums
 
 
 def status_of(results: Sequence[TrackResult]) -> str:

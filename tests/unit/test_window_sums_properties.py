@@ -1,0 +1,92 @@
+"""Evaluating a subscriber's window from the service's readings summed once and its own data
+(service/app/window_sums.py) gives exactly what evaluating every reading its view counts gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.agreement import TermsVersion
+from domain.compliance import evaluate
+from domain.exclusions import Exclusion
+from domain.measurements import Measurement
+from domain.period_walk import PeriodWindow
+from domain.periods import Period
+from domain.subscriber_views import CUSTOMER_LABEL, visible_exclusions, visible_readings
+from domain.terms import Objective, PeriodUnit
+from service.app.window_sums import WindowSums
+from tests.semantics_strategies import APR, SECOND, SPAN_SECONDS, exclusions, terms
+from tests.unit.test_rollup_properties import ALL_ZONES, scoped_objectives, shaped_readings
+
+PROPERTY = settings(database=None, max_examples=300, deadline=None)
+CUSTOMER = "globex"
+
+
+@st.composite
+def labelled(draw: st.DrawFn, objective: Objective) -> list[Measurement]:
+    """Readings some of which concern one customer alone: the subscriber or another."""
+    found = draw(shaped_readings(objective))
+    result = []
+    for reading in found:
+        customer = draw(st.sampled_from(("", "", CUSTOMER, "initech")))
+        if customer:
+            labels = {**(reading.labels or {}), CUSTOMER_LABEL: customer}
+            reading = reading._replace(labels=labels)
+        result.append(reading)
+    return result
+
+
+@st.composite
+def own_exclusions(draw: st.DrawFn) -> list[Exclusion]:
+    """Exclusions of the whole service, of the subscriber and of another customer."""
+    found = draw(exclusions())
+    customers = st.sampled_from(("", CUSTOMER, "initech"))
+    return [
+        Exclusion(
+            e.exclusion_id,
+            e.start,
+            e.end,
+            e.kind,
+            e.reason,
+            objective_ids=e.objective_ids,
+            customer_id=draw(customers),
+        )
+        for e in found
+    ]
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Objective, list[Measurement]]:
+    """An objective of any kind and its readings."""
+    objective = draw(scoped_objectives())
+    return objective, draw(labelled(objective))
+
+
+@PROPERTY
+@given(
+    case=cases(),
+    excluded=own_exclusions(),
+    zone=st.sampled_from(ALL_ZONES),
+    start_seconds=st.integers(0, SPAN_SECONDS // 2),
+    length_seconds=st.integers(1, SPAN_SECONDS),
+)
+def test_a_subscribers_window_from_the_services_sums_and_its_own_data_is_the_oracles(
+    case: tuple[Objective, list[Measurement]],
+    excluded: list[Exclusion],
+    zone: str,
+    start_seconds: int,
+    length_seconds: int,
+) -> None:
+    objective, found = case
+    start = APR + start_seconds * SECOND
+    end = start + length_seconds * SECOND
+    version = TermsVersion(1, terms(objective, zone), start, False)
+    window = PeriodWindow(
+        objective, Period(start, end, PeriodUnit.MONTH, "2026-04"), version, start, end
+    )
+    seen = visible_exclusions(excluded, CUSTOMER)
+    own = [r for r in found if r.labels and r.labels.get(CUSTOMER_LABEL) == CUSTOMER]
+
+    expected = evaluate(objective, start, end, visible_readings(found, CUSTOMER), seen, zone, end)
+
+    assert WindowSums(visible_readings(found, "")).evaluate(window, own, seen) == expected
