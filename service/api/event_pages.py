@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -20,35 +20,54 @@ Item = TypeVar("Item", bound=Message)
 
 @dataclass(frozen=True)
 class EventPage:
-    """A page of events in log order, and whether a next page may follow it."""
+    """A page of events in log order, the last position it looked at, and whether a next page
+    may follow it."""
 
     events: list[events_pb2.LedgerEvent]
     more: bool
+    scanned_to: int = 0
 
     def next_token(self, agreement_id: str) -> str:
         """A token for the page after this one (of one agreement, or '' all); empty when this
         page was the last."""
-        return encode_page_token(agreement_id, self.events[-1].position) if self.more else ""
+        if not self.more:
+            return ""
+        return encode_page_token(agreement_id, self.scanned_to or self.events[-1].position)
+
+
+Shown = Callable[[events_pb2.LedgerEvent], events_pb2.LedgerEvent | None]
 
 
 def event_page(
-    app: LedgerApplication, agreement_id: str, after: int, size: int, max_bytes: int
+    app: LedgerApplication,
+    agreement_id: str,
+    after: int,
+    size: int,
+    max_bytes: int,
+    shown: Shown | None = None,
 ) -> EventPage:
     """Up to size events after position after (of one agreement, or '' all) whose encodings
-    take at most max_bytes, and at least one: a listing always moves on."""
+    take at most max_bytes, and at least one: a listing always moves on. With shown, each event
+    as shown says (None: left out), so a page may hold fewer, even none, of the size events it
+    looked at."""
     page: list[events_pb2.LedgerEvent] = []
-    used = 0
+    used = scanned = last = 0
     for chunk in app.event_log.chunks(after + 1, size, agreement_id):
         for notification in chunk:
-            message = logged_event_to_proto(
+            message: events_pb2.LedgerEvent | None = logged_event_to_proto(
                 LoggedEvent(notification.position, notification.event())
             )
-            cost = item_bytes(message.ByteSize())
-            if page and used + cost > max_bytes:
-                return EventPage(page, True)
-            page.append(message)
-            used += cost
-    return EventPage(page, len(page) == size)
+            if shown is not None and message is not None:
+                message = shown(message)
+            if message is not None:
+                cost = item_bytes(message.ByteSize())
+                if page and used + cost > max_bytes:
+                    return EventPage(page, True, last)
+                page.append(message)
+                used += cost
+            scanned += 1
+            last = notification.position
+    return EventPage(page, scanned == size and scanned > 0, last)
 
 
 def fitting(items: Sequence[Item], max_bytes: int) -> int:

@@ -42,6 +42,7 @@ from service.api.query_inputs import (
     verify_range,
 )
 from service.api.read_waits import audit_if_asked, models_at
+from service.api.subscriber_events import subscriber_events
 from service.api.subscription_calls import SubscriptionCalls
 from service.api.subscriptions import EventStreams
 from service.app.application import Clock, LedgerApplication
@@ -69,7 +70,7 @@ class LedgerServicer(CaseCalls, SubscriptionCalls, pb_grpc.LedgerServiceServicer
     ) -> None:
         self._app = app
         self._clock = clock
-        self._access = CustomerScope(app.agreements.customer_of)
+        self._access = CustomerScope(app.agreements.customer_of, app.subscriptions.find)
         self._streams = streams
         self._read_models = read_models
         self._page_bytes = page_bytes(max_message_bytes)
@@ -247,7 +248,7 @@ class LedgerServicer(CaseCalls, SubscriptionCalls, pb_grpc.LedgerServiceServicer
         self, request: pb.GetAgreementRequest, context: grpc.ServicerContext
     ) -> pb.GetAgreementResponse:
         """The agreement in force at as_of, as known at known_at."""
-        self._access.require_agreement(request.agreement_id)
+        self._access.subscriber_view(request.agreement_id)
         at = read_instants(request, self._clock())
         head = self._app.event_log.head()
         standing = self._app.agreements.agreement_at(request.agreement_id, at.as_of, at.known_at)
@@ -257,10 +258,19 @@ class LedgerServicer(CaseCalls, SubscriptionCalls, pb_grpc.LedgerServiceServicer
         self, request: pb.ListEventsRequest, context: grpc.ServicerContext
     ) -> pb.ListEventsResponse:
         """A page of the audit trail in log order, cut by count and by bytes."""
-        self._access.require_agreement_or_whole_ledger(request.agreement_id)
+        view = None
+        if request.agreement_id:
+            view = self._access.subscriber_view(request.agreement_id)
+        else:
+            require_whole_ledger()
         wanted = events_page(request)
         page = event_page(
-            self._app, request.agreement_id, wanted.after, wanted.size, self._page_bytes
+            self._app,
+            request.agreement_id,
+            wanted.after,
+            wanted.size,
+            self._page_bytes,
+            None if view is None else subscriber_events(view),
         )
         return pb.ListEventsResponse(
             events=page.events,

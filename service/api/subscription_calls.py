@@ -34,7 +34,7 @@ from service.api.subscription_inputs import (
     subscriptions_page,
     tier_change_from_proto,
 )
-from service.api.subscription_pages import subscription_page
+from service.api.subscription_pages import own_subscriptions, subscription_page
 from service.app.application import Clock, LedgerApplication
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.command_requests import CommandRecord, CommandRequest
@@ -130,7 +130,8 @@ class SubscriptionCalls:
         self, request: pb.GetSubscriptionRequest, context: grpc.ServicerContext
     ) -> pb.GetSubscriptionResponse:
         """A customer's subscription at as_of, as known at known_at."""
-        self._access.require_agreement(request.agreement_id)
+        self._access.subscriber_view(request.agreement_id)
+        require_customer(request.customer_id, "customer_id")
         at = subscription_read(request, self._clock())
         log_at(self._app.event_log, request.min_log_position, context)
         head = self._app.event_log.head()
@@ -144,8 +145,9 @@ class SubscriptionCalls:
     def ListSubscriptions(  # noqa: N802
         self, request: pb.ListSubscriptionsRequest, context: grpc.ServicerContext
     ) -> pb.ListSubscriptionsResponse:
-        """A page of a service SLA's subscriptions as known now, optionally of one tier."""
-        self._access.require_agreement(request.agreement_id)
+        """A page of a service SLA's subscriptions as known now, optionally of one tier (a
+        subscriber's token: its own only)."""
+        view = self._access.subscriber_view(request.agreement_id)
         wanted = subscriptions_page(request)
         if self._app.agreements.find_agreement(request.agreement_id) is None:
             raise unknown_agreement(request.agreement_id)
@@ -153,8 +155,12 @@ class SubscriptionCalls:
         position, now = models.position(), self._clock()
         a, tier_id = request.agreement_id, request.tier_id
         page, token = subscription_page(
-            lambda after, limit: service_subscriptions(
-                models.engine, a, tier_id=tier_id, after=after, limit=limit, as_of=now
+            lambda after, limit: (
+                service_subscriptions(
+                    models.engine, a, tier_id=tier_id, after=after, limit=limit, as_of=now
+                )
+                if view is None
+                else own_subscriptions(models.engine, a, view, tier_id, now, after)
             ),
             lambda row: row.customer_id,
             request.page_token,
@@ -195,8 +201,12 @@ class SubscriptionCalls:
     ) -> pb.GetComplianceResponse:
         """The compliance report at as_of, as known at known_at: of an agreement, or of a tier
         or a subscriber of a service SLA."""
-        self._access.require_agreement(request.agreement_id)
+        view = self._access.subscriber_view(request.agreement_id)
         check_compliance_subject(request)
+        if view is not None:
+            self._access.require_subscriber_subject(
+                request.agreement_id, view, request.tier_id, request.customer_id
+            )
         at = compliance_instants(request, self._clock())
         self._check_service_subject(
             request.agreement_id, request.tier_id, request.customer_id, required="tier_id"

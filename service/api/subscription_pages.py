@@ -12,9 +12,11 @@ import binascii
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from sqlalchemy import Engine
+
 from domain.errors import FieldViolation, InvalidArgumentError
 from domain.identifiers import is_identifier
-from projections.subscription_views import SubscriptionRow
+from projections.subscription_views import SCAN_ROWS, SubscriptionRow, customer_subscriptions
 from service.api.mapping.subscriptions import subscription_to_proto
 from service.generated.sla.ledger.v1 import subscriptions_pb2
 from service.store.event_limits import item_bytes
@@ -70,3 +72,25 @@ def subscription_page(
         page.append(message)
     more = len(page) < len(rows)
     return page, encode_key_token(bound, key(rows[len(page) - 1])) if more else ""
+
+
+def own_subscriptions(
+    engine: Engine,
+    agreement_id: str,
+    customers: frozenset[str],
+    tier_id: str,
+    now: datetime,
+    after: str,
+) -> list[SubscriptionRow]:
+    """The subscriptions of these customers to one service SLA (on tier_id now, when given),
+    in customer-id order after a customer id: what a subscriber's token lists of it."""
+    found: list[SubscriptionRow] = []
+    for customer in sorted(c for c in customers if c > after):
+        service = ""
+        while True:
+            rows = customer_subscriptions(engine, customer, after=service, limit=SCAN_ROWS)
+            found.extend(row for row in rows if row.agreement_id == agreement_id)
+            if len(rows) < SCAN_ROWS or rows[-1].agreement_id >= agreement_id:
+                break
+            service = rows[-1].agreement_id
+    return [row for row in found if not tier_id or row.terms_at(now).tier_id == tier_id]
