@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from service.generated.sla.ledger.v1 import cases_pb2, ledger_service_pb2_grpc, terms_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from tests import proto_builders as build
+from tests import service_sla_requests as svc
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
 TIMEOUT = 10
@@ -99,6 +100,71 @@ def signings(draw: st.DrawFn) -> pb.SignAgreementRequest:
     return request
 
 
+@st.composite
+def subscription_calls(draw: st.DrawFn) -> tuple[str, Any]:
+    """A SubscribeCustomer, ChangeSubscriptionTier or EndSubscription request, hostile."""
+    agreement_id = draw(st.sampled_from([svc.SERVICE, "sla-1", "nope", ""]))
+    customer_id = draw(st.sampled_from(["globex", "initech", ""]) | texts)
+    tier_id = draw(st.sampled_from(["basic", "premium", "gold", ""]) | texts)
+    start = int(START.timestamp())
+    instant = st.integers(start - 86_400 * 400, start + 86_400 * 400) | st.integers(-(2**40), 2**40)
+    fee = svc.fee(
+        draw(st.sampled_from(["1000.00", "NaN", "-1", "1e3", "0.001", ""])),
+        draw(st.sampled_from(["EUR", "XXX", "", "JPY"])),
+    )
+    fee.period = cast(terms_pb2.PeriodUnit, draw(st.integers(-1, 6)))
+    kind = draw(st.sampled_from(["SubscribeCustomer", "ChangeSubscriptionTier", "EndSubscription"]))
+    request: Any
+    if kind == "SubscribeCustomer":
+        request = pb.SubscribeCustomerRequest(
+            agreement_id=agreement_id,
+            customer=terms_pb2.Party(party_id=customer_id, display_name=draw(texts)),
+            tier_id=tier_id,
+            fee=fee,
+        )
+        request.start.seconds = draw(instant)
+        if draw(st.booleans()):
+            request.end.seconds = draw(instant)
+    elif kind == "ChangeSubscriptionTier":
+        request = pb.ChangeSubscriptionTierRequest(
+            agreement_id=agreement_id, customer_id=customer_id, tier_id=tier_id, reason=draw(texts)
+        )
+        if draw(st.booleans()):
+            request.fee.CopyFrom(fee)
+        request.effective_from.seconds = draw(instant)
+        request.effective_from.nanos = draw(st.sampled_from([0, 999_999_999, -1]))
+    else:
+        request = pb.EndSubscriptionRequest(
+            agreement_id=agreement_id, customer_id=customer_id, reason=draw(texts)
+        )
+        request.end_at.seconds = draw(instant)
+    if kind != "SubscribeCustomer" and draw(st.booleans()):
+        request.expected_version = draw(numbers)
+    request.request_id = draw(st.sampled_from(["", "r-1", "bad id!"]))
+    return kind, request
+
+
+@st.composite
+def service_signings(draw: st.DrawFn) -> pb.SignAgreementRequest:
+    """A service SLA's signing with hostile tiers."""
+    request = svc.sign_service(START, START, agreement_id=draw(texts))
+    tiers = request.terms.tiers
+    for _ in range(draw(st.integers(0, 3))):
+        tiers.append(svc.tier(draw(texts), "99.0", svc.bands(("99", "10"))))
+    for tier in tiers:
+        tier.tier_id = draw(st.sampled_from([tier.tier_id, "basic", ""]) | texts)
+        objective = tier.objectives[0]
+        objective.objective_id = draw(st.sampled_from(["availability", "latency", ""]))
+        objective.target_percent = draw(st.sampled_from(["99.9", "101", "-1", "NaN", ""]))
+        objective.indicator = cast(terms_pb2.Indicator, draw(st.integers(-1, 8)))
+    if draw(st.booleans()):
+        request.terms.customer.party_id = draw(texts)
+    if draw(st.booleans()):
+        request.terms.objectives.append(build.proto_terms(START).objectives[0])
+    request.terms.kind = cast(terms_pb2.AgreementKind, draw(st.integers(-1, 5)))
+    return request
+
+
 def _digest(stub: Stub) -> pb.LedgerDigest:
     digest: pb.LedgerDigest = stub.GetLedgerDigest(
         pb.GetLedgerDigestRequest(), timeout=TIMEOUT
@@ -117,6 +183,8 @@ def _code(call: Callable[[], Any]) -> grpc.StatusCode:
 @pytest.fixture
 def fuzzed(stub: Stub) -> Stub:
     stub.SignAgreement(build.sign_request("sla-1", START, START), timeout=TIMEOUT)
+    stub.SignAgreement(svc.sign_service(START, START), timeout=TIMEOUT)
+    stub.SubscribeCustomer(svc.subscribe("globex", "basic", START), timeout=TIMEOUT)
     return stub
 
 
@@ -176,6 +244,35 @@ def test_hostile_case_batches_are_refused_whole_or_recorded_whole(
 @FUZZ
 @given(request=signings())
 def test_hostile_terms_are_refused_with_invalid_argument_and_write_nothing(
+    fuzzed: Stub, request: pb.SignAgreementRequest
+) -> None:
+    before = _digest(fuzzed)
+
+    code = _code(lambda: fuzzed.SignAgreement(request, timeout=TIMEOUT))
+
+    assert code not in NEVER
+    if code is not grpc.StatusCode.OK:
+        assert _digest(fuzzed) == before
+
+
+@FUZZ
+@given(call=subscription_calls())
+def test_hostile_subscription_calls_are_refused_without_writing_or_recorded_whole(
+    fuzzed: Stub, call: tuple[str, Any]
+) -> None:
+    method, request = call
+    before = _digest(fuzzed)
+
+    code = _code(lambda: getattr(fuzzed, method)(request, timeout=TIMEOUT))
+
+    assert code not in NEVER
+    if code is not grpc.StatusCode.OK:
+        assert _digest(fuzzed) == before
+
+
+@FUZZ
+@given(request=service_signings())
+def test_hostile_service_sla_terms_are_refused_and_write_nothing(
     fuzzed: Stub, request: pb.SignAgreementRequest
 ) -> None:
     before = _digest(fuzzed)

@@ -1,9 +1,11 @@
-"""A service SLA against a real server, on SQLite and PostgreSQL: two tiers, two subscribers,
-January's readings recorded once for the service; compliance per tier and the subscription
-listings.
+"""A service SLA's results against a real server, on SQLite and PostgreSQL: two tiers, two
+subscribers, January's readings recorded once for the service, January closed; each subscriber's
+credit in the credit ledger under its customer id, compliance per tier and per subscriber, and
+the subscription listings.
 
-January's readings attain 98.5% (10 readings of 197 good of 200): below basic's target (99.0)
-and premium's (99.9), each tier judging the same readings against its own.
+January's readings attain 98.5% (10 readings of 197 good of 200). Basic (target 99.0, below
+99.0 -> 10%) is breached and globex, on EUR 1000.00, is owed 100.00; premium (target 99.9, below
+99.9 -> 25%, below 99.0 -> 50%) is breached and initech, on EUR 2000.00, is owed 50% = 1000.00.
 """
 
 from __future__ import annotations
@@ -58,6 +60,52 @@ def _report(
     return response
 
 
+def test_each_subscriber_is_credited_under_its_customer_id(closed: tuple[Stub, int]) -> None:
+    stub, position = closed
+    request = pb.ListCreditsRequest(agreement_id=svc.SERVICE, min_log_position=position)
+
+    credits = stub.ListCredits(request, timeout=TIMEOUT).credits
+
+    assert sorted((c.customer_id, c.amount.amount, c.period_label) for c in credits) == [
+        ("globex", "100.00", "2025-01"),
+        ("initech", "1000.00", "2025-01"),
+    ]
+
+
+def test_a_subscriber_lists_only_its_own_credit_by_customer_id(closed: tuple[Stub, int]) -> None:
+    stub, position = closed
+    request = pb.ListCreditsRequest(customer_id="initech", min_log_position=position)
+
+    credits = stub.ListCredits(request, timeout=TIMEOUT).credits
+
+    assert [(c.agreement_id, c.amount.amount) for c in credits] == [(svc.SERVICE, "1000.00")]
+
+
+def test_each_subscriber_has_its_own_breach(closed: tuple[Stub, int]) -> None:
+    stub, position = closed
+    request = pb.ListBreachesRequest(agreement_id=svc.SERVICE, min_log_position=position)
+
+    breaches = stub.ListBreaches(request, timeout=TIMEOUT).breaches
+
+    assert sorted((b.customer_id, b.target) for b in breaches) == [
+        ("globex", "99.0"),
+        ("initech", "99.9"),
+    ]
+
+
+def test_the_closes_carry_the_subscriber_and_its_tier(closed: tuple[Stub, int]) -> None:
+    stub, _ = closed
+    request = pb.ListEventsRequest(agreement_id=svc.SERVICE, page_size=1000)
+
+    events = stub.ListEvents(request, timeout=TIMEOUT).events
+    closes = [e.period_closed for e in events if e.WhichOneof("payload") == "period_closed"]
+
+    assert sorted((c.customer_id, c.tier_id, c.status) for c in closes) == [
+        ("globex", "basic", "breached"),
+        ("initech", "premium", "breached"),
+    ]
+
+
 def test_each_tier_judges_the_same_readings_against_its_own_target(
     closed: tuple[Stub, int],
 ) -> None:
@@ -69,6 +117,15 @@ def test_each_tier_judges_the_same_readings_against_its_own_target(
 
     assert (basic.attained, basic.target) == ("98.500000", "99.0")
     assert (premium.attained, premium.target) == ("98.500000", "99.9")
+
+
+def test_a_subscriber_report_holds_its_own_credit(closed: tuple[Stub, int]) -> None:
+    stub, _ = closed
+
+    report = _report(stub, FEBRUARY + timedelta(days=1), customer_id="globex").report
+
+    assert (report.customer_id, report.tier_id) == ("globex", "basic")
+    assert [(c.period_label, c.amount.amount) for c in report.credits] == [("2025-01", "100.00")]
 
 
 def test_the_service_lists_its_subscribers_in_customer_order(closed: tuple[Stub, int]) -> None:
@@ -115,4 +172,28 @@ def test_a_customer_lists_its_subscriptions_across_services(closed: tuple[Stub, 
     assert [(s.agreement_id, s.tier_id, s.status) for s in listed] == [
         ("backup-sla", "premium", svc.ACTIVE),
         (svc.SERVICE, "basic", svc.ENDED),
+    ]
+
+
+def test_a_subscriber_period_recalculated_with_late_readings_adjusts_its_credit_alone(
+    closed: tuple[Stub, int],
+) -> None:
+    stub, _ = closed
+    late = build.reading("availability", START + timedelta(days=15), 2000, 2000)  # 99.25% now
+    stub.RecordMeasurements(
+        pb.RecordMeasurementsRequest(agreement_id=svc.SERVICE, measurements=[late]),
+        timeout=TIMEOUT,
+    )
+    request = pb.RecalculatePeriodRequest(
+        agreement_id=svc.SERVICE,
+        objective_id="availability",
+        period_label="2025-01",
+        customer_id="globex",
+    )
+
+    recalculated = stub.RecalculatePeriod(request, timeout=TIMEOUT)
+
+    adjusted = [e for e in recalculated.events if e.WhichOneof("payload") == "credit_adjusted"]
+    assert [(e.credit_adjusted.customer_id, e.credit_adjusted.delta.amount) for e in adjusted] == [
+        ("globex", "-100.00")
     ]
