@@ -113,9 +113,12 @@ CALL = re.compile(r"```sh\n(.*?)```\n\n```json\n(.*?)```", re.DOTALL)
 DATA = re.compile(r"-d '(.*?)' (http://\S+)/sla\.ledger\.v1\.LedgerService/(\w+)", re.DOTALL)
 
 
-def _walk_through() -> list[tuple[str, str, Any]]:
-    """(method, request JSON, the reply shown) of each call of the walk-through, in order."""
-    text = README_PAGE.read_text().split(WALK_THROUGH, 1)[1].split("\n#", 1)[0]
+SERVICE_WALK_THROUGH = "### A service SLA with two tiers, with buf curl"
+
+
+def _walk_through(heading: str = WALK_THROUGH) -> list[tuple[str, str, Any]]:
+    """(method, request JSON, the reply shown) of each call of a walk-through, in order."""
+    text = README_PAGE.read_text().split(heading, 1)[1].split("\n#", 1)[0]
     calls = []
     for command, shown in CALL.findall(text):
         found = DATA.search(command)
@@ -151,6 +154,27 @@ def test_the_walk_through_of_a_ticket_from_open_to_breach_replies_as_the_page_sh
         "GetCase",
         "GetCase",
         "ListCases",
+    ]
+    for method, data, shown in calls:
+        result = buf_curl(method=method, data=data)
+
+        assert result.returncode == 0, result.stderr
+        reply = json.loads(result.stdout)
+        assert _holds(reply, shown), f"{method}: {reply}"
+
+
+def test_the_walk_through_of_a_service_sla_with_two_tiers_replies_as_the_page_shows(
+    buf_curl: Callable[..., Any],
+) -> None:
+    calls = _walk_through(SERVICE_WALK_THROUGH)
+    assert [method for method, _, _ in calls] == [
+        "SignAgreement",
+        "SubscribeCustomer",
+        "SubscribeCustomer",
+        "RecordMeasurements",
+        "ClosePeriod",
+        "GetCompliance",
+        "ListCredits",
     ]
     for method, data, shown in calls:
         result = buf_curl(method=method, data=data)
