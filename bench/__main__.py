@@ -36,6 +36,7 @@ BENCHMARKS = (
     "case_ingest",
     "case_lookup",
     "cases_compliance",
+    "services",
 )
 START_MARKER = "<!-- bench:results:start -->"
 END_MARKER = "<!-- bench:results:end -->"
