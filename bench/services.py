@@ -27,7 +27,7 @@ for the service. The baseline is a customer-based agreement with premium's terms
   RecordMeasurements batches from this process, as messages and as columns, each acknowledged
   after its commit, then re-sent (all duplicates), as bench/ingest.py does. The service and the
   baseline get the same batches; --rounds rounds, alternating which goes first, best of each.
-- compliance: see bench/services_compliance.py.
+- compliance: in-process on SQLite, see bench/services_compliance.py.
 
 --quick uses 100 subscribers, one baseline, 2,000 readings and 5 calls: it only checks that the
 harness works, its figures mean nothing.
@@ -40,7 +40,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import services_closing, services_ingest
+from bench import services_closing, services_compliance, services_ingest
 from bench.harness import postgres_server_url, quick_notice
 
 PARTS = ("closing", "ingest", "compliance")
@@ -84,6 +84,8 @@ def main() -> int:
                 Path(scratch),
                 postgres_url,
             )
+    if "compliance" in parts:
+        services_compliance.run(options.subscribers, options.calls)
     if options.quick:
         quick_notice()
     return 0
