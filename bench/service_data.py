@@ -18,11 +18,14 @@ a whole month attains 1 - 540/43,200 = 98.75%; the second half (16 April on) 1 -
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from bench.harness import scratch_schema
 from domain.credit_policies import BandsRule, CreditBand, CreditPolicy
 from domain.exclusions import Exclusion, ExclusionKind
 from domain.instants import to_epoch_us
@@ -236,3 +239,14 @@ def print_hand_computation(subscribers: int) -> Decimal:
         print(f"{line}{subtotal:>12,.2f}")
     print(f"{'total':<36}{subscribers:>7}{'':>10}  {'':<24}{total:>12,.2f}")
     return total
+
+
+@contextlib.contextmanager
+def new_database(backend: str, workdir: Path, name: str, postgres_url: str | None) -> Iterator[str]:
+    """A new empty database: a SQLite file in workdir, or a scratch PostgreSQL schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / f'{name}.sqlite3'}"
+        return
+    assert postgres_url is not None
+    with scratch_schema(postgres_url) as (url, _):
+        yield url

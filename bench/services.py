@@ -12,15 +12,19 @@ joining on 16 April (the fee pro-rated to half), one in 250 with a customer-caus
 outage. April's 43,200 one-minute readings, two outages (432 and 108 minutes), are recorded once
 for the service. The baseline is a customer-based agreement with premium's terms and fee.
 
-- closing: in-process (LedgerApplication, a SQLite file in a scratch directory, and a scratch
-  schema on the PostgreSQL server named by SLA_LEDGER_BENCH_POSTGRES_URL or
-  SLA_LEDGER_TEST_POSTGRES_URL). Loads the service (subscriptions saved in one call, readings
+- closing: on SQLite (a file in a scratch directory) and PostgreSQL (a scratch schema on the
+  server named by SLA_LEDGER_BENCH_POSTGRES_URL or SLA_LEDGER_TEST_POSTGRES_URL), two ways, each
+  on a new database loaded in-process: the service (subscriptions saved in one call, readings
   through app.ingest in batches of 10,000) and --baselines customer-based agreements with the
-  same readings, then times Commands.close_periods(until 1 May), called until more_due is false,
-  for each baseline agreement (half before the service, half after; the median is the baseline)
-  and for the service. Checked afterwards: one PeriodClosed per subscriber, none for the service
-  itself, and the credits issued equal the hand computation printed (bench/service_data.py).
-  The goal (under 10 s) is on SQLite; PostgreSQL is printed beside it.
+  same readings. In-process: Commands.close_periods(until 1 May) called until more_due is
+  false. Over gRPC: `sla-ledger serve --close-periods off` (read models in its child process)
+  started on that database, once its read models have caught up with the load, and ClosePeriod
+  (until 1 May) from this process until more_due is false. Each baseline agreement is closed
+  and timed alone (half before the service, half after; the median is the baseline), then the
+  service. Checked afterwards from the log: one PeriodClosed per subscriber, none for the
+  service itself, the credits issued equal to the hand computation printed
+  (bench/service_data.py), and each baseline agreement's credit. The goal (under 10 s) is on
+  SQLite; PostgreSQL is printed beside it.
 - ingest: `sla-ledger serve --close-periods off` (read models in its child process) on a new
   database loaded in-process (the service with its subscribers, or the one agreement), once its
   read models have caught up with the load; --readings one-minute readings from 1 April in
@@ -71,17 +75,20 @@ def main() -> int:
     if "postgres" in backends and postgres_url is None:
         print("PostgreSQL: skipped, SLA_LEDGER_BENCH_POSTGRES_URL is not set")
         backends.remove("postgres")
-    if "closing" in parts:
-        services_closing.run(options.subscribers, options.baselines, backends, postgres_url)
-    if "ingest" in parts:
-        with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch:
+        workdir = Path(scratch)
+        if "closing" in parts:
+            services_closing.run(
+                options.subscribers, options.baselines, backends, workdir, postgres_url
+            )
+        if "ingest" in parts:
             services_ingest.run(
                 options.subscribers,
                 options.readings,
                 sizes,
                 options.rounds,
                 backends,
-                Path(scratch),
+                workdir,
                 postgres_url,
             )
     if "compliance" in parts:

@@ -3,34 +3,19 @@ into one customer-based agreement (bench/services.py runs it)."""
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from bench.harness import channel_to, goal, minute_batches, running_server, scratch_schema
+from bench.harness import channel_to, goal, minute_batches, running_server
 from bench.ingest import as_columns, reading_count
 from bench.ingest_figures import IngestFigures, timed_ingest
-from bench.service_data import APRIL, SERVICE, SINGLE, sign_service, sign_single
+from bench.service_data import APRIL, SERVICE, SINGLE, new_database, sign_service, sign_single
 from service.bootstrap import open_application
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 
 GOAL_RATIO = 0.9
 APRIL_SECONDS = int(APRIL.timestamp())
 KINDS = ("single", "service")
-
-
-@contextlib.contextmanager
-def fresh_database(
-    backend: str, workdir: Path, name: str, postgres_url: str | None
-) -> Iterator[str]:
-    """A new empty database: a SQLite file in workdir, or a scratch PostgreSQL schema."""
-    if backend == "sqlite":
-        yield f"sqlite:///{workdir / f'{name}.sqlite3'}"
-        return
-    assert postgres_url is not None
-    with scratch_schema(postgres_url) as (url, _):
-        yield url
 
 
 def ingest_once(
@@ -91,7 +76,7 @@ def run(
                     order = KINDS if r % 2 == 0 else KINDS[::-1]
                     for kind in order:
                         name = f"{kind}-{size}-{form}-{r}"
-                        with fresh_database(backend, workdir, name, postgres_url) as url:
+                        with new_database(backend, workdir, name, postgres_url) as url:
                             found, loads[kind] = ingest_once(
                                 url, workdir, kind, subscribers, requests
                             )
