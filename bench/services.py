@@ -59,7 +59,7 @@ def main() -> int:
     parser.add_argument("--baselines", type=int, default=5, help="agreements closed (closing)")
     parser.add_argument("--readings", type=int, default=200_000, help="readings sent (ingest)")
     parser.add_argument("--batch-sizes", default="1000,10000", help="comma-separated (ingest)")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds, best of (ingest)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, best of (ingest)")
     parser.add_argument("--calls", type=int, default=200, help="timed calls each (compliance)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: check the harness only")
     options = parser.parse_args()
