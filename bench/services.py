@@ -31,7 +31,9 @@ for the service. The baseline is a customer-based agreement with premium's terms
   RecordMeasurements batches from this process, as messages and as columns, each acknowledged
   after its commit, then re-sent (all duplicates), as bench/ingest.py does. The service and the
   baseline get the same batches; --rounds rounds, alternating which goes first, best of each.
-- compliance: in-process on SQLite, see bench/services_compliance.py.
+- compliance: GetCompliance over gRPC of one subscriber (customer_id), of its tier (tier_id)
+  and of the baseline agreement, and the application's queries in-process, on SQLite: see
+  bench/services_compliance.py.
 
 --quick uses 100 subscribers, one baseline, 2,000 readings and 5 calls: it only checks that the
 harness works, its figures mean nothing.
