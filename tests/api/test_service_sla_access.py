@@ -246,3 +246,15 @@ def test_a_subscriber_changes_nothing_and_a_non_subscriber_finds_nothing(stub: S
 
     assert calls("initech-writer") == [DENIED, DENIED, DENIED]
     assert calls("hooli-writer") == [NOT_FOUND, NOT_FOUND, NOT_FOUND]
+
+
+def test_a_subscriber_cannot_follow_the_service_slas_stream(stub: Stub) -> None:
+    request = pb.SubscribeEventsRequest(agreement_id=svc.SERVICE)
+
+    def follow(who: str) -> grpc.StatusCode:
+        return _code(
+            lambda: next(stub.SubscribeEvents(request, timeout=TIMEOUT, metadata=_auth(who)))
+        )
+
+    assert follow("initech-auditor") is DENIED
+    assert follow("hooli-auditor") is NOT_FOUND
