@@ -5,12 +5,19 @@ customer-labelled readings; amendments (some retroactive); and closes along the 
 from __future__ import annotations
 
 import contextlib
+import tempfile
+import uuid
+from collections.abc import Iterator
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import psycopg
 from hypothesis import strategies as st
+from psycopg import sql
+from sqlalchemy.engine import make_url
 
 from domain.agreement_history import fold_history
 from domain.credit_policies import BandsRule, BonusRule, CreditBand, CreditPolicy
@@ -241,3 +248,29 @@ def expected_closes(app: LedgerApplication, until: datetime) -> dict[str, list[t
         view = subscriber_history(history, subscription)
         expected[customer_id] = [content(e) for e in close_due_periods(view, until, NOW)]
     return expected
+
+
+@contextlib.contextmanager
+def fresh_database(server_url: str | None) -> Iterator[str]:
+    """The URL of a new database for one example: a SQLite file, or a new schema on the
+    PostgreSQL server at server_url, dropped afterwards."""
+    if server_url is None:
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{Path(directory) / 'ledger.sqlite3'}"
+        return
+    parsed = make_url(server_url)
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield parsed.update_query_dict({"schema": schema}).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(
+            dbname=parsed.database,
+            host=parsed.host,
+            port=parsed.port or 5432,
+            user=parsed.username,
+            password=parsed.password or "",
+            autocommit=True,
+        ) as connection:
+            connection.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+            )

@@ -2,15 +2,15 @@
 per subscriber exactly what closing every due period of that subscriber's view of the whole
 history appends (domain.period_closing.close_due_periods), over random histories: tiers with
 different targets, units and bands, subscriptions starting and ending mid-period, tier changes,
-customer exclusions, customer-labelled readings, amendments, and closes along the way."""
+customer exclusions, customer-labelled readings, amendments, and closes along the way; on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +24,7 @@ from tests.integration.service_histories import (
     apply_step,
     content,
     expected_closes,
+    fresh_database,
     service_terms,
     steps,
     tier_specs,
@@ -35,13 +36,22 @@ PROPERTY = settings(
 )
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def server(request: pytest.FixtureRequest) -> str | None:
+    """None for SQLite files, else the PostgreSQL server's URL."""
+    return (
+        None if request.param == "sqlite" else str(request.getfixturevalue("postgres_server_url"))
+    )
+
+
 @PROPERTY
 @given(zones, tier_specs, steps(), st.integers(1, 9))
 def test_bounded_service_closes_append_per_subscriber_what_closing_its_whole_view_appends(
-    zone: str, tiers: Any, history: list[tuple[str, Any]], limit: int
+    server: str | None, zone: str, tiers: Any, history: list[tuple[str, Any]], limit: int
 ) -> None:
-    with tempfile.TemporaryDirectory() as directory:
-        url = f"sqlite:///{Path(directory) / 'l.sqlite3'}"
+    with fresh_database(server) as url:
         app = open_application(url, clock=SteppingClock(NOW))
         try:
             app.commands.sign_agreement(SERVICE, service_terms(zone, tiers), SIGNED_AT)
