@@ -10,8 +10,9 @@ standings a run of breaches reaches back to.
   every subscriber an instant its walks may resume from: two days before the first day of that
   close's period, or the instant from which something recorded after it takes effect if that
   is earlier (a period it cuts short ends there), or its term start when its subscription was
-  recorded after it. The latest of these is used; a walk gives the periods ending there or
-  later.
+  recorded after it. "After" includes a margin before the close's record time, for what a
+  concurrent close may have missed while it was planned. The latest of these instants is used;
+  a walk gives the periods ending there or later.
 - Readings: a window's readings are read from the service's day streams once, whatever the
   number of subscribers; a window is evaluated once per objective definition, window and time
   zone for every subscriber without data of its own in it (no reading labelled with its
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -45,6 +47,9 @@ from service.app.window_sums import WindowSums
 
 _TICK = timedelta(microseconds=1)
 _PROBES = 3  # subscribers whose last close is looked up, beside the newest of each tier
+# What was recorded this long before a close's record time is taken as possibly recorded while
+# it was planned, after it read the log: planning takes seconds, hosts' clocks differ by less.
+CONCURRENT_MARGIN = timedelta(minutes=10)
 
 
 class Subscriber:
@@ -73,18 +78,34 @@ class Subscriber:
 
 def set_resume_instants(log: EventLog, service: Agreement, subscribers: list[Subscriber]) -> None:
     """Set each subscriber's near: where its walks may resume (see the module's docstring)."""
-    probes = [
+    closes = [
         found
         for probe in _probe_subscribers(subscribers)
         if (found := _last_close(log, service.agreement_id, probe)) is not None
     ]
-    if not probes:
+    if not closes:
         return
     changes = _service_changes(log, service.agreement_id)
     for subscriber in subscribers:
-        nears = [_near(subscriber, position, instant, changes) for position, instant in probes]
+        nears = [_near(subscriber, close, changes) for close in closes]
         known = [n for n in nears if n is not None]
         subscriber.near = max(known) if known else None
+
+
+@dataclass(frozen=True)
+class _Close:
+    """A close recorded: its log position and record time, and the instant every period not
+    closed yet ends at or after (but for what was recorded after it)."""
+
+    position: int
+    recorded_at: datetime
+    instant: datetime
+
+    def precedes(self, position: int, recorded_at: datetime) -> bool:
+        """Whether what was recorded at position and recorded_at may have been missed by this
+        close: recorded after it, or while it was being planned (within CONCURRENT_MARGIN of
+        its record time, which it took before reading anything)."""
+        return position > self.position or recorded_at >= self.recorded_at - CONCURRENT_MARGIN
 
 
 def _probe_subscribers(subscribers: Sequence[Subscriber]) -> list[Subscriber]:
@@ -106,48 +127,52 @@ def _probe_subscribers(subscribers: Sequence[Subscriber]) -> list[Subscriber]:
     return list(chosen.values())
 
 
-def _last_close(log: EventLog, agreement_id: str, probe: Subscriber) -> tuple[int, datetime] | None:
-    """(log position, resume instant) of the probed subscriber's close recorded last."""
+def _last_close(log: EventLog, agreement_id: str, probe: Subscriber) -> _Close | None:
+    """The probed subscriber's close recorded last, if any."""
     low = f"{subscription_stream(agreement_id, probe.customer_id)}/objective:"
     found = log.last_begun(low, low[:-1] + chr(ord(low[-1]) + 1))
     if found is None:
         return None
     position, stream = found
+    [first, *_] = log.stream_notifications([stream])
     label = stream.rsplit("/period:", 1)[1]
-    return position, datetime.combine(label_first_day(label), time(), UTC) - timedelta(days=2)
+    instant = datetime.combine(label_first_day(label), time(), UTC) - timedelta(days=2)
+    return _Close(position, log.decode(first).timestamp, instant)
 
 
-def _service_changes(log: EventLog, agreement_id: str) -> list[tuple[int, datetime]]:
-    """(log position, instant) of each amendment (its effective instant) and termination (its
-    effective instant) of the service: from there on, its periods may change."""
+def _service_changes(log: EventLog, agreement_id: str) -> list[tuple[int, datetime, datetime]]:
+    """(log position, record time, instant) of each amendment (its effective instant) and
+    termination (its effective instant) of the service: from there on, its periods change."""
     found = []
     for n in log.stream_notifications([agreement_stream(agreement_id)]):
         event = log.decode(n)
         if isinstance(event, Agreement.Amended):
-            found.append((n.id, event.effective_from))
+            found.append((n.id, event.timestamp, event.effective_from))
         elif isinstance(event, Agreement.Terminated):
-            found.append((n.id, event.effective_at))
+            found.append((n.id, event.timestamp, event.effective_at))
     return found
 
 
 def _near(
     subscriber: Subscriber,
-    position: int,
-    instant: datetime,
-    changes: Iterable[tuple[int, datetime]],
+    close: _Close,
+    changes: Iterable[tuple[int, datetime, datetime]],
 ) -> datetime | None:
-    """Where the subscriber's walks may resume given a close at position (instant from its
-    label): None (its term start) when its subscription was recorded after that close. A
-    period cut short by what was recorded after the close ends at that instant, not before."""
-    if subscriber.logged.first_position > position:
+    """Where the subscriber's walks may resume given a close: None (its term start) when its
+    subscription may have been recorded after that close. A period cut short by what was
+    recorded after the close ends at that instant, not before."""
+    events = subscriber.logged.events
+    if close.precedes(events[0][0], events[0][1].timestamp):
         return None
-    later = [instant for at, instant in changes if at > position]
-    for at, event in subscriber.logged.events[1:]:
-        if at > position and isinstance(event, Subscription.TierChanged):
+    later = [instant for at, recorded, instant in changes if close.precedes(at, recorded)]
+    for at, event in events[1:]:
+        if not close.precedes(at, event.timestamp):
+            continue
+        if isinstance(event, Subscription.TierChanged):
             later.append(event.effective_from)
-        elif at > position and isinstance(event, Subscription.Ended):
+        elif isinstance(event, Subscription.Ended):
             later.append(event.end_at)
-    return min([instant, *later])
+    return min([close.instant, *later])
 
 
 class WindowJudge:

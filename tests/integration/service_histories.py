@@ -68,6 +68,21 @@ objective_specs = st.dictionaries(
 tier_specs = st.fixed_dictionaries({tier: objective_specs for tier in TIERS})
 
 
+class StridingClock:
+    """A record clock that moves `stride` a reading (7 minutes by default), so that what is
+    recorded a few calls before a close is outside the margin a close allows for concurrent
+    records (service/app/service_close_reads.py CONCURRENT_MARGIN), and what just before it
+    is inside."""
+
+    def __init__(self, start: datetime = NOW, stride: timedelta = timedelta(minutes=7)) -> None:
+        self.now = start
+        self._stride = stride
+
+    def __call__(self) -> datetime:
+        self.now += self._stride
+        return self.now
+
+
 def service_terms(zone: str, tiers: TierSpec) -> AgreementTerms:
     """The service's terms: two tiers of the spec, from SIGNED_AT in zone."""
     return AgreementTerms(

@@ -16,11 +16,10 @@ from hypothesis import strategies as st
 
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application
-from tests.clocks import SteppingClock
 from tests.integration.service_histories import (
-    NOW,
     SERVICE,
     SIGNED_AT,
+    StridingClock,
     apply_step,
     content,
     expected_closes,
@@ -52,7 +51,7 @@ def test_bounded_service_closes_append_per_subscriber_what_closing_its_whole_vie
     server: str | None, zone: str, tiers: Any, history: list[tuple[str, Any]], limit: int
 ) -> None:
     with fresh_database(server) as url:
-        app = open_application(url, clock=SteppingClock(NOW))
+        app = open_application(url, clock=StridingClock())
         try:
             app.commands.sign_agreement(SERVICE, service_terms(zone, tiers), SIGNED_AT)
             for index, (kind, value) in enumerate(history):

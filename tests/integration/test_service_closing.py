@@ -17,12 +17,12 @@ from service.app.service_closing import plan_service_close
 from service.bootstrap import open_application
 from service.store.storage import parse_database_url
 from service.workers.period_closer import PeriodCloser
-from tests.clocks import SettableClock
 from tests.integration.service_histories import (
     FEES,
     NOW,
     SERVICE,
     SIGNED_AT,
+    StridingClock,
     TierSpec,
     apply_step,
     content,
@@ -46,12 +46,12 @@ EXTRA: TierSpec = {
 
 
 @pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock(NOW)
+def clock() -> StridingClock:
+    return StridingClock(stride=timedelta(minutes=11))
 
 
 @pytest.fixture
-def app(database_url: str, clock: SettableClock) -> Iterator[LedgerApplication]:
+def app(database_url: str, clock: StridingClock) -> Iterator[LedgerApplication]:
     application = open_application(parse_database_url(database_url), clock=clock)
     yield application
     application.close()
@@ -169,6 +169,25 @@ def test_a_subscription_recorded_after_closes_gets_its_earlier_periods_closed(
     ]
 
 
+def test_a_subscription_recorded_while_a_close_was_planned_gets_its_earlier_periods_closed(
+    app: LedgerApplication,
+) -> None:
+    _sign(app, MONTHLY)
+    _subscribe(app, "globex", "basic")
+    service = app.agreements.find_agreement(SERVICE)
+    assert service is not None
+    until = SIGNED_AT + timedelta(days=90)
+    plan = plan_service_close(app.event_log, service, until, app.now())
+    _subscribe(app, "initech", "premium")  # after the plan read the log, before its save
+    app.save_events(plan.events)
+
+    events = _check_close(app, 90)
+
+    assert {(e.customer_id, e.period_label) for e in events} == {
+        ("initech", label) for label in ("2026-01", "2026-02", "2026-03")
+    }
+
+
 def test_a_tier_change_recorded_after_closes_gets_the_new_tiers_periods_closed(
     app: LedgerApplication,
 ) -> None:
@@ -222,19 +241,19 @@ def test_an_end_recorded_after_closes_closes_the_period_it_cuts_short(
 
 
 def test_the_period_closer_closes_a_service_slas_subscribers(
-    app: LedgerApplication, clock: SettableClock
+    app: LedgerApplication, clock: StridingClock
 ) -> None:
     _sign(app, MONTHLY)
     _subscribe(app, "globex", "basic")
     _subscribe(app, "initech", "premium")
-    clock.now = NOW + timedelta(hours=2)
+    clock.now += timedelta(hours=2)
     closer = PeriodCloser(app, clock, timedelta(hours=1), 60.0)
 
     closer.run_once()
 
     closed = [e for e in app.event_log.agreement_events(SERVICE) if isinstance(e, PeriodClosed)]
     assert {e.customer_id for e in closed} == {"globex", "initech"}
-    assert app.commands.close_periods(SERVICE, NOW).closed_count == 0
+    assert app.commands.close_periods(SERVICE, clock.now - timedelta(hours=2)).closed_count == 0
 
 
 def test_a_service_without_subscribers_closes_nothing(

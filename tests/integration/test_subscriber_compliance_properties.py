@@ -18,14 +18,13 @@ from domain.compliance_report import ComplianceReport
 from domain.errors import NotFoundError
 from projections.runner import BatchedProjectionRunner
 from service.bootstrap import open_application, open_read_models
-from tests.clocks import SteppingClock
 from tests.integration.service_histories import (
     CUSTOMERS,
     DAYS,
-    NOW,
     SERVICE,
     SIGNED_AT,
     TIERS,
+    StridingClock,
     apply_step,
     fresh_database,
     service_terms,
@@ -68,7 +67,7 @@ def test_subscriber_and_tier_reports_equal_the_full_replay_at_any_as_of_and_know
     data: st.DataObject,
 ) -> None:
     with fresh_database(server) as url:
-        app = open_application(url, clock=SteppingClock(NOW))
+        app = open_application(url, clock=StridingClock())
         models = open_read_models(app, url)
         try:
             app.commands.sign_agreement(SERVICE, service_terms(zone, tiers), SIGNED_AT)
