@@ -1,6 +1,6 @@
-"""What closing a service SLA's periods reads, each thing once for every subscriber: where the
-walks may resume, the readings of each window, the evaluations subscribers share, and the
-standings a run of breaches reaches back to.
+"""What closing a service SLA's periods reads for every subscriber at once: where the walks may
+resume, and the standings a run of breaches reaches back to (the readings and evaluations are
+in service/app/window_judge.py).
 
 - Resuming: a service's periods are closed oldest first across all its subscribers (by window
   end, objective, customer), so every period not closed yet ends after the period of any close
@@ -13,11 +13,6 @@ standings a run of breaches reaches back to.
   recorded after it. "After" includes a margin before the close's record time, for what a
   concurrent close may have missed while it was planned. The latest of these instants is used;
   a walk gives the periods ending there or later.
-- Readings: a window's readings are read from the service's day streams once, whatever the
-  number of subscribers; a window is evaluated once per objective definition, window and time
-  zone for every subscriber without data of its own in it (no reading labelled with its
-  customer id, no exclusion of its own overlapping the window); the others are evaluated on
-  their own view (domain/subscriber_views.py visible_readings and visible_exclusions).
 """
 
 from __future__ import annotations
@@ -31,19 +26,13 @@ from typing import Any
 from domain.agreement import Agreement
 from domain.agreement_history import AgreementHistory, PeriodStanding, add_period_events
 from domain.compliance import Status, TrackResult
-from domain.compliance_streams import day_streams
-from domain.exclusions import Exclusion
 from domain.identifiers import agreement_stream, period_stream, subscription_stream
-from domain.measurements import Measurement, MetricMeasured
 from domain.period_results import TrackFigures, overall_status
 from domain.period_walk import PeriodWindow, earlier_labels
 from domain.periods import label_first_day
-from domain.subscriber_views import reading_customer, visible_exclusions, visible_readings
 from domain.subscriptions import Subscription
-from domain.window_evaluation import evaluate_window
 from service.app.event_log import EventLog
 from service.app.subscriber_reads import LoggedSubscription
-from service.app.window_sums import WindowSums
 
 _TICK = timedelta(microseconds=1)
 _PROBES = 3  # subscribers whose last close is looked up, beside the newest of each tier
@@ -173,137 +162,6 @@ def _near(
         elif isinstance(event, Subscription.Ended):
             later.append(event.end_at)
     return min([close.instant, *later])
-
-
-class WindowJudge:
-    """The readings of each window, read once, and the evaluations subscribers share."""
-
-    def __init__(self, log: EventLog, service: Agreement) -> None:
-        self._log = log
-        self._service = service
-        self._agreement_id = service.agreement_id
-        self._service_exclusions = visible_exclusions(service.exclusions, "")
-        self._own_exclusions: dict[str, list[Exclusion]] = {}
-        for exclusion in service.exclusions:
-            if exclusion.customer_id:
-                self._own_exclusions.setdefault(exclusion.customer_id, []).append(exclusion)
-        self._all_exclusions = list(service.exclusions)
-        self._days: dict[str, list[Measurement]] = {}
-        self._windows: dict[tuple[str, datetime, datetime], _WindowReadings] = {}
-        self._shared: dict[tuple[Any, ...], list[TrackResult]] = {}
-        self._objective_keys: dict[int, tuple[Any, str]] = {}
-        self.read = 0
-
-    def load(self, window: PeriodWindow) -> int:
-        """Read the window's day streams not read yet; how many readings they held."""
-        if window.objective.rules.case_clock is not None:
-            return 0
-        key = (window.objective.objective_id, window.window_start, window.window_end)
-        if key in self._windows:
-            return 0
-        streams = self._streams(window)
-        missing = [s for s in streams if s not in self._days]
-        if not missing:
-            self._windows[key] = _WindowReadings([r for s in streams for r in self._days[s]])
-            return 0
-        found: dict[str, list[Measurement]] = {s: [] for s in missing}
-        for notification in self._log.stream_notifications(missing):
-            event = self._log.decode(notification)
-            if isinstance(event, MetricMeasured):
-                found[str(notification.originator_id)].extend(event.measurements())
-        self._days.update(found)
-        self._windows[key] = _WindowReadings([r for s in streams for r in self._days[s]])
-        size = sum(len(readings) for readings in found.values())
-        self.read += size
-        return size
-
-    def results(self, window: PeriodWindow, subscriber: Subscriber) -> list[TrackResult]:
-        """The window's evaluation for the subscriber: shared when it has no data of its own
-        in the window, else on its own view. load(window) must have been called."""
-        objective = window.objective
-        customer_id = subscriber.customer_id
-        if objective.rules.case_clock is not None:  # a view holds no cases of its own
-            return self._evaluate(window, [], [])
-        readings = self._window(window)
-        own = readings.by_customer.get(customer_id, [])
-        if own or self._has_own_exclusion(window, customer_id):
-            exclusions = visible_exclusions(self._all_exclusions, customer_id)
-            return readings.sums().evaluate(window, own, exclusions)
-        key = (
-            self._objective_key(window),
-            window.window_start,
-            window.window_end,
-            window.terms.terms.time_zone,
-        )
-        shared = self._shared.get(key)
-        if shared is None:
-            shared = self._shared[key] = self._evaluate(
-                window, readings.shared(), self._service_exclusions
-            )
-        return shared
-
-    def _evaluate(
-        self, window: PeriodWindow, readings: list[Measurement], exclusions: list[Exclusion]
-    ) -> list[TrackResult]:
-        history = AgreementHistory(  # evaluate_window reads only readings and exclusions
-            self._service,
-            exclusions=exclusions,
-            readings={window.objective.objective_id: readings},
-        )
-        return evaluate_window(history, window, window.window_end)
-
-    def _streams(self, window: PeriodWindow) -> list[str]:
-        objective_id = window.objective.objective_id
-        return day_streams(
-            self._agreement_id, objective_id, window.window_start, window.window_end - _TICK
-        )
-
-    def _window(self, window: PeriodWindow) -> _WindowReadings:
-        return self._windows[
-            (window.objective.objective_id, window.window_start, window.window_end)
-        ]
-
-    def _has_own_exclusion(self, window: PeriodWindow, customer_id: str) -> bool:
-        objective_id = window.objective.objective_id
-        return any(
-            e.start < window.window_end
-            and window.window_start < e.end
-            and e.applies_to(objective_id)
-            for e in self._own_exclusions.get(customer_id, ())
-        )
-
-    def _objective_key(self, window: PeriodWindow) -> str:
-        objective = window.objective
-        known = self._objective_keys.get(id(objective))
-        if known is None or known[0] is not objective:
-            known = self._objective_keys[id(objective)] = (objective, repr(objective))
-        return known[1]
-
-
-class _WindowReadings:
-    """A window's readings (of its UTC days): the service's, and those of each customer some of
-    them are labelled with."""
-
-    def __init__(self, readings: list[Measurement]) -> None:
-        self.readings = readings
-        self.by_customer: dict[str, list[Measurement]] = {}
-        for reading in readings:
-            if reading.labels and (customer_id := reading_customer(reading)):
-                self.by_customer.setdefault(customer_id, []).append(reading)
-        self._shared: list[Measurement] | None = None
-        self._sums: WindowSums | None = None
-
-    def shared(self) -> list[Measurement]:
-        """The readings of the whole service (no customer label)."""
-        if self._shared is None:
-            self._shared = visible_readings(self.readings, "")
-        return self._shared
-
-    def sums(self) -> WindowSums:
-        """The service's readings summed, for the subscribers with data of their own."""
-        if self._sums is None:
-            self._sums = WindowSums(self.shared())
-        return self._sums
 
 
 def status_of(results: Sequence[TrackResult]) -> str:

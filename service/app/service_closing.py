@@ -13,8 +13,9 @@ second close of a period is impossible whatever the retries or concurrent closer
   (service/app/service_close_reads.py); the periods found are checked against the store in
   batches of stream heads.
 - A window's readings are read once for all subscribers, and evaluated once for all those
-  without data of their own in it; a subscriber's breach run (for termination rights) reads
-  the standings of its earlier periods, in one batch a step back for all subscribers.
+  without data of their own in it, from the readings summed once per bucket
+  (service/app/window_judge.py); a subscriber's breach run (for termination rights) reads the
+  standings of its earlier periods, in one batch a step back for all subscribers.
 """
 
 from __future__ import annotations
@@ -37,12 +38,12 @@ from service.app.closing_plans import MAX_READINGS_PER_CLOSE, ClosePlan
 from service.app.event_log import EventLog
 from service.app.service_close_reads import (
     Subscriber,
-    WindowJudge,
     load_run_standings,
     set_resume_instants,
     status_of,
 )
 from service.app.subscriber_reads import logged_subscriptions
+from service.app.window_judge import WindowJudge
 
 # Every subscriber of a large service closes in a call or two; the reply lists only the first
 # events whatever the number (service/api/command_replies.py).
@@ -87,7 +88,7 @@ def plan_service_close(
         if count and judge.read > readings_budget:
             more_due = True
             break
-        judged.append((period, judge.results(period.window, period.subscriber)))
+        judged.append((period, judge.results(period.window, period.subscriber.customer_id)))
     statuses: dict[int, str] = {}
     in_call: dict[tuple[str, str, str], str] = {}
     breached = []

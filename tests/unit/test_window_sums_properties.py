@@ -1,5 +1,6 @@
-"""Evaluating a subscriber's window from the service's readings summed once and its own data
-(service/app/window_sums.py) gives exactly what evaluating every reading its view counts gives."""
+"""Evaluating windows from the service's readings summed once (a day at a time) and a
+subscriber's own data (service/app/window_sums.py) gives exactly what evaluating every reading
+its view counts gives."""
 
 from __future__ import annotations
 
@@ -67,26 +68,50 @@ def cases(draw: st.DrawFn) -> tuple[Objective, list[Measurement]]:
     case=cases(),
     excluded=own_exclusions(),
     zone=st.sampled_from(ALL_ZONES),
-    start_seconds=st.integers(0, SPAN_SECONDS // 2),
-    length_seconds=st.integers(1, SPAN_SECONDS),
+    windows=st.lists(
+        st.tuples(st.integers(0, SPAN_SECONDS // 2), st.integers(1, SPAN_SECONDS)),
+        min_size=1,
+        max_size=3,
+    ),
 )
-def test_a_subscribers_window_from_the_services_sums_and_its_own_data_is_the_oracles(
+def test_subscribers_windows_from_the_services_sums_and_their_own_data_are_the_oracles(
     case: tuple[Objective, list[Measurement]],
     excluded: list[Exclusion],
     zone: str,
-    start_seconds: int,
-    length_seconds: int,
+    windows: list[tuple[int, int]],
 ) -> None:
     objective, found = case
-    start = APR + start_seconds * SECOND
-    end = start + length_seconds * SECOND
-    version = TermsVersion(1, terms(objective, zone), start, False)
-    window = PeriodWindow(
-        objective, Period(start, end, PeriodUnit.MONTH, "2026-04"), version, start, end
-    )
+    sums = WindowSums()
+    sums.add(visible_readings(found, ""))
     seen = visible_exclusions(excluded, CUSTOMER)
     own = [r for r in found if r.labels and r.labels.get(CUSTOMER_LABEL) == CUSTOMER]
+    for start_seconds, length_seconds in windows:
+        start = APR + start_seconds * SECOND
+        end = start + length_seconds * SECOND
+        version = TermsVersion(1, terms(objective, zone), start, False)
+        period = Period(start, end, PeriodUnit.MONTH, "2026-04")
+        window = PeriodWindow(objective, period, version, start, end)
 
-    expected = evaluate(objective, start, end, visible_readings(found, CUSTOMER), seen, zone, end)
+        expected = evaluate(
+            objective, start, end, visible_readings(found, CUSTOMER), seen, zone, end
+        )
 
-    assert WindowSums(visible_readings(found, "")).evaluate(window, own, seen) == expected
+        assert sums.evaluate(window, own, seen) == expected
+
+
+@PROPERTY
+@given(case=cases(), zone=st.sampled_from(ALL_ZONES), start_seconds=st.integers(0, SPAN_SECONDS))
+def test_the_services_window_from_its_sums_is_the_oracles(
+    case: tuple[Objective, list[Measurement]], zone: str, start_seconds: int
+) -> None:
+    objective, found = case
+    service = visible_readings(found, "")
+    sums = WindowSums()
+    for day in sorted({r.observed_at_us // 86_400_000_000 for r in service}):
+        sums.add([r for r in service if r.observed_at_us // 86_400_000_000 == day])
+    start = APR + start_seconds * SECOND
+    end = start + 31 * 86_400 * SECOND
+    version = TermsVersion(1, terms(objective, zone), start, False)
+    window = PeriodWindow(objective, Period(start, end, PeriodUnit.MONTH, "x"), version, start, end)
+
+    assert sums.evaluate(window, [], []) == evaluate(objective, start, end, service, [], zone, end)
