@@ -3,7 +3,7 @@ subscribers, each beside one customer-based agreement with the same readings, in
 
 Usage: python -m bench.services [--parts closing,ingest,compliance] [--backend sqlite|postgres|both]
        [--subscribers N] [--baselines N] [--readings N] [--batch-sizes 1000,10000] [--rounds N]
-       [--calls N] [--quick]
+       [--projections process|off] [--calls N] [--quick]
 
 The data (bench/service_data.py): the service SLA `cloud` with tiers basic (99.0%, its own bands)
 and premium (99.9%, the service's bands), monthly RATIO availability, UTC, from 1 April 2026;
@@ -31,6 +31,7 @@ for the service. The baseline is a customer-based agreement with premium's terms
   RecordMeasurements batches from this process, as messages and as columns, each acknowledged
   after its commit, then re-sent (all duplicates), as bench/ingest.py does. The service and the
   baseline get the same batches; --rounds rounds, alternating which goes first, best of each.
+  --projections off runs the server without read models (ingest alone).
 - compliance: GetCompliance over gRPC of one subscriber (customer_id), of its tier (tier_id)
   and of the baseline agreement, and the application's queries in-process, on SQLite: see
   bench/services_compliance.py.
@@ -62,6 +63,12 @@ def main() -> int:
     parser.add_argument("--readings", type=int, default=200_000, help="readings sent (ingest)")
     parser.add_argument("--batch-sizes", default="1000,10000", help="comma-separated (ingest)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, best of (ingest)")
+    parser.add_argument(
+        "--projections",
+        choices=("process", "off"),
+        default="process",
+        help="the ingest server's read models: in its child process (default), or none",
+    )
     parser.add_argument("--calls", type=int, default=200, help="timed calls each (compliance)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: check the harness only")
     options = parser.parse_args()
@@ -92,6 +99,7 @@ def main() -> int:
                 backends,
                 workdir,
                 postgres_url,
+                options.projections == "process",
             )
     if "compliance" in parts:
         services_compliance.run(options.subscribers, options.calls)

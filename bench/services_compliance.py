@@ -173,7 +173,7 @@ def run(subscribers: int, calls: int) -> None:
             models.catch_up()
             for mode, rollups, count in (
                 ("in-process, read models", models, calls),
-                ("in-process, stream replay", None, max(1, calls // 10)),
+                ("in-process, stream replay", None, max(1, calls // 4)),
             ):
                 asks = in_process(app, rollups, known_at)
                 for name, ask in asks.items():

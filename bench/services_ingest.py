@@ -19,6 +19,7 @@ KINDS = ("single", "service")
 
 
 def ingest_once(
+    read_models: bool,
     url: str,
     workdir: Path,
     kind: str,
@@ -26,8 +27,8 @@ def ingest_once(
     requests: list[pb.RecordMeasurementsRequest],
 ) -> tuple[IngestFigures, float]:
     """Load the agreement in-process (untimed), then time the batches over gRPC into the
-    default server (read models in its child process, no automatic closing) once its read
-    models have caught up with the load; the figures and the load's seconds."""
+    server (no automatic closing; read models in its child process, as the default server, once
+    they have caught up with the load, or none); the figures and the load's seconds."""
     started = time.perf_counter()
     app = open_application(url)
     try:
@@ -43,13 +44,18 @@ def ingest_once(
     for request in requests:
         request.agreement_id = agreement_id
     total = sum(reading_count(r) for r in requests)
-    with (
-        running_server(url, workdir, ["--close-periods", "off"]) as server,
-        channel_to(server) as stub,
-    ):
-        stub.ListBreaches(pb.ListBreachesRequest(min_log_position=head, page_size=1), timeout=600)
+    flags = ["--close-periods", "off", "--projections", "process" if read_models else "off"]
+    with running_server(url, workdir, flags) as server, channel_to(server) as stub:
+        if read_models:
+            caught_up = pb.ListBreachesRequest(min_log_position=head, page_size=1)
+            stub.ListBreaches(caught_up, timeout=600)
         figures = timed_ingest(
-            stub, lambda r: stub.RecordMeasurements(r, timeout=300), requests, total, True, 600
+            stub,
+            lambda r: stub.RecordMeasurements(r, timeout=300),
+            requests,
+            total,
+            read_models,
+            600,
         )
     return figures, load_seconds
 
@@ -62,6 +68,7 @@ def run(
     backends: list[str],
     workdir: Path,
     postgres_url: str | None,
+    read_models: bool = True,
 ) -> None:
     """Print one table per backend and batch size and form; then the goals."""
     ratios: dict[str, float] = {}
@@ -78,13 +85,17 @@ def run(
                         name = f"{kind}-{size}-{form}-{r}"
                         with new_database(backend, workdir, name, postgres_url) as url:
                             found, loads[kind] = ingest_once(
-                                url, workdir, kind, subscribers, requests
+                                read_models, url, workdir, kind, subscribers, requests
                             )
                         if kind not in best or found.acked > best[kind].acked:
                             best[kind] = found
                 key = f"{backend}, batches of {size:,} as {form}"
+                if not read_models:
+                    key += ", no read models"
                 ratios[key] = best["service"].acked / best["single"].acked
-                print_table(backend, size, form, rounds, subscribers, readings, best, loads)
+                where = "in the server's child process" if read_models else "none"
+                setting = f"batches of {size:,} as {form}, read models {where}"
+                print_table(backend, setting, rounds, subscribers, readings, best, loads)
     print()
     for key, ratio in ratios.items():
         goal(
@@ -97,20 +108,19 @@ def run(
 
 def print_table(
     backend: str,
-    size: int,
-    form: str,
+    setting: str,
     rounds: int,
     subscribers: int,
     readings: int,
     best: dict[str, IngestFigures],
     loads: dict[str, float],
 ) -> None:
-    """One backend's figures at one batch size and form."""
+    """One backend's figures in one setting (batch size, form, read models)."""
     name = "SQLite" if backend == "sqlite" else "PostgreSQL"
     print(
-        f"\n{name}: {readings:,} one-minute readings from 1 April 2026 in batches of {size:,} "
-        f"as {form}, best of {rounds}; service loaded in-process with {subscribers:,} "
-        f"subscribers in {loads['service']:.1f} s"
+        f"\n{name}: {readings:,} one-minute readings from 1 April 2026 in {setting}, best of "
+        f"{rounds}; the service loaded in-process with {subscribers:,} subscribers in "
+        f"{loads['service']:.1f} s"
     )
     print(f"{'figure':<58}{'readings/s':>12}{'x baseline':>12}")
     base = best["single"]
