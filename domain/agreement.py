@@ -34,6 +34,9 @@ class TermsVersion:
     retroactive: bool
     tier_id: str = ""  # in a subscriber's view: the tier these terms are of
 
+    def __deepcopy__(self, memo: dict[int, object]) -> TermsVersion:
+        return self  # immutable: the repository's copies of a cached agreement share it
+
 
 @dataclass(frozen=True)
 class Termination:
@@ -41,6 +44,9 @@ class Termination:
 
     effective_at: datetime
     reason: str
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Termination:
+        return self  # immutable, shared by copies
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ class Exclusion:
     def __post_init__(self) -> None:
         object.__setattr__(self, "objective_ids", tuple(self.objective_ids))
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Exclusion:
+        return self  # immutable: copies of an agreement share their exclusions
+
     def applies_to(self, objective_id: str) -> bool:
         """Whether the exclusion covers this objective."""
         return not self.objective_ids or objective_id in self.objective_ids
