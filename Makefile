@@ -29,9 +29,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(RUNTIME_STAMP)
 	$(BIN)/sla-ledger serve
 
-## test: install and run the whole test suite (PostgreSQL tests use SLA_LEDGER_TEST_POSTGRES_URL)
+## test: install and run the whole test suite (PostgreSQL tests use SLA_LEDGER_TEST_POSTGRES_URL),
+## spread over one worker process a core (TEST_WORKERS=0 runs it in this process)
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## lint: ruff and mypy
 lint: $(STAMP)
