@@ -13,15 +13,12 @@ from domain.compliance_streams import case_window_bounds, window_day_streams
 from domain.errors import NotFoundError
 from domain.identifiers import agreement_stream, case_stream, is_identifier
 from domain.instants import to_epoch_us
-from domain.known_at import history_known_at, recorded_by
-from domain.measurements import Measurement
+from domain.known_at import history_known_at
 from domain.oracle import replay_compliance
 from domain.period_walk import PeriodWindow, current_windows
-from domain.rollup_evaluation import WindowPlan, evaluate_rollups
-from domain.rollup_sums import span_of, summarize_event
 from service.app.case_compliance import case_window_results
 from service.app.event_log import EventLog
-from service.app.rollup_reads import RollupSource, window_events
+from service.app.rollup_reads import RollupSource, rollup_results
 from service.app.subscriber_compliance import SubscriberCompliance
 
 
@@ -114,39 +111,13 @@ class ComplianceQueries:
             case_tracks = case_window_results(
                 self._log, cases, agreement_id, of_cases, as_of, known_at, head
             )
-        plans = {
-            current.objective.objective_id: WindowPlan(
-                current.objective,
-                current.window_start,
-                current.window_end,
-                history.exclusions,
-                current.terms.terms.time_zone,
-                as_of,
-            )
-            for current in windows
-            if current.objective.rules.case_clock is None
-        }
-        _, rolled_up = rollups.window_rollups(
-            agreement_id,
-            [(oid, plan.start_us, plan.end_us) for oid, plan in plans.items()],
-            to_epoch_us(known_at),
-            head,
+        tracks = rollup_results(
+            self._log, agreement_id, windows, history.exclusions, as_of, known_at, head, rollups
         )
-        spans = {oid: [span for _, span in found] for oid, found in rolled_up.items()}
-        covered = {p for found in rolled_up.values() for p, _ in found}
-        readings: dict[str, list[Measurement]] = {oid: [] for oid in plans}
-        for event_position, event in window_events(self._log, agreement_id, plans, covered, head):
-            if not recorded_by(event, known_at):
-                continue
-            readings[event.objective_id].extend(event.measurements())
-            if event_position not in covered:  # sparse, or beyond the projection
-                spans[event.objective_id].append(span_of(summarize_event(event)))
 
         def from_rollups(current: PeriodWindow) -> list[TrackResult]:
             oid = current.objective.objective_id
-            if oid not in plans:
-                return case_tracks[oid]
-            return evaluate_rollups(plans[oid], spans[oid], readings[oid])
+            return tracks[oid] if oid in tracks else case_tracks[oid]
 
         report = compliance_report(
             history, as_of, known_at, objective_id or None, from_rollups, windows

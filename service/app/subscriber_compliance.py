@@ -25,14 +25,11 @@ from domain.compliance_report import ComplianceReport, compliance_report
 from domain.compliance_streams import results_before, window_day_streams
 from domain.errors import NotFoundError
 from domain.identifiers import agreement_stream, is_identifier, subscription_stream
-from domain.instants import to_epoch_us
-from domain.known_at import history_known_at, known_by, recorded_by
-from domain.measurements import Measurement
+from domain.known_at import history_known_at, known_by
 from domain.oracle import replay_subscriber_compliance, replay_tier_compliance
 from domain.period_results import PeriodEvent
 from domain.period_walk import PeriodWindow, current_windows
-from domain.rollup_evaluation import WindowPlan, evaluate_rollups
-from domain.rollup_sums import SpanSums, span_of, summarize_event
+from domain.rollup_sums import SpanSums
 from domain.subscriber_views import (
     CUSTOMER_LABEL,
     subscriber_agreement,
@@ -44,7 +41,7 @@ from domain.subscriber_views import (
 from domain.subscriptions import Subscription, replay_subscription
 from domain.window_evaluation import evaluate_window
 from service.app.event_log import EventLog
-from service.app.rollup_reads import RollupSource, window_events
+from service.app.rollup_reads import RollupSource, rollup_results
 
 Logged = list[tuple[int, Any]]
 
@@ -290,43 +287,26 @@ def _report_from_rollups(
 ) -> ComplianceReport:
     """A view's report (a subscriber's, or the tier's with customer_id ""), each window of a
     reading objective evaluated from the rollups and readings the customer's view counts."""
-    agreement_id = view.agreement.agreement_id
     windows = current_windows(view, as_of, objective_id or None)
-    plans = {
-        current.objective.objective_id: WindowPlan(
-            current.objective,
-            current.window_start,
-            current.window_end,
-            view.exclusions,
-            current.terms.terms.time_zone,
-            as_of,
-        )
-        for current in windows
-        if current.objective.rules.case_clock is None
-    }
-    _, rolled_up = rollups.window_rollups(
-        agreement_id,
-        [(oid, plan.start_us, plan.end_us) for oid, plan in plans.items()],
-        to_epoch_us(known_at),
-        head,
-    )
     visible = _VisibleLabels(customer_id)
-    spans = {oid: [visible.span(span) for _, span in found] for oid, found in rolled_up.items()}
-    covered = {p for found in rolled_up.values() for p, _ in found}
-    readings: dict[str, list[Measurement]] = {oid: [] for oid in plans}
-    for position, event in window_events(log, agreement_id, plans, covered, head):
-        if not recorded_by(event, known_at):
-            continue
-        readings[event.objective_id].extend(event.measurements())
-        if position not in covered:  # sparse, or beyond the projection
-            spans[event.objective_id].append(visible.span(span_of(summarize_event(event))))
+    tracks = rollup_results(
+        log,
+        view.agreement.agreement_id,
+        windows,
+        view.exclusions,
+        as_of,
+        known_at,
+        head,
+        rollups,
+        visible_span=visible.span,
+        visible=lambda readings: visible_readings(readings, customer_id),
+    )
 
     def from_rollups(current: PeriodWindow) -> list[TrackResult]:
         oid = current.objective.objective_id
-        if oid not in plans:  # a case objective: a view holds no cases of its own
+        if oid not in tracks:  # a case objective: a view holds no cases of its own
             return evaluate_window(view, current, as_of)
-        counted = visible_readings(readings[oid], customer_id)
-        return evaluate_rollups(plans[oid], spans[oid], counted)
+        return tracks[oid]
 
     return compliance_report(view, as_of, known_at, objective_id or None, from_rollups, windows)
 
