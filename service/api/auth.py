@@ -52,12 +52,20 @@ READS = frozenset(
         "GetSubscription",
         "ListSubscriptions",
         "ListCustomerSubscriptions",
+        "ListDisputes",
+        "GetDispute",
     }
 )
 CREDIT_EVENT_TYPES = frozenset(
     {"credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted"}
 )
 WHOLE_LEDGER = frozenset({"GetLedgerDigest", "VerifyLedger"})
+# What a customer does about its own credits and exclusions.
+CUSTOMER_ACTIONS = frozenset({"ClaimCredit", "OpenDispute", "AcknowledgeExclusion"})
+# What the provider's side decides.
+PROVIDER_DECISIONS = frozenset({"DecideClaim", "ResolveDispute"})
+# What finance records.
+FINANCE_ACTIONS = frozenset({"SettleCredits"})
 
 
 class Role(Enum):
@@ -65,15 +73,20 @@ class Role(Enum):
 
     WRITER = "writer"  # commands and measurements
     AUDITOR = "auditor"  # every read, replay and verification
-    FINANCE = "finance"  # credits, balances, and subscriptions to credit events
+    FINANCE = "finance"  # credits, balances, settlements, and subscriptions to credit events
+    CUSTOMER = "customer"  # reads, claims, disputes, acknowledgements of its own customers
+    PROVIDER = "provider"  # reads, decisions on claims and disputes
     ADMIN = "admin"  # everything
 
 
 ROLE_METHODS: dict[Role, frozenset[str]] = {
     Role.WRITER: COMMANDS,
     Role.AUDITOR: READS,
-    Role.FINANCE: frozenset({"ListCredits", "GetCreditBalance", "SubscribeEvents"}),
-    Role.ADMIN: COMMANDS | READS,
+    Role.FINANCE: frozenset({"ListCredits", "GetCreditBalance", "SubscribeEvents"})
+    | FINANCE_ACTIONS,
+    Role.CUSTOMER: READS | CUSTOMER_ACTIONS,
+    Role.PROVIDER: READS | PROVIDER_DECISIONS,
+    Role.ADMIN: COMMANDS | READS | CUSTOMER_ACTIONS | PROVIDER_DECISIONS | FINANCE_ACTIONS,
 }
 
 
@@ -174,6 +187,8 @@ def _entry(index: int, item: object) -> _Entry:
     if role not in {r.value for r in Role}:
         raise refuse(f"role must be one of {_ROLES}")
     customers = item.get("customers", [])
+    if role == Role.CUSTOMER.value and "customers" not in item:
+        raise refuse("a customer token must list the customers it acts for in customers")
     if "customers" in item and (
         not isinstance(customers, list)
         or not customers

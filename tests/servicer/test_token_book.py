@@ -92,3 +92,43 @@ def test_only_a_bearer_authorization_header_carries_a_token() -> None:
     assert bearer_token([("authorization", "Bearer abc")]) == "abc"
     assert bearer_token([("authorization", "Basic abc")]) is None
     assert bearer_token([("x-token", "abc")]) is None
+
+
+def test_a_customer_token_without_customers_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(TokenFileError, match="customer token must list the customers"):
+        _book(tmp_path, [{"name": "portal", "sha256": DIGEST, "role": "customer"}])
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed", "refused"),
+    [
+        (
+            "customer",
+            {"ClaimCredit", "OpenDispute", "AcknowledgeExclusion", "GetCompliance"},
+            {"DecideClaim", "ResolveDispute", "SettleCredits", "RecordMeasurements"},
+        ),
+        (
+            "provider",
+            {"DecideClaim", "ResolveDispute", "ListCredits"},
+            {"ClaimCredit", "SettleCredits", "SignAgreement"},
+        ),
+        (
+            "finance",
+            {"SettleCredits", "ListCredits", "GetCreditBalance"},
+            {"ClaimCredit", "DecideClaim", "RecordMeasurements"},
+        ),
+        (
+            "writer",
+            {"RecordMeasurements", "RecalculatePeriod"},
+            {"ClaimCredit", "DecideClaim", "ResolveDispute", "SettleCredits"},
+        ),
+    ],
+)
+def test_each_side_of_the_money_lifecycle_has_its_own_role(
+    tmp_path: Path, role: str, allowed: set[str], refused: set[str]
+) -> None:
+    entry = {"name": "t", "sha256": token_digest("secret").hex(), "role": role, "customers": ["c"]}
+    identity = _book(tmp_path, [entry]).authenticate("secret")
+
+    assert identity is not None
+    assert {m for m in allowed | refused if identity.may_call(m)} == allowed
