@@ -4,6 +4,7 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from service.generated.sla.ledger.v1 import cases_pb2 as _cases_pb2
 from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
+from service.generated.sla.ledger.v1 import credit_states_pb2 as _credit_states_pb2
 from service.generated.sla.ledger.v1 import events_pb2 as _events_pb2
 from service.generated.sla.ledger.v1 import subscriptions_pb2 as _subscriptions_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
@@ -339,7 +340,7 @@ class ListBreachesResponse(_message.Message):
     def __init__(self, breaches: _Optional[_Iterable[_Union[BreachRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class CreditRecord(_message.Message):
-    __slots__ = ("position", "agreement_id", "customer_id", "provider_id", "objective_id", "period_label", "window_start", "kind", "amount", "policy_line", "recorded_at", "credit_kind")
+    __slots__ = ("position", "agreement_id", "customer_id", "provider_id", "objective_id", "period_label", "window_start", "kind", "amount", "policy_line", "recorded_at", "credit_kind", "state")
     POSITION_FIELD_NUMBER: _ClassVar[int]
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -352,6 +353,7 @@ class CreditRecord(_message.Message):
     POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
     CREDIT_KIND_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
     position: int
     agreement_id: str
     customer_id: str
@@ -364,10 +366,11 @@ class CreditRecord(_message.Message):
     policy_line: str
     recorded_at: _timestamp_pb2.Timestamp
     credit_kind: _compliance_pb2.CreditKind
-    def __init__(self, position: _Optional[int] = ..., agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., credit_kind: _Optional[_Union[_compliance_pb2.CreditKind, str]] = ...) -> None: ...
+    state: _credit_states_pb2.CreditState
+    def __init__(self, position: _Optional[int] = ..., agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., credit_kind: _Optional[_Union[_compliance_pb2.CreditKind, str]] = ..., state: _Optional[_Union[_credit_states_pb2.CreditState, str]] = ...) -> None: ...
 
 class ListCreditsRequest(_message.Message):
-    __slots__ = ("agreement_id", "customer_id", "provider_id", "currency_code", "period_start_from", "period_start_before", "page_size", "page_token", "min_log_position")
+    __slots__ = ("agreement_id", "customer_id", "provider_id", "currency_code", "period_start_from", "period_start_before", "page_size", "page_token", "min_log_position", "states")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -377,6 +380,7 @@ class ListCreditsRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     MIN_LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    STATES_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     customer_id: str
     provider_id: str
@@ -386,7 +390,8 @@ class ListCreditsRequest(_message.Message):
     page_size: int
     page_token: str
     min_log_position: int
-    def __init__(self, agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., currency_code: _Optional[str] = ..., period_start_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_start_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., min_log_position: _Optional[int] = ...) -> None: ...
+    states: _containers.RepeatedScalarFieldContainer[_credit_states_pb2.CreditState]
+    def __init__(self, agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., currency_code: _Optional[str] = ..., period_start_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_start_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., min_log_position: _Optional[int] = ..., states: _Optional[_Iterable[_Union[_credit_states_pb2.CreditState, str]]] = ...) -> None: ...
 
 class ListCreditsResponse(_message.Message):
     __slots__ = ("credits", "next_page_token", "log_position")
@@ -399,24 +404,44 @@ class ListCreditsResponse(_message.Message):
     def __init__(self, credits: _Optional[_Iterable[_Union[CreditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class CreditBalance(_message.Message):
-    __slots__ = ("customer_id", "credits", "bonuses")
+    __slots__ = ("customer_id", "credits", "bonuses", "earned", "eligible", "claimed", "approved", "denied", "forfeited", "settled", "outstanding")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CREDITS_FIELD_NUMBER: _ClassVar[int]
     BONUSES_FIELD_NUMBER: _ClassVar[int]
+    EARNED_FIELD_NUMBER: _ClassVar[int]
+    ELIGIBLE_FIELD_NUMBER: _ClassVar[int]
+    CLAIMED_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_FIELD_NUMBER: _ClassVar[int]
+    DENIED_FIELD_NUMBER: _ClassVar[int]
+    FORFEITED_FIELD_NUMBER: _ClassVar[int]
+    SETTLED_FIELD_NUMBER: _ClassVar[int]
+    OUTSTANDING_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     credits: _terms_pb2.Money
     bonuses: _terms_pb2.Money
-    def __init__(self, customer_id: _Optional[str] = ..., credits: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., bonuses: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ...) -> None: ...
+    earned: _terms_pb2.Money
+    eligible: _terms_pb2.Money
+    claimed: _terms_pb2.Money
+    approved: _terms_pb2.Money
+    denied: _terms_pb2.Money
+    forfeited: _terms_pb2.Money
+    settled: _terms_pb2.Money
+    outstanding: _terms_pb2.Money
+    def __init__(self, customer_id: _Optional[str] = ..., credits: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., bonuses: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., earned: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., eligible: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., claimed: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., approved: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., denied: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., forfeited: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., settled: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., outstanding: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class GetCreditBalanceRequest(_message.Message):
-    __slots__ = ("customer_id", "currency_code", "min_log_position")
+    __slots__ = ("customer_id", "currency_code", "min_log_position", "as_of", "known_at")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     MIN_LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     currency_code: str
     min_log_position: int
-    def __init__(self, customer_id: _Optional[str] = ..., currency_code: _Optional[str] = ..., min_log_position: _Optional[int] = ...) -> None: ...
+    as_of: _timestamp_pb2.Timestamp
+    known_at: _timestamp_pb2.Timestamp
+    def __init__(self, customer_id: _Optional[str] = ..., currency_code: _Optional[str] = ..., min_log_position: _Optional[int] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetCreditBalanceResponse(_message.Message):
     __slots__ = ("balances", "log_position")
