@@ -10,6 +10,7 @@ from typing import Any
 from domain.agreement import Agreement, TermsVersion
 from domain.case_milestones import CaseMilestoneRecorded, Milestone
 from domain.case_timeline import sorted_timeline
+from domain.credit_caps import CreditCapped
 from domain.exclusions import Exclusion
 from domain.measurements import Measurement, MetricMeasured
 from domain.money import Money
@@ -42,6 +43,9 @@ class PeriodStanding:
     breached_tracks: dict[str, BreachDetected] = field(default_factory=dict)
     credit: Money | None = None
     credit_line: str = ""
+    # What the cap across objectives takes from the credit (domain/credit_caps.py); credit is
+    # the amount before it.
+    cap_reduction: Money | None = None
     bonus: Money | None = None
     bonus_line: str = ""
     termination_right: TerminationRightGranted | None = None
@@ -125,6 +129,8 @@ def _apply_period_event(history: AgreementHistory, event: PeriodEvent) -> None:
         standing.credit, standing.credit_line = event.amount, event.policy_line
     elif isinstance(event, CreditAdjusted):
         standing.credit, standing.credit_line = event.after, event.policy_line
+    elif isinstance(event, CreditCapped):
+        standing.cap_reduction = event.reduction_after
     elif isinstance(event, BonusEarned):
         standing.bonus, standing.bonus_line = event.amount, event.policy_line
     elif isinstance(event, BonusAdjusted):

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from domain.agreement_history import AgreementHistory
 from domain.compliance import Status, TrackResult
+from domain.credit_caps import CreditCapped
 from domain.errors import NotFoundError
 from domain.money import Money
 from domain.period_results import (
@@ -206,6 +207,12 @@ def _closed_results(
                 kind = "credit_adjusted" if isinstance(event, CreditAdjusted) else "bonus_adjusted"
                 credits.append(
                     CreditEntry(*key, kind, event.delta, event.policy_line, event.timestamp)
+                )
+            elif isinstance(event, CreditCapped):
+                credits.append(
+                    CreditEntry(
+                        *key, "credit_capped", event.delta, event.allocation_line, event.timestamp
+                    )
                 )
             elif isinstance(event, TerminationRightGranted):
                 rights.append(

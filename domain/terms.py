@@ -10,6 +10,7 @@ from enum import Enum
 from functools import cache
 from zoneinfo import available_timezones
 
+from domain.credit_cap_rule import CreditCap, cap_violations
 from domain.credit_policies import CreditPolicy, StepsRule, policy_violations
 from domain.errors import FieldViolation
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
@@ -96,6 +97,8 @@ class AgreementTerms:
     objectives: tuple[Objective, ...] = field(default=())
     credit_policy: CreditPolicy | None = None
     tiers: tuple[Tier, ...] = field(default=())
+    # The cap across objectives of each fee period's credits (domain/credit_caps.py).
+    credit_cap: CreditCap | None = None
 
     def __post_init__(self) -> None:
         # Stored events decode sequences as lists; the terms always hold tuples.
@@ -168,6 +171,13 @@ class AgreementTerms:
                 )
             )
         found.extend(_steps_violations(self.objectives, self.credit_policy, f"{prefix}.objectives"))
+        if self.credit_cap is not None:
+            found.extend(
+                FieldViolation(field_path, description)
+                for field_path, description in cap_violations(
+                    self.credit_cap, self.fee.amount.currency, f"{prefix}.credit_cap"
+                )
+            )
         return found
 
 

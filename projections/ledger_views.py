@@ -11,6 +11,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Table, select, update
 
 from domain.agreement import Agreement
+from domain.credit_caps import CreditCapped
 from domain.money import MINOR_UNITS, Money
 from domain.period_results import (
     BonusAdjusted,
@@ -29,6 +30,7 @@ CREDIT_KINDS: dict[type, str] = {
     CreditAdjusted: "credit_adjusted",
     BonusEarned: "bonus_earned",
     BonusAdjusted: "bonus_adjusted",
+    CreditCapped: "credit_capped",
 }
 
 
@@ -145,8 +147,9 @@ class _Batch:
             self._retractions.append((position, event))
         elif type(event) in CREDIT_KINDS:
             parties, window = self._context(event)
-            adjusted = isinstance(event, CreditAdjusted | BonusAdjusted)
+            adjusted = isinstance(event, CreditAdjusted | BonusAdjusted | CreditCapped)
             amount = event.delta if adjusted else event.amount
+            line = event.allocation_line if isinstance(event, CreditCapped) else event.policy_line
             self._rows[credit_lines].append(
                 {
                     "position": position,
@@ -159,7 +162,7 @@ class _Batch:
                     "kind": CREDIT_KINDS[type(event)],
                     "amount_minor": to_minor_units(amount),
                     "currency": amount.currency,
-                    "policy_line": event.policy_line,
+                    "policy_line": line,
                     "recorded_at": event.timestamp,
                 }
             )

@@ -57,7 +57,7 @@ READS = frozenset(
     }
 )
 CREDIT_EVENT_TYPES = frozenset(
-    {"credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted"}
+    {"credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted", "credit_capped"}
 )
 WHOLE_LEDGER = frozenset({"GetLedgerDigest", "VerifyLedger"})
 # What a customer does about its own credits and exclusions.

@@ -7,6 +7,7 @@ from eventsourcing.utils import get_topic
 
 from domain.agreement import Agreement
 from domain.case_milestones import CaseClockWarned, CaseMilestoneRecorded
+from domain.credit_caps import CreditCapped
 from domain.measurements import MetricMeasured
 from domain.period_results import (
     BonusAdjusted,
@@ -47,6 +48,7 @@ PAYLOAD_CLASSES: dict[str, tuple[type, ...]] = {
     "customer_subscribed": (Subscription.Subscribed,),
     "subscription_tier_changed": (Subscription.TierChanged,),
     "subscription_ended": (Subscription.Ended,),
+    "credit_capped": (CreditCapped,),
 }
 PAYLOAD_TOPICS: dict[str, tuple[str, ...]] = {
     name: tuple(get_topic(cls) for cls in classes) for name, classes in PAYLOAD_CLASSES.items()

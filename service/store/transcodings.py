@@ -8,6 +8,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.credit_caps import CreditCap
 from domain.credit_policies import (
     BandsRule,
     BonusRule,
@@ -88,5 +89,6 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
         CaseClock,
         Exclusion,
         TrackFigures,
+        CreditCap,
     ):
         transcoder.register(DataclassAsDict(dataclass_cls))

@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.compliance import Status, TrackResult
 from domain.compliance_report import ComplianceReport, ObjectiveCompliance
+from domain.credit_caps import CreditCapped
 from domain.display import shown, shown_money, shown_policy_line
 from domain.money import Money
 from domain.period_results import (
@@ -25,6 +26,7 @@ from domain.period_results import (
     TerminationRightGranted,
     TrackFigures,
 )
+from service.api.mapping.credit_caps import capped_into_proto
 from service.api.mapping.rules import INDICATOR_TO_PROTO
 from service.generated.sla.ledger.v1 import compliance_pb2, events_pb2, terms_pb2
 
@@ -41,6 +43,7 @@ CREDIT_KIND_TO_PROTO = {
     "credit_adjusted": compliance_pb2.CREDIT_KIND_CREDIT_ADJUSTED,
     "bonus_earned": compliance_pb2.CREDIT_KIND_BONUS_EARNED,
     "bonus_adjusted": compliance_pb2.CREDIT_KIND_BONUS_ADJUSTED,
+    "credit_capped": compliance_pb2.CREDIT_KIND_CREDIT_CAPPED,
 }
 
 
@@ -163,6 +166,8 @@ def period_event_into_proto(event: PeriodEvent, message: events_pb2.LedgerEvent)
                 first_period_label=event.first_period_label,
             )
         )
+    elif isinstance(event, CreditCapped):
+        capped_into_proto(event, message)
     else:  # pragma: no cover - every period event type is mapped above
         raise TypeError(f"no public schema for {type(event).__name__}")
 

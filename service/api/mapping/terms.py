@@ -11,6 +11,7 @@ from domain.credit_policies import CreditPolicy
 from domain.errors import Violations
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit, Tier
+from service.api.mapping.credit_caps import cap_from_proto, cap_into_proto
 from service.api.mapping.rules import (
     policy_from_proto,
     policy_into_proto,
@@ -82,6 +83,11 @@ def terms_from_proto(
                 credit_policy=_policy(t, f"{path}.tiers[{i}]", violations),
             )
             for i, t in enumerate(message.tiers)
+        ),
+        credit_cap=(
+            cap_from_proto(message.credit_cap, f"{path}.credit_cap", violations)
+            if message.HasField("credit_cap")
+            else None
         ),
     )
 
@@ -166,6 +172,8 @@ def terms_to_proto(terms: AgreementTerms) -> terms_pb2.AgreementTerms:
             policy_into_proto(tier.credit_policy, out.credit_policy)
     if terms.term_end is not None:
         message.term_end.CopyFrom(instant_to_proto(terms.term_end))
+    if terms.credit_cap is not None:
+        cap_into_proto(terms.credit_cap, message.credit_cap)
     return message
 
 

@@ -27,6 +27,7 @@ class CreditKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CREDIT_KIND_CREDIT_ADJUSTED: _ClassVar[CreditKind]
     CREDIT_KIND_BONUS_EARNED: _ClassVar[CreditKind]
     CREDIT_KIND_BONUS_ADJUSTED: _ClassVar[CreditKind]
+    CREDIT_KIND_CREDIT_CAPPED: _ClassVar[CreditKind]
 COMPLIANCE_STATUS_UNSPECIFIED: ComplianceStatus
 COMPLIANCE_STATUS_MET: ComplianceStatus
 COMPLIANCE_STATUS_AT_RISK: ComplianceStatus
@@ -37,6 +38,7 @@ CREDIT_KIND_CREDIT_ISSUED: CreditKind
 CREDIT_KIND_CREDIT_ADJUSTED: CreditKind
 CREDIT_KIND_BONUS_EARNED: CreditKind
 CREDIT_KIND_BONUS_ADJUSTED: CreditKind
+CREDIT_KIND_CREDIT_CAPPED: CreditKind
 
 class TrackCompliance(_message.Message):
     __slots__ = ("track", "indicator", "final", "attained", "target", "good", "total", "bad", "readings", "excluded", "budget_remaining_percent", "target_line", "status")
