@@ -61,3 +61,14 @@ def case_stream(agreement_id: str, case_id: str) -> str:
 def case_warning_stream(agreement_id: str, case_id: str) -> str:
     """Name of the stream holding the warnings the ledger raised about one case's clocks."""
     return f"{case_stream(agreement_id, case_id)}/warnings"
+
+
+def dispute_stream(agreement_id: str, dispute_id: str) -> str:
+    """Name of the stream holding one dispute's opening and resolution."""
+    return f"{agreement_stream(agreement_id)}/dispute:{dispute_id}"
+
+
+def dispute_stream_range(agreement_id: str) -> tuple[str, str]:
+    """The range [low, high) of the names of an agreement's dispute streams."""
+    low = f"{agreement_stream(agreement_id)}/dispute:"
+    return low, low[:-1] + ";"  # ';' follows ':'

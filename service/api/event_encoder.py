@@ -8,6 +8,7 @@ from eventsourcing.utils import get_topic
 from domain.agreement import Agreement
 from domain.case_milestones import CaseClockWarned, CaseMilestoneRecorded
 from domain.credit_caps import CreditCapped
+from domain.disputes import Dispute
 from domain.measurements import MetricMeasured
 from domain.period_results import (
     BonusAdjusted,
@@ -49,6 +50,8 @@ PAYLOAD_CLASSES: dict[str, tuple[type, ...]] = {
     "subscription_tier_changed": (Subscription.TierChanged,),
     "subscription_ended": (Subscription.Ended,),
     "credit_capped": (CreditCapped,),
+    "dispute_opened": (Dispute.Opened,),
+    "dispute_resolved": (Dispute.Resolved,),
 }
 PAYLOAD_TOPICS: dict[str, tuple[str, ...]] = {
     name: tuple(get_topic(cls) for cls in classes) for name, classes in PAYLOAD_CLASSES.items()

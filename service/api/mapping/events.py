@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.agreement import Agreement
 from domain.case_milestones import CaseClockWarned, CaseMilestoneRecorded
+from domain.disputes import Dispute
 from domain.identifiers import agreement_of_stream
 from domain.instants import MICROSECONDS_PER_DAY
 from domain.measurements import MetricMeasured
@@ -13,6 +14,7 @@ from domain.period_results import PeriodEvent
 from domain.subscriptions import Subscription
 from projections.log_source import LoggedEvent
 from service.api.mapping.cases import case_event_into_proto
+from service.api.mapping.disputes import dispute_event_into_proto
 from service.api.mapping.exclusions import exclusion_into_proto
 from service.api.mapping.measurements import add_measurements
 from service.api.mapping.results import period_event_into_proto
@@ -67,6 +69,8 @@ def logged_event_to_proto(logged: LoggedEvent) -> events_pb2.LedgerEvent:
         case_event_into_proto(event, message)
     elif isinstance(event, Subscription.Subscribed | Subscription.TierChanged | Subscription.Ended):
         subscription_event_into_proto(event, message)
+    elif isinstance(event, Dispute.Opened | Dispute.Resolved):
+        dispute_event_into_proto(event, message)
     else:  # pragma: no cover - every stored event type is mapped above
         raise TypeError(f"no public schema for {type(event).__name__}")
     return message

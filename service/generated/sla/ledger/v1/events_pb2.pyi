@@ -5,6 +5,7 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from service.generated.sla.ledger.v1 import cases_pb2 as _cases_pb2
 from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
 from service.generated.sla.ledger.v1 import credit_capped_pb2 as _credit_capped_pb2
+from service.generated.sla.ledger.v1 import disputes_pb2 as _disputes_pb2
 from service.generated.sla.ledger.v1 import subscriptions_pb2 as _subscriptions_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
 from google.protobuf.internal import containers as _containers
@@ -16,7 +17,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class LedgerEvent(_message.Message):
-    __slots__ = ("position", "stream_id", "stream_version", "recorded_at", "agreement_id", "actor", "agreement_signed", "agreement_amended", "agreement_terminated", "metric_measured", "exclusion_recorded", "period_closed", "breach_detected", "breach_retracted", "credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted", "period_recalculated", "termination_right_granted", "case_milestone_recorded", "case_clock_warned", "customer_subscribed", "subscription_tier_changed", "subscription_ended", "credit_capped")
+    __slots__ = ("position", "stream_id", "stream_version", "recorded_at", "agreement_id", "actor", "agreement_signed", "agreement_amended", "agreement_terminated", "metric_measured", "exclusion_recorded", "period_closed", "breach_detected", "breach_retracted", "credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted", "period_recalculated", "termination_right_granted", "case_milestone_recorded", "case_clock_warned", "customer_subscribed", "subscription_tier_changed", "subscription_ended", "credit_capped", "dispute_opened", "dispute_resolved")
     POSITION_FIELD_NUMBER: _ClassVar[int]
     STREAM_ID_FIELD_NUMBER: _ClassVar[int]
     STREAM_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +44,8 @@ class LedgerEvent(_message.Message):
     SUBSCRIPTION_TIER_CHANGED_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIPTION_ENDED_FIELD_NUMBER: _ClassVar[int]
     CREDIT_CAPPED_FIELD_NUMBER: _ClassVar[int]
+    DISPUTE_OPENED_FIELD_NUMBER: _ClassVar[int]
+    DISPUTE_RESOLVED_FIELD_NUMBER: _ClassVar[int]
     position: int
     stream_id: str
     stream_version: int
@@ -69,7 +72,9 @@ class LedgerEvent(_message.Message):
     subscription_tier_changed: SubscriptionTierChanged
     subscription_ended: SubscriptionEnded
     credit_capped: _credit_capped_pb2.CreditCapped
-    def __init__(self, position: _Optional[int] = ..., stream_id: _Optional[str] = ..., stream_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agreement_id: _Optional[str] = ..., actor: _Optional[str] = ..., agreement_signed: _Optional[_Union[AgreementSigned, _Mapping]] = ..., agreement_amended: _Optional[_Union[AgreementAmended, _Mapping]] = ..., agreement_terminated: _Optional[_Union[AgreementTerminated, _Mapping]] = ..., metric_measured: _Optional[_Union[MetricMeasured, _Mapping]] = ..., exclusion_recorded: _Optional[_Union[ExclusionRecorded, _Mapping]] = ..., period_closed: _Optional[_Union[PeriodClosed, _Mapping]] = ..., breach_detected: _Optional[_Union[BreachDetected, _Mapping]] = ..., breach_retracted: _Optional[_Union[BreachRetracted, _Mapping]] = ..., credit_issued: _Optional[_Union[CreditIssued, _Mapping]] = ..., credit_adjusted: _Optional[_Union[CreditAdjusted, _Mapping]] = ..., bonus_earned: _Optional[_Union[BonusEarned, _Mapping]] = ..., bonus_adjusted: _Optional[_Union[BonusAdjusted, _Mapping]] = ..., period_recalculated: _Optional[_Union[PeriodRecalculated, _Mapping]] = ..., termination_right_granted: _Optional[_Union[TerminationRightGranted, _Mapping]] = ..., case_milestone_recorded: _Optional[_Union[CaseMilestoneRecorded, _Mapping]] = ..., case_clock_warned: _Optional[_Union[CaseClockWarned, _Mapping]] = ..., customer_subscribed: _Optional[_Union[CustomerSubscribed, _Mapping]] = ..., subscription_tier_changed: _Optional[_Union[SubscriptionTierChanged, _Mapping]] = ..., subscription_ended: _Optional[_Union[SubscriptionEnded, _Mapping]] = ..., credit_capped: _Optional[_Union[_credit_capped_pb2.CreditCapped, _Mapping]] = ...) -> None: ...
+    dispute_opened: _disputes_pb2.DisputeOpened
+    dispute_resolved: _disputes_pb2.DisputeResolved
+    def __init__(self, position: _Optional[int] = ..., stream_id: _Optional[str] = ..., stream_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agreement_id: _Optional[str] = ..., actor: _Optional[str] = ..., agreement_signed: _Optional[_Union[AgreementSigned, _Mapping]] = ..., agreement_amended: _Optional[_Union[AgreementAmended, _Mapping]] = ..., agreement_terminated: _Optional[_Union[AgreementTerminated, _Mapping]] = ..., metric_measured: _Optional[_Union[MetricMeasured, _Mapping]] = ..., exclusion_recorded: _Optional[_Union[ExclusionRecorded, _Mapping]] = ..., period_closed: _Optional[_Union[PeriodClosed, _Mapping]] = ..., breach_detected: _Optional[_Union[BreachDetected, _Mapping]] = ..., breach_retracted: _Optional[_Union[BreachRetracted, _Mapping]] = ..., credit_issued: _Optional[_Union[CreditIssued, _Mapping]] = ..., credit_adjusted: _Optional[_Union[CreditAdjusted, _Mapping]] = ..., bonus_earned: _Optional[_Union[BonusEarned, _Mapping]] = ..., bonus_adjusted: _Optional[_Union[BonusAdjusted, _Mapping]] = ..., period_recalculated: _Optional[_Union[PeriodRecalculated, _Mapping]] = ..., termination_right_granted: _Optional[_Union[TerminationRightGranted, _Mapping]] = ..., case_milestone_recorded: _Optional[_Union[CaseMilestoneRecorded, _Mapping]] = ..., case_clock_warned: _Optional[_Union[CaseClockWarned, _Mapping]] = ..., customer_subscribed: _Optional[_Union[CustomerSubscribed, _Mapping]] = ..., subscription_tier_changed: _Optional[_Union[SubscriptionTierChanged, _Mapping]] = ..., subscription_ended: _Optional[_Union[SubscriptionEnded, _Mapping]] = ..., credit_capped: _Optional[_Union[_credit_capped_pb2.CreditCapped, _Mapping]] = ..., dispute_opened: _Optional[_Union[_disputes_pb2.DisputeOpened, _Mapping]] = ..., dispute_resolved: _Optional[_Union[_disputes_pb2.DisputeResolved, _Mapping]] = ...) -> None: ...
 
 class AgreementSigned(_message.Message):
     __slots__ = ("terms", "signed_at")
