@@ -26,6 +26,7 @@ from domain.agreement_history import (
     AgreementHistory,
     PeriodStanding,
 )
+from domain.claims import claim_deadline
 from domain.compliance import Status, TrackResult
 from domain.credits import credit_policy, period_bonus, period_credit, period_fee
 from domain.identifiers import period_stream
@@ -113,6 +114,7 @@ def _close(
         status=status,
         period_fee=fee,
         **({"tier_id": due.terms.tier_id} if due.terms.tier_id else {}),
+        **_claim_fields(due),
     )
     for result in results:
         if result.breached:
@@ -150,6 +152,18 @@ def _close(
             TerminationRightGranted, consecutive_breaches=run[0], first_period_label=run[1]
         )
     return writer.events
+
+
+def _claim_fields(due: PeriodWindow) -> dict[str, Any]:
+    """The claim deadline and minimum of a period whose governing terms have a claim rule."""
+    terms = due.terms.terms
+    rule = terms.claim_rule
+    if rule is None:
+        return {}
+    return {
+        "claim_deadline": claim_deadline(rule, due.window_end, terms.fee.period, terms.time_zone),
+        "claim_minimum": Money(rule.minimum_amount, terms.fee.amount.currency).rounded(),
+    }
 
 
 class _PeriodStreamWriter:

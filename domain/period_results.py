@@ -93,6 +93,10 @@ class PeriodClosed(PeriodEvent):
     period_fee: Money
     _: KW_ONLY
     tier_id: str = ""  # the subscriber's tier that judged the period, for a service SLA
+    # Set when the governing terms have a claim rule: the credit must be claimed before the
+    # deadline, for at least the minimum (domain/claims.py); None: approved when issued.
+    claim_deadline: datetime | None = None
+    claim_minimum: Money | None = None
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ def tier_terms(
         term_end=term_end,
         objectives=tier.objectives if tier is not None else (),
         credit_policy=(tier.credit_policy if tier is not None else None) or terms.credit_policy,
+        claim_rule=terms.claim_rule,
     )
 
 

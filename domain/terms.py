@@ -10,6 +10,7 @@ from enum import Enum
 from functools import cache
 from zoneinfo import available_timezones
 
+from domain.claim_rules import ClaimRule, claim_rule_violations
 from domain.credit_cap_rule import CreditCap, cap_violations
 from domain.credit_policies import CreditPolicy, StepsRule, policy_violations
 from domain.errors import FieldViolation
@@ -99,6 +100,7 @@ class AgreementTerms:
     tiers: tuple[Tier, ...] = field(default=())
     # The cap across objectives of each fee period's credits (domain/credit_caps.py).
     credit_cap: CreditCap | None = None
+    claim_rule: ClaimRule | None = None  # credits must be claimed (domain/claims.py)
 
     def __post_init__(self) -> None:
         # Stored events decode sequences as lists; the terms always hold tuples.
@@ -176,6 +178,13 @@ class AgreementTerms:
                 FieldViolation(field_path, description)
                 for field_path, description in cap_violations(
                     self.credit_cap, self.fee.amount.currency, f"{prefix}.credit_cap"
+                )
+            )
+        if self.claim_rule is not None:
+            found.extend(
+                FieldViolation(field_path, description)
+                for field_path, description in claim_rule_violations(
+                    self.claim_rule, self.fee.amount.currency, f"{prefix}.claim_rule"
                 )
             )
         return found

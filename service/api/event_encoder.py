@@ -7,6 +7,7 @@ from eventsourcing.utils import get_topic
 
 from domain.agreement import Agreement
 from domain.case_milestones import CaseClockWarned, CaseMilestoneRecorded
+from domain.claims import ClaimDecided, CreditClaimed, CreditForfeited, CreditSettled
 from domain.credit_caps import CreditCapped
 from domain.disputes import Dispute
 from domain.measurements import MetricMeasured
@@ -50,6 +51,10 @@ PAYLOAD_CLASSES: dict[str, tuple[type, ...]] = {
     "subscription_tier_changed": (Subscription.TierChanged,),
     "subscription_ended": (Subscription.Ended,),
     "credit_capped": (CreditCapped,),
+    "credit_claimed": (CreditClaimed,),
+    "claim_decided": (ClaimDecided,),
+    "credit_forfeited": (CreditForfeited,),
+    "credit_settled": (CreditSettled,),
     "dispute_opened": (Dispute.Opened,),
     "dispute_resolved": (Dispute.Resolved,),
 }

@@ -14,6 +14,7 @@ from service.api.access import CustomerScope, require_customer, require_whole_le
 from service.api.actor_context import as_caller
 from service.api.auth import current_identity
 from service.api.case_calls import CaseCalls
+from service.api.claim_calls import ClaimCalls
 from service.api.command_inputs import (
     amendment_from_proto,
     closing_from_proto,
@@ -55,7 +56,7 @@ from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
 Reply = TypeVar("Reply")
 
 
-class LedgerServicer(CaseCalls, SubscriptionCalls, pb_grpc.LedgerServiceServicer):
+class LedgerServicer(CaseCalls, SubscriptionCalls, ClaimCalls, pb_grpc.LedgerServiceServicer):
     """Serves sla.ledger.v1.LedgerService from a LedgerApplication (the case methods:
     CaseCalls; subscriptions, compliance and recalculation: SubscriptionCalls)."""
 

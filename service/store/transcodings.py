@@ -8,6 +8,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.claims import ClaimRule
 from domain.credit_caps import CreditCap
 from domain.credit_policies import (
     BandsRule,
@@ -90,5 +91,6 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
         Exclusion,
         TrackFigures,
         CreditCap,
+        ClaimRule,
     ):
         transcoder.register(DataclassAsDict(dataclass_cls))

@@ -26,6 +26,7 @@ from domain.period_results import (
     TerminationRightGranted,
     TrackFigures,
 )
+from service.api.mapping.claims import CLAIM_EVENTS, claim_event_into_proto, money_into_proto
 from service.api.mapping.credit_caps import capped_into_proto
 from service.api.mapping.rules import INDICATOR_TO_PROTO
 from service.generated.sla.ledger.v1 import compliance_pb2, events_pb2, terms_pb2
@@ -97,6 +98,10 @@ def period_event_into_proto(event: PeriodEvent, message: events_pb2.LedgerEvent)
         closed.window_end.FromDatetime(event.window_end)
         _figures(event.figures, closed.figures)
         _money(event.period_fee, closed.period_fee)
+        if event.claim_deadline is not None:
+            closed.claim_deadline.FromDatetime(event.claim_deadline)
+        if event.claim_minimum is not None:
+            money_into_proto(event.claim_minimum, closed.claim_minimum)
     elif isinstance(event, BreachDetected):
         message.breach_detected.MergeFrom(
             events_pb2.BreachDetected(
@@ -168,6 +173,8 @@ def period_event_into_proto(event: PeriodEvent, message: events_pb2.LedgerEvent)
         )
     elif isinstance(event, CreditCapped):
         capped_into_proto(event, message)
+    elif isinstance(event, CLAIM_EVENTS):
+        claim_event_into_proto(event, message)
     else:  # pragma: no cover - every period event type is mapped above
         raise TypeError(f"no public schema for {type(event).__name__}")
 

@@ -11,6 +11,7 @@ from domain.credit_policies import CreditPolicy
 from domain.errors import Violations
 from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit, Tier
+from service.api.mapping.claims import claim_rule_from_proto, claim_rule_into_proto
 from service.api.mapping.credit_caps import cap_from_proto, cap_into_proto
 from service.api.mapping.rules import (
     policy_from_proto,
@@ -87,6 +88,11 @@ def terms_from_proto(
         credit_cap=(
             cap_from_proto(message.credit_cap, f"{path}.credit_cap", violations)
             if message.HasField("credit_cap")
+            else None
+        ),
+        claim_rule=(
+            claim_rule_from_proto(message.claim_rule, f"{path}.claim_rule", violations)
+            if message.HasField("claim_rule")
             else None
         ),
     )
@@ -174,6 +180,8 @@ def terms_to_proto(terms: AgreementTerms) -> terms_pb2.AgreementTerms:
         message.term_end.CopyFrom(instant_to_proto(terms.term_end))
     if terms.credit_cap is not None:
         cap_into_proto(terms.credit_cap, message.credit_cap)
+    if terms.claim_rule is not None:
+        claim_rule_into_proto(terms.claim_rule, message.claim_rule)
     return message
 
 

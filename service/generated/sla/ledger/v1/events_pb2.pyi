@@ -3,6 +3,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from service.generated.sla.ledger.v1 import cases_pb2 as _cases_pb2
+from service.generated.sla.ledger.v1 import claims_pb2 as _claims_pb2
 from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
 from service.generated.sla.ledger.v1 import credit_capped_pb2 as _credit_capped_pb2
 from service.generated.sla.ledger.v1 import disputes_pb2 as _disputes_pb2
@@ -17,7 +18,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class LedgerEvent(_message.Message):
-    __slots__ = ("position", "stream_id", "stream_version", "recorded_at", "agreement_id", "actor", "agreement_signed", "agreement_amended", "agreement_terminated", "metric_measured", "exclusion_recorded", "period_closed", "breach_detected", "breach_retracted", "credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted", "period_recalculated", "termination_right_granted", "case_milestone_recorded", "case_clock_warned", "customer_subscribed", "subscription_tier_changed", "subscription_ended", "credit_capped", "dispute_opened", "dispute_resolved")
+    __slots__ = ("position", "stream_id", "stream_version", "recorded_at", "agreement_id", "actor", "agreement_signed", "agreement_amended", "agreement_terminated", "metric_measured", "exclusion_recorded", "period_closed", "breach_detected", "breach_retracted", "credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted", "period_recalculated", "termination_right_granted", "case_milestone_recorded", "case_clock_warned", "customer_subscribed", "subscription_tier_changed", "subscription_ended", "credit_capped", "credit_claimed", "claim_decided", "credit_forfeited", "credit_settled", "dispute_opened", "dispute_resolved")
     POSITION_FIELD_NUMBER: _ClassVar[int]
     STREAM_ID_FIELD_NUMBER: _ClassVar[int]
     STREAM_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -44,6 +45,10 @@ class LedgerEvent(_message.Message):
     SUBSCRIPTION_TIER_CHANGED_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIPTION_ENDED_FIELD_NUMBER: _ClassVar[int]
     CREDIT_CAPPED_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_CLAIMED_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_DECIDED_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_FORFEITED_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_SETTLED_FIELD_NUMBER: _ClassVar[int]
     DISPUTE_OPENED_FIELD_NUMBER: _ClassVar[int]
     DISPUTE_RESOLVED_FIELD_NUMBER: _ClassVar[int]
     position: int
@@ -72,9 +77,13 @@ class LedgerEvent(_message.Message):
     subscription_tier_changed: SubscriptionTierChanged
     subscription_ended: SubscriptionEnded
     credit_capped: _credit_capped_pb2.CreditCapped
+    credit_claimed: _claims_pb2.CreditClaimed
+    claim_decided: _claims_pb2.ClaimDecided
+    credit_forfeited: _claims_pb2.CreditForfeited
+    credit_settled: _claims_pb2.CreditSettled
     dispute_opened: _disputes_pb2.DisputeOpened
     dispute_resolved: _disputes_pb2.DisputeResolved
-    def __init__(self, position: _Optional[int] = ..., stream_id: _Optional[str] = ..., stream_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agreement_id: _Optional[str] = ..., actor: _Optional[str] = ..., agreement_signed: _Optional[_Union[AgreementSigned, _Mapping]] = ..., agreement_amended: _Optional[_Union[AgreementAmended, _Mapping]] = ..., agreement_terminated: _Optional[_Union[AgreementTerminated, _Mapping]] = ..., metric_measured: _Optional[_Union[MetricMeasured, _Mapping]] = ..., exclusion_recorded: _Optional[_Union[ExclusionRecorded, _Mapping]] = ..., period_closed: _Optional[_Union[PeriodClosed, _Mapping]] = ..., breach_detected: _Optional[_Union[BreachDetected, _Mapping]] = ..., breach_retracted: _Optional[_Union[BreachRetracted, _Mapping]] = ..., credit_issued: _Optional[_Union[CreditIssued, _Mapping]] = ..., credit_adjusted: _Optional[_Union[CreditAdjusted, _Mapping]] = ..., bonus_earned: _Optional[_Union[BonusEarned, _Mapping]] = ..., bonus_adjusted: _Optional[_Union[BonusAdjusted, _Mapping]] = ..., period_recalculated: _Optional[_Union[PeriodRecalculated, _Mapping]] = ..., termination_right_granted: _Optional[_Union[TerminationRightGranted, _Mapping]] = ..., case_milestone_recorded: _Optional[_Union[CaseMilestoneRecorded, _Mapping]] = ..., case_clock_warned: _Optional[_Union[CaseClockWarned, _Mapping]] = ..., customer_subscribed: _Optional[_Union[CustomerSubscribed, _Mapping]] = ..., subscription_tier_changed: _Optional[_Union[SubscriptionTierChanged, _Mapping]] = ..., subscription_ended: _Optional[_Union[SubscriptionEnded, _Mapping]] = ..., credit_capped: _Optional[_Union[_credit_capped_pb2.CreditCapped, _Mapping]] = ..., dispute_opened: _Optional[_Union[_disputes_pb2.DisputeOpened, _Mapping]] = ..., dispute_resolved: _Optional[_Union[_disputes_pb2.DisputeResolved, _Mapping]] = ...) -> None: ...
+    def __init__(self, position: _Optional[int] = ..., stream_id: _Optional[str] = ..., stream_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agreement_id: _Optional[str] = ..., actor: _Optional[str] = ..., agreement_signed: _Optional[_Union[AgreementSigned, _Mapping]] = ..., agreement_amended: _Optional[_Union[AgreementAmended, _Mapping]] = ..., agreement_terminated: _Optional[_Union[AgreementTerminated, _Mapping]] = ..., metric_measured: _Optional[_Union[MetricMeasured, _Mapping]] = ..., exclusion_recorded: _Optional[_Union[ExclusionRecorded, _Mapping]] = ..., period_closed: _Optional[_Union[PeriodClosed, _Mapping]] = ..., breach_detected: _Optional[_Union[BreachDetected, _Mapping]] = ..., breach_retracted: _Optional[_Union[BreachRetracted, _Mapping]] = ..., credit_issued: _Optional[_Union[CreditIssued, _Mapping]] = ..., credit_adjusted: _Optional[_Union[CreditAdjusted, _Mapping]] = ..., bonus_earned: _Optional[_Union[BonusEarned, _Mapping]] = ..., bonus_adjusted: _Optional[_Union[BonusAdjusted, _Mapping]] = ..., period_recalculated: _Optional[_Union[PeriodRecalculated, _Mapping]] = ..., termination_right_granted: _Optional[_Union[TerminationRightGranted, _Mapping]] = ..., case_milestone_recorded: _Optional[_Union[CaseMilestoneRecorded, _Mapping]] = ..., case_clock_warned: _Optional[_Union[CaseClockWarned, _Mapping]] = ..., customer_subscribed: _Optional[_Union[CustomerSubscribed, _Mapping]] = ..., subscription_tier_changed: _Optional[_Union[SubscriptionTierChanged, _Mapping]] = ..., subscription_ended: _Optional[_Union[SubscriptionEnded, _Mapping]] = ..., credit_capped: _Optional[_Union[_credit_capped_pb2.CreditCapped, _Mapping]] = ..., credit_claimed: _Optional[_Union[_claims_pb2.CreditClaimed, _Mapping]] = ..., claim_decided: _Optional[_Union[_claims_pb2.ClaimDecided, _Mapping]] = ..., credit_forfeited: _Optional[_Union[_claims_pb2.CreditForfeited, _Mapping]] = ..., credit_settled: _Optional[_Union[_claims_pb2.CreditSettled, _Mapping]] = ..., dispute_opened: _Optional[_Union[_disputes_pb2.DisputeOpened, _Mapping]] = ..., dispute_resolved: _Optional[_Union[_disputes_pb2.DisputeResolved, _Mapping]] = ...) -> None: ...
 
 class AgreementSigned(_message.Message):
     __slots__ = ("terms", "signed_at")
@@ -151,7 +160,7 @@ class ExclusionRecorded(_message.Message):
     def __init__(self, exclusion: _Optional[_Union[_terms_pb2.Exclusion, _Mapping]] = ...) -> None: ...
 
 class PeriodClosed(_message.Message):
-    __slots__ = ("objective_id", "period_label", "window_start", "window_end", "terms_version", "figures", "status", "period_fee", "compliance_status", "customer_id", "tier_id")
+    __slots__ = ("objective_id", "period_label", "window_start", "window_end", "terms_version", "figures", "status", "period_fee", "compliance_status", "customer_id", "tier_id", "claim_deadline", "claim_minimum")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     WINDOW_START_FIELD_NUMBER: _ClassVar[int]
@@ -163,6 +172,8 @@ class PeriodClosed(_message.Message):
     COMPLIANCE_STATUS_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     TIER_ID_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_MINIMUM_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     window_start: _timestamp_pb2.Timestamp
@@ -174,7 +185,9 @@ class PeriodClosed(_message.Message):
     compliance_status: _compliance_pb2.ComplianceStatus
     customer_id: str
     tier_id: str
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., figures: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status: _Optional[str] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., compliance_status: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ..., customer_id: _Optional[str] = ..., tier_id: _Optional[str] = ...) -> None: ...
+    claim_deadline: _timestamp_pb2.Timestamp
+    claim_minimum: _terms_pb2.Money
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., figures: _Optional[_Iterable[_Union[TrackFigures, _Mapping]]] = ..., status: _Optional[str] = ..., period_fee: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., compliance_status: _Optional[_Union[_compliance_pb2.ComplianceStatus, str]] = ..., customer_id: _Optional[str] = ..., tier_id: _Optional[str] = ..., claim_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., claim_minimum: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class BreachDetected(_message.Message):
     __slots__ = ("objective_id", "period_label", "track", "attained", "target", "terms_version", "customer_id")

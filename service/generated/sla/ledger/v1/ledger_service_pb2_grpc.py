@@ -4,6 +4,7 @@
 import grpc
 import warnings
 
+from service.generated.sla.ledger.v1 import claims_pb2 as sla_dot_ledger_dot_v1_dot_claims__pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as sla_dot_ledger_dot_v1_dot_ledger__service__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -165,6 +166,21 @@ class LedgerServiceStub:
                 '/sla.ledger.v1.LedgerService/ListCustomerSubscriptions',
                 request_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsRequest.SerializeToString,
                 response_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsResponse.FromString,
+                _registered_method=True)
+        self.ClaimCredit = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ClaimCredit',
+                request_serializer=sla_dot_ledger_dot_v1_dot_claims__pb2.ClaimCreditRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_claims__pb2.ClaimCreditResponse.FromString,
+                _registered_method=True)
+        self.DecideClaim = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/DecideClaim',
+                request_serializer=sla_dot_ledger_dot_v1_dot_claims__pb2.DecideClaimRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_claims__pb2.DecideClaimResponse.FromString,
+                _registered_method=True)
+        self.SettleCredits = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/SettleCredits',
+                request_serializer=sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsResponse.FromString,
                 _registered_method=True)
 
 
@@ -377,6 +393,33 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ClaimCredit(self, request, context):
+        """ClaimCredit claims a claim-driven credit's eligible amount, with a reference and evidence
+        (role customer, for its own customers; docs/semantics.md "Claims and deadlines").
+        FAILED_PRECONDITION when the credit need not be claimed, after its deadline, when nothing
+        is eligible, or when the eligible amount is below the minimum.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DecideClaim(self, request, context):
+        """DecideClaim approves a credit's open claim in full or in part, or denies it with a reason
+        (role provider). FAILED_PRECONDITION when the credit has no open claim.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SettleCredits(self, request, context):
+        """SettleCredits records how approved credits were settled: applied to an invoice, paid out or
+        written off, in part or in full, all of a batch or none (role finance). FAILED_PRECONDITION
+        when a settlement would exceed what is approved and not settled yet.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -504,6 +547,21 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.ListCustomerSubscriptions,
                     request_deserializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsRequest.FromString,
                     response_serializer=sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsResponse.SerializeToString,
+            ),
+            'ClaimCredit': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClaimCredit,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_claims__pb2.ClaimCreditRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_claims__pb2.ClaimCreditResponse.SerializeToString,
+            ),
+            'DecideClaim': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecideClaim,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_claims__pb2.DecideClaimRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_claims__pb2.DecideClaimResponse.SerializeToString,
+            ),
+            'SettleCredits': grpc.unary_unary_rpc_method_handler(
+                    servicer.SettleCredits,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1187,6 +1245,87 @@ class LedgerService:
             '/sla.ledger.v1.LedgerService/ListCustomerSubscriptions',
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsRequest.SerializeToString,
             sla_dot_ledger_dot_v1_dot_ledger__service__pb2.ListCustomerSubscriptionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClaimCredit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ClaimCredit',
+            sla_dot_ledger_dot_v1_dot_claims__pb2.ClaimCreditRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_claims__pb2.ClaimCreditResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecideClaim(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/DecideClaim',
+            sla_dot_ledger_dot_v1_dot_claims__pb2.DecideClaimRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_claims__pb2.DecideClaimResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SettleCredits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/SettleCredits',
+            sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -6,6 +6,7 @@ isort:skip_file
 
 from collections import abc as _abc
 from grpc import aio as _aio
+from service.generated.sla.ledger.v1 import claims_pb2 as _claims_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as _ledger_service_pb2
 import abc as _abc_1
 import grpc as _grpc
@@ -133,6 +134,21 @@ class LedgerServiceStub:
     """ListCustomerSubscriptions returns a page of one customer's subscriptions across services,
     as the ledger knows them now.
     """
+    ClaimCredit: _grpc.UnaryUnaryMultiCallable[_claims_pb2.ClaimCreditRequest, _claims_pb2.ClaimCreditResponse]
+    """ClaimCredit claims a claim-driven credit's eligible amount, with a reference and evidence
+    (role customer, for its own customers; docs/semantics.md "Claims and deadlines").
+    FAILED_PRECONDITION when the credit need not be claimed, after its deadline, when nothing
+    is eligible, or when the eligible amount is below the minimum.
+    """
+    DecideClaim: _grpc.UnaryUnaryMultiCallable[_claims_pb2.DecideClaimRequest, _claims_pb2.DecideClaimResponse]
+    """DecideClaim approves a credit's open claim in full or in part, or denies it with a reason
+    (role provider). FAILED_PRECONDITION when the credit has no open claim.
+    """
+    SettleCredits: _grpc.UnaryUnaryMultiCallable[_claims_pb2.SettleCreditsRequest, _claims_pb2.SettleCreditsResponse]
+    """SettleCredits records how approved credits were settled: applied to an invoice, paid out or
+    written off, in part or in full, all of a batch or none (role finance). FAILED_PRECONDITION
+    when a settlement would exceed what is approved and not settled yet.
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -237,6 +253,21 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     ListCustomerSubscriptions: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCustomerSubscriptionsRequest, _ledger_service_pb2.ListCustomerSubscriptionsResponse]  # type: ignore[assignment]
     """ListCustomerSubscriptions returns a page of one customer's subscriptions across services,
     as the ledger knows them now.
+    """
+    ClaimCredit: _aio.UnaryUnaryMultiCallable[_claims_pb2.ClaimCreditRequest, _claims_pb2.ClaimCreditResponse]  # type: ignore[assignment]
+    """ClaimCredit claims a claim-driven credit's eligible amount, with a reference and evidence
+    (role customer, for its own customers; docs/semantics.md "Claims and deadlines").
+    FAILED_PRECONDITION when the credit need not be claimed, after its deadline, when nothing
+    is eligible, or when the eligible amount is below the minimum.
+    """
+    DecideClaim: _aio.UnaryUnaryMultiCallable[_claims_pb2.DecideClaimRequest, _claims_pb2.DecideClaimResponse]  # type: ignore[assignment]
+    """DecideClaim approves a credit's open claim in full or in part, or denies it with a reason
+    (role provider). FAILED_PRECONDITION when the credit has no open claim.
+    """
+    SettleCredits: _aio.UnaryUnaryMultiCallable[_claims_pb2.SettleCreditsRequest, _claims_pb2.SettleCreditsResponse]  # type: ignore[assignment]
+    """SettleCredits records how approved credits were settled: applied to an invoice, paid out or
+    written off, in part or in full, all of a batch or none (role finance). FAILED_PRECONDITION
+    when a settlement would exceed what is approved and not settled yet.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -489,6 +520,39 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.ListCustomerSubscriptionsResponse, _abc.Awaitable[_ledger_service_pb2.ListCustomerSubscriptionsResponse]]:
         """ListCustomerSubscriptions returns a page of one customer's subscriptions across services,
         as the ledger knows them now.
+        """
+
+    @_abc_1.abstractmethod
+    def ClaimCredit(
+        self,
+        request: _claims_pb2.ClaimCreditRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_claims_pb2.ClaimCreditResponse, _abc.Awaitable[_claims_pb2.ClaimCreditResponse]]:
+        """ClaimCredit claims a claim-driven credit's eligible amount, with a reference and evidence
+        (role customer, for its own customers; docs/semantics.md "Claims and deadlines").
+        FAILED_PRECONDITION when the credit need not be claimed, after its deadline, when nothing
+        is eligible, or when the eligible amount is below the minimum.
+        """
+
+    @_abc_1.abstractmethod
+    def DecideClaim(
+        self,
+        request: _claims_pb2.DecideClaimRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_claims_pb2.DecideClaimResponse, _abc.Awaitable[_claims_pb2.DecideClaimResponse]]:
+        """DecideClaim approves a credit's open claim in full or in part, or denies it with a reason
+        (role provider). FAILED_PRECONDITION when the credit has no open claim.
+        """
+
+    @_abc_1.abstractmethod
+    def SettleCredits(
+        self,
+        request: _claims_pb2.SettleCreditsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_claims_pb2.SettleCreditsResponse, _abc.Awaitable[_claims_pb2.SettleCreditsResponse]]:
+        """SettleCredits records how approved credits were settled: applied to an invoice, paid out or
+        written off, in part or in full, all of a batch or none (role finance). FAILED_PRECONDITION
+        when a settlement would exceed what is approved and not settled yet.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

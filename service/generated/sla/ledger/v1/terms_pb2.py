@@ -24,10 +24,11 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from service.generated.sla.ledger.v1 import claim_rules_pb2 as sla_dot_ledger_dot_v1_dot_claim__rules__pb2
 from service.generated.sla.ledger.v1 import credit_caps_pb2 as sla_dot_ledger_dot_v1_dot_credit__caps__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19sla/ledger/v1/terms.proto\x12\rsla.ledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fsla/ledger/v1/credit_caps.proto\".\n\x05Money\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\"/\n\x05Party\x12\x10\n\x08party_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\"V\n\x03\x46\x65\x65\x12$\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12)\n\x06period\x18\x02 \x01(\x0e\x32\x19.sla.ledger.v1.PeriodUnit\"\x94\x05\n\tObjective\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x0e\n\x06metric\x18\x02 \x01(\t\x12\x16\n\x0etarget_percent\x18\x03 \x01(\t\x12)\n\x06period\x18\x04 \x01(\x0e\x32\x19.sla.ledger.v1.PeriodUnit\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12+\n\tindicator\x18\x06 \x01(\x0e\x32\x18.sla.ledger.v1.Indicator\x12+\n\tthreshold\x18\x07 \x01(\x0b\x32\x18.sla.ledger.v1.Threshold\x12\x15\n\rslice_seconds\x18\x08 \x01(\x05\x12\x1a\n\x12slice_good_percent\x18\t \x01(\t\x12\x12\n\x05limit\x18\n \x01(\x03H\x00\x88\x01\x01\x12\x19\n\x11\x63umulative_target\x18\x0b \x01(\t\x12=\n\x0blabel_scope\x18\x0c \x03(\x0b\x32(.sla.ledger.v1.Objective.LabelScopeEntry\x12)\n\x08schedule\x18\r \x01(\x0b\x32\x17.sla.ledger.v1.Schedule\x12#\n\x1boff_schedule_target_percent\x18\x0e \x01(\t\x12\x32\n\rcredit_policy\x18\x0f \x01(\x0b\x32\x1b.sla.ledger.v1.CreditPolicy\x12\x1f\n\x17termination_right_after\x18\x10 \x01(\x05\x12,\n\ncase_clock\x18\x11 \x01(\x0b\x32\x18.sla.ledger.v1.CaseClock\x1a\x31\n\x0fLabelScopeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x08\n\x06_limit\"~\n\tCaseClock\x12&\n\x04stop\x18\x01 \x01(\x0e\x32\x18.sla.ledger.v1.ClockStop\x12\x16\n\x0etarget_seconds\x18\x02 \x01(\x03\x12\x31\n\rpause_reasons\x18\x03 \x03(\x0e\x32\x1a.sla.ledger.v1.PauseReason\"I\n\tThreshold\x12-\n\ncomparison\x18\x01 \x01(\x0e\x32\x19.sla.ledger.v1.Comparison\x12\r\n\x05value\x18\x02 \x01(\t\"T\n\x08Schedule\x12\x0c\n\x04\x64\x61ys\x18\x01 \x03(\x05\x12\x14\n\x0cstart_minute\x18\x02 \x01(\x05\x12\x12\n\nend_minute\x18\x03 \x01(\x05\x12\x10\n\x08holidays\x18\x04 \x03(\t\";\n\nCreditBand\x12\x15\n\rbelow_percent\x18\x01 \x01(\t\x12\x16\n\x0e\x63redit_percent\x18\x02 \x01(\t\"5\n\tBandsRule\x12(\n\x05\x62\x61nds\x18\x01 \x03(\x0b\x32\x19.sla.ledger.v1.CreditBand\"N\n\tStepsRule\x12\x12\n\nper_points\x18\x01 \x01(\t\x12\x16\n\x0e\x63redit_percent\x18\x02 \x01(\t\x12\x15\n\rbelow_percent\x18\x03 \x01(\t\"L\n\tCountRule\x12\x10\n\x08\x61t_least\x18\x01 \x01(\x03\x12\x16\n\x0e\x63redit_percent\x18\x02 \x01(\t\x12\x15\n\rcredit_amount\x18\x03 \x01(\t\"9\n\tBonusRule\x12\x15\n\rabove_percent\x18\x01 \x01(\t\x12\x15\n\rbonus_percent\x18\x02 \x01(\t\"\xed\x01\n\x0c\x43reditPolicy\x12)\n\x05\x62\x61nds\x18\x01 \x01(\x0b\x32\x18.sla.ledger.v1.BandsRuleH\x00\x12)\n\x05steps\x18\x02 \x01(\x0b\x32\x18.sla.ledger.v1.StepsRuleH\x00\x12)\n\x05\x63ount\x18\x03 \x01(\x0b\x32\x18.sla.ledger.v1.CountRuleH\x00\x12\x13\n\x0b\x63\x61p_percent\x18\x04 \x01(\t\x12\x16\n\x0eminimum_amount\x18\x05 \x01(\t\x12\'\n\x05\x62onus\x18\x06 \x01(\x0b\x32\x18.sla.ledger.v1.BonusRuleB\x06\n\x04rule\"\xe4\x03\n\x0e\x41greementTerms\x12&\n\x08provider\x18\x01 \x01(\x0b\x32\x14.sla.ledger.v1.Party\x12&\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x14.sla.ledger.v1.Party\x12*\n\x04kind\x18\x03 \x01(\x0e\x32\x1c.sla.ledger.v1.AgreementKind\x12\x10\n\x08services\x18\x04 \x03(\t\x12\x11\n\ttime_zone\x18\x05 \x01(\t\x12\x1f\n\x03\x66\x65\x65\x18\x06 \x01(\x0b\x32\x12.sla.ledger.v1.Fee\x12.\n\nterm_start\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08term_end\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\nobjectives\x18\t \x03(\x0b\x32\x18.sla.ledger.v1.Objective\x12\x32\n\rcredit_policy\x18\n \x01(\x0b\x32\x1b.sla.ledger.v1.CreditPolicy\x12\"\n\x05tiers\x18\x0b \x03(\x0b\x32\x13.sla.ledger.v1.Tier\x12,\n\ncredit_cap\x18\x0c \x01(\x0b\x32\x18.sla.ledger.v1.CreditCap\"\x8f\x01\n\x04Tier\x12\x0f\n\x07tier_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12,\n\nobjectives\x18\x03 \x03(\x0b\x32\x18.sla.ledger.v1.Objective\x12\x32\n\rcredit_policy\x18\x04 \x01(\x0b\x32\x1b.sla.ledger.v1.CreditPolicy\"\xc3\x02\n\tAgreement\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12,\n\x05terms\x18\x02 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12\x15\n\rterms_version\x18\x03 \x01(\x03\x12\x38\n\x14terms_effective_from\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x06status\x18\x05 \x01(\x0e\x32\x1e.sla.ledger.v1.AgreementStatus\x12-\n\tsigned_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rterminated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x08 \x01(\x03\"*\n\x0b\x45ventCounts\x12\x0c\n\x04good\x18\x01 \x01(\x04\x12\r\n\x05total\x18\x02 \x01(\x04\"\x9e\x02\n\x0bMeasurement\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x16\n\x0emeasurement_id\x18\x02 \x01(\t\x12/\n\x0bobserved_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x06\x63ounts\x18\x04 \x01(\x0b\x32\x1a.sla.ledger.v1.EventCountsH\x00\x12\x10\n\x06sample\x18\x05 \x01(\x01H\x00\x12\x36\n\x06labels\x18\x06 \x03(\x0b\x32&.sla.ledger.v1.Measurement.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\t\n\x07reading\"\x8d\x01\n\x12MeasurementColumns\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x1a\n\x12observed_at_micros\x18\x02 \x03(\x03\x12\x0c\n\x04good\x18\x03 \x03(\x04\x12\r\n\x05total\x18\x04 \x03(\x04\x12\x0f\n\x07samples\x18\x05 \x03(\x01\x12\x17\n\x0fmeasurement_ids\x18\x06 \x03(\t\"\xef\x01\n\tExclusion\x12\x14\n\x0c\x65xclusion_id\x18\x01 \x01(\t\x12)\n\x05start\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x04kind\x18\x04 \x01(\x0e\x32\x1c.sla.ledger.v1.ExclusionKind\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x10\n\x08\x65vidence\x18\x06 \x01(\t\x12\x15\n\robjective_ids\x18\x07 \x03(\t\x12\x13\n\x0b\x63ustomer_id\x18\x08 \x01(\t*\x91\x01\n\rAgreementKind\x12\x1e\n\x1a\x41GREEMENT_KIND_UNSPECIFIED\x10\x00\x12!\n\x1d\x41GREEMENT_KIND_CUSTOMER_BASED\x10\x01\x12 \n\x1c\x41GREEMENT_KIND_SERVICE_BASED\x10\x02\x12\x1b\n\x17\x41GREEMENT_KIND_INTERNAL\x10\x03*\x84\x01\n\nPeriodUnit\x12\x1b\n\x17PERIOD_UNIT_UNSPECIFIED\x10\x00\x12\x13\n\x0fPERIOD_UNIT_DAY\x10\x01\x12\x14\n\x10PERIOD_UNIT_WEEK\x10\x02\x12\x15\n\x11PERIOD_UNIT_MONTH\x10\x03\x12\x17\n\x13PERIOD_UNIT_QUARTER\x10\x04*a\n\tClockStop\x12\x1a\n\x16\x43LOCK_STOP_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43LOCK_STOP_FIRST_RESPONSE\x10\x01\x12\x19\n\x15\x43LOCK_STOP_RESOLUTION\x10\x02*\x8e\x01\n\x0bPauseReason\x12\x1c\n\x18PAUSE_REASON_UNSPECIFIED\x10\x00\x12\"\n\x1ePAUSE_REASON_AWAITING_CUSTOMER\x10\x01\x12%\n!PAUSE_REASON_AWAITING_THIRD_PARTY\x10\x02\x12\x16\n\x12PAUSE_REASON_OTHER\x10\x03*\xa4\x01\n\tIndicator\x12\x19\n\x15INDICATOR_UNSPECIFIED\x10\x00\x12\x13\n\x0fINDICATOR_RATIO\x10\x01\x12\x19\n\x15INDICATOR_TIME_SLICES\x10\x02\x12\x17\n\x13INDICATOR_THRESHOLD\x10\x03\x12\x19\n\x15INDICATOR_COUNT_LIMIT\x10\x04\x12\x18\n\x14INDICATOR_CUMULATIVE\x10\x05*v\n\nComparison\x12\x1a\n\x16\x43OMPARISON_UNSPECIFIED\x10\x00\x12\x11\n\rCOMPARISON_LT\x10\x01\x12\x12\n\x0e\x43OMPARISON_LTE\x10\x02\x12\x12\n\x0e\x43OMPARISON_GTE\x10\x03\x12\x11\n\rCOMPARISON_GT\x10\x04*q\n\x0f\x41greementStatus\x12 \n\x1c\x41GREEMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41GREEMENT_STATUS_ACTIVE\x10\x01\x12\x1f\n\x1b\x41GREEMENT_STATUS_TERMINATED\x10\x02*\xb9\x01\n\rExclusionKind\x12\x1e\n\x1a\x45XCLUSION_KIND_UNSPECIFIED\x10\x00\x12(\n$EXCLUSION_KIND_SCHEDULED_MAINTENANCE\x10\x01\x12\"\n\x1e\x45XCLUSION_KIND_CUSTOMER_CAUSED\x10\x02\x12 \n\x1c\x45XCLUSION_KIND_FORCE_MAJEURE\x10\x03\x12\x18\n\x14\x45XCLUSION_KIND_OTHER\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19sla/ledger/v1/terms.proto\x12\rsla.ledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fsla/ledger/v1/claim_rules.proto\x1a\x1fsla/ledger/v1/credit_caps.proto\".\n\x05Money\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\"/\n\x05Party\x12\x10\n\x08party_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\"V\n\x03\x46\x65\x65\x12$\n\x06\x61mount\x18\x01 \x01(\x0b\x32\x14.sla.ledger.v1.Money\x12)\n\x06period\x18\x02 \x01(\x0e\x32\x19.sla.ledger.v1.PeriodUnit\"\x94\x05\n\tObjective\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x0e\n\x06metric\x18\x02 \x01(\t\x12\x16\n\x0etarget_percent\x18\x03 \x01(\t\x12)\n\x06period\x18\x04 \x01(\x0e\x32\x19.sla.ledger.v1.PeriodUnit\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12+\n\tindicator\x18\x06 \x01(\x0e\x32\x18.sla.ledger.v1.Indicator\x12+\n\tthreshold\x18\x07 \x01(\x0b\x32\x18.sla.ledger.v1.Threshold\x12\x15\n\rslice_seconds\x18\x08 \x01(\x05\x12\x1a\n\x12slice_good_percent\x18\t \x01(\t\x12\x12\n\x05limit\x18\n \x01(\x03H\x00\x88\x01\x01\x12\x19\n\x11\x63umulative_target\x18\x0b \x01(\t\x12=\n\x0blabel_scope\x18\x0c \x03(\x0b\x32(.sla.ledger.v1.Objective.LabelScopeEntry\x12)\n\x08schedule\x18\r \x01(\x0b\x32\x17.sla.ledger.v1.Schedule\x12#\n\x1boff_schedule_target_percent\x18\x0e \x01(\t\x12\x32\n\rcredit_policy\x18\x0f \x01(\x0b\x32\x1b.sla.ledger.v1.CreditPolicy\x12\x1f\n\x17termination_right_after\x18\x10 \x01(\x05\x12,\n\ncase_clock\x18\x11 \x01(\x0b\x32\x18.sla.ledger.v1.CaseClock\x1a\x31\n\x0fLabelScopeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x08\n\x06_limit\"~\n\tCaseClock\x12&\n\x04stop\x18\x01 \x01(\x0e\x32\x18.sla.ledger.v1.ClockStop\x12\x16\n\x0etarget_seconds\x18\x02 \x01(\x03\x12\x31\n\rpause_reasons\x18\x03 \x03(\x0e\x32\x1a.sla.ledger.v1.PauseReason\"I\n\tThreshold\x12-\n\ncomparison\x18\x01 \x01(\x0e\x32\x19.sla.ledger.v1.Comparison\x12\r\n\x05value\x18\x02 \x01(\t\"T\n\x08Schedule\x12\x0c\n\x04\x64\x61ys\x18\x01 \x03(\x05\x12\x14\n\x0cstart_minute\x18\x02 \x01(\x05\x12\x12\n\nend_minute\x18\x03 \x01(\x05\x12\x10\n\x08holidays\x18\x04 \x03(\t\";\n\nCreditBand\x12\x15\n\rbelow_percent\x18\x01 \x01(\t\x12\x16\n\x0e\x63redit_percent\x18\x02 \x01(\t\"5\n\tBandsRule\x12(\n\x05\x62\x61nds\x18\x01 \x03(\x0b\x32\x19.sla.ledger.v1.CreditBand\"N\n\tStepsRule\x12\x12\n\nper_points\x18\x01 \x01(\t\x12\x16\n\x0e\x63redit_percent\x18\x02 \x01(\t\x12\x15\n\rbelow_percent\x18\x03 \x01(\t\"L\n\tCountRule\x12\x10\n\x08\x61t_least\x18\x01 \x01(\x03\x12\x16\n\x0e\x63redit_percent\x18\x02 \x01(\t\x12\x15\n\rcredit_amount\x18\x03 \x01(\t\"9\n\tBonusRule\x12\x15\n\rabove_percent\x18\x01 \x01(\t\x12\x15\n\rbonus_percent\x18\x02 \x01(\t\"\xed\x01\n\x0c\x43reditPolicy\x12)\n\x05\x62\x61nds\x18\x01 \x01(\x0b\x32\x18.sla.ledger.v1.BandsRuleH\x00\x12)\n\x05steps\x18\x02 \x01(\x0b\x32\x18.sla.ledger.v1.StepsRuleH\x00\x12)\n\x05\x63ount\x18\x03 \x01(\x0b\x32\x18.sla.ledger.v1.CountRuleH\x00\x12\x13\n\x0b\x63\x61p_percent\x18\x04 \x01(\t\x12\x16\n\x0eminimum_amount\x18\x05 \x01(\t\x12\'\n\x05\x62onus\x18\x06 \x01(\x0b\x32\x18.sla.ledger.v1.BonusRuleB\x06\n\x04rule\"\x92\x04\n\x0e\x41greementTerms\x12&\n\x08provider\x18\x01 \x01(\x0b\x32\x14.sla.ledger.v1.Party\x12&\n\x08\x63ustomer\x18\x02 \x01(\x0b\x32\x14.sla.ledger.v1.Party\x12*\n\x04kind\x18\x03 \x01(\x0e\x32\x1c.sla.ledger.v1.AgreementKind\x12\x10\n\x08services\x18\x04 \x03(\t\x12\x11\n\ttime_zone\x18\x05 \x01(\t\x12\x1f\n\x03\x66\x65\x65\x18\x06 \x01(\x0b\x32\x12.sla.ledger.v1.Fee\x12.\n\nterm_start\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08term_end\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\nobjectives\x18\t \x03(\x0b\x32\x18.sla.ledger.v1.Objective\x12\x32\n\rcredit_policy\x18\n \x01(\x0b\x32\x1b.sla.ledger.v1.CreditPolicy\x12\"\n\x05tiers\x18\x0b \x03(\x0b\x32\x13.sla.ledger.v1.Tier\x12,\n\ncredit_cap\x18\x0c \x01(\x0b\x32\x18.sla.ledger.v1.CreditCap\x12,\n\nclaim_rule\x18\r \x01(\x0b\x32\x18.sla.ledger.v1.ClaimRule\"\x8f\x01\n\x04Tier\x12\x0f\n\x07tier_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12,\n\nobjectives\x18\x03 \x03(\x0b\x32\x18.sla.ledger.v1.Objective\x12\x32\n\rcredit_policy\x18\x04 \x01(\x0b\x32\x1b.sla.ledger.v1.CreditPolicy\"\xc3\x02\n\tAgreement\x12\x14\n\x0c\x61greement_id\x18\x01 \x01(\t\x12,\n\x05terms\x18\x02 \x01(\x0b\x32\x1d.sla.ledger.v1.AgreementTerms\x12\x15\n\rterms_version\x18\x03 \x01(\x03\x12\x38\n\x14terms_effective_from\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x06status\x18\x05 \x01(\x0e\x32\x1e.sla.ledger.v1.AgreementStatus\x12-\n\tsigned_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rterminated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x08 \x01(\x03\"*\n\x0b\x45ventCounts\x12\x0c\n\x04good\x18\x01 \x01(\x04\x12\r\n\x05total\x18\x02 \x01(\x04\"\x9e\x02\n\x0bMeasurement\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x16\n\x0emeasurement_id\x18\x02 \x01(\t\x12/\n\x0bobserved_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x06\x63ounts\x18\x04 \x01(\x0b\x32\x1a.sla.ledger.v1.EventCountsH\x00\x12\x10\n\x06sample\x18\x05 \x01(\x01H\x00\x12\x36\n\x06labels\x18\x06 \x03(\x0b\x32&.sla.ledger.v1.Measurement.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\t\n\x07reading\"\x8d\x01\n\x12MeasurementColumns\x12\x14\n\x0cobjective_id\x18\x01 \x01(\t\x12\x1a\n\x12observed_at_micros\x18\x02 \x03(\x03\x12\x0c\n\x04good\x18\x03 \x03(\x04\x12\r\n\x05total\x18\x04 \x03(\x04\x12\x0f\n\x07samples\x18\x05 \x03(\x01\x12\x17\n\x0fmeasurement_ids\x18\x06 \x03(\t\"\xef\x01\n\tExclusion\x12\x14\n\x0c\x65xclusion_id\x18\x01 \x01(\t\x12)\n\x05start\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x04kind\x18\x04 \x01(\x0e\x32\x1c.sla.ledger.v1.ExclusionKind\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x10\n\x08\x65vidence\x18\x06 \x01(\t\x12\x15\n\robjective_ids\x18\x07 \x03(\t\x12\x13\n\x0b\x63ustomer_id\x18\x08 \x01(\t*\x91\x01\n\rAgreementKind\x12\x1e\n\x1a\x41GREEMENT_KIND_UNSPECIFIED\x10\x00\x12!\n\x1d\x41GREEMENT_KIND_CUSTOMER_BASED\x10\x01\x12 \n\x1c\x41GREEMENT_KIND_SERVICE_BASED\x10\x02\x12\x1b\n\x17\x41GREEMENT_KIND_INTERNAL\x10\x03*\x84\x01\n\nPeriodUnit\x12\x1b\n\x17PERIOD_UNIT_UNSPECIFIED\x10\x00\x12\x13\n\x0fPERIOD_UNIT_DAY\x10\x01\x12\x14\n\x10PERIOD_UNIT_WEEK\x10\x02\x12\x15\n\x11PERIOD_UNIT_MONTH\x10\x03\x12\x17\n\x13PERIOD_UNIT_QUARTER\x10\x04*a\n\tClockStop\x12\x1a\n\x16\x43LOCK_STOP_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43LOCK_STOP_FIRST_RESPONSE\x10\x01\x12\x19\n\x15\x43LOCK_STOP_RESOLUTION\x10\x02*\x8e\x01\n\x0bPauseReason\x12\x1c\n\x18PAUSE_REASON_UNSPECIFIED\x10\x00\x12\"\n\x1ePAUSE_REASON_AWAITING_CUSTOMER\x10\x01\x12%\n!PAUSE_REASON_AWAITING_THIRD_PARTY\x10\x02\x12\x16\n\x12PAUSE_REASON_OTHER\x10\x03*\xa4\x01\n\tIndicator\x12\x19\n\x15INDICATOR_UNSPECIFIED\x10\x00\x12\x13\n\x0fINDICATOR_RATIO\x10\x01\x12\x19\n\x15INDICATOR_TIME_SLICES\x10\x02\x12\x17\n\x13INDICATOR_THRESHOLD\x10\x03\x12\x19\n\x15INDICATOR_COUNT_LIMIT\x10\x04\x12\x18\n\x14INDICATOR_CUMULATIVE\x10\x05*v\n\nComparison\x12\x1a\n\x16\x43OMPARISON_UNSPECIFIED\x10\x00\x12\x11\n\rCOMPARISON_LT\x10\x01\x12\x12\n\x0e\x43OMPARISON_LTE\x10\x02\x12\x12\n\x0e\x43OMPARISON_GTE\x10\x03\x12\x11\n\rCOMPARISON_GT\x10\x04*q\n\x0f\x41greementStatus\x12 \n\x1c\x41GREEMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41GREEMENT_STATUS_ACTIVE\x10\x01\x12\x1f\n\x1b\x41GREEMENT_STATUS_TERMINATED\x10\x02*\xb9\x01\n\rExclusionKind\x12\x1e\n\x1a\x45XCLUSION_KIND_UNSPECIFIED\x10\x00\x12(\n$EXCLUSION_KIND_SCHEDULED_MAINTENANCE\x10\x01\x12\"\n\x1e\x45XCLUSION_KIND_CUSTOMER_CAUSED\x10\x02\x12 \n\x1c\x45XCLUSION_KIND_FORCE_MAJEURE\x10\x03\x12\x18\n\x14\x45XCLUSION_KIND_OTHER\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,64 +39,64 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_OBJECTIVE_LABELSCOPEENTRY']._serialized_options = b'8\001'
   _globals['_MEASUREMENT_LABELSENTRY']._loaded_options = None
   _globals['_MEASUREMENT_LABELSENTRY']._serialized_options = b'8\001'
-  _globals['_AGREEMENTKIND']._serialized_start=3499
-  _globals['_AGREEMENTKIND']._serialized_end=3644
-  _globals['_PERIODUNIT']._serialized_start=3647
-  _globals['_PERIODUNIT']._serialized_end=3779
-  _globals['_CLOCKSTOP']._serialized_start=3781
-  _globals['_CLOCKSTOP']._serialized_end=3878
-  _globals['_PAUSEREASON']._serialized_start=3881
-  _globals['_PAUSEREASON']._serialized_end=4023
-  _globals['_INDICATOR']._serialized_start=4026
-  _globals['_INDICATOR']._serialized_end=4190
-  _globals['_COMPARISON']._serialized_start=4192
-  _globals['_COMPARISON']._serialized_end=4310
-  _globals['_AGREEMENTSTATUS']._serialized_start=4312
-  _globals['_AGREEMENTSTATUS']._serialized_end=4425
-  _globals['_EXCLUSIONKIND']._serialized_start=4428
-  _globals['_EXCLUSIONKIND']._serialized_end=4613
-  _globals['_MONEY']._serialized_start=110
-  _globals['_MONEY']._serialized_end=156
-  _globals['_PARTY']._serialized_start=158
-  _globals['_PARTY']._serialized_end=205
-  _globals['_FEE']._serialized_start=207
-  _globals['_FEE']._serialized_end=293
-  _globals['_OBJECTIVE']._serialized_start=296
-  _globals['_OBJECTIVE']._serialized_end=956
-  _globals['_OBJECTIVE_LABELSCOPEENTRY']._serialized_start=897
-  _globals['_OBJECTIVE_LABELSCOPEENTRY']._serialized_end=946
-  _globals['_CASECLOCK']._serialized_start=958
-  _globals['_CASECLOCK']._serialized_end=1084
-  _globals['_THRESHOLD']._serialized_start=1086
-  _globals['_THRESHOLD']._serialized_end=1159
-  _globals['_SCHEDULE']._serialized_start=1161
-  _globals['_SCHEDULE']._serialized_end=1245
-  _globals['_CREDITBAND']._serialized_start=1247
-  _globals['_CREDITBAND']._serialized_end=1306
-  _globals['_BANDSRULE']._serialized_start=1308
-  _globals['_BANDSRULE']._serialized_end=1361
-  _globals['_STEPSRULE']._serialized_start=1363
-  _globals['_STEPSRULE']._serialized_end=1441
-  _globals['_COUNTRULE']._serialized_start=1443
-  _globals['_COUNTRULE']._serialized_end=1519
-  _globals['_BONUSRULE']._serialized_start=1521
-  _globals['_BONUSRULE']._serialized_end=1578
-  _globals['_CREDITPOLICY']._serialized_start=1581
-  _globals['_CREDITPOLICY']._serialized_end=1818
-  _globals['_AGREEMENTTERMS']._serialized_start=1821
-  _globals['_AGREEMENTTERMS']._serialized_end=2305
-  _globals['_TIER']._serialized_start=2308
-  _globals['_TIER']._serialized_end=2451
-  _globals['_AGREEMENT']._serialized_start=2454
-  _globals['_AGREEMENT']._serialized_end=2777
-  _globals['_EVENTCOUNTS']._serialized_start=2779
-  _globals['_EVENTCOUNTS']._serialized_end=2821
-  _globals['_MEASUREMENT']._serialized_start=2824
-  _globals['_MEASUREMENT']._serialized_end=3110
-  _globals['_MEASUREMENT_LABELSENTRY']._serialized_start=3054
-  _globals['_MEASUREMENT_LABELSENTRY']._serialized_end=3099
-  _globals['_MEASUREMENTCOLUMNS']._serialized_start=3113
-  _globals['_MEASUREMENTCOLUMNS']._serialized_end=3254
-  _globals['_EXCLUSION']._serialized_start=3257
-  _globals['_EXCLUSION']._serialized_end=3496
+  _globals['_AGREEMENTKIND']._serialized_start=3578
+  _globals['_AGREEMENTKIND']._serialized_end=3723
+  _globals['_PERIODUNIT']._serialized_start=3726
+  _globals['_PERIODUNIT']._serialized_end=3858
+  _globals['_CLOCKSTOP']._serialized_start=3860
+  _globals['_CLOCKSTOP']._serialized_end=3957
+  _globals['_PAUSEREASON']._serialized_start=3960
+  _globals['_PAUSEREASON']._serialized_end=4102
+  _globals['_INDICATOR']._serialized_start=4105
+  _globals['_INDICATOR']._serialized_end=4269
+  _globals['_COMPARISON']._serialized_start=4271
+  _globals['_COMPARISON']._serialized_end=4389
+  _globals['_AGREEMENTSTATUS']._serialized_start=4391
+  _globals['_AGREEMENTSTATUS']._serialized_end=4504
+  _globals['_EXCLUSIONKIND']._serialized_start=4507
+  _globals['_EXCLUSIONKIND']._serialized_end=4692
+  _globals['_MONEY']._serialized_start=143
+  _globals['_MONEY']._serialized_end=189
+  _globals['_PARTY']._serialized_start=191
+  _globals['_PARTY']._serialized_end=238
+  _globals['_FEE']._serialized_start=240
+  _globals['_FEE']._serialized_end=326
+  _globals['_OBJECTIVE']._serialized_start=329
+  _globals['_OBJECTIVE']._serialized_end=989
+  _globals['_OBJECTIVE_LABELSCOPEENTRY']._serialized_start=930
+  _globals['_OBJECTIVE_LABELSCOPEENTRY']._serialized_end=979
+  _globals['_CASECLOCK']._serialized_start=991
+  _globals['_CASECLOCK']._serialized_end=1117
+  _globals['_THRESHOLD']._serialized_start=1119
+  _globals['_THRESHOLD']._serialized_end=1192
+  _globals['_SCHEDULE']._serialized_start=1194
+  _globals['_SCHEDULE']._serialized_end=1278
+  _globals['_CREDITBAND']._serialized_start=1280
+  _globals['_CREDITBAND']._serialized_end=1339
+  _globals['_BANDSRULE']._serialized_start=1341
+  _globals['_BANDSRULE']._serialized_end=1394
+  _globals['_STEPSRULE']._serialized_start=1396
+  _globals['_STEPSRULE']._serialized_end=1474
+  _globals['_COUNTRULE']._serialized_start=1476
+  _globals['_COUNTRULE']._serialized_end=1552
+  _globals['_BONUSRULE']._serialized_start=1554
+  _globals['_BONUSRULE']._serialized_end=1611
+  _globals['_CREDITPOLICY']._serialized_start=1614
+  _globals['_CREDITPOLICY']._serialized_end=1851
+  _globals['_AGREEMENTTERMS']._serialized_start=1854
+  _globals['_AGREEMENTTERMS']._serialized_end=2384
+  _globals['_TIER']._serialized_start=2387
+  _globals['_TIER']._serialized_end=2530
+  _globals['_AGREEMENT']._serialized_start=2533
+  _globals['_AGREEMENT']._serialized_end=2856
+  _globals['_EVENTCOUNTS']._serialized_start=2858
+  _globals['_EVENTCOUNTS']._serialized_end=2900
+  _globals['_MEASUREMENT']._serialized_start=2903
+  _globals['_MEASUREMENT']._serialized_end=3189
+  _globals['_MEASUREMENT_LABELSENTRY']._serialized_start=3133
+  _globals['_MEASUREMENT_LABELSENTRY']._serialized_end=3178
+  _globals['_MEASUREMENTCOLUMNS']._serialized_start=3192
+  _globals['_MEASUREMENTCOLUMNS']._serialized_end=3333
+  _globals['_EXCLUSION']._serialized_start=3336
+  _globals['_EXCLUSION']._serialized_end=3575
 # @@protoc_insertion_point(module_scope)
