@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from eventsourcing.persistence import IntegrityError
 
 from domain.agreement import Agreement, AgreementStanding
-from domain.agreement_history import AgreementHistory
 from domain.errors import (
     AlreadyExistsError,
     FieldViolation,
@@ -19,10 +18,8 @@ from domain.errors import (
     VersionConflictError,
 )
 from domain.exclusions import Exclusion
-from domain.identifiers import IDENTIFIER_RULE, is_identifier, subscription_stream
-from domain.period_closing import recalculate_period
+from domain.identifiers import is_identifier, subscription_stream
 from domain.period_results import PeriodEvent
-from domain.subscriber_views import subscriber_history
 from domain.subscriptions import Subscription
 from domain.terms import AgreementTerms
 from projections.log_source import LoggedEvent
@@ -31,8 +28,8 @@ from service.app.closing_plans import (
     ClosedPeriods,
     ClosePlan,
     plan_close,
-    recalculation_history,
 )
+from service.app.recalculations import check_subscriber_named, period_compensations
 from service.app.service_closing import MAX_SUBSCRIBER_PERIODS_PER_CLOSE, plan_service_close
 from service.store.command_requests import CommandRequest, with_outcome
 from service.store.ledger_recorder import AppendExtras
@@ -180,43 +177,26 @@ class Commands:
         request: CommandRequest | None = None,
     ) -> list[LoggedEvent]:
         """Re-evaluate a closed period with what is known now; the compensations appended. Reads
-        only what the period needs (service.app.closing_plans.recalculation_history). A service
+        only what the period needs (service.app.recalculations.period_compensations). A service
         SLA's periods are closed per subscriber: customer_id names the subscriber (and only
         then may be given), whose period stream gets the compensations."""
-        whose = f" for customer {customer_id}" if customer_id else ""
 
-        def compensations(history: AgreementHistory, now: datetime) -> list[PeriodEvent]:
-            history.agreement.check_period_label(objective_id, period_label)
-            if history.period(objective_id, period_label) is None:
-                raise NotFoundError(
-                    f"period {period_label} of objective {objective_id!r} is not closed{whose}"
-                )
-            return recalculate_period(history, objective_id, period_label, now)
-
-        def load() -> AgreementHistory | None:
+        def derive(now: datetime) -> list[PeriodEvent] | None:
             agreement = self._app.agreements.find_agreement(agreement_id)
             if agreement is None:
                 return None
-            log = self._app.event_log
-            if not agreement.current_terms.terms.is_service_sla:
-                if customer_id:
-                    raise InvalidArgumentError(
-                        [FieldViolation("customer_id", "only a service SLA has subscribers")]
-                    )
-                return recalculation_history(log, agreement, objective_id, period_label)
-            subscription = self._subscriber(agreement, customer_id)
-            agreement.check_period_label(objective_id, period_label)  # before reading for it
-            history = recalculation_history(log, agreement, objective_id, period_label, customer_id)
-            return subscriber_history(history, subscription)
+            check_subscriber_named(agreement, customer_id)
+            subscription = self.subscriber(agreement, customer_id) if customer_id else None
+            return period_compensations(
+                self._app.event_log, agreement, subscription, objective_id, period_label, now
+            )
 
-        return self._append_derived(agreement_id, load, compensations, request)
+        return self._append_derived(agreement_id, derive, request)
 
-    def _subscriber(self, service: Agreement, customer_id: str) -> Subscription:
+    def subscriber(self, service: Agreement, customer_id: str) -> Subscription:
         """The subscription of customer_id to a service SLA; InvalidArgumentError on field
         customer_id when none is named, NotFoundError when it has none."""
-        if not is_identifier(customer_id):
-            rule = f"a service SLA's periods are closed per subscriber: {IDENTIFIER_RULE}"
-            raise InvalidArgumentError([FieldViolation("customer_id", rule)])
+        check_subscriber_named(service, customer_id)
         subscription = self._app.subscriptions.find(service.agreement_id, customer_id)
         if subscription is None:
             raise NotFoundError(
@@ -260,16 +240,14 @@ class Commands:
     def _append_derived(
         self,
         agreement_id: str,
-        load: Callable[[], AgreementHistory | None],
-        derive: Callable[[AgreementHistory, datetime], list[PeriodEvent]],
+        derive: Callable[[datetime], list[PeriodEvent] | None],
         request: CommandRequest | None = None,
     ) -> list[LoggedEvent]:
         app = self._app
         for _ in range(MAX_RECORDING_ATTEMPTS):
-            history = load()
-            if history is None:
+            events = derive(app.now())
+            if events is None:
                 raise NotFoundError(f"agreement {agreement_id} does not exist")
-            events = derive(history, app.now())
             if not events:
                 return []
             try:
