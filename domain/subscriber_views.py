@@ -62,6 +62,7 @@ def tier_terms(
         objectives=tier.objectives if tier is not None else (),
         credit_policy=(tier.credit_policy if tier is not None else None) or terms.credit_policy,
         claim_rule=terms.claim_rule,
+        credit_cap=terms.credit_cap,
     )
 
 

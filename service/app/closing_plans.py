@@ -44,6 +44,7 @@ from domain.period_closing import close_period
 from domain.period_results import PeriodEvent
 from domain.period_walk import PeriodWindow, earlier_labels, walk_periods
 from domain.periods import label_first_day
+from service.app.credit_caps import with_caps
 from service.app.event_log import EventLog
 
 MAX_PERIODS_PER_CLOSE = 1_000
@@ -101,13 +102,18 @@ def plan_close(
             readings = reader.window_readings(agreement.agreement_id, period)
             size = len(readings)
         if count and read + size > readings_budget:
-            return ClosePlan(events, count, True)
+            return ClosePlan(_capped(log, agreement, events), count, True)
         read += size
         history.readings = {period.objective.objective_id: readings}
         history.cases = cases
         reader.standings_before(history, period, closed_now)
         events.extend(close_period(history, period, recorded_at, closed_now))
-    return ClosePlan(events, len(due), more_due)
+    return ClosePlan(_capped(log, agreement, events), len(due), more_due)
+
+
+def _capped(log: EventLog, agreement: Agreement, events: list[PeriodEvent]) -> list[PeriodEvent]:
+    """The close's events and the cap entries they lead to (service/app/credit_caps.py)."""
+    return with_caps(log, events, lambda customer_id: agreement)
 
 
 def recalculation_history(

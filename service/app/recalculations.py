@@ -17,6 +17,7 @@ from domain.period_results import PeriodEvent
 from domain.subscriber_views import subscriber_history
 from domain.subscriptions import Subscription
 from service.app.closing_plans import recalculation_history
+from service.app.credit_caps import with_caps
 from service.app.event_log import EventLog
 
 
@@ -37,12 +38,18 @@ def period_compensations(
     history = recalculation_history(log, agreement, objective_id, period_label, customer_id)
     if subscription is not None:
         history = subscriber_history(history, subscription)
-    if history.period(objective_id, period_label) is None:
+    standing = history.period(objective_id, period_label)
+    if standing is None:
         whose = f" for customer {customer_id}" if customer_id else ""
         raise NotFoundError(
             f"period {period_label} of objective {objective_id!r} is not closed{whose}"
         )
-    return recalculate_period(history, objective_id, period_label, recorded_at)
+    events = recalculate_period(history, objective_id, period_label, recorded_at)
+    # The cap across objectives of the period's fee period follows any change of its credit.
+    view = history.agreement
+    return with_caps(
+        log, events, lambda _customer: view, {standing.closed.originator_id: standing.closed}
+    )
 
 
 def check_subscriber_named(agreement: Agreement, customer_id: str) -> None:

@@ -29,12 +29,14 @@ from typing import Any
 
 from domain.agreement import Agreement
 from domain.compliance import Status
+from domain.credit_cap_periods import has_credit_cap
 from domain.identifiers import period_stream
 from domain.period_closing import close_period
 from domain.period_results import PeriodEvent
 from domain.period_walk import PeriodWindow, walk_periods
 from domain.subscriber_views import subscriber_agreement
 from service.app.closing_plans import MAX_READINGS_PER_CLOSE, ClosePlan
+from service.app.credit_caps import with_caps
 from service.app.event_log import EventLog
 from service.app.service_close_reads import (
     Subscriber,
@@ -110,6 +112,9 @@ def plan_service_close(
                 subscriber.history, period.window, recorded_at, subscriber.closed_now, results
             )
         )
+    if has_credit_cap(service):
+        views = {s.customer_id: s.view for s in subscribers}
+        events = with_caps(log, events, views.get)
     return ClosePlan(events, len(judged), more_due)
 
 
