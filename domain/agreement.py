@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,53 +17,17 @@ from domain.errors import (
     NotFoundError,
     Violations,
 )
+from domain.agreement_checks import signing_violations
+from domain.exclusion_checks import exclusion_violations
+from domain.exclusion_rules import check_maintenance_notice
+from domain.exclusion_commands import exclusion_for, is_new_acknowledgement, is_new_revocation
+from domain.exclusion_standing import RecordedExclusion, counted_exclusions
+from domain.agreement_values import AgreementStanding, Termination, TermsVersion
 from domain.exclusions import Exclusion
 from domain.identifiers import IDENTIFIER_RULE, agreement_stream, is_identifier
 from domain.input_ranges import shown
-from domain.periods import LABEL_EXAMPLES, is_label_of
-from domain.terms import MAX_OBJECTIVES, MAX_TEXT_LENGTH, AgreementTerms, is_aware
-
-
-@dataclass(frozen=True)
-class TermsVersion:
-    """One version of an agreement's terms and the business instant it applies from."""
-
-    number: int
-    terms: AgreementTerms
-    effective_from: datetime
-    retroactive: bool
-    tier_id: str = ""  # in a subscriber's view: the tier these terms are of
-
-    def __deepcopy__(self, memo: dict[int, object]) -> TermsVersion:
-        return self  # immutable: the repository's copies of a cached agreement share it
-
-
-@dataclass(frozen=True)
-class Termination:
-    """When and why an agreement ends."""
-
-    effective_at: datetime
-    reason: str
-
-    def __deepcopy__(self, memo: dict[int, object]) -> Termination:
-        return self  # immutable, shared by copies
-
-
-@dataclass(frozen=True)
-class AgreementStanding:
-    """An agreement as it stood at one business instant."""
-
-    agreement_id: str
-    as_of: datetime
-    terms: TermsVersion
-    signed_at: datetime
-    termination: Termination | None
-    version: int
-
-    @property
-    def is_terminated(self) -> bool:
-        """Whether the termination had taken effect at as_of."""
-        return self.termination is not None and self.termination.effective_at <= self.as_of
+from domain.period_labels import check_period_label
+from domain.terms import MAX_TEXT_LENGTH, AgreementTerms, is_aware
 
 
 class Agreement(BaseAggregate[str]):
@@ -118,46 +82,63 @@ class Agreement(BaseAggregate[str]):
 
     @dataclass(frozen=True)
     class ExclusionRecorded(Event):
-        """An interval whose readings count neither good nor bad."""
+        """An interval whose readings count neither good nor bad (once acknowledged, when
+        acknowledgement_required: domain/exclusion_standing.py)."""
 
         exclusion: Exclusion
+        _: KW_ONLY
+        acknowledgement_required: bool = False
 
         def apply(self, aggregate: Any) -> None:
             """Add the exclusion."""
             assert isinstance(aggregate, Agreement)
-            aggregate.exclusions.append(self.exclusion)
+            recorded = RecordedExclusion(
+                self.exclusion, self.timestamp, self.acknowledgement_required
+            )
+            aggregate.recorded_exclusions.append(recorded)
+            if recorded.counts_for(self.exclusion.customer_id):
+                aggregate.exclusions.append(self.exclusion)
+
+    @dataclass(frozen=True)
+    class ExclusionAcknowledged(Event):
+        """The customer (customer_id; "" for a customer-based agreement's) acknowledged an
+        exclusion that needed it, or a dispute about it was resolved for the provider."""
+
+        exclusion_id: str
+        _: KW_ONLY
+        customer_id: str = ""
+        dispute_id: str = ""
+
+        def apply(self, aggregate: Any) -> None:
+            """Make the exclusion count for the customer."""
+            assert isinstance(aggregate, Agreement)
+            aggregate.change_exclusion(self.exclusion_id, lambda r: r.acknowledged(self.customer_id))
+
+    @dataclass(frozen=True)
+    class ExclusionRevoked(Event):
+        """A dispute about an exclusion was upheld: it no longer counts for customer_id ("" for
+        everyone)."""
+
+        exclusion_id: str
+        dispute_id: str
+        _: KW_ONLY
+        customer_id: str = ""
+
+        def apply(self, aggregate: Any) -> None:
+            """Stop the exclusion counting for the customer."""
+            assert isinstance(aggregate, Agreement)
+            aggregate.change_exclusion(self.exclusion_id, lambda r: r.revoked(self.customer_id))
 
     def __init__(self, agreement_id: str, terms: AgreementTerms, signed_at: datetime) -> None:
         self.agreement_id = agreement_id
         self.signed_at = signed_at
         self.terms_versions = [TermsVersion(1, terms, terms.term_start, retroactive=False)]
         self.termination: Termination | None = None
-        self.exclusions: list[Exclusion] = []
+        self.exclusions: list[Exclusion] = []  # those that count (domain/exclusion_standing.py)
+        self.recorded_exclusions: list[RecordedExclusion] = []  # all, with their standing
         self.amended_on: datetime | None = None  # record time of the last amendment
 
-    @staticmethod
-    def signing_violations(
-        agreement_id: str,
-        terms: AgreementTerms,
-        signed_at: datetime | None,
-        latest: datetime | None = None,
-    ) -> list[FieldViolation]:
-        """Every rule a signing breaks; signed_at may not be after latest (the clock plus the
-        skew allowed). A None signed_at (refused already) is not checked."""
-        violations = Violations()
-        if not is_identifier(agreement_id):
-            violations.add("agreement_id", IDENTIFIER_RULE)
-        violations.extend(terms.violations())
-        term_end = terms.term_end
-        if signed_at is None:
-            pass
-        elif not is_aware(signed_at):
-            violations.add("signed_at", "must carry a time zone")
-        elif latest is not None and signed_at > latest:
-            violations.add("signed_at", "is in the future, beyond the clock skew allowed")
-        elif term_end is not None and is_aware(term_end) and signed_at > term_end:
-            violations.add("signed_at", "must not be after terms.term_end")
-        return list(violations)
+    signing_violations = staticmethod(signing_violations)
 
     @classmethod
     def sign(
@@ -233,14 +214,19 @@ class Agreement(BaseAggregate[str]):
             self.Terminated, effective_at=effective_at, reason=reason, timestamp=recorded_at
         )
 
-    def record_exclusion(self, exclusion: Exclusion, recorded_at: datetime) -> bool:
+    def record_exclusion(
+        self, exclusion: Exclusion, recorded_at: datetime, acknowledgement_required: bool = False
+    ) -> bool:
         """Record an exclusion; False when the same one was recorded before (nothing appended).
 
-        Allowed after termination and for closed periods: exclusions are often agreed late.
+        Allowed after termination and for closed periods: exclusions are often agreed late, and
+        the terms' exclusion rules say whether such a one waits for acknowledgement (decided by
+        the caller, from what the store holds). Scheduled maintenance without the notice the
+        rules require is refused (FailedPreconditionError).
         """
-        for known in self.exclusions:
-            if known.exclusion_id == exclusion.exclusion_id:
-                if known == exclusion:
+        for known in self.recorded_exclusions:
+            if known.exclusion.exclusion_id == exclusion.exclusion_id:
+                if known.exclusion == exclusion:
                     return False
                 raise AlreadyExistsError(
                     f"exclusion {exclusion.exclusion_id} exists with other content"
@@ -248,8 +234,69 @@ class Agreement(BaseAggregate[str]):
         violations = Violations()
         violations.extend(self.exclusion_violations(exclusion))
         violations.raise_if_any()
-        self.trigger_event(self.ExclusionRecorded, exclusion=exclusion, timestamp=recorded_at)
+        rules = self.terms_in_force(recorded_at).terms.exclusion_rules
+        check_maintenance_notice(rules, exclusion, recorded_at)
+        self.trigger_event(
+            self.ExclusionRecorded,
+            exclusion=exclusion,
+            acknowledgement_required=acknowledgement_required,
+            timestamp=recorded_at,
+        )
         return True
+
+    def acknowledge_exclusion(
+        self, exclusion_id: str, customer_id: str, recorded_at: datetime, dispute_id: str = ""
+    ) -> bool:
+        """The customer acknowledges an exclusion awaiting it (or a dispute about it was
+        resolved for the provider, dispute_id); False when acknowledged for it before.
+        customer_id: the subscriber for a service SLA, else "" or the agreement's customer."""
+        recorded, whose = self._exclusion_for(exclusion_id, customer_id)
+        if not is_new_acknowledgement(recorded, whose):
+            return False
+        self.trigger_event(
+            self.ExclusionAcknowledged,
+            exclusion_id=exclusion_id,
+            customer_id=whose,
+            dispute_id=dispute_id,
+            timestamp=recorded_at,
+        )
+        return True
+
+    def revoke_exclusion(
+        self, exclusion_id: str, dispute_id: str, recorded_at: datetime, customer_id: str = ""
+    ) -> bool:
+        """A dispute about an exclusion was upheld: it stops counting for the customer (a
+        service SLA's subscriber, else "" or the customer); False when revoked for it before."""
+        recorded, whose = self._exclusion_for(exclusion_id, customer_id)
+        if not is_new_revocation(recorded, whose, dispute_id):
+            return False
+        self.trigger_event(
+            self.ExclusionRevoked,
+            exclusion_id=exclusion_id,
+            dispute_id=dispute_id,
+            customer_id=whose,
+            timestamp=recorded_at,
+        )
+        return True
+
+    def change_exclusion(
+        self, exclusion_id: str, change: Callable[[RecordedExclusion], RecordedExclusion]
+    ) -> None:
+        """Replace a recorded exclusion by its changed standing, and recount those that count."""
+        self.recorded_exclusions = [
+            change(r) if r.exclusion.exclusion_id == exclusion_id else r
+            for r in self.recorded_exclusions
+        ]
+        self.exclusions = counted_exclusions(self.recorded_exclusions)
+
+    def _exclusion_for(self, exclusion_id: str, customer_id: str) -> tuple[RecordedExclusion, str]:
+        return exclusion_for(
+            self.agreement_id,
+            self.recorded_exclusions,
+            self.current_terms.terms,
+            exclusion_id,
+            customer_id,
+        )
 
     def amendment_violations(
         self, terms: AgreementTerms, effective_from: datetime | None, reason: str
@@ -289,64 +336,14 @@ class Agreement(BaseAggregate[str]):
 
     def exclusion_violations(self, exclusion: Exclusion) -> list[FieldViolation]:
         """Every rule an exclusion of this agreement breaks."""
-        violations = Violations()
-        if not is_identifier(exclusion.exclusion_id):
-            violations.add("exclusion.exclusion_id", IDENTIFIER_RULE)
-        if not is_aware(exclusion.start):
-            violations.add("exclusion.start", "must carry a time zone")
-        elif not is_aware(exclusion.end):
-            violations.add("exclusion.end", "must carry a time zone")
-        elif exclusion.end <= exclusion.start:
-            violations.add("exclusion.end", "must be after exclusion.start")
-        if exclusion.customer_id:
-            if not self.current_terms.terms.is_service_sla:
-                violations.add(
-                    "exclusion.customer_id", "only a service SLA's exclusions name a customer"
-                )
-            elif not is_identifier(exclusion.customer_id):
-                violations.add("exclusion.customer_id", IDENTIFIER_RULE)
-        known_objectives = set(self.objective_ids)
-        if len(exclusion.objective_ids) > len(known_objectives):
-            violations.add("exclusion.objective_ids", "each of the agreement's objectives once")
-        elif len(set(exclusion.objective_ids)) != len(exclusion.objective_ids):
-            violations.add("exclusion.objective_ids", "each objective once")
-        for index, objective_id in enumerate(exclusion.objective_ids[:MAX_OBJECTIVES]):
-            if objective_id not in known_objectives:
-                violations.add(
-                    f"exclusion.objective_ids[{index}]",
-                    f"agreement has no objective {shown(objective_id)}",
-                )
-        if not exclusion.reason.strip():
-            violations.add("exclusion.reason", "a reason is required")
-        for name, text in (("reason", exclusion.reason), ("evidence", exclusion.evidence)):
-            if len(text) > MAX_TEXT_LENGTH:
-                violations.add(f"exclusion.{name}", f"at most {MAX_TEXT_LENGTH} characters")
-        return list(violations)
+        return exclusion_violations(
+            exclusion, self.current_terms.terms.is_service_sla, self.objective_ids
+        )
 
     def check_period_label(self, objective_id: str, label: str) -> None:
         """InvalidArgumentError unless label names a period of the objective's unit (in any
         version of the terms)."""
-        units = {
-            o.period
-            for v in self.terms_versions
-            for o in v.terms.judged_objectives()
-            if o.objective_id == objective_id
-        }
-        if not units:
-            raise InvalidArgumentError(
-                [
-                    FieldViolation(
-                        "objective_id", f"agreement has no objective {shown(objective_id)}"
-                    )
-                ]
-            )
-        if not any(is_label_of(label, unit) for unit in units):
-            names = " or ".join(
-                sorted(f"{u.value} period (such as {LABEL_EXAMPLES[u]})" for u in units)
-            )
-            raise InvalidArgumentError(
-                [FieldViolation("period_label", f"{shown(label)} is not a label of a {names}")]
-            )
+        check_period_label(self.terms_versions, objective_id, label)
 
     def _refuse_if_terminated(self, verb: str) -> None:
         if self.termination is not None:

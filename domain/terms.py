@@ -14,6 +14,7 @@ from domain.claim_rules import ClaimRule, claim_rule_violations
 from domain.credit_cap_rule import CreditCap, cap_violations
 from domain.credit_policies import CreditPolicy, StepsRule, policy_violations
 from domain.errors import FieldViolation
+from domain.exclusion_rules import ExclusionRules
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.money import Money
 from domain.objectives import Indicator, ObjectiveRules, rules_violations
@@ -101,6 +102,7 @@ class AgreementTerms:
     # The cap across objectives of each fee period's credits (domain/credit_caps.py).
     credit_cap: CreditCap | None = None
     claim_rule: ClaimRule | None = None  # credits must be claimed (domain/claims.py)
+    exclusion_rules: ExclusionRules | None = None
 
     def __post_init__(self) -> None:
         # Stored events decode sequences as lists; the terms always hold tuples.
@@ -187,6 +189,8 @@ class AgreementTerms:
                     self.claim_rule, self.fee.amount.currency, f"{prefix}.claim_rule"
                 )
             )
+        if self.exclusion_rules is not None:
+            found.extend(self.exclusion_rules.violations(f"{prefix}.exclusion_rules"))
         return found
 
 

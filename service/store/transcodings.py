@@ -18,6 +18,7 @@ from domain.credit_policies import (
     CreditPolicy,
     StepsRule,
 )
+from domain.exclusion_rules import ExclusionRules
 from domain.exclusions import Exclusion, ExclusionKind
 from domain.money import Money
 from domain.objectives import (
@@ -89,6 +90,7 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
         ObjectiveRules,
         CaseClock,
         Exclusion,
+        ExclusionRules,
         TrackFigures,
         CreditCap,
         ClaimRule,

@@ -7,6 +7,7 @@ from service.generated.sla.ledger.v1 import claims_pb2 as _claims_pb2
 from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
 from service.generated.sla.ledger.v1 import credit_states_pb2 as _credit_states_pb2
 from service.generated.sla.ledger.v1 import events_pb2 as _events_pb2
+from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as _exclusion_acknowledgements_pb2
 from service.generated.sla.ledger.v1 import subscriptions_pb2 as _subscriptions_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
 from google.protobuf.internal import containers as _containers
@@ -147,12 +148,14 @@ class GetAgreementRequest(_message.Message):
     def __init__(self, agreement_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetAgreementResponse(_message.Message):
-    __slots__ = ("agreement", "log_position")
+    __slots__ = ("agreement", "log_position", "exclusions")
     AGREEMENT_FIELD_NUMBER: _ClassVar[int]
     LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSIONS_FIELD_NUMBER: _ClassVar[int]
     agreement: _terms_pb2.Agreement
     log_position: int
-    def __init__(self, agreement: _Optional[_Union[_terms_pb2.Agreement, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...
+    exclusions: _containers.RepeatedCompositeFieldContainer[_exclusion_acknowledgements_pb2.RecordedExclusion]
+    def __init__(self, agreement: _Optional[_Union[_terms_pb2.Agreement, _Mapping]] = ..., log_position: _Optional[int] = ..., exclusions: _Optional[_Iterable[_Union[_exclusion_acknowledgements_pb2.RecordedExclusion, _Mapping]]] = ...) -> None: ...
 
 class ListEventsRequest(_message.Message):
     __slots__ = ("agreement_id", "page_size", "page_token")

@@ -5,6 +5,7 @@ import grpc
 import warnings
 
 from service.generated.sla.ledger.v1 import claims_pb2 as sla_dot_ledger_dot_v1_dot_claims__pb2
+from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as sla_dot_ledger_dot_v1_dot_ledger__service__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -181,6 +182,11 @@ class LedgerServiceStub:
                 '/sla.ledger.v1.LedgerService/SettleCredits',
                 request_serializer=sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsRequest.SerializeToString,
                 response_deserializer=sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsResponse.FromString,
+                _registered_method=True)
+        self.AcknowledgeExclusion = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/AcknowledgeExclusion',
+                request_serializer=sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionResponse.FromString,
                 _registered_method=True)
 
 
@@ -420,6 +426,15 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AcknowledgeExclusion(self, request, context):
+        """AcknowledgeExclusion: the customer (a customer token of that customer, or of that
+        subscriber of a service SLA) accepts an exclusion that awaits its acknowledgement; it then
+        counts, and the closed periods it touches are recalculated (compensating events).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -562,6 +577,11 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.SettleCredits,
                     request_deserializer=sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsRequest.FromString,
                     response_serializer=sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsResponse.SerializeToString,
+            ),
+            'AcknowledgeExclusion': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcknowledgeExclusion,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1326,6 +1346,33 @@ class LedgerService:
             '/sla.ledger.v1.LedgerService/SettleCredits',
             sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsRequest.SerializeToString,
             sla_dot_ledger_dot_v1_dot_claims__pb2.SettleCreditsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcknowledgeExclusion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/AcknowledgeExclusion',
+            sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionResponse.FromString,
             options,
             channel_credentials,
             insecure,

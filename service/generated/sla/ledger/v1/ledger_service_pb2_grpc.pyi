@@ -7,6 +7,7 @@ isort:skip_file
 from collections import abc as _abc
 from grpc import aio as _aio
 from service.generated.sla.ledger.v1 import claims_pb2 as _claims_pb2
+from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as _exclusion_acknowledgements_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as _ledger_service_pb2
 import abc as _abc_1
 import grpc as _grpc
@@ -149,6 +150,11 @@ class LedgerServiceStub:
     written off, in part or in full, all of a batch or none (role finance). FAILED_PRECONDITION
     when a settlement would exceed what is approved and not settled yet.
     """
+    AcknowledgeExclusion: _grpc.UnaryUnaryMultiCallable[_exclusion_acknowledgements_pb2.AcknowledgeExclusionRequest, _exclusion_acknowledgements_pb2.AcknowledgeExclusionResponse]
+    """AcknowledgeExclusion: the customer (a customer token of that customer, or of that
+    subscriber of a service SLA) accepts an exclusion that awaits its acknowledgement; it then
+    counts, and the closed periods it touches are recalculated (compensating events).
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -268,6 +274,11 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     """SettleCredits records how approved credits were settled: applied to an invoice, paid out or
     written off, in part or in full, all of a batch or none (role finance). FAILED_PRECONDITION
     when a settlement would exceed what is approved and not settled yet.
+    """
+    AcknowledgeExclusion: _aio.UnaryUnaryMultiCallable[_exclusion_acknowledgements_pb2.AcknowledgeExclusionRequest, _exclusion_acknowledgements_pb2.AcknowledgeExclusionResponse]  # type: ignore[assignment]
+    """AcknowledgeExclusion: the customer (a customer token of that customer, or of that
+    subscriber of a service SLA) accepts an exclusion that awaits its acknowledgement; it then
+    counts, and the closed periods it touches are recalculated (compensating events).
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -553,6 +564,17 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """SettleCredits records how approved credits were settled: applied to an invoice, paid out or
         written off, in part or in full, all of a batch or none (role finance). FAILED_PRECONDITION
         when a settlement would exceed what is approved and not settled yet.
+        """
+
+    @_abc_1.abstractmethod
+    def AcknowledgeExclusion(
+        self,
+        request: _exclusion_acknowledgements_pb2.AcknowledgeExclusionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_exclusion_acknowledgements_pb2.AcknowledgeExclusionResponse, _abc.Awaitable[_exclusion_acknowledgements_pb2.AcknowledgeExclusionResponse]]:
+        """AcknowledgeExclusion: the customer (a customer token of that customer, or of that
+        subscriber of a service SLA) accepts an exclusion that awaits its acknowledgement; it then
+        counts, and the closed periods it touches are recalculated (compensating events).
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

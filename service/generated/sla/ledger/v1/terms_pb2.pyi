@@ -4,6 +4,7 @@ import datetime
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from service.generated.sla.ledger.v1 import claim_rules_pb2 as _claim_rules_pb2
 from service.generated.sla.ledger.v1 import credit_caps_pb2 as _credit_caps_pb2
+from service.generated.sla.ledger.v1 import exclusion_rules_pb2 as _exclusion_rules_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -265,7 +266,7 @@ class CreditPolicy(_message.Message):
     def __init__(self, bands: _Optional[_Union[BandsRule, _Mapping]] = ..., steps: _Optional[_Union[StepsRule, _Mapping]] = ..., count: _Optional[_Union[CountRule, _Mapping]] = ..., cap_percent: _Optional[str] = ..., minimum_amount: _Optional[str] = ..., bonus: _Optional[_Union[BonusRule, _Mapping]] = ...) -> None: ...
 
 class AgreementTerms(_message.Message):
-    __slots__ = ("provider", "customer", "kind", "services", "time_zone", "fee", "term_start", "term_end", "objectives", "credit_policy", "tiers", "credit_cap", "claim_rule")
+    __slots__ = ("provider", "customer", "kind", "services", "time_zone", "fee", "term_start", "term_end", "objectives", "credit_policy", "tiers", "credit_cap", "claim_rule", "exclusion_rules")
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -279,6 +280,7 @@ class AgreementTerms(_message.Message):
     TIERS_FIELD_NUMBER: _ClassVar[int]
     CREDIT_CAP_FIELD_NUMBER: _ClassVar[int]
     CLAIM_RULE_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSION_RULES_FIELD_NUMBER: _ClassVar[int]
     provider: Party
     customer: Party
     kind: AgreementKind
@@ -292,7 +294,8 @@ class AgreementTerms(_message.Message):
     tiers: _containers.RepeatedCompositeFieldContainer[Tier]
     credit_cap: _credit_caps_pb2.CreditCap
     claim_rule: _claim_rules_pb2.ClaimRule
-    def __init__(self, provider: _Optional[_Union[Party, _Mapping]] = ..., customer: _Optional[_Union[Party, _Mapping]] = ..., kind: _Optional[_Union[AgreementKind, str]] = ..., services: _Optional[_Iterable[str]] = ..., time_zone: _Optional[str] = ..., fee: _Optional[_Union[Fee, _Mapping]] = ..., term_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., term_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., objectives: _Optional[_Iterable[_Union[Objective, _Mapping]]] = ..., credit_policy: _Optional[_Union[CreditPolicy, _Mapping]] = ..., tiers: _Optional[_Iterable[_Union[Tier, _Mapping]]] = ..., credit_cap: _Optional[_Union[_credit_caps_pb2.CreditCap, _Mapping]] = ..., claim_rule: _Optional[_Union[_claim_rules_pb2.ClaimRule, _Mapping]] = ...) -> None: ...
+    exclusion_rules: _exclusion_rules_pb2.ExclusionRules
+    def __init__(self, provider: _Optional[_Union[Party, _Mapping]] = ..., customer: _Optional[_Union[Party, _Mapping]] = ..., kind: _Optional[_Union[AgreementKind, str]] = ..., services: _Optional[_Iterable[str]] = ..., time_zone: _Optional[str] = ..., fee: _Optional[_Union[Fee, _Mapping]] = ..., term_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., term_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., objectives: _Optional[_Iterable[_Union[Objective, _Mapping]]] = ..., credit_policy: _Optional[_Union[CreditPolicy, _Mapping]] = ..., tiers: _Optional[_Iterable[_Union[Tier, _Mapping]]] = ..., credit_cap: _Optional[_Union[_credit_caps_pb2.CreditCap, _Mapping]] = ..., claim_rule: _Optional[_Union[_claim_rules_pb2.ClaimRule, _Mapping]] = ..., exclusion_rules: _Optional[_Union[_exclusion_rules_pb2.ExclusionRules, _Mapping]] = ...) -> None: ...
 
 class Tier(_message.Message):
     __slots__ = ("tier_id", "display_name", "objectives", "credit_policy")
