@@ -9,23 +9,23 @@ from typing import Any
 
 from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
 
+from domain.agreement_checks import signing_violations
+from domain.agreement_values import AgreementStanding as AgreementStanding
+from domain.agreement_values import Termination as Termination
+from domain.agreement_values import TermsVersion as TermsVersion
 from domain.errors import (
     AlreadyExistsError,
     FailedPreconditionError,
     FieldViolation,
-    InvalidArgumentError,
     NotFoundError,
     Violations,
 )
-from domain.agreement_checks import signing_violations
 from domain.exclusion_checks import exclusion_violations
-from domain.exclusion_rules import check_maintenance_notice
 from domain.exclusion_commands import exclusion_for, is_new_acknowledgement, is_new_revocation
+from domain.exclusion_rules import check_maintenance_notice
 from domain.exclusion_standing import RecordedExclusion, counted_exclusions
-from domain.agreement_values import AgreementStanding, Termination, TermsVersion
 from domain.exclusions import Exclusion
-from domain.identifiers import IDENTIFIER_RULE, agreement_stream, is_identifier
-from domain.input_ranges import shown
+from domain.identifiers import agreement_stream
 from domain.period_labels import check_period_label
 from domain.terms import MAX_TEXT_LENGTH, AgreementTerms, is_aware
 
@@ -112,7 +112,9 @@ class Agreement(BaseAggregate[str]):
         def apply(self, aggregate: Any) -> None:
             """Make the exclusion count for the customer."""
             assert isinstance(aggregate, Agreement)
-            aggregate.change_exclusion(self.exclusion_id, lambda r: r.acknowledged(self.customer_id))
+            aggregate.change_exclusion(
+                self.exclusion_id, lambda r: r.acknowledged(self.customer_id)
+            )
 
     @dataclass(frozen=True)
     class ExclusionRevoked(Event):
@@ -250,7 +252,7 @@ class Agreement(BaseAggregate[str]):
         """The customer acknowledges an exclusion awaiting it (or a dispute about it was
         resolved for the provider, dispute_id); False when acknowledged for it before.
         customer_id: the subscriber for a service SLA, else "" or the agreement's customer."""
-        recorded, whose = self._exclusion_for(exclusion_id, customer_id)
+        recorded, whose = exclusion_for(self, exclusion_id, customer_id)
         if not is_new_acknowledgement(recorded, whose):
             return False
         self.trigger_event(
@@ -267,7 +269,7 @@ class Agreement(BaseAggregate[str]):
     ) -> bool:
         """A dispute about an exclusion was upheld: it stops counting for the customer (a
         service SLA's subscriber, else "" or the customer); False when revoked for it before."""
-        recorded, whose = self._exclusion_for(exclusion_id, customer_id)
+        recorded, whose = exclusion_for(self, exclusion_id, customer_id)
         if not is_new_revocation(recorded, whose, dispute_id):
             return False
         self.trigger_event(
@@ -288,15 +290,6 @@ class Agreement(BaseAggregate[str]):
             for r in self.recorded_exclusions
         ]
         self.exclusions = counted_exclusions(self.recorded_exclusions)
-
-    def _exclusion_for(self, exclusion_id: str, customer_id: str) -> tuple[RecordedExclusion, str]:
-        return exclusion_for(
-            self.agreement_id,
-            self.recorded_exclusions,
-            self.current_terms.terms,
-            exclusion_id,
-            customer_id,
-        )
 
     def amendment_violations(
         self, terms: AgreementTerms, effective_from: datetime | None, reason: str
@@ -377,6 +370,14 @@ class Agreement(BaseAggregate[str]):
             termination=self.termination,
             version=self.version,
         )
+
+
+# The events about exclusions: they change no terms, termination or stream of the agreement.
+EXCLUSION_EVENTS = (
+    Agreement.ExclusionRecorded,
+    Agreement.ExclusionAcknowledged,
+    Agreement.ExclusionRevoked,
+)
 
 
 def replay_agreement(events: Iterable[Agreement.Event]) -> Agreement | None:

@@ -3,27 +3,51 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
-from domain.errors import FailedPreconditionError, FieldViolation, InvalidArgumentError, NotFoundError
+from domain.errors import (
+    FailedPreconditionError,
+    FieldViolation,
+    InvalidArgumentError,
+    NotFoundError,
+)
 from domain.exclusion_standing import ExclusionStanding, RecordedExclusion
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.input_ranges import shown
 from domain.terms import AgreementTerms
 
 
+class _Terms(Protocol):
+    @property
+    def terms(self) -> AgreementTerms: ...
+
+
+class HoldsExclusions(Protocol):
+    """What the checks read of an agreement."""
+
+    @property
+    def agreement_id(self) -> str: ...
+
+    @property
+    def recorded_exclusions(self) -> Sequence[RecordedExclusion]: ...
+
+    @property
+    def current_terms(self) -> _Terms: ...
+
+
 def exclusion_for(
-    agreement_id: str,
-    recorded: Sequence[RecordedExclusion],
-    terms: AgreementTerms,
-    exclusion_id: str,
-    customer_id: str,
+    agreement: HoldsExclusions, exclusion_id: str, customer_id: str
 ) -> tuple[RecordedExclusion, str]:
     """The recorded exclusion and the customer its standing is kept for ("" for a
     customer-based agreement's customer, which may be named or left empty; a service SLA's
     subscriber must be named). NotFoundError or InvalidArgumentError."""
+    recorded = agreement.recorded_exclusions
     found = next((r for r in recorded if r.exclusion.exclusion_id == exclusion_id), None)
     if found is None:
-        raise NotFoundError(f"agreement {agreement_id} has no exclusion {shown(exclusion_id)}")
+        raise NotFoundError(
+            f"agreement {agreement.agreement_id} has no exclusion {shown(exclusion_id)}"
+        )
+    terms = agreement.current_terms.terms
     if not terms.is_service_sla:
         if customer_id not in ("", terms.customer.party_id):
             rule = f"the agreement's customer is not {shown(customer_id)}"

@@ -17,7 +17,9 @@ rights, late data and recalculation applies to a subscriber unchanged:
   ends at the earlier of their ends; the subscription's end, or the service's termination,
   whichever is earlier, terminates it. A partial period is judged on the time it ran, on the fee
   pro-rated to it.
-- Its exclusions are the service's own (customer_id "") and the subscriber's; its readings are
+- Its exclusions are those that count for it (domain/exclusion_standing.py visible_exclusions):
+  the service's own (customer_id "") and the subscriber's, a late one once the subscriber
+  acknowledged it; its readings are
   the service's (no "customer" label) and those labelled with the subscriber's customer id.
 The tier's shared view is the same without a subscriber: the tier's objectives on the service's
 readings and exclusions, for the compliance every subscriber of the tier shares.
@@ -25,12 +27,12 @@ readings and exclusions, for the compliance every subscriber of the tier shares.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
 from domain.agreement import Agreement, Termination, TermsVersion
 from domain.agreement_history import AgreementHistory
+from domain.exclusion_standing import visible_exclusions
 from domain.exclusions import Exclusion
 from domain.measurements import Measurement
 from domain.subscriptions import Subscription
@@ -88,7 +90,7 @@ def subscriber_agreement(service: Agreement, subscription: Subscription) -> Agre
                 )
             )
     termination = _first_termination(service.termination, subscription)
-    exclusions = visible_exclusions(service.exclusions, customer.party_id)
+    exclusions = visible_exclusions(service.recorded_exclusions, customer.party_id)
     return _derived(service, versions, termination, exclusions)
 
 
@@ -112,7 +114,10 @@ def tier_agreement(service: Agreement, tier_id: str) -> Agreement:
         for version in service.terms_versions
     ]
     return _derived(
-        service, versions, service.termination, visible_exclusions(service.exclusions, "")
+        service,
+        versions,
+        service.termination,
+        visible_exclusions(service.recorded_exclusions, ""),
     )
 
 
@@ -122,7 +127,7 @@ def subscriber_history(history: AgreementHistory, subscription: Subscription) ->
     customer_id = subscription.customer_id
     return AgreementHistory(
         subscriber_agreement(history.agreement, subscription),
-        exclusions=visible_exclusions(history.exclusions, customer_id),
+        exclusions=visible_exclusions(history.agreement.recorded_exclusions, customer_id),
         readings={
             objective_id: visible_readings(readings, customer_id)
             for objective_id, readings in history.readings.items()
@@ -136,18 +141,12 @@ def tier_history(history: AgreementHistory, tier_id: str) -> AgreementHistory:
     """The tier's shared view of a service SLA's history (no periods are closed for it)."""
     return AgreementHistory(
         tier_agreement(history.agreement, tier_id),
-        exclusions=visible_exclusions(history.exclusions, ""),
+        exclusions=visible_exclusions(history.agreement.recorded_exclusions, ""),
         readings={
             objective_id: visible_readings(readings, "")
             for objective_id, readings in history.readings.items()
         },
     )
-
-
-def visible_exclusions(exclusions: Iterable[Exclusion], customer_id: str) -> list[Exclusion]:
-    """The exclusions that apply to a subscriber: the service's own and its own ("" for the
-    service's own only)."""
-    return [e for e in exclusions if e.customer_id in ("", customer_id)]
 
 
 def visible_readings(readings: list[Measurement], customer_id: str) -> list[Measurement]:
@@ -179,6 +178,7 @@ def _derived(
     view.terms_versions = versions
     view.termination = termination
     view.exclusions = exclusions
+    view.recorded_exclusions = service.recorded_exclusions
     view.amended_on = service.amended_on
     return view
 

@@ -57,6 +57,8 @@ PAYLOAD_CLASSES: dict[str, tuple[type, ...]] = {
     "credit_settled": (CreditSettled,),
     "dispute_opened": (Dispute.Opened,),
     "dispute_resolved": (Dispute.Resolved,),
+    "exclusion_acknowledged": (Agreement.ExclusionAcknowledged,),
+    "exclusion_revoked": (Agreement.ExclusionRevoked,),
 }
 PAYLOAD_TOPICS: dict[str, tuple[str, ...]] = {
     name: tuple(get_topic(cls) for cls in classes) for name, classes in PAYLOAD_CLASSES.items()

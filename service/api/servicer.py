@@ -31,6 +31,7 @@ from service.api.command_replies import (
     measured_counts,
 )
 from service.api.event_pages import event_page
+from service.api.exclusion_calls import ExclusionCalls
 from service.api.mapping.chain import digest_to_proto
 from service.api.mapping.read_models import balance_to_proto, breach_to_proto, credit_to_proto
 from service.api.mapping.terms import standing_to_proto
@@ -56,7 +57,9 @@ from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
 Reply = TypeVar("Reply")
 
 
-class LedgerServicer(CaseCalls, SubscriptionCalls, ClaimCalls, pb_grpc.LedgerServiceServicer):
+class LedgerServicer(
+    CaseCalls, SubscriptionCalls, ClaimCalls, ExclusionCalls, pb_grpc.LedgerServiceServicer
+):
     """Serves sla.ledger.v1.LedgerService from a LedgerApplication (the case methods:
     CaseCalls; subscriptions, compliance and recalculation: SubscriptionCalls)."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from domain.agreement import Agreement, replay_agreement
+from domain.agreement import EXCLUSION_EVENTS, Agreement, replay_agreement
 from domain.compliance import TrackResult
 from domain.compliance_report import ComplianceReport, compliance_report
 from domain.compliance_streams import case_window_bounds, window_day_streams
@@ -159,7 +159,7 @@ class ComplianceQueries:
         states = [
             replay_agreement(events[: i + 1])
             for i, event in enumerate(events)
-            if not isinstance(event, Agreement.ExclusionRecorded)
+            if not isinstance(event, EXCLUSION_EVENTS)
         ]
         return head, own, [s for s in states if s is not None]
 

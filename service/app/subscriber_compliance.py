@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
-from domain.agreement import Agreement, replay_agreement
+from domain.agreement import EXCLUSION_EVENTS, Agreement, replay_agreement
 from domain.agreement_history import AgreementHistory
 from domain.compliance import TrackResult
 from domain.compliance_report import ComplianceReport, compliance_report
@@ -246,7 +246,7 @@ class SubscriberCompliance:
         states = [
             replay_agreement(events[: i + 1])
             for i, event in enumerate(events)
-            if not isinstance(event, Agreement.ExclusionRecorded)
+            if not isinstance(event, EXCLUSION_EVENTS)
         ]
         return head, own, [s for s in states if s is not None]
 

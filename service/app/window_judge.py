@@ -2,8 +2,9 @@
 subscriber, and their evaluations: once per objective definition, window and time zone for all
 subscribers without data of their own in the window (no reading labelled with their customer
 id, no exclusion of their own overlapping it), and on their own view for the others
-(domain/subscriber_views.py visible_readings and visible_exclusions). Every evaluation comes
-from the day's readings summed once (service/app/window_sums.py)."""
+(domain/subscriber_views.py visible_readings, domain/exclusion_standing.py
+visible_exclusions). Every evaluation comes from the day's readings summed once
+(service/app/window_sums.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from domain.agreement import Agreement
 from domain.agreement_history import AgreementHistory
 from domain.compliance import TrackResult
 from domain.compliance_streams import day_streams
-from domain.exclusions import Exclusion
+from domain.exclusion_standing import differing_customers, visible_exclusions
 from domain.measurements import Measurement, MetricMeasured
 from domain.period_walk import PeriodWindow
-from domain.subscriber_views import reading_customer, visible_exclusions
+from domain.subscriber_views import reading_customer
 from domain.window_evaluation import evaluate_window
 from service.app.event_log import EventLog
 from service.app.window_sums import WindowSums
@@ -31,12 +32,10 @@ class WindowJudge:
     def __init__(self, log: EventLog, service: Agreement) -> None:
         self._log = log
         self._service = service
-        self._service_exclusions = visible_exclusions(service.exclusions, "")
-        self._own_exclusions: dict[str, list[Exclusion]] = {}
-        for exclusion in service.exclusions:
-            if exclusion.customer_id:
-                self._own_exclusions.setdefault(exclusion.customer_id, []).append(exclusion)
-        self._all_exclusions = list(service.exclusions)
+        self._service_exclusions = visible_exclusions(service.recorded_exclusions, "")
+        # Per subscriber, the exclusions it counts differently from the shared view: its own,
+        # and the service's late ones it acknowledged (or that were revoked for it).
+        self._own_exclusions = differing_customers(service.recorded_exclusions)
         self._labelled: dict[str, dict[str, list[Measurement]]] = {}  # day stream -> customer
         self._sums: dict[str, WindowSums] = {}  # objective id -> its service readings
         self._windows: dict[tuple[str, datetime, datetime], list[str]] = {}  # -> day streams
@@ -89,7 +88,7 @@ class WindowJudge:
         streams = self._windows[(objective.objective_id, window.window_start, window.window_end)]
         own = [r for s in streams for r in self._labelled[s].get(customer_id, ())]
         if own or self._has_own_exclusion(window, customer_id):
-            exclusions = visible_exclusions(self._all_exclusions, customer_id)
+            exclusions = visible_exclusions(self._service.recorded_exclusions, customer_id)
             return sums.evaluate(window, own, exclusions)
         key = (
             self._objective_key(window),

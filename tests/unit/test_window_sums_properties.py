@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 
 from domain.agreement import TermsVersion
 from domain.compliance import evaluate
+from domain.exclusion_standing import RecordedExclusion, visible_exclusions
 from domain.exclusions import Exclusion
 from domain.measurements import Measurement
 from domain.period_walk import PeriodWindow
 from domain.periods import Period
-from domain.subscriber_views import CUSTOMER_LABEL, visible_exclusions, visible_readings
+from domain.subscriber_views import CUSTOMER_LABEL, visible_readings
 from domain.terms import Objective, PeriodUnit
 from service.app.window_sums import WindowSums
 from tests.semantics_strategies import APR, SECOND, SPAN_SECONDS, exclusions, terms
@@ -83,7 +84,7 @@ def test_subscribers_windows_from_the_services_sums_and_their_own_data_are_the_o
     objective, found = case
     sums = WindowSums()
     sums.add(visible_readings(found, ""))
-    seen = visible_exclusions(excluded, CUSTOMER)
+    seen = visible_exclusions([RecordedExclusion(e, APR) for e in excluded], CUSTOMER)
     own = [r for r in found if r.labels and r.labels.get(CUSTOMER_LABEL) == CUSTOMER]
     for start_seconds, length_seconds in windows:
         start = APR + start_seconds * SECOND

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.agreement import Agreement
+from domain.agreement import EXCLUSION_EVENTS, Agreement
 from domain.case_milestones import CaseClockWarned, CaseMilestoneRecorded
 from domain.disputes import Dispute
 from domain.identifiers import agreement_of_stream
@@ -15,7 +15,7 @@ from domain.subscriptions import Subscription
 from projections.log_source import LoggedEvent
 from service.api.mapping.cases import case_event_into_proto
 from service.api.mapping.disputes import dispute_event_into_proto
-from service.api.mapping.exclusions import exclusion_into_proto
+from service.api.mapping.exclusion_standing import exclusion_event_into_proto
 from service.api.mapping.measurements import add_measurements
 from service.api.mapping.results import period_event_into_proto
 from service.api.mapping.scalars import instant_to_proto
@@ -61,8 +61,8 @@ def logged_event_to_proto(logged: LoggedEvent) -> events_pb2.LedgerEvent:
         )
         add_measurements(measured.measurements, event)
         measured.late_indexes.extend(event.late_indexes)
-    elif isinstance(event, Agreement.ExclusionRecorded):
-        exclusion_into_proto(event.exclusion, message.exclusion_recorded.exclusion)
+    elif isinstance(event, EXCLUSION_EVENTS):
+        exclusion_event_into_proto(event, message)
     elif isinstance(event, PeriodEvent):
         period_event_into_proto(event, message)
     elif isinstance(event, CaseMilestoneRecorded | CaseClockWarned):

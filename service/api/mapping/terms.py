@@ -13,6 +13,10 @@ from domain.money import Money
 from domain.terms import AgreementKind, AgreementTerms, Fee, Objective, Party, PeriodUnit, Tier
 from service.api.mapping.claims import claim_rule_from_proto, claim_rule_into_proto
 from service.api.mapping.credit_caps import cap_from_proto, cap_into_proto
+from service.api.mapping.exclusion_standing import (
+    exclusion_rules_from_proto,
+    exclusion_rules_into_proto,
+)
 from service.api.mapping.rules import (
     policy_from_proto,
     policy_into_proto,
@@ -93,6 +97,11 @@ def terms_from_proto(
         claim_rule=(
             claim_rule_from_proto(message.claim_rule, f"{path}.claim_rule", violations)
             if message.HasField("claim_rule")
+            else None
+        ),
+        exclusion_rules=(
+            exclusion_rules_from_proto(message.exclusion_rules)
+            if message.HasField("exclusion_rules")
             else None
         ),
     )
@@ -182,6 +191,8 @@ def terms_to_proto(terms: AgreementTerms) -> terms_pb2.AgreementTerms:
         cap_into_proto(terms.credit_cap, message.credit_cap)
     if terms.claim_rule is not None:
         claim_rule_into_proto(terms.claim_rule, message.claim_rule)
+    if terms.exclusion_rules is not None:
+        exclusion_rules_into_proto(terms.exclusion_rules, message.exclusion_rules)
     return message
 
 
