@@ -83,6 +83,23 @@ class CustomerScope:
                 f"({', '.join(sorted(tiers))}); tier_id must name one of them"
             )
 
+    def require_credit(self, agreement_id: str, customer_id: str, field: str) -> None:
+        """A scoped caller acts on a credit of its customers only: a customer-based agreement
+        of one of them, or for a service SLA the credit of a subscriber that is one of them
+        (customer_id, named in field). NOT_FOUND, as for an unknown agreement, when the caller
+        sees neither; PERMISSION_DENIED for another subscriber of a service SLA it sees."""
+        identity = scoped_identity()
+        if identity is None or identity.sees(self._customer_of(agreement_id)):
+            return
+        subscribers = self._subscribers(identity, agreement_id)
+        if not subscribers:
+            raise unknown_agreement(agreement_id)
+        if customer_id not in subscribers:
+            raise PermissionDeniedError(
+                f"this token acts for the subscriptions of {', '.join(sorted(subscribers))} to "
+                f"{agreement_id}; {field} must name one of them"
+            )
+
     def _subscribers(self, identity: Identity, agreement_id: str) -> frozenset[str]:
         return frozenset(
             customer

@@ -8,6 +8,7 @@ from contextvars import ContextVar
 
 PERIOD_CLOSER = "sla-ledger period closer"
 CASE_WARNER = "sla-ledger case warner"
+CLAIM_FORFEITER = "sla-ledger claim forfeiter"
 
 current_actor: ContextVar[str] = ContextVar("current_actor", default="")
 

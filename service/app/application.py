@@ -19,6 +19,7 @@ from service.app.actors import current_actor
 from service.app.agreements import Agreements
 from service.app.case_list import CaseList
 from service.app.cases import Cases
+from service.app.claims import Claims
 from service.app.commands import Commands
 from service.app.compliance_queries import ComplianceQueries
 from service.app.event_log import EventLog
@@ -58,6 +59,7 @@ class LedgerApplication(Application[str]):
         self.idempotency = Idempotency(self.ledger_recorder, self.event_log)
         self.commands = Commands(self)
         self.subscriptions = Subscriptions(self)
+        self.claims = Claims(self)
         self.ingest = Ingest(self)
         self.cases = Cases(self)
         self.case_list = CaseList(self)

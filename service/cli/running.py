@@ -18,6 +18,7 @@ from service.cli.common import existing_ledger, storage_of
 from service.config import serve_config
 from service.logs import configure_logging
 from service.workers.case_warnings import CaseWarner
+from service.workers.claim_forfeiter import ClaimForfeiter
 from service.workers.digest_log import DigestLog
 from service.workers.period_closer import PeriodCloser
 from service.workers.projection_process import ProjectionProcess
@@ -58,6 +59,10 @@ def serve(arguments: argparse.Namespace) -> int:
             config.close_interval_seconds,
         )
         closer.start()
+    forfeiter = None
+    if config.close_periods:  # claim deadlines pass in the same rounds as periods end
+        forfeiter = ClaimForfeiter(app, utc_now, config.close_interval_seconds)
+        forfeiter.start()
     warner = None
     if config.warn_cases:
         warner = CaseWarner(
@@ -78,6 +83,8 @@ def serve(arguments: argparse.Namespace) -> int:
     logger.info("shutting down", extra={"signal": signal.Signals(received).name})
     if closer is not None:
         closer.stop()
+    if forfeiter is not None:
+        forfeiter.stop()
     if warner is not None:
         warner.stop()
     running.stop(config.shutdown_grace_seconds)
