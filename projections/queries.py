@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Row, case, func, select
 
+from projections.credit_lifecycle_tables import credit_states
 from projections.tables import breaches, credit_lines
 
 
@@ -35,6 +36,8 @@ class CreditFilter:
     currency: str = ""
     period_start_from: datetime | None = None
     period_start_before: datetime | None = None
+    # Only lines of credits now in one of these states (CreditStatus values); empty: every line.
+    states: tuple[str, ...] = ()
 
 
 def list_breaches(
@@ -63,8 +66,25 @@ def list_breaches(
 def list_credits(
     engine: Engine, where: CreditFilter, after_position: int, limit: int
 ) -> Sequence[Row[Any]]:
-    """Credit lines after a log position, in log order."""
-    query = select(credit_lines).where(credit_lines.c.position > after_position)
+    """Credit lines after a log position, in log order, each with its credit's state now and
+    the invoices it was settled against (state "" for bonus lines, and for a credit the
+    lifecycle read model has not reached yet)."""
+    s = credit_states.c
+    state = func.coalesce(s.status, "").label("state")
+    invoices = func.coalesce(s.invoice_references, "").label("invoice_references")
+    joined = credit_lines.outerjoin(
+        credit_states,
+        (s.agreement_id == credit_lines.c.agreement_id)
+        & (s.customer_id == credit_lines.c.customer_id)
+        & (s.objective_id == credit_lines.c.objective_id)
+        & (s.period_label == credit_lines.c.period_label)
+        & ~credit_lines.c.kind.like("bonus%"),
+    )
+    query = (
+        select(credit_lines, state, invoices)
+        .select_from(joined)
+        .where(credit_lines.c.position > after_position)
+    )
     for column, value in (
         (credit_lines.c.agreement_id, where.agreement_id),
         (credit_lines.c.customer_id, where.customer_id),
@@ -77,6 +97,8 @@ def list_credits(
         query = query.where(credit_lines.c.window_start >= where.period_start_from)
     if where.period_start_before is not None:
         query = query.where(credit_lines.c.window_start < where.period_start_before)
+    if where.states:
+        query = query.where(s.status.in_(where.states))
     with engine.connect() as connection:
         return connection.execute(query.order_by(credit_lines.c.position).limit(limit)).all()
 

@@ -19,6 +19,7 @@ from projections.audit import Audit, audit_read_models
 from projections.backoff import Backoff
 from projections.case_counts import CaseJudgementSnapshot, case_snapshot
 from projections.case_judgements import CaseJudgements
+from projections.credit_lifecycle_views import CreditLifecycleViews
 from projections.event_encodings import EventEncoder, EventEncodings, read_encoded
 from projections.ledger_views import LedgerViews
 from projections.log_source import LoggedNotification, LogSource
@@ -57,12 +58,17 @@ class ReadModels:
         self.subscriptions_runner = BatchedProjectionRunner(
             self.engine, self.read_log, self.subscriptions
         )
+        self.credit_lifecycle = CreditLifecycleViews()
+        self.credit_lifecycle_runner = BatchedProjectionRunner(
+            self.engine, self.read_log, self.credit_lifecycle
+        )
         self.runners = (
             self.runner,
             self.rollups_runner,
             self.encodings_runner,
             self.cases_runner,
             self.subscriptions_runner,
+            self.credit_lifecycle_runner,
         )
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -81,6 +87,7 @@ class ReadModels:
             self.rollups_runner,
             self.cases_runner,
             self.subscriptions_runner,
+            self.credit_lifecycle_runner,
             *([self.encodings_runner] if encodings else []),
         ]
         with self._schema_lock():
@@ -155,7 +162,14 @@ class ReadModels:
     def audit(self) -> Audit:
         """Rebuild every read model from the log in a scratch database, each up to its stored
         tracking position, and compare it row by row with the stored one."""
-        projections = (self.views, self.rollups, self.encodings, self.cases, self.subscriptions)
+        projections = (
+            self.views,
+            self.rollups,
+            self.encodings,
+            self.cases,
+            self.subscriptions,
+            self.credit_lifecycle,
+        )
         return audit_read_models(self.engine, self.read_log, projections, self._log_head)
 
     def _log_head(self) -> int:

@@ -10,20 +10,16 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Table,
     Text,
 )
 
-metadata = MetaData()
+from projections.credit_lifecycle_tables import CREDIT_LIFECYCLE_TABLES
 
-projection_tracking = Table(
-    "projection_tracking",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("position", BigInteger, nullable=False),
-)
+# Their home is table_metadata (so that other table modules can share them); re-exported here.
+from projections.table_metadata import metadata as metadata
+from projections.table_metadata import projection_tracking as projection_tracking
 
 # The breaches and credit-ledger read models (projections/ledger_views.py). v2: a service SLA's
 # subscribers have their own periods, so periods are keyed by customer too and every row names
@@ -291,5 +287,6 @@ READ_MODEL_TABLES = (
     case_judgement_counts,
     case_judgement_totals,
     subscriptions,
+    *CREDIT_LIFECYCLE_TABLES,
 )
 CACHE_TABLES = (encoded_events,)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.errors import Violations
+from service.api.mapping.credit_states import credit_states_from_proto
 from service.api.mapping.read_models import breach_state_from_proto
 from service.api.mapping.scalars import filters_from_proto, instant_from_proto, position_from_proto
 from service.api.page_tokens import decode_page_token, encode_page_token
@@ -27,6 +28,7 @@ class PageRequest:
     start_from: datetime | None
     start_before: datetime | None
     retracted: bool | None = None  # breaches only: active (False), retracted (True) or any
+    states: tuple[str, ...] = ()  # credits only: the credit states asked for (empty: any)
 
     @classmethod
     def of(cls, request: pb.ListBreachesRequest | pb.ListCreditsRequest) -> PageRequest:
@@ -41,11 +43,14 @@ class PageRequest:
         )
         position_from_proto(request.min_log_position, "min_log_position", violations)
         filters_from_proto(request, violations)
-        retracted = None
+        retracted: bool | None = None
+        states: tuple[str, ...] = ()
         if isinstance(request, pb.ListBreachesRequest):
             retracted = breach_state_from_proto(request.state, "state", violations)
+        else:
+            states = credit_states_from_proto(request.states, "states", violations)
         violations.raise_if_any()
-        return cls(size, request.page_token, start_from, start_before, retracted)
+        return cls(size, request.page_token, start_from, start_before, retracted, states)
 
     def after(self, bound: str) -> int:
         """The log position the page starts after."""

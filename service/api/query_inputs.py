@@ -91,16 +91,21 @@ def credit_listing(request: pb.ListCreditsRequest) -> Listing[CreditFilter]:
         currency=request.currency_code,
         period_start_from=page.start_from,
         period_start_before=page.start_before,
+        states=page.states,
     )
     return Listing(page, where, fingerprint("credits", where))
 
 
-def check_balance_request(request: pb.GetCreditBalanceRequest) -> None:
-    """Refuse a GetCreditBalance request with a malformed position or filter."""
+def balance_instants(request: pb.GetCreditBalanceRequest, now: datetime) -> Instants:
+    """The as_of and known_at of a GetCreditBalance request (now for either left out); its
+    position and filters checked."""
     violations = Violations()
+    as_of = _instant_or(now, request, "as_of", violations)
+    known_at = _instant_or(now, request, "known_at", violations)
     position_from_proto(request.min_log_position, "min_log_position", violations)
     filters_from_proto(request, violations)
     violations.raise_if_any()
+    return Instants(as_of, known_at)
 
 
 def read_instants(request: pb.GetAgreementRequest, now: datetime) -> Instants:
@@ -201,7 +206,10 @@ def verify_range(request: pb.VerifyLedgerRequest) -> VerifyRange:
 
 def _instant_or(
     default: datetime,
-    request: pb.GetAgreementRequest | pb.GetComplianceRequest | pb.GetCaseRequest,
+    request: pb.GetAgreementRequest
+    | pb.GetComplianceRequest
+    | pb.GetCaseRequest
+    | pb.GetCreditBalanceRequest,
     field: str,
     violations: Violations,
 ) -> datetime:

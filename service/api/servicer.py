@@ -8,6 +8,7 @@ from typing import TypeVar
 import grpc
 from google.protobuf.message import Message
 
+from projections.credit_balance_queries import balances_by_state
 from projections.queries import credit_balances, list_breaches, list_credits
 from projections.read_models import ReadModels
 from service.api.access import CustomerScope, require_customer, require_whole_ledger
@@ -33,11 +34,11 @@ from service.api.command_replies import (
 from service.api.event_pages import event_page
 from service.api.exclusion_calls import ExclusionCalls
 from service.api.mapping.chain import digest_to_proto
-from service.api.mapping.read_models import balance_to_proto, breach_to_proto, credit_to_proto
+from service.api.mapping.read_models import balances_to_proto, breach_to_proto, credit_to_proto
 from service.api.mapping.terms import standing_to_proto
 from service.api.query_inputs import (
+    balance_instants,
     breach_listing,
-    check_balance_request,
     credit_listing,
     events_page,
     read_instants,
@@ -113,14 +114,17 @@ class LedgerServicer(
     def GetCreditBalance(  # noqa: N802
         self, request: pb.GetCreditBalanceRequest, context: grpc.ServicerContext
     ) -> pb.GetCreditBalanceResponse:
-        """Net credits and bonuses per customer and currency."""
+        """Net credits and bonuses, and credits by state at as_of as known at known_at, per
+        customer and currency."""
         require_customer(request.customer_id, "customer_id")
-        check_balance_request(request)
+        at = balance_instants(request, self._clock())
         models = models_at(self._read_models, request.min_log_position, context)
         position = models.position()
-        balances = credit_balances(models.engine, request.customer_id, request.currency_code)
+        customer, currency = request.customer_id, request.currency_code
+        lines = credit_balances(models.engine, customer, currency)
+        by_state = balances_by_state(models.engine, at.as_of, at.known_at, customer, currency)
         return pb.GetCreditBalanceResponse(
-            balances=[balance_to_proto(b) for b in balances], log_position=position
+            balances=balances_to_proto(lines, by_state), log_position=position
         )
 
     def SubscribeEvents(  # noqa: N802

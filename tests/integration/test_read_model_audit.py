@@ -160,6 +160,7 @@ def test_untouched_read_models_verify_at_the_position_they_reflect(ledger: Ledge
             "event_encodings_v2": ledger.head(),
             "case_judgements": ledger.head(),
             "subscription_views": ledger.head(),
+            "credit_lifecycle_v1": ledger.head(),
         },
         "first_difference": None,
     }
@@ -307,7 +308,14 @@ def test_a_retraction_projected_while_the_audit_compares_does_not_make_it_differ
     outcome = audit_read_models(
         models.engine,
         models.read_log,
-        (models.views, models.rollups, models.encodings, models.cases, models.subscriptions),
+        (
+            models.views,
+            models.rollups,
+            models.encodings,
+            models.cases,
+            models.subscriptions,
+            models.credit_lifecycle,
+        ),
         head_with_a_server_projecting_meanwhile,
     )
 

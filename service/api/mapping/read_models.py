@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from domain.credit_balances import BUCKETS, StateBalance
 from domain.display import shown_policy_line, shown_text
 from domain.errors import Violations
 from projections.audit import Audit, Problem
-from projections.ledger_views import from_minor_units
+from projections.ledger_views import from_minor_units, to_minor_units
 from projections.queries import Balance
+from service.api.mapping.credit_states import credit_state_to_proto
 from service.api.mapping.results import CREDIT_KIND_TO_PROTO
 from service.api.mapping.scalars import instant_to_proto
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
@@ -77,16 +80,31 @@ def credit_to_proto(row: Any) -> pb.CreditRecord:
         amount=_money(row.amount_minor, row.currency),
         policy_line=shown_policy_line(row.policy_line),
         recorded_at=_timestamp(row.recorded_at),
+        state=credit_state_to_proto(row.state),
     )
 
 
-def balance_to_proto(balance: Balance) -> pb.CreditBalance:
-    """A CreditBalance message."""
-    return pb.CreditBalance(
-        customer_id=balance.customer_id,
-        credits=_money(balance.credits_minor, balance.currency),
-        bonuses=_money(balance.bonuses_minor, balance.currency),
-    )
+def balances_to_proto(
+    lines: Sequence[Balance], by_state: Sequence[StateBalance]
+) -> list[pb.CreditBalance]:
+    """One CreditBalance per customer and currency that either the credit ledger's lines or the
+    balances by state name (zero where the other has none), by customer then currency."""
+    net = {(b.customer_id, b.currency): b for b in lines}
+    states = {(b.customer_id, b.currency): b for b in by_state}
+    replies = []
+    for customer_id, currency in sorted(net.keys() | states.keys()):
+        line = net.get((customer_id, currency)) or Balance(customer_id, currency, 0, 0)
+        state = states.get((customer_id, currency)) or StateBalance.zero(customer_id, currency)
+        reply = pb.CreditBalance(
+            customer_id=customer_id,
+            credits=_money(line.credits_minor, currency),
+            bonuses=_money(line.bonuses_minor, currency),
+        )
+        for bucket in BUCKETS:
+            amount = getattr(state, bucket)
+            getattr(reply, bucket).CopyFrom(_money(to_minor_units(amount), currency))
+        replies.append(reply)
+    return replies
 
 
 _PROBLEMS = {
