@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import grpc
+from google.protobuf import message_factory
 from google.protobuf.message import DecodeError, Message
 
 from service.api.auth import Identity, TokenBook, bearer_token, current_identity
@@ -29,8 +30,9 @@ def add_ledger_service(servicer: Any, server: grpc.Server, tokens: TokenBook | N
     service = ledger_service_pb2.DESCRIPTOR.services_by_name["LedgerService"]
     handlers: dict[str, grpc.RpcMethodHandler] = {}
     for method in service.methods:
-        request_class: type[Message] = getattr(ledger_service_pb2, method.input_type.name)
-        response_class: type[Message] = getattr(ledger_service_pb2, method.output_type.name)
+        # The messages may live in any file the service imports (claims.proto, disputes.proto).
+        request_class: type[Message] = message_factory.GetMessageClass(method.input_type)
+        response_class: type[Message] = message_factory.GetMessageClass(method.output_type)
         behavior = getattr(servicer, method.name)
         if method.server_streaming:
             handlers[method.name] = grpc.unary_stream_rpc_method_handler(
