@@ -281,6 +281,12 @@ class Agreement(BaseAggregate[str]):
         )
         return True
 
+    def recorded_exclusion(self, exclusion_id: str) -> RecordedExclusion | None:
+        """The exclusion with that id as recorded, with its standing; None when unknown."""
+        return next(
+            (r for r in self.recorded_exclusions if r.exclusion.exclusion_id == exclusion_id), None
+        )
+
     def change_exclusion(
         self, exclusion_id: str, change: Callable[[RecordedExclusion], RecordedExclusion]
     ) -> None:
@@ -369,6 +375,7 @@ class Agreement(BaseAggregate[str]):
             signed_at=self.signed_at,
             termination=self.termination,
             version=self.version,
+            exclusions=tuple(self.recorded_exclusions),
         )
 
 

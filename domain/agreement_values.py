@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.exclusion_standing import RecordedExclusion
 from domain.terms import AgreementTerms
 
 
@@ -43,6 +44,8 @@ class AgreementStanding:
     signed_at: datetime
     termination: Termination | None
     version: int
+    # Every exclusion recorded, with its standing (domain/exclusion_standing.py).
+    exclusions: tuple[RecordedExclusion, ...] = ()
 
     @property
     def is_terminated(self) -> bool:

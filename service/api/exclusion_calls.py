@@ -2,19 +2,104 @@
 
 from __future__ import annotations
 
-import grpc
+from collections.abc import Callable
+from typing import TypeVar
 
+import grpc
+from google.protobuf.message import Message
+
+from domain.errors import Violations
+from domain.identifiers import IDENTIFIER_RULE, is_identifier
+from service.api.access import CustomerScope, require_customer
 from service.api.actor_context import as_caller
+from service.api.auth import PermissionDeniedError, current_identity
+from service.api.command_replies import first_event
+from service.api.mapping.scalars import position_from_proto
+from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as ack_pb
+from service.store.command_requests import CommandRecord, CommandRequest
+
+Reply = TypeVar("Reply")
 
 
 class ExclusionCalls:
-    """The exclusion methods, mixed into LedgerServicer."""
+    """The exclusion methods, mixed into LedgerServicer, which sets these attributes."""
+
+    _app: LedgerApplication
+    _access: CustomerScope
 
     @as_caller
     def AcknowledgeExclusion(  # noqa: N802
         self, request: ack_pb.AcknowledgeExclusionRequest, context: grpc.ServicerContext
     ) -> ack_pb.AcknowledgeExclusionResponse:
-        """Acknowledge an exclusion awaiting it (not served yet)."""
-        context.abort(grpc.StatusCode.UNIMPLEMENTED, "AcknowledgeExclusion is not served yet")
-        raise AssertionError("abort raises")
+        """The customer acknowledges an exclusion awaiting it; its touched closed periods are
+        recalculated."""
+        expected_version = _acknowledgement_input(request)
+        self._require_acknowledger(request.agreement_id, request.customer_id)
+
+        def carry_out(once: CommandRequest | None) -> ack_pb.AcknowledgeExclusionResponse:
+            changed = self._app.exclusion_acknowledgements.acknowledge(
+                request.agreement_id,
+                request.exclusion_id,
+                request.customer_id,
+                expected_version=expected_version,
+                request=once,
+            )
+            return ack_pb.AcknowledgeExclusionResponse(
+                acknowledged=changed.changed,
+                version=changed.version,
+                log_position=changed.log_position,
+                periods_recalculated=changed.periods_recalculated,
+            )
+
+        def replay(record: CommandRecord) -> ack_pb.AcknowledgeExclusionResponse:
+            acknowledged = first_event(self._app, record)
+            return ack_pb.AcknowledgeExclusionResponse(
+                acknowledged=True,
+                version=acknowledged.event.originator_version,
+                log_position=record.last_position,
+                periods_recalculated=record.request.outcome.get("periods", 0),
+            )
+
+        return self._acknowledge_once(request, carry_out, replay)
+
+    def _require_acknowledger(self, agreement_id: str, customer_id: str) -> None:
+        """A token limited to customers acknowledges for one of them only: the agreement's
+        customer, or a subscriber of a service SLA that it names (customer_id)."""
+        view = self._access.subscriber_view(agreement_id)
+        if view is None:
+            return
+        require_customer(customer_id, "customer_id")
+        if customer_id not in view:
+            raise PermissionDeniedError(
+                f"this token sees the subscriptions of {', '.join(sorted(view))} to "
+                f"{agreement_id}; customer_id must name one of them"
+            )
+
+    def _acknowledge_once(
+        self,
+        message: Message,
+        carry_out: Callable[[CommandRequest | None], Reply],
+        replay: Callable[[CommandRecord], Reply],
+    ) -> Reply:
+        return self._app.idempotency.carry_out_once(
+            "AcknowledgeExclusion", message, current_identity.get(), carry_out, replay
+        )
+
+
+def _acknowledgement_input(request: ack_pb.AcknowledgeExclusionRequest) -> int | None:
+    """The expected version of a request, after every check of its fields' shapes."""
+    violations = Violations()
+    if not is_identifier(request.agreement_id):
+        violations.add("agreement_id", IDENTIFIER_RULE)
+    if not is_identifier(request.exclusion_id):
+        violations.add("exclusion_id", IDENTIFIER_RULE)
+    if request.customer_id and not is_identifier(request.customer_id):
+        violations.add("customer_id", IDENTIFIER_RULE)
+    expected: int | None = None
+    if request.HasField("expected_version"):
+        expected = position_from_proto(
+            request.expected_version, "expected_version", violations, least=1
+        )
+    violations.raise_if_any()
+    return expected

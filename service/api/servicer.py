@@ -34,6 +34,7 @@ from service.api.command_replies import (
 from service.api.event_pages import event_page
 from service.api.exclusion_calls import ExclusionCalls
 from service.api.mapping.chain import digest_to_proto
+from service.api.mapping.exclusion_standing import exclusions_into_proto
 from service.api.mapping.read_models import balances_to_proto, breach_to_proto, credit_to_proto
 from service.api.mapping.terms import standing_to_proto
 from service.api.query_inputs import (
@@ -256,11 +257,13 @@ class LedgerServicer(
         self, request: pb.GetAgreementRequest, context: grpc.ServicerContext
     ) -> pb.GetAgreementResponse:
         """The agreement in force at as_of, as known at known_at."""
-        self._access.subscriber_view(request.agreement_id)
+        view = self._access.subscriber_view(request.agreement_id)
         at = read_instants(request, self._clock())
         head = self._app.event_log.head()
         standing = self._app.agreements.agreement_at(request.agreement_id, at.as_of, at.known_at)
-        return pb.GetAgreementResponse(agreement=standing_to_proto(standing), log_position=head)
+        reply = pb.GetAgreementResponse(agreement=standing_to_proto(standing), log_position=head)
+        exclusions_into_proto(standing.exclusions, reply.exclusions, view)
+        return reply
 
     def ListEvents(  # noqa: N802
         self, request: pb.ListEventsRequest, context: grpc.ServicerContext

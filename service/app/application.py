@@ -23,6 +23,7 @@ from service.app.claims import Claims
 from service.app.commands import Commands
 from service.app.compliance_queries import ComplianceQueries
 from service.app.event_log import EventLog
+from service.app.exclusion_acknowledgements import ExclusionAcknowledgements
 from service.app.idempotency import Idempotency
 from service.app.ingest import Ingest
 from service.app.ledger_audit import LedgerAudit
@@ -58,6 +59,7 @@ class LedgerApplication(Application[str]):
         self.agreements = Agreements(self.repository, self.events, self.event_log)
         self.idempotency = Idempotency(self.ledger_recorder, self.event_log)
         self.commands = Commands(self)
+        self.exclusion_acknowledgements = ExclusionAcknowledgements(self)
         self.subscriptions = Subscriptions(self)
         self.claims = Claims(self)
         self.ingest = Ingest(self)

@@ -109,10 +109,15 @@ class Commands:
     ) -> tuple[bool, int]:
         """Record an exclusion; (False, 0) when the same one was recorded before. A service
         SLA's exclusion for one customer (exclusion.customer_id) needs that customer's
-        subscription."""
+        subscription. A late one waits for acknowledgement when the terms say so
+        (service/app/exclusion_acknowledgements.py)."""
         agreement = self._agreement_for_change(agreement_id, None)
         self._refuse_unknown_subscriber(agreement, exclusion)
-        if not agreement.record_exclusion(exclusion, self._record_time(agreement)):
+        recorded_at = self._record_time(agreement)
+        late = self._app.exclusion_acknowledgements.acknowledgement_required
+        if not agreement.record_exclusion(
+            exclusion, recorded_at, late(agreement, exclusion, recorded_at)
+        ):
             return False, 0
         return True, self._save_change(agreement, request).log_position
 

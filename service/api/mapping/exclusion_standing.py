@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
+
 from domain.agreement import Agreement
 from domain.exclusion_rules import ExclusionRules
 from domain.exclusion_standing import ExclusionStanding, RecordedExclusion
@@ -50,17 +54,40 @@ def exclusion_rules_into_proto(
 
 
 def recorded_exclusion_into_proto(
-    recorded: RecordedExclusion, out: exclusion_acknowledgements_pb2.RecordedExclusion
+    recorded: RecordedExclusion,
+    out: exclusion_acknowledgements_pb2.RecordedExclusion,
+    subscribers: frozenset[str] | None = None,
 ) -> None:
-    """Write a recorded exclusion, its record lag and its standing (for the agreement's
-    customer, or the service as a whole) into its message."""
+    """Write a recorded exclusion, its record lag and its standing into its message: for the
+    customer it names, else for the agreement's customer (a service SLA's: the service as a
+    whole; to a caller that sees it only through its subscribers, for its one subscriber when it
+    has one, and naming no other subscriber)."""
     exclusion_into_proto(recorded.exclusion, out.exclusion)
     out.recorded_at.CopyFrom(instant_to_proto(recorded.recorded_at))
     out.record_lag.FromTimedelta(recorded.record_lag)
     out.acknowledgement_required = recorded.acknowledgement_required
-    out.standing = STANDING_TO_PROTO[recorded.standing("")]
-    out.acknowledged_customer_ids.extend(sorted(recorded.acknowledged_for - {""}))
-    out.revoked_customer_ids.extend(sorted(recorded.revoked_for - {""}))
+    whose = recorded.exclusion.customer_id
+    if not whose and subscribers is not None and len(subscribers) == 1:
+        whose = next(iter(subscribers))
+    out.standing = STANDING_TO_PROTO[recorded.standing(whose)]
+    acknowledged, revoked = recorded.acknowledged_for - {""}, recorded.revoked_for - {""}
+    if subscribers is not None:
+        acknowledged, revoked = acknowledged & subscribers, revoked & subscribers
+    out.acknowledged_customer_ids.extend(sorted(acknowledged))
+    out.revoked_customer_ids.extend(sorted(revoked))
+
+
+def exclusions_into_proto(
+    exclusions: Iterable[RecordedExclusion],
+    out: RepeatedCompositeFieldContainer[exclusion_acknowledgements_pb2.RecordedExclusion],
+    subscribers: frozenset[str] | None = None,
+) -> None:
+    """Write the recorded exclusions a caller sees (all; or, seeing a service SLA through its
+    subscribers, the service's own and theirs) into a repeated field."""
+    for recorded in exclusions:
+        named = recorded.exclusion.customer_id
+        if subscribers is None or not named or named in subscribers:
+            recorded_exclusion_into_proto(recorded, out.add(), subscribers)
 
 
 def exclusion_event_into_proto(event: Agreement.Event, message: events_pb2.LedgerEvent) -> None:
