@@ -167,12 +167,16 @@ class Dispute(BaseAggregate[str]):
         evidence: str,
         log_position: int,
         recorded_at: datetime,
+        *,
+        also: Iterable[FieldViolation] = (),
     ) -> Dispute:
-        """A new dispute; InvalidArgumentError naming every rule its fields break."""
+        """A new dispute; InvalidArgumentError naming every rule its fields break (and the
+        violations also found by the caller against stored state)."""
         violations = Violations()
         if not is_identifier(dispute_id):
             violations.add("dispute_id", IDENTIFIER_RULE)
         violations.extend(subject.violations())
+        violations.extend(also)
         violations.extend(text_violations("reason", reason, required=True))
         violations.extend(text_violations("evidence", evidence, required=False))
         violations.raise_if_any()

@@ -20,6 +20,7 @@ from projections.backoff import Backoff
 from projections.case_counts import CaseJudgementSnapshot, case_snapshot
 from projections.case_judgements import CaseJudgements
 from projections.credit_lifecycle_views import CreditLifecycleViews
+from projections.dispute_views import DisputeViews
 from projections.event_encodings import EventEncoder, EventEncodings, read_encoded
 from projections.ledger_views import LedgerViews
 from projections.log_source import LoggedNotification, LogSource
@@ -62,6 +63,8 @@ class ReadModels:
         self.credit_lifecycle_runner = BatchedProjectionRunner(
             self.engine, self.read_log, self.credit_lifecycle
         )
+        self.disputes = DisputeViews()
+        self.disputes_runner = BatchedProjectionRunner(self.engine, self.read_log, self.disputes)
         self.runners = (
             self.runner,
             self.rollups_runner,
@@ -69,6 +72,7 @@ class ReadModels:
             self.cases_runner,
             self.subscriptions_runner,
             self.credit_lifecycle_runner,
+            self.disputes_runner,
         )
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -88,6 +92,7 @@ class ReadModels:
             self.cases_runner,
             self.subscriptions_runner,
             self.credit_lifecycle_runner,
+            self.disputes_runner,
             *([self.encodings_runner] if encodings else []),
         ]
         with self._schema_lock():
@@ -169,6 +174,7 @@ class ReadModels:
             self.cases,
             self.subscriptions,
             self.credit_lifecycle,
+            self.disputes,
         )
         return audit_read_models(self.engine, self.read_log, projections, self._log_head)
 

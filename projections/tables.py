@@ -261,6 +261,36 @@ subscriptions = Table(
     Index("ix_projected_subscriptions_customer", "customer_id", "agreement_id"),
 )
 
+# The disputes read model (projections/dispute_views.py): one row per dispute, its record as
+# its stream tells it (domain.disputes.DisputeRecord). Instants are epoch microseconds (UTC).
+disputes = Table(
+    "projected_disputes",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),
+    Column("dispute_id", String(128), primary_key=True),
+    Column("customer_id", String(128), nullable=False),  # who disputes
+    Column("subject_kind", String(16), nullable=False),  # domain.disputes.SubjectKind value
+    Column("objective_id", String(128), nullable=False),  # "" for an exclusion
+    Column("period_label", String(16), nullable=False),  # "" for an exclusion
+    Column("exclusion_id", String(128), nullable=False),  # "" for a period's result or claim
+    Column("subject_customer_id", String(128), nullable=False),  # a service SLA's subscriber
+    Column("reason", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("opened_at_us", BigInteger, nullable=False),  # DisputeOpened's record time
+    Column("opened_log_position", BigInteger, nullable=False),  # what the ledger knew then
+    Column("opened_position", BigInteger, nullable=False),  # DisputeOpened's position
+    Column("outcome", String(16), nullable=True),  # NULL while open; upheld or rejected
+    Column("resolution_reason", Text, nullable=False),
+    Column("resolved_at_us", BigInteger, nullable=True),
+    Column("resolved_log_position", BigInteger, nullable=False),  # 0 while open
+    Column("resolved_position", BigInteger, nullable=False),  # 0 while open
+    Column("compensation_count", Integer, nullable=False),
+    Column("version", Integer, nullable=False),  # the dispute stream's version
+    Index("ix_projected_disputes_position", "opened_position", unique=True),
+    Index("ix_projected_disputes_customer", "customer_id", "opened_position"),
+    Index("ix_projected_disputes_agreement", "agreement_id", "opened_position"),
+)
+
 # A cache of the log rather than a read model: an event's encoding depends only on the event and
 # the public schema, so rebuilding read models keeps it. A change to how events map to the
 # public schema must bump the version in the table's name (and the projection's).
@@ -288,5 +318,6 @@ READ_MODEL_TABLES = (
     case_judgement_totals,
     subscriptions,
     *CREDIT_LIFECYCLE_TABLES,
+    disputes,
 )
 CACHE_TABLES = (encoded_events,)

@@ -31,6 +31,7 @@ from service.api.command_replies import (
     first_event,
     measured_counts,
 )
+from service.api.dispute_calls import DisputeCalls
 from service.api.event_pages import event_page
 from service.api.exclusion_calls import ExclusionCalls
 from service.api.mapping.chain import digest_to_proto
@@ -60,10 +61,16 @@ Reply = TypeVar("Reply")
 
 
 class LedgerServicer(
-    CaseCalls, SubscriptionCalls, ClaimCalls, ExclusionCalls, pb_grpc.LedgerServiceServicer
+    CaseCalls,
+    SubscriptionCalls,
+    ClaimCalls,
+    ExclusionCalls,
+    DisputeCalls,
+    pb_grpc.LedgerServiceServicer,
 ):
     """Serves sla.ledger.v1.LedgerService from a LedgerApplication (the case methods:
-    CaseCalls; subscriptions, compliance and recalculation: SubscriptionCalls)."""
+    CaseCalls; subscriptions, compliance and recalculation: SubscriptionCalls; disputes:
+    DisputeCalls)."""
 
     def __init__(
         self,

@@ -22,6 +22,7 @@ from service.app.cases import Cases
 from service.app.claims import Claims
 from service.app.commands import Commands
 from service.app.compliance_queries import ComplianceQueries
+from service.app.disputes import Disputes
 from service.app.event_log import EventLog
 from service.app.exclusion_acknowledgements import ExclusionAcknowledgements
 from service.app.idempotency import Idempotency
@@ -65,6 +66,7 @@ class LedgerApplication(Application[str]):
         self.ingest = Ingest(self)
         self.cases = Cases(self)
         self.case_list = CaseList(self)
+        self.disputes = Disputes(self)
         self.compliance = ComplianceQueries(self.event_log)
         self.audit = LedgerAudit(self.ledger_recorder, self.env, self._clock)
 

@@ -6,6 +6,7 @@ from service.generated.sla.ledger.v1 import cases_pb2 as _cases_pb2
 from service.generated.sla.ledger.v1 import claims_pb2 as _claims_pb2
 from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
 from service.generated.sla.ledger.v1 import credit_states_pb2 as _credit_states_pb2
+from service.generated.sla.ledger.v1 import disputes_pb2 as _disputes_pb2
 from service.generated.sla.ledger.v1 import events_pb2 as _events_pb2
 from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as _exclusion_acknowledgements_pb2
 from service.generated.sla.ledger.v1 import subscriptions_pb2 as _subscriptions_pb2

@@ -5,6 +5,7 @@ import grpc
 import warnings
 
 from service.generated.sla.ledger.v1 import claims_pb2 as sla_dot_ledger_dot_v1_dot_claims__pb2
+from service.generated.sla.ledger.v1 import disputes_pb2 as sla_dot_ledger_dot_v1_dot_disputes__pb2
 from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as sla_dot_ledger_dot_v1_dot_ledger__service__pb2
 
@@ -187,6 +188,26 @@ class LedgerServiceStub:
                 '/sla.ledger.v1.LedgerService/AcknowledgeExclusion',
                 request_serializer=sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionRequest.SerializeToString,
                 response_deserializer=sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionResponse.FromString,
+                _registered_method=True)
+        self.OpenDispute = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/OpenDispute',
+                request_serializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.OpenDisputeRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.OpenDisputeResponse.FromString,
+                _registered_method=True)
+        self.ResolveDispute = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ResolveDispute',
+                request_serializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ResolveDisputeRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ResolveDisputeResponse.FromString,
+                _registered_method=True)
+        self.GetDispute = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/GetDispute',
+                request_serializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.GetDisputeRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.GetDisputeResponse.FromString,
+                _registered_method=True)
+        self.ListDisputes = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ListDisputes',
+                request_serializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesResponse.FromString,
                 _registered_method=True)
 
 
@@ -435,6 +456,38 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def OpenDispute(self, request, context):
+        """OpenDispute records a customer's dispute of a closed period's result, an exclusion or a
+        denied claim, naming the log position the ledger knew (customer role).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResolveDispute(self, request, context):
+        """ResolveDispute resolves an open dispute, upheld or rejected, and appends in the same
+        transaction what the outcome implies: a recalculation's compensations, a revoked or
+        acknowledged exclusion and its recalculations, an approved claim (provider role).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDispute(self, request, context):
+        """GetDispute returns one dispute as recorded now.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDisputes(self, request, context):
+        """ListDisputes returns a page of disputes (of an agreement, of a customer, in a state), in
+        the order they were opened.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -582,6 +635,26 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.AcknowledgeExclusion,
                     request_deserializer=sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionRequest.FromString,
                     response_serializer=sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionResponse.SerializeToString,
+            ),
+            'OpenDispute': grpc.unary_unary_rpc_method_handler(
+                    servicer.OpenDispute,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.OpenDisputeRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.OpenDisputeResponse.SerializeToString,
+            ),
+            'ResolveDispute': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveDispute,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ResolveDisputeRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ResolveDisputeResponse.SerializeToString,
+            ),
+            'GetDispute': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDispute,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.GetDisputeRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.GetDisputeResponse.SerializeToString,
+            ),
+            'ListDisputes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDisputes,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1373,6 +1446,114 @@ class LedgerService:
             '/sla.ledger.v1.LedgerService/AcknowledgeExclusion',
             sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionRequest.SerializeToString,
             sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2.AcknowledgeExclusionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OpenDispute(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/OpenDispute',
+            sla_dot_ledger_dot_v1_dot_disputes__pb2.OpenDisputeRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_disputes__pb2.OpenDisputeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveDispute(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ResolveDispute',
+            sla_dot_ledger_dot_v1_dot_disputes__pb2.ResolveDisputeRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_disputes__pb2.ResolveDisputeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDispute(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/GetDispute',
+            sla_dot_ledger_dot_v1_dot_disputes__pb2.GetDisputeRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_disputes__pb2.GetDisputeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDisputes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ListDisputes',
+            sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -7,6 +7,7 @@ isort:skip_file
 from collections import abc as _abc
 from grpc import aio as _aio
 from service.generated.sla.ledger.v1 import claims_pb2 as _claims_pb2
+from service.generated.sla.ledger.v1 import disputes_pb2 as _disputes_pb2
 from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as _exclusion_acknowledgements_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as _ledger_service_pb2
 import abc as _abc_1
@@ -155,6 +156,21 @@ class LedgerServiceStub:
     subscriber of a service SLA) accepts an exclusion that awaits its acknowledgement; it then
     counts, and the closed periods it touches are recalculated (compensating events).
     """
+    OpenDispute: _grpc.UnaryUnaryMultiCallable[_disputes_pb2.OpenDisputeRequest, _disputes_pb2.OpenDisputeResponse]
+    """OpenDispute records a customer's dispute of a closed period's result, an exclusion or a
+    denied claim, naming the log position the ledger knew (customer role).
+    """
+    ResolveDispute: _grpc.UnaryUnaryMultiCallable[_disputes_pb2.ResolveDisputeRequest, _disputes_pb2.ResolveDisputeResponse]
+    """ResolveDispute resolves an open dispute, upheld or rejected, and appends in the same
+    transaction what the outcome implies: a recalculation's compensations, a revoked or
+    acknowledged exclusion and its recalculations, an approved claim (provider role).
+    """
+    GetDispute: _grpc.UnaryUnaryMultiCallable[_disputes_pb2.GetDisputeRequest, _disputes_pb2.GetDisputeResponse]
+    """GetDispute returns one dispute as recorded now."""
+    ListDisputes: _grpc.UnaryUnaryMultiCallable[_disputes_pb2.ListDisputesRequest, _disputes_pb2.ListDisputesResponse]
+    """ListDisputes returns a page of disputes (of an agreement, of a customer, in a state), in
+    the order they were opened.
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -279,6 +295,21 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     """AcknowledgeExclusion: the customer (a customer token of that customer, or of that
     subscriber of a service SLA) accepts an exclusion that awaits its acknowledgement; it then
     counts, and the closed periods it touches are recalculated (compensating events).
+    """
+    OpenDispute: _aio.UnaryUnaryMultiCallable[_disputes_pb2.OpenDisputeRequest, _disputes_pb2.OpenDisputeResponse]  # type: ignore[assignment]
+    """OpenDispute records a customer's dispute of a closed period's result, an exclusion or a
+    denied claim, naming the log position the ledger knew (customer role).
+    """
+    ResolveDispute: _aio.UnaryUnaryMultiCallable[_disputes_pb2.ResolveDisputeRequest, _disputes_pb2.ResolveDisputeResponse]  # type: ignore[assignment]
+    """ResolveDispute resolves an open dispute, upheld or rejected, and appends in the same
+    transaction what the outcome implies: a recalculation's compensations, a revoked or
+    acknowledged exclusion and its recalculations, an approved claim (provider role).
+    """
+    GetDispute: _aio.UnaryUnaryMultiCallable[_disputes_pb2.GetDisputeRequest, _disputes_pb2.GetDisputeResponse]  # type: ignore[assignment]
+    """GetDispute returns one dispute as recorded now."""
+    ListDisputes: _aio.UnaryUnaryMultiCallable[_disputes_pb2.ListDisputesRequest, _disputes_pb2.ListDisputesResponse]  # type: ignore[assignment]
+    """ListDisputes returns a page of disputes (of an agreement, of a customer, in a state), in
+    the order they were opened.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -575,6 +606,45 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """AcknowledgeExclusion: the customer (a customer token of that customer, or of that
         subscriber of a service SLA) accepts an exclusion that awaits its acknowledgement; it then
         counts, and the closed periods it touches are recalculated (compensating events).
+        """
+
+    @_abc_1.abstractmethod
+    def OpenDispute(
+        self,
+        request: _disputes_pb2.OpenDisputeRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_disputes_pb2.OpenDisputeResponse, _abc.Awaitable[_disputes_pb2.OpenDisputeResponse]]:
+        """OpenDispute records a customer's dispute of a closed period's result, an exclusion or a
+        denied claim, naming the log position the ledger knew (customer role).
+        """
+
+    @_abc_1.abstractmethod
+    def ResolveDispute(
+        self,
+        request: _disputes_pb2.ResolveDisputeRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_disputes_pb2.ResolveDisputeResponse, _abc.Awaitable[_disputes_pb2.ResolveDisputeResponse]]:
+        """ResolveDispute resolves an open dispute, upheld or rejected, and appends in the same
+        transaction what the outcome implies: a recalculation's compensations, a revoked or
+        acknowledged exclusion and its recalculations, an approved claim (provider role).
+        """
+
+    @_abc_1.abstractmethod
+    def GetDispute(
+        self,
+        request: _disputes_pb2.GetDisputeRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_disputes_pb2.GetDisputeResponse, _abc.Awaitable[_disputes_pb2.GetDisputeResponse]]:
+        """GetDispute returns one dispute as recorded now."""
+
+    @_abc_1.abstractmethod
+    def ListDisputes(
+        self,
+        request: _disputes_pb2.ListDisputesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_disputes_pb2.ListDisputesResponse, _abc.Awaitable[_disputes_pb2.ListDisputesResponse]]:
+        """ListDisputes returns a page of disputes (of an agreement, of a customer, in a state), in
+        the order they were opened.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
