@@ -161,6 +161,7 @@ def test_untouched_read_models_verify_at_the_position_they_reflect(ledger: Ledge
             "case_judgements": ledger.head(),
             "subscription_views": ledger.head(),
             "credit_lifecycle_v1": ledger.head(),
+            "dispute_views": ledger.head(),
         },
         "first_difference": None,
     }
