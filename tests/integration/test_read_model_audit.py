@@ -316,6 +316,7 @@ def test_a_retraction_projected_while_the_audit_compares_does_not_make_it_differ
             models.cases,
             models.subscriptions,
             models.credit_lifecycle,
+            models.disputes,
         ),
         head_with_a_server_projecting_meanwhile,
     )
