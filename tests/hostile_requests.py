@@ -65,6 +65,7 @@ DECIMAL_FIELDS = {
     "minimum_amount",
     "above_percent",
     "bonus_percent",
+    "percent_of_fee",
 }
 MANY_OF = {  # a repeated string field: the element to repeat MANY times
     "holidays": "2026-12-25",

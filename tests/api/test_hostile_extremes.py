@@ -15,7 +15,12 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from service.generated.sla.ledger.v1 import cases_pb2, ledger_service_pb2_grpc, terms_pb2
+from service.generated.sla.ledger.v1 import (
+    cases_pb2,
+    credit_caps_pb2,
+    ledger_service_pb2_grpc,
+    terms_pb2,
+)
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from tests import proto_builders as build
 from tests import service_sla_requests as svc
@@ -380,3 +385,23 @@ def test_a_credit_policy_decimal_beyond_the_documented_digits_is_refused(
     fields = _refused_fields(lambda: stub.SignAgreement(request, timeout=TIMEOUT))
 
     assert fields == [f"terms.credit_policy.steps.{field}"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("percent_of_fee", "1e-200"),
+        ("percent_of_fee", "0." + "0" * 120 + "5"),
+        ("amount", "5." + "0" * 120),
+        ("amount", "9" * 200),
+    ],
+)
+def test_a_credit_cap_decimal_beyond_the_documented_digits_is_refused(
+    stub: Stub, field: str, value: str
+) -> None:
+    cap = credit_caps_pb2.CreditCap(**{field: value})
+    request = build.sign_request("sla-1", START, START, credit_cap=cap)
+
+    fields = _refused_fields(lambda: stub.SignAgreement(request, timeout=TIMEOUT))
+
+    assert fields == [f"terms.credit_cap.{field}"]

@@ -96,6 +96,13 @@ def signings(draw: st.DrawFn) -> pb.SignAgreementRequest:
     objective.period = cast(terms_pb2.PeriodUnit, draw(st.integers(-1, 20)))
     objective.indicator = cast(terms_pb2.Indicator, draw(st.integers(-1, 20)))
     objective.slice_seconds = draw(st.integers(-(2**31), 2**31 - 1))
+    cap_values = st.sampled_from(
+        ["50", "0", "100.000001", "-1", "NaN", "1e3", "", "0.001", "9" * 30]
+    )
+    for cap_field in draw(
+        st.sampled_from([(), ("percent_of_fee",), ("amount",), ("percent_of_fee", "amount")])
+    ):
+        setattr(terms.credit_cap, cap_field, draw(cap_values))
     request.request_id = draw(st.sampled_from(["", "r-1", "bad id!"]))
     return request
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from domain.credit_caps import CreditCap, CreditCapped
 from domain.display import shown_money
 from domain.errors import Violations
@@ -9,14 +11,19 @@ from domain.money import Money
 from service.api.mapping.scalars import decimal_field, text
 from service.generated.sla.ledger.v1 import credit_caps_pb2, events_pb2, terms_pb2
 
+_PLACEHOLDER = Decimal(1)  # valid as a percent and as an amount
+
 
 def cap_from_proto(
     message: credit_caps_pb2.CreditCap, path: str, violations: Violations
 ) -> CreditCap:
-    """The terms' cap from its message; a decimal that is not plain goes to violations."""
+    """The terms' cap from its message; a decimal that is not plain goes to violations (and
+    stands as a valid placeholder, so that only its own problem is reported)."""
+    percent = decimal_field(message.percent_of_fee, f"{path}.percent_of_fee", violations)
+    amount = decimal_field(message.amount, f"{path}.amount", violations)
     return CreditCap(
-        percent_of_fee=decimal_field(message.percent_of_fee, f"{path}.percent_of_fee", violations),
-        amount=decimal_field(message.amount, f"{path}.amount", violations),
+        percent_of_fee=_PLACEHOLDER if message.percent_of_fee and percent is None else percent,
+        amount=_PLACEHOLDER if message.amount and amount is None else amount,
     )
 
 
