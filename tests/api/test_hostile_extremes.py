@@ -17,6 +17,7 @@ from grpc_status import rpc_status
 
 from service.generated.sla.ledger.v1 import (
     cases_pb2,
+    claim_rules_pb2,
     credit_caps_pb2,
     ledger_service_pb2_grpc,
     terms_pb2,
@@ -24,6 +25,7 @@ from service.generated.sla.ledger.v1 import (
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from tests import proto_builders as build
 from tests import service_sla_requests as svc
+from tests.hostile_claims import claim_bases
 from tests.hostile_requests import YEAR_1, extremes
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
@@ -91,6 +93,7 @@ def _bases() -> dict[str, Message]:
         "x", START, START, objectives=[objective, case_objective], credit_policy=bands
     )
     sign.terms.term_end.FromDatetime(START + timedelta(days=3650))
+    sign.terms.claim_rule.CopyFrom(claim_rules_pb2.ClaimRule(deadline_days=30, minimum_amount="1"))
     amend = build.amend_request(TARGET, START, START + timedelta(days=1))
     amend.terms.CopyFrom(sign.terms)
     reading = build.reading("availability", NOW - timedelta(hours=1))
@@ -169,6 +172,7 @@ def _bases() -> dict[str, Message]:
         ),
         "TerminateAgreement": build.terminate_request(TARGET, NOW),  # each of its own agreement
         **_subscription_bases(instant, later),
+        **claim_bases(TARGET, START.strftime("%Y-%m")),
     }
 
 

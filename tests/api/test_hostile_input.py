@@ -21,6 +21,7 @@ from service.generated.sla.ledger.v1 import cases_pb2, ledger_service_pb2_grpc, 
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from tests import proto_builders as build
 from tests import service_sla_requests as svc
+from tests.hostile_claims import claim_calls
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
 TIMEOUT = 10
@@ -285,6 +286,21 @@ def test_hostile_service_sla_terms_are_refused_and_write_nothing(
     before = _digest(fuzzed)
 
     code = _code(lambda: fuzzed.SignAgreement(request, timeout=TIMEOUT))
+
+    assert code not in NEVER
+    if code is not grpc.StatusCode.OK:
+        assert _digest(fuzzed) == before
+
+
+@FUZZ
+@given(call=claim_calls())
+def test_hostile_claims_decisions_and_settlements_are_refused_without_writing(
+    fuzzed: Stub, call: tuple[str, Any]
+) -> None:
+    method, request = call
+    before = _digest(fuzzed)
+
+    code = _code(lambda: getattr(fuzzed, method)(request, timeout=TIMEOUT))
 
     assert code not in NEVER
     if code is not grpc.StatusCode.OK:
