@@ -195,10 +195,10 @@ def test_applying_the_cap_for_terms_without_one_reads_nothing(
     assert with_caps(_NoReads(), events, lambda _c: agreement) == events  # type: ignore[arg-type]
 
 
-def test_each_subscriber_of_a_service_sla_is_capped_on_its_own_fee(app: LedgerApplication) -> None:
-    # The service's bands: below 99.9 -> 10%, below 99 -> 25% of the subscriber's fee; a cap
-    # of 10% of the fee. globex (basic, EUR 100.00) and initech (premium, EUR 300.00) both
-    # measured 0 of 60 in February (labelled with their customer, in minutes of their own).
+def _capped_service(app: LedgerApplication) -> None:
+    """The service's bands: below 99.9 -> 10%, below 99 -> 25% of the subscriber's fee; a cap
+    of 10% of the fee. globex (basic, EUR 100.00) and initech (premium, EUR 300.00) both
+    measured 0 of 60 in February (labelled with their customer, in minutes of their own)."""
     terms = replace(service_terms(), credit_cap=CreditCap(percent_of_fee=Decimal(10)))
     app.commands.sign_agreement(SERVICE, terms, JANUARY)
     subscribers = ((GLOBEX, "basic", BASIC_FEE, 0), (INITECH, "premium", PREMIUM_FEE, 100))
@@ -206,18 +206,18 @@ def test_each_subscriber_of_a_service_sla_is_capped_on_its_own_fee(app: LedgerAp
         app.subscriptions.subscribe(
             agreement_id=SERVICE, customer=party, tier_id=tier, fee=fee, start=FEBRUARY, end=None
         )
-        readings = [
-            Measurement(
-                "availability",
-                "",
-                to_epoch_us(FEBRUARY + timedelta(minutes=minute + i)),
-                0,
-                60,
-                labels={"customer": party.party_id},
-            )
-            for i in range(10)
-        ]
-        app.ingest.record_measurements(SERVICE, readings)
+        app.ingest.record_measurements(
+            SERVICE, [_labelled(party.party_id, minute + i, 0, 60) for i in range(10)]
+        )
+
+
+def _labelled(customer_id: str, minute: int, good: int, total: int) -> Measurement:
+    at = to_epoch_us(FEBRUARY + timedelta(minutes=minute))
+    return Measurement("availability", "", at, good, total, labels={"customer": customer_id})
+
+
+def test_each_subscriber_of_a_service_sla_is_capped_on_its_own_fee(app: LedgerApplication) -> None:
+    _capped_service(app)
 
     closed = app.commands.close_periods(SERVICE, MARCH)
 
@@ -237,3 +237,20 @@ def test_each_subscriber_of_a_service_sla_is_capped_on_its_own_fee(app: LedgerAp
         for e in closed.events
         if isinstance(e.event, CreditCapped | PeriodClosed)
     )
+
+
+def test_a_subscribers_recalculation_gives_back_its_own_reduction(app: LedgerApplication) -> None:
+    _capped_service(app)
+    app.commands.close_periods(SERVICE, MARCH)
+    # 10,000,000 good of 10,000,000 for globex: 10,000,000 / 10,000,600 = 99.994% >= 99.9 ->
+    # no band, its credit 25.00 -> 0.00; the cap gives its 15.00 back.
+    app.ingest.record_measurements(SERVICE, [_labelled("globex", 500, 10**7, 10**7)])
+
+    logged = app.commands.recalculate_period(
+        SERVICE, "availability", "2026-02", customer_id="globex"
+    )
+
+    capped = [e.event for e in logged if isinstance(e.event, CreditCapped)]
+    assert [(e.customer_id, e.reduction_before.amount, e.delta.amount) for e in capped] == [
+        ("globex", Decimal("15.00"), Decimal("15.00"))
+    ]
