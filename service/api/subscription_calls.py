@@ -21,6 +21,7 @@ from service.api.auth import current_identity
 from service.api.command_inputs import check_recalculation
 from service.api.command_replies import appended, appended_by, recalculate_reply
 from service.api.listing_pages import fingerprint
+from service.api.mapping.disputes import mark_open_disputes
 from service.api.mapping.results import report_to_proto
 from service.api.mapping.subscriptions import subscription_to_proto
 from service.api.query_inputs import compliance_instants
@@ -231,6 +232,9 @@ class SubscriptionCalls:
             tier_id = ""
         message = report_to_proto(report)
         message.tier_id, message.customer_id = tier_id, request.customer_id
+        if not request.tier_id:
+            disputes = self._app.disputes.open_at(a, request.customer_id, at.known_at, position)
+            mark_open_disputes(message, disputes)
         return pb.GetComplianceResponse(report=message, log_position=position)
 
     @as_caller

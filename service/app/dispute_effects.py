@@ -18,18 +18,25 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from domain.agreement import Agreement
-from domain.claims import ClaimDecided
+from domain.claim_decisions import decide
 from domain.credit_lifecycle import credit_state
 from domain.disputes import Dispute, DisputeSubject, Outcome, SubjectKind
 from domain.errors import FailedPreconditionError
+from domain.exclusion_standing import ExclusionStanding, RecordedExclusion
+from domain.exclusions import Exclusion
 from domain.identifiers import period_stream
-from domain.money import Money
 from domain.period_results import PeriodEvent
+from domain.periods import periods_between
 from domain.subscriptions import Subscription
+from domain.terms import PeriodUnit
 from service.app.recalculations import period_compensations
 
 if TYPE_CHECKING:
     from service.app.application import LedgerApplication
+
+# An exclusion's interval may span years: the periods of one objective it touches that one
+# resolution recalculates (e.g. 3 years of daily periods); the others: RecalculatePeriod.
+MAX_TOUCHED_PERIODS = 1100
 
 
 def check_subject_state(
@@ -39,7 +46,9 @@ def check_subject_state(
     not there to dispute (a period not closed, no denied amount, an exclusion not recorded)."""
     _subscription(app, agreement, subject)
     if subject.kind is SubjectKind.EXCLUSION:
-        _exclusion_of(agreement, subject)
+        recorded = _exclusion_of(agreement, subject)
+        if recorded.standing(subject.customer_id) is ExclusionStanding.REVOKED:
+            raise FailedPreconditionError(f"exclusion {subject.exclusion_id} was revoked")
         return
     events = _period_events(app, agreement, subject)
     if not events:
@@ -82,34 +91,15 @@ def resolution_effects(
 def _claim_approval(
     app: LedgerApplication, agreement: Agreement, dispute: Dispute, reason: str, now: datetime
 ) -> list[Any]:
-    """ClaimDecided with the dispute's id approving every denied amount of the credit (none
-    when nothing is denied any more)."""
+    """ClaimDecided with the dispute's id approving everything denied (domain.claim_decisions
+    decide); nothing when nothing is denied any more."""
     subject = dispute.subject
     events = _period_events(app, agreement, subject)
     state = credit_state(events)
     if state is None or not state.denied.amount > 0:
         return []
-    head = max(e.originator_version for e in events)
-    return [
-        ClaimDecided(
-            originator_id=period_stream(
-                agreement.agreement_id,
-                subject.objective_id,
-                subject.period_label,
-                subject.customer_id,
-            ),
-            originator_version=head + 1,
-            timestamp=now,
-            agreement_id=agreement.agreement_id,
-            objective_id=subject.objective_id,
-            period_label=subject.period_label,
-            customer_id=subject.customer_id,
-            approved=state.denied,
-            denied=Money(state.denied.amount * 0, state.denied.currency),
-            reason=f"dispute {dispute.dispute_id} upheld: {reason}",
-            dispute_id=dispute.dispute_id,
-        )
-    ]
+    decision = f"dispute {dispute.dispute_id} upheld: {reason}"
+    return [decide(events, None, decision, now, _period(subject), dispute_id=dispute.dispute_id)]
 
 
 def _exclusion_effects(
@@ -119,10 +109,53 @@ def _exclusion_effects(
     outcome: Outcome,
     now: datetime,
 ) -> list[Any]:
-    raise FailedPreconditionError(
-        "resolving a dispute about an exclusion needs ExclusionRevoked, which this ledger does "
-        "not have yet"
-    )
+    """Upheld: ExclusionRevoked for the disputing customer; rejected while it awaits the
+    customer's acknowledgement: ExclusionAcknowledged. Then the compensations of every closed
+    period it touches, recalculated with the agreement as the change leaves it."""
+    subject = dispute.subject
+    whose = subject.customer_id  # "" for a customer-based agreement's customer
+    recorded = _exclusion_of(agreement, subject)
+    at = max(now, agreement.modified_on)
+    if outcome is Outcome.UPHELD:
+        changed = agreement.revoke_exclusion(
+            subject.exclusion_id, dispute.dispute_id, at, customer_id=whose
+        )
+    elif recorded.standing(whose) is ExclusionStanding.AWAITING_ACKNOWLEDGEMENT:
+        changed = agreement.acknowledge_exclusion(
+            subject.exclusion_id, whose, at, dispute_id=dispute.dispute_id
+        )
+    else:
+        return []
+    if not changed:
+        return []
+    effects: list[Any] = list(agreement.collect_events())
+    subscription = _subscription(app, agreement, subject)
+    for objective_id, label in touched_closed_periods(app, agreement, recorded.exclusion, whose):
+        effects.extend(
+            period_compensations(app.event_log, agreement, subscription, objective_id, label, at)
+        )
+    return effects
+
+
+def touched_closed_periods(
+    app: LedgerApplication, agreement: Agreement, exclusion: Exclusion, customer_id: str
+) -> list[tuple[str, str]]:
+    """(objective, label) of every closed period (of customer_id, for a service SLA) that the
+    exclusion's interval overlaps, for each objective it applies to, in stream-name order."""
+    calendars: set[tuple[str, PeriodUnit, str]] = set()
+    for version in agreement.terms_versions:
+        for objective in version.terms.judged_objectives():
+            if exclusion.applies_to(objective.objective_id):
+                calendars.add((objective.objective_id, objective.period, version.terms.time_zone))
+    streams: dict[str, tuple[str, str]] = {}
+    for objective_id, unit, zone in sorted(calendars, key=lambda c: (c[0], c[1].value, c[2])):
+        periods = periods_between(exclusion.start, exclusion.end, unit, zone)
+        for period in periods[:MAX_TOUCHED_PERIODS]:
+            stream = period_stream(agreement.agreement_id, objective_id, period.label, customer_id)
+            streams[stream] = (objective_id, period.label)
+    names = sorted(streams)
+    closed = app.event_log.stream_heads(names) if names else {}
+    return [streams[name] for name in names if name in closed]
 
 
 def _subscription(
@@ -133,13 +166,16 @@ def _subscription(
     return app.commands.subscriber(agreement, subject.customer_id)
 
 
-def _exclusion_of(agreement: Agreement, subject: DisputeSubject) -> Any:
-    for exclusion in agreement.exclusions:
+def _exclusion_of(agreement: Agreement, subject: DisputeSubject) -> RecordedExclusion:
+    """The recorded exclusion a subject names, if the disputing customer may dispute it (a
+    service SLA's: service-wide or that subscriber's own), and not revoked for it."""
+    for recorded in agreement.recorded_exclusions:
+        exclusion = recorded.exclusion
         if exclusion.exclusion_id == subject.exclusion_id and exclusion.customer_id in (
             "",
             subject.customer_id,
         ):
-            return exclusion
+            return recorded
     raise FailedPreconditionError(
         f"agreement {agreement.agreement_id} has no exclusion {subject.exclusion_id!r}"
         + (f" that applies to customer {subject.customer_id}" if subject.customer_id else "")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from eventsourcing.application import AggregateNotFoundError
@@ -155,6 +156,17 @@ class Disputes:
                 grouped.setdefault(str(n.originator_id), []).append((n.id, log.decode(n)))
         records = [r for events in grouped.values() if (r := dispute_record(events)) is not None]
         return sorted(records, key=lambda r: r.opened_position)
+
+    def open_at(
+        self, agreement_id: str, customer_id: str, known_at: datetime, up_to: int
+    ) -> list[DisputeRecord]:
+        """The disputes of an agreement open at known_at (of the subscriber customer_id, when
+        named), from the events up to log position up_to."""
+        return [
+            r
+            for r in self.of_agreement(agreement_id, up_to)
+            if r.open_at(known_at) and (not customer_id or r.subject.customer_id == customer_id)
+        ]
 
     def carried_out(self, record: CommandRecord) -> tuple[DisputeRecord, int]:
         """The dispute as an opening or resolution carried out under a request id left it, and

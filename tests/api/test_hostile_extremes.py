@@ -22,6 +22,7 @@ from service.generated.sla.ledger.v1 import (
     ledger_service_pb2_grpc,
     terms_pb2,
 )
+from service.generated.sla.ledger.v1 import disputes_pb2 as dpb
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from tests import proto_builders as build
 from tests import service_sla_requests as svc
@@ -173,6 +174,48 @@ def _bases() -> dict[str, Message]:
         "TerminateAgreement": build.terminate_request(TARGET, NOW),  # each of its own agreement
         **_subscription_bases(instant, later),
         **claim_bases(TARGET, START.strftime("%Y-%m")),
+        **_dispute_bases(),
+    }
+
+
+def _dispute_bases() -> dict[str, Message]:
+    """Valid dispute requests (of the target's last month, closed by the server), each field
+    set."""
+    last_month = (NOW.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    subject = dpb.DisputeSubject(
+        kind=dpb.DISPUTE_SUBJECT_KIND_PERIOD_RESULT,
+        objective_id="availability",
+        period_label=last_month,
+        exclusion_id="",
+        customer_id="",
+    )
+    return {
+        "OpenDispute": dpb.OpenDisputeRequest(
+            agreement_id=TARGET,
+            dispute_id="d-1",
+            subject=subject,
+            reason="down",
+            evidence="probe export",
+            request_id="r-open",
+        ),
+        "ResolveDispute": dpb.ResolveDisputeRequest(
+            agreement_id=TARGET,
+            dispute_id="d-1",
+            outcome=dpb.DISPUTE_OUTCOME_REJECTED,
+            reason="no",
+            expected_version=1,
+            request_id="r-resolve",
+        ),
+        "GetDispute": dpb.GetDisputeRequest(
+            agreement_id=TARGET, dispute_id="d-1", min_log_position=1
+        ),
+        "ListDisputes": dpb.ListDisputesRequest(
+            agreement_id=TARGET,
+            customer_id="globex",
+            state=dpb.DISPUTE_STATE_OPEN,
+            page_size=10,
+            min_log_position=1,
+        ),
     }
 
 

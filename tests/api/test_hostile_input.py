@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.generated.sla.ledger.v1 import cases_pb2, ledger_service_pb2_grpc, terms_pb2
+from service.generated.sla.ledger.v1 import disputes_pb2 as dpb
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from tests import proto_builders as build
 from tests import service_sla_requests as svc
@@ -188,6 +189,44 @@ def _code(call: Callable[[], Any]) -> grpc.StatusCode:
     return grpc.StatusCode.OK
 
 
+@st.composite
+def dispute_calls(draw: st.DrawFn) -> tuple[str, Any]:
+    """An OpenDispute or ResolveDispute request, hostile in every field."""
+    agreement_id = draw(st.sampled_from(["sla-1", svc.SERVICE, "nope", ""]) | texts)
+    dispute_id = draw(st.sampled_from(["d-1", "d-2", "", "bad id!"]) | texts)
+    request: Any
+    if draw(st.booleans()):
+        subject = dpb.DisputeSubject(
+            kind=cast(
+                dpb.DisputeSubjectKind, draw(st.integers(-1, 4) | numbers.map(lambda n: n % 2**31))
+            ),
+            objective_id=draw(st.sampled_from(["availability", ""]) | texts),
+            period_label=draw(st.sampled_from(["2026-01", "2026-13", ""]) | texts),
+            exclusion_id=draw(st.sampled_from(["maint-1", ""]) | texts),
+            customer_id=draw(st.sampled_from(["globex", "initech", ""]) | texts),
+        )
+        request = dpb.OpenDisputeRequest(
+            agreement_id=agreement_id,
+            dispute_id=dispute_id,
+            subject=subject,
+            reason=draw(texts),
+            evidence=draw(texts),
+        )
+        kind = "OpenDispute"
+    else:
+        request = dpb.ResolveDisputeRequest(
+            agreement_id=agreement_id,
+            dispute_id=dispute_id,
+            outcome=cast(dpb.DisputeOutcome, draw(st.integers(-1, 3))),
+            reason=draw(texts),
+        )
+        if draw(st.booleans()):
+            request.expected_version = draw(numbers)
+        kind = "ResolveDispute"
+    request.request_id = draw(st.sampled_from(["", "r-1", "bad id!"]))
+    return kind, request
+
+
 @pytest.fixture
 def fuzzed(stub: Stub) -> Stub:
     stub.SignAgreement(build.sign_request("sla-1", START, START), timeout=TIMEOUT)
@@ -266,6 +305,21 @@ def test_hostile_terms_are_refused_with_invalid_argument_and_write_nothing(
 @FUZZ
 @given(call=subscription_calls())
 def test_hostile_subscription_calls_are_refused_without_writing_or_recorded_whole(
+    fuzzed: Stub, call: tuple[str, Any]
+) -> None:
+    method, request = call
+    before = _digest(fuzzed)
+
+    code = _code(lambda: getattr(fuzzed, method)(request, timeout=TIMEOUT))
+
+    assert code not in NEVER
+    if code is not grpc.StatusCode.OK:
+        assert _digest(fuzzed) == before
+
+
+@FUZZ
+@given(call=dispute_calls())
+def test_hostile_dispute_calls_are_refused_without_writing_or_recorded_whole(
     fuzzed: Stub, call: tuple[str, Any]
 ) -> None:
     method, request = call

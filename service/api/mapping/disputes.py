@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from domain.disputes import Dispute, DisputeRecord, DisputeSubject, Outcome, SubjectKind
 from domain.errors import Violations
 from service.api.mapping.scalars import enum_from_proto, instant_to_proto
-from service.generated.sla.ledger.v1 import disputes_pb2, events_pb2
+from service.generated.sla.ledger.v1 import compliance_pb2, disputes_pb2, events_pb2
 
 SUBJECT_KINDS = {
     disputes_pb2.DISPUTE_SUBJECT_KIND_PERIOD_RESULT: SubjectKind.PERIOD_RESULT,
@@ -110,3 +112,18 @@ def dispute_event_into_proto(event: Dispute.Event, message: events_pb2.LedgerEve
         resolved.reason = event.reason
         resolved.log_position = event.log_position
         resolved.compensation_count = event.compensation_count
+
+
+def mark_open_disputes(
+    report: compliance_pb2.ComplianceReport, disputes: Sequence[DisputeRecord]
+) -> None:
+    """Show the open disputes in a report, and beside each result of the period they concern."""
+    report.open_disputes.extend(dispute_to_proto(d) for d in disputes)
+    by_period: dict[tuple[str, str], list[str]] = {}
+    for dispute in disputes:
+        if dispute.subject.kind is not SubjectKind.EXCLUSION:
+            key = (dispute.subject.objective_id, dispute.subject.period_label)
+            by_period.setdefault(key, []).append(dispute.dispute_id)
+    for rows in (report.objectives, report.breaches, report.credits):
+        for row in rows:
+            row.open_dispute_ids.extend(by_period.get((row.objective_id, row.period_label), ()))

@@ -2,6 +2,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from service.generated.sla.ledger.v1 import disputes_pb2 as _disputes_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -71,7 +72,7 @@ class TrackCompliance(_message.Message):
     def __init__(self, track: _Optional[str] = ..., indicator: _Optional[_Union[_terms_pb2.Indicator, str]] = ..., final: _Optional[bool] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., good: _Optional[str] = ..., total: _Optional[str] = ..., bad: _Optional[str] = ..., readings: _Optional[int] = ..., excluded: _Optional[int] = ..., budget_remaining_percent: _Optional[str] = ..., target_line: _Optional[str] = ..., status: _Optional[_Union[ComplianceStatus, str]] = ...) -> None: ...
 
 class ObjectiveCompliance(_message.Message):
-    __slots__ = ("objective_id", "period_label", "terms_version", "window_start", "window_end", "status", "tracks")
+    __slots__ = ("objective_id", "period_label", "terms_version", "window_start", "window_end", "status", "tracks", "open_dispute_ids")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     TERMS_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -79,6 +80,7 @@ class ObjectiveCompliance(_message.Message):
     WINDOW_END_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     TRACKS_FIELD_NUMBER: _ClassVar[int]
+    OPEN_DISPUTE_IDS_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     terms_version: int
@@ -86,10 +88,11 @@ class ObjectiveCompliance(_message.Message):
     window_end: _timestamp_pb2.Timestamp
     status: ComplianceStatus
     tracks: _containers.RepeatedCompositeFieldContainer[TrackCompliance]
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., terms_version: _Optional[int] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[ComplianceStatus, str]] = ..., tracks: _Optional[_Iterable[_Union[TrackCompliance, _Mapping]]] = ...) -> None: ...
+    open_dispute_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., terms_version: _Optional[int] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[ComplianceStatus, str]] = ..., tracks: _Optional[_Iterable[_Union[TrackCompliance, _Mapping]]] = ..., open_dispute_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Breach(_message.Message):
-    __slots__ = ("objective_id", "period_label", "track", "attained", "target", "terms_version", "recorded_at", "retracted")
+    __slots__ = ("objective_id", "period_label", "track", "attained", "target", "terms_version", "recorded_at", "retracted", "open_dispute_ids")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     TRACK_FIELD_NUMBER: _ClassVar[int]
@@ -98,6 +101,7 @@ class Breach(_message.Message):
     TERMS_VERSION_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
     RETRACTED_FIELD_NUMBER: _ClassVar[int]
+    OPEN_DISPUTE_IDS_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     track: str
@@ -106,10 +110,11 @@ class Breach(_message.Message):
     terms_version: int
     recorded_at: _timestamp_pb2.Timestamp
     retracted: bool
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., terms_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retracted: _Optional[bool] = ...) -> None: ...
+    open_dispute_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., terms_version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retracted: _Optional[bool] = ..., open_dispute_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CreditLine(_message.Message):
-    __slots__ = ("objective_id", "period_label", "kind", "amount", "policy_line", "recorded_at", "credit_kind")
+    __slots__ = ("objective_id", "period_label", "kind", "amount", "policy_line", "recorded_at", "credit_kind", "open_dispute_ids")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -117,6 +122,7 @@ class CreditLine(_message.Message):
     POLICY_LINE_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
     CREDIT_KIND_FIELD_NUMBER: _ClassVar[int]
+    OPEN_DISPUTE_IDS_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     kind: str
@@ -124,7 +130,8 @@ class CreditLine(_message.Message):
     policy_line: str
     recorded_at: _timestamp_pb2.Timestamp
     credit_kind: CreditKind
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., kind: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., credit_kind: _Optional[_Union[CreditKind, str]] = ...) -> None: ...
+    open_dispute_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., kind: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., credit_kind: _Optional[_Union[CreditKind, str]] = ..., open_dispute_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class TerminationRight(_message.Message):
     __slots__ = ("objective_id", "period_label", "consecutive_breaches", "recorded_at")
@@ -139,7 +146,7 @@ class TerminationRight(_message.Message):
     def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., consecutive_breaches: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ComplianceReport(_message.Message):
-    __slots__ = ("agreement_id", "as_of", "known_at", "terms_version", "objectives", "breaches", "credits", "credit_totals", "bonus_totals", "termination_rights", "tier_id", "customer_id")
+    __slots__ = ("agreement_id", "as_of", "known_at", "terms_version", "objectives", "breaches", "credits", "credit_totals", "bonus_totals", "termination_rights", "tier_id", "customer_id", "open_disputes")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
@@ -152,6 +159,7 @@ class ComplianceReport(_message.Message):
     TERMINATION_RIGHTS_FIELD_NUMBER: _ClassVar[int]
     TIER_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    OPEN_DISPUTES_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     as_of: _timestamp_pb2.Timestamp
     known_at: _timestamp_pb2.Timestamp
@@ -164,4 +172,5 @@ class ComplianceReport(_message.Message):
     termination_rights: _containers.RepeatedCompositeFieldContainer[TerminationRight]
     tier_id: str
     customer_id: str
-    def __init__(self, agreement_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., objectives: _Optional[_Iterable[_Union[ObjectiveCompliance, _Mapping]]] = ..., breaches: _Optional[_Iterable[_Union[Breach, _Mapping]]] = ..., credits: _Optional[_Iterable[_Union[CreditLine, _Mapping]]] = ..., credit_totals: _Optional[_Iterable[_Union[_terms_pb2.Money, _Mapping]]] = ..., bonus_totals: _Optional[_Iterable[_Union[_terms_pb2.Money, _Mapping]]] = ..., termination_rights: _Optional[_Iterable[_Union[TerminationRight, _Mapping]]] = ..., tier_id: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
+    open_disputes: _containers.RepeatedCompositeFieldContainer[_disputes_pb2.Dispute]
+    def __init__(self, agreement_id: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., terms_version: _Optional[int] = ..., objectives: _Optional[_Iterable[_Union[ObjectiveCompliance, _Mapping]]] = ..., breaches: _Optional[_Iterable[_Union[Breach, _Mapping]]] = ..., credits: _Optional[_Iterable[_Union[CreditLine, _Mapping]]] = ..., credit_totals: _Optional[_Iterable[_Union[_terms_pb2.Money, _Mapping]]] = ..., bonus_totals: _Optional[_Iterable[_Union[_terms_pb2.Money, _Mapping]]] = ..., termination_rights: _Optional[_Iterable[_Union[TerminationRight, _Mapping]]] = ..., tier_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., open_disputes: _Optional[_Iterable[_Union[_disputes_pb2.Dispute, _Mapping]]] = ...) -> None: ...
