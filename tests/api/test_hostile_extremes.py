@@ -23,6 +23,7 @@ from service.generated.sla.ledger.v1 import (
     terms_pb2,
 )
 from service.generated.sla.ledger.v1 import disputes_pb2 as dpb
+from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as ack_pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from tests import proto_builders as build
 from tests import service_sla_requests as svc
@@ -95,6 +96,8 @@ def _bases() -> dict[str, Message]:
     )
     sign.terms.term_end.FromDatetime(START + timedelta(days=3650))
     sign.terms.claim_rule.CopyFrom(claim_rules_pb2.ClaimRule(deadline_days=30, minimum_amount="1"))
+    sign.terms.exclusion_rules.maintenance_notice_hours = 48
+    sign.terms.exclusion_rules.acknowledgement_after_days = 30
     amend = build.amend_request(TARGET, START, START + timedelta(days=1))
     amend.terms.CopyFrom(sign.terms)
     reading = build.reading("availability", NOW - timedelta(hours=1))
@@ -172,6 +175,13 @@ def _bases() -> dict[str, Message]:
             page_size=10,
         ),
         "TerminateAgreement": build.terminate_request(TARGET, NOW),  # each of its own agreement
+        "AcknowledgeExclusion": ack_pb.AcknowledgeExclusionRequest(
+            agreement_id=TARGET,
+            exclusion_id="maintenance-1",
+            customer_id="globex",
+            expected_version=1,
+            request_id="acknowledge-1",
+        ),
         **_subscription_bases(instant, later),
         **claim_bases(TARGET, START.strftime("%Y-%m")),
         **_dispute_bases(),

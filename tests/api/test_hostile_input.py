@@ -105,6 +105,10 @@ def signings(draw: st.DrawFn) -> pb.SignAgreementRequest:
         st.sampled_from([(), ("percent_of_fee",), ("amount",), ("percent_of_fee", "amount")])
     ):
         setattr(terms.credit_cap, cap_field, draw(cap_values))
+    rule_values = st.sampled_from([None, 0, 1, 48, 3650, 8760, 8761, -1, 2**31 - 1, -(2**31)])
+    for rule_field in ("maintenance_notice_hours", "acknowledgement_after_days"):
+        if (value := draw(rule_values)) is not None:
+            setattr(terms.exclusion_rules, rule_field, value)
     request.request_id = draw(st.sampled_from(["", "r-1", "bad id!"]))
     return request
 
