@@ -15,6 +15,9 @@ Rules (README "SLA semantics" quotes them):
 - Recalculation compares a new evaluation with the period's current figures and appends only
   compensations: PeriodRecalculated (before and after), BreachRetracted or BreachDetected per
   track, CreditAdjusted and BonusAdjusted with before, after and delta. Nothing changes otherwise.
+- The cap across objectives of a fee period's credits is applied after a close or a
+  recalculation, in the same append, from the credits of the whole fee period
+  (domain/credit_cap_periods.py; service/app/credit_caps.py reads them).
 """
 
 from __future__ import annotations

@@ -98,6 +98,7 @@ def _bases() -> dict[str, Message]:
     sign.terms.claim_rule.CopyFrom(claim_rules_pb2.ClaimRule(deadline_days=30, minimum_amount="1"))
     sign.terms.exclusion_rules.maintenance_notice_hours = 48
     sign.terms.exclusion_rules.acknowledgement_after_days = 30
+    sign.terms.credit_cap.CopyFrom(credit_caps_pb2.CreditCap(percent_of_fee="100"))
     amend = build.amend_request(TARGET, START, START + timedelta(days=1))
     amend.terms.CopyFrom(sign.terms)
     reading = build.reading("availability", NOW - timedelta(hours=1))
