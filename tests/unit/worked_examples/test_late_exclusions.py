@@ -85,7 +85,8 @@ def test_maintenance_recorded_ten_months_late_is_refused_for_want_of_notice() ->
     history = guarded_history()
     history.close(MAY)
 
-    # Recorded 2027-02-15, 311 days after its start (2026-04-10 11:00): less than 48 h before.
+    # Recorded 2027-02-15 00:00, 7,453 h (310 days 13 hours) after its start (2026-04-10 11:00):
+    # not 48 h before it.
     with pytest.raises(FailedPreconditionError, match="48 h notice"):
         history.agreement.record_exclusion(OUTAGE, TEN_MONTHS_LATER)
 
