@@ -12,6 +12,8 @@ from typing import Any
 
 import grpc
 import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 
 from service.api.auth import token_digest
 from service.generated.sla.ledger.v1 import disputes_pb2 as dpb
@@ -249,3 +251,43 @@ def test_the_compliance_report_shows_an_open_dispute_beside_its_period(server: A
     assert [list(o.open_dispute_ids) for o in report.objectives] == [["d-1"]]
     assert [d.dispute_id for d in report.open_disputes] == ["d-1"]
     assert [list(o.open_dispute_ids) for o in before.objectives] == [[]]
+
+
+def test_a_retried_resolution_with_its_request_id_gets_the_first_reply(server: Any) -> None:
+    stub = Stub(server.channel)
+    _january_closed(stub)
+    stub.OpenDispute(_opening(), timeout=TIMEOUT, metadata=auth("globex-customer"))
+    resolving = _resolving(dpb.DISPUTE_OUTCOME_REJECTED)
+    resolving.request_id = "r-1"
+    first = stub.ResolveDispute(resolving, timeout=TIMEOUT, metadata=auth("provider"))
+
+    again = stub.ResolveDispute(resolving, timeout=TIMEOUT, metadata=auth("provider"))
+    resolving.outcome = dpb.DISPUTE_OUTCOME_UPHELD
+    other = code(lambda: stub.ResolveDispute(resolving, timeout=TIMEOUT, metadata=auth("provider")))
+
+    assert again == first
+    assert other is grpc.StatusCode.ALREADY_EXISTS
+
+
+def test_a_dispute_is_refused_naming_every_bad_field(server: Any) -> None:
+    stub = Stub(server.channel)
+    _january_closed(stub)
+    request = _opening()
+    request.dispute_id = "not an id"
+    request.subject.kind = dpb.DISPUTE_SUBJECT_KIND_UNSPECIFIED
+    request.reason = " "
+    request.evidence = "e" * 4097
+
+    with pytest.raises(grpc.RpcError) as refused:
+        stub.OpenDispute(request, timeout=TIMEOUT, metadata=auth("globex-customer"))
+
+    assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert _fields(refused.value) == ["dispute_id", "subject.kind", "reason", "evidence"]
+
+
+def _fields(error: Any) -> list[str]:
+    status = rpc_status.from_call(error)
+    assert status is not None
+    bad_request = error_details_pb2.BadRequest()
+    status.details[0].Unpack(bad_request)
+    return [v.field for v in bad_request.field_violations]
