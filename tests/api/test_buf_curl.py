@@ -184,6 +184,33 @@ def test_the_walk_through_of_a_service_sla_with_two_tiers_replies_as_the_page_sh
         assert _holds(reply, shown), f"{method}: {reply}"
 
 
+CLAIM_WALK_THROUGH = "### A credit from eligible to settled, with buf curl"
+
+
+def test_the_walk_through_of_a_credit_from_eligible_to_settled_replies_as_the_page_shows(
+    buf_curl: Callable[..., Any],
+) -> None:
+    calls = _walk_through(CLAIM_WALK_THROUGH)
+    assert [method for method, _, _ in calls] == [
+        "SignAgreement",
+        "RecordMeasurements",
+        "ClosePeriod",
+        "ClaimCredit",
+        "DecideClaim",
+        "SettleCredits",
+        "GetCreditBalance",
+    ]
+    for method, data, shown in calls:
+        result = buf_curl(method=method, data=data)
+
+        assert result.returncode == 0, result.stderr
+        reply = json.loads(result.stdout)
+        assert _holds(reply, shown), f"{method}: {reply}"
+    settle_data = calls[5][1]
+    again = buf_curl(method="SettleCredits", data=settle_data)
+    assert json.loads(again.stdout)["credits"][0]["settled"]["amount"] == "60.00"
+
+
 def test_buf_curl_records_the_same_milestone_once(
     buf_curl: Callable[..., Any],
 ) -> None:
