@@ -29,7 +29,7 @@ from domain.period_results import PeriodEvent
 from domain.periods import periods_between
 from domain.subscriptions import Subscription
 from domain.terms import PeriodUnit
-from service.app.recalculations import period_compensations
+from service.app.recalculations import period_compensations, periods_compensations
 
 if TYPE_CHECKING:
     from service.app.application import LedgerApplication
@@ -130,10 +130,9 @@ def _exclusion_effects(
         return []
     effects: list[Any] = list(agreement.collect_events())
     subscription = _subscription(app, agreement, subject)
-    for objective_id, label in touched_closed_periods(app, agreement, recorded.exclusion, whose):
-        effects.extend(
-            period_compensations(app.event_log, agreement, subscription, objective_id, label, at)
-        )
+    touched = touched_closed_periods(app, agreement, recorded.exclusion, whose)
+    # All at once, so that the cap across objectives allocates each fee period once.
+    effects.extend(periods_compensations(app.event_log, agreement, subscription, touched, at))
     return effects
 
 

@@ -31,7 +31,7 @@ from domain.identifiers import measurement_stream_prefix, subscription_stream
 from domain.period_results import PeriodEvent
 from domain.periods import is_label_of, period_starting, periods_between
 from domain.terms import PeriodUnit
-from service.app.recalculations import period_compensations
+from service.app.recalculations import periods_compensations
 from service.store.command_requests import CommandRequest, with_outcome
 from service.store.ledger_recorder import AppendExtras
 
@@ -145,14 +145,9 @@ class ExclusionAcknowledgements:
         subscription = None
         if is_service:
             subscription = self._app.commands.subscriber(agreement, customer_id)
-        events: list[PeriodEvent] = []
-        for objective_id, label in self.closed_touched(agreement, exclusion, customer_id):
-            events.extend(
-                period_compensations(
-                    self._app.event_log, agreement, subscription, objective_id, label, now
-                )
-            )
-        return events
+        touched = self.closed_touched(agreement, exclusion, customer_id)
+        # All at once, so that the cap across objectives allocates each fee period once.
+        return periods_compensations(self._app.event_log, agreement, subscription, touched, now)
 
     def _change(
         self,

@@ -1,19 +1,21 @@
 """The compensating events of one closed objective-period re-evaluated with what is known now.
 
-One derivation for every path that recalculates: RecalculatePeriod (service/app/commands.py)
-and an upheld dispute (service/app/disputes.py), which passes the agreement as its resolution
+One derivation for every path that recalculates: RecalculatePeriod (service/app/commands.py),
+an acknowledged or revoked exclusion (several periods at once: periods_compensations) and an
+upheld dispute (service/app/disputes.py), which passes the agreement as its resolution
 leaves it (e.g. with an exclusion revoked) so that the events are saved with the resolution.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from domain.agreement import Agreement
 from domain.errors import FieldViolation, InvalidArgumentError, NotFoundError
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.period_closing import recalculate_period
-from domain.period_results import PeriodEvent
+from domain.period_results import PeriodClosed, PeriodEvent
 from domain.subscriber_views import subscriber_history
 from domain.subscriptions import Subscription
 from service.app.closing_plans import recalculation_history
@@ -33,23 +35,44 @@ def period_compensations(
     for a service SLA, which needs one); NotFoundError when the period is not closed.
 
     Reads only what the period needs (service.app.closing_plans.recalculation_history)."""
-    agreement.check_period_label(objective_id, period_label)  # before reading for it
-    customer_id = subscription.customer_id if subscription is not None else ""
-    history = recalculation_history(log, agreement, objective_id, period_label, customer_id)
-    if subscription is not None:
-        history = subscriber_history(history, subscription)
-    standing = history.period(objective_id, period_label)
-    if standing is None:
-        whose = f" for customer {customer_id}" if customer_id else ""
-        raise NotFoundError(
-            f"period {period_label} of objective {objective_id!r} is not closed{whose}"
-        )
-    events = recalculate_period(history, objective_id, period_label, recorded_at)
-    # The cap across objectives of the period's fee period follows any change of its credit.
-    view = history.agreement
-    return with_caps(
-        log, events, lambda _customer: view, {standing.closed.originator_id: standing.closed}
+    return periods_compensations(
+        log, agreement, subscription, [(objective_id, period_label)], recorded_at
     )
+
+
+def periods_compensations(
+    log: EventLog,
+    agreement: Agreement,
+    subscription: Subscription | None,
+    periods: Iterable[tuple[str, str]],
+    recorded_at: datetime,
+) -> list[PeriodEvent]:
+    """The compensations of several closed periods (objective id, label), to be appended
+    together: each period's own, then the cap across objectives applied once over all of them,
+    so that each fee period is allocated once seeing every change (service/app/credit_caps.py).
+    NotFoundError when one of them is not closed."""
+    events: list[PeriodEvent] = []
+    closes: dict[str, PeriodClosed] = {}
+    view: Agreement | None = None
+    customer_id = subscription.customer_id if subscription is not None else ""
+    for objective_id, period_label in dict.fromkeys(periods):
+        agreement.check_period_label(objective_id, period_label)  # before reading for it
+        history = recalculation_history(log, agreement, objective_id, period_label, customer_id)
+        if subscription is not None:
+            history = subscriber_history(history, subscription)
+        standing = history.period(objective_id, period_label)
+        if standing is None:
+            whose = f" for customer {customer_id}" if customer_id else ""
+            raise NotFoundError(
+                f"period {period_label} of objective {objective_id!r} is not closed{whose}"
+            )
+        events.extend(recalculate_period(history, objective_id, period_label, recorded_at))
+        closes[standing.closed.originator_id] = standing.closed
+        view = history.agreement
+    if view is None:
+        return events
+    judged = view
+    return with_caps(log, events, lambda _customer: judged, closes)
 
 
 def check_subscriber_named(agreement: Agreement, customer_id: str) -> None:
