@@ -19,6 +19,7 @@ from service.generated.sla.ledger.v1 import (
     cases_pb2,
     claim_rules_pb2,
     credit_caps_pb2,
+    credit_states_pb2,
     ledger_service_pb2_grpc,
     terms_pb2,
 )
@@ -145,8 +146,14 @@ def _bases() -> dict[str, Message]:
         "ListBreaches": pb.ListBreachesRequest(
             agreement_id=TARGET, period_start_from=build.timestamp(START), period_start_before=until
         ),
-        "ListCredits": pb.ListCreditsRequest(currency_code="EUR", period_start_from=until),
-        "GetCreditBalance": pb.GetCreditBalanceRequest(customer_id="globex", currency_code="EUR"),
+        "ListCredits": pb.ListCreditsRequest(
+            currency_code="EUR",
+            period_start_from=until,
+            states=[credit_states_pb2.CREDIT_STATE_APPROVED],
+        ),
+        "GetCreditBalance": pb.GetCreditBalanceRequest(
+            customer_id="globex", currency_code="EUR", as_of=instant, known_at=later
+        ),
         "SubscribeEvents": pb.SubscribeEventsRequest(
             agreement_id=TARGET, event_types=["agreement_signed"], after_position=1
         ),

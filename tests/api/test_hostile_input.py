@@ -178,6 +178,21 @@ def service_signings(draw: st.DrawFn) -> pb.SignAgreementRequest:
     return request
 
 
+@st.composite
+def balance_reads(draw: st.DrawFn) -> tuple[str, Any]:
+    """ListCredits with hostile states, or GetCreditBalance with hostile as_of and known_at."""
+    if draw(st.booleans()):
+        states = draw(st.lists(st.integers(-(2**31), 2**31 - 1) | st.integers(-1, 9)))
+        many = cast(Any, states * draw(st.sampled_from([1, 50])))
+        return "ListCredits", pb.ListCreditsRequest(states=many)
+    request = pb.GetCreditBalanceRequest(customer_id=draw(st.sampled_from(["", "globex"]) | texts))
+    for name in ("as_of", "known_at"):
+        if draw(st.booleans()):
+            getattr(request, name).seconds = draw(st.integers(-(2**40), 2**40))
+            getattr(request, name).nanos = draw(st.sampled_from([0, 999_999_999, -1, 2**31 - 1]))
+    return "GetCreditBalance", request
+
+
 def _digest(stub: Stub) -> pb.LedgerDigest:
     digest: pb.LedgerDigest = stub.GetLedgerDigest(
         pb.GetLedgerDigestRequest(), timeout=TIMEOUT
@@ -363,6 +378,18 @@ def test_hostile_claims_decisions_and_settlements_are_refused_without_writing(
     assert code not in NEVER
     if code is not grpc.StatusCode.OK:
         assert _digest(fuzzed) == before
+
+
+@FUZZ
+@given(call=balance_reads())
+def test_hostile_balance_and_credit_state_reads_are_answered_or_refused_as_invalid(
+    fuzzed: Stub, call: tuple[str, Any]
+) -> None:
+    method, request = call
+
+    code = _code(lambda: getattr(fuzzed, method)(request, timeout=TIMEOUT))
+
+    assert code in (grpc.StatusCode.OK, grpc.StatusCode.INVALID_ARGUMENT)
 
 
 def test_after_the_fuzzing_the_server_is_healthy_and_the_ledger_verifies(

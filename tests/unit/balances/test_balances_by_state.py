@@ -167,3 +167,87 @@ def test_a_zero_balance_shows_every_amount_at_the_minor_unit() -> None:
 
     assert {str(getattr(zero, b).amount) for b in BUCKETS} == {"0"}
     assert str(StateBalance.zero("globex", "EUR").earned.amount) == "0.00"
+
+
+def worked_example() -> list[PeriodEvent]:
+    """docs/semantics.md "Balances by state": April's EUR 100.00 under a claim rule, closed and
+    issued on 1 May, claimed on 10 May, decided on 20 May (60.00 approved, 40.00 denied),
+    settled 50.00 on invoice INV-1 on 1 June, recalculated to 70.00 on 10 June (-30.00)."""
+    stream = (
+        CreditStream()
+        .closed()
+        .issued("100.00")
+        .claimed("100.00")
+        .decided("60.00", "40.00")
+        .settled("50.00")
+        .adjusted("100.00", "70.00")
+    )
+    recorded = [
+        MAY + timedelta(minutes=1),
+        MAY + timedelta(minutes=2),
+        datetime(2026, 5, 10, tzinfo=UTC),
+        datetime(2026, 5, 20, tzinfo=UTC),
+        datetime(2026, 6, 1, tzinfo=UTC),
+        datetime(2026, 6, 10, tzinfo=UTC),
+    ]
+    return [
+        dataclasses.replace(event, timestamp=at)
+        for event, at in zip(stream.events, recorded, strict=True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "known_at", "expected"),
+    [
+        # April has not ended: nothing counts.
+        ("2026-04-30", "2026-07-01", {}),
+        # Issued and claimed count (effective 1 May and 10 May).
+        ("2026-05-15", "2026-05-15", {"earned": "100.00", "claimed": "100.00"}),
+        # Known later, the decision of 20 May still does not count as of 15 May.
+        ("2026-05-15", "2026-05-25", {"earned": "100.00", "claimed": "100.00"}),
+        # The recalculation counts from April's end: 100.00 - 30.00 taken from claimed.
+        ("2026-05-15", "2026-06-11", {"earned": "70.00", "claimed": "70.00"}),
+        # Decided: 60.00 + 40.00; outstanding 60.00 - 0.00.
+        (
+            "2026-05-25",
+            "2026-05-25",
+            {"earned": "100.00", "approved": "60.00", "denied": "40.00", "outstanding": "60.00"},
+        ),
+        # Settled 50.00: outstanding 60.00 - 50.00 = 10.00.
+        (
+            "2026-06-05",
+            "2026-06-05",
+            {
+                "earned": "100.00",
+                "approved": "60.00",
+                "denied": "40.00",
+                "settled": "50.00",
+                "outstanding": "10.00",
+            },
+        ),
+        # -30.00 is taken from denied (nothing eligible or claimed): 40.00 - 30.00 = 10.00.
+        (
+            "2026-06-15",
+            "2026-06-15",
+            {
+                "earned": "70.00",
+                "approved": "60.00",
+                "denied": "10.00",
+                "settled": "50.00",
+                "outstanding": "10.00",
+            },
+        ),
+    ],
+)
+def test_the_worked_example_of_the_semantics(
+    signed: Agreement.Signed, as_of: str, known_at: str, expected: dict[str, str]
+) -> None:
+    log = [signed, *worked_example()]
+    at = {
+        name: datetime.fromisoformat(day).replace(tzinfo=UTC)
+        for name, day in (("a", as_of), ("k", known_at))
+    }
+
+    balances = replay_balances(log, at["a"], at["k"])
+
+    assert [amounts(b) for b in balances] == ([expected] if expected else [])
