@@ -18,6 +18,9 @@ from typing import Any
 import pytest
 
 from domain.agreement import Agreement
+from domain.credit_cap_rule import CreditCap
+from domain.credit_caps import CreditCapped
+from domain.credit_policies import BandsRule, CreditBand, CreditPolicy
 from domain.errors import FailedPreconditionError, VersionConflictError
 from domain.exclusion_rules import ExclusionRules
 from domain.exclusion_standing import ExclusionStanding
@@ -27,6 +30,7 @@ from domain.measurements import Measurement
 from domain.money import Money
 from domain.oracle import replay_compliance
 from domain.period_results import BreachRetracted, CreditAdjusted, CreditIssued, PeriodRecalculated
+from domain.terms import Objective, PeriodUnit
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application
 from service.store.storage import parse_database_url
@@ -261,3 +265,58 @@ def test_a_revocation_brings_the_credit_back(app: LedgerApplication, clock: Sett
     adjusted = app.event_log.agreement_events("sla-1")[-1]
     assert isinstance(adjusted, CreditAdjusted)
     assert adjusted.delta == Money(Decimal("100.00"), EUR)
+
+
+def test_an_acknowledgement_touching_two_capped_credits_of_one_month_gives_each_reduction_back(
+    app: LedgerApplication, clock: SettableClock, make_terms: Callable[..., Any]
+) -> None:
+    """Two objectives, availability and latency, each 29,900 / 30,000 in April (99.67% < 99.9 ->
+    60% of EUR 1,000.00 = EUR 600.00); the cap of 100% of the fee (EUR 1,000.00) takes 100.00
+    from each (both start on 04-01: they share 1,000.00 in proportion, 500.00 each). The
+    exclusion applies to both: acknowledged, both are met, credits 600.00 -> 0.00, and each
+    reduction 100.00 -> 0.00 (CreditCapped delta +100.00), once each, in one transaction."""
+    objectives = tuple(
+        Objective(o, o, Decimal("99.9"), PeriodUnit.MONTH) for o in ("availability", "latency")
+    )
+    sixty = CreditPolicy(BandsRule((CreditBand(Decimal("99.9"), Decimal(60)),)))
+    terms = make_terms(
+        time_zone="UTC",
+        term_start=APRIL,
+        objectives=objectives,
+        credit_policy=sixty,
+        credit_cap=CreditCap(percent_of_fee=Decimal(100)),
+        exclusion_rules=RULES,
+    )
+    app.commands.sign_agreement("sla-1", terms, APRIL)
+    clock.now = MAY + timedelta(hours=1)
+    for objective_id in ("availability", "latency"):
+        readings = [
+            Measurement(
+                objective_id,
+                "",
+                to_epoch_us(APRIL + timedelta(days=d, hours=12)),
+                good=900 if d == 9 else 1000,
+                total=1000,
+            )
+            for d in range(30)
+        ]
+        app.ingest.record_measurements("sla-1", readings)
+    clock.now = MAY + timedelta(days=1)
+    app.commands.close_periods("sla-1", MAY)
+    clock.now = MAY + timedelta(days=2)
+    app.commands.record_exclusion("sla-1", replace(OUTAGE, objective_ids=()))
+    clock.now = MAY + timedelta(days=3)
+
+    changed = app.exclusion_acknowledgements.acknowledge("sla-1", OUTAGE.exclusion_id, "")
+
+    assert changed.periods_recalculated == 2
+    after = [
+        e for e in app.event_log.agreement_events("sla-1") if e.timestamp == MAY + timedelta(days=3)
+    ]
+    capped = [e for e in after if isinstance(e, CreditCapped)]
+    assert sorted((e.objective_id, e.delta.amount) for e in capped) == [
+        ("availability", Decimal("100.00")),
+        ("latency", Decimal("100.00")),
+    ]
+    adjusted = [e for e in after if isinstance(e, CreditAdjusted)]
+    assert [e.delta.amount for e in adjusted] == [Decimal("-600.00"), Decimal("-600.00")]
