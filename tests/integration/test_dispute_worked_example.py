@@ -143,3 +143,44 @@ def test_a_rejected_dispute_of_an_exclusion_that_counts_appends_only_the_resolut
         resolution = app.disputes.resolve(AGREEMENT, "d-1", Outcome.REJECTED, "it was")
 
         assert resolution.appended_count == 1
+
+
+def test_an_upheld_exclusion_dispute_recalculates_every_closed_period_the_exclusion_touches(
+    database_url: str,
+) -> None:
+    """An exclusion from 30 April 11:00 to 1 May 13:00 UTC takes out the only failed readings,
+    30 April and 1 May at 12:00 (0/1,000 each): April and May close met. Upheld, both are
+    recalculated without it. April: 29 x 1,000 good of 30,000 = 96.666...% -> 25% x EUR
+    1,000.00 = EUR 250.00. May: 30 x 1,000 good of 31,000 = 96.774...% -> EUR 250.00."""
+    april = [*april_all_good()[:29], reading(datetime(2026, 4, 30, 12, tzinfo=UTC), 0, 1000)]
+    may = [
+        reading(MAY + timedelta(days=n, hours=12), 0 if n == 0 else 1000, 1000) for n in range(31)
+    ]
+    spanning = replace(
+        MAINTENANCE,
+        exclusion_id="maint-span",
+        start=datetime(2026, 4, 30, 11, tzinfo=UTC),
+        end=datetime(2026, 5, 1, 13, tzinfo=UTC),
+    )
+    clock = SettableClock(datetime(2026, 4, 1, 1, tzinfo=UTC))
+    app = open_application(parse_database_url(database_url), clock=clock)
+    try:
+        app.commands.sign_agreement(AGREEMENT, agreement_terms(), APR)
+        clock.now = datetime(2026, 6, 1, 0, 30, tzinfo=UTC)
+        app.ingest.record_measurements(AGREEMENT, [*april, *may])
+        app.commands.record_exclusion(AGREEMENT, spanning)
+        clock.now = datetime(2026, 6, 2, tzinfo=UTC)
+        app.commands.close_periods(AGREEMENT, datetime(2026, 6, 1, tzinfo=UTC))
+        subject = DisputeSubject(SubjectKind.EXCLUSION, exclusion_id="maint-span")
+        app.disputes.open(AGREEMENT, "d-1", subject, "no maintenance was announced", "")
+
+        resolution = app.disputes.resolve(AGREEMENT, "d-1", Outcome.UPHELD, "not announced")
+
+        adjusted = [e for e in _appended(app, resolution) if isinstance(e, CreditAdjusted)]
+        assert [(e.period_label, e.delta) for e in adjusted] == [
+            ("2026-04", eur("250.00")),
+            ("2026-05", eur("250.00")),
+        ]
+        assert resolution.dispute.compensation_count == 7
+    finally:
+        app.close()
