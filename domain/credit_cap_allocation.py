@@ -50,6 +50,9 @@ class Share:
 
 
 def _minor(money: Money) -> int:
+    scaled = money.amount.scaleb(MINOR_UNITS[money.currency])
+    if scaled == scaled.to_integral_value():  # amounts and caps are rounded already
+        return int(scaled)
     return int(money.rounded().amount.scaleb(money.minor_unit))
 
 

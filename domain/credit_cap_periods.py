@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from domain.agreement import Agreement
 from domain.agreement_history import evaluation_window, governing_terms
@@ -28,7 +29,7 @@ from domain.identifiers import period_stream
 from domain.money import Money
 from domain.period_results import CreditAdjusted, CreditIssued, PeriodClosed, PeriodEvent
 from domain.periods import Period, period_containing, periods_between
-from domain.terms import AgreementTerms
+from domain.terms import AgreementTerms, PeriodUnit
 
 
 def has_credit_cap(agreement: Agreement) -> bool:
@@ -39,7 +40,20 @@ def has_credit_cap(agreement: Agreement) -> bool:
 
 def fee_period_of(terms: AgreementTerms, window_start: datetime) -> Period:
     """The fee period a credit whose window starts at window_start counts toward."""
-    return period_containing(window_start, terms.fee.period, terms.time_zone)
+    return _period_containing(window_start, terms.fee.period, terms.time_zone)
+
+
+# A service close asks the same calendar questions for every subscriber: answer each once.
+@lru_cache(maxsize=4096)
+def _period_containing(instant: datetime, unit: PeriodUnit, time_zone: str) -> Period:
+    return period_containing(instant, unit, time_zone)
+
+
+@lru_cache(maxsize=4096)
+def _labels_overlapping(
+    start: datetime, end: datetime, unit: PeriodUnit, time_zone: str
+) -> tuple[str, ...]:
+    return tuple(p.label for p in periods_between(start, end, unit, time_zone))
 
 
 def credit_fee_period(agreement: Agreement, closed: PeriodClosed) -> Period | None:
@@ -92,9 +106,10 @@ def fee_period_streams(agreement: Agreement, customer_id: str, fee_period: Perio
     for version in agreement.terms_versions:
         zone = version.terms.time_zone
         for objective in version.terms.judged_objectives():
-            for period in periods_between(fee_period.start, fee_period.end, objective.period, zone):
+            labels = _labels_overlapping(fee_period.start, fee_period.end, objective.period, zone)
+            for label in labels:
                 stream = period_stream(
-                    agreement.agreement_id, objective.objective_id, period.label, customer_id
+                    agreement.agreement_id, objective.objective_id, label, customer_id
                 )
                 streams[stream] = None
     return list(streams)
