@@ -66,6 +66,7 @@ def claim(
         raise FailedPreconditionError(
             f"{name} need not be claimed: the terms have no claim rule, it was approved when issued"
         )
+    recorded_at = max(recorded_at, stream[-1].timestamp)  # as the claim would be recorded
     if recorded_at >= deadline:
         raise FailedPreconditionError(
             f"the claim deadline of {name} passed at {deadline.isoformat()}; it can no longer "

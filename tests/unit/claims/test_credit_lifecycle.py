@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
+from domain.claim_decisions import claim
 from domain.credit_lifecycle import CreditState, CreditStatus, counts_at, credit_state, effective_at
+from domain.errors import FailedPreconditionError
 from tests.unit.claims.credit_streams import DEADLINE, MAY, CreditStream
 
 
@@ -258,3 +262,12 @@ def test_an_event_counts_once_recorded_and_effective() -> None:
 
     assert counts_at(claimed, MAY, as_of=claimed.timestamp, known_at=claimed.timestamp)
     assert not counts_at(claimed, MAY, as_of=MAY, known_at=claimed.timestamp)
+
+
+def test_a_claim_counts_from_the_streams_last_record_time_when_the_clock_is_behind() -> None:
+    stream = CreditStream().closed().issued("100.00")
+    object.__setattr__(stream.events[-1], "timestamp", DEADLINE)  # issued by a late close
+
+    # The claim would be recorded at the stream's last record time, the deadline: too late.
+    with pytest.raises(FailedPreconditionError, match="deadline"):
+        claim(stream.events, "T-1", "", MAY, "April's credit")
