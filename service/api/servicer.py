@@ -8,7 +8,7 @@ from typing import TypeVar
 import grpc
 from google.protobuf.message import Message
 
-from projections.credit_balance_queries import balances_by_state
+from projections.credit_balance_queries import balances_by_state, balances_now
 from projections.queries import credit_balances, list_breaches, list_credits
 from projections.read_models import ReadModels
 from service.api.access import CustomerScope, require_customer, require_whole_ledger
@@ -130,7 +130,10 @@ class LedgerServicer(
         position = models.position()
         customer, currency = request.customer_id, request.currency_code
         lines = credit_balances(models.engine, customer, currency)
-        by_state = balances_by_state(models.engine, at.as_of, at.known_at, customer, currency)
+        if request.HasField("as_of") or request.HasField("known_at"):
+            by_state = balances_by_state(models.engine, at.as_of, at.known_at, customer, currency)
+        else:  # now: every event the read model holds, summed from the credits' states
+            by_state = balances_now(models.engine, customer, currency)
         return pb.GetCreditBalanceResponse(
             balances=balances_to_proto(lines, by_state), log_position=position
         )

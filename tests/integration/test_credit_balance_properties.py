@@ -15,20 +15,18 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from domain.claim_decisions import SettlementOrder
 from domain.claims import ClaimRule
-from domain.credit_balances import BUCKETS, StateBalance, replay_balances
+from domain.credit_balances import replay_balances
 from domain.credit_lifecycle import credit_state
 from domain.errors import FailedPreconditionError, NotFoundError
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement
 from domain.money import Money
 from domain.terms import Fee, PeriodUnit
-from projections.credit_balance_queries import balances_by_state
-from projections.credit_lifecycle_tables import credit_states
-from projections.ledger_views import from_minor_units
+from projections.credit_balance_queries import balances_by_state, balances_now
 from projections.read_models import ReadModels
 from projections.runner import BatchedProjectionRunner
 from projections.tables import projection_tracking
@@ -211,23 +209,7 @@ def test_balances_by_state_from_the_read_model_equal_the_full_replay(
 
             assert projected == replay_balances(log, as_of, known_at, customer)
 
-        assert _summed_state_rows(models) == replay_balances(log, FAR, FAR)
-
-
-def _summed_state_rows(models: ReadModels) -> list[StateBalance]:
-    """The credits' state rows (their state now) summed per customer and currency."""
-    sums: dict[tuple[str, str], dict[str, int]] = {}
-    with models.engine.connect() as connection:
-        for row in connection.execute(select(credit_states)):
-            key = (row.customer_id, row.currency)
-            totals = sums.setdefault(key, dict.fromkeys(BUCKETS, 0))
-            for name in BUCKETS:
-                totals[name] += getattr(row, f"{name}_minor")
-    balances = []
-    for key in sorted(sums):
-        amounts: dict[str, Any] = {b: from_minor_units(m, key[1]) for b, m in sums[key].items()}
-        balances.append(StateBalance(*key, **amounts))
-    return balances
+        assert balances_now(models.engine) == replay_balances(log, FAR, FAR)
 
 
 def _reproject(models: ReadModels, batch_size: int) -> None:

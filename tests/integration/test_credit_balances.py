@@ -11,7 +11,7 @@ import pytest
 
 from domain.credit_balances import BUCKETS, StateBalance, replay_balances
 from domain.money import Money
-from projections.credit_balance_queries import balances_by_state
+from projections.credit_balance_queries import balances_by_state, balances_now
 from projections.read_models import ReadModels
 from projections.runner import checksum
 from service.app.application import LedgerApplication
@@ -144,3 +144,24 @@ def test_a_rebuild_from_the_log_gives_the_same_rows(
 
     assert checksum(models.engine) == before
     assert models.audit().first_difference is None
+
+
+def test_balances_now_sum_the_credits_states_as_the_fold_of_every_event_does(
+    ledger: tuple[LedgerApplication, ReadModels],
+) -> None:
+    """globex: 200.00 - 100.00 = 100.00 after January's recalculation; initech 200.00."""
+    app, models = ledger
+    breach_two_months(app, "acme-1")
+    breach_two_months(app, "acme-2", customer="initech")
+    lift_january(app, "acme-1")
+    models.catch_up()
+
+    now = balances_now(models.engine)
+
+    assert now == balances_by_state(models.engine, FAR, FAR)
+    assert [(b.customer_id, b.earned) for b in now] == [
+        ("globex", _eur("100.00")),
+        ("initech", _eur("200.00")),
+    ]
+    assert balances_now(models.engine, "initech", "EUR") == now[1:]
+    assert balances_now(models.engine, currency="USD") == []
