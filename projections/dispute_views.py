@@ -90,6 +90,38 @@ def list_disputes(
         return [record_of(row) for row in connection.execute(query)]
 
 
+def open_dispute_ids(
+    engine: Engine, periods: Iterable[tuple[str, str, str, str]]
+) -> dict[tuple[str, str, str, str], list[str]]:
+    """The ids of the open disputes of each (agreement, objective, period label, customer)
+    period (a period result or a denied claim; the customer who disputes), in opening order."""
+    wanted = set(periods)
+    found: dict[tuple[str, str, str, str], list[str]] = {}
+    if not wanted:
+        return found
+    query = (
+        select(
+            disputes.c.agreement_id,
+            disputes.c.objective_id,
+            disputes.c.period_label,
+            disputes.c.customer_id,
+            disputes.c.dispute_id,
+        )
+        .where(
+            disputes.c.agreement_id.in_(sorted({p[0] for p in wanted})),
+            disputes.c.outcome.is_(None),
+            disputes.c.subject_kind != SubjectKind.EXCLUSION.value,
+        )
+        .order_by(disputes.c.opened_position)
+    )
+    with engine.connect() as connection:
+        for agreement_id, objective_id, label, customer_id, dispute_id in connection.execute(query):
+            key = (agreement_id, objective_id, label, customer_id)
+            if key in wanted:
+                found.setdefault(key, []).append(dispute_id)
+    return found
+
+
 def record_of(row: Row[Any]) -> DisputeRecord:
     """The dispute record a row holds."""
     return DisputeRecord(

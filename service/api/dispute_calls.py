@@ -8,10 +8,13 @@ customers' agreements only, and on a service SLA for its subscribers' periods an
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import grpc
+from sqlalchemy import Engine
 
 from domain.disputes import DisputeRecord
-from projections.dispute_views import list_disputes
+from projections.dispute_views import list_disputes, open_dispute_ids
 from projections.read_models import ReadModels
 from service.api.access import CustomerScope
 from service.api.actor_context import as_caller
@@ -27,6 +30,7 @@ from service.api.read_waits import log_at, models_at
 from service.app.application import LedgerApplication
 from service.app.disputes import Resolution
 from service.generated.sla.ledger.v1 import disputes_pb2 as dpb
+from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.command_requests import CommandRecord, CommandRequest
 
 
@@ -151,6 +155,21 @@ class DisputeCalls:
         if view is not None and record.subject.customer_id not in view:
             self._app.disputes.get(agreement_id, "")  # the same refusal as an unknown dispute
         return record
+
+
+Listed = TypeVar("Listed", pb.BreachRecord, pb.CreditRecord)
+
+
+def with_open_disputes(engine: Engine, records: list[Listed]) -> list[Listed]:
+    """The records of a breaches or credits page, each naming its period's open disputes."""
+    found = open_dispute_ids(
+        engine, {(r.agreement_id, r.objective_id, r.period_label, r.customer_id) for r in records}
+    )
+    for r in records:
+        r.open_dispute_ids.extend(
+            found.get((r.agreement_id, r.objective_id, r.period_label, r.customer_id), ())
+        )
+    return records
 
 
 def _resolved(resolution: Resolution) -> dpb.ResolveDisputeResponse:

@@ -31,7 +31,7 @@ from service.api.command_replies import (
     first_event,
     measured_counts,
 )
-from service.api.dispute_calls import DisputeCalls
+from service.api.dispute_calls import DisputeCalls, with_open_disputes
 from service.api.event_pages import event_page
 from service.api.exclusion_calls import ExclusionCalls
 from service.api.mapping.chain import digest_to_proto
@@ -99,7 +99,7 @@ class LedgerServicer(
         position = models.position()
         rows = list_breaches(models.engine, listing.where, listing.after(), listing.page.size)
         return pb.ListBreachesResponse(
-            breaches=[breach_to_proto(r) for r in rows],
+            breaches=with_open_disputes(models.engine, [breach_to_proto(r) for r in rows]),
             log_position=position,
             next_page_token=listing.next_token(rows),
         )
@@ -114,7 +114,7 @@ class LedgerServicer(
         position = models.position()
         rows = list_credits(models.engine, listing.where, listing.after(), listing.page.size)
         return pb.ListCreditsResponse(
-            credits=[credit_to_proto(r) for r in rows],
+            credits=with_open_disputes(models.engine, [credit_to_proto(r) for r in rows]),
             log_position=position,
             next_page_token=listing.next_token(rows),
         )

@@ -50,7 +50,9 @@ def server(start_server: Callable[..., Any], sqlite_database_url: str, tmp_path:
     )
 
 
-def _january_closed(stub: Stub, agreement_id: str = "sla-1", customer: str = "globex") -> None:
+def _january_closed(
+    stub: Stub, agreement_id: str = "sla-1", customer: str = "globex", good: int = 60
+) -> None:
     """An agreement of customer (10% of the fee below 99.9%) whose January (Europe/Berlin)
     closed met: 60 good minutes."""
     policy = terms_pb2.CreditPolicy(
@@ -62,7 +64,7 @@ def _january_closed(stub: Stub, agreement_id: str = "sla-1", customer: str = "gl
     request.terms.customer.CopyFrom(terms_pb2.Party(party_id=customer))
     stub.SignAgreement(request, timeout=TIMEOUT, metadata=auth("admin"))
     readings = [
-        build.reading("availability", START + timedelta(minutes=i), 60, 60) for i in range(60)
+        build.reading("availability", START + timedelta(minutes=i), good, 60) for i in range(60)
     ]
     stub.RecordMeasurements(
         pb.RecordMeasurementsRequest(agreement_id=agreement_id, measurements=readings),
@@ -291,3 +293,27 @@ def _fields(error: Any) -> list[str]:
     bad_request = error_details_pb2.BadRequest()
     status.details[0].Unpack(bad_request)
     return [v.field for v in bad_request.field_violations]
+
+
+def test_the_breach_and_credit_listings_name_the_open_disputes_of_their_period(
+    server: Any,
+) -> None:
+    """January closed breached (60 minutes of 0/60): one breach, one credit line."""
+    stub = Stub(server.channel)
+    _january_closed(stub, good=0)
+    opened = stub.OpenDispute(_opening(), timeout=TIMEOUT, metadata=auth("globex-customer"))
+    seen = auth("globex-customer")
+
+    breaches = stub.ListBreaches(
+        pb.ListBreachesRequest(customer_id="globex", min_log_position=opened.log_position),
+        timeout=TIMEOUT,
+        metadata=seen,
+    ).breaches
+    credits = stub.ListCredits(
+        pb.ListCreditsRequest(customer_id="globex", min_log_position=opened.log_position),
+        timeout=TIMEOUT,
+        metadata=seen,
+    ).credits
+
+    assert [list(b.open_dispute_ids) for b in breaches] == [["d-1"]]
+    assert [list(c.open_dispute_ids) for c in credits] == [["d-1"]]

@@ -279,7 +279,7 @@ class GetComplianceResponse(_message.Message):
     def __init__(self, report: _Optional[_Union[_compliance_pb2.ComplianceReport, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class BreachRecord(_message.Message):
-    __slots__ = ("agreement_id", "customer_id", "provider_id", "objective_id", "period_label", "window_start", "window_end", "track", "attained", "target", "terms_version", "position", "recorded_at", "retracted")
+    __slots__ = ("agreement_id", "customer_id", "provider_id", "objective_id", "period_label", "window_start", "window_end", "track", "attained", "target", "terms_version", "position", "recorded_at", "retracted", "open_dispute_ids")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -294,6 +294,7 @@ class BreachRecord(_message.Message):
     POSITION_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
     RETRACTED_FIELD_NUMBER: _ClassVar[int]
+    OPEN_DISPUTE_IDS_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     customer_id: str
     provider_id: str
@@ -308,7 +309,8 @@ class BreachRecord(_message.Message):
     position: int
     recorded_at: _timestamp_pb2.Timestamp
     retracted: bool
-    def __init__(self, agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., terms_version: _Optional[int] = ..., position: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retracted: _Optional[bool] = ...) -> None: ...
+    open_dispute_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., track: _Optional[str] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., terms_version: _Optional[int] = ..., position: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retracted: _Optional[bool] = ..., open_dispute_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListBreachesRequest(_message.Message):
     __slots__ = ("agreement_id", "customer_id", "provider_id", "objective_id", "period_start_from", "period_start_before", "state", "page_size", "page_token", "min_log_position")
@@ -345,7 +347,7 @@ class ListBreachesResponse(_message.Message):
     def __init__(self, breaches: _Optional[_Iterable[_Union[BreachRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class CreditRecord(_message.Message):
-    __slots__ = ("position", "agreement_id", "customer_id", "provider_id", "objective_id", "period_label", "window_start", "kind", "amount", "policy_line", "recorded_at", "credit_kind", "state")
+    __slots__ = ("position", "agreement_id", "customer_id", "provider_id", "objective_id", "period_label", "window_start", "kind", "amount", "policy_line", "recorded_at", "credit_kind", "state", "open_dispute_ids")
     POSITION_FIELD_NUMBER: _ClassVar[int]
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -359,6 +361,7 @@ class CreditRecord(_message.Message):
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
     CREDIT_KIND_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
+    OPEN_DISPUTE_IDS_FIELD_NUMBER: _ClassVar[int]
     position: int
     agreement_id: str
     customer_id: str
@@ -372,7 +375,8 @@ class CreditRecord(_message.Message):
     recorded_at: _timestamp_pb2.Timestamp
     credit_kind: _compliance_pb2.CreditKind
     state: _credit_states_pb2.CreditState
-    def __init__(self, position: _Optional[int] = ..., agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., credit_kind: _Optional[_Union[_compliance_pb2.CreditKind, str]] = ..., state: _Optional[_Union[_credit_states_pb2.CreditState, str]] = ...) -> None: ...
+    open_dispute_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, position: _Optional[int] = ..., agreement_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[str] = ..., amount: _Optional[_Union[_terms_pb2.Money, _Mapping]] = ..., policy_line: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., credit_kind: _Optional[_Union[_compliance_pb2.CreditKind, str]] = ..., state: _Optional[_Union[_credit_states_pb2.CreditState, str]] = ..., open_dispute_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListCreditsRequest(_message.Message):
     __slots__ = ("agreement_id", "customer_id", "provider_id", "currency_code", "period_start_from", "period_start_before", "page_size", "page_token", "min_log_position", "states")
