@@ -25,6 +25,7 @@ from domain.measurements import Measurement
 from domain.money import Money
 from domain.oracle import replay_subscriber_compliance
 from domain.period_results import BreachRetracted, CreditAdjusted, CreditIssued, PeriodRecalculated
+from domain.terms import Party
 from service.app.application import LedgerApplication
 from service.bootstrap import open_application
 from service.store.storage import parse_database_url
@@ -158,3 +159,34 @@ def test_each_subscribers_march_close_equals_the_oracles_replay_of_its_view(
         track.total,
         track.excluded,
     )
+
+
+def test_a_subscribers_own_exclusion_waits_only_when_that_subscribers_period_is_closed(
+    app: LedgerApplication,
+) -> None:
+    """hooli subscribes to basic after February closed for globex and initech (so none of
+    hooli's periods is closed); an exclusion of 2026-05-20 for hooli, recorded 2026-06-01, is
+    within 30 days of its end: it counts at once. The same for globex, whose February is closed
+    and which the exclusion of February touches, waits."""
+    subscribe(app, customer=Party("hooli", "Hooli"))
+    for_hooli = replace(
+        OUTAGES,
+        exclusion_id="hooli-own",
+        start=datetime(2026, 5, 20, tzinfo=UTC),
+        end=datetime(2026, 5, 21, tzinfo=UTC),
+        customer_id="hooli",
+    )
+    for_globex = replace(OUTAGES, exclusion_id="globex-own", customer_id="globex")
+
+    app.commands.record_exclusion(SERVICE, for_hooli)
+    app.commands.record_exclusion(SERVICE, for_globex)
+
+    service = app.agreements.find_agreement(SERVICE)
+    assert service is not None
+    assert [
+        (r.exclusion.exclusion_id, r.acknowledgement_required) for r in service.recorded_exclusions
+    ] == [
+        ("hooli-own", False),
+        ("globex-own", True),
+    ]
+    assert service.exclusions == [for_hooli]
