@@ -178,3 +178,22 @@ def test_a_cap_outside_its_range_is_refused_naming_its_field(
     bad_request = error_details_pb2.BadRequest()
     assert status.details[0].Unpack(bad_request)
     assert [v.field for v in bad_request.field_violations] == [field]
+
+
+def test_subscribe_events_filters_the_cap_entries_by_their_type(stub: Stub) -> None:
+    _closed_january(stub)
+    stream = stub.SubscribeEvents(
+        ledger_service_pb2.SubscribeEventsRequest(
+            agreement_id="sla-capped", event_types=["credit_capped"]
+        ),
+        timeout=TIMEOUT,
+    )
+
+    found: list[str] = []
+    for response in stream:
+        found.extend(e.credit_capped.objective_id for e in response.events)
+        if len(found) >= 3:
+            break
+    stream.cancel()
+
+    assert found == ["availability", "latency", "support"]
