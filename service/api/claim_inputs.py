@@ -12,7 +12,7 @@ from domain.errors import Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.input_ranges import DATE_RULE, parse_iso_date
 from domain.money import Money
-from domain.periods import unit_of_label
+from domain.periods import is_label_of, unit_of_label
 from domain.terms import MAX_TEXT_LENGTH
 from service.api.mapping.claims import METHOD_FROM_PROTO
 from service.api.mapping.scalars import decimal_field, position_from_proto
@@ -58,9 +58,11 @@ def deciding_from_proto(request: claims_pb2.DecideClaimRequest) -> Deciding:
     """DecideClaim's inputs; INVALID_ARGUMENT naming every malformed field."""
     violations = Violations()
     credit = credit_from_proto(request, "credit", violations)
+    approved = Money(Decimal(0), "")
     if not request.HasField("approved"):
         violations.add("approved", "is required: the amount approved, 0 to deny the claim")
-    approved = money_from_proto(request.approved, "approved", violations, least=Decimal(0))
+    else:
+        approved = money_from_proto(request.approved, "approved", violations, least=Decimal(0))
     if len(request.reason) > MAX_TEXT_LENGTH:
         violations.add("reason", f"at most {MAX_TEXT_LENGTH} characters")
     expected = expected_version(request, "expected_version", violations)
@@ -101,9 +103,11 @@ def _settling(message: claims_pb2.Settlement, path: str, violations: Violations)
         violations.add(f"{path}.invoice_date", f"is required for an invoice and {DATE_RULE}")
     elif method != "invoice" and day:
         violations.add(f"{path}.invoice_date", "only an invoice has a date")
+    amount = Money(Decimal(0), "")
     if not message.HasField("amount"):
         violations.add(f"{path}.amount", "is required")
-    amount = money_from_proto(message.amount, f"{path}.amount", violations, least=None)
+    else:
+        amount = money_from_proto(message.amount, f"{path}.amount", violations, least=None)
     expected = expected_version(message, f"{path}.expected_version", violations)
     order = SettlementOrder(message.settlement_id, method or "", reference, day, amount)
     return Settling(credit, order, expected)
@@ -120,8 +124,10 @@ def credit_from_proto(message: Any, path: str, violations: Violations) -> Credit
     if ref.customer_id and not is_identifier(ref.customer_id):
         violations.add(f"{path}.customer_id", f"empty or {IDENTIFIER_RULE}")
     try:
-        unit_of_label(ref.period_label)
+        well_formed = is_label_of(ref.period_label, unit_of_label(ref.period_label))
     except ValueError:
+        well_formed = False
+    if not well_formed:
         violations.add(
             f"{path}.period_label",
             'a period label: "2026-03-29", "2026-W13", "2026-03" or "2026-Q1"',
