@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +37,9 @@ class CreditFilter:
     period_start_from: datetime | None = None
     period_start_before: datetime | None = None
     # Only lines of credits now in one of these states (CreditStatus values); empty: every line.
-    states: tuple[str, ...] = ()
+    # Left out of repr, so that the page tokens of a listing without states (bound to the
+    # filter's repr) stay what they were before the field existed.
+    states: tuple[str, ...] = field(default=(), repr=False)
 
 
 def list_breaches(

@@ -93,7 +93,9 @@ def credit_listing(request: pb.ListCreditsRequest) -> Listing[CreditFilter]:
         period_start_before=page.start_before,
         states=page.states,
     )
-    return Listing(page, where, fingerprint("credits", where))
+    # A token binds the states too (CreditFilter's repr leaves them out, see there).
+    bound = fingerprint("credits", (where, where.states) if where.states else where)
+    return Listing(page, where, bound)
 
 
 def balance_instants(request: pb.GetCreditBalanceRequest, now: datetime) -> Instants:
