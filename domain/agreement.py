@@ -220,12 +220,9 @@ class Agreement(BaseAggregate[str]):
         self, exclusion: Exclusion, recorded_at: datetime, acknowledgement_required: bool = False
     ) -> bool:
         """Record an exclusion; False when the same one was recorded before (nothing appended).
-
-        Allowed after termination and for closed periods: exclusions are often agreed late, and
-        the terms' exclusion rules say whether such a one waits for acknowledgement (decided by
-        the caller, from what the store holds). Scheduled maintenance without the notice the
-        rules require is refused (FailedPreconditionError).
-        """
+        Allowed after termination and for closed periods; whether a late one waits for
+        acknowledgement the caller decides from the store (terms' exclusion rules). Maintenance
+        without the notice the rules require is refused (FailedPreconditionError)."""
         for known in self.recorded_exclusions:
             if known.exclusion.exclusion_id == exclusion.exclusion_id:
                 if known.exclusion == exclusion:
