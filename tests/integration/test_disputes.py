@@ -199,3 +199,23 @@ def _read_models(app: LedgerApplication, database_url: str) -> ReadModels:
     models = open_read_models(app, database_url)
     models.catch_up()
     return models
+
+
+def test_both_sides_replay_what_the_ledger_knew_when_the_dispute_was_opened(
+    database_url: str,
+) -> None:
+    """Opened on 2 May; the late outage (recorded 3 May) and the upheld resolution (EUR
+    250.00, see above) come after. Known at the opening, April has no breach and no credit; known
+    now, CreditAdjusted +EUR 250.00."""
+    may_15 = datetime(2026, 5, 15, tzinfo=UTC)
+    with april_closed_as_met(database_url) as (app, clock):
+        record = app.disputes.open(AGREEMENT, "d-1", APRIL_RESULT, "the outage", "")
+        clock.now += timedelta(days=1)
+        _record_late_outage(app)
+        app.disputes.resolve(AGREEMENT, "d-1", Outcome.UPHELD, "the outage is real")
+
+        then, _ = app.compliance.report(AGREEMENT, "", may_15, record.opened_at, None)
+        now, _ = app.compliance.report(AGREEMENT, "", may_15, clock.now, None)
+
+        assert (len(then.breaches), len(then.credits)) == (0, 0)
+        assert [c.amount for c in now.credits] == [eur("250.00")]
