@@ -58,6 +58,8 @@ READS = frozenset(
 )
 CREDIT_EVENT_TYPES = frozenset(
     {"credit_issued", "credit_adjusted", "bonus_earned", "bonus_adjusted", "credit_capped"}
+    # What finance acts on: the claims, decisions, forfeitures and settlements of credits.
+    | {"credit_claimed", "claim_decided", "credit_forfeited", "credit_settled"}
 )
 WHOLE_LEDGER = frozenset({"GetLedgerDigest", "VerifyLedger"})
 # What a customer does about its own credits and exclusions.
