@@ -23,20 +23,13 @@ from domain.credit_lifecycle import credit_state
 from domain.disputes import Dispute, DisputeSubject, Outcome, SubjectKind
 from domain.errors import FailedPreconditionError
 from domain.exclusion_standing import ExclusionStanding, RecordedExclusion
-from domain.exclusions import Exclusion
 from domain.identifiers import period_stream
 from domain.period_results import PeriodEvent
-from domain.periods import periods_between
 from domain.subscriptions import Subscription
-from domain.terms import PeriodUnit
-from service.app.recalculations import period_compensations, periods_compensations
+from service.app.recalculations import period_compensations
 
 if TYPE_CHECKING:
     from service.app.application import LedgerApplication
-
-# An exclusion's interval may span years: the periods of one objective it touches that one
-# resolution recalculates (e.g. 3 years of daily periods); the others: RecalculatePeriod.
-MAX_TOUCHED_PERIODS = 1100
 
 
 def check_subject_state(
@@ -129,32 +122,12 @@ def _exclusion_effects(
     if not changed:
         return []
     effects: list[Any] = list(agreement.collect_events())
-    subscription = _subscription(app, agreement, subject)
-    touched = touched_closed_periods(app, agreement, recorded.exclusion, whose)
-    # All at once, so that the cap across objectives allocates each fee period once.
-    effects.extend(periods_compensations(app.event_log, agreement, subscription, touched, at))
+    # The compensations an acknowledgement or revocation implies, as AcknowledgeExclusion
+    # derives them: every closed period of the customer's that the exclusion touches.
+    effects.extend(
+        app.exclusion_acknowledgements.compensations(agreement, subject.exclusion_id, whose, at)
+    )
     return effects
-
-
-def touched_closed_periods(
-    app: LedgerApplication, agreement: Agreement, exclusion: Exclusion, customer_id: str
-) -> list[tuple[str, str]]:
-    """(objective, label) of every closed period (of customer_id, for a service SLA) that the
-    exclusion's interval overlaps, for each objective it applies to, in stream-name order."""
-    calendars: set[tuple[str, PeriodUnit, str]] = set()
-    for version in agreement.terms_versions:
-        for objective in version.terms.judged_objectives():
-            if exclusion.applies_to(objective.objective_id):
-                calendars.add((objective.objective_id, objective.period, version.terms.time_zone))
-    streams: dict[str, tuple[str, str]] = {}
-    for objective_id, unit, zone in sorted(calendars, key=lambda c: (c[0], c[1].value, c[2])):
-        periods = periods_between(exclusion.start, exclusion.end, unit, zone)
-        for period in periods[:MAX_TOUCHED_PERIODS]:
-            stream = period_stream(agreement.agreement_id, objective_id, period.label, customer_id)
-            streams[stream] = (objective_id, period.label)
-    names = sorted(streams)
-    closed = app.event_log.stream_heads(names) if names else {}
-    return [streams[name] for name in names if name in closed]
 
 
 def _subscription(
