@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import grpc
 
-from service.api.access import CustomerScope
 from service.api.actor_context import as_caller
-from service.api.auth import current_identity
+from service.api.call_groups import CallGroup
 from service.api.command_inputs import case_milestones_from_proto, milestones_named_in_request
 from service.api.mapping.cases import case_page_to_proto, case_to_proto
 from service.api.query_inputs import case_instants, case_listing
 from service.api.read_waits import log_at
-from service.app.application import Clock, LedgerApplication
+from service.app.application import Clock
 from service.app.case_views import RecordedCaseEvents
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.command_requests import CommandRecord, CommandRequest
 
 
-class CaseCalls:
+class CaseCalls(CallGroup):
     """The case methods, mixed into LedgerServicer, which sets these attributes."""
 
-    _app: LedgerApplication
     _clock: Clock
-    _access: CustomerScope
     _page_bytes: int
     _at_risk_percent: int
 
@@ -42,9 +39,7 @@ class CaseCalls:
         def replay(record: CommandRecord) -> pb.RecordCaseEventsResponse:
             return _recorded(self._app.cases.replayed(record, len(milestones)))
 
-        return self._app.idempotency.carry_out_once(
-            "RecordCaseEvents", request, current_identity.get(), carry_out, replay
-        )
+        return self._once("RecordCaseEvents", request, carry_out, replay)
 
     def GetCase(  # noqa: N802
         self, request: pb.GetCaseRequest, context: grpc.ServicerContext

@@ -3,31 +3,22 @@ check the caller's scope, call the application, map the credit back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 import grpc
-from google.protobuf.message import Message
 
 from domain.credit_lifecycle import CreditState
-from service.api.access import CustomerScope
 from service.api.actor_context import as_caller
-from service.api.auth import current_identity
+from service.api.call_groups import CallGroup
 from service.api.claim_inputs import claiming_from_proto, deciding_from_proto, settling_from_proto
 from service.api.mapping.claims import money_into_proto
-from service.app.application import LedgerApplication
 from service.app.claims import CreditKey
 from service.generated.sla.ledger.v1 import claims_pb2
 from service.store.command_requests import CommandRecord, CommandRequest
 
-Reply = TypeVar("Reply")
 
-
-class ClaimCalls:
+class ClaimCalls(CallGroup):
     """The claim methods, mixed into LedgerServicer, which sets these attributes."""
-
-    _app: LedgerApplication
-    _access: CustomerScope
 
     @as_caller
     def ClaimCredit(  # noqa: N802
@@ -107,17 +98,6 @@ class ClaimCalls:
 
     def _require(self, credit: CreditKey) -> None:
         self._access.require_credit(credit.agreement_id, credit.customer_id, "credit.customer_id")
-
-    def _once(
-        self,
-        method: str,
-        message: Message,
-        carry_out: Callable[[CommandRequest | None], Reply],
-        replay: Callable[[CommandRecord], Reply],
-    ) -> Reply:
-        return self._app.idempotency.carry_out_once(
-            method, message, current_identity.get(), carry_out, replay
-        )
 
 
 def _settled(

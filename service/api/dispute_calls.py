@@ -16,9 +16,9 @@ from sqlalchemy import Engine
 from domain.disputes import DisputeRecord
 from projections.dispute_views import list_disputes, open_dispute_ids
 from projections.read_models import ReadModels
-from service.api.access import CustomerScope
 from service.api.actor_context import as_caller
-from service.api.auth import PermissionDeniedError, current_identity
+from service.api.auth import PermissionDeniedError
+from service.api.call_groups import CallGroup
 from service.api.dispute_inputs import (
     check_get_request,
     dispute_listing,
@@ -27,18 +27,15 @@ from service.api.dispute_inputs import (
 )
 from service.api.mapping.disputes import dispute_to_proto
 from service.api.read_waits import log_at, models_at
-from service.app.application import LedgerApplication
 from service.app.disputes import Resolution
 from service.generated.sla.ledger.v1 import disputes_pb2 as dpb
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.command_requests import CommandRecord, CommandRequest
 
 
-class DisputeCalls:
+class DisputeCalls(CallGroup):
     """The dispute methods, mixed into LedgerServicer, which sets these attributes."""
 
-    _app: LedgerApplication
-    _access: CustomerScope
     _read_models: ReadModels | None
     _page_bytes: int
 
@@ -67,9 +64,7 @@ class DisputeCalls:
             dispute, position = self._app.disputes.carried_out(record)
             return dpb.OpenDisputeResponse(dispute=dispute_to_proto(dispute), log_position=position)
 
-        return self._app.idempotency.carry_out_once(
-            "OpenDispute", request, current_identity.get(), carry_out, replay
-        )
+        return self._once("OpenDispute", request, carry_out, replay)
 
     @as_caller
     def ResolveDispute(  # noqa: N802
@@ -96,9 +91,7 @@ class DisputeCalls:
             count = record.appended_count or record.last_position - first + 1
             return _resolved(Resolution(dispute, first, record.last_position, count))
 
-        return self._app.idempotency.carry_out_once(
-            "ResolveDispute", request, current_identity.get(), carry_out, replay
-        )
+        return self._once("ResolveDispute", request, carry_out, replay)
 
     def GetDispute(  # noqa: N802
         self, request: dpb.GetDisputeRequest, context: grpc.ServicerContext

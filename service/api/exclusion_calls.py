@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 import grpc
-from google.protobuf.message import Message
 
 from domain.errors import Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
-from service.api.access import CustomerScope, require_customer
+from service.api.access import require_customer
 from service.api.actor_context import as_caller
-from service.api.auth import PermissionDeniedError, current_identity
+from service.api.auth import PermissionDeniedError
+from service.api.call_groups import CallGroup
 from service.api.command_replies import first_event
 from service.api.mapping.scalars import position_from_proto
-from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as ack_pb
 from service.store.command_requests import CommandRecord, CommandRequest
 
-Reply = TypeVar("Reply")
 
-
-class ExclusionCalls:
+class ExclusionCalls(CallGroup):
     """The exclusion methods, mixed into LedgerServicer, which sets these attributes."""
-
-    _app: LedgerApplication
-    _access: CustomerScope
 
     @as_caller
     def AcknowledgeExclusion(  # noqa: N802
@@ -61,7 +52,7 @@ class ExclusionCalls:
                 periods_recalculated=record.request.outcome.get("periods", 0),
             )
 
-        return self._acknowledge_once(request, carry_out, replay)
+        return self._once("AcknowledgeExclusion", request, carry_out, replay)
 
     def _require_acknowledger(self, agreement_id: str, customer_id: str) -> None:
         """A token limited to customers acknowledges for one of them only: the agreement's
@@ -75,16 +66,6 @@ class ExclusionCalls:
                 f"this token sees the subscriptions of {', '.join(sorted(view))} to "
                 f"{agreement_id}; customer_id must name one of them"
             )
-
-    def _acknowledge_once(
-        self,
-        message: Message,
-        carry_out: Callable[[CommandRequest | None], Reply],
-        replay: Callable[[CommandRecord], Reply],
-    ) -> Reply:
-        return self._app.idempotency.carry_out_once(
-            "AcknowledgeExclusion", message, current_identity.get(), carry_out, replay
-        )
 
 
 def _acknowledgement_input(request: ack_pb.AcknowledgeExclusionRequest) -> int | None:

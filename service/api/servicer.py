@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Iterator
 
 import grpc
-from google.protobuf.message import Message
 
 from projections.credit_balance_queries import balances_by_state, balances_now
 from projections.queries import credit_balances, list_breaches, list_credits
 from projections.read_models import ReadModels
 from service.api.access import CustomerScope, require_customer, require_whole_ledger
 from service.api.actor_context import as_caller
-from service.api.auth import current_identity
 from service.api.case_calls import CaseCalls
 from service.api.claim_calls import ClaimCalls
 from service.api.command_inputs import (
@@ -56,8 +53,6 @@ from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.store.command_requests import CommandRecord, CommandRequest
 from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
-
-Reply = TypeVar("Reply")
 
 
 class LedgerServicer(
@@ -336,17 +331,6 @@ class LedgerServicer(
             return close_replay(self._app, record)
 
         return self._once("ClosePeriod", request, carry_out, replay)
-
-    def _once(
-        self,
-        method: str,
-        message: Message,
-        carry_out: Callable[[CommandRequest | None], Reply],
-        replay: Callable[[CommandRecord], Reply],
-    ) -> Reply:
-        return self._app.idempotency.carry_out_once(
-            method, message, current_identity.get(), carry_out, replay
-        )
 
     def GetLedgerDigest(  # noqa: N802
         self, request: pb.GetLedgerDigestRequest, context: grpc.ServicerContext

@@ -4,20 +4,18 @@ service SLA as well as an agreement; map, call, map."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
 import grpc
-from google.protobuf.message import Message
 
 from domain.errors import FieldViolation, InvalidArgumentError, unknown_agreement
 from domain.subscriptions import Subscription
 from projections.read_models import ReadModels
 from projections.subscription_views import customer_subscriptions, service_subscriptions
-from service.api.access import CustomerScope, require_customer
+from service.api.access import require_customer
 from service.api.actor_context import as_caller
-from service.api.auth import current_identity
+from service.api.call_groups import CallGroup
 from service.api.command_inputs import check_recalculation
 from service.api.command_replies import appended, appended_by, recalculate_reply
 from service.api.listing_pages import fingerprint
@@ -36,19 +34,15 @@ from service.api.subscription_inputs import (
     tier_change_from_proto,
 )
 from service.api.subscription_pages import own_subscriptions, subscription_page
-from service.app.application import Clock, LedgerApplication
+from service.app.application import Clock
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.command_requests import CommandRecord, CommandRequest
 
-Reply = TypeVar("Reply")
 
-
-class SubscriptionCalls:
+class SubscriptionCalls(CallGroup):
     """The service-SLA methods, mixed into LedgerServicer, which sets these attributes."""
 
-    _app: LedgerApplication
     _clock: Clock
-    _access: CustomerScope
     _read_models: ReadModels | None
     _page_bytes: int
 
@@ -70,7 +64,7 @@ class SubscriptionCalls:
             subscription, _ = self._app.subscriptions.carried_out(record)
             return _reply(pb.SubscribeCustomerResponse, subscription, s.start, record.last_position)
 
-        return self._subscription_once("SubscribeCustomer", request, carry_out, replay)
+        return self._once("SubscribeCustomer", request, carry_out, replay)
 
     @as_caller
     def ChangeSubscriptionTier(  # noqa: N802
@@ -98,7 +92,7 @@ class SubscriptionCalls:
             subscription, _ = self._app.subscriptions.carried_out(record)
             return _reply(changed, subscription, change.effective_from, record.last_position)
 
-        return self._subscription_once("ChangeSubscriptionTier", request, carry_out, replay)
+        return self._once("ChangeSubscriptionTier", request, carry_out, replay)
 
     @as_caller
     def EndSubscription(  # noqa: N802
@@ -125,7 +119,7 @@ class SubscriptionCalls:
                 pb.EndSubscriptionResponse, subscription, ending.end_at, record.last_position
             )
 
-        return self._subscription_once("EndSubscription", request, carry_out, replay)
+        return self._once("EndSubscription", request, carry_out, replay)
 
     def GetSubscription(  # noqa: N802
         self, request: pb.GetSubscriptionRequest, context: grpc.ServicerContext
@@ -263,7 +257,7 @@ class SubscriptionCalls:
         def replay(record: CommandRecord) -> pb.RecalculatePeriodResponse:
             return recalculate_reply(appended_by(self._app, record))
 
-        return self._subscription_once("RecalculatePeriod", request, carry_out, replay)
+        return self._once("RecalculatePeriod", request, carry_out, replay)
 
     def _check_service_subject(
         self, agreement_id: str, tier_id: str, customer_id: str, *, required: str
@@ -287,17 +281,6 @@ class SubscriptionCalls:
                 "tier_id",
                 f"the service has no tier {tier_id!r} (its tiers: {', '.join(sorted(known))})",
             )
-
-    def _subscription_once(
-        self,
-        method: str,
-        message: Message,
-        carry_out: Callable[[CommandRequest | None], Reply],
-        replay: Callable[[CommandRecord], Reply],
-    ) -> Reply:
-        return self._app.idempotency.carry_out_once(
-            method, message, current_identity.get(), carry_out, replay
-        )
 
 
 Response = TypeVar(
