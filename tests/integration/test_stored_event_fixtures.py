@@ -26,10 +26,10 @@ from domain.objectives import CaseClock, ClockStop
 from domain.period_results import BreachDetected, CreditIssued, PeriodClosed
 from domain.subscriptions import Subscription, replay_subscription
 from domain.terms import AgreementKind, Party, PeriodUnit
-from service.app.application import LedgerApplication
 from service.bootstrap import open_application
 from service.store.chain_store import LedgerTamperedError
 from service.store.storage import parse_database_url
+from tests.integration.stored_fixtures import decode_fixture
 from tests.integration.tampering import run_cli, verify_command
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_11.json"
@@ -39,19 +39,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def decoded(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     database = tmp_path_factory.mktemp("fixtures") / "ledger.sqlite3"
-    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
-    rows = json.loads(FIXTURE.read_text())
-    return [
-        app.mapper.to_domain_event(
-            StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=row["state"].encode(),
-            )
-        )
-        for row in rows
-    ]
+    return decode_fixture(FIXTURE, database)
 
 
 def test_every_stored_event_type_of_2026_11_still_decodes(decoded: list[Any]) -> None:
@@ -103,18 +91,7 @@ SEMANTICS_FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_11_
 @pytest.fixture(scope="module")
 def semantics_events(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     database = tmp_path_factory.mktemp("semantics") / "ledger.sqlite3"
-    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
-    return [
-        app.mapper.to_domain_event(
-            StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=row["state"].encode(),
-            )
-        )
-        for row in json.loads(SEMANTICS_FIXTURE.read_text())
-    ]
+    return decode_fixture(SEMANTICS_FIXTURE, database)
 
 
 def test_every_stored_period_event_type_of_2026_11_still_decodes(
@@ -203,18 +180,7 @@ HOUR_US = 3_600_000_000
 @pytest.fixture(scope="module")
 def case_events(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     database = tmp_path_factory.mktemp("cases") / "ledger.sqlite3"
-    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
-    return [
-        app.mapper.to_domain_event(
-            StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=row["state"].encode(),
-            )
-        )
-        for row in json.loads(CASES_FIXTURE.read_text())
-    ]
+    return decode_fixture(CASES_FIXTURE, database)
 
 
 def test_every_stored_case_event_type_of_2026_12_still_decodes(case_events: list[Any]) -> None:
@@ -272,18 +238,7 @@ SERVICES_NOVEMBER = datetime(2026, 11, 1, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def service_events(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     database = tmp_path_factory.mktemp("services") / "ledger.sqlite3"
-    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
-    return [
-        app.mapper.to_domain_event(
-            StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=row["state"].encode(),
-            )
-        )
-        for row in json.loads(SERVICES_FIXTURE.read_text())
-    ]
+    return decode_fixture(SERVICES_FIXTURE, database)
 
 
 def test_every_stored_service_event_type_of_2026_12_still_decodes(

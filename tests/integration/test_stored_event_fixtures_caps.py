@@ -7,21 +7,18 @@ with a cap of 75% of the fee, two January credits (availability 100%, latency 50
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from eventsourcing.persistence import StoredEvent
 
 from domain.agreement import Agreement
 from domain.credit_cap_oracle import recorded_reductions, replayed_reductions
 from domain.credit_caps import CreditCap, CreditCapped
 from domain.money import Money
 from domain.period_results import CreditIssued, PeriodClosed
-from service.app.application import LedgerApplication
-from service.store.storage import parse_database_url
+from tests.integration.stored_fixtures import decode_fixture
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_12_caps.json"
 
@@ -29,18 +26,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_12_caps.json"
 @pytest.fixture(scope="module")
 def cap_events(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     database = tmp_path_factory.mktemp("caps") / "ledger.sqlite3"
-    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
-    return [
-        app.mapper.to_domain_event(
-            StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=row["state"].encode(),
-            )
-        )
-        for row in json.loads(FIXTURE.read_text())
-    ]
+    return decode_fixture(FIXTURE, database)
 
 
 def eur(amount: str) -> Money:

@@ -8,22 +8,19 @@ left out."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from eventsourcing.persistence import StoredEvent
 
 from domain.agreement import Agreement
 from domain.claims import ClaimDecided, ClaimRule, CreditClaimed, CreditForfeited, CreditSettled
 from domain.credit_lifecycle import CreditStatus, credit_state
 from domain.money import Money
 from domain.period_results import BreachDetected, CreditIssued, PeriodClosed, PeriodEvent
-from service.app.application import LedgerApplication
-from service.store.storage import parse_database_url
+from tests.integration.stored_fixtures import decode_fixture
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_12_claims.json"
 DEADLINE = datetime(2026, 7, 1, tzinfo=UTC)
@@ -36,18 +33,7 @@ def eur(amount: str) -> Money:
 @pytest.fixture(scope="module")
 def claim_events(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     database = tmp_path_factory.mktemp("claims") / "ledger.sqlite3"
-    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
-    return [
-        app.mapper.to_domain_event(
-            StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=row["state"].encode(),
-            )
-        )
-        for row in json.loads(FIXTURE.read_text())
-    ]
+    return decode_fixture(FIXTURE, database)
 
 
 def test_every_stored_claim_event_type_of_2026_12_still_decodes(claim_events: list[Any]) -> None:

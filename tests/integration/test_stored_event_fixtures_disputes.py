@@ -8,20 +8,17 @@ the dispute's stream only."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from eventsourcing.persistence import StoredEvent
 
 from domain.disputes import Dispute, DisputeSubject, Outcome, SubjectKind, dispute_record
 from projections.log_source import LoggedEvent
 from service.api.mapping.events import logged_event_to_proto
-from service.app.application import LedgerApplication
 from service.generated.sla.ledger.v1 import disputes_pb2
-from service.store.storage import parse_database_url
+from tests.integration.stored_fixtures import decode_fixture
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_12_disputes.json"
 
@@ -29,18 +26,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_12_disputes.j
 @pytest.fixture(scope="module")
 def dispute_events(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     database = tmp_path_factory.mktemp("disputes") / "ledger.sqlite3"
-    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
-    return [
-        app.mapper.to_domain_event(
-            StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=row["state"].encode(),
-            )
-        )
-        for row in json.loads(FIXTURE.read_text())
-    ]
+    return decode_fixture(FIXTURE, database)
 
 
 def test_every_stored_dispute_event_type_of_2026_12_still_decodes(

@@ -9,20 +9,17 @@ one with the acknowledgement_required field taken out (another exclusion id, a l
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from eventsourcing.persistence import StoredEvent
 
 from domain.agreement import Agreement, replay_agreement
 from domain.exclusion_rules import ExclusionRules
 from domain.exclusion_standing import ExclusionStanding
 from domain.exclusions import ExclusionKind
-from service.app.application import LedgerApplication
-from service.store.storage import parse_database_url
+from tests.integration.stored_fixtures import decode_fixture
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_12_exclusions.json"
 
@@ -30,19 +27,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "stored_events_2026_12_exclusions
 @pytest.fixture(scope="module")
 def decoded(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     database = tmp_path_factory.mktemp("fixtures") / "ledger.sqlite3"
-    app = LedgerApplication({**parse_database_url(f"sqlite:///{database}").env})
-    rows = json.loads(FIXTURE.read_text())
-    return [
-        app.mapper.to_domain_event(
-            StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=row["state"].encode(),
-            )
-        )
-        for row in rows
-    ]
+    return decode_fixture(FIXTURE, database)
 
 
 def test_every_stored_exclusion_event_type_of_2026_12_still_decodes(decoded: list[Any]) -> None:
