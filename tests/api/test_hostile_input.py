@@ -61,6 +61,17 @@ def _code(call: Callable[[], Any]) -> grpc.StatusCode:
     return grpc.StatusCode.OK
 
 
+def _never_internal_and_a_refusal_writes_nothing(stub: Stub, call: Callable[[], Any]) -> None:
+    """The call ends in no server error, and when it is refused the ledger is as before."""
+    before = _digest(stub)
+
+    code = _code(call)
+
+    assert code not in NEVER
+    if code is not grpc.StatusCode.OK:
+        assert _digest(stub) == before
+
+
 @pytest.fixture
 def fuzzed(stub: Stub) -> Stub:
     stub.SignAgreement(build.sign_request("sla-1", START, START), timeout=TIMEOUT)
@@ -79,13 +90,7 @@ def test_random_bytes_to_any_method_are_never_internal(
         request_serializer=None,
         response_deserializer=None,
     )
-    before = _digest(fuzzed)
-
-    code = _code(lambda: call(payload, timeout=TIMEOUT))
-
-    assert code not in NEVER
-    if code is not grpc.StatusCode.OK:
-        assert _digest(fuzzed) == before
+    _never_internal_and_a_refusal_writes_nothing(fuzzed, lambda: call(payload, timeout=TIMEOUT))
 
 
 @FUZZ
@@ -127,13 +132,9 @@ def test_hostile_case_batches_are_refused_whole_or_recorded_whole(
 def test_hostile_terms_are_refused_with_invalid_argument_and_write_nothing(
     fuzzed: Stub, request: pb.SignAgreementRequest
 ) -> None:
-    before = _digest(fuzzed)
-
-    code = _code(lambda: fuzzed.SignAgreement(request, timeout=TIMEOUT))
-
-    assert code not in NEVER
-    if code is not grpc.StatusCode.OK:
-        assert _digest(fuzzed) == before
+    _never_internal_and_a_refusal_writes_nothing(
+        fuzzed, lambda: fuzzed.SignAgreement(request, timeout=TIMEOUT)
+    )
 
 
 @FUZZ
@@ -142,13 +143,9 @@ def test_hostile_subscription_calls_are_refused_without_writing_or_recorded_whol
     fuzzed: Stub, call: tuple[str, Any]
 ) -> None:
     method, request = call
-    before = _digest(fuzzed)
-
-    code = _code(lambda: getattr(fuzzed, method)(request, timeout=TIMEOUT))
-
-    assert code not in NEVER
-    if code is not grpc.StatusCode.OK:
-        assert _digest(fuzzed) == before
+    _never_internal_and_a_refusal_writes_nothing(
+        fuzzed, lambda: getattr(fuzzed, method)(request, timeout=TIMEOUT)
+    )
 
 
 @FUZZ
@@ -157,13 +154,9 @@ def test_hostile_dispute_calls_are_refused_without_writing_or_recorded_whole(
     fuzzed: Stub, call: tuple[str, Any]
 ) -> None:
     method, request = call
-    before = _digest(fuzzed)
-
-    code = _code(lambda: getattr(fuzzed, method)(request, timeout=TIMEOUT))
-
-    assert code not in NEVER
-    if code is not grpc.StatusCode.OK:
-        assert _digest(fuzzed) == before
+    _never_internal_and_a_refusal_writes_nothing(
+        fuzzed, lambda: getattr(fuzzed, method)(request, timeout=TIMEOUT)
+    )
 
 
 @FUZZ
@@ -171,13 +164,9 @@ def test_hostile_dispute_calls_are_refused_without_writing_or_recorded_whole(
 def test_hostile_service_sla_terms_are_refused_and_write_nothing(
     fuzzed: Stub, request: pb.SignAgreementRequest
 ) -> None:
-    before = _digest(fuzzed)
-
-    code = _code(lambda: fuzzed.SignAgreement(request, timeout=TIMEOUT))
-
-    assert code not in NEVER
-    if code is not grpc.StatusCode.OK:
-        assert _digest(fuzzed) == before
+    _never_internal_and_a_refusal_writes_nothing(
+        fuzzed, lambda: fuzzed.SignAgreement(request, timeout=TIMEOUT)
+    )
 
 
 @FUZZ
@@ -186,13 +175,9 @@ def test_hostile_claims_decisions_and_settlements_are_refused_without_writing(
     fuzzed: Stub, call: tuple[str, Any]
 ) -> None:
     method, request = call
-    before = _digest(fuzzed)
-
-    code = _code(lambda: getattr(fuzzed, method)(request, timeout=TIMEOUT))
-
-    assert code not in NEVER
-    if code is not grpc.StatusCode.OK:
-        assert _digest(fuzzed) == before
+    _never_internal_and_a_refusal_writes_nothing(
+        fuzzed, lambda: getattr(fuzzed, method)(request, timeout=TIMEOUT)
+    )
 
 
 @FUZZ
