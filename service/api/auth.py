@@ -54,6 +54,9 @@ READS = frozenset(
         "ListCustomerSubscriptions",
         "ListDisputes",
         "GetDispute",
+        "ListAgreements",
+        "ListPeriodResults",
+        "GetComplianceSeries",
     }
 )
 CREDIT_EVENT_TYPES = frozenset(

@@ -21,6 +21,7 @@ from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as ac
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from tests import proto_builders as build
 from tests import service_sla_requests as svc
+from tests.api.hostile_discovery import discovery_bases
 from tests.hostile_claims import claim_bases
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
@@ -105,7 +106,13 @@ def request_bases() -> dict[str, Message]:
             agreement_id=TARGET, measurements=[reading], columns=[columns]
         ),
         "GetAgreement": pb.GetAgreementRequest(agreement_id=TARGET, as_of=instant, known_at=later),
-        "ListEvents": pb.ListEventsRequest(agreement_id=TARGET, page_size=10),
+        "ListEvents": pb.ListEventsRequest(
+            agreement_id=TARGET,
+            page_size=10,
+            event_types=["period_closed"],
+            recorded_from=build.timestamp(START),
+            recorded_to=later,
+        ),
         "RecordExclusion": pb.RecordExclusionRequest(agreement_id=TARGET, exclusion=exclusion),
         "ClosePeriod": pb.ClosePeriodRequest(agreement_id=TARGET, until=until),
         "RecalculatePeriod": pb.RecalculatePeriodRequest(
@@ -164,6 +171,7 @@ def request_bases() -> dict[str, Message]:
         **subscription_bases(instant, later),
         **claim_bases(TARGET, START.strftime("%Y-%m")),
         **dispute_bases(),
+        **discovery_bases(TARGET, START, NOW),
     }
 
 

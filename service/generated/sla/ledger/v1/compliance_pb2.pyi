@@ -72,7 +72,7 @@ class TrackCompliance(_message.Message):
     def __init__(self, track: _Optional[str] = ..., indicator: _Optional[_Union[_terms_pb2.Indicator, str]] = ..., final: _Optional[bool] = ..., attained: _Optional[str] = ..., target: _Optional[str] = ..., good: _Optional[str] = ..., total: _Optional[str] = ..., bad: _Optional[str] = ..., readings: _Optional[int] = ..., excluded: _Optional[int] = ..., budget_remaining_percent: _Optional[str] = ..., target_line: _Optional[str] = ..., status: _Optional[_Union[ComplianceStatus, str]] = ...) -> None: ...
 
 class ObjectiveCompliance(_message.Message):
-    __slots__ = ("objective_id", "period_label", "terms_version", "window_start", "window_end", "status", "tracks", "open_dispute_ids")
+    __slots__ = ("objective_id", "period_label", "terms_version", "window_start", "window_end", "status", "tracks", "open_dispute_ids", "closed")
     OBJECTIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_LABEL_FIELD_NUMBER: _ClassVar[int]
     TERMS_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -81,6 +81,7 @@ class ObjectiveCompliance(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     TRACKS_FIELD_NUMBER: _ClassVar[int]
     OPEN_DISPUTE_IDS_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_FIELD_NUMBER: _ClassVar[int]
     objective_id: str
     period_label: str
     terms_version: int
@@ -89,7 +90,24 @@ class ObjectiveCompliance(_message.Message):
     status: ComplianceStatus
     tracks: _containers.RepeatedCompositeFieldContainer[TrackCompliance]
     open_dispute_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., terms_version: _Optional[int] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[ComplianceStatus, str]] = ..., tracks: _Optional[_Iterable[_Union[TrackCompliance, _Mapping]]] = ..., open_dispute_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    closed: ClosedPeriod
+    def __init__(self, objective_id: _Optional[str] = ..., period_label: _Optional[str] = ..., terms_version: _Optional[int] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[ComplianceStatus, str]] = ..., tracks: _Optional[_Iterable[_Union[TrackCompliance, _Mapping]]] = ..., open_dispute_ids: _Optional[_Iterable[str]] = ..., closed: _Optional[_Union[ClosedPeriod, _Mapping]] = ...) -> None: ...
+
+class ClosedPeriod(_message.Message):
+    __slots__ = ("status", "tracks", "closed_at", "closed_position", "terms_version", "recalculations")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    TRACKS_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_POSITION_FIELD_NUMBER: _ClassVar[int]
+    TERMS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECALCULATIONS_FIELD_NUMBER: _ClassVar[int]
+    status: ComplianceStatus
+    tracks: _containers.RepeatedCompositeFieldContainer[TrackCompliance]
+    closed_at: _timestamp_pb2.Timestamp
+    closed_position: int
+    terms_version: int
+    recalculations: int
+    def __init__(self, status: _Optional[_Union[ComplianceStatus, str]] = ..., tracks: _Optional[_Iterable[_Union[TrackCompliance, _Mapping]]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_position: _Optional[int] = ..., terms_version: _Optional[int] = ..., recalculations: _Optional[int] = ...) -> None: ...
 
 class Breach(_message.Message):
     __slots__ = ("objective_id", "period_label", "track", "attained", "target", "terms_version", "recorded_at", "retracted", "open_dispute_ids")

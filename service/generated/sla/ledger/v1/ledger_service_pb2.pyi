@@ -5,10 +5,13 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from service.generated.sla.ledger.v1 import cases_pb2 as _cases_pb2
 from service.generated.sla.ledger.v1 import claims_pb2 as _claims_pb2
 from service.generated.sla.ledger.v1 import compliance_pb2 as _compliance_pb2
+from service.generated.sla.ledger.v1 import compliance_series_pb2 as _compliance_series_pb2
 from service.generated.sla.ledger.v1 import credit_states_pb2 as _credit_states_pb2
+from service.generated.sla.ledger.v1 import discovery_pb2 as _discovery_pb2
 from service.generated.sla.ledger.v1 import disputes_pb2 as _disputes_pb2
 from service.generated.sla.ledger.v1 import events_pb2 as _events_pb2
 from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as _exclusion_acknowledgements_pb2
+from service.generated.sla.ledger.v1 import period_history_pb2 as _period_history_pb2
 from service.generated.sla.ledger.v1 import subscriptions_pb2 as _subscriptions_pb2
 from service.generated.sla.ledger.v1 import terms_pb2 as _terms_pb2
 from google.protobuf.internal import containers as _containers
@@ -159,14 +162,20 @@ class GetAgreementResponse(_message.Message):
     def __init__(self, agreement: _Optional[_Union[_terms_pb2.Agreement, _Mapping]] = ..., log_position: _Optional[int] = ..., exclusions: _Optional[_Iterable[_Union[_exclusion_acknowledgements_pb2.RecordedExclusion, _Mapping]]] = ...) -> None: ...
 
 class ListEventsRequest(_message.Message):
-    __slots__ = ("agreement_id", "page_size", "page_token")
+    __slots__ = ("agreement_id", "page_size", "page_token", "event_types", "recorded_from", "recorded_to")
     AGREEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_FROM_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_TO_FIELD_NUMBER: _ClassVar[int]
     agreement_id: str
     page_size: int
     page_token: str
-    def __init__(self, agreement_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    event_types: _containers.RepeatedScalarFieldContainer[str]
+    recorded_from: _timestamp_pb2.Timestamp
+    recorded_to: _timestamp_pb2.Timestamp
+    def __init__(self, agreement_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., recorded_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListEventsResponse(_message.Message):
     __slots__ = ("events", "next_page_token", "log_position")
@@ -491,10 +500,12 @@ class GetLedgerDigestRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetLedgerDigestResponse(_message.Message):
-    __slots__ = ("digest",)
+    __slots__ = ("digest", "recorded_at")
     DIGEST_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
     digest: LedgerDigest
-    def __init__(self, digest: _Optional[_Union[LedgerDigest, _Mapping]] = ...) -> None: ...
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, digest: _Optional[_Union[LedgerDigest, _Mapping]] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class VerifyLedgerRequest(_message.Message):
     __slots__ = ("after_position", "up_to_position", "expected_digest", "read_models")

@@ -5,9 +5,12 @@ import grpc
 import warnings
 
 from service.generated.sla.ledger.v1 import claims_pb2 as sla_dot_ledger_dot_v1_dot_claims__pb2
+from service.generated.sla.ledger.v1 import compliance_series_pb2 as sla_dot_ledger_dot_v1_dot_compliance__series__pb2
+from service.generated.sla.ledger.v1 import discovery_pb2 as sla_dot_ledger_dot_v1_dot_discovery__pb2
 from service.generated.sla.ledger.v1 import disputes_pb2 as sla_dot_ledger_dot_v1_dot_disputes__pb2
 from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as sla_dot_ledger_dot_v1_dot_exclusion__acknowledgements__pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as sla_dot_ledger_dot_v1_dot_ledger__service__pb2
+from service.generated.sla.ledger.v1 import period_history_pb2 as sla_dot_ledger_dot_v1_dot_period__history__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -208,6 +211,21 @@ class LedgerServiceStub:
                 '/sla.ledger.v1.LedgerService/ListDisputes',
                 request_serializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesRequest.SerializeToString,
                 response_deserializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesResponse.FromString,
+                _registered_method=True)
+        self.ListAgreements = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ListAgreements',
+                request_serializer=sla_dot_ledger_dot_v1_dot_discovery__pb2.ListAgreementsRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_discovery__pb2.ListAgreementsResponse.FromString,
+                _registered_method=True)
+        self.ListPeriodResults = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/ListPeriodResults',
+                request_serializer=sla_dot_ledger_dot_v1_dot_period__history__pb2.ListPeriodResultsRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_period__history__pb2.ListPeriodResultsResponse.FromString,
+                _registered_method=True)
+        self.GetComplianceSeries = channel.unary_unary(
+                '/sla.ledger.v1.LedgerService/GetComplianceSeries',
+                request_serializer=sla_dot_ledger_dot_v1_dot_compliance__series__pb2.GetComplianceSeriesRequest.SerializeToString,
+                response_deserializer=sla_dot_ledger_dot_v1_dot_compliance__series__pb2.GetComplianceSeriesResponse.FromString,
                 _registered_method=True)
 
 
@@ -488,6 +506,31 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAgreements(self, request, context):
+        """ListAgreements returns a page of the agreements matching the filters at as_of, as known at
+        known_at, from a read model (customer tokens: their own agreements only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPeriodResults(self, request, context):
+        """ListPeriodResults returns a page of closed objective-periods of an agreement or of a
+        customer, with their final results, breaches, credits and recalculations as known at
+        known_at.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetComplianceSeries(self, request, context):
+        """GetComplianceSeries returns an objective's standing through one period, one point per local
+        day (or hour), with the target line: the data of a burn-up chart.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -655,6 +698,21 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.ListDisputes,
                     request_deserializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesRequest.FromString,
                     response_serializer=sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesResponse.SerializeToString,
+            ),
+            'ListAgreements': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAgreements,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_discovery__pb2.ListAgreementsRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_discovery__pb2.ListAgreementsResponse.SerializeToString,
+            ),
+            'ListPeriodResults': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPeriodResults,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_period__history__pb2.ListPeriodResultsRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_period__history__pb2.ListPeriodResultsResponse.SerializeToString,
+            ),
+            'GetComplianceSeries': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetComplianceSeries,
+                    request_deserializer=sla_dot_ledger_dot_v1_dot_compliance__series__pb2.GetComplianceSeriesRequest.FromString,
+                    response_serializer=sla_dot_ledger_dot_v1_dot_compliance__series__pb2.GetComplianceSeriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1554,6 +1612,87 @@ class LedgerService:
             '/sla.ledger.v1.LedgerService/ListDisputes',
             sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesRequest.SerializeToString,
             sla_dot_ledger_dot_v1_dot_disputes__pb2.ListDisputesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAgreements(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ListAgreements',
+            sla_dot_ledger_dot_v1_dot_discovery__pb2.ListAgreementsRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_discovery__pb2.ListAgreementsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPeriodResults(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/ListPeriodResults',
+            sla_dot_ledger_dot_v1_dot_period__history__pb2.ListPeriodResultsRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_period__history__pb2.ListPeriodResultsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetComplianceSeries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sla.ledger.v1.LedgerService/GetComplianceSeries',
+            sla_dot_ledger_dot_v1_dot_compliance__series__pb2.GetComplianceSeriesRequest.SerializeToString,
+            sla_dot_ledger_dot_v1_dot_compliance__series__pb2.GetComplianceSeriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

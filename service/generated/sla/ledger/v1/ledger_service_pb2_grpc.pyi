@@ -7,9 +7,12 @@ isort:skip_file
 from collections import abc as _abc
 from grpc import aio as _aio
 from service.generated.sla.ledger.v1 import claims_pb2 as _claims_pb2
+from service.generated.sla.ledger.v1 import compliance_series_pb2 as _compliance_series_pb2
+from service.generated.sla.ledger.v1 import discovery_pb2 as _discovery_pb2
 from service.generated.sla.ledger.v1 import disputes_pb2 as _disputes_pb2
 from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as _exclusion_acknowledgements_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as _ledger_service_pb2
+from service.generated.sla.ledger.v1 import period_history_pb2 as _period_history_pb2
 import abc as _abc_1
 import grpc as _grpc
 import sys
@@ -171,6 +174,19 @@ class LedgerServiceStub:
     """ListDisputes returns a page of disputes (of an agreement, of a customer, in a state), in
     the order they were opened.
     """
+    ListAgreements: _grpc.UnaryUnaryMultiCallable[_discovery_pb2.ListAgreementsRequest, _discovery_pb2.ListAgreementsResponse]
+    """ListAgreements returns a page of the agreements matching the filters at as_of, as known at
+    known_at, from a read model (customer tokens: their own agreements only).
+    """
+    ListPeriodResults: _grpc.UnaryUnaryMultiCallable[_period_history_pb2.ListPeriodResultsRequest, _period_history_pb2.ListPeriodResultsResponse]
+    """ListPeriodResults returns a page of closed objective-periods of an agreement or of a
+    customer, with their final results, breaches, credits and recalculations as known at
+    known_at.
+    """
+    GetComplianceSeries: _grpc.UnaryUnaryMultiCallable[_compliance_series_pb2.GetComplianceSeriesRequest, _compliance_series_pb2.GetComplianceSeriesResponse]
+    """GetComplianceSeries returns an objective's standing through one period, one point per local
+    day (or hour), with the target line: the data of a burn-up chart.
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -310,6 +326,19 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     ListDisputes: _aio.UnaryUnaryMultiCallable[_disputes_pb2.ListDisputesRequest, _disputes_pb2.ListDisputesResponse]  # type: ignore[assignment]
     """ListDisputes returns a page of disputes (of an agreement, of a customer, in a state), in
     the order they were opened.
+    """
+    ListAgreements: _aio.UnaryUnaryMultiCallable[_discovery_pb2.ListAgreementsRequest, _discovery_pb2.ListAgreementsResponse]  # type: ignore[assignment]
+    """ListAgreements returns a page of the agreements matching the filters at as_of, as known at
+    known_at, from a read model (customer tokens: their own agreements only).
+    """
+    ListPeriodResults: _aio.UnaryUnaryMultiCallable[_period_history_pb2.ListPeriodResultsRequest, _period_history_pb2.ListPeriodResultsResponse]  # type: ignore[assignment]
+    """ListPeriodResults returns a page of closed objective-periods of an agreement or of a
+    customer, with their final results, breaches, credits and recalculations as known at
+    known_at.
+    """
+    GetComplianceSeries: _aio.UnaryUnaryMultiCallable[_compliance_series_pb2.GetComplianceSeriesRequest, _compliance_series_pb2.GetComplianceSeriesResponse]  # type: ignore[assignment]
+    """GetComplianceSeries returns an objective's standing through one period, one point per local
+    day (or hour), with the target line: the data of a burn-up chart.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -645,6 +674,37 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_disputes_pb2.ListDisputesResponse, _abc.Awaitable[_disputes_pb2.ListDisputesResponse]]:
         """ListDisputes returns a page of disputes (of an agreement, of a customer, in a state), in
         the order they were opened.
+        """
+
+    @_abc_1.abstractmethod
+    def ListAgreements(
+        self,
+        request: _discovery_pb2.ListAgreementsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_discovery_pb2.ListAgreementsResponse, _abc.Awaitable[_discovery_pb2.ListAgreementsResponse]]:
+        """ListAgreements returns a page of the agreements matching the filters at as_of, as known at
+        known_at, from a read model (customer tokens: their own agreements only).
+        """
+
+    @_abc_1.abstractmethod
+    def ListPeriodResults(
+        self,
+        request: _period_history_pb2.ListPeriodResultsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_period_history_pb2.ListPeriodResultsResponse, _abc.Awaitable[_period_history_pb2.ListPeriodResultsResponse]]:
+        """ListPeriodResults returns a page of closed objective-periods of an agreement or of a
+        customer, with their final results, breaches, credits and recalculations as known at
+        known_at.
+        """
+
+    @_abc_1.abstractmethod
+    def GetComplianceSeries(
+        self,
+        request: _compliance_series_pb2.GetComplianceSeriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_compliance_series_pb2.GetComplianceSeriesResponse, _abc.Awaitable[_compliance_series_pb2.GetComplianceSeriesResponse]]:
+        """GetComplianceSeries returns an objective's standing through one period, one point per local
+        day (or hour), with the target line: the data of a burn-up chart.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
