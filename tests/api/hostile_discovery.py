@@ -1,5 +1,5 @@
 """Valid requests of the discovery and history reads (ListAgreements, ListPeriodResults,
-GetComplianceSeries), each field set, for the extremes walk of tests/api/test_hostile_extremes.py."""
+GetComplianceSeries), each field set, for the extremes walk of test_hostile_extremes.py."""
 
 from __future__ import annotations
 
