@@ -31,6 +31,7 @@ from service.api.command_replies import (
 from service.api.dispute_calls import DisputeCalls, with_open_disputes
 from service.api.event_pages import event_page
 from service.api.exclusion_calls import ExclusionCalls
+from service.api.pending_calls import PendingCalls
 from service.api.mapping.chain import digest_to_proto
 from service.api.mapping.exclusion_standing import exclusions_into_proto
 from service.api.mapping.read_models import balances_to_proto, breach_to_proto, credit_to_proto
@@ -61,6 +62,7 @@ class LedgerServicer(
     ClaimCalls,
     ExclusionCalls,
     DisputeCalls,
+    PendingCalls,
     pb_grpc.LedgerServiceServicer,
 ):
     """Serves sla.ledger.v1.LedgerService from a LedgerApplication (the case methods:
