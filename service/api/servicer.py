@@ -31,11 +31,11 @@ from service.api.command_replies import (
 from service.api.dispute_calls import DisputeCalls, with_open_disputes
 from service.api.event_pages import event_page
 from service.api.exclusion_calls import ExclusionCalls
-from service.api.pending_calls import PendingCalls
 from service.api.mapping.chain import digest_to_proto
 from service.api.mapping.exclusion_standing import exclusions_into_proto
 from service.api.mapping.read_models import balances_to_proto, breach_to_proto, credit_to_proto
 from service.api.mapping.terms import standing_to_proto
+from service.api.pending_calls import PendingCalls
 from service.api.query_inputs import (
     balance_instants,
     breach_listing,
