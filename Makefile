@@ -39,7 +39,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy domain projections service tools tests bench
+	$(BIN)/mypy domain projections service reports portal tools tests bench
 
 ## stubs: regenerate service/generated from proto/
 stubs: $(STAMP)

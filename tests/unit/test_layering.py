@@ -59,3 +59,20 @@ def test_the_application_imports_neither_grpc_nor_the_api() -> None:
             if source is not None:
                 pending.append(source)
     assert offending == []
+
+
+def test_reports_and_the_portal_reach_the_ledger_only_through_its_api() -> None:
+    """reports/ and portal/ are clients of the gRPC API: of the project they import only the
+    generated stubs (and each other), never the domain, the store, the application or the read
+    models."""
+    allowed = ("reports", "portal", "service.generated")
+    project = ("domain", "projections", "service", "reports", "portal")
+    offending = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for folder in ("reports", "portal")
+        for path in sorted(ROOT.joinpath(folder).rglob("*.py"))
+        for module in _imported_modules(path)
+        if module.split(".")[0] in project
+        and not any(module == a or module.startswith(f"{a}.") for a in allowed)
+    ]
+    assert offending == []

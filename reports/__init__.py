@@ -1,0 +1,1 @@
+"""Statements of agreements and customers, read from the ledger over its gRPC API."""
