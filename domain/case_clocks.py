@@ -244,7 +244,7 @@ def evaluate_cases(
             continue
         met += judgement.met
         judged += 1
-    return case_results(objective, window_start, window_end, as_of, met, judged)
+    return case_results(objective, window_start, window_end, as_of, met, judged, time_zone)
 
 
 def case_results(
@@ -254,9 +254,10 @@ def case_results(
     as_of: datetime,
     met: int,
     judged: int,
+    time_zone: str,
 ) -> list[TrackResult]:
     """The result of a case objective whose window judged `judged` cases, `met` of them met:
     met cases count good and breached ones bad, as a ratio or against a count limit."""
     tally = Tally(good=Decimal(met), total=Decimal(judged), readings=judged)
     tallies = {Track.SCHEDULED: tally, Track.OFF_SCHEDULE: Tally()}
-    return track_results(objective, tallies, window_start, window_end, as_of, 0)
+    return track_results(objective, tallies, window_start, window_end, as_of, 0, time_zone)

@@ -17,7 +17,8 @@ The rules, stated once (README "SLA semantics" quotes them):
   samples / samples.
 - COUNT_LIMIT: bad events = sum(total - good); met while bad events <= limit.
 - CUMULATIVE: achieved = sum(good) (or sum of samples); met when achieved >= cumulative_target.
-  The target line at an instant is cumulative_target x elapsed share of the window.
+  The target line is cumulative_target x d/n at the end of local day d of the window's n local
+  days, linear in between (domain/target_line.py).
 - Error budget (ratio kinds): allowed bad = total x (100 - target) / 100; remaining = 100 - 100 x
   bad / allowed (negative when overspent; undefined when nothing was allowed and something bad
   happened). COUNT_LIMIT: remaining = 100 x (limit - bad) / limit.
@@ -41,6 +42,7 @@ from domain.instants import to_epoch_us
 from domain.measurements import Measurement
 from domain.objectives import Indicator
 from domain.periods import schedule_contains
+from domain.target_line import target_line as cumulative_target_line
 from domain.terms import Objective
 
 AT_RISK_BUDGET_USED_PERCENT = Decimal(80)
@@ -143,7 +145,7 @@ def evaluate(
         time_zone,
         tallies,
     )
-    return track_results(objective, tallies, window_start, window_end, as_of, excluded)
+    return track_results(objective, tallies, window_start, window_end, as_of, excluded, time_zone)
 
 
 def cutoff_us(window_end: datetime, as_of: datetime) -> int:
@@ -192,14 +194,17 @@ def track_results(
     window_end: datetime,
     as_of: datetime,
     excluded: int,
+    time_zone: str,
 ) -> list[TrackResult]:
-    """One result per track of the objective from its tallies."""
+    """One result per track of the objective from its tallies (time_zone: the agreement's,
+    whose local days the cumulative target line follows)."""
     rules = objective.rules
     tracks = [Track.SCHEDULED]
+    tz = time_zone
     if rules.schedule is not None and rules.off_schedule_target_percent is not None:
         tracks.append(Track.OFF_SCHEDULE)
     return [
-        _result(objective, track, tallies[track], window_start, window_end, as_of, excluded)
+        _result(objective, track, tallies[track], window_start, window_end, as_of, excluded, tz)
         for track in tracks
     ]
 
@@ -259,6 +264,7 @@ def _result(
     window_end: datetime,
     as_of: datetime,
     excluded: int,
+    time_zone: str,
 ) -> TrackResult:
     rules = objective.rules
     kind = rules.indicator
@@ -311,12 +317,7 @@ def _result(
         achieved = tally.good
         if tally.readings:
             attained = achieved
-        elapsed_end = min(as_of, window_end)
-        share = _divide(
-            Decimal((elapsed_end - window_start).total_seconds()),
-            Decimal((window_end - window_start).total_seconds()),
-        )
-        target_line = target * max(Decimal(0), min(Decimal(1), share))
+        target_line = cumulative_target_line(target, window_start, window_end, as_of, time_zone)
         missed = achieved < target
         at_risk = achieved < target_line
         status = _status(tally, final, missed, at_risk and not achieved >= target, False)

@@ -210,7 +210,7 @@ def evaluate_rollups(
             if use not in _NOT_FROM_ROLLUPS and in_scope(sums.labels):
                 excluded += _add_bucket(tallies, objective, use, sums)
     return track_results(
-        objective, tallies, plan.window_start, plan.window_end, plan.as_of, excluded
+        objective, tallies, plan.window_start, plan.window_end, plan.as_of, excluded, plan.time_zone
     )
 
 

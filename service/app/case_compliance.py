@@ -67,7 +67,13 @@ def case_window_results(
             )
             count += _judged(replayed, window, cutoff, start)
         results[oid] = case_results(
-            objective, window.window_start, window.window_end, as_of, count.met, count.judged
+            objective,
+            window.window_start,
+            window.window_end,
+            as_of,
+            count.met,
+            count.judged,
+            time_zone,
         )
     return results
 

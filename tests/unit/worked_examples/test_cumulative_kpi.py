@@ -66,8 +66,8 @@ def test_100_leads_in_a_month_meet_a_target_of_100() -> None:
     assert events == [closed]
 
 
-# Mid-month instant: 2026-04-14 12:00 UTC is 13.5 days into a 30-day month:
-# share = 13.5 / 30 = 0.45 -> target line = 100 x 0.45 = 45 leads.
+# Mid-month instant: 2026-04-14 12:00 UTC is half way through local day 14 of a 30-day month
+# (UTC): target line = 100 x (13 + 0.5) / 30 = 45 leads.
 MID_APRIL = datetime(2026, 4, 14, 12, tzinfo=UTC)
 
 
