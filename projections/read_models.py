@@ -10,11 +10,18 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from domain.agreement_directory import AgreementSummary, DirectoryFilter
 from domain.rollup_sums import SpanSums
+from projections.agreement_directory import AgreementDirectory
+from projections.agreement_directory_queries import (
+    DirectoryRead,
+    directory_position,
+    list_agreements,
+)
 from projections.audit import Audit, audit_read_models
 from projections.backoff import Backoff
 from projections.case_counts import CaseJudgementSnapshot, case_snapshot
@@ -65,6 +72,8 @@ class ReadModels:
         )
         self.disputes = DisputeViews()
         self.disputes_runner = BatchedProjectionRunner(self.engine, self.read_log, self.disputes)
+        self.directory = AgreementDirectory()
+        self.directory_runner = BatchedProjectionRunner(self.engine, self.read_log, self.directory)
         self.runners = (
             self.runner,
             self.rollups_runner,
@@ -73,6 +82,7 @@ class ReadModels:
             self.subscriptions_runner,
             self.credit_lifecycle_runner,
             self.disputes_runner,
+            self.directory_runner,
         )
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -93,6 +103,7 @@ class ReadModels:
             self.subscriptions_runner,
             self.credit_lifecycle_runner,
             self.disputes_runner,
+            self.directory_runner,
             *([self.encodings_runner] if encodings else []),
         ]
         with self._schema_lock():
@@ -175,6 +186,7 @@ class ReadModels:
             self.subscriptions,
             self.credit_lifecycle,
             self.disputes,
+            self.directory,
         )
         return audit_read_models(self.engine, self.read_log, projections, self._log_head)
 
@@ -235,3 +247,22 @@ class ReadModels:
             return read_encoded(
                 connection, after, up_to, limit, agreement_id, event_types, max_bytes
             )
+
+    def list_agreements(
+        self,
+        where: DirectoryFilter,
+        as_of: datetime,
+        known_at: datetime,
+        up_to: int,
+        after: str,
+        limit: int,
+    ) -> tuple[int, list[AgreementSummary]]:
+        """Up to limit agreements after the id after, in id order, matching where at as_of as
+        known at known_at, from the directory as far as it has got but not beyond up_to (0: as
+        far as it has got); and that position."""
+        with self.engine.connect() as connection:
+            # Rows and tracking commit together, so no row beyond the position read is used.
+            reached = directory_position(connection)
+            position = min(reached, up_to) if up_to else reached
+            at = DirectoryRead(as_of, known_at, position)
+            return position, list_agreements(connection, where, at, after, limit)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
+from projections.agreement_directory_tables import DIRECTORY_TABLES
 from projections.credit_lifecycle_tables import CREDIT_LIFECYCLE_TABLES
 
 # Their home is table_metadata (so that other table modules can share them); re-exported here.
@@ -319,5 +320,6 @@ READ_MODEL_TABLES = (
     subscriptions,
     *CREDIT_LIFECYCLE_TABLES,
     disputes,
+    *DIRECTORY_TABLES,
 )
 CACHE_TABLES = (encoded_events,)

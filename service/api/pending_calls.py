@@ -9,7 +9,6 @@ import grpc
 
 from service.api.call_groups import CallGroup
 from service.generated.sla.ledger.v1 import compliance_series_pb2 as series_pb
-from service.generated.sla.ledger.v1 import discovery_pb2 as discovery_pb
 from service.generated.sla.ledger.v1 import period_history_pb2 as history_pb
 
 
@@ -20,12 +19,6 @@ def _not_yet(context: grpc.ServicerContext, method: str) -> NoReturn:
 
 class PendingCalls(CallGroup):
     """The methods not yet served."""
-
-    def ListAgreements(  # noqa: N802
-        self, request: discovery_pb.ListAgreementsRequest, context: grpc.ServicerContext
-    ) -> discovery_pb.ListAgreementsResponse:
-        """Not served yet."""
-        _not_yet(context, "ListAgreements")
 
     def ListPeriodResults(  # noqa: N802
         self, request: history_pb.ListPeriodResultsRequest, context: grpc.ServicerContext

@@ -28,6 +28,7 @@ from service.api.command_replies import (
     first_event,
     measured_counts,
 )
+from service.api.directory_calls import DirectoryCalls
 from service.api.dispute_calls import DisputeCalls, with_open_disputes
 from service.api.event_pages import event_page
 from service.api.exclusion_calls import ExclusionCalls
@@ -62,6 +63,7 @@ class LedgerServicer(
     ClaimCalls,
     ExclusionCalls,
     DisputeCalls,
+    DirectoryCalls,
     PendingCalls,
     pb_grpc.LedgerServiceServicer,
 ):

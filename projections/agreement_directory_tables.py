@@ -1,0 +1,80 @@
+"""The agreement directory's tables (projections/agreement_directory.py): bitemporal facts.
+
+Each fact keeps its record time (recorded_us, the event's timestamp) and log position beside
+the business instants it carries, so a listing at (as_of, known_at) is SQL over them. Instants
+are microseconds since the epoch, so both backends compare them alike. v1: a change to these
+tables' keys or meaning bumps the version in their names and in the projection's name.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
+
+from projections.table_metadata import metadata
+
+# One row per agreement: what never changes by amendment, the signing, the termination.
+directory_agreements = Table(
+    "directory_agreements_v1",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("provider_id", String(128), nullable=False),
+    Column("customer_id", String(128), nullable=False),  # "" for a service SLA
+    Column("signed_at_us", BigInteger, nullable=False),
+    Column("recorded_us", BigInteger, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    # The termination, once recorded: its effective instant, record time and position.
+    Column("terminated_at_us", BigInteger, nullable=True),
+    Column("terminated_recorded_us", BigInteger, nullable=True),
+    Column("terminated_position", BigInteger, nullable=True),
+    Index("ix_directory_agreements_v1_provider", "provider_id", "agreement_id"),
+    Index("ix_directory_agreements_v1_customer", "customer_id", "agreement_id"),
+)
+
+# One row per terms version (1 the signing's, then each amendment's).
+directory_terms = Table(
+    "directory_terms_v1",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),
+    Column("terms_version", Integer, primary_key=True, autoincrement=False),
+    Column("effective_from_us", BigInteger, nullable=False),
+    Column("recorded_us", BigInteger, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("term_start_us", BigInteger, nullable=False),
+    Column("term_end_us", BigInteger, nullable=True),
+    # JSON: the parties, services, objective ids and tier ids these terms show.
+    Column("shown", Text, nullable=False),
+)
+
+# One row per service a terms version covers: the service filter's index.
+directory_services = Table(
+    "directory_services_v1",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),
+    Column("terms_version", Integer, primary_key=True, autoincrement=False),
+    Column("service", String(256), primary_key=True),
+    Index("ix_directory_services_v1_service", "service", "agreement_id"),
+)
+
+# One row per subscription of a customer to a service SLA: its business start and end.
+directory_subscribers = Table(
+    "directory_subscribers_v1",
+    metadata,
+    Column("agreement_id", String(128), primary_key=True),
+    Column("customer_id", String(128), primary_key=True),
+    Column("start_us", BigInteger, nullable=False),
+    Column("planned_end_us", BigInteger, nullable=True),
+    Column("recorded_us", BigInteger, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("ended_at_us", BigInteger, nullable=True),
+    Column("ended_recorded_us", BigInteger, nullable=True),
+    Column("ended_position", BigInteger, nullable=True),
+    Index("ix_directory_subscribers_v1_customer", "customer_id", "agreement_id"),
+)
+
+DIRECTORY_TABLES = (
+    directory_agreements,
+    directory_terms,
+    directory_services,
+    directory_subscribers,
+)
