@@ -13,18 +13,11 @@ from decimal import Decimal
 
 from domain.agreement_history import AgreementHistory
 from domain.compliance import Status, TrackResult
-from domain.credit_caps import CreditCapped
 from domain.errors import NotFoundError
 from domain.money import Money
-from domain.period_results import (
-    BonusAdjusted,
-    BonusEarned,
-    BreachDetected,
-    BreachRetracted,
-    CreditAdjusted,
-    CreditIssued,
-    TerminationRightGranted,
-)
+from domain.period_entries import BreachEntry, CreditEntry, breach_entries, credit_entry
+from domain.period_history import ClosedResult, closed_result
+from domain.period_results import TerminationRightGranted
 from domain.period_walk import PeriodWindow, current_windows
 from domain.periods import period_containing
 
@@ -39,6 +32,9 @@ class ObjectiveCompliance:
     window_start: datetime | None
     window_end: datetime | None
     tracks: tuple[TrackResult, ...]
+    # The period's final result when it had been closed as known at known_at (its stream's
+    # events recorded by then), beside the standing at as_of above.
+    closed: ClosedResult | None = None
 
     @property
     def status(self) -> Status:
@@ -48,32 +44,6 @@ class ObjectiveCompliance:
             if status in statuses:
                 return status
         return Status.NO_DATA
-
-
-@dataclass(frozen=True)
-class BreachEntry:
-    """A breach the ledger recorded for a closed period."""
-
-    objective_id: str
-    period_label: str
-    track: str
-    attained: Decimal | None
-    target: Decimal
-    terms_version: int
-    recorded_at: datetime
-    retracted: bool
-
-
-@dataclass(frozen=True)
-class CreditEntry:
-    """One credit or bonus line: issued, or adjusted by a recalculation (amount is the change)."""
-
-    objective_id: str
-    period_label: str
-    kind: str
-    amount: Money
-    policy_line: str
-    recorded_at: datetime
 
 
 @dataclass(frozen=True)
@@ -162,6 +132,7 @@ def _objective_now(
     if current is None:
         label = period_containing(as_of, objective.period, in_force.terms.time_zone).label
         return ObjectiveCompliance(objective_id, label, in_force.number, None, None, ())
+    standing = history.period(objective_id, current.period.label)
     return ObjectiveCompliance(
         objective_id,
         current.period.label,
@@ -169,6 +140,9 @@ def _objective_now(
         current.window_start,
         current.window_end,
         tuple(evaluate_window(current)),
+        closed_result(standing.events, current.objective.rules.indicator)
+        if standing is not None
+        else None,
     )
 
 
@@ -183,39 +157,18 @@ def _closed_results(
             continue
         if objective_id is not None and standing.objective_id != objective_id:
             continue
-        retracted = {e.track for e in standing.events if isinstance(e, BreachRetracted)}
+        breaches.extend(breach_entries(standing.events))
         for event in standing.events:
-            key = (standing.objective_id, standing.label)
-            if isinstance(event, BreachDetected):
-                breaches.append(
-                    BreachEntry(
-                        *key,
-                        event.track,
-                        event.attained,
-                        event.target,
-                        event.terms_version,
-                        event.timestamp,
-                        event.track in retracted and event.track not in standing.breached_tracks,
-                    )
-                )
-            elif isinstance(event, CreditIssued | BonusEarned):
-                kind = "credit_issued" if isinstance(event, CreditIssued) else "bonus_earned"
-                credits.append(
-                    CreditEntry(*key, kind, event.amount, event.policy_line, event.timestamp)
-                )
-            elif isinstance(event, CreditAdjusted | BonusAdjusted):
-                kind = "credit_adjusted" if isinstance(event, CreditAdjusted) else "bonus_adjusted"
-                credits.append(
-                    CreditEntry(*key, kind, event.delta, event.policy_line, event.timestamp)
-                )
-            elif isinstance(event, CreditCapped):
-                credits.append(
-                    CreditEntry(
-                        *key, "credit_capped", event.delta, event.allocation_line, event.timestamp
-                    )
-                )
+            line = credit_entry(event)
+            if line is not None:
+                credits.append(line)
             elif isinstance(event, TerminationRightGranted):
                 rights.append(
-                    TerminationRightEntry(*key, event.consecutive_breaches, event.timestamp)
+                    TerminationRightEntry(
+                        standing.objective_id,
+                        standing.label,
+                        event.consecutive_breaches,
+                        event.timestamp,
+                    )
                 )
     return breaches, credits, rights

@@ -9,7 +9,6 @@ import grpc
 
 from service.api.call_groups import CallGroup
 from service.generated.sla.ledger.v1 import compliance_series_pb2 as series_pb
-from service.generated.sla.ledger.v1 import period_history_pb2 as history_pb
 
 
 def _not_yet(context: grpc.ServicerContext, method: str) -> NoReturn:
@@ -19,12 +18,6 @@ def _not_yet(context: grpc.ServicerContext, method: str) -> NoReturn:
 
 class PendingCalls(CallGroup):
     """The methods not yet served."""
-
-    def ListPeriodResults(  # noqa: N802
-        self, request: history_pb.ListPeriodResultsRequest, context: grpc.ServicerContext
-    ) -> history_pb.ListPeriodResultsResponse:
-        """Not served yet."""
-        _not_yet(context, "ListPeriodResults")
 
     def GetComplianceSeries(  # noqa: N802
         self, request: series_pb.GetComplianceSeriesRequest, context: grpc.ServicerContext

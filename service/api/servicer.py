@@ -37,6 +37,7 @@ from service.api.mapping.exclusion_standing import exclusions_into_proto
 from service.api.mapping.read_models import balances_to_proto, breach_to_proto, credit_to_proto
 from service.api.mapping.terms import standing_to_proto
 from service.api.pending_calls import PendingCalls
+from service.api.period_calls import PeriodResultCalls
 from service.api.query_inputs import (
     balance_instants,
     breach_listing,
@@ -64,6 +65,7 @@ class LedgerServicer(
     ExclusionCalls,
     DisputeCalls,
     DirectoryCalls,
+    PeriodResultCalls,
     PendingCalls,
     pb_grpc.LedgerServiceServicer,
 ):

@@ -20,6 +20,7 @@ from service.api.command_inputs import check_recalculation
 from service.api.command_replies import appended, appended_by, recalculate_reply
 from service.api.listing_pages import fingerprint
 from service.api.mapping.disputes import mark_open_disputes
+from service.api.mapping.period_history import closed_into_report
 from service.api.mapping.results import report_to_proto
 from service.api.mapping.subscriptions import subscription_to_proto
 from service.api.query_inputs import compliance_instants
@@ -225,6 +226,10 @@ class SubscriptionCalls(CallGroup):
             report, position = self._app.compliance.report(a, o, at.as_of, at.known_at, models)
             tier_id = ""
         message = report_to_proto(report)
+        positions = self._app.compliance.close_positions(report, position)
+        closed_into_report(
+            message, [(o.objective_id, o.closed) for o in report.objectives], positions
+        )
         message.tier_id, message.customer_id = tier_id, request.customer_id
         if not request.tier_id:
             disputes = self._app.disputes.open_at(a, request.customer_id, at.known_at, position)

@@ -28,6 +28,7 @@ from service.app.exclusion_acknowledgements import ExclusionAcknowledgements
 from service.app.idempotency import Idempotency
 from service.app.ingest import Ingest
 from service.app.ledger_audit import LedgerAudit
+from service.app.period_history import PeriodHistory
 from service.app.subscriptions import Subscriptions
 from service.store.event_limits import BoundedMapper
 from service.store.ledger_recorder import LedgerRecorder
@@ -68,6 +69,7 @@ class LedgerApplication(Application[str]):
         self.case_list = CaseList(self)
         self.disputes = Disputes(self)
         self.compliance = ComplianceQueries(self.event_log)
+        self.period_history = PeriodHistory(self.event_log)
         self.audit = LedgerAudit(self.ledger_recorder, self.env, self._clock)
 
     def construct_mapper(self) -> Mapper[str]:

@@ -133,6 +133,15 @@ class ComplianceQueries:
             raise NotFoundError(f"agreement {agreement_id!r} does not exist")
         return replay_compliance(events, as_of, known_at, objective_id or None)
 
+    def close_positions(self, report: ComplianceReport, head: int) -> dict[str, int]:
+        """The log position of the close of each period whose closed result the report holds,
+        by the period's stream (its first event is the close)."""
+        streams = {o.closed.stream_id for o in report.objectives if o.closed is not None}
+        positions: dict[str, int] = {}
+        for position, event in self._log.stream_events(streams, head) if streams else ():
+            positions.setdefault(event.originator_id, position)
+        return positions
+
     def _case_streams(
         self, agreement_id: str, states: list[Agreement], as_of: datetime, known_at: datetime
     ) -> set[str]:
