@@ -4,8 +4,8 @@ The agreement (as tests/api/test_periods_and_compliance.py's): EUR 1,000.00 a mo
 ratio objective of 99.9% in UTC, credits in bands (below 99.9% -> 10% of the fee). January 2026
 gets 744 hourly readings of 1,000 requests, the first ten with 900 good: 743,000 / 744,000 =
 99.865591% < 99.9% -> BREACHED, credit EUR 100.00. A late reading of 300,000 good requests lifts
-it to 1,043,000 / 1,044,000 = 99.9042145...% (shown 99.904215) >= 99.9%: a recalculation makes it MET, retracts the
-breach and adjusts the credit by -100.00 (the credit is then void: nothing is owed).
+it to 1,043,000 / 1,044,000 = 99.9042145...% (shown 99.904215) >= 99.9%: a recalculation makes
+it MET, retracts the breach and adjusts the credit by -100.00 (the credit is then void).
 """
 
 from __future__ import annotations
