@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from domain.agreement_history import AgreementHistory
 from domain.compliance import TrackResult
 from domain.compliance_report import ComplianceReport, compliance_report
+from domain.compliance_series import ComplianceSeries, Step, series_from_history
 from domain.errors import NotFoundError
 from domain.known_at import history_known_at, known_by
 from domain.period_results import PeriodEvent
@@ -45,12 +47,7 @@ def replay_subscriber_compliance(
 ) -> ComplianceReport:
     """A subscriber's compliance report from a service SLA's events (in log order; period events
     of other subscribers are left out) and its subscription's, at as_of, as of known_at."""
-    subscription = replay_subscription(list(known_by(subscription_events, known_at)))
-    if subscription is None:
-        raise NotFoundError(f"no subscription was recorded by {known_at.isoformat()}")
-    customer_id = subscription.customer_id
-    own = (e for e in events if not isinstance(e, PeriodEvent) or e.customer_id == customer_id)
-    view = subscriber_history(history_known_at(own, known_at), subscription)
+    view = subscriber_view(events, subscription_events, known_at)
 
     def from_history(current: PeriodWindow) -> list[TrackResult]:
         return evaluate_window(view, current, as_of)
@@ -67,13 +64,48 @@ def replay_tier_compliance(
 ) -> ComplianceReport:
     """The compliance every subscriber of a tier shares, from a service SLA's events (in log
     order; subscribers' period events are left out), at as_of, as of known_at."""
-    own = (e for e in events if not isinstance(e, PeriodEvent) or not e.customer_id)
-    history = history_known_at(own, known_at)
-    if history.agreement.terms_in_force(as_of).terms.tier(tier_id) is None:
-        raise NotFoundError(f"the service has no tier {tier_id!r} at {as_of.isoformat()}")
-    view = tier_history(history, tier_id)
+    view = tier_view(events, tier_id, as_of, known_at)
 
     def from_history(current: PeriodWindow) -> list[TrackResult]:
         return evaluate_window(view, current, as_of)
 
     return compliance_report(view, as_of, known_at, objective_id, from_history)
+
+
+def subscriber_view(
+    events: Iterable[Any], subscription_events: Iterable[Subscription.Event], known_at: datetime
+) -> AgreementHistory:
+    """A subscriber's view of a service SLA from the service's events (in log order; period
+    events of other subscribers are left out) and its subscription's, as of known_at."""
+    subscription = replay_subscription(list(known_by(subscription_events, known_at)))
+    if subscription is None:
+        raise NotFoundError(f"no subscription was recorded by {known_at.isoformat()}")
+    customer_id = subscription.customer_id
+    own = (e for e in events if not isinstance(e, PeriodEvent) or e.customer_id == customer_id)
+    return subscriber_history(history_known_at(own, known_at), subscription)
+
+
+def tier_view(
+    events: Iterable[Any], tier_id: str, instant: datetime, known_at: datetime
+) -> AgreementHistory:
+    """The view a service SLA's tier (in its terms at instant) shares, from the service's events
+    (in log order; subscribers' period events are left out), as of known_at."""
+    own = (e for e in events if not isinstance(e, PeriodEvent) or not e.customer_id)
+    history = history_known_at(own, known_at)
+    if history.agreement.terms_in_force(instant).terms.tier(tier_id) is None:
+        raise NotFoundError(f"the service has no tier {tier_id!r} at {instant.isoformat()}")
+    return tier_history(history, tier_id)
+
+
+def replay_series(
+    events: Iterable[Any],
+    objective_id: str,
+    period_instant: datetime,
+    as_of: datetime,
+    known_at: datetime,
+    step: Step | None = None,
+) -> ComplianceSeries:
+    """The compliance series of an agreement's objective (its period holding period_instant, up
+    to as_of) from its events (in log order), as of known_at: one evaluation per point."""
+    history = history_known_at(events, known_at)
+    return series_from_history(history, objective_id, period_instant, as_of, step)

@@ -36,7 +36,6 @@ from service.api.mapping.chain import digest_to_proto
 from service.api.mapping.exclusion_standing import exclusions_into_proto
 from service.api.mapping.read_models import balances_to_proto, breach_to_proto, credit_to_proto
 from service.api.mapping.terms import standing_to_proto
-from service.api.pending_calls import PendingCalls
 from service.api.period_calls import PeriodResultCalls
 from service.api.query_inputs import (
     balance_instants,
@@ -47,6 +46,7 @@ from service.api.query_inputs import (
     verify_range,
 )
 from service.api.read_waits import audit_if_asked, models_at
+from service.api.series_calls import SeriesCalls
 from service.api.subscriber_events import subscriber_events
 from service.api.subscription_calls import SubscriptionCalls
 from service.api.subscriptions import EventStreams
@@ -66,7 +66,7 @@ class LedgerServicer(
     DisputeCalls,
     DirectoryCalls,
     PeriodResultCalls,
-    PendingCalls,
+    SeriesCalls,
     pb_grpc.LedgerServiceServicer,
 ):
     """Serves sla.ledger.v1.LedgerService from a LedgerApplication (the case methods:

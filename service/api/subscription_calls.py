@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import grpc
 
-from domain.errors import FieldViolation, InvalidArgumentError, unknown_agreement
+from domain.errors import unknown_agreement
 from domain.subscriptions import Subscription
 from projections.read_models import ReadModels
 from projections.subscription_views import customer_subscriptions, service_subscriptions
@@ -28,6 +28,7 @@ from service.api.read_waits import log_at, models_at
 from service.api.subscription_inputs import (
     check_compliance_subject,
     check_recalculation_customer,
+    check_service_subject,
     ending_from_proto,
     subscribing_from_proto,
     subscription_read,
@@ -267,25 +268,8 @@ class SubscriptionCalls(CallGroup):
     def _check_service_subject(
         self, agreement_id: str, tier_id: str, customer_id: str, *, required: str
     ) -> None:
-        """A service SLA is judged per tier or per subscriber, so one of them is required (the
-        field named required is refused without); any other agreement takes neither. An
-        unknown agreement is left to the call (NOT_FOUND)."""
-        agreement = self._app.agreements.find_agreement(agreement_id)
-        if agreement is None:
-            return
-        terms = agreement.current_terms.terms
-        if terms.is_service_sla and not (tier_id or customer_id):
-            raise _refused(required, "a service SLA is judged per tier or per subscriber")
-        if not terms.is_service_sla:
-            for name, value in (("tier_id", tier_id), ("customer_id", customer_id)):
-                if value:
-                    raise _refused(name, "only a service SLA has tiers and subscribers")
-        known = {t.tier_id for v in agreement.terms_versions for t in v.terms.tiers}
-        if tier_id and tier_id not in known:
-            raise _refused(
-                "tier_id",
-                f"the service has no tier {tier_id!r} (its tiers: {', '.join(sorted(known))})",
-            )
+        """check_service_subject of this server's application."""
+        check_service_subject(self._app, agreement_id, tier_id, customer_id, required=required)
 
 
 Response = TypeVar(
@@ -300,7 +284,3 @@ def _reply(
     response: type[Response], subscription: Subscription, as_of: datetime, position: int
 ) -> Response:
     return response(subscription=subscription_to_proto(subscription, as_of), log_position=position)
-
-
-def _refused(field: str, description: str) -> InvalidArgumentError:
-    return InvalidArgumentError([FieldViolation(field, description)])

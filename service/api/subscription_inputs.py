@@ -255,3 +255,31 @@ def _expected_version(
     if not request.HasField("expected_version"):
         return None
     return position_from_proto(request.expected_version, "expected_version", violations, least=1)
+
+
+def check_service_subject(
+    app: LedgerApplication, agreement_id: str, tier_id: str, customer_id: str, *, required: str
+) -> None:
+    """A service SLA is judged per tier or per subscriber, so one of them is required (the
+    field named required is refused without); any other agreement takes neither. An
+    unknown agreement is left to the call (NOT_FOUND)."""
+    agreement = app.agreements.find_agreement(agreement_id)
+    if agreement is None:
+        return
+    terms = agreement.current_terms.terms
+    if terms.is_service_sla and not (tier_id or customer_id):
+        raise _refused(required, "a service SLA is judged per tier or per subscriber")
+    if not terms.is_service_sla:
+        for name, value in (("tier_id", tier_id), ("customer_id", customer_id)):
+            if value:
+                raise _refused(name, "only a service SLA has tiers and subscribers")
+    known = {t.tier_id for v in agreement.terms_versions for t in v.terms.tiers}
+    if tier_id and tier_id not in known:
+        raise _refused(
+            "tier_id",
+            f"the service has no tier {tier_id!r} (its tiers: {', '.join(sorted(known))})",
+        )
+
+
+def _refused(field: str, description: str) -> InvalidArgumentError:
+    return InvalidArgumentError([FieldViolation(field, description)])

@@ -22,6 +22,7 @@ from service.app.cases import Cases
 from service.app.claims import Claims
 from service.app.commands import Commands
 from service.app.compliance_queries import ComplianceQueries
+from service.app.compliance_series import SeriesQueries
 from service.app.disputes import Disputes
 from service.app.event_log import EventLog
 from service.app.exclusion_acknowledgements import ExclusionAcknowledgements
@@ -70,6 +71,7 @@ class LedgerApplication(Application[str]):
         self.disputes = Disputes(self)
         self.compliance = ComplianceQueries(self.event_log)
         self.period_history = PeriodHistory(self.event_log)
+        self.series = SeriesQueries(self.event_log)
         self.audit = LedgerAudit(self.ledger_recorder, self.env, self._clock)
 
     def construct_mapper(self) -> Mapper[str]:

@@ -43,7 +43,7 @@ def discovery_bases(agreement_id: str, start: datetime, now: datetime) -> dict[s
             objective_id="availability",
             period_at=build.timestamp(now - timedelta(days=1)),
             as_of=build.timestamp(now),
-            known_at=build.timestamp(now),
+            known_at=build.timestamp(now + timedelta(days=1)),  # after the fixture's writes
             step=series_pb.SERIES_STEP_DAY,
             min_log_position=1,
         ),
