@@ -35,6 +35,7 @@ from service.api.exclusion_calls import ExclusionCalls
 from service.api.mapping.chain import digest_to_proto
 from service.api.mapping.exclusion_standing import exclusions_into_proto
 from service.api.mapping.read_models import balances_to_proto, breach_to_proto, credit_to_proto
+from service.api.mapping.scalars import instant_to_proto
 from service.api.mapping.terms import standing_to_proto
 from service.api.period_calls import PeriodResultCalls
 from service.api.query_inputs import (
@@ -341,9 +342,14 @@ class LedgerServicer(
     def GetLedgerDigest(  # noqa: N802
         self, request: pb.GetLedgerDigestRequest, context: grpc.ServicerContext
     ) -> pb.GetLedgerDigestResponse:
-        """The head of the hash chain."""
+        """The head of the hash chain, and when its last event was recorded."""
         require_whole_ledger()
-        return pb.GetLedgerDigestResponse(digest=digest_to_proto(self._app.audit.ledger_digest()))
+        digest = self._app.audit.ledger_digest()
+        reply = pb.GetLedgerDigestResponse(digest=digest_to_proto(digest))
+        recorded_at = self._app.audit.recorded_at(digest)
+        if recorded_at is not None:
+            reply.recorded_at.CopyFrom(instant_to_proto(recorded_at))
+        return reply
 
     def VerifyLedger(  # noqa: N802
         self, request: pb.VerifyLedgerRequest, context: grpc.ServicerContext

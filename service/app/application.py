@@ -72,7 +72,7 @@ class LedgerApplication(Application[str]):
         self.compliance = ComplianceQueries(self.event_log)
         self.period_history = PeriodHistory(self.event_log)
         self.series = SeriesQueries(self.event_log)
-        self.audit = LedgerAudit(self.ledger_recorder, self.env, self._clock)
+        self.audit = LedgerAudit(self.ledger_recorder, self.env, self._clock, self.event_log)
 
     def construct_mapper(self) -> Mapper[str]:
         """The library's mapper, refusing to store an event larger than an event may be."""

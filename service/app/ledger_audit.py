@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from service.app.event_log import EventLog
+from service.store.chain_store import LedgerTamperedError
 from service.store.chain_verification import verify_storage
 from service.store.ledger_chain import Adoption, Digest, Verification
 from service.store.ledger_recorder import LedgerRecorder
@@ -14,15 +16,33 @@ class LedgerAudit:
     """Reads and checks the hash chain the recorders keep over the log."""
 
     def __init__(
-        self, recorder: LedgerRecorder, env: Mapping[str, str], clock: Callable[[], datetime]
+        self,
+        recorder: LedgerRecorder,
+        env: Mapping[str, str],
+        clock: Callable[[], datetime],
+        log: EventLog,
     ) -> None:
         self._recorder = recorder
+        self._log = log
         self._env = env
         self._clock = clock
 
     def ledger_digest(self) -> Digest:
         """The position and hash of the last event of the hash chain."""
         return self._recorder.chain_head()
+
+    def recorded_at(self, digest: Digest) -> datetime | None:
+        """When the event at the digest's position was recorded; None for an empty log."""
+        if digest.position == 0:
+            return None
+        found = self._log.notifications(digest.position, 1)
+        if not found or found[0].id != digest.position:
+            raise LedgerTamperedError(
+                f"the hash chain's head at position {digest.position} has no event "
+                "(see `sla-ledger verify`)"
+            )
+        recorded: datetime = self._log.decode(found[0]).timestamp
+        return recorded
 
     def verify_ledger(
         self, after: int = 0, up_to: int = 0, expected: Digest | None = None

@@ -34,6 +34,33 @@ def test_the_digest_names_the_last_position_and_a_sha256(stub: Stub) -> None:
     assert len(digest.sha256_hex) == 64
 
 
+def test_the_digest_of_an_empty_ledger_has_no_record_time(stub: Stub) -> None:
+    reply = stub.GetLedgerDigest(pb.GetLedgerDigestRequest(), timeout=TIMEOUT)
+
+    assert (reply.digest.log_position, reply.HasField("recorded_at")) == (0, False)
+
+
+def test_the_digest_carries_the_record_time_of_its_last_event(stub: Stub) -> None:
+    _sign(stub, "sla-1")
+    _sign(stub, "sla-2")
+
+    reply = stub.GetLedgerDigest(pb.GetLedgerDigestRequest(), timeout=TIMEOUT)
+
+    events = stub.ListEvents(pb.ListEventsRequest(), timeout=TIMEOUT).events
+    assert reply.recorded_at == events[-1].recorded_at
+
+
+def test_a_read_known_at_the_digest_record_time_sees_its_last_event(stub: Stub) -> None:
+    _sign(stub, "sla-1")
+    recorded_at = stub.GetLedgerDigest(pb.GetLedgerDigestRequest(), timeout=TIMEOUT).recorded_at
+
+    reply = stub.GetAgreement(
+        pb.GetAgreementRequest(agreement_id="sla-1", known_at=recorded_at), timeout=TIMEOUT
+    )
+
+    assert reply.agreement.agreement_id == "sla-1"
+
+
 def test_a_kept_digest_verifies_after_more_events(stub: Stub) -> None:
     _sign(stub, "sla-1")
     kept = stub.GetLedgerDigest(pb.GetLedgerDigestRequest(), timeout=TIMEOUT).digest
