@@ -1,0 +1,159 @@
+"""The page of one agreement: terms in force, their versions, objectives now, period history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+from flask import Flask, render_template, request
+
+from portal import reads
+from portal.errors import PageNotFoundError, about_agreement, rpc_code
+from portal.formatting import instant
+from portal.listing_pages import text_filter
+from portal.page_context import ledger, travel
+from portal.time_travel import TimeTravel
+from service.generated.sla.ledger.v1 import (
+    compliance_pb2,
+    events_pb2,
+    ledger_service_pb2,
+    period_history_pb2,
+    terms_pb2,
+)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose standing an agreement page shows: a service SLA's subscriber or tier, or neither."""
+
+    customer_id: str = ""
+    tier_id: str = ""
+
+    def query(self) -> dict[str, str]:
+        """The query parameters that carry it in links."""
+        return {k: v for k, v in (("customer", self.customer_id), ("tier", self.tier_id)) if v}
+
+
+@dataclass(frozen=True)
+class TermsVersion:
+    """One entry of an agreement's terms history."""
+
+    event: events_pb2.LedgerEvent
+    version: int
+    what: str
+    effective: str
+    reason: str
+    retroactive: bool
+
+
+def is_service_sla(agreement: terms_pb2.Agreement) -> bool:
+    """Whether the agreement is a service SLA (customers subscribe to its tiers)."""
+    return len(agreement.terms.tiers) > 0
+
+
+def subject_of(agreement: terms_pb2.Agreement) -> Subject:
+    """The subscriber or tier asked for (?customer=, ?tier=) on a service SLA; none otherwise."""
+    if not is_service_sla(agreement):
+        return Subject()
+    customer, tier = text_filter("customer"), text_filter("tier")
+    return Subject(customer_id=customer) if customer else Subject(tier_id=tier)
+
+
+def listing_customer(agreement: terms_pb2.Agreement, subject: Subject) -> str:
+    """The customer_id the listings name (customer tokens must name their customer)."""
+    return subject.customer_id or agreement.terms.customer.party_id
+
+
+def read_agreement(agreement_id: str, when: TimeTravel) -> ledger_service_pb2.GetAgreementResponse:
+    """GetAgreement, "not found" for an unknown or foreign id."""
+    with about_agreement(agreement_id):
+        answer = reads.get_agreement(ledger(), agreement_id, when)
+    return answer
+
+
+def terms_history(agreement_id: str, when: TimeTravel) -> list[TermsVersion]:
+    """The signing, amendments and termination known at known_at."""
+    history: list[TermsVersion] = []
+    version = 0
+    with about_agreement(agreement_id):
+        for event in reads.terms_events(ledger(), agreement_id, when):
+            recorded = instant(event.recorded_at)
+            if when.known_at is not None and recorded is not None and recorded > when.known_at:
+                continue
+            which = event.WhichOneof("payload")
+            if which == "agreement_signed":
+                version = 1
+                history.append(TermsVersion(event, 1, "signed", "", "", False))
+            elif which == "agreement_amended":
+                amended = event.agreement_amended
+                version = amended.terms_version
+                history.append(
+                    TermsVersion(event, version, "amended", "", amended.reason, amended.retroactive)
+                )
+            elif which == "agreement_terminated":
+                reason = event.agreement_terminated.reason
+                history.append(TermsVersion(event, version, "terminated", "", reason, False))
+    return history
+
+
+def standing(
+    agreement: terms_pb2.Agreement, subject: Subject, when: TimeTravel
+) -> compliance_pb2.ComplianceReport | None:
+    """GetCompliance of the whole agreement at the page's instants (None: choose a subject)."""
+    if is_service_sla(agreement) and not (subject.customer_id or subject.tier_id):
+        return None
+    with about_agreement(agreement.agreement_id):
+        answer = reads.get_compliance(
+            ledger(),
+            agreement.agreement_id,
+            when.as_of,
+            when.known_at,
+            customer_id=subject.customer_id,
+            tier_id=subject.tier_id,
+        )
+    return answer.report
+
+
+def history_of_periods(
+    agreement: terms_pb2.Agreement, subject: Subject, when: TimeTravel
+) -> list[period_history_pb2.PeriodResult] | None:
+    """The closed periods known at known_at, newest first (None while the call is missing)."""
+    try:
+        with about_agreement(agreement.agreement_id):
+            found = reads.period_results(
+                ledger(),
+                agreement.agreement_id,
+                when,
+                customer_id=listing_customer(agreement, subject),
+            )
+    except grpc.RpcError as error:
+        if rpc_code(error) == grpc.StatusCode.UNIMPLEMENTED:
+            return None
+        raise
+    return sorted(found, key=lambda p: (p.window_start.ToDatetime(), p.objective_id), reverse=True)
+
+
+def register(app: Flask) -> None:
+    """The agreement page."""
+
+    @app.get("/agreements/<agreement_id>")
+    def agreement(agreement_id: str) -> str:
+        when = travel()
+        if not agreement_id or len(agreement_id) > 256:
+            raise PageNotFoundError(f"agreement {agreement_id}")
+        answer = read_agreement(agreement_id, when)
+        found = answer.agreement
+        subject = subject_of(found)
+        return render_template(
+            "agreement.html",
+            title=f"Agreement {agreement_id}",
+            agreement=found,
+            service_sla=is_service_sla(found),
+            subject=subject,
+            customer=listing_customer(found, subject),
+            history=terms_history(agreement_id, when),
+            report=standing(found, subject, when),
+            periods=history_of_periods(found, subject, when),
+            exclusions=answer.exclusions,
+            args=request.args,
+        )
