@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from service.cli.ledger_checks import adopt_chain, verify_ledger
 from service.cli.maintenance import export_credits, hash_token, rebuild_projections
+from service.cli.portal_command import add_portal_command, portal
 from service.cli.running import project, serve
 from service.config import add_serve_arguments, command_log_level
 from service.store.storage import DEFAULT_DATABASE_URL
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--customer", help="only this customer")
             command.add_argument("--currency", help="only this currency")
             command.add_argument("--output", help="CSV file to write; - or absent for stdout")
+    add_portal_command(commands)
     return parser
 
 
@@ -107,5 +109,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "project": project,
         "rebuild-projections": rebuild_projections,
         "export-credits": export_credits,
+        "portal": portal,
     }
     return commands[arguments.command](arguments)
