@@ -9,12 +9,8 @@ Chromium the tests are skipped with the reason, except under CI=true, where they
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -109,19 +105,12 @@ def portal_url(
     ledger_server: ServerProcess, seeded: SeededLedger, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The base URL of a real `sla-ledger portal` process in front of the seeded ledger."""
-    port = _free_port()
     portal = _start(
-        [
-            "portal",
-            "--ledger",
-            f"127.0.0.1:{ledger_server.port}",
-            "--listen",
-            f"127.0.0.1:{port}",
-        ],
+        ["portal", "--ledger", f"127.0.0.1:{ledger_server.port}", "--listen", "127.0.0.1:0"],
         tmp_path_factory.mktemp("browser-portal"),
     )
+    port = int(portal.wait_for_log("portal listening", LISTEN_DEADLINE_SECONDS)["port"])
     url = f"http://127.0.0.1:{port}"
-    _wait_for_http(url, portal)
     yield url
     portal.stop()
 
@@ -145,8 +134,8 @@ def sign_in() -> Callable[[Any, str], None]:
 
     def sign(page: Any, name: str) -> None:
         page.goto("/sign-in")
-        page.get_by_label("Token").fill(seeded_ledger.token(name))
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_test_id("token-input").fill(seeded_ledger.token(name))
+        page.get_by_test_id("sign-in-submit").click()
         page.wait_for_load_state()
 
     return sign
@@ -173,25 +162,3 @@ def _start(arguments: list[str], workdir: Path) -> ServerProcess:
         errors="replace",
     )
     return ServerProcess(process)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_for_http(url: str, process: ServerProcess) -> None:
-    deadline = time.monotonic() + LISTEN_DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if process.process.poll() is not None:
-            pytest.fail(f"the portal exited with {process.process.returncode}:\n{process.stderr}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # it answered, with an error page: it is up
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"the portal did not answer at {url} within {LISTEN_DEADLINE_SECONDS} s")
