@@ -185,7 +185,8 @@ def test_compliance_inside_a_closed_period_carries_the_fold_of_its_stream(
             for k, outcome in _full_log_fold(ledger, where, known_at)
         }
         as_of = START + timedelta(hours=data.draw(st.integers(0, 45 * 24)))
-        if folded and data.draw(st.booleans()):  # often inside a period closed by known_at
+        inside_closed: bool = data.draw(st.booleans())
+        if folded and inside_closed:  # often inside a period closed by known_at
             closed = sorted(folded.values(), key=lambda o: (-len(o.recalculations), repr(o)))
             inside = data.draw(st.sampled_from(closed[:2]))  # recalculated ones first
             share = data.draw(st.integers(0, 99)) / 100
