@@ -8,6 +8,7 @@ import grpc
 from flask import Flask, render_template, request
 
 from portal import reads
+from portal.burn_up import attainment_chart
 from portal.errors import PageNotFoundError, about_agreement, rpc_code
 from portal.formatting import instant
 from portal.listing_pages import text_filter
@@ -144,6 +145,8 @@ def register(app: Flask) -> None:
         answer = read_agreement(agreement_id, when)
         found = answer.agreement
         subject = subject_of(found)
+        periods = history_of_periods(found, subject, when)
+        objective_ids = sorted({p.objective_id for p in periods or []})
         return render_template(
             "agreement.html",
             title=f"Agreement {agreement_id}",
@@ -153,7 +156,8 @@ def register(app: Flask) -> None:
             customer=listing_customer(found, subject),
             history=terms_history(agreement_id, when),
             report=standing(found, subject, when),
-            periods=history_of_periods(found, subject, when),
+            periods=periods,
+            attainment_svgs=[(o, attainment_chart(periods or [], o)) for o in objective_ids],
             exclusions=answer.exclusions,
             args=request.args,
         )

@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 
 from portal import reads
 from portal.agreement_pages import Subject, listing_customer, read_agreement, subject_of
-from portal.burn_up import chart_rows
+from portal.burn_up import burn_up_chart, chart_rows
 from portal.errors import PageNotFoundError, about_agreement, rpc_code
 from portal.formatting import instant
 from portal.page_context import ledger, travel
@@ -205,6 +205,12 @@ def register(app: Flask) -> None:
         label, period_at = reads_label(agreement)
         series = series_of(agreement, subject, objective_id, period_at, when)
         tracks = [] if series is None else list(series.tracks)
+        drawn = [(track, chart_rows(track, agreement.terms.time_zone)) for track in tracks]
+        svgs = (
+            []
+            if series is None
+            else [burn_up_chart(series, track, rows, n) for n, (track, rows) in enumerate(drawn)]
+        )
         return render_template(
             "chart.html",
             title=f"Burn-up · {agreement_id} · {objective_id}",
@@ -212,7 +218,8 @@ def register(app: Flask) -> None:
             objective=objective,
             subject=subject,
             series=series,
-            tracks=[(track, chart_rows(track, agreement.terms.time_zone)) for track in tracks],
+            tracks=drawn,
+            svgs=svgs,
             label=label or (series.period_label if series is not None else ""),
         )
 

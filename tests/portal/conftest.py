@@ -1,8 +1,8 @@
 """Fixtures for the portal tests: one real `sla-ledger serve` with tokens, seeded through its
 gRPC API, and the portal's Flask test client talking to it like any client.
 
-The server is shared by a module's tests (they only read), started on port 0 over a SQLite file
-and stopped at the module's end.
+The server is shared by the session's portal tests (they only read), started on port 0 over a
+SQLite file and stopped at the session's end (per xdist worker).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ LISTEN_DEADLINE_SECONDS = 30.0
 RPC_TIMEOUT_SECONDS = 10.0
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def ledger_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A ledger with the token file of tests/api/token_server.py (each token: name + "-token")."""
     folder = tmp_path_factory.mktemp("portal-ledger")
@@ -69,7 +69,7 @@ def ledger_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
         server.kill()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded(ledger_server: ServerProcess) -> Seeded:
     """The seeded ledger's facts (tests/portal/seed.py)."""
     stub = ledger_service_pb2_grpc.LedgerServiceStub(ledger_server.channel)

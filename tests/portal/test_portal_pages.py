@@ -9,7 +9,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.portal.seed import EXCLUSION_ID, GLOBEX, Seeded
+from tests.portal.seed import EXCLUSION_ID, GLOBEX, INITECH, Seeded
 
 AGREEMENT_PAGE = f"/agreements/{GLOBEX}"
 OCTOBER_PAGE = f"{AGREEMENT_PAGE}/objectives/availability/periods/2026-10"
@@ -114,3 +114,43 @@ def test_pages_are_served_with_the_portals_own_stylesheet(
     assert '<link rel="stylesheet" href="/static/portal.css">' in html
     assert client.get("/static/portal.css").status_code == 200
     assert "<script" not in html
+
+
+def test_the_agreement_page_lists_the_closed_periods(
+    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+) -> None:
+    history = rows(page_text(signed_in("auditor").get(AGREEMENT_PAGE)), "period-row")
+    assert [(cell(row, "period-status")) for row in history] == ["BREACHED", "BREACHED"]
+    assert all('data-period="2026-10"' in row for row in history)
+
+
+def test_the_period_page_shows_the_closed_result_as_closed(
+    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+) -> None:
+    html = page_text(signed_in("auditor").get(OCTOBER_PAGE))
+    # Closed before the exclusion was recorded: breached at 98.387097 %, until recalculated.
+    assert 'data-testid="closed-status">BREACHED<' in html
+    (track,) = rows(html, "closed-tracks-row")
+    assert cell(track, "track-attained") == "98.387097"
+
+
+def test_the_period_page_shows_the_credit_and_its_state(
+    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+) -> None:
+    (line,) = rows(page_text(signed_in("auditor").get(OCTOBER_PAGE)), "period-credit-row")
+    assert cell(line, "period-credit-amount") == "EUR 100.00"  # 10 % of EUR 1000.00
+    assert cell(line, "period-credit-state") == "approved"
+
+
+def test_the_agreements_page_filters_by_customer(
+    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+) -> None:
+    html = page_text(signed_in("auditor").get("/agreements?customer=globex"))
+    assert re.findall(r'data-agreement-id="([^"]+)"', html) == [GLOBEX]
+
+
+def test_the_agreements_page_lists_every_agreement_to_an_unscoped_token(
+    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+) -> None:
+    html = page_text(signed_in("auditor").get("/agreements"))
+    assert re.findall(r'data-agreement-id="([^"]+)"', html) == [GLOBEX, INITECH]

@@ -57,3 +57,26 @@ def test_a_scoped_token_is_refused_another_customers_credits(
     signed_in: Callable[[str], FlaskClient],
 ) -> None:
     assert signed_in("initech-auditor").get("/credits?customer=globex").status_code in (403, 404)
+
+
+def test_a_scoped_token_lists_only_its_customers_agreements(
+    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+) -> None:
+    html = page_text(signed_in("initech-auditor").get("/agreements?customer=initech"))
+    assert f'data-agreement-id="{INITECH}"' in html
+    assert GLOBEX not in html
+
+
+def test_a_scoped_token_listing_without_its_customer_is_told_to_name_it(
+    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+) -> None:
+    answer = signed_in("initech-auditor").get("/agreements")
+    assert answer.status_code == 403
+    assert 'data-testid="listing-refused"' in page_text(answer)
+
+
+def test_a_scoped_token_listing_another_customer_sees_none_of_its_agreements(
+    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+) -> None:
+    answer = signed_in("initech-auditor").get("/agreements?customer=globex")
+    assert GLOBEX not in page_text(answer)
