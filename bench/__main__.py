@@ -37,6 +37,7 @@ BENCHMARKS = (
     "case_lookup",
     "cases_compliance",
     "services",
+    "portal",
 )
 START_MARKER = "<!-- bench:results:start -->"
 END_MARKER = "<!-- bench:results:end -->"
