@@ -64,7 +64,7 @@ CREDIT_EVENT_TYPES = frozenset(
     # What finance acts on: the claims, decisions, forfeitures and settlements of credits.
     | {"credit_claimed", "claim_decided", "credit_forfeited", "credit_settled"}
 )
-WHOLE_LEDGER = frozenset({"GetLedgerDigest", "VerifyLedger"})
+WHOLE_LEDGER = frozenset({"VerifyLedger"})
 # What a customer does about its own credits and exclusions.
 CUSTOMER_ACTIONS = frozenset({"ClaimCredit", "OpenDispute", "AcknowledgeExclusion"})
 # What the provider's side decides.

@@ -342,8 +342,8 @@ class LedgerServicer(
     def GetLedgerDigest(  # noqa: N802
         self, request: pb.GetLedgerDigestRequest, context: grpc.ServicerContext
     ) -> pb.GetLedgerDigestResponse:
-        """The head of the hash chain, and when its last event was recorded."""
-        require_whole_ledger()
+        """The head of the hash chain, and when its last event was recorded (any reading token,
+        a customer-scoped one included: a statement names the digest it reflects)."""
         digest = self._app.audit.ledger_digest()
         reply = pb.GetLedgerDigestResponse(digest=digest_to_proto(digest))
         recorded_at = self._app.audit.recorded_at(digest)

@@ -68,6 +68,27 @@ def test_a_call_without_a_valid_token_is_unauthenticated_and_health_stays_open(s
     )
 
 
+def test_a_customer_scoped_token_reads_the_ledger_digest(server: Any) -> None:
+    stub = Stub(server.channel)
+    sign_as(stub, "sla-1", customer="initech")
+
+    reply = stub.GetLedgerDigest(
+        pb.GetLedgerDigestRequest(), timeout=TIMEOUT, metadata=auth("initech-auditor")
+    )
+
+    assert reply.digest.log_position == 1
+
+
+def test_a_customer_scoped_token_cannot_verify_the_whole_ledger(server: Any) -> None:
+    stub = Stub(server.channel)
+    request = pb.VerifyLedgerRequest()
+
+    assert (
+        code(lambda: stub.VerifyLedger(request, timeout=TIMEOUT, metadata=auth("initech-auditor")))
+        is grpc.StatusCode.PERMISSION_DENIED
+    )
+
+
 def test_each_role_calls_its_own_methods_only(server: Any) -> None:
     stub = Stub(server.channel)
     sign_as(stub, "sla-1", who="writer")
