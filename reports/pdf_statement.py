@@ -108,9 +108,7 @@ def _objective(pdf: FPDF, objective: ObjectiveStatement) -> None:
     if objective.description:
         title = f"{title}: {objective.description}"
     _heading(pdf, title, 11)
-    state = "closed" if objective.closed else "in progress"
-    if objective.recalculations:
-        state = f"{state}, recalculated {objective.recalculations} times"
+    state = objective.state
     _text(
         pdf,
         f"Period {objective.period_label}, {shown.instant(objective.window_start)} to "

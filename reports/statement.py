@@ -131,6 +131,17 @@ class ObjectiveStatement:
     tracks: tuple[Track, ...]
     burn_up: tuple[BurnUp, ...] = ()
     history: tuple[PeriodAttainment, ...] = ()  # closed periods up to this one, oldest first
+    ended: bool = False  # the window had ended at the statement's as_of (closed or not)
+
+    @property
+    def state(self) -> str:
+        """Where the period stands: closed, ended but not closed yet, or in progress."""
+        if self.closed:
+            recalculated = (
+                f", recalculated {self.recalculations} times" if self.recalculations else ""
+            )
+            return f"closed{recalculated}"
+        return "ended, not closed yet" if self.ended else "in progress"
 
 
 @dataclass(frozen=True)
@@ -211,3 +222,7 @@ class Statement:
     known_at: datetime  # record instant every read was made at
     digest: LedgerDigest
     agreements: tuple[AgreementStatement, ...] = field(default_factory=tuple)
+
+
+class StatementError(Exception):
+    """The ledger cannot give the statement asked for; the message says why."""

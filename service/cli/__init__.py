@@ -8,6 +8,7 @@ import argparse
 import importlib.metadata
 from collections.abc import Sequence
 
+from reports.cli import add_report_arguments, run_report
 from service.cli.ledger_checks import adopt_chain, verify_ledger
 from service.cli.maintenance import export_credits, hash_token, rebuild_projections
 from service.cli.portal_command import add_portal_command, portal
@@ -25,6 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the gRPC server")
     add_serve_arguments(serve)
+    report = commands.add_parser(
+        "report", help="write a statement read from a running ledger (HTML, PDF or CSV)"
+    )
+    add_report_arguments(report)
     for name, help_text in (
         ("project", "keep the read models current (a worker beside the servers)"),
         ("rebuild-projections", "drop every read model and rebuild it from the log"),
@@ -110,5 +115,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rebuild-projections": rebuild_projections,
         "export-credits": export_credits,
         "portal": portal,
+        "report": run_report,
     }
     return commands[arguments.command](arguments)

@@ -1,0 +1,330 @@
+"""`sla-ledger report` against a real server: a month signed, recorded and closed, stated as
+HTML, PDF and CSV, and the statement's digest held to the ledger with `sla-ledger verify`.
+
+One server is seeded for the module (tests/api/statement_ledger.py, figures by hand); the tests
+only read it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from unittest import mock
+
+import grpc
+import pytest
+
+from service.cli import main
+from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
+from tests.api import statement_ledger as ledger
+from tests.api.server_process import ServerProcess
+
+CLI = (sys.executable, "-m", "service.cli")
+DEADLINE_SECONDS = 60
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The module's server, its database and what was written."""
+
+    target: str
+    database_url: str
+    seeded: ledger.SeededLedger
+    workdir: Path
+    documents: dict[tuple[str, ...], tuple[str, Path]]  # statements written, by their flags
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    workdir = tmp_path_factory.mktemp("statements")
+    database_url = f"sqlite:///{workdir / 'ledger.db'}"
+    tokens = ledger.write_tokens(workdir / "tokens.json")
+    process = subprocess.Popen(
+        [
+            *CLI,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+            "--close-periods",
+            "off",
+            "--tokens",
+            str(tokens),
+            "--log-level",
+            "INFO",
+        ],
+        cwd=workdir,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+    server = ServerProcess(process)
+    try:
+        port = int(server.wait_for_log("listening", DEADLINE_SECONDS)["port"])
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        grpc.channel_ready_future(channel).result(timeout=DEADLINE_SECONDS)
+        written = ledger.seed(pb_grpc.LedgerServiceStub(channel))
+        channel.close()
+        yield Seeded(f"127.0.0.1:{port}", database_url, written, workdir, {})
+    finally:
+        server.kill()
+
+
+def _in_process(arguments: Sequence[str], token: str = "auditor") -> tuple[int, str, str]:
+    """`sla-ledger ARGUMENTS` run by service.cli.main in this process: (exit code, out, err)."""
+    out, err = io.StringIO(), io.StringIO()
+    env = {"SLA_LEDGER_TOKEN": ledger.token(token)}
+    with mock.patch.dict(os.environ, env), redirect_stdout(out), redirect_stderr(err):
+        code = main(list(arguments))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _run(command: Sequence[str], token: str = "auditor") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SLA_LEDGER_TOKEN": ledger.token(token)}
+    return subprocess.run(
+        list(command), env=env, capture_output=True, text=True, timeout=DEADLINE_SECONDS
+    )
+
+
+def _report_arguments(seeded: Seeded, document_format: str, output: Path) -> list[str]:
+    return [
+        "report",
+        "--ledger",
+        seeded.target,
+        "--agreement",
+        ledger.AGREEMENT,
+        "--period",
+        ledger.PERIOD,
+        "--format",
+        document_format,
+        "--output",
+        str(output),
+    ]
+
+
+def _written(seeded: Seeded, document_format: str, *extra: str) -> tuple[str, Path]:
+    """The statement written in that format, in this process: its digest and its file."""
+    key = (document_format, *extra)
+    if key not in seeded.documents:
+        output = seeded.workdir / f"statement-{len(seeded.documents)}.{document_format}"
+        code, out, err = _in_process([*_report_arguments(seeded, document_format, output), *extra])
+        assert code == 0, err
+        seeded.documents[key] = (json.loads(out)["digest"], output)
+    return seeded.documents[key]
+
+
+def _csv_rows(seeded: Seeded, *extra: str) -> list[dict[str, str]]:
+    _, output = _written(seeded, "csv", *extra)
+    return list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8"))))
+
+
+def _poppler(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{tool} (poppler-utils) is required under CI=true")
+        pytest.skip(f"{tool} (poppler-utils) is not installed")
+    return found
+
+
+def test_the_statements_digest_is_the_ledgers_head_after_the_close(seeded: Seeded) -> None:
+    digest, _ = _written(seeded, "csv")
+
+    assert digest.split(":")[0] == str(seeded.seeded.closed_position)
+
+
+def test_verify_holds_the_ledger_to_the_statements_digest(seeded: Seeded) -> None:
+    digest, _ = _written(seeded, "html")
+
+    verified = _run([*CLI, "verify", "--database-url", seeded.database_url, "--expect", digest])
+
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert json.loads(verified.stdout)["digest"] == digest
+
+
+def test_verify_refuses_the_statements_position_with_another_hash(seeded: Seeded) -> None:
+    digest, _ = _written(seeded, "html")
+    position = digest.split(":")[0]
+
+    forged = _run(
+        [
+            *CLI,
+            "verify",
+            "--database-url",
+            seeded.database_url,
+            "--expect",
+            f"{position}:{'0' * 64}",
+        ]
+    )
+
+    assert forged.returncode == 1
+
+
+def test_the_html_statement_shows_the_digest_and_the_attainment(seeded: Seeded) -> None:
+    digest, output = _written(seeded, "html")
+    page = output.read_text(encoding="utf-8")
+
+    assert f'data-testid="statement-digest">{digest}<' in page
+    assert f">{ledger.ATTAINED}<" in page
+
+
+def test_the_html_statement_holds_both_burn_up_charts(seeded: Seeded) -> None:
+    _, output = _written(seeded, "html")
+    page = output.read_text(encoding="utf-8")
+
+    assert "Burn-up of availability in 2026-03</title>" in page
+    assert "Burn-up of deployments in 2026-03</title>" in page
+
+
+def test_the_pdf_statement_renders_to_a_page_that_is_not_blank(seeded: Seeded) -> None:
+    pdftoppm = _poppler("pdftoppm")
+    _, output = _written(seeded, "pdf")
+
+    subprocess.run(
+        [
+            pdftoppm,
+            "-png",
+            "-r",
+            "40",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(output),
+            str(output.with_suffix("")),
+        ],
+        check=True,
+        timeout=DEADLINE_SECONDS,
+    )
+
+    [page] = output.parent.glob(f"{output.stem}-*1.png")
+    image = page.read_bytes()
+    assert image.startswith(PNG_SIGNATURE)
+    assert len(set(image[200:])) > 16  # a blank page compresses to a few repeated bytes
+
+
+def test_the_pdf_statements_text_holds_the_verify_command_and_the_figures(seeded: Seeded) -> None:
+    pdftotext = _poppler("pdftotext")
+    digest, output = _written(seeded, "pdf")
+
+    text = subprocess.run(
+        [pdftotext, "-layout", str(output), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+    assert f"sla-ledger verify --expect {digest}" in text
+    assert ledger.ATTAINED in text and f"EUR {ledger.CREDIT}" in text
+
+
+def test_the_csv_statement_holds_the_closed_figures_of_availability(seeded: Seeded) -> None:
+    [track] = [
+        r
+        for r in _csv_rows(seeded)
+        if r["record"] == "track" and r["objective_id"] == "availability"
+    ]
+
+    # 44,490 good of 44,580 (the excluded hour left out); 90 bad against 44.58 allowed.
+    assert (track["attained"], track["good"], track["total"], track["excluded"]) == (
+        ledger.ATTAINED,
+        "44490",
+        "44580",
+        "1",
+    )
+    assert (track["status"], track["budget_remaining_percent"]) == ("breached", "-101.884253")
+
+
+def test_the_csv_burn_up_has_one_point_per_day_with_the_target_line(seeded: Seeded) -> None:
+    points = [
+        r
+        for r in _csv_rows(seeded)
+        if r["record"] == "burn_up" and r["objective_id"] == "deployments"
+    ]
+    day_15 = next(p for p in points if p["start"] == "2026-03-15")
+
+    # 9 a day: 135 by the end of the 15th, against 310 x 15 / 31 = 150.
+    assert (len(points), day_15["attained"], day_15["target"]) == (31, "135", "150")
+
+
+def test_the_csv_statement_holds_the_credit_with_its_state(seeded: Seeded) -> None:
+    [credit] = [r for r in _csv_rows(seeded) if r["record"] == "credit"]
+
+    # 10% of EUR 1,000.00; no claim rule, so approved when issued.
+    assert (credit["amount"], credit["currency"], credit["state"]) == (
+        ledger.CREDIT,
+        "EUR",
+        "approved",
+    )
+
+
+def test_the_csv_statement_holds_the_exclusion_with_its_record_lag(seeded: Seeded) -> None:
+    [exclusion] = [r for r in _csv_rows(seeded) if r["record"] == "exclusion"]
+
+    recorded = datetime.fromisoformat(exclusion["recorded_at"])
+    lag = (recorded - ledger.EXCLUDED_TO).total_seconds()
+    assert float(exclusion["record_lag_seconds"]) == pytest.approx(lag, abs=1e-6)
+
+
+def test_a_statement_known_before_the_close_has_no_credit_yet(seeded: Seeded) -> None:
+    known_at = seeded.seeded.known_before_close.isoformat()
+    rows = _csv_rows(seeded, "--known-at", known_at)
+
+    tracks = {r["objective_id"]: r["status"] for r in rows if r["record"] == "track"}
+    assert [r for r in rows if r["record"] == "credit"] == []
+    assert tracks == {"availability": "at risk", "deployments": "at risk"}
+
+
+def test_a_customer_statement_states_the_customers_agreements(seeded: Seeded) -> None:
+    output = seeded.workdir / "customer.csv"
+
+    done = _run(
+        [
+            *CLI,
+            "report",
+            "--ledger",
+            seeded.target,
+            "--customer",
+            ledger.CUSTOMER,
+            "--period",
+            ledger.PERIOD,
+            "--format",
+            "csv",
+            "--output",
+            str(output),
+        ]
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["agreements"] == [ledger.AGREEMENT]
+
+
+def test_another_customers_token_is_told_the_agreement_does_not_exist(seeded: Seeded) -> None:
+    output = seeded.workdir / "foreign.html"
+
+    code, _, err = _in_process(_report_arguments(seeded, "html", output), token="initech")
+
+    assert (code, output.exists()) == (1, False)
+    assert "NOT_FOUND" in err
+
+
+def test_a_period_that_is_no_label_is_refused_with_the_forms_it_takes(seeded: Seeded) -> None:
+    arguments = _report_arguments(seeded, "csv", seeded.workdir / "never.csv")
+    arguments[arguments.index(ledger.PERIOD)] = "March"
+
+    code, _, err = _in_process(arguments)
+
+    assert code == 1
+    assert "2026-03 (month)" in err
