@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 
+from domain.agreement import Agreement
 from domain.disputes import SubjectKind
 from domain.period_history import PeriodOutcome, judged_indicator
 from projections.period_listing import PeriodKey
@@ -37,10 +38,14 @@ class PeriodResultCalls(CallGroup):
         )
         reply = history_pb.ListPeriodResultsResponse(log_position=position)
         disputes = self._open_disputes({k.agreement_id for k, _ in found}, listing, position)
+        agreements: dict[str, Agreement] = {}
         last: PeriodKey | None = None
         for key, outcome in found[: listing.size]:
-            agreement = self._app.agreements.find_agreement(key.agreement_id)
-            assert agreement is not None
+            agreement = agreements.get(key.agreement_id)
+            if agreement is None:
+                agreement = self._app.agreements.find_agreement(key.agreement_id)
+                assert agreement is not None  # a period is closed only on a signed agreement
+                agreements[key.agreement_id] = agreement
             message = outcome_to_proto(
                 outcome,
                 key.customer_id,
