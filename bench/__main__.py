@@ -38,6 +38,7 @@ BENCHMARKS = (
     "cases_compliance",
     "services",
     "portal",
+    "series",
 )
 START_MARKER = "<!-- bench:results:start -->"
 END_MARKER = "<!-- bench:results:end -->"

@@ -186,6 +186,20 @@ def series_from_history(
 SegmentTally = Callable[[int, int, dict[Track, Tally]], int]
 
 
+def segment_bounds(window: PeriodWindow, points: Sequence[SeriesPoint]) -> list[tuple[int, int]]:
+    """The [start, end) µs between consecutive points of the window (what each point counts
+    beyond the one before: readings up to and at the instant it stands at), empty ones left
+    out."""
+    bounds = []
+    start = to_epoch_us(window.window_start)
+    for point in points:
+        end = cutoff_us(window.window_end, point.stands_at)
+        if end > start:
+            bounds.append((start, end))
+            start = end
+    return bounds
+
+
 def cumulative_tracks(
     objective: Objective,
     window: PeriodWindow,
@@ -193,8 +207,8 @@ def cumulative_tracks(
     tally_segment: SegmentTally,
 ) -> list[list[TrackResult]]:
     """The tracks at each point, counting once what lies between two points: tally_segment
-    (start µs, end µs, tallies) adds what counts in [start, end) and gives how many readings it
-    excluded."""
+    (start µs, end µs, tallies) adds what counts in [start, end) (a segment of segment_bounds)
+    and gives how many readings it excluded."""
     tallies = new_tallies()
     excluded = 0
     start = to_epoch_us(window.window_start)

@@ -185,8 +185,28 @@ def evaluate_rollups(
     the plan reads reading by reading, readings holds all of that bucket's readings, and every
     other bucket's sums are in spans once. Rollups of reading buckets and readings of other
     buckets are ignored, so callers may pass supersets of each."""
-    objective = plan.objective
     tallies = new_tallies()
+    excluded = tally_rollups(plan, spans, readings, tallies)
+    return track_results(
+        plan.objective,
+        tallies,
+        plan.window_start,
+        plan.window_end,
+        plan.as_of,
+        excluded,
+        plan.time_zone,
+    )
+
+
+def tally_rollups(
+    plan: WindowPlan,
+    spans: Iterable[SpanSums],
+    readings: Iterable[Measurement],
+    tallies: dict[Track, Tally],
+) -> int:
+    """Count what the plan's [start_us, end_us) holds into tallies, from rollups and readings as
+    evaluate_rollups does; how many readings were excluded."""
+    objective = plan.objective
     read = BucketUse.READINGS
     in_buckets = [r for r in readings if plan.use(bucket_of(r.observed_at_us)) is read]
     excluded = tally_readings(
@@ -209,9 +229,7 @@ def evaluate_rollups(
             use = plan.use(sums.bucket_us)
             if use not in _NOT_FROM_ROLLUPS and in_scope(sums.labels):
                 excluded += _add_bucket(tallies, objective, use, sums)
-    return track_results(
-        objective, tallies, plan.window_start, plan.window_end, plan.as_of, excluded, plan.time_zone
-    )
+    return excluded
 
 
 _NOT_FROM_ROLLUPS = (BucketUse.OUTSIDE, BucketUse.READINGS, BucketUse.UNCOUNTED)

@@ -1,11 +1,14 @@
-"""Compliance series of an agreement, a service's tier or a subscriber: by replaying the streams
-a series needs (the subject's own streams and the days of its window), or every event of the
-agreement (the reference answer, one evaluation per point).
+"""Compliance series of an agreement, a service's tier or a subscriber: from rollups, by
+replaying the streams a series needs (the subject's own streams and the days of its window), or
+every event of the agreement (the reference answer, one evaluation per point).
 
 A series is found in two steps: the subject's view folded from its own streams (agreement,
 subscription) as known at known_at gives the window; then only that window's day streams (and,
 for a case objective, the streams of the cases that may be judged in it) are read, once, and
-counted in one pass, point after point (domain/compliance_series.py).
+counted in one pass, point after point (domain/compliance_series.py). From rollups, the window's
+rollups are read once, with the readings of the buckets the segments between points cut, and
+each segment is counted from them (domain/series_rollups.py); a subscriber's and a tier's view
+count only the rows and readings it sees, as GetCompliance's (subscriber_compliance.py).
 """
 
 from __future__ import annotations
@@ -16,9 +19,13 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from domain.agreement_history import AgreementHistory
+from domain.compliance import Tally, Track, TrackResult
 from domain.compliance_series import (
     ComplianceSeries,
+    SeriesPoint,
     Step,
+    build_series,
+    cumulative_tracks,
     series_by_segments,
     series_from_history,
     series_window,
@@ -27,12 +34,18 @@ from domain.compliance_streams import day_streams
 from domain.errors import NotFoundError
 from domain.identifiers import agreement_stream, case_stream, is_identifier, subscription_stream
 from domain.instants import to_epoch_us
-from domain.known_at import history_known_at
+from domain.known_at import history_known_at, recorded_by
+from domain.measurements import Measurement
 from domain.oracle import subscriber_view, tier_view
 from domain.period_results import PeriodEvent
+from domain.period_walk import PeriodWindow
+from domain.rollup_sums import span_of, summarize_event
+from domain.series_rollups import rollup_tracks, segment_plans
+from domain.subscriber_views import visible_readings
 from domain.subscriptions import Subscription
 from service.app.event_log import EventLog
-from service.app.rollup_reads import RollupSource
+from service.app.rollup_reads import RollupSource, window_events
+from service.app.subscriber_compliance import VisibleLabels
 
 _TICK = timedelta(microseconds=1)
 Logged = list[tuple[int, Any]]
@@ -62,8 +75,56 @@ class SeriesQueries:
     def series(
         self, question: SeriesQuestion, rollups: RollupSource | None
     ) -> tuple[ComplianceSeries, int]:
-        """The series asked for, and the log position it reflects."""
-        return self.by_stream_replay(question)
+        """The series asked for, from rollups when there are rollups to read, else by
+        replaying the streams it needs; and the log position it reflects."""
+        if rollups is None:
+            return self.by_stream_replay(question)
+        return self.from_rollups(question, rollups)
+
+    def from_rollups(
+        self, question: SeriesQuestion, rollups: RollupSource
+    ) -> tuple[ComplianceSeries, int]:
+        """The oracle's series from rollups, read once over the window (case objectives by
+        replaying their streams); and the log position it reflects."""
+        q = question
+        head = self._log.head()
+        own = self._own_events(q, head)
+        view = self._view_of(q)(e for _, e in own)
+        _, _, found = series_window(view, q.objective_id, q.period_instant)
+        if found is not None and found.objective.rules.case_clock is not None:
+            return self.by_stream_replay(q)
+        visible = VisibleLabels(q.customer_id)
+        subscribed = bool(q.tier_id or q.customer_id)
+
+        def counted(window: PeriodWindow, points: list[SeriesPoint]) -> list[list[TrackResult]]:
+            oid = window.objective.objective_id
+            plans = segment_plans(window, view.exclusions, points)
+            if not plans:
+                return cumulative_tracks(window.objective, window, points, _nothing)
+            _, rolled = rollups.window_rollups(
+                q.agreement_id,
+                [(oid, plans[0].start_us, plans[-1].end_us)],
+                to_epoch_us(q.known_at),
+                head,
+            )
+            found = rolled.get(oid, [])
+            spans = [visible.span(span) if subscribed else span for _, span in found]
+            covered = {position for position, _ in found}
+            readings: list[Measurement] = []
+            pairs = [(oid, plan) for plan in plans]
+            for position, event in window_events(self._log, q.agreement_id, pairs, covered, head):
+                if not recorded_by(event, q.known_at):
+                    continue
+                readings.extend(event.measurements())
+                if position not in covered:  # sparse, or beyond the projection
+                    span = span_of(summarize_event(event))
+                    spans.append(visible.span(span) if subscribed else span)
+            if subscribed:
+                readings = visible_readings(readings, q.customer_id)
+            return rollup_tracks(window, view.exclusions, points, spans, readings)
+
+        series = build_series(view, q.objective_id, q.period_instant, q.as_of, q.step, counted)
+        return series, head
 
     def by_stream_replay(self, question: SeriesQuestion) -> tuple[ComplianceSeries, int]:
         """The oracle's series, reading only the streams it needs; and the log position it
@@ -145,6 +206,10 @@ class SeriesQueries:
         return lambda events: history_known_at(
             (e for e in events if not isinstance(e, PeriodEvent)), q.known_at
         )
+
+
+def _nothing(start: int, end: int, tallies: dict[Track, Tally]) -> int:
+    return 0
 
 
 def _is_subscription(event: Any) -> bool:

@@ -4,7 +4,7 @@ them that every report from rollups shares."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, TypeVar, cast
@@ -49,15 +49,16 @@ class RollupSource(Protocol):
 def window_events(
     log: EventLog,
     agreement_id: str,
-    plans: Mapping[str, WindowPlan],
+    plans: Iterable[tuple[str, WindowPlan]],
     covered: set[int],
     head: int,
 ) -> list[tuple[int, MetricMeasured]]:
     """MetricMeasured events the windows need beside rollups: every event of the days
-    holding buckets to be read reading by reading, and every event not covered by one."""
+    holding buckets to be read reading by reading, and every event not covered by one.
+    plans: (objective id, plan) pairs, an objective's several parts of a window among them."""
     edge_days: set[str] = set()
     window_days: set[str] = set()
-    for oid, plan in plans.items():
+    for oid, plan in plans:
         for start, end in plan.reading_spans():
             edge_days.update(
                 day_streams(agreement_id, oid, from_epoch_us(start), from_epoch_us(end - 1))
@@ -115,7 +116,7 @@ def rollup_results(
     spans = {oid: [visible_span(span) for _, span in found] for oid, found in rolled_up.items()}
     covered = {p for found in rolled_up.values() for p, _ in found}
     readings: dict[str, list[Measurement]] = {oid: [] for oid in plans}
-    for event_position, event in window_events(log, agreement_id, plans, covered, head):
+    for event_position, event in window_events(log, agreement_id, plans.items(), covered, head):
         if not recorded_by(event, known_at):
             continue
         readings[event.objective_id].extend(event.measurements())

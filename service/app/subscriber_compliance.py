@@ -288,7 +288,7 @@ def _report_from_rollups(
     """A view's report (a subscriber's, or the tier's with customer_id ""), each window of a
     reading objective evaluated from the rollups and readings the customer's view counts."""
     windows = current_windows(view, as_of, objective_id or None)
-    visible = _VisibleLabels(customer_id)
+    visible = VisibleLabels(customer_id)
     tracks = rollup_results(
         log,
         view.agreement.agreement_id,
@@ -311,7 +311,7 @@ def _report_from_rollups(
     return compliance_report(view, as_of, known_at, objective_id or None, from_rollups, windows)
 
 
-class _VisibleLabels:
+class VisibleLabels:
     """Which rollup label sets a customer's view counts: those without a customer label, and
     (for a subscriber) those of its own customer id; memoised by label text."""
 
