@@ -123,7 +123,10 @@ def page(browser: Any, portal_url: str, artifacts: Path, request: pytest.Fixture
     opened = context.new_page()
     yield opened
     try:
-        opened.screenshot(path=str(artifacts / f"{support.artifact_name(request.node.nodeid)}.png"))
+        opened.screenshot(
+            path=str(artifacts / f"{support.artifact_name(request.node.nodeid)}.png"),
+            full_page=True,
+        )
     finally:
         context.close()
 

@@ -115,3 +115,14 @@ def test_the_period_page_known_before_the_late_reading_shows_march_not_yet_close
     assert page.get_by_test_id("not-closed").is_visible()
     page.get_by_test_id("time-travel-now").click()
     assert page.get_by_test_id("closed-status").inner_text() == "MET"
+
+
+def test_the_burn_up_chart_is_drawn_on_the_page_as_an_svg_titled_for_screen_readers(
+    page: Any, sign_in: SignIn
+) -> None:
+    _open_march_chart(page, sign_in)
+
+    chart = page.get_by_test_id("burn-up-chart").locator("svg")
+    assert chart.is_visible()
+    assert chart.bounding_box()["width"] > 200
+    assert chart.locator("title").first.text_content() == "Burn-up of deployments in 2026-03"
