@@ -15,27 +15,11 @@ from pathlib import Path
 import grpc
 
 from reports.connection import DEFAULT_TIMEOUT_SECONDS, LedgerAddress, LedgerConnection
-from reports.statement import Statement, StatementError
+from reports.documents import FORMATS, render
+from reports.statement import StatementError
 from reports.statement_reads import StatementRequest, read_statement
 
 TOKEN_VARIABLE = "SLA_LEDGER_TOKEN"
-FORMATS = ("csv", "html", "pdf")
-
-
-def render(statement: Statement, document_format: str) -> bytes:
-    """The statement as a document of that format (the renderers, matplotlib and fpdf2 among
-    them, loaded only here: every other command starts without them)."""
-    if document_format == "pdf":
-        from reports.pdf_statement import render_pdf
-
-        return render_pdf(statement)
-    if document_format == "html":
-        from reports.html_statement import render_html
-
-        return render_html(statement).encode("utf-8")
-    from reports.csv_statement import render_csv
-
-    return render_csv(statement).encode("utf-8")
 
 
 def add_report_arguments(command: argparse.ArgumentParser) -> None:

@@ -307,17 +307,10 @@ class _Reads:
             page = call(asked, **self._call)
             yield page
             token = page.next_page_token
-            if not token or not _more(page):
+            if not token:  # a page may be empty yet followed by more: only the token tells
                 return
             asked.page_token = token
         raise StatementError("a listing of the statement has too many pages")
-
-
-def _more(page: Any) -> bool:
-    """Whether a page that carries a token may be followed by more (ListEvents hands a token on
-    its last page too, for a client following the log: an empty page ends it)."""
-    events = getattr(page, "events", None)
-    return events is None or len(events) > 0
 
 
 def _objective(
