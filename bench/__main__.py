@@ -39,6 +39,7 @@ BENCHMARKS = (
     "services",
     "portal",
     "series",
+    "period_results",
 )
 START_MARKER = "<!-- bench:results:start -->"
 END_MARKER = "<!-- bench:results:end -->"

@@ -15,6 +15,7 @@ from service.api.period_inputs import PeriodListing, period_listing
 from service.api.read_waits import models_at
 from service.app.application import Clock
 from service.generated.sla.ledger.v1 import period_history_pb2 as history_pb
+from service.store.event_limits import item_bytes
 
 
 class PeriodResultCalls(CallGroup):
@@ -40,6 +41,7 @@ class PeriodResultCalls(CallGroup):
         disputes = self._open_disputes({k.agreement_id for k, _ in found}, listing, position)
         agreements: dict[str, Agreement] = {}
         last: PeriodKey | None = None
+        used = 0  # the bytes of the periods in the reply (its other fields are in the reserve)
         for key, outcome in found[: listing.size]:
             agreement = agreements.get(key.agreement_id)
             if agreement is None:
@@ -52,8 +54,10 @@ class PeriodResultCalls(CallGroup):
                 judged_indicator(agreement, outcome),
                 disputes.get(_period_of(outcome), ()),
             )
-            if reply.periods and reply.ByteSize() + message.ByteSize() + 8 > self._page_bytes:
+            size = item_bytes(message.ByteSize())
+            if reply.periods and used + size > self._page_bytes:
                 break
+            used += size
             reply.periods.append(message)
             last = key
         shown = len(reply.periods)
