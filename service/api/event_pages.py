@@ -27,12 +27,12 @@ class EventPage:
     more: bool
     scanned_to: int = 0
 
-    def next_token(self, agreement_id: str) -> str:
-        """A token for the page after this one (of one agreement, or '' all); empty when this
-        page was the last."""
+    def next_token(self, bound: str) -> str:
+        """A token for the page after this one, bound to its listing (an agreement, or '' all;
+        with filters, service/api/event_filters.py); empty when this page was the last."""
         if not self.more:
             return ""
-        return encode_page_token(agreement_id, self.scanned_to or self.events[-1].position)
+        return encode_page_token(bound, self.scanned_to or self.events[-1].position)
 
 
 Shown = Callable[[events_pb2.LedgerEvent], events_pb2.LedgerEvent | None]
@@ -45,14 +45,17 @@ def event_page(
     size: int,
     max_bytes: int,
     shown: Shown | None = None,
+    scan: int = 0,
+    topics: Sequence[str] = (),
 ) -> EventPage:
-    """Up to size events after position after (of one agreement, or '' all) whose encodings
-    take at most max_bytes, and at least one: a listing always moves on. With shown, each event
-    as shown says (None: left out), so a page may hold fewer, even none, of the size events it
-    looked at."""
+    """Up to size events after position after (of one agreement, or '' all, or else of some
+    topics) whose encodings take at most max_bytes, and at least one: a listing always moves
+    on. With shown, each event as shown says (None: left out), so a page may hold fewer, even
+    none, of the events it looked at: up to scan of them (0: size)."""
     page: list[events_pb2.LedgerEvent] = []
     used = scanned = last = 0
-    for chunk in app.event_log.chunks(after + 1, size, agreement_id):
+    limit = scan or size
+    for chunk in app.event_log.chunks(after + 1, limit, agreement_id, topics):
         for notification in chunk:
             message: events_pb2.LedgerEvent | None = logged_event_to_proto(
                 LoggedEvent(notification.position, notification.event())
@@ -67,7 +70,21 @@ def event_page(
                 used += cost
             scanned += 1
             last = notification.position
-    return EventPage(page, scanned == size and scanned > 0, last)
+            if len(page) == size and scanned < limit:
+                return EventPage(page, True, last)
+    return EventPage(page, scanned == limit and scanned > 0, last)
+
+
+def both(first: Shown | None, second: Shown | None) -> Shown | None:
+    """Each event as first shows it, then as second shows that (either None: the other)."""
+    if first is None or second is None:
+        return first or second
+
+    def shown(event: events_pb2.LedgerEvent) -> events_pb2.LedgerEvent | None:
+        kept = first(event)
+        return None if kept is None else second(kept)
+
+    return shown
 
 
 def fitting(items: Sequence[Item], max_bytes: int) -> int:

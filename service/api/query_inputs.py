@@ -16,7 +16,6 @@ from service.api.listing_pages import PageRequest, fingerprint, page_size
 from service.api.mapping.cases import CASE_STATE_FROM_PROTO
 from service.api.mapping.chain import digest_from_proto
 from service.api.mapping.scalars import filters_from_proto, instant_from_proto, position_from_proto
-from service.api.page_tokens import decode_page_token
 from service.app.case_views import CaseFilter
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.ledger_chain import Digest
@@ -47,14 +46,6 @@ class Instants:
 
     as_of: datetime
     known_at: datetime
-
-
-@dataclass(frozen=True)
-class EventsPage:
-    """A page of ListEvents: its size and the log position it starts after."""
-
-    size: int
-    after: int
 
 
 @dataclass(frozen=True)
@@ -181,15 +172,6 @@ def case_listing(request: pb.ListCasesRequest) -> CaseListing:
         due_until_us=us["due_before"],
     )
     return CaseListing(where, size, request.page_token)
-
-
-def events_page(request: pb.ListEventsRequest) -> EventsPage:
-    """The page size and start of a ListEvents request (its token bound to its agreement)."""
-    violations = Violations()
-    size = page_size(request.page_size, violations)
-    filters_from_proto(request, violations)
-    violations.raise_if_any()
-    return EventsPage(size, decode_page_token(request.page_token, request.agreement_id))
 
 
 def verify_range(request: pb.VerifyLedgerRequest) -> VerifyRange:

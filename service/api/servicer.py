@@ -30,7 +30,8 @@ from service.api.command_replies import (
 )
 from service.api.directory_calls import DirectoryCalls
 from service.api.dispute_calls import DisputeCalls, with_open_disputes
-from service.api.event_pages import event_page
+from service.api.event_filters import events_listing
+from service.api.event_pages import both, event_page
 from service.api.exclusion_calls import ExclusionCalls
 from service.api.mapping.chain import digest_to_proto
 from service.api.mapping.exclusion_standing import exclusions_into_proto
@@ -42,7 +43,6 @@ from service.api.query_inputs import (
     balance_instants,
     breach_listing,
     credit_listing,
-    events_page,
     read_instants,
     verify_range,
 )
@@ -286,19 +286,24 @@ class LedgerServicer(
             view = self._access.subscriber_view(request.agreement_id)
         else:
             require_whole_ledger()
-        wanted = events_page(request)
+        wanted = events_listing(request)
         page = event_page(
             self._app,
             request.agreement_id,
             wanted.after,
             wanted.size,
             self._page_bytes,
-            None if view is None else subscriber_events(view),
+            both(
+                None if view is None else subscriber_events(view),
+                wanted.where.keeps(request.agreement_id),
+            ),
+            wanted.scan,
+            wanted.where.topics(request.agreement_id),
         )
         return pb.ListEventsResponse(
             events=page.events,
             log_position=self._app.event_log.head(),
-            next_page_token=page.next_token(request.agreement_id),
+            next_page_token=page.next_token(wanted.bound),
         )
 
     @as_caller
