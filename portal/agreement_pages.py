@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-import grpc
 from flask import Flask, render_template, request
 
 from portal import reads
 from portal.burn_up import attainment_chart
-from portal.errors import PageNotFoundError, about_agreement, rpc_code
-from portal.formatting import instant
+from portal.errors import PageNotFoundError, about_agreement
+from portal.formatting import instant, show_instant, show_money
 from portal.listing_pages import text_filter
 from portal.page_context import ledger, travel
-from portal.time_travel import TimeTravel
+from portal.time_travel import EARLIEST, LATEST, TimeTravel
 from service.generated.sla.ledger.v1 import (
     compliance_pb2,
-    events_pb2,
     ledger_service_pb2,
     period_history_pb2,
     terms_pb2,
 )
+
+MAX_VERSIONS = 100  # versions the history shows, newest first
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,13 @@ class Subject:
 
 @dataclass(frozen=True)
 class TermsVersion:
-    """One entry of an agreement's terms history."""
+    """One version of an agreement's terms, as in force from its effective instant."""
 
-    event: events_pb2.LedgerEvent
     version: int
-    what: str
-    effective: str
-    reason: str
-    retroactive: bool
+    effective_from: str
+    services: str
+    objectives: str
+    fee: str
 
 
 def is_service_sla(agreement: terms_pb2.Agreement) -> bool:
@@ -73,28 +74,43 @@ def read_agreement(agreement_id: str, when: TimeTravel) -> ledger_service_pb2.Ge
 
 
 def terms_history(agreement_id: str, when: TimeTravel) -> list[TermsVersion]:
-    """The signing, amendments and termination known at known_at."""
+    """The versions of the terms known at known_at, oldest first: GetAgreement at the latest
+    business instant, then just before each version's effective instant, back to version 1."""
     history: list[TermsVersion] = []
-    version = 0
+    as_of = LATEST - _MICROSECOND
+    seen: set[int] = set()
     with about_agreement(agreement_id):
-        for event in reads.terms_events(ledger(), agreement_id, when):
-            recorded = instant(event.recorded_at)
-            if when.known_at is not None and recorded is not None and recorded > when.known_at:
-                continue
-            which = event.WhichOneof("payload")
-            if which == "agreement_signed":
-                version = 1
-                history.append(TermsVersion(event, 1, "signed", "", "", False))
-            elif which == "agreement_amended":
-                amended = event.agreement_amended
-                version = amended.terms_version
-                history.append(
-                    TermsVersion(event, version, "amended", "", amended.reason, amended.retroactive)
+        for _ in range(MAX_VERSIONS):
+            found = reads.get_agreement(ledger(), agreement_id, TimeTravel(as_of, when.known_at))
+            agreement = found.agreement
+            if agreement.terms_version in seen:
+                break
+            seen.add(agreement.terms_version)
+            history.append(
+                TermsVersion(
+                    version=agreement.terms_version,
+                    effective_from=show_instant(agreement.terms_effective_from),
+                    services=", ".join(agreement.terms.services),
+                    objectives=", ".join(objective_names(agreement)),
+                    fee=show_money(agreement.terms.fee.amount),
                 )
-            elif which == "agreement_terminated":
-                reason = event.agreement_terminated.reason
-                history.append(TermsVersion(event, version, "terminated", "", reason, False))
-    return history
+            )
+            effective = instant(agreement.terms_effective_from)
+            if agreement.terms_version <= 1 or effective is None or effective <= EARLIEST:
+                break
+            as_of = effective - _MICROSECOND
+    return list(reversed(history))
+
+
+def objective_names(agreement: terms_pb2.Agreement) -> list[str]:
+    """The objective ids of the terms (a service SLA's per tier, as tier/objective)."""
+    if agreement.terms.tiers:
+        return [
+            f"{tier.tier_id}/{objective.objective_id}"
+            for tier in agreement.terms.tiers
+            for objective in tier.objectives
+        ]
+    return [objective.objective_id for objective in agreement.terms.objectives]
 
 
 def standing(
@@ -117,20 +133,15 @@ def standing(
 
 def history_of_periods(
     agreement: terms_pb2.Agreement, subject: Subject, when: TimeTravel
-) -> list[period_history_pb2.PeriodResult] | None:
-    """The closed periods known at known_at, newest first (None while the call is missing)."""
-    try:
-        with about_agreement(agreement.agreement_id):
-            found = reads.period_results(
-                ledger(),
-                agreement.agreement_id,
-                when,
-                customer_id=listing_customer(agreement, subject),
-            )
-    except grpc.RpcError as error:
-        if rpc_code(error) == grpc.StatusCode.UNIMPLEMENTED:
-            return None
-        raise
+) -> list[period_history_pb2.PeriodResult]:
+    """The closed periods known at known_at, newest first."""
+    with about_agreement(agreement.agreement_id):
+        found = reads.period_results(
+            ledger(),
+            agreement.agreement_id,
+            when,
+            customer_id=listing_customer(agreement, subject),
+        )
     return sorted(found, key=lambda p: (p.window_start.ToDatetime(), p.objective_id), reverse=True)
 
 
@@ -146,7 +157,7 @@ def register(app: Flask) -> None:
         found = answer.agreement
         subject = subject_of(found)
         periods = history_of_periods(found, subject, when)
-        objective_ids = sorted({p.objective_id for p in periods or []})
+        objective_ids = sorted({p.objective_id for p in periods})
         return render_template(
             "agreement.html",
             title=f"Agreement {agreement_id}",
@@ -157,7 +168,7 @@ def register(app: Flask) -> None:
             history=terms_history(agreement_id, when),
             report=standing(found, subject, when),
             periods=periods,
-            attainment_svgs=[(o, attainment_chart(periods or [], o)) for o in objective_ids],
+            attainment_svgs=[(o, attainment_chart(periods, o)) for o in objective_ids],
             exclusions=answer.exclusions,
             args=request.args,
         )

@@ -10,7 +10,7 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from portal import agreement_pages, listing_pages, period_pages, session
-from portal.errors import PageNotFoundError, page_of_rpc_error
+from portal.errors import PageNotFoundError, PageRefusedError, page_of_rpc_error
 from portal.page_context import context_processor, template_globals
 from portal.time_travel import BadQueryError
 from reports.connection import LedgerConnection
@@ -58,6 +58,10 @@ def _register_error_pages(app: Flask) -> None:
             "Not found",
             f"There is no {error.what}, or not one your token may see.",
         )
+
+    @app.errorhandler(PageRefusedError)
+    def refused(error: PageRefusedError) -> Response:
+        return _error(403, "Not allowed", error.message)
 
     @app.errorhandler(BadQueryError)
     def bad_query(error: BadQueryError) -> Response:

@@ -17,6 +17,14 @@ class PageNotFoundError(Exception):
         self.what = what
 
 
+class PageRefusedError(Exception):
+    """The ledger refuses this page to the token; the message says why (a 403 page)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 @dataclass(frozen=True)
 class ErrorPage:
     """The page an error shows."""

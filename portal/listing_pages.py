@@ -84,8 +84,7 @@ def register(app: Flask) -> None:
         try:
             page = reads.list_agreements(ledger(), request_message)
         except grpc.RpcError as error:
-            code = rpc_code(error)
-            if code not in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNIMPLEMENTED):
+            if rpc_code(error) != grpc.StatusCode.PERMISSION_DENIED:
                 raise
             body = render_template(
                 "agreements.html",
@@ -94,10 +93,9 @@ def register(app: Flask) -> None:
                 kinds=KINDS,
                 statuses=STATUSES,
                 page=None,
-                refused=code == grpc.StatusCode.PERMISSION_DENIED,
+                refused=True,
             )
-            status = 403 if code == grpc.StatusCode.PERMISSION_DENIED else 200
-            return Response(body, status=status, mimetype="text/html")
+            return Response(body, status=403, mimetype="text/html")
         return render_template(
             "agreements.html",
             title="Agreements",

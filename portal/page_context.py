@@ -62,6 +62,6 @@ def context_processor() -> dict[str, Any]:
         "signed_in": bool(request.cookies.get(TOKEN_COOKIE)),
         "as_of_text": request.args.get("as_of", ""),
         "known_at_text": request.args.get("known_at", ""),
-        "statements_available": "statement" in current_app.view_functions,
         "svgs": [],
+        "statements_available": "statement" in current_app.view_functions,
     }

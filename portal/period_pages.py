@@ -10,7 +10,7 @@ from flask import Flask, render_template, request
 from portal import reads
 from portal.agreement_pages import Subject, listing_customer, read_agreement, subject_of
 from portal.burn_up import burn_up_chart, chart_rows
-from portal.errors import PageNotFoundError, about_agreement, rpc_code
+from portal.errors import PageNotFoundError, about_agreement, rpc_code, rpc_details
 from portal.formatting import instant
 from portal.page_context import ledger, travel
 from portal.period_labels import period_window
@@ -25,6 +25,8 @@ from service.generated.sla.ledger.v1 import (
 
 _MICROSECOND = timedelta(microseconds=1)
 _SEARCH_MARGIN = timedelta(days=2)
+# What the ledger answers for an objective it keeps no series of (a case objective).
+NO_SERIES = frozenset({grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION})
 
 
 def objectives_of(agreement: terms_pb2.Agreement, subject: Subject) -> list[terms_pb2.Objective]:
@@ -59,22 +61,17 @@ def closed_result(
     window: tuple[datetime, datetime],
     when: TimeTravel,
 ) -> period_history_pb2.PeriodResult | None:
-    """The period's closed result known at known_at, None when not closed (or not available)."""
-    try:
-        with about_agreement(agreement.agreement_id):
-            found = reads.period_results(
-                ledger(),
-                agreement.agreement_id,
-                when,
-                objective_id=objective_id,
-                customer_id=listing_customer(agreement, subject),
-                window_start_from=window[0] - _SEARCH_MARGIN,
-                window_start_to=window[0] + _SEARCH_MARGIN,
-            )
-    except grpc.RpcError as error:
-        if rpc_code(error) == grpc.StatusCode.UNIMPLEMENTED:
-            return None
-        raise
+    """The period's closed result known at known_at, None when not closed."""
+    with about_agreement(agreement.agreement_id):
+        found = reads.period_results(
+            ledger(),
+            agreement.agreement_id,
+            when,
+            objective_id=objective_id,
+            customer_id=listing_customer(agreement, subject),
+            window_start_from=window[0] - _SEARCH_MARGIN,
+            window_start_to=window[0] + _SEARCH_MARGIN,
+        )
     return next((p for p in found if p.period_label == label), None)
 
 
@@ -143,8 +140,8 @@ def series_of(
     objective_id: str,
     period_at: datetime | None,
     when: TimeTravel,
-) -> compliance_series_pb2.GetComplianceSeriesResponse | None:
-    """The objective's series through the period holding period_at (or as_of)."""
+) -> tuple[compliance_series_pb2.GetComplianceSeriesResponse | None, str]:
+    """The objective's series through the period holding period_at (or as_of), or why none."""
     request = compliance_series_pb2.GetComplianceSeriesRequest(
         agreement_id=agreement.agreement_id,
         objective_id=objective_id,
@@ -157,10 +154,10 @@ def series_of(
     )
     try:
         with about_agreement(agreement.agreement_id):
-            return reads.compliance_series(ledger(), request)
+            return reads.compliance_series(ledger(), request), ""
     except grpc.RpcError as error:
-        if rpc_code(error) == grpc.StatusCode.UNIMPLEMENTED:
-            return None
+        if rpc_code(error) in NO_SERIES:
+            return None, rpc_details(error) or "The ledger keeps no series of this objective."
         raise
 
 
@@ -203,7 +200,7 @@ def register(app: Flask) -> None:
         subject = subject_of(agreement)
         objective = checked_objective(agreement, subject, objective_id)
         label, period_at = reads_label(agreement)
-        series = series_of(agreement, subject, objective_id, period_at, when)
+        series, no_series = series_of(agreement, subject, objective_id, period_at, when)
         tracks = [] if series is None else list(series.tracks)
         drawn = [(track, chart_rows(track, agreement.terms.time_zone)) for track in tracks]
         svgs = (
@@ -220,6 +217,7 @@ def register(app: Flask) -> None:
             series=series,
             tracks=drawn,
             svgs=svgs,
+            no_series=no_series,
             label=label or (series.period_label if series is not None else ""),
         )
 

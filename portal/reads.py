@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from portal.time_travel import TimeTravel, timestamp
@@ -10,14 +9,10 @@ from reports.connection import LedgerConnection
 from service.generated.sla.ledger.v1 import (
     compliance_series_pb2,
     discovery_pb2,
-    events_pb2,
     ledger_service_pb2,
     period_history_pb2,
 )
 
-# Terms versions and terminations only: the log of an agreement also holds its readings.
-TERMS_EVENT_TYPES = ("agreement_signed", "agreement_amended", "agreement_terminated")
-MAX_HISTORY_PAGES = 20
 MAX_PERIOD_PAGES = 20
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -69,26 +64,6 @@ def list_agreements(
         request, metadata=ledger.metadata, timeout=ledger.timeout
     )
     return answer
-
-
-def terms_events(
-    ledger: LedgerConnection, agreement_id: str, travel: TimeTravel
-) -> Iterator[events_pb2.LedgerEvent]:
-    """The agreement's signing, amendments and termination recorded by known_at, in log order."""
-    request = ledger_service_pb2.ListEventsRequest(
-        agreement_id=agreement_id,
-        page_size=1000,
-        event_types=TERMS_EVENT_TYPES,
-        recorded_to=None if travel.known_at is None else timestamp(travel.known_at + _MICROSECOND),
-    )
-    for _ in range(MAX_HISTORY_PAGES):
-        page = ledger.stub.ListEvents(request, metadata=ledger.metadata, timeout=ledger.timeout)
-        for event in page.events:
-            if event.WhichOneof("payload") in TERMS_EVENT_TYPES:
-                yield event
-        if not page.next_page_token or not page.events:
-            return
-        request.page_token = page.next_page_token
 
 
 def period_results(

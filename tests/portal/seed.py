@@ -1,5 +1,6 @@
 """A ledger seeded through its gRPC API for the portal tests: two customers' agreements, two
-months of readings, October closed, then a late exclusion of 10 October."""
+months of readings, Initech's fee amended from November, October closed, then a late exclusion
+of 10 October."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ THROUGHPUT_TARGET = "3100"
 DAILY_THROUGHPUT = 100
 MISSED_DAY = 10
 EXCLUSION_ID = "maintenance-2026-10-10"
+AMENDED_FEE = "1200.00"  # Initech's fee from November on (terms version 2)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,18 @@ def seed(stub: Any, metadata: Any = ()) -> Seeded:
             timeout=TIMEOUT,
             metadata=metadata,
         )
+    amended = terms("initech", "Initech")
+    amended.fee.amount.amount = AMENDED_FEE
+    stub.AmendAgreement(
+        ledger_service_pb2.AmendAgreementRequest(
+            agreement_id=INITECH,
+            terms=amended,
+            effective_from=build.timestamp(OCTOBER_END),
+            reason="price change",
+        ),
+        timeout=TIMEOUT,
+        metadata=metadata,
+    )
     closed = 0
     for agreement_id in (GLOBEX, INITECH):
         answer = stub.ClosePeriod(

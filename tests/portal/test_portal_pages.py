@@ -9,7 +9,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.portal.seed import EXCLUSION_ID, GLOBEX, INITECH, Seeded
+from tests.portal.seed import AMENDED_FEE, EXCLUSION_ID, GLOBEX, INITECH, Seeded
 
 AGREEMENT_PAGE = f"/agreements/{GLOBEX}"
 OCTOBER_PAGE = f"{AGREEMENT_PAGE}/objectives/availability/periods/2026-10"
@@ -53,6 +53,26 @@ def test_the_agreement_page_lists_the_terms_versions(
     history = rows(page_text(signed_in("auditor").get(AGREEMENT_PAGE)), "terms-history-row")
     assert len(history) == 1
     assert 'data-version="1"' in history[0]
+
+
+def test_the_terms_history_lists_every_version_from_its_effective_instant(
+    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+) -> None:
+    history = rows(
+        page_text(signed_in("auditor").get(f"/agreements/{INITECH}")), "terms-history-row"
+    )
+    assert [cell(row, "terms-history-from") for row in history] == [
+        "2026-10-01T00:00:00Z",
+        "2026-11-01T00:00:00Z",
+    ]
+    assert f"EUR {AMENDED_FEE}" in history[1]
+
+
+def test_the_terms_in_force_follow_as_of(
+    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+) -> None:
+    html = page_text(signed_in("auditor").get(f"/agreements/{INITECH}?as_of=2026-10-15T00:00:00Z"))
+    assert 'data-testid="terms-version">1, in force from 2026-10-01T00:00:00Z' in html
 
 
 def test_the_agreement_page_shows_each_objective_standing_now(
