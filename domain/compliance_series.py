@@ -19,14 +19,15 @@ import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import localcontext
 from enum import Enum
 
 from domain.agreement_history import AgreementHistory
 from domain.compliance import (
+    EXACT_SUM_PRECISION,
     Tally,
     Track,
     TrackResult,
-    cutoff_us,
     new_tallies,
     tally_readings,
     track_results,
@@ -187,16 +188,18 @@ SegmentTally = Callable[[int, int, dict[Track, Tally]], int]
 
 
 def segment_bounds(window: PeriodWindow, points: Sequence[SeriesPoint]) -> list[tuple[int, int]]:
-    """The [start, end) µs between consecutive points of the window (what each point counts
-    beyond the one before: readings up to and at the instant it stands at), empty ones left
-    out."""
+    """The [start, end) µs cumulative_tracks counts: between consecutive points' instants, and
+    each instant inside the window on its own (a point counts the readings at its instant, the
+    next one's segment starts there); empty ones left out."""
     bounds = []
-    start = to_epoch_us(window.window_start)
+    start, window_end = to_epoch_us(window.window_start), to_epoch_us(window.window_end)
     for point in points:
-        end = cutoff_us(window.window_end, point.stands_at)
-        if end > start:
-            bounds.append((start, end))
-            start = end
+        at = min(to_epoch_us(point.stands_at), window_end)
+        if at > start:
+            bounds.append((start, at))
+            start = at
+        if at < window_end:
+            bounds.append((at, at + 1))
     return bounds
 
 
@@ -206,30 +209,55 @@ def cumulative_tracks(
     points: Sequence[SeriesPoint],
     tally_segment: SegmentTally,
 ) -> list[list[TrackResult]]:
-    """The tracks at each point, counting once what lies between two points: tally_segment
-    (start µs, end µs, tallies) adds what counts in [start, end) (a segment of segment_bounds)
-    and gives how many readings it excluded."""
+    """The tracks at each point, counting once what lies between two points' instants, and the
+    readings at each point's instant beside: tally_segment (start µs, end µs, tallies) adds what
+    counts in [start, end) (one of segment_bounds) and gives how many readings it excluded."""
     tallies = new_tallies()
     excluded = 0
-    start = to_epoch_us(window.window_start)
+    start, window_end = to_epoch_us(window.window_start), to_epoch_us(window.window_end)
     results = []
     for point in points:
-        end = cutoff_us(window.window_end, point.stands_at)
-        if end > start:
-            excluded += tally_segment(start, end, tallies)
-            start = end
+        at = min(to_epoch_us(point.stands_at), window_end)
+        if at > start:
+            excluded += tally_segment(start, at, tallies)
+            start = at
+        counted, at_instant = tallies, 0
+        if at < window_end:  # readings up to and at the instant count (cutoff_us)
+            extra = new_tallies()
+            at_instant = tally_segment(at, at + 1, extra)
+            counted = {track: _merged(tallies[track], extra[track]) for track in tallies}
         results.append(
             track_results(
                 objective,
-                tallies,
+                counted,
                 window.window_start,
                 window.window_end,
                 point.stands_at,
-                excluded,
+                excluded + at_instant,
                 window.terms.terms.time_zone,
             )
         )
     return results
+
+
+def _merged(tally: Tally, extra: Tally) -> Tally:
+    """tally with extra's counts added, tally left as it is (extra is usually empty)."""
+    if not extra.readings and not extra.slices:
+        return tally
+    slices = tally.slices
+    if extra.slices:
+        slices = dict(tally.slices or {})
+        for index, (good, total) in extra.slices.items():
+            before = slices.get(index, [0, 0])
+            slices[index] = [before[0] + good, before[1] + total]
+    with localcontext() as context:
+        context.prec = EXACT_SUM_PRECISION  # cumulative sums stay exact, as _add keeps them
+        return Tally(
+            tally.good + extra.good,
+            tally.total + extra.total,
+            tally.readings + extra.readings,
+            slices,
+        )
 
 
 def series_by_segments(

@@ -5,15 +5,17 @@ from point to point (compliance_series.cumulative_tracks)."""
 
 from __future__ import annotations
 
+import bisect
 import functools
-from collections.abc import Sequence
+import operator
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from domain.compliance import Tally, Track, TrackResult
 from domain.compliance_series import SeriesPoint, cumulative_tracks, segment_bounds
 from domain.exclusions import Exclusion
 from domain.instants import from_epoch_us
-from domain.measurements import Measurement
+from domain.measurements import Measurement, MetricMeasured
 from domain.period_walk import PeriodWindow
 from domain.rollup_evaluation import WindowPlan, tally_rollups
 from domain.rollup_sums import BUCKET_US, SpanSums, bucket_of
@@ -64,9 +66,51 @@ def rollup_tracks(
             for bucket in range(first, last, BUCKET_US)
             for reading in by_bucket.get(bucket, ())
         ]
-        inside = [
-            s for s in kept if s.first_bucket_us < end and s.last_bucket_us + BUCKET_US > start
-        ]
+        if bucket_of(start) == bucket_of(end - 1) and (start % BUCKET_US or end % BUCKET_US):
+            inside: list[SpanSums] = []  # part of one bucket: its readings alone answer
+        else:
+            inside = [
+                s for s in kept if s.first_bucket_us < end and s.last_bucket_us + BUCKET_US > start
+            ]
         return tally_rollups(plan, inside, wanted, tallies)
 
     return cumulative_tracks(window.objective, window, points, tally)
+
+
+def reading_buckets(plans: Sequence[WindowPlan]) -> set[int]:
+    """The buckets (start µs) some plan reads reading by reading."""
+    return {
+        bucket
+        for plan in plans
+        for first, last in plan.reading_spans()
+        for bucket in range(first, last, BUCKET_US)
+    }
+
+
+def readings_in(event: MetricMeasured, buckets: Collection[int]) -> list[Measurement]:
+    """The readings an event recorded in those buckets, in the order received (without making
+    one for every other reading)."""
+    observed = event.observed_at_us
+    if all(map(operator.le, observed, observed[1:])):  # in time order, as batches mostly are
+        indexes = [
+            i
+            for bucket in sorted(buckets)
+            for i in range(
+                bisect.bisect_left(observed, bucket),
+                bisect.bisect_left(observed, bucket + BUCKET_US),
+            )
+        ]
+    else:
+        indexes = [i for i, at in enumerate(observed) if at - at % BUCKET_US in buckets]
+    return [
+        Measurement(
+            event.objective_id,
+            event.measurement_ids[i],
+            observed[i],
+            event.good[i],
+            event.total[i],
+            event.sample[i],
+            event.labels[i],
+        )
+        for i in indexes
+    ]

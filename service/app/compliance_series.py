@@ -40,7 +40,7 @@ from domain.oracle import subscriber_view, tier_view
 from domain.period_results import PeriodEvent
 from domain.period_walk import PeriodWindow
 from domain.rollup_sums import span_of, summarize_event
-from domain.series_rollups import rollup_tracks, segment_plans
+from domain.series_rollups import reading_buckets, readings_in, rollup_tracks, segment_plans
 from domain.subscriber_views import visible_readings
 from domain.subscriptions import Subscription
 from service.app.event_log import EventLog
@@ -112,10 +112,11 @@ class SeriesQueries:
             covered = {position for position, _ in found}
             readings: list[Measurement] = []
             pairs = [(oid, plan) for plan in plans]
+            needed = reading_buckets(plans)
             for position, event in window_events(self._log, q.agreement_id, pairs, covered, head):
                 if not recorded_by(event, q.known_at):
                     continue
-                readings.extend(event.measurements())
+                readings.extend(readings_in(event, needed))
                 if position not in covered:  # sparse, or beyond the projection
                     span = span_of(summarize_event(event))
                     spans.append(visible.span(span) if subscribed else span)
