@@ -20,6 +20,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from service.generated.sla.ledger.v1 import (
     compliance_pb2,
     credit_states_pb2,
+    disputes_pb2,
     ledger_service_pb2,
     ledger_service_pb2_grpc,
     terms_pb2,
@@ -266,3 +267,35 @@ def test_compliance_inside_a_recalculated_month_carries_the_result_after_it(
         1,
         "99.904215",
     )
+
+
+def test_a_period_names_the_disputes_of_it_open_at_known_at(
+    stub: Stub, closed_january: ledger_service_pb2.ClosePeriodResponse
+) -> None:
+    opened = stub.OpenDispute(
+        disputes_pb2.OpenDisputeRequest(
+            agreement_id="sla-1",
+            dispute_id="d-1",
+            subject=disputes_pb2.DisputeSubject(
+                kind=disputes_pb2.DISPUTE_SUBJECT_KIND_PERIOD_RESULT,
+                objective_id="availability",
+                period_label="2026-01",
+            ),
+            reason="our probes saw more downtime",
+        ),
+        timeout=TIMEOUT,
+    )
+    before = Timestamp()
+    before.FromDatetime(opened.dispute.opened_at.ToDatetime(UTC) - timedelta(microseconds=1))
+
+    [now] = _list(stub, agreement_id="sla-1", min_log_position=opened.log_position).periods
+    [then] = _list(
+        stub, agreement_id="sla-1", known_at=before, min_log_position=opened.log_position
+    ).periods
+
+    assert (list(now.open_dispute_ids), list(now.breaches[0].open_dispute_ids)) == (
+        ["d-1"],
+        ["d-1"],
+    )
+    assert list(now.credits[0].line.open_dispute_ids) == ["d-1"]
+    assert list(then.open_dispute_ids) == []
