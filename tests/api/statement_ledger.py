@@ -5,12 +5,14 @@ Agreement `globex-2026` (ACME Cloud to Globex, EUR 1,000.00 a month, UTC) from 2
   one reading an hour through March (744), 60 of 60 good but the first three hours of 10 March
   (30 of 60). An exclusion of 20 March 01:00-02:00 (maintenance, recorded after the month)
   leaves out that hour's reading: 44,490 good of 44,580 = 99.798116% (half-even at 6 places),
-  below 99.9: breached, a credit of 10% of EUR 1,000.00 = EUR 100.00 (approved: no claim rule).
+  below 99.9: breached, a credit of 10% of EUR 1,000.00 = EUR 100.00. The terms have a claim
+  rule (3,650 days to claim): the credit is eligible when issued, and Globex claims it
+  (reference GLOBEX-2026-03) after the close, so it stands claimed.
 - `deployments`, a monthly cumulative objective of 310 (a target line of 10 a day in March's
   31 days): 9 at noon each day, 279 in all: breached (no credit policy: no credit). At the end
   of 15 March the actual is 135 against a target line of 150.
 March is closed after the exclusion. `known_before_close` is an instant between the exclusion
-and the close.
+and the close; the claim is the log's last event.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from service.api.auth import token_digest
+from service.generated.sla.ledger.v1 import claim_rules_pb2, claims_pb2, credit_refs_pb2, terms_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
-from service.generated.sla.ledger.v1 import terms_pb2
 from tests import proto_builders as build
 
 AGREEMENT = "globex-2026"
@@ -38,6 +40,7 @@ EXCLUDED_TO = datetime(2026, 3, 20, 2, tzinfo=UTC)
 DEPLOYMENTS_A_DAY = 9
 ATTAINED = "99.798116"
 CREDIT = "100.00"
+CLAIM_REFERENCE = "GLOBEX-2026-03"
 TIMEOUT = 30
 TOKENS = {"admin": ("admin", []), "auditor": ("auditor", []), "initech": ("customer", ["initech"])}
 
@@ -65,10 +68,10 @@ def write_tokens(path: Path) -> Path:
 
 @dataclass(frozen=True)
 class SeededLedger:
-    """What was written: an instant before the close, and the close's log position."""
+    """What was written: an instant before the close, and the log's last position."""
 
     known_before_close: datetime
-    closed_position: int
+    head_position: int
 
 
 def _terms() -> terms_pb2.AgreementTerms:
@@ -92,7 +95,12 @@ def _terms() -> terms_pb2.AgreementTerms:
             cumulative_target="310",
         ),
     ]
-    return build.proto_terms(MONTH_START, time_zone="UTC", objectives=objectives)
+    return build.proto_terms(
+        MONTH_START,
+        time_zone="UTC",
+        objectives=objectives,
+        claim_rule=claim_rules_pb2.ClaimRule(deadline_days=3650),
+    )
 
 
 def _readings() -> pb.RecordMeasurementsRequest:
@@ -141,4 +149,10 @@ def seed(stub: pb_grpc.LedgerServiceStub) -> SeededLedger:
         timeout=TIMEOUT,
         metadata=admin,
     )
-    return SeededLedger(known_before_close, closed.log_position)
+    credit = credit_refs_pb2.CreditRef(
+        agreement_id=AGREEMENT, objective_id="availability", period_label=PERIOD
+    )
+    claim = claims_pb2.ClaimCreditRequest(credit=credit, claim_reference=CLAIM_REFERENCE)
+    stub.ClaimCredit(claim, timeout=TIMEOUT, metadata=admin)
+    head = stub.GetLedgerDigest(pb.GetLedgerDigestRequest(), timeout=TIMEOUT, metadata=admin)
+    return SeededLedger(known_before_close, head.digest.log_position)

@@ -142,10 +142,10 @@ def _poppler(tool: str) -> str:
     return found
 
 
-def test_the_statements_digest_is_the_ledgers_head_after_the_close(seeded: Seeded) -> None:
+def test_the_statements_digest_is_the_ledgers_head(seeded: Seeded) -> None:
     digest, _ = _written(seeded, "csv")
 
-    assert digest.split(":")[0] == str(seeded.seeded.closed_position)
+    assert digest.split(":")[0] == str(seeded.seeded.head_position)
 
 
 def test_verify_holds_the_ledger_to_the_statements_digest(seeded: Seeded) -> None:
@@ -262,11 +262,22 @@ def test_the_csv_burn_up_has_one_point_per_day_with_the_target_line(seeded: Seed
 def test_the_csv_statement_holds_the_credit_with_its_state(seeded: Seeded) -> None:
     [credit] = [r for r in _csv_rows(seeded) if r["record"] == "credit"]
 
-    # 10% of EUR 1,000.00; no claim rule, so approved when issued.
+    # 10% of EUR 1,000.00, claimed after the close.
     assert (credit["amount"], credit["currency"], credit["state"]) == (
         ledger.CREDIT,
         "EUR",
-        "approved",
+        "claimed",
+    )
+
+
+def test_the_csv_statement_holds_the_claim_of_the_credit(seeded: Seeded) -> None:
+    [claim] = [r for r in _csv_rows(seeded) if r["record"] == "claim"]
+
+    assert (claim["objective_id"], claim["kind"], claim["amount"], claim["detail"]) == (
+        "availability",
+        "claimed",
+        ledger.CREDIT,
+        ledger.CLAIM_REFERENCE,
     )
 
 
