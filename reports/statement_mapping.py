@@ -98,7 +98,9 @@ def agreement_summary(agreement: terms_pb2.Agreement) -> AgreementSummary:
     provider = Party(
         terms.provider.party_id, terms.provider.display_name or terms.provider.party_id
     )
-    fee = money(terms.fee.amount) if terms.HasField("fee") and terms.fee.amount.amount else None
+    service_sla = terms.kind == terms_pb2.AGREEMENT_KIND_SERVICE_BASED  # fees per subscription
+    has_fee = terms.HasField("fee") and bool(terms.fee.amount.amount) and not service_sla
+    fee = money(terms.fee.amount) if has_fee else None
     return AgreementSummary(
         agreement_id=agreement.agreement_id,
         kind=kind,

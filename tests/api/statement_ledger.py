@@ -11,6 +11,9 @@ Agreement `globex-2026` (ACME Cloud to Globex, EUR 1,000.00 a month, UTC) from 2
 - `deployments`, a monthly cumulative objective of 310 (a target line of 10 a day in March's
   31 days): 9 at noon each day, 279 in all: breached (no credit policy: no credit). At the end
   of 15 March the actual is 135 against a target line of 150.
+Globex also subscribes to the service SLA `cloud-sla` (tests/service_sla_requests.py) on its
+premium tier (99.9%) from 1 March; the service's March has 744 hourly readings of 60 of 60 but
+the first two hours of 3 March (50 of 60): 44,620 of 44,640 = 99.955197%, met.
 March is closed after the exclusion. `known_before_close` is an instant between the exclusion
 and the close; the claim is the log's last event.
 """
@@ -28,6 +31,7 @@ from service.generated.sla.ledger.v1 import claim_rules_pb2, claims_pb2, credit_
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from tests import proto_builders as build
+from tests import service_sla_requests as service
 
 AGREEMENT = "globex-2026"
 CUSTOMER = "globex"
@@ -41,6 +45,9 @@ DEPLOYMENTS_A_DAY = 9
 ATTAINED = "99.798116"
 CREDIT = "100.00"
 CLAIM_REFERENCE = "GLOBEX-2026-03"
+SERVICE_BAD_DAY = 3
+SERVICE_BAD_HOURS = 2
+SERVICE_ATTAINED = "99.955197"
 TIMEOUT = 30
 TOKENS = {"admin": ("admin", []), "auditor": ("auditor", []), "initech": ("customer", ["initech"])}
 
@@ -103,6 +110,18 @@ def _terms() -> terms_pb2.AgreementTerms:
     )
 
 
+def _service_readings() -> pb.RecordMeasurementsRequest:
+    request = pb.RecordMeasurementsRequest(agreement_id=service.SERVICE)
+    hour = MONTH_START
+    while hour < MONTH_END:
+        reading = request.measurements.add(objective_id="availability")
+        reading.observed_at.FromDatetime(hour)
+        bad = hour.day == SERVICE_BAD_DAY and hour.hour < SERVICE_BAD_HOURS
+        reading.counts.good, reading.counts.total = (50 if bad else 60), 60
+        hour += timedelta(hours=1)
+    return request
+
+
 def _readings() -> pb.RecordMeasurementsRequest:
     request = pb.RecordMeasurementsRequest(agreement_id=AGREEMENT)
     hour = MONTH_START
@@ -138,14 +157,24 @@ def seed(stub: pb_grpc.LedgerServiceStub) -> SeededLedger:
     stub.SignAgreement(signing, timeout=TIMEOUT, metadata=admin)
     stub.RecordMeasurements(_readings(), timeout=TIMEOUT, metadata=admin)
     stub.RecordExclusion(_exclusion(), timeout=TIMEOUT, metadata=admin)
+    stub.SignAgreement(
+        service.sign_service(MONTH_START, MONTH_START), timeout=TIMEOUT, metadata=admin
+    )
+    subscription = service.subscribe(CUSTOMER, "premium", MONTH_START)
+    stub.SubscribeCustomer(subscription, timeout=TIMEOUT, metadata=admin)
+    stub.RecordMeasurements(_service_readings(), timeout=TIMEOUT, metadata=admin)
     time.sleep(0.01)
     known_before_close = datetime.now(UTC)
     time.sleep(0.01)  # the close's record time is strictly after known_before_close
     close = pb.ClosePeriodRequest(agreement_id=AGREEMENT)
     close.until.FromDatetime(MONTH_END)
     closed = stub.ClosePeriod(close, timeout=TIMEOUT, metadata=admin)
+    close.agreement_id = service.SERVICE
+    service_closed = stub.ClosePeriod(close, timeout=TIMEOUT, metadata=admin)
     stub.ListBreaches(
-        pb.ListBreachesRequest(min_log_position=closed.log_position),
+        pb.ListBreachesRequest(
+            min_log_position=max(closed.log_position, service_closed.log_position)
+        ),
         timeout=TIMEOUT,
         metadata=admin,
     )

@@ -319,7 +319,29 @@ def test_a_customer_statement_states_the_customers_agreements(seeded: Seeded) ->
     )
 
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["agreements"] == [ledger.AGREEMENT]
+    assert json.loads(done.stdout)["agreements"] == ["cloud-sla", ledger.AGREEMENT]
+
+
+def test_a_service_slas_statement_is_its_subscribers(seeded: Seeded) -> None:
+    rows = _csv_rows(seeded, "--agreement", "cloud-sla", "--customer", ledger.CUSTOMER)
+
+    [track] = [r for r in rows if r["record"] == "track"]
+    # 44,620 good of 44,640 under the premium tier's 99.9%.
+    assert (track["customer_id"], track["attained"], track["target"], track["status"]) == (
+        ledger.CUSTOMER,
+        ledger.SERVICE_ATTAINED,
+        "99.9",
+        "met",
+    )
+
+
+def test_a_service_slas_statement_without_a_subscriber_is_refused(seeded: Seeded) -> None:
+    arguments = _report_arguments(seeded, "csv", seeded.workdir / "never.csv")
+    arguments[arguments.index(ledger.AGREEMENT)] = "cloud-sla"
+
+    code, _, err = _in_process(arguments)
+
+    assert (code, "names a subscriber" in err) == (1, True)
 
 
 def test_another_customers_token_is_told_the_agreement_does_not_exist(seeded: Seeded) -> None:
