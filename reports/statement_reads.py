@@ -137,10 +137,10 @@ class _Reads:
         """One agreement's section and the business instant it stands at; None (when not
         required) for an agreement without an objective of the period's unit."""
         first = self._agreement(agreement_id, known_at, known_at).agreement
-        terms = first.terms
         customer_id = self._customer(first, request.customer_id, agreement_id)
-        scope = customer_id if terms.kind == terms_pb2.AGREEMENT_KIND_SERVICE_BASED else ""
-        probe = label_probe(request.period_label, terms.time_zone or "UTC")
+        service_sla = first.terms.kind == terms_pb2.AGREEMENT_KIND_SERVICE_BASED
+        scope = customer_id if service_sla else ""
+        probe = label_probe(request.period_label, first.terms.time_zone or "UTC")
         probed = self._compliance(agreement_id, request.objective_id, probe, known_at, scope)
         chosen = [o for o in probed.objectives if o.period_label == request.period_label]
         if not chosen:
@@ -148,14 +148,12 @@ class _Reads:
                 label = request.period_label
                 raise StatementError(f"agreement {agreement_id} has no objective of period {label}")
             return None, known_at
-        window_end = max(mapped.instant(o.window_end) for o in chosen)
-        as_of = min(request.as_of or window_end, window_end, known_at)
-        standing_at = min(as_of, window_end - MICROSECOND)
-        if request.as_of is None and window_end > known_at:
-            as_of = standing_at = known_at
+        windows = [(mapped.instant(o.window_start), mapped.instant(o.window_end)) for o in chosen]
+        as_of, standing_at = _instants(request.as_of, windows, known_at)
         stood = self._compliance(agreement_id, request.objective_id, standing_at, known_at, scope)
         by_id = {o.objective_id: o for o in stood.objectives}
         at = self._agreement(agreement_id, standing_at, known_at)
+        window_end = max(end for _, end in windows)
         results = self._period_results(
             agreement_id, scope, request.objective_id, window_end, known_at
         )
@@ -165,24 +163,21 @@ class _Reads:
         for probed_objective in chosen:
             objective = by_id.get(probed_objective.objective_id, probed_objective)
             mine = [r for r in results if r.objective_id == objective.objective_id]
-            this = [r for r in mine if r.period_label == request.period_label]
-            for result in this:
-                breaches.extend(mapped.breaches(result))
-                credits.extend(mapped.credits(result))
+            for result in mine:
+                if result.period_label == request.period_label:
+                    breaches.extend(mapped.breaches(result))
+                    credits.extend(mapped.credits(result))
             series = self._series(agreement_id, objective, as_of, known_at, scope)
-            past = mine[-HISTORY_PERIODS:]
-            shown = _objective(objective, at.agreement, series, past, terms)
+            shown = _objective(objective, at.agreement, series, mine[-HISTORY_PERIODS:], first)
             objectives.append(replace(shown, ended=as_of >= mapped.instant(objective.window_end)))
-        windows = [(mapped.instant(o.window_start), mapped.instant(o.window_end)) for o in chosen]
+        claims = self._claims(agreement_id, chosen, request.period_label, customer_id, known_at)
         section = AgreementStatement(
             agreement=mapped.agreement_summary(at.agreement),
             customer_id=customer_id,
             objectives=tuple(objectives),
             breaches=tuple(breaches),
             credits=tuple(credits),
-            claims=tuple(
-                self._claims(agreement_id, chosen, request.period_label, customer_id, known_at)
-            ),
+            claims=tuple(claims),
             exclusions=tuple(_exclusions(at, windows, customer_id)),
             credit_totals=mapped.totals(credits, mapped.CREDIT_KINDS),
             bonus_totals=mapped.totals(credits, mapped.BONUS_KINDS),
@@ -313,16 +308,38 @@ class _Reads:
         raise StatementError("a listing of the statement has too many pages")
 
 
+def _instants(
+    asked: datetime | None, windows: list[tuple[datetime, datetime]], known_at: datetime
+) -> tuple[datetime, datetime]:
+    """The business instant the statement stands at, and the one its standing is read at.
+
+    Asked: that instant, up to the period's end. Else the period's end, or known_at for a
+    period that had not ended by then. The standing is read at the period's last microsecond at
+    the latest: GetCompliance judges the period holding as_of, and the end (exclusive) belongs to
+    the next one; a closed period's final result comes with it (ObjectiveCompliance.closed)."""
+    start = min(begin for begin, _ in windows)
+    end = max(finish for _, finish in windows)
+    if asked is not None and asked < start:
+        raise StatementError(f"--as-of {asked.isoformat()} is before the period's start")
+    as_of = min(asked, end) if asked is not None else min(end, known_at)
+    return as_of, min(as_of, end - MICROSECOND)
+
+
 def _objective(
     report: compliance_pb2.ObjectiveCompliance,
     agreement: terms_pb2.Agreement,
     series: compliance_series_pb2.GetComplianceSeriesResponse | None,
     results: list[period_history_pb2.PeriodResult],
-    first_terms: terms_pb2.AgreementTerms,
+    first: terms_pb2.Agreement,
 ) -> ObjectiveStatement:
     closed = report.HasField("closed")
     tracks = mapped.tracks(report.closed.tracks if closed else report.tracks)
-    terms = {o.objective_id: o for o in (*agreement.terms.objectives, *first_terms.objectives)}
+    first_terms = first.terms
+    every = (*agreement.terms.objectives, *first_terms.objectives)
+    every += tuple(
+        o for tier in (*agreement.terms.tiers, *first_terms.tiers) for o in tier.objectives
+    )
+    terms = {o.objective_id: o for o in reversed(every)}
     time_zone = agreement.terms.time_zone or first_terms.time_zone or "UTC"
     description = terms[report.objective_id].description if report.objective_id in terms else ""
     return ObjectiveStatement(
