@@ -40,6 +40,7 @@ BENCHMARKS = (
     "portal",
     "series",
     "period_results",
+    "agreements",
 )
 START_MARKER = "<!-- bench:results:start -->"
 END_MARKER = "<!-- bench:results:end -->"

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     and_,
     case,
+    exists,
     func,
     not_,
     or_,
@@ -91,11 +92,12 @@ def list_agreements(
         conditions.append(ended if where.terminated else not_(ended))
     if where.service:
         s = directory_services.c
+        # Correlated, so that the walk in id order stops after the page's rows.
         conditions.append(
-            a.agreement_id.in_(
-                select(s.agreement_id).where(
-                    s.service == where.service, s.terms_version == in_force_version(at, s)
-                )
+            exists().where(
+                s.agreement_id == a.agreement_id,
+                s.service == where.service,
+                s.terms_version == in_force_version(at, s),
             )
         )
     known_termination = and_(

@@ -332,10 +332,14 @@ class DirectoryPropertyContract:
         later, known_now = BASE + 200 * HOUR, history.clock + HOUR
         # Every boundary: each business instant and the instant before it, known now; each
         # record instant and the one before it, at a business instant after all of them; of
-        # everyone, and of each customer.
+        # everyone, of each customer and of each service.
         sweep = [(b + step, known_now) for b in business for step in (-TINY, timedelta(0))]
         sweep += [(later, r + step) for r in recorded for step in (-TINY, timedelta(0))]
-        swept = [DirectoryFilter(), *(DirectoryFilter(customer_id=c) for c in CUSTOMERS)]
+        swept = [
+            DirectoryFilter(),
+            *(DirectoryFilter(customer_id=c) for c in CUSTOMERS),
+            *(DirectoryFilter(service=service) for service in SERVICES),
+        ]
         for (as_of, known_at), where in itertools.product(sweep, swept):
             _check(engine, history, where, DirectoryRead(as_of, known_at, head), page_size)
         for as_of_pick, known_pick, share, where in asked:
