@@ -9,7 +9,7 @@ import grpc
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from portal import agreement_pages, listing_pages, period_pages, session
+from portal import agreement_pages, listing_pages, period_pages, session, statement_pages
 from portal.errors import PageNotFoundError, PageRefusedError, page_of_rpc_error
 from portal.page_context import context_processor, template_globals
 from portal.time_travel import BadQueryError
@@ -38,6 +38,7 @@ def create_app(connection_factory: ConnectionFactory, **config: Any) -> Flask:
     listing_pages.register(app)
     agreement_pages.register(app)
     period_pages.register(app)
+    statement_pages.register(app)
     _register_error_pages(app)
     app.after_request(_security_headers)
     return app
@@ -94,10 +95,7 @@ def _register_error_pages(app: Flask) -> None:
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
-    )
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.path.startswith("/static/"):
         return response

@@ -7,6 +7,7 @@ import ipaddress
 import logging
 import os
 import signal
+import threading
 from types import FrameType
 
 from waitress import create_server
@@ -113,18 +114,28 @@ def run_portal(arguments: argparse.Namespace) -> int:
     server = create_server(
         app, host=host, port=port, threads=arguments.threads, ident="sla-ledger portal"
     )
-    effective = getattr(server, "effective_port", port)
-    logger.info(
-        "portal listening",
-        extra={"address": f"{host}:{effective}", "port": effective, "ledger": arguments.ledger},
-    )
+    effective = int(getattr(server, "effective_port", port))
+
+    stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
         raise _StopRequestedError
 
+    # Before the "listening" line: whoever waits for it may send SIGTERM at once (and should
+    # the signal land inside the logging call, which swallows it, the flag still says stop).
     signal.signal(signal.SIGTERM, stop)
     try:
-        server.run()
+        logger.info(
+            "portal listening",
+            extra={
+                "address": f"{host}:{effective}",
+                "port": effective,
+                "ledger": arguments.ledger,
+            },
+        )
+        if not stopping.is_set():
+            server.run()
     except (_StopRequestedError, KeyboardInterrupt):
         pass
     finally:

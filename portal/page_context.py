@@ -63,5 +63,4 @@ def context_processor() -> dict[str, Any]:
         "as_of_text": request.args.get("as_of", ""),
         "known_at_text": request.args.get("known_at", ""),
         "svgs": [],
-        "statements_available": "statement" in current_app.view_functions,
     }

@@ -18,9 +18,16 @@ AGREEMENT_ADDRESSES = (
     "/agreements/{id}/objectives/throughput/chart",
     "/agreements/{id}/objectives/throughput/chart?period=2026-10",
 )
+# Statements too: a scoped token gets no statement at all (it may not read the digest), but
+# another customer's agreement is "not found" first, as an unknown one.
+FOREIGN_ADDRESSES = (
+    *AGREEMENT_ADDRESSES,
+    "/agreements/{id}/statement.pdf?period=2026-10",
+    "/agreements/{id}/statement.csv?period=2026-10",
+)
 
 
-@pytest.mark.parametrize("address", AGREEMENT_ADDRESSES)
+@pytest.mark.parametrize("address", FOREIGN_ADDRESSES)
 def test_another_customers_page_is_not_found(
     signed_in: Callable[[str], FlaskClient], address: str
 ) -> None:
@@ -28,7 +35,7 @@ def test_another_customers_page_is_not_found(
     assert answer.status_code == 404
 
 
-@pytest.mark.parametrize("address", AGREEMENT_ADDRESSES)
+@pytest.mark.parametrize("address", FOREIGN_ADDRESSES)
 def test_another_customers_page_reads_as_an_unknown_ids(
     signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str], address: str
 ) -> None:
