@@ -14,6 +14,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -22,7 +24,10 @@ from pathlib import Path
 from unittest import mock
 
 import grpc
+import psycopg
 import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
 
 from service.cli import main
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
@@ -45,10 +50,45 @@ class Seeded:
     documents: dict[tuple[str, ...], tuple[str, Path]]  # statements written, by their flags
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def database_url_of_module(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database for the module's server: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('ledger') / 'ledger.db'}"
+        return
+    parsed = make_url(str(request.getfixturevalue("postgres_server_url")))
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    yield parsed.update_query_dict({"schema": schema}).render_as_string(hide_password=False)
+    for attempt in range(5):  # a killed server's last transaction may still be ending
+        try:
+            with psycopg.connect(
+                dbname=parsed.database,
+                host=parsed.host,
+                port=parsed.port or 5432,
+                user=parsed.username,
+                password=parsed.password or "",
+                autocommit=True,
+            ) as connection:
+                connection.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+                )
+            return
+        except psycopg.errors.DeadlockDetected:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
+
+
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+def seeded(
+    database_url_of_module: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Seeded]:
     workdir = tmp_path_factory.mktemp("statements")
-    database_url = f"sqlite:///{workdir / 'ledger.db'}"
+    database_url = database_url_of_module
     tokens = ledger.write_tokens(workdir / "tokens.json")
     process = subprocess.Popen(
         [
