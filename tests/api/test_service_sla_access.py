@@ -17,6 +17,7 @@ import grpc
 import pytest
 
 from service.api.auth import token_digest
+from service.generated.sla.ledger.v1 import compliance_series_pb2 as series_pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc, terms_pb2
 from tests import proto_builders as build
@@ -171,6 +172,41 @@ def test_a_subscriber_reads_the_compliance_of_its_tier_and_its_own_only(stub: St
     assert report(customer_id="initech") is OK
     assert report(tier_id="basic") is DENIED
     assert report(customer_id="globex") is DENIED
+
+
+def test_a_subscriber_charts_its_tier_and_itself_only(stub: Stub) -> None:
+    def series(who: str, tier_id: str = "", customer_id: str = "") -> grpc.StatusCode:
+        request = series_pb.GetComplianceSeriesRequest(
+            agreement_id=svc.SERVICE,
+            objective_id="availability",
+            tier_id=tier_id,
+            customer_id=customer_id,
+            period_at=build.timestamp(START),
+        )
+        return _code(
+            lambda: stub.GetComplianceSeries(request, timeout=TIMEOUT, metadata=_auth(who))
+        )
+
+    assert series("initech-auditor", tier_id="premium") is OK
+    assert series("initech-auditor", customer_id="initech") is OK
+    assert series("initech-auditor", tier_id="basic") is DENIED
+    assert series("initech-auditor", customer_id="globex") is DENIED
+    assert series("hooli-auditor", customer_id="hooli") is NOT_FOUND
+
+
+def test_a_subscribers_series_counts_the_service_readings_and_its_own(stub: Stub) -> None:
+    request = series_pb.GetComplianceSeriesRequest(
+        agreement_id=svc.SERVICE,
+        objective_id="availability",
+        customer_id="initech",
+        period_at=build.timestamp(START),
+        as_of=build.timestamp(START + timedelta(days=1)),
+    )
+
+    reply = stub.GetComplianceSeries(request, timeout=TIMEOUT, metadata=_auth("initech-auditor"))
+
+    # The first day's point: the service's reading at 00:00 and initech's at 01:00, not globex's.
+    assert reply.tracks[0].points[0].readings == 2
 
 
 def test_a_subscriber_reads_its_own_subscription_only(stub: Stub) -> None:
