@@ -1,6 +1,6 @@
 """A ledger seeded through its gRPC API for the portal tests: two customers' agreements, two
-months of readings, Initech's fee amended from November, October closed, then a late exclusion
-of 10 October."""
+months of readings, a service SLA Initech subscribes to, Initech's fee amended from November,
+October closed, then a late exclusion of 10 October."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from service.generated.sla.ledger.v1 import ledger_service_pb2, terms_pb2
 from tests import proto_builders as build
+from tests import service_sla_requests as service_sla
 
 TIMEOUT = 10
 TERM_START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -19,6 +20,7 @@ OCTOBER_END = datetime(2026, 11, 1, tzinfo=UTC)
 NOVEMBER_END = datetime(2026, 12, 1, tzinfo=UTC)
 GLOBEX = "globex-2026-hosting"
 INITECH = "initech-2026-hosting"
+SERVICE = service_sla.SERVICE  # a service SLA: Initech subscribes to its premium tier (99.9 %)
 # Throughput: a cumulative objective of 3100 per month, 100 a day on every day of October
 # except the 10th (nothing); in November 100 a day.
 THROUGHPUT_TARGET = "3100"
@@ -108,6 +110,24 @@ def seed(stub: Any, metadata: Any = ()) -> Seeded:
             timeout=TIMEOUT,
             metadata=metadata,
         )
+    stub.SignAgreement(
+        service_sla.sign_service(TERM_START, SIGNED_AT), timeout=TIMEOUT, metadata=metadata
+    )
+    stub.SubscribeCustomer(
+        service_sla.subscribe("initech", "premium", TERM_START), timeout=TIMEOUT, metadata=metadata
+    )
+    stub.RecordMeasurements(
+        ledger_service_pb2.RecordMeasurementsRequest(
+            agreement_id=SERVICE,
+            measurements=[
+                reading
+                for reading in readings(TERM_START, NOVEMBER_END)
+                if reading.objective_id == "availability"
+            ],
+        ),
+        timeout=TIMEOUT,
+        metadata=metadata,
+    )
     amended = terms("initech", "Initech")
     amended.fee.amount.amount = AMENDED_FEE
     stub.AmendAgreement(
@@ -121,7 +141,7 @@ def seed(stub: Any, metadata: Any = ()) -> Seeded:
         metadata=metadata,
     )
     closed = 0
-    for agreement_id in (GLOBEX, INITECH):
+    for agreement_id in (GLOBEX, INITECH, SERVICE):
         answer = stub.ClosePeriod(
             ledger_service_pb2.ClosePeriodRequest(
                 agreement_id=agreement_id, until=build.timestamp(OCTOBER_END)

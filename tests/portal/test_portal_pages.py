@@ -9,7 +9,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.portal.seed import AMENDED_FEE, EXCLUSION_ID, GLOBEX, INITECH, Seeded
+from tests.portal.seed import AMENDED_FEE, EXCLUSION_ID, GLOBEX, INITECH, SERVICE, Seeded
 
 AGREEMENT_PAGE = f"/agreements/{GLOBEX}"
 OCTOBER_PAGE = f"{AGREEMENT_PAGE}/objectives/availability/periods/2026-10"
@@ -173,4 +173,4 @@ def test_the_agreements_page_lists_every_agreement_to_an_unscoped_token(
     signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
 ) -> None:
     html = page_text(signed_in("auditor").get("/agreements"))
-    assert re.findall(r'data-agreement-id="([^"]+)"', html) == [GLOBEX, INITECH]
+    assert re.findall(r'data-agreement-id="([^"]+)"', html) == [SERVICE, GLOBEX, INITECH]
