@@ -162,6 +162,7 @@ def test_untouched_read_models_verify_at_the_position_they_reflect(ledger: Ledge
             "subscription_views": ledger.head(),
             "credit_lifecycle_v1": ledger.head(),
             "dispute_views": ledger.head(),
+            "agreement_directory_v1": ledger.head(),
         },
         "first_difference": None,
     }
@@ -317,6 +318,7 @@ def test_a_retraction_projected_while_the_audit_compares_does_not_make_it_differ
             models.subscriptions,
             models.credit_lifecycle,
             models.disputes,
+            models.directory,
         ),
         head_with_a_server_projecting_meanwhile,
     )
