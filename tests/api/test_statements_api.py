@@ -7,21 +7,12 @@ only read it.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
-import shutil
 import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
-from unittest import mock
 
 import grpc
 import psycopg
@@ -29,25 +20,13 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from service.cli import main
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
+from tests.api import statement_commands as commands
 from tests.api import statement_ledger as ledger
 from tests.api.server_process import ServerProcess
+from tests.api.statement_commands import Seeded
 
-CLI = (sys.executable, "-m", "service.cli")
-DEADLINE_SECONDS = 60
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@dataclass(frozen=True)
-class Seeded:
-    """The module's server, its database and what was written."""
-
-    target: str
-    database_url: str
-    seeded: ledger.SeededLedger
-    workdir: Path
-    documents: dict[tuple[str, ...], tuple[str, Path]]  # statements written, by their flags
 
 
 @pytest.fixture(
@@ -92,7 +71,7 @@ def seeded(
     tokens = ledger.write_tokens(workdir / "tokens.json")
     process = subprocess.Popen(
         [
-            *CLI,
+            *commands.CLI,
             "serve",
             "--listen",
             "127.0.0.1:0",
@@ -115,9 +94,9 @@ def seeded(
     )
     server = ServerProcess(process)
     try:
-        port = int(server.wait_for_log("listening", DEADLINE_SECONDS)["port"])
+        port = int(server.wait_for_log("listening", commands.DEADLINE_SECONDS)["port"])
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        grpc.channel_ready_future(channel).result(timeout=DEADLINE_SECONDS)
+        grpc.channel_ready_future(channel).result(timeout=commands.DEADLINE_SECONDS)
         written = ledger.seed(pb_grpc.LedgerServiceStub(channel))
         channel.close()
         yield Seeded(f"127.0.0.1:{port}", database_url, written, workdir, {})
@@ -125,85 +104,30 @@ def seeded(
         server.kill()
 
 
-def _in_process(arguments: Sequence[str], token: str = "auditor") -> tuple[int, str, str]:
-    """`sla-ledger ARGUMENTS` run by service.cli.main in this process: (exit code, out, err)."""
-    out, err = io.StringIO(), io.StringIO()
-    env = {"SLA_LEDGER_TOKEN": ledger.token(token)}
-    with mock.patch.dict(os.environ, env), redirect_stdout(out), redirect_stderr(err):
-        code = main(list(arguments))
-    return code, out.getvalue(), err.getvalue()
-
-
-def _run(command: Sequence[str], token: str = "auditor") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SLA_LEDGER_TOKEN": ledger.token(token)}
-    return subprocess.run(
-        list(command), env=env, capture_output=True, text=True, timeout=DEADLINE_SECONDS
-    )
-
-
-def _report_arguments(seeded: Seeded, document_format: str, output: Path) -> list[str]:
-    return [
-        "report",
-        "--ledger",
-        seeded.target,
-        "--agreement",
-        ledger.AGREEMENT,
-        "--period",
-        ledger.PERIOD,
-        "--format",
-        document_format,
-        "--output",
-        str(output),
-    ]
-
-
-def _written(seeded: Seeded, document_format: str, *extra: str) -> tuple[str, Path]:
-    """The statement written in that format, in this process: its digest and its file."""
-    key = (document_format, *extra)
-    if key not in seeded.documents:
-        output = seeded.workdir / f"statement-{len(seeded.documents)}.{document_format}"
-        code, out, err = _in_process([*_report_arguments(seeded, document_format, output), *extra])
-        assert code == 0, err
-        seeded.documents[key] = (json.loads(out)["digest"], output)
-    return seeded.documents[key]
-
-
-def _csv_rows(seeded: Seeded, *extra: str) -> list[dict[str, str]]:
-    _, output = _written(seeded, "csv", *extra)
-    return list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8"))))
-
-
-def _poppler(tool: str) -> str:
-    found = shutil.which(tool)
-    if found is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{tool} (poppler-utils) is required under CI=true")
-        pytest.skip(f"{tool} (poppler-utils) is not installed")
-    return found
-
-
 def test_the_statements_digest_is_the_ledgers_head(seeded: Seeded) -> None:
-    digest, _ = _written(seeded, "csv")
+    digest, _ = commands.written(seeded, "csv")
 
     assert digest.split(":")[0] == str(seeded.seeded.head_position)
 
 
 def test_verify_holds_the_ledger_to_the_statements_digest(seeded: Seeded) -> None:
-    digest, _ = _written(seeded, "html")
+    digest, _ = commands.written(seeded, "html")
 
-    verified = _run([*CLI, "verify", "--database-url", seeded.database_url, "--expect", digest])
+    verified = commands.run(
+        [*commands.CLI, "verify", "--database-url", seeded.database_url, "--expect", digest]
+    )
 
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert json.loads(verified.stdout)["digest"] == digest
 
 
 def test_verify_refuses_the_statements_position_with_another_hash(seeded: Seeded) -> None:
-    digest, _ = _written(seeded, "html")
+    digest, _ = commands.written(seeded, "html")
     position = digest.split(":")[0]
 
-    forged = _run(
+    forged = commands.run(
         [
-            *CLI,
+            *commands.CLI,
             "verify",
             "--database-url",
             seeded.database_url,
@@ -216,7 +140,7 @@ def test_verify_refuses_the_statements_position_with_another_hash(seeded: Seeded
 
 
 def test_the_html_statement_shows_the_digest_and_the_attainment(seeded: Seeded) -> None:
-    digest, output = _written(seeded, "html")
+    digest, output = commands.written(seeded, "html")
     page = output.read_text(encoding="utf-8")
 
     assert f'data-testid="statement-digest">{digest}<' in page
@@ -224,7 +148,7 @@ def test_the_html_statement_shows_the_digest_and_the_attainment(seeded: Seeded) 
 
 
 def test_the_html_statement_holds_both_burn_up_charts(seeded: Seeded) -> None:
-    _, output = _written(seeded, "html")
+    _, output = commands.written(seeded, "html")
     page = output.read_text(encoding="utf-8")
 
     assert "Burn-up of availability in 2026-03</title>" in page
@@ -232,8 +156,8 @@ def test_the_html_statement_holds_both_burn_up_charts(seeded: Seeded) -> None:
 
 
 def test_the_pdf_statement_renders_to_a_page_that_is_not_blank(seeded: Seeded) -> None:
-    pdftoppm = _poppler("pdftoppm")
-    _, output = _written(seeded, "pdf")
+    pdftoppm = commands.poppler("pdftoppm")
+    _, output = commands.written(seeded, "pdf")
 
     subprocess.run(
         [
@@ -249,7 +173,7 @@ def test_the_pdf_statement_renders_to_a_page_that_is_not_blank(seeded: Seeded) -
             str(output.with_suffix("")),
         ],
         check=True,
-        timeout=DEADLINE_SECONDS,
+        timeout=commands.DEADLINE_SECONDS,
     )
 
     [page] = output.parent.glob(f"{output.stem}-*1.png")
@@ -258,9 +182,11 @@ def test_the_pdf_statement_renders_to_a_page_that_is_not_blank(seeded: Seeded) -
     assert len(set(image[200:])) > 16  # a blank page compresses to a few repeated bytes
 
 
-def test_the_pdf_statements_text_holds_the_verify_command_and_the_figures(seeded: Seeded) -> None:
-    pdftotext = _poppler("pdftotext")
-    digest, output = _written(seeded, "pdf")
+def test_the_pdf_statements_text_holds_the_verify_command_and_the_figures(
+    seeded: Seeded,
+) -> None:
+    pdftotext = commands.poppler("pdftotext")
+    digest, output = commands.written(seeded, "pdf")
 
     text = subprocess.run(
         [pdftotext, "-layout", str(output), "-"], capture_output=True, text=True, check=True
@@ -270,10 +196,12 @@ def test_the_pdf_statements_text_holds_the_verify_command_and_the_figures(seeded
     assert ledger.ATTAINED in text and f"EUR {ledger.CREDIT}" in text
 
 
-def test_the_csv_statement_holds_the_closed_figures_of_availability(seeded: Seeded) -> None:
+def test_the_csv_statement_holds_the_closed_figures_of_availability(
+    seeded: Seeded,
+) -> None:
     [track] = [
         r
-        for r in _csv_rows(seeded)
+        for r in commands.csv_rows(seeded)
         if r["record"] == "track" and r["objective_id"] == "availability"
     ]
 
@@ -287,10 +215,12 @@ def test_the_csv_statement_holds_the_closed_figures_of_availability(seeded: Seed
     assert (track["status"], track["budget_remaining_percent"]) == ("breached", "-101.884253")
 
 
-def test_the_csv_burn_up_has_one_point_per_day_with_the_target_line(seeded: Seeded) -> None:
+def test_the_csv_burn_up_has_one_point_per_day_with_the_target_line(
+    seeded: Seeded,
+) -> None:
     points = [
         r
-        for r in _csv_rows(seeded)
+        for r in commands.csv_rows(seeded)
         if r["record"] == "burn_up" and r["objective_id"] == "deployments"
     ]
     day_15 = next(p for p in points if p["start"] == "2026-03-15")
@@ -300,7 +230,7 @@ def test_the_csv_burn_up_has_one_point_per_day_with_the_target_line(seeded: Seed
 
 
 def test_the_csv_statement_holds_the_credit_with_its_state(seeded: Seeded) -> None:
-    [credit] = [r for r in _csv_rows(seeded) if r["record"] == "credit"]
+    [credit] = [r for r in commands.csv_rows(seeded) if r["record"] == "credit"]
 
     # 10% of EUR 1,000.00, claimed after the close.
     assert (credit["amount"], credit["currency"], credit["state"]) == (
@@ -311,7 +241,7 @@ def test_the_csv_statement_holds_the_credit_with_its_state(seeded: Seeded) -> No
 
 
 def test_the_csv_statement_holds_the_claim_of_the_credit(seeded: Seeded) -> None:
-    [claim] = [r for r in _csv_rows(seeded) if r["record"] == "claim"]
+    [claim] = [r for r in commands.csv_rows(seeded) if r["record"] == "claim"]
 
     assert (claim["objective_id"], claim["kind"], claim["amount"], claim["detail"]) == (
         "availability",
@@ -322,7 +252,7 @@ def test_the_csv_statement_holds_the_claim_of_the_credit(seeded: Seeded) -> None
 
 
 def test_the_csv_statement_holds_the_exclusion_with_its_record_lag(seeded: Seeded) -> None:
-    [exclusion] = [r for r in _csv_rows(seeded) if r["record"] == "exclusion"]
+    [exclusion] = [r for r in commands.csv_rows(seeded) if r["record"] == "exclusion"]
 
     recorded = datetime.fromisoformat(exclusion["recorded_at"])
     lag = (recorded - ledger.EXCLUDED_TO).total_seconds()
@@ -331,7 +261,7 @@ def test_the_csv_statement_holds_the_exclusion_with_its_record_lag(seeded: Seede
 
 def test_a_statement_known_before_the_close_has_no_credit_yet(seeded: Seeded) -> None:
     known_at = seeded.seeded.known_before_close.isoformat()
-    rows = _csv_rows(seeded, "--known-at", known_at)
+    rows = commands.csv_rows(seeded, "--known-at", known_at)
 
     tracks = {r["objective_id"]: r["status"] for r in rows if r["record"] == "track"}
     assert [r for r in rows if r["record"] == "credit"] == []
@@ -341,9 +271,9 @@ def test_a_statement_known_before_the_close_has_no_credit_yet(seeded: Seeded) ->
 def test_a_customer_statement_states_the_customers_agreements(seeded: Seeded) -> None:
     output = seeded.workdir / "customer.csv"
 
-    done = _run(
+    done = commands.run(
         [
-            *CLI,
+            *commands.CLI,
             "report",
             "--ledger",
             seeded.target,
@@ -363,7 +293,7 @@ def test_a_customer_statement_states_the_customers_agreements(seeded: Seeded) ->
 
 
 def test_a_service_slas_statement_is_its_subscribers(seeded: Seeded) -> None:
-    rows = _csv_rows(seeded, "--agreement", "cloud-sla", "--customer", ledger.CUSTOMER)
+    rows = commands.csv_rows(seeded, "--agreement", "cloud-sla", "--customer", ledger.CUSTOMER)
 
     [track] = [r for r in rows if r["record"] == "track"]
     # 44,620 good of 44,640 under the premium tier's 99.9%.
@@ -376,28 +306,34 @@ def test_a_service_slas_statement_is_its_subscribers(seeded: Seeded) -> None:
 
 
 def test_a_service_slas_statement_without_a_subscriber_is_refused(seeded: Seeded) -> None:
-    arguments = _report_arguments(seeded, "csv", seeded.workdir / "never.csv")
+    arguments = commands.report_arguments(seeded, "csv", seeded.workdir / "never.csv")
     arguments[arguments.index(ledger.AGREEMENT)] = "cloud-sla"
 
-    code, _, err = _in_process(arguments)
+    code, _, err = commands.in_process(arguments)
 
     assert (code, "names a subscriber" in err) == (1, True)
 
 
-def test_another_customers_token_is_told_the_agreement_does_not_exist(seeded: Seeded) -> None:
+def test_another_customers_token_is_told_the_agreement_does_not_exist(
+    seeded: Seeded,
+) -> None:
     output = seeded.workdir / "foreign.html"
 
-    code, _, err = _in_process(_report_arguments(seeded, "html", output), token="initech")
+    code, _, err = commands.in_process(
+        commands.report_arguments(seeded, "html", output), token="initech"
+    )
 
     assert (code, output.exists()) == (1, False)
     assert "NOT_FOUND" in err
 
 
-def test_a_period_that_is_no_label_is_refused_with_the_forms_it_takes(seeded: Seeded) -> None:
-    arguments = _report_arguments(seeded, "csv", seeded.workdir / "never.csv")
+def test_a_period_that_is_no_label_is_refused_with_the_forms_it_takes(
+    seeded: Seeded,
+) -> None:
+    arguments = commands.report_arguments(seeded, "csv", seeded.workdir / "never.csv")
     arguments[arguments.index(ledger.PERIOD)] = "March"
 
-    code, _, err = _in_process(arguments)
+    code, _, err = commands.in_process(arguments)
 
     assert code == 1
     assert "2026-03 (month)" in err
