@@ -101,6 +101,21 @@ def test_the_target_line_at_the_end_of_15_march_is_15_31_of_the_goal(month: Stub
     assert point.status == compliance_pb2.COMPLIANCE_STATUS_AT_RISK
 
 
+def test_get_compliance_at_the_end_of_15_march_shows_the_same_target_line(month: Stub) -> None:
+    as_of = datetime(2026, 3, 16, 4, tzinfo=UTC)  # 16 March 00:00 EDT
+
+    report = month.GetCompliance(
+        ledger_service_pb2.GetComplianceRequest(
+            agreement_id="sla-ny", objective_id="leads", as_of=build.timestamp(as_of)
+        ),
+        timeout=TIMEOUT,
+    ).report
+
+    [track] = report.objectives[0].tracks
+    # 100 x 15/31 (by elapsed time it would be 359/743 of the goal: 48.317631).
+    assert track.target_line == "48.387097"
+
+
 def test_availability_at_the_end_of_the_tenth_is_at_target_with_its_budget_spent(
     month: Stub,
 ) -> None:
