@@ -21,6 +21,7 @@ from service.generated.sla.ledger.v1 import (
     terms_pb2,
 )
 
+MAX_ID_CHARACTERS = 256
 MAX_VERSIONS = 100  # versions the history shows, newest first
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -67,7 +68,9 @@ def listing_customer(agreement: terms_pb2.Agreement, subject: Subject) -> str:
 
 
 def read_agreement(agreement_id: str, when: TimeTravel) -> ledger_service_pb2.GetAgreementResponse:
-    """GetAgreement, "not found" for an unknown or foreign id."""
+    """GetAgreement, "not found" for an unknown or foreign id (or one no agreement can have)."""
+    if not agreement_id or len(agreement_id) > MAX_ID_CHARACTERS:
+        raise PageNotFoundError(f"agreement {agreement_id[:MAX_ID_CHARACTERS]}")
     with about_agreement(agreement_id):
         answer = reads.get_agreement(ledger(), agreement_id, when)
     return answer
@@ -151,8 +154,6 @@ def register(app: Flask) -> None:
     @app.get("/agreements/<agreement_id>")
     def agreement(agreement_id: str) -> str:
         when = travel()
-        if not agreement_id or len(agreement_id) > 256:
-            raise PageNotFoundError(f"agreement {agreement_id}")
         answer = read_agreement(agreement_id, when)
         found = answer.agreement
         subject = subject_of(found)

@@ -188,6 +188,7 @@ def register(app: Flask) -> None:
             window=window,
             result=result,
             standing=standing_in(agreement, subject, objective_id, label, window, when),
+            period_over=(when.as_of or datetime.now(UTC)) >= window[1],
             exclusions=exclusions_in(list(answer.exclusions), objective_id, window),
             customer=listing_customer(agreement, subject),
         )

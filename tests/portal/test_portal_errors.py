@@ -73,3 +73,12 @@ def test_a_ledger_that_does_not_answer_is_a_503_page(page_text: Callable[[Any], 
     connection.close()
     assert answer.status_code == 503
     assert "Traceback" not in page_text(answer)
+
+
+def test_an_agreement_id_longer_than_any_is_a_404_page(
+    signed_in: Callable[[str], FlaskClient],
+) -> None:
+    too_long = "a" * 257
+    client = signed_in("auditor")
+    assert client.get(f"/agreements/{too_long}").status_code == 404
+    assert client.get(f"/agreements/{too_long}/objectives/x/chart").status_code == 404
