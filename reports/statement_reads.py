@@ -154,8 +154,9 @@ class _Reads:
         by_id = {o.objective_id: o for o in stood.objectives}
         at = self._agreement(agreement_id, standing_at, known_at)
         window_end = max(end for _, end in windows)
+        # ListPeriodResults names the customer always: a customer token must name its own.
         results = self._period_results(
-            agreement_id, scope, request.objective_id, window_end, known_at
+            agreement_id, customer_id, request.objective_id, window_end, known_at
         )
         objectives = []
         breaches: list[Breach] = []
@@ -252,14 +253,14 @@ class _Reads:
     def _period_results(
         self,
         agreement_id: str,
-        scope: str,
+        customer_id: str,
         objective_id: str,
         window_end: datetime,
         known_at: datetime,
     ) -> list[period_history_pb2.PeriodResult]:
         asked = period_history_pb2.ListPeriodResultsRequest(
             agreement_id=agreement_id,
-            customer_id=scope,
+            customer_id=customer_id,
             objective_id=objective_id,
             page_size=500,
             min_log_position=self.digest.position,

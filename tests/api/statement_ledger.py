@@ -49,7 +49,12 @@ SERVICE_BAD_DAY = 3
 SERVICE_BAD_HOURS = 2
 SERVICE_ATTAINED = "99.955197"
 TIMEOUT = 30
-TOKENS = {"admin": ("admin", []), "auditor": ("auditor", []), "initech": ("customer", ["initech"])}
+TOKENS = {
+    "admin": ("admin", []),
+    "auditor": ("auditor", []),
+    "globex": ("customer", ["globex"]),
+    "initech": ("customer", ["initech"]),
+}
 
 
 def token(name: str) -> str:

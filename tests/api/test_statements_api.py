@@ -314,6 +314,17 @@ def test_a_service_slas_statement_without_a_subscriber_is_refused(seeded: Seeded
     assert (code, "names a subscriber" in err) == (1, True)
 
 
+def test_the_customers_own_token_gets_its_statement_with_the_digest(seeded: Seeded) -> None:
+    output = seeded.workdir / "own.csv"
+
+    code, out, err = commands.in_process(
+        commands.report_arguments(seeded, "csv", output), token="globex"
+    )
+
+    assert code == 0, err
+    assert json.loads(out)["digest"].split(":")[0] == str(seeded.seeded.head_position)
+
+
 def test_another_customers_token_is_told_the_agreement_does_not_exist(
     seeded: Seeded,
 ) -> None:
