@@ -42,9 +42,7 @@ def _statement(request: StatementRequest) -> Statement:
             raise PageNotFoundError(f"agreement {request.agreement_id}") from None
         if code == grpc.StatusCode.PERMISSION_DENIED:
             raise PageRefusedError(
-                "A statement names the ledger digest it reflects, and this token may not read "
-                "the digest (a token limited to customers cannot): ask for the statement with "
-                "an auditor's token."
+                f"The ledger refused this token a read the statement needs: {error.details()}"
             ) from None
         raise
 

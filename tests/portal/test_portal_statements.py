@@ -85,9 +85,12 @@ def test_an_unknown_statement_format_is_a_404_page(
     assert signed_in("auditor").get(f"{STATEMENT}.docx?period=2026-10").status_code == 404
 
 
-def test_a_scoped_token_is_told_why_it_gets_no_statement_of_its_own_agreement(
-    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+def test_a_scoped_token_downloads_the_statement_of_its_own_agreement(
+    signed_in: Callable[[str], FlaskClient],
 ) -> None:
-    answer = signed_in("initech-auditor").get(f"/agreements/{INITECH}/statement.pdf?period=2026-10")
-    assert answer.status_code == 403
-    assert "may not read the digest" in page_text(answer)
+    client = signed_in("initech-auditor")
+
+    answer = client.get(f"/agreements/{INITECH}/statement.csv?period=2026-10")
+
+    assert answer.status_code == 200
+    assert answer.get_data(as_text=True).startswith("digest,known_at,as_of,")
