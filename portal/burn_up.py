@@ -23,7 +23,8 @@ class ChartRow:
     """One point of a track's series as the chart's data table shows it."""
 
     day: date  # the local day whose end (or as_of, for the last) the point stands at
-    at: datetime
+    at: datetime  # the end of the step
+    stands_at: datetime  # the instant the figures stand at: the step's end, or as_of before it
     actual: str  # achieved total for cumulative objectives, attainment so far otherwise
     target_line: str
     good: str
@@ -48,8 +49,10 @@ def actual_of(point: compliance_series_pb2.CompliancePoint, indicator: int) -> s
     return point.good if indicator == terms_pb2.INDICATOR_CUMULATIVE else point.attained
 
 
-def chart_rows(track: compliance_series_pb2.TrackSeries, time_zone: str) -> list[ChartRow]:
-    """The rows of one track's series, in time order."""
+def chart_rows(
+    track: compliance_series_pb2.TrackSeries, time_zone: str, as_of: datetime
+) -> list[ChartRow]:
+    """The rows of one track's series read at as_of, in time order."""
     rows: list[ChartRow] = []
     for point in track.points:
         at = instant(point.at)
@@ -59,6 +62,7 @@ def chart_rows(track: compliance_series_pb2.TrackSeries, time_zone: str) -> list
             ChartRow(
                 day=local_day(at - _MICROSECOND, time_zone),
                 at=at,
+                stands_at=min(at, as_of),
                 actual=actual_of(point, track.indicator),
                 target_line=point.target_line,
                 good=point.good,

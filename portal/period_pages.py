@@ -203,7 +203,8 @@ def register(app: Flask) -> None:
         label, period_at = reads_label(agreement)
         series, no_series = series_of(agreement, subject, objective_id, period_at, when)
         tracks = [] if series is None else list(series.tracks)
-        drawn = [(track, chart_rows(track, agreement.terms.time_zone)) for track in tracks]
+        asked = when.as_of or datetime.now(UTC)
+        drawn = [(track, chart_rows(track, agreement.terms.time_zone, asked)) for track in tracks]
         svgs = (
             []
             if series is None

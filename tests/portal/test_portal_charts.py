@@ -72,6 +72,8 @@ def test_the_chart_as_of_a_business_instant_stops_there(
     # The last point ends with the 15th and stands at as_of, where the 15th's reading (at
     # 12:00) counts: 15 x 100.
     assert cell(found[-1], "burn-up-day") == "2026-11-15"
+    assert cell(found[-1], "burn-up-at") == "2026-11-15T12:00:00Z"
+    assert cell(found[-2], "burn-up-at") == "2026-11-15T00:00:00Z"
     assert cell(found[-1], "burn-up-actual") == "1500"
 
 
