@@ -26,13 +26,14 @@ from projections.agreement_directory_tables import (
     directory_services,
     directory_subscribers,
     directory_terms,
+    service_key,
 )
 
 
 class AgreementDirectory:
     """Projects agreements, their terms versions and their subscribers for ListAgreements."""
 
-    name = "agreement_directory_v1"
+    name = "agreement_directory_v2"
     tables: tuple[Table, ...] = DIRECTORY_TABLES
     topics = frozenset(
         get_topic(cls)
@@ -105,7 +106,11 @@ def _add_terms(
         }
     )
     rows[directory_services].extend(
-        {"agreement_id": agreement_id, "terms_version": version, "service": service}
+        {
+            "agreement_id": agreement_id,
+            "terms_version": version,
+            "service_key": service_key(service),
+        }
         for service in dict.fromkeys(terms.services)
     )
 

@@ -34,10 +34,11 @@ from projections.agreement_directory_tables import (
     directory_services,
     directory_subscribers,
     directory_terms,
+    service_key,
 )
 from projections.table_metadata import projection_tracking
 
-DIRECTORY_NAME = "agreement_directory_v1"
+DIRECTORY_NAME = "agreement_directory_v2"
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def list_agreements(
         conditions.append(
             exists().where(
                 s.agreement_id == a.agreement_id,
-                s.service == where.service,
+                s.service_key == service_key(where.service),
                 s.terms_version == in_force_version(at, s),
             )
         )

@@ -8,13 +8,15 @@ tables' keys or meaning bumps the version in their names and in the projection's
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
 from projections.table_metadata import metadata
 
 # One row per agreement: what never changes by amendment, the signing, the termination.
 directory_agreements = Table(
-    "directory_agreements_v1",
+    "directory_agreements_v2",
     metadata,
     Column("agreement_id", String(128), primary_key=True),
     Column("kind", String(32), nullable=False),
@@ -27,13 +29,13 @@ directory_agreements = Table(
     Column("terminated_at_us", BigInteger, nullable=True),
     Column("terminated_recorded_us", BigInteger, nullable=True),
     Column("terminated_position", BigInteger, nullable=True),
-    Index("ix_directory_agreements_v1_provider", "provider_id", "agreement_id"),
-    Index("ix_directory_agreements_v1_customer", "customer_id", "agreement_id"),
+    Index("ix_directory_agreements_v2_provider", "provider_id", "agreement_id"),
+    Index("ix_directory_agreements_v2_customer", "customer_id", "agreement_id"),
 )
 
 # One row per terms version (1 the signing's, then each amendment's).
 directory_terms = Table(
-    "directory_terms_v1",
+    "directory_terms_v2",
     metadata,
     Column("agreement_id", String(128), primary_key=True),
     Column("terms_version", Integer, primary_key=True, autoincrement=False),
@@ -48,17 +50,17 @@ directory_terms = Table(
 
 # One row per service a terms version covers: the service filter's index.
 directory_services = Table(
-    "directory_services_v1",
+    "directory_services_v2",
     metadata,
     Column("agreement_id", String(128), primary_key=True),
     Column("terms_version", Integer, primary_key=True, autoincrement=False),
-    Column("service", String(256), primary_key=True),
-    Index("ix_directory_services_v1_service", "service", "agreement_id"),
+    Column("service_key", String(64), primary_key=True),  # service_key() of the name
+    Index("ix_directory_services_v2_service", "service_key", "agreement_id"),
 )
 
 # One row per subscription of a customer to a service SLA: its business start and end.
 directory_subscribers = Table(
-    "directory_subscribers_v1",
+    "directory_subscribers_v2",
     metadata,
     Column("agreement_id", String(128), primary_key=True),
     Column("customer_id", String(128), primary_key=True),
@@ -69,7 +71,7 @@ directory_subscribers = Table(
     Column("ended_at_us", BigInteger, nullable=True),
     Column("ended_recorded_us", BigInteger, nullable=True),
     Column("ended_position", BigInteger, nullable=True),
-    Index("ix_directory_subscribers_v1_customer", "customer_id", "agreement_id"),
+    Index("ix_directory_subscribers_v2_customer", "customer_id", "agreement_id"),
 )
 
 DIRECTORY_TABLES = (
@@ -78,3 +80,8 @@ DIRECTORY_TABLES = (
     directory_services,
     directory_subscribers,
 )
+
+
+def service_key(service: str) -> str:
+    """The key a service name is kept and looked up by: its UTF-8 SHA-256, in hex."""
+    return hashlib.sha256(service.encode("utf-8", "surrogatepass")).hexdigest()

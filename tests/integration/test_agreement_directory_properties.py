@@ -42,7 +42,7 @@ BASE = datetime(2026, 1, 1, tzinfo=UTC)
 FEE = Fee(Money(Decimal("100.00"), "EUR"), PeriodUnit.MONTH)
 PROVIDERS = ("p1", "p2")
 CUSTOMERS = ("c1", "c2", "c3")
-SERVICES = ("x", "y", "z")
+SERVICES = ("x", "y", "z\x00\u0661")  # any text a name may hold: NUL, other scripts
 AGREEMENTS = 4  # customer-based or internal agreements a0..a3; service SLAs s0 and s1
 hours = st.integers(0, 72)  # a short span, so that probes meet the facts' instants
 services = st.lists(st.sampled_from(SERVICES), min_size=1, max_size=3, unique=True)
