@@ -71,4 +71,5 @@ def target_line(
     elapsed_us = to_epoch_us(at) - day_start_us
     with localcontext() as context:
         context.prec = _PRECISION
-        return goal * (Decimal((d - 1) * day_us + elapsed_us) / Decimal(n * day_us))
+        # The goal multiplied first: a line that is a whole number (3100 x 7/31 = 700) is exact.
+        return goal * Decimal((d - 1) * day_us + elapsed_us) / Decimal(n * day_us)

@@ -142,8 +142,8 @@ def _burn_up_figure(series: BurnUp, chart_id: str) -> Figure:
     axes.set_xlabel("Local day (end of day)")
     axes.set_ylabel(series.unit.capitalize())
     axes.set_title(burn_up_title(series), fontsize=11)
-    if series.points:
-        axes.legend(loc="upper left", frameon=False)
+    if series.points:  # beside the plot: the lines often run along its top
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return figure
 
 

@@ -43,6 +43,11 @@ def test_the_line_is_zero_at_the_window_start_and_the_goal_at_its_end() -> None:
     assert (line_at(MARCH_START), line_at(MARCH_END)) == (Decimal(0), GOAL)
 
 
+def test_a_line_that_is_a_whole_number_is_exactly_that_number() -> None:
+    # End of 7 March: 3100 x 7/31 = 700, exactly, so 700 achieved is on the line, not below it.
+    assert line_at(datetime(2026, 3, 8, 5, tzinfo=UTC), Decimal(3100)) == Decimal(700)
+
+
 def test_the_line_at_the_end_of_every_local_day_is_d_31_of_the_goal() -> None:
     ends = [day.end for day in local_days(MARCH_START, MARCH_END, NEW_YORK)]
 
