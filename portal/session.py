@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, redirect, render_template, request, url_for
 
 from portal.page_context import TOKEN_COOKIE
 
@@ -16,8 +18,19 @@ def _safe_next(target: str) -> str:
     return url_for("agreements")
 
 
+def _refuse_cross_site_posts() -> None:
+    """403 for a form posted from another site (its Origin, or else its Referer, names another
+    host): no page elsewhere can sign a visitor in with a token of its choosing, or out."""
+    if request.method != "POST":
+        return
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    if source and (source == "null" or urlsplit(source).netloc != request.host):
+        abort(403, "This form may be sent only from the portal's own pages.")
+
+
 def register(app: Flask) -> None:
-    """The sign-in and sign-out pages."""
+    """The sign-in and sign-out pages, and the same-site check of every form post."""
+    app.before_request(_refuse_cross_site_posts)
 
     @app.get("/sign-in")
     def sign_in_form() -> str:

@@ -40,6 +40,21 @@ def test_signing_in_never_goes_back_to_another_site(portal: FlaskClient) -> None
     assert answer.headers["Location"] == "/agreements"
 
 
+def test_a_sign_in_posted_from_another_site_is_refused(portal: FlaskClient) -> None:
+    answer = portal.post(
+        "/sign-in", data={"token": "admin-token"}, headers={"Origin": "https://evil.example"}
+    )
+    assert answer.status_code == 403
+    assert "Set-Cookie" not in answer.headers
+
+
+def test_a_sign_in_posted_from_the_portal_s_own_page_is_taken(portal: FlaskClient) -> None:
+    answer = portal.post(
+        "/sign-in", data={"token": "admin-token"}, headers={"Origin": "http://localhost"}
+    )
+    assert answer.status_code == 303
+
+
 def test_an_empty_token_is_refused_with_the_sign_in_page(
     portal: FlaskClient, page_text: Callable[[Any], str]
 ) -> None:
