@@ -10,9 +10,6 @@ import signal
 import threading
 from types import FrameType
 
-from waitress import create_server
-
-from portal.app import create_app
 from reports.connection import DEFAULT_TIMEOUT_SECONDS, LedgerAddress, LedgerConnection
 
 logger = logging.getLogger("sla_ledger.portal")
@@ -108,6 +105,12 @@ def run_portal(arguments: argparse.Namespace) -> int:
         return 2
     if arguments.insecure == "on" and not is_loopback(host):
         logger.warning("portal serving plain HTTP on a non-loopback address; use a TLS proxy")
+    # Imported here, not at the top: every `sla-ledger` command loads this module, and the web
+    # stack (Flask, matplotlib) would add about a second to each start of `serve`.
+    from waitress import create_server
+
+    from portal.app import create_app
+
     address = LedgerAddress(arguments.ledger, arguments.ledger_ca, arguments.ledger_server_name)
     shared = LedgerConnection(address.channel(), "", arguments.ledger_timeout)
     app = create_app(shared.with_token)
