@@ -16,22 +16,17 @@ from hypothesis import strategies as st
 
 from domain.compliance_report import ComplianceReport
 from domain.errors import NotFoundError
-from projections.runner import BatchedProjectionRunner
-from service.bootstrap import open_application, open_read_models
 from tests.integration.service_histories import (
     CUSTOMERS,
     DAYS,
     SERVICE,
     SIGNED_AT,
     TIERS,
-    StridingClock,
-    apply_step,
-    fresh_database,
-    service_terms,
     steps,
     tier_specs,
     zones,
 )
+from tests.integration.service_history_runs import played_history
 
 PROPERTY = settings(
     database=None, max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -66,42 +61,25 @@ def test_subscriber_and_tier_reports_equal_the_full_replay_at_any_as_of_and_know
     history: list[tuple[str, Any]],
     data: st.DataObject,
 ) -> None:
-    with fresh_database(server) as url:
-        app = open_application(url, clock=StridingClock())
-        models = open_read_models(app, url)
-        try:
-            app.commands.sign_agreement(SERVICE, service_terms(zone, tiers), SIGNED_AT)
-            for index, (kind, value) in enumerate(history):
-                if kind == "close":
-                    app.commands.close_periods(SERVICE, SIGNED_AT + timedelta(days=value))
-                else:
-                    apply_step(app, kind, value, index)
-            lagging = BatchedProjectionRunner(
-                models.engine, models.read_log, models.rollups, batch_size=3
-            )
-            for _ in range(data.draw(st.integers(0, 40))):
-                lagging.run_once()
-            recorded = sorted({e.timestamp for e in app.event_log.agreement_events(SERVICE)})
-            compliance = app.compliance
-            subscribers = compliance.subscribers
-            for _ in range(3):
-                as_of = SIGNED_AT + timedelta(hours=data.draw(st.integers(0, 24 * DAYS)))
-                known_at = data.draw(st.sampled_from(recorded) | st.just(recorded[-1]))
-                objective_id = data.draw(st.sampled_from(["", "a", "b"]))
-                asked = (objective_id, as_of, known_at)
-                for customer_id in CUSTOMERS:
-                    who = (SERVICE, customer_id, *asked)
-                    full = _outcome(subscribers.subscriber_by_full_replay, *who)
-                    _same(full, _outcome(compliance.subscriber_report, *who, None))
-                    _same(full, _outcome(compliance.subscriber_report, *who, models))
-                for tier_id in TIERS:
-                    which = (SERVICE, tier_id, *asked)
-                    full = _outcome(subscribers.tier_by_full_replay, *which)
-                    _same(full, _outcome(compliance.tier_report, *which, None))
-                    _same(full, _outcome(compliance.tier_report, *which, models))
-        finally:
-            models.stop()
-            app.close()
+    with played_history(server, zone, tiers, history, data) as played:
+        app, models, recorded = played.app, played.models, played.recorded
+        compliance = app.compliance
+        subscribers = compliance.subscribers
+        for _ in range(3):
+            as_of = SIGNED_AT + timedelta(hours=data.draw(st.integers(0, 24 * DAYS)))
+            known_at = data.draw(st.sampled_from(recorded) | st.just(recorded[-1]))
+            objective_id = data.draw(st.sampled_from(["", "a", "b"]))
+            asked = (objective_id, as_of, known_at)
+            for customer_id in CUSTOMERS:
+                who = (SERVICE, customer_id, *asked)
+                full = _outcome(subscribers.subscriber_by_full_replay, *who)
+                _same(full, _outcome(compliance.subscriber_report, *who, None))
+                _same(full, _outcome(compliance.subscriber_report, *who, models))
+            for tier_id in TIERS:
+                which = (SERVICE, tier_id, *asked)
+                full = _outcome(subscribers.tier_by_full_replay, *which)
+                _same(full, _outcome(compliance.tier_report, *which, None))
+                _same(full, _outcome(compliance.tier_report, *which, models))
 
 
 def _same(expected: ComplianceReport | str, found: ComplianceReport | str) -> None:

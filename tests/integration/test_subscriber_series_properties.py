@@ -14,23 +14,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import LedgerError
-from projections.runner import BatchedProjectionRunner
 from service.app.compliance_series import SeriesQuestion
-from service.bootstrap import open_application, open_read_models
 from tests.integration.service_histories import (
     CUSTOMERS,
     DAYS,
     SERVICE,
     SIGNED_AT,
     TIERS,
-    StridingClock,
-    apply_step,
-    fresh_database,
-    service_terms,
     steps,
     tier_specs,
     zones,
 )
+from tests.integration.service_history_runs import played_history
 
 PROPERTY = settings(
     database=None, max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -65,42 +60,25 @@ def test_subscriber_and_tier_series_equal_the_full_replay(
     history: list[tuple[str, Any]],
     data: st.DataObject,
 ) -> None:
-    with fresh_database(server) as url:
-        app = open_application(url, clock=StridingClock())
-        models = open_read_models(app, url)
-        try:
-            app.commands.sign_agreement(SERVICE, service_terms(zone, tiers), SIGNED_AT)
-            for index, (kind, value) in enumerate(history):
-                if kind == "close":
-                    app.commands.close_periods(SERVICE, SIGNED_AT + timedelta(days=value))
-                else:
-                    apply_step(app, kind, value, index)
-            lagging = BatchedProjectionRunner(
-                models.engine, models.read_log, models.rollups, batch_size=3
-            )
-            for _ in range(data.draw(st.integers(0, 40))):
-                lagging.run_once()
-            recorded = sorted({e.timestamp for e in app.event_log.agreement_events(SERVICE)})
-            series = app.series
-            for _ in range(2):
-                period_at = SIGNED_AT + timedelta(hours=data.draw(st.integers(0, 24 * DAYS)))
-                as_of = period_at + timedelta(hours=data.draw(st.integers(-48, 24 * 40)))
-                objective_id = data.draw(st.sampled_from(["a", "b"]))
-                known_at = data.draw(st.sampled_from(recorded) | st.just(recorded[-1]))
-                subjects = [("", c) for c in CUSTOMERS] + [(t, "") for t in TIERS]
-                for tier_id, customer_id in subjects:
-                    question = SeriesQuestion(
-                        SERVICE,
-                        objective_id,
-                        period_at,
-                        as_of,
-                        known_at,
-                        tier_id=tier_id,
-                        customer_id=customer_id,
-                    )
-                    full = _outcome(series.by_full_replay, question)
-                    assert _outcome(series.by_stream_replay, question) == full
-                    assert _outcome(series.from_rollups, question, models) == full
-        finally:
-            models.stop()
-            app.close()
+    with played_history(server, zone, tiers, history, data) as played:
+        app, models, recorded = played.app, played.models, played.recorded
+        series = app.series
+        for _ in range(2):
+            period_at = SIGNED_AT + timedelta(hours=data.draw(st.integers(0, 24 * DAYS)))
+            as_of = period_at + timedelta(hours=data.draw(st.integers(-48, 24 * 40)))
+            objective_id = data.draw(st.sampled_from(["a", "b"]))
+            known_at = data.draw(st.sampled_from(recorded) | st.just(recorded[-1]))
+            subjects = [("", c) for c in CUSTOMERS] + [(t, "") for t in TIERS]
+            for tier_id, customer_id in subjects:
+                question = SeriesQuestion(
+                    SERVICE,
+                    objective_id,
+                    period_at,
+                    as_of,
+                    known_at,
+                    tier_id=tier_id,
+                    customer_id=customer_id,
+                )
+                full = _outcome(series.by_full_replay, question)
+                assert _outcome(series.by_stream_replay, question) == full
+                assert _outcome(series.from_rollups, question, models) == full
