@@ -15,13 +15,14 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The service and what it needs to run, nothing else.
-$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# The client package (clients/python) is installed beside the project, which depends on it.
+$(RUNTIME_STAMP): pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ./clients/python -e .
 	touch $(RUNTIME_STAMP)
 
 # The service with the dev tools (pytest, ruff, mypy, buf, grpcio-tools, ...); includes the runtime.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP): pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ./clients/python -e '.[dev]'
 	touch $(STAMP) $(RUNTIME_STAMP)
 
 ## run: install the service (runtime dependencies only) and start it on the embedded default
@@ -39,9 +40,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy domain projections service reports portal tools tests bench
+	$(BIN)/mypy domain projections service reports portal tools tests bench clients/python/src clients/python/tests
 
-## stubs: regenerate service/generated from proto/
+## stubs: regenerate service/generated and the client's stubs from proto/
 stubs: $(STAMP)
 	$(BIN)/python tools/generate_stubs.py
 
