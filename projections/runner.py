@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from projections.tables import CACHE_TABLES, READ_MODEL_TABLES, metadata, projection_tracking
+from projections.tracing_spans import span
 
 logger = logging.getLogger("sla_ledger.projections")
 
@@ -111,7 +112,10 @@ class BatchedProjectionRunner:
         topics = self.topics
         handled = ((e.position, e.event()) for e in after if e.topic in topics)
         try:
-            with self._engine.begin() as connection:
+            with (
+                span("ledger.projection.batch", read_model=self.name, events=len(after)),
+                self._engine.begin() as connection,
+            ):
                 self._projection.handle_batch(connection, handled)
                 moved = connection.execute(
                     update(projection_tracking)

@@ -14,6 +14,7 @@ from google.protobuf import message_factory
 from google.protobuf.message import DecodeError, Message
 
 from service.api.auth import Identity, TokenBook, bearer_token, current_identity
+from service.api.call_record import current_call
 from service.api.errors import CallRefusedError
 from service.generated.sla.ledger.v1 import ledger_service_pb2
 
@@ -75,6 +76,9 @@ def _admit(
         raise CallRefusedError(
             grpc.StatusCode.UNAUTHENTICATED, "a valid bearer token is required (authorization)"
         )
+    record = current_call.get()
+    if record is not None:  # the access log names the caller, even one refused below
+        record.principal = identity.name
     if not identity.may_call(method):
         raise CallRefusedError(
             grpc.StatusCode.PERMISSION_DENIED,

@@ -7,9 +7,11 @@ import gc
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from service.api.server import start_server
 from service.app.application import utc_now
@@ -17,11 +19,15 @@ from service.bootstrap import open_application, open_read_models
 from service.cli.common import existing_ledger, storage_of
 from service.config import serve_config
 from service.logs import configure_logging
+from service.telemetry.tracing_settings import TraceSettingsError, tracing_from_environment
 from service.workers.case_warnings import CaseWarner
 from service.workers.claim_forfeiter import ClaimForfeiter
 from service.workers.digest_log import DigestLog
 from service.workers.period_closer import PeriodCloser
 from service.workers.projection_process import ProjectionProcess
+
+if TYPE_CHECKING:
+    from service.telemetry.tracing import Tracing
 
 logger = logging.getLogger("sla_ledger")
 PARENT_POLL_SECONDS = 0.5
@@ -37,10 +43,11 @@ def serve(arguments: argparse.Namespace) -> int:
     # signal arriving at any time, even during start-up, waits for sigwait below: no handler
     # runs in the middle of other code, and none is missed.
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    tracing = _tracing()  # its export thread starts here, after the mask
     storage = storage_of(config.database_url)
     app = open_application(storage, max_clock_skew=timedelta(seconds=config.max_clock_skew_seconds))
     read_models = open_read_models(app, storage)
-    running = start_server(app, config, read_models=read_models)
+    running = start_server(app, config, read_models=read_models, tracing=tracing)
     projection_process = None
     if config.projections == "on":
         read_models.start()
@@ -90,6 +97,8 @@ def serve(arguments: argparse.Namespace) -> int:
     running.stop(config.shutdown_grace_seconds)
     if projection_process is not None:
         projection_process.stop()
+    if tracing is not None:
+        tracing.shutdown()
     return 0
 
 
@@ -97,6 +106,7 @@ def project(arguments: argparse.Namespace) -> int:
     """Keep the read models current until SIGTERM or SIGINT (a separate worker)."""
     configure_logging(arguments.log_level)
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    tracing = _tracing()
     storage = existing_ledger(arguments)
     app = open_application(storage)
     read_models = open_read_models(app, storage)
@@ -108,7 +118,18 @@ def project(arguments: argparse.Namespace) -> int:
     logger.info("shutting down", extra={"signal": signal.Signals(received).name})
     read_models.stop()
     app.close()
+    if tracing is not None:
+        tracing.shutdown()
     return 0
+
+
+def _tracing() -> Tracing | None:
+    """The tracing the OTEL_* variables ask for; exit 2 with the reason for one not understood."""
+    try:
+        return tracing_from_environment(os.environ)
+    except TraceSettingsError as error:
+        print(f"sla-ledger: {error}", file=sys.stderr)  # noqa: T201 - before any log exists
+        raise SystemExit(2) from None
 
 
 def _exit_with_parent(parent_pid: int) -> None:

@@ -22,10 +22,12 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 
 from domain.identifiers import agreement_stream
+from projections.tracing_spans import span
 from service.store.case_index import CaseRow, row_of
 from service.store.chain_sql import ChainSQL, values
 from service.store.chain_store import adopt, chain_head, chain_inserted, check_before_append
@@ -129,7 +131,10 @@ class LedgerRecorder(ApplicationRecorder):
         """Append events and their extras in one transaction; their positions."""
         if not stored_events and not self.empty_appends_checked:
             return []
-        with self._transaction(commit=True) as c:
+        with (
+            span("ledger.store.append", events=len(stored_events)),
+            self._transaction(commit=True) as c,
+        ):
             head: Digest | None = None
             if not self.locks_at_first_write:
                 self._lock_for_writes(c)
@@ -160,6 +165,36 @@ class LedgerRecorder(ApplicationRecorder):
                 c.execute(self.ledger_sql.insert_request, request_row(request, positions))
             self._appended(c)
         return positions
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        """One stream's events (the library's read of an aggregate), in a span."""
+        with span("ledger.store.select_events"):
+            return super().select_events(  # type: ignore[safe-super]
+                originator_id, gt=gt, lte=lte, desc=desc, limit=limit
+            )
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """A stretch of the log (the library's read), in a span."""
+        with span("ledger.store.select_notifications", limit=limit):
+            return super().select_notifications(  # type: ignore[safe-super]
+                start, limit, stop, topics, inclusive_of_start=inclusive_of_start
+            )
 
     def command_record(self, key: str) -> CommandRecord | None:
         """What the command stored under this request key appended, if one was carried out."""
@@ -214,7 +249,10 @@ class LedgerRecorder(ApplicationRecorder):
         self, stream_ids: Sequence[str], excluding: Collection[int] = ()
     ) -> list[Notification]:
         """Notifications of the named streams but those at the excluded positions, in log order."""
-        with self._transaction(commit=False) as c:
+        with (
+            span("ledger.store.select_stream_notifications", streams=len(stream_ids)),
+            self._transaction(commit=False) as c,
+        ):
             rows = self._rows_among(
                 c, self.ledger_sql.select_streams, stream_ids, sorted(excluding)
             )
@@ -226,7 +264,10 @@ class LedgerRecorder(ApplicationRecorder):
     ) -> list[Notification]:
         """Notifications of one agreement's streams from position start, in log order."""
         own, low, high = agreement_streams(agreement_id)
-        with self._transaction(commit=False) as c:
+        with (
+            span("ledger.store.select_agreement_notifications", limit=limit),
+            self._transaction(commit=False) as c,
+        ):
             # Ranges of the stream-name index, not a scan of the whole log.
             c.execute(self.ledger_sql.select_agreement, [own, low, high, start, limit])
             return [self._notification(row) for row in c.fetchall()]

@@ -1,0 +1,1 @@
+"""Operational telemetry of the server: metrics and traces, each off unless configured."""
