@@ -40,7 +40,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy domain projections service reports portal tools tests bench clients/python/src clients/python/tests
+	$(BIN)/mypy domain projections service reports portal interchange tools tests bench clients/python/src clients/python/tests
 
 ## stubs: regenerate service/generated and the client's stubs from proto/
 stubs: $(STAMP)

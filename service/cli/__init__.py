@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from reports.cli import add_report_arguments, run_report
 from service.cli.ledger_checks import adopt_chain, verify_ledger
 from service.cli.maintenance import export_credits, hash_token, rebuild_projections
+from service.cli.openslo_command import add_openslo_command, openslo
 from service.cli.portal_command import add_portal_command, portal
 from service.cli.running import project, serve
 from service.config import add_serve_arguments, command_log_level
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--currency", help="only this currency")
             command.add_argument("--output", help="CSV file to write; - or absent for stdout")
     add_portal_command(commands)
+    add_openslo_command(commands)
     return parser
 
 
@@ -116,5 +118,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export-credits": export_credits,
         "portal": portal,
         "report": run_report,
+        "openslo": openslo,
     }
     return commands[arguments.command](arguments)
