@@ -66,7 +66,7 @@ def test_reports_and_the_portal_reach_the_ledger_only_through_its_api() -> None:
     generated stubs (and each other), never the domain, the store, the application or the read
     models."""
     allowed = ("reports", "portal", "service.generated")
-    project = ("domain", "projections", "service", "reports", "portal")
+    project = ("domain", "projections", "service", "reports", "portal", "interchange")
     offending = [
         f"{path.relative_to(ROOT)} imports {module}"
         for folder in ("reports", "portal")
@@ -75,4 +75,22 @@ def test_reports_and_the_portal_reach_the_ledger_only_through_its_api() -> None:
         if module.split(".")[0] in project
         and not any(module == a or module.startswith(f"{a}.") for a in allowed)
     ]
+    assert offending == []
+
+
+def test_interchange_reaches_the_ledger_only_through_its_api() -> None:
+    """interchange/ (OpenSLO in and out) maps the API's messages: of the project it imports only
+    the generated stubs and the reports' connection (a client of the API), never the domain,
+    the store, the application or the read models."""
+    allowed = ("interchange", "service.generated", "reports.connection")
+    project = ("domain", "projections", "service", "reports", "portal", "interchange")
+    paths = sorted(ROOT.joinpath("interchange").rglob("*.py"))
+    offending = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in paths
+        for module in _imported_modules(path)
+        if module.split(".")[0] in project
+        and not any(module == a or module.startswith(f"{a}.") for a in allowed)
+    ]
+    assert paths, "no interchange modules found"
     assert offending == []
