@@ -64,6 +64,7 @@ class AccessLogInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         def logged(request: Any, context: grpc.ServicerContext) -> Any:
             started = time.perf_counter()
             record = call_record()
+            record.bytes_in = request_size(request)
             try:
                 return serialize(inner(request, context), context)
             finally:
@@ -71,7 +72,7 @@ class AccessLogInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
                 self._log(method, code, started, request, context, record)
 
         return grpc.unary_unary_rpc_method_handler(
-            logged, request_deserializer=_measured(handler.request_deserializer)
+            logged, request_deserializer=handler.request_deserializer
         )
 
     def _logged_stream(self, handler: Any, method: str) -> Any:
@@ -84,6 +85,10 @@ class AccessLogInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
             started = time.perf_counter()
             record = call_record()
             responses = 0
+            if handler.stream_stream:
+                request_or_iterator = _counted(request_or_iterator, record)
+            else:
+                record.bytes_in = request_size(request_or_iterator)
             try:
                 for response in inner(request_or_iterator, context):
                     data = serialize(response, context)
@@ -101,7 +106,7 @@ class AccessLogInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
             if handler.unary_stream
             else grpc.stream_stream_rpc_method_handler
         )
-        return wrap(logged, request_deserializer=_measured(handler.request_deserializer))
+        return wrap(logged, request_deserializer=handler.request_deserializer)
 
     def _log(
         self,
@@ -149,14 +154,20 @@ def _printable(text: str) -> bool:
     return 0 < len(text) <= MAX_REQUEST_ID_CHARACTERS and all(" " <= c <= "~" for c in text)
 
 
-def _measured(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], Any]:
-    """The deserializer, adding each request message's size to the call's record."""
+def request_size(message: Any) -> int:
+    """A request message's serialized size (gRPC decodes it in another thread, out of the
+    call's context, so the size is taken from the decoded message)."""
+    if isinstance(message, bytes):
+        return len(message)
+    byte_size = getattr(message, "ByteSize", None)
+    return int(byte_size()) if callable(byte_size) else 0
 
-    def decode(data: bytes) -> Any:
-        call_record().bytes_in += len(data)
-        return data if deserialize is None else deserialize(data)
 
-    return decode
+def _counted(requests: Iterator[Any], record: CallRecord) -> Iterator[Any]:
+    """The request stream, each message's size added to the record."""
+    for request in requests:
+        record.bytes_in += request_size(request)
+        yield request
 
 
 def _serializer(handler: Any, method: str, max_bytes: int) -> Callable[[Any, Any], bytes]:

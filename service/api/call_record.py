@@ -11,7 +11,7 @@ class CallRecord:
     """One call's caller and sizes, filled in while it runs and logged when it ends."""
 
     principal: str = ""  # the bearer token's name; "" without tokens
-    bytes_in: int = 0  # serialized request bytes (the sum over a request stream)
+    bytes_in: int = 0  # the request's serialized size (the sum over a request stream)
     bytes_out: int = 0  # serialized response bytes (the sum over a response stream)
 
 

@@ -22,7 +22,14 @@ UNDECODABLE = "the request is not a valid protobuf message of its type"
 
 
 class _Undecodable:
-    """Stands for a request that could not be parsed."""
+    """Stands for a request that could not be parsed, and knows its size (the access log's)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+
+    def ByteSize(self) -> int:  # noqa: N802 - the name protobuf messages give their size
+        """The request's size in bytes, as received."""
+        return self._size
 
 
 def add_ledger_service(servicer: Any, server: grpc.Server, tokens: TokenBook | None = None) -> None:
@@ -57,7 +64,7 @@ def _decoder(request_class: type[Message]) -> Callable[[bytes], Any]:
         try:
             return request_class.FromString(data)
         except DecodeError:
-            return _Undecodable()
+            return _Undecodable(len(data))
 
     return decode
 
