@@ -18,6 +18,7 @@ from domain.errors import (
     FailedPreconditionError,
     FieldViolation,
     NotFoundError,
+    Reason,
     Violations,
 )
 from domain.exclusion_checks import exclusion_violations
@@ -27,6 +28,7 @@ from domain.exclusion_standing import RecordedExclusion, counted_exclusions
 from domain.exclusions import Exclusion
 from domain.identifiers import agreement_stream
 from domain.period_labels import check_period_label
+from domain.resource_names import agreement_name
 from domain.terms import MAX_TEXT_LENGTH, AgreementTerms, is_aware
 
 
@@ -345,7 +347,8 @@ class Agreement(BaseAggregate[str]):
         if self.termination is not None:
             raise FailedPreconditionError(
                 f"agreement {self.agreement_id} was terminated "
-                f"(effective {self.termination.effective_at.isoformat()}) and cannot be {verb}"
+                f"(effective {self.termination.effective_at.isoformat()}) and cannot be {verb}",
+                reason=Reason.AGREEMENT_TERMINATED,
             )
 
     def terms_in_force(self, as_of: datetime) -> TermsVersion:
@@ -363,7 +366,9 @@ class Agreement(BaseAggregate[str]):
         """The agreement as it stood at as_of; NotFoundError before it was signed."""
         if as_of < self.signed_at:
             raise NotFoundError(
-                f"agreement {self.agreement_id} was not yet signed at {as_of.isoformat()}"
+                f"agreement {self.agreement_id} was not yet signed at {as_of.isoformat()}",
+                resource_type="agreement",
+                resource_name=agreement_name(self.agreement_id),
             )
         return AgreementStanding(
             agreement_id=self.agreement_id,

@@ -24,6 +24,7 @@ from domain.errors import NotFoundError, Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.input_ranges import labels_problem
 from domain.objectives import PAUSE_REASONS
+from domain.resource_names import agreement_name
 
 _LABELLED = (MilestoneKind.OPENED, MilestoneKind.RELABELED)
 _OPEN, _PAUSED, _RESOLVED, _CANCELLED = "open", "paused", "resolved", "cancelled"
@@ -155,7 +156,11 @@ def validate_case_batch(
     malformed, beyond latest_us (the recording instant plus the clock skew allowed), or leaving
     its case's timeline out of order. recorded holds each case's milestones in record order."""
     if not agreement_exists:
-        raise NotFoundError(f"agreement {agreement_id} does not exist")
+        raise NotFoundError(
+            f"agreement {agreement_id} does not exist",
+            resource_type="agreement",
+            resource_name=agreement_name(agreement_id),
+        )
     violations = Violations()
     if not batch:
         violations.add("milestones", "at least one milestone is required")

@@ -40,11 +40,26 @@ class SettlementOrder:
     amount: Money
 
 
-def current_credit(stream: Sequence[PeriodEvent], name: str) -> CreditState:
+@dataclass(frozen=True)
+class CreditName:
+    """A credit as refusals name it: in words, and by its relative name (ResourceInfo)."""
+
+    words: str
+    resource_name: str
+
+    def __str__(self) -> str:
+        return self.words
+
+
+def current_credit(stream: Sequence[PeriodEvent], name: CreditName) -> CreditState:
     """The credit of a period stream; NotFoundError when the period was never closed,
     FailedPreconditionError when it has no credit. name says which credit, for the refusal."""
     if not stream:
-        raise NotFoundError(f"{name} is not closed: it has no credit yet")
+        raise NotFoundError(
+            f"{name} is not closed: it has no credit yet",
+            resource_type="credit",
+            resource_name=name.resource_name,
+        )
     state = credit_state(stream)
     if state is None:
         raise FailedPreconditionError(f"{name} has no credit")
@@ -56,7 +71,7 @@ def claim(
     claim_reference: str,
     evidence: str,
     recorded_at: datetime,
-    name: str,
+    name: CreditName,
 ) -> CreditClaimed:
     """The claim of a credit's whole eligible amount; FAILED_PRECONDITION when the credit need
     not be claimed, its deadline has passed, nothing is eligible, or less than the minimum."""
@@ -97,7 +112,7 @@ def decide(
     approved: Money | None,
     reason: str,
     recorded_at: datetime,
-    name: str,
+    name: CreditName,
     *,
     dispute_id: str = "",
 ) -> ClaimDecided:
@@ -139,7 +154,7 @@ def settle(
     stream: Sequence[PeriodEvent],
     orders: Sequence[SettlementOrder],
     recorded_at: datetime,
-    name: str,
+    name: CreditName,
 ) -> list[CreditSettled]:
     """The settlements of one credit, in order: each in its currency, never more than approved
     and not settled yet, a settlement id once per credit (ALREADY_EXISTS)."""

@@ -20,6 +20,7 @@ from domain.period_history import ClosedResult, closed_result
 from domain.period_results import TerminationRightGranted
 from domain.period_walk import PeriodWindow, current_windows
 from domain.periods import period_containing
+from domain.resource_names import objective_name
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,11 @@ def compliance_report(
         if objective_id is None or o.objective_id == objective_id
     )
     if objective_id is not None and not objectives:
-        raise NotFoundError(f"agreement has no objective {objective_id!r} at {as_of.isoformat()}")
+        raise NotFoundError(
+            f"agreement has no objective {objective_id!r} at {as_of.isoformat()}",
+            resource_type="objective",
+            resource_name=objective_name(history.agreement.agreement_id, objective_id),
+        )
     breaches, credits, rights = _closed_results(history, as_of, objective_id)
     return ComplianceReport(
         agreement_id=history.agreement.agreement_id,

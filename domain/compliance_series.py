@@ -37,6 +37,7 @@ from domain.exclusions import ExcludedSpans
 from domain.instants import to_epoch_us
 from domain.period_walk import PeriodWindow, period_at
 from domain.periods import period_containing
+from domain.resource_names import objective_name
 from domain.target_line import local_days
 from domain.terms import Objective
 from domain.window_evaluation import evaluate_window
@@ -124,7 +125,9 @@ def series_window(
     agreement = history.agreement
     if agreement.standing_at(period_instant).terms.terms.objective(objective_id) is None:
         raise NotFoundError(
-            f"agreement has no objective {objective_id!r} at {period_instant.isoformat()}"
+            f"agreement has no objective {objective_id!r} at {period_instant.isoformat()}",
+            resource_type="objective",
+            resource_name=objective_name(agreement.agreement_id, objective_id),
         )
     window = period_at(agreement, objective_id, period_instant)
     if window is not None:

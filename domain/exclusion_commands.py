@@ -14,6 +14,7 @@ from domain.errors import (
 from domain.exclusion_standing import ExclusionStanding, RecordedExclusion
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.input_ranges import shown
+from domain.resource_names import exclusion_name
 from domain.terms import AgreementTerms
 
 
@@ -45,7 +46,9 @@ def exclusion_for(
     found = next((r for r in recorded if r.exclusion.exclusion_id == exclusion_id), None)
     if found is None:
         raise NotFoundError(
-            f"agreement {agreement.agreement_id} has no exclusion {shown(exclusion_id)}"
+            f"agreement {agreement.agreement_id} has no exclusion {shown(exclusion_id)}",
+            resource_type="exclusion",
+            resource_name=exclusion_name(agreement.agreement_id, exclusion_id),
         )
     terms = agreement.current_terms.terms
     if not terms.is_service_sla:

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 from domain.agreement import Agreement, replay_agreement
 from domain.agreement_history import AgreementHistory, fold_history
 from domain.errors import NotFoundError
+from domain.resource_names import agreement_name
 
 
 class Recorded(Protocol):
@@ -43,9 +44,21 @@ def known_by(events: Iterable[_E], known_at: datetime) -> Iterator[_E]:
 def history_known_at(events: Iterable[Any], known_at: datetime) -> AgreementHistory:
     """The history folded from an agreement's events (in log order) recorded by known_at;
     NotFoundError when no agreement was recorded by then."""
-    history = fold_history(known_by(events, known_at))
+    seen: list[str] = []
+
+    def noting_the_agreement(events: Iterable[Any]) -> Iterator[Any]:
+        for event in events:
+            if not seen and isinstance(getattr(event, "agreement_id", None), str):
+                seen.append(event.agreement_id)
+            yield event
+
+    history = fold_history(known_by(noting_the_agreement(events), known_at))
     if history is None:
-        raise NotFoundError(f"no agreement was recorded by {known_at.isoformat()}")
+        raise NotFoundError(
+            f"no agreement was recorded by {known_at.isoformat()}",
+            resource_type="agreement",
+            resource_name=agreement_name(seen[0] if seen else ""),
+        )
     return history
 
 

@@ -25,6 +25,7 @@ from domain.identifiers import IDENTIFIER_RULE, is_identifier, measurement_strea
 from domain.input_ranges import labels_problem
 from domain.instants import MICROSECONDS_PER_DAY, from_epoch_us
 from domain.objectives import Indicator
+from domain.resource_names import agreement_name
 
 MAX_BATCH_SIZE = 50_000
 _COUNTED = (Indicator.RATIO, Indicator.TIME_SLICES, Indicator.COUNT_LIMIT)
@@ -99,7 +100,11 @@ def validate_batch(
     """Refuse the whole batch when the agreement or any reading is unknown or malformed, or
     observed after latest_us (the recording instant plus the clock skew allowed)."""
     if agreement is None:
-        raise NotFoundError(f"agreement {agreement_id} does not exist")
+        raise NotFoundError(
+            f"agreement {agreement_id} does not exist",
+            resource_type="agreement",
+            resource_name=agreement_name(agreement_id),
+        )
     violations = Violations()
     if not batch:
         violations.add("measurements", "at least one measurement is required")

@@ -18,6 +18,7 @@ from domain.errors import NotFoundError
 from domain.known_at import history_known_at, known_by
 from domain.period_results import PeriodEvent
 from domain.period_walk import PeriodWindow
+from domain.resource_names import subscription_name, tier_name
 from domain.subscriber_views import subscriber_history, tier_history
 from domain.subscriptions import Subscription, replay_subscription
 from domain.window_evaluation import evaluate_window
@@ -77,9 +78,14 @@ def subscriber_view(
 ) -> AgreementHistory:
     """A subscriber's view of a service SLA from the service's events (in log order; period
     events of other subscribers are left out) and its subscription's, as of known_at."""
-    subscription = replay_subscription(list(known_by(subscription_events, known_at)))
+    recorded = list(subscription_events)
+    subscription = replay_subscription(list(known_by(recorded, known_at)))
     if subscription is None:
-        raise NotFoundError(f"no subscription was recorded by {known_at.isoformat()}")
+        raise NotFoundError(
+            f"no subscription was recorded by {known_at.isoformat()}",
+            resource_type="subscription",
+            resource_name=_subscription_name(recorded),
+        )
     customer_id = subscription.customer_id
     own = (e for e in events if not isinstance(e, PeriodEvent) or e.customer_id == customer_id)
     return subscriber_history(history_known_at(own, known_at), subscription)
@@ -93,7 +99,11 @@ def tier_view(
     own = (e for e in events if not isinstance(e, PeriodEvent) or not e.customer_id)
     history = history_known_at(own, known_at)
     if history.agreement.terms_in_force(instant).terms.tier(tier_id) is None:
-        raise NotFoundError(f"the service has no tier {tier_id!r} at {instant.isoformat()}")
+        raise NotFoundError(
+            f"the service has no tier {tier_id!r} at {instant.isoformat()}",
+            resource_type="tier",
+            resource_name=tier_name(history.agreement.agreement_id, tier_id),
+        )
     return tier_history(history, tier_id)
 
 
@@ -109,3 +119,11 @@ def replay_series(
     to as_of) from its events (in log order), as of known_at: one evaluation per point."""
     history = history_known_at(events, known_at)
     return series_from_history(history, objective_id, period_instant, as_of, step)
+
+
+def _subscription_name(recorded: list[Subscription.Event]) -> str:
+    """The relative name of the subscription whose events these are ("" when there are none)."""
+    first = recorded[0] if recorded else None
+    if isinstance(first, Subscription.Subscribed):
+        return subscription_name(first.agreement_id, first.customer.party_id)
+    return ""

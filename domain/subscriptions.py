@@ -24,6 +24,7 @@ from domain.agreement import Agreement
 from domain.errors import (
     FailedPreconditionError,
     FieldViolation,
+    Reason,
     Violations,
 )
 from domain.identifiers import IDENTIFIER_RULE, is_identifier, subscription_stream
@@ -226,7 +227,8 @@ class Subscription(BaseAggregate[str]):
         if self.ended_at is not None:
             raise FailedPreconditionError(
                 f"the subscription of {self.customer_id} to {self.agreement_id} ended "
-                f"({self.ended_at.isoformat()}) and cannot be {verb}"
+                f"({self.ended_at.isoformat()}) and cannot be {verb}",
+                reason=Reason.SUBSCRIPTION_ENDED,
             )
 
 
@@ -247,7 +249,8 @@ def _refuse_unless_open_service(service: Agreement) -> None:
     if service.termination is not None:
         raise FailedPreconditionError(
             f"service SLA {service.agreement_id} was terminated "
-            f"(effective {service.termination.effective_at.isoformat()})"
+            f"(effective {service.termination.effective_at.isoformat()})",
+            reason=Reason.AGREEMENT_TERMINATED,
         )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import grpc
 
 from service.api.call_record import CallRecord, call_record, current_call
+from service.api.errors import refuse_reply_too_large
 from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES
 
 logger = logging.getLogger("sla_ledger.server")
@@ -182,11 +183,7 @@ def _serializer(handler: Any, method: str, max_bytes: int) -> Callable[[Any, Any
                 "reply too large",
                 extra={"method": method, "bytes": len(data), "max_message_bytes": max_bytes},
             )
-            context.abort(
-                grpc.StatusCode.RESOURCE_EXHAUSTED,
-                f"the reply takes {len(data)} bytes, more than the {max_bytes} this server "
-                "sends (--max-message-bytes); ask for less, e.g. a smaller page",
-            )
+            refuse_reply_too_large(len(data), max_bytes, context)
         call_record().bytes_out += len(data)
         return data
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from domain.errors import LedgerError
+from domain.errors import LedgerError, Reason
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 
 COMMANDS = frozenset(
@@ -122,6 +122,8 @@ current_identity: ContextVar[Identity | None] = ContextVar("current_identity", d
 
 class PermissionDeniedError(LedgerError):
     """The caller's role or customer scope does not allow this."""
+
+    reason = Reason.OUTSIDE_TOKEN_SCOPE
 
 
 class TokenFileError(ValueError):

@@ -1,4 +1,6 @@
-"""The one place where failures become gRPC status codes."""
+"""The one place where failures become gRPC status codes, each with a google.rpc.Status whose
+details carry an ErrorInfo (domain sla.ledger.v1, reason an ErrorReason name), and ResourceInfo,
+RetryInfo or BadRequest where they apply (docs/errors.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any, NoReturn
 import grpc
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
+from google.protobuf.duration_pb2 import Duration
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -20,6 +23,7 @@ from domain.errors import (
     LedgerError,
     NotFoundError,
     ProjectionBehindError,
+    Reason,
     VersionConflictError,
 )
 from service.api.auth import PermissionDeniedError
@@ -40,6 +44,28 @@ STATUS_OF: dict[type[LedgerError], int] = {
     LogUnreadableError: code_pb2.DATA_LOSS,
 }
 
+ERROR_DOMAIN = "sla.ledger.v1"
+# How long RetryInfo tells a caller to wait before trying again, by reason; the other reasons
+# carry no RetryInfo (retrying the same request cannot help, or needs someone to act first).
+# A lost race (CONCURRENT_WRITE) clears as soon as the winner committed: a short wait. The store
+# and a stopping server take longer to come back; a full stream table frees as streams end.
+RETRY_DELAY_SECONDS: dict[Reason, float] = {
+    Reason.CONCURRENT_WRITE: 0.1,
+    Reason.STORAGE_UNAVAILABLE: 1.0,
+    Reason.SHUTTING_DOWN: 1.0,
+    Reason.TOO_MANY_STREAMS: 5.0,
+}
+# ErrorInfo.metadata keys of the ids a resource name holds, by the collection they follow.
+ID_KEY_OF_COLLECTION = {
+    "agreements": "agreement_id",
+    "cases": "case_id",
+    "objectives": "objective_id",
+    "tiers": "tier_id",
+    "subscriptions": "customer_id",
+    "disputes": "dispute_id",
+    "exclusions": "exclusion_id",
+    "periods": "period_label",
+}
 MAX_REPORTED_VIOLATIONS = 50
 MAX_MESSAGE_CHARACTERS = 1000
 STORAGE_FULL = "the ledger's storage is full; free or add space for the database, then retry"
@@ -64,59 +90,131 @@ def is_storage_full(error: BaseException) -> bool:
     return False
 
 
-# The BadRequest travels in a trailer, which clients cap at 8-16 KiB.
+# The details travel in a trailer, which clients cap at 8-16 KiB: the message (at most 1,000
+# characters), the BadRequest (at most about 6,000 bytes) and the ErrorInfo and ResourceInfo
+# (ids cut to 200 characters, names to 400) stay well within 8 KiB together.
 MAX_FIELD_CHARACTERS = 200
 MAX_DESCRIPTION_CHARACTERS = 300
 MAX_REPORTED_BYTES = 6000
+MAX_ID_CHARACTERS = 200
+MAX_NAME_CHARACTERS = 400
 
 
 def _cut(text: str, most: int) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
+def _bad_request(error: InvalidArgumentError) -> error_details_pb2.BadRequest:
+    bad_request = error_details_pb2.BadRequest()
+    size = 0
+    for v in error.violations[:MAX_REPORTED_VIOLATIONS]:
+        field = _cut(v.field, MAX_FIELD_CHARACTERS)
+        description = _cut(v.description, MAX_DESCRIPTION_CHARACTERS)
+        size += len(field.encode()) + len(description.encode())
+        if size > MAX_REPORTED_BYTES and bad_request.field_violations:
+            break
+        bad_request.field_violations.add(field=field, description=description)
+    left_out = len(error.violations) - len(bad_request.field_violations)
+    if left_out:
+        # Trailers are small (clients accept 8-16 KiB): name the first ones and count.
+        bad_request.field_violations.add(field="", description=f"and {left_out} more violations")
+    return bad_request
+
+
+def ids_of(resource_name: str) -> dict[str, str]:
+    """The ids a relative resource name holds, keyed for ErrorInfo.metadata:
+    "agreements/a/cases/c" gives {"agreement_id": "a", "case_id": "c"}."""
+    parts = resource_name.split("/")
+    return {
+        ID_KEY_OF_COLLECTION[collection]: _cut(value, MAX_ID_CHARACTERS)
+        for collection, value in zip(parts[::2], parts[1::2], strict=False)
+        if collection in ID_KEY_OF_COLLECTION and value
+    }
+
+
+def status_of(
+    code: int,
+    message: str,
+    reason: Reason,
+    *,
+    metadata: dict[str, str] | None = None,
+    details: tuple[Any, ...] = (),
+) -> status_pb2.Status:
+    """A google.rpc.Status: code, message (cut to fit), an ErrorInfo with the reason, then the
+    other details, and a RetryInfo when the reason has a retry delay."""
+    status = status_pb2.Status(code=code, message=_cut(message, MAX_MESSAGE_CHARACTERS))
+    info = error_details_pb2.ErrorInfo(reason=reason.value, domain=ERROR_DOMAIN)
+    info.metadata.update(metadata or {})
+    status.details.add().Pack(info)
+    for detail in details:
+        status.details.add().Pack(detail)
+    delay = RETRY_DELAY_SECONDS.get(reason)
+    if delay is not None:
+        retry = error_details_pb2.RetryInfo(retry_delay=Duration(nanos=0))
+        retry.retry_delay.FromNanoseconds(round(delay * 1e9))
+        status.details.add().Pack(retry)
+    return status
+
+
+def _ledger_status(error: LedgerError) -> status_pb2.Status:
+    code = STATUS_OF.get(type(error), code_pb2.FAILED_PRECONDITION)
+    if isinstance(error, InvalidArgumentError):
+        return status_of(code, str(error), error.reason, details=(_bad_request(error),))
+    if isinstance(error, NotFoundError):
+        name = _cut(error.resource_name, MAX_NAME_CHARACTERS)
+        resource = error_details_pb2.ResourceInfo(
+            resource_type=error.resource_type, resource_name=name
+        )
+        return status_of(code, str(error), error.reason, metadata=ids_of(name), details=(resource,))
+    return status_of(code, str(error), error.reason)
+
+
 def rich_status(error: Exception) -> grpc.Status:
-    """The status a failure is reported with; BadRequest details for invalid arguments."""
-    if isinstance(error, LedgerError):
-        code = STATUS_OF.get(type(error), code_pb2.FAILED_PRECONDITION)
-        message = str(error)
-        if len(message) > MAX_MESSAGE_CHARACTERS:
-            message = message[: MAX_MESSAGE_CHARACTERS - 1] + "…"
-        status = status_pb2.Status(code=code, message=message)
-        if isinstance(error, InvalidArgumentError):
-            bad_request = error_details_pb2.BadRequest()
-            size = 0
-            for v in error.violations[:MAX_REPORTED_VIOLATIONS]:
-                field = _cut(v.field, MAX_FIELD_CHARACTERS)
-                description = _cut(v.description, MAX_DESCRIPTION_CHARACTERS)
-                size += len(field.encode()) + len(description.encode())
-                if size > MAX_REPORTED_BYTES and bad_request.field_violations:
-                    break
-                bad_request.field_violations.add(field=field, description=description)
-            left_out = len(error.violations) - len(bad_request.field_violations)
-            if left_out:
-                # Trailers are small (clients accept 8-16 KiB): name the first ones and count.
-                bad_request.field_violations.add(
-                    field="", description=f"and {left_out} more violations"
-                )
-            status.details.add().Pack(bad_request)
+    """The status a failure is reported with: its code and message with the details above."""
+    if isinstance(error, CallRefusedError):
+        status = status_of(error.code.value[0], error.message, error.reason)
+    elif isinstance(error, LedgerError):
+        status = _ledger_status(error)
     elif is_storage_full(error):
-        status = status_pb2.Status(code=code_pb2.RESOURCE_EXHAUSTED, message=STORAGE_FULL)
+        status = status_of(code_pb2.RESOURCE_EXHAUSTED, STORAGE_FULL, Reason.STORAGE_FULL)
     elif isinstance(error, (OperationalError, InterfaceError)):
-        status = status_pb2.Status(
-            code=code_pb2.UNAVAILABLE, message="the event store is unavailable; retry later"
+        status = status_of(
+            code_pb2.UNAVAILABLE,
+            "the event store is unavailable; retry later",
+            Reason.STORAGE_UNAVAILABLE,
         )
     else:
-        status = status_pb2.Status(code=code_pb2.INTERNAL, message="internal error")
+        status = status_of(code_pb2.INTERNAL, "internal error", Reason.INTERNAL_ERROR)
     return rpc_status.to_status(status)
 
 
 class CallRefusedError(Exception):
-    """A call refused with a status code and message of its own, and no status details."""
+    """A call refused with a status code, message and reason of its own (not a LedgerError)."""
 
-    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+    def __init__(self, code: grpc.StatusCode, message: str, reason: Reason) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.reason = reason
+
+
+def abort_with(status: grpc.Status, context: grpc.ServicerContext) -> NoReturn:
+    """End the call with status, its google.rpc.Status in the trailers."""
+    context.set_trailing_metadata(status.trailing_metadata)
+    context.abort(status.code, status.details)
+    raise AssertionError("abort returned")  # pragma: no cover
+
+
+def refuse_reply_too_large(size: int, max_bytes: int, context: grpc.ServicerContext) -> NoReturn:
+    """End the call with RESOURCE_EXHAUSTED (REPLY_TOO_LARGE): its reply takes size bytes, more
+    than the max_bytes the server sends."""
+    refusal = CallRefusedError(
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        f"the reply takes {size} bytes, more than the {max_bytes} this server "
+        "sends (--max-message-bytes); ask for less, e.g. a smaller page",
+        Reason.REPLY_TOO_LARGE,
+    )
+    abort_with(rich_status(refusal), context)
 
 
 def end_call(method: str, error: Exception, context: grpc.ServicerContext) -> NoReturn:
@@ -124,15 +222,11 @@ def end_call(method: str, error: Exception, context: grpc.ServicerContext) -> No
 
     Call it while handling error (the log line carries its traceback).
     """
-    if isinstance(error, CallRefusedError):
-        context.abort(error.code, error.message)
     status = rich_status(error)
     failing = status.code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE)
-    if failing or is_storage_full(error):  # the operator's to see and fix
-        logger.exception("%s failed", method)
-    context.set_trailing_metadata(status.trailing_metadata)
-    context.abort(status.code, status.details)
-    raise AssertionError("abort returned")  # pragma: no cover
+    if not isinstance(error, CallRefusedError) and (failing or is_storage_full(error)):
+        logger.exception("%s failed", method)  # the operator's to see and fix
+    abort_with(status, context)
 
 
 def status_mapped(

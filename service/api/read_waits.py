@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import grpc
 
-from domain.errors import FailedPreconditionError, ProjectionBehindError
+from domain.errors import FailedPreconditionError, ProjectionBehindError, Reason
 from projections.read_models import ReadModels
 from service.api.mapping.read_models import audit_to_proto
 from service.app.event_log import EventLog
@@ -31,7 +31,9 @@ def log_at(event_log: EventLog, min_position: int, context: grpc.ServicerContext
 def enabled(read_models: ReadModels | None) -> ReadModels:
     """The server's read models; FAILED_PRECONDITION when it keeps none."""
     if read_models is None:
-        raise FailedPreconditionError("read models are not enabled on this server")
+        raise FailedPreconditionError(
+            "read models are not enabled on this server", reason=Reason.READ_MODELS_DISABLED
+        )
     return read_models
 
 

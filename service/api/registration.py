@@ -13,6 +13,7 @@ import grpc
 from google.protobuf import message_factory
 from google.protobuf.message import DecodeError, Message
 
+from domain.errors import Reason
 from service.api.auth import Identity, TokenBook, bearer_token, current_identity
 from service.api.call_record import current_call
 from service.api.errors import CallRefusedError
@@ -74,14 +75,18 @@ def _admit(
 ) -> Identity | None:
     """The caller's identity, or the call ends: bad request, no valid token, role too narrow."""
     if isinstance(request, _Undecodable):
-        raise CallRefusedError(grpc.StatusCode.INVALID_ARGUMENT, UNDECODABLE)
+        raise CallRefusedError(
+            grpc.StatusCode.INVALID_ARGUMENT, UNDECODABLE, Reason.UNDECODABLE_REQUEST
+        )
     if tokens is None:
         return None
     token = bearer_token(context.invocation_metadata() or ())
     identity = tokens.authenticate(token) if token else None
     if identity is None:
         raise CallRefusedError(
-            grpc.StatusCode.UNAUTHENTICATED, "a valid bearer token is required (authorization)"
+            grpc.StatusCode.UNAUTHENTICATED,
+            "a valid bearer token is required (authorization)",
+            Reason.INVALID_TOKEN,
         )
     record = current_call.get()
     if record is not None:  # the access log names the caller, even one refused below
@@ -90,6 +95,7 @@ def _admit(
         raise CallRefusedError(
             grpc.StatusCode.PERMISSION_DENIED,
             f"the {identity.role.value} role may not call {method}",
+            Reason.ROLE_FORBIDS_METHOD,
         )
     return identity
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import grpc
 
-from domain.errors import Violations
+from domain.errors import Reason, Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.input_ranges import shown
 from projections.log_source import LoggedEvent, LoggedNotification
@@ -108,11 +108,12 @@ class EventStreams:
             if not closed and not full:
                 self._open.add(stop)
         if closed:
-            raise CallRefusedError(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN)
+            raise CallRefusedError(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN, Reason.SHUTTING_DOWN)
         if full:
             raise CallRefusedError(
                 grpc.StatusCode.RESOURCE_EXHAUSTED,
                 f"at most {self._max_streams} event streams per server; retry later",
+                Reason.TOO_MANY_STREAMS,
             )
         try:
             if not context.add_callback(stop.set):
@@ -122,7 +123,7 @@ class EventStreams:
             with self._lock:
                 self._open.discard(stop)
         if self._closed and context.is_active():
-            raise CallRefusedError(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN)
+            raise CallRefusedError(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN, Reason.SHUTTING_DOWN)
 
     def close(self) -> None:
         """End every open stream promptly, and refuse new ones."""

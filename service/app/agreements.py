@@ -14,6 +14,7 @@ from domain.agreement import Agreement, AgreementStanding
 from domain.errors import NotFoundError, unknown_agreement
 from domain.identifiers import agreement_of_stream, agreement_stream, is_identifier
 from domain.known_at import agreement_known_at
+from domain.resource_names import agreement_name
 from service.app.event_log import EventLog
 
 
@@ -46,12 +47,18 @@ class Agreements:
     ) -> AgreementStanding:
         """The agreement in force at as_of, from the events recorded by known_at."""
         if not is_identifier(agreement_id):
-            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+            raise NotFoundError(
+                f"agreement {agreement_id!r} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(agreement_id),
+            )
         events = cast(Iterable[Agreement.Event], self._events.get(agreement_stream(agreement_id)))
         agreement = agreement_known_at(events, known_at)
         if agreement is None:
             raise NotFoundError(
-                f"agreement {agreement_id} was not recorded by {known_at.isoformat()}"
+                f"agreement {agreement_id} was not recorded by {known_at.isoformat()}",
+                resource_type="agreement",
+                resource_name=agreement_name(agreement_id),
             )
         return agreement.standing_at(as_of)
 

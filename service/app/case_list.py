@@ -23,6 +23,7 @@ from domain.case_timeline import case_state, sorted_timeline
 from domain.errors import FieldViolation, InvalidArgumentError, NotFoundError
 from domain.identifiers import is_identifier
 from domain.instants import from_epoch_us, to_epoch_us
+from domain.resource_names import agreement_name
 from domain.terms import AgreementTerms
 from service.app.case_views import CaseFilter, CasePage, CaseSummary
 
@@ -60,7 +61,11 @@ class CaseList:
         after = decode_case_token(page_token, agreement_id)
         agreement = self._app.agreements.find_agreement(agreement_id)
         if agreement is None:
-            raise NotFoundError(f"agreement {agreement_id} does not exist")
+            raise NotFoundError(
+                f"agreement {agreement_id} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(agreement_id),
+            )
         terms = agreement.current_terms.terms
         now_us = to_epoch_us(self._app.now())
         log = self._app.event_log

@@ -31,6 +31,7 @@ from domain.identifiers import agreement_stream, is_identifier
 from domain.instants import from_epoch_us, to_epoch_us
 from domain.known_at import agreement_known_at, recorded_by
 from domain.lateness import milestone_period_streams
+from domain.resource_names import agreement_name, case_name
 from projections.log_source import LoggedEvent
 from service.app.case_views import CaseView, RecordedCaseEvents, RecordedMilestone
 from service.app.commands import MAX_RECORDING_ATTEMPTS
@@ -117,14 +118,20 @@ class Cases:
         order, and the clock of each case objective of the terms in force at as_of whose label
         scope holds it. NotFoundError for an unknown agreement or case (at those instants)."""
         if not (is_identifier(agreement_id) and is_identifier(case_id)):
-            raise NotFoundError(f"case {case_id!r} of agreement {agreement_id!r} does not exist")
+            raise NotFoundError(
+                f"case {case_id!r} of agreement {agreement_id!r} does not exist",
+                resource_type="case",
+                resource_name=case_name(agreement_id, case_id),
+            )
         log = self._app.event_log
         head = log.head()
         own = log.stream_events({agreement_stream(agreement_id)}, head)
         agreement = agreement_known_at((cast(Agreement.Event, e) for _, e in own), known_at)
         if agreement is None:
             raise NotFoundError(
-                f"agreement {agreement_id} was not recorded by {known_at.isoformat()}"
+                f"agreement {agreement_id} was not recorded by {known_at.isoformat()}",
+                resource_type="agreement",
+                resource_name=agreement_name(agreement_id),
             )
         logged = log.case_events(agreement_id, [case_id], head).get(case_id, [])
         known = sorted(
@@ -135,7 +142,11 @@ class Cases:
         shown = [e for e in known if _event(e).occurred_at_us <= as_of_us]
         if not shown:
             when = "was not recorded by known_at" if not known else "was not opened by as_of"
-            raise NotFoundError(f"case {case_id} of agreement {agreement_id} {when}")
+            raise NotFoundError(
+                f"case {case_id} of agreement {agreement_id} {when}",
+                resource_type="case",
+                resource_name=case_name(agreement_id, case_id),
+            )
         timeline = [_event(e).milestone() for e in known]
         until_as_of = timeline[: len(shown)]
         terms = agreement.terms_in_force(as_of)

@@ -18,18 +18,20 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.claim_decisions import SettlementOrder, claim, decide, settle
+from domain.claim_decisions import CreditName, SettlementOrder, claim, decide, settle
 from domain.credit_lifecycle import CreditState, credit_state
 from domain.errors import (
     FieldViolation,
     InvalidArgumentError,
     LedgerError,
     NotFoundError,
+    Reason,
     VersionConflictError,
 )
 from domain.identifiers import IDENTIFIER_RULE, is_identifier, period_stream
 from domain.money import Money
 from domain.period_results import PeriodEvent
+from domain.resource_names import agreement_name, credit_name
 from domain.terms import AgreementTerms
 from service.store.command_requests import CommandRecord, CommandRequest
 from service.store.ledger_recorder import AppendExtras
@@ -56,6 +58,13 @@ class CreditKey:
             f"the credit of period {self.period_label} of objective {self.objective_id!r}"
             f"{whose} of agreement {self.agreement_id}"
         )
+
+    def name(self) -> CreditName:
+        """The credit in words and by its relative name, for refusals."""
+        resource = credit_name(
+            self.agreement_id, self.objective_id, self.period_label, self.customer_id
+        )
+        return CreditName(self.describe(), resource)
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,7 @@ class Claims:
             credit,
             expected_version,
             request,
-            lambda events, now: [claim(events, claim_reference, evidence, now, credit.describe())],
+            lambda events, now: [claim(events, claim_reference, evidence, now, credit.name())],
         )
 
     def decide(
@@ -116,7 +125,7 @@ class Claims:
             expected_version,
             request,
             lambda events, now: [
-                decide(events, approved, reason, now, credit.describe(), dispute_id=dispute_id)
+                decide(events, approved, reason, now, credit.name(), dispute_id=dispute_id)
             ],
         )
 
@@ -139,7 +148,7 @@ class Claims:
                 with self._answered_once(request):
                     for item in items:
                         _check_version(key, stream, item.expected_version)
-                    new = settle(stream, [i.order for i in items], now, key.describe())
+                    new = settle(stream, [i.order for i in items], now, key.name())
                 events.extend(new)
                 after.append([*stream, *new])
             try:
@@ -182,7 +191,11 @@ class Claims:
             if credit.agreement_id not in terms_of:
                 agreement = self._app.agreements.find_agreement(credit.agreement_id)
                 if agreement is None:
-                    raise NotFoundError(f"agreement {credit.agreement_id} does not exist")
+                    raise NotFoundError(
+                        f"agreement {credit.agreement_id} does not exist",
+                        resource_type="agreement",
+                        resource_name=agreement_name(credit.agreement_id),
+                    )
                 terms_of[credit.agreement_id] = agreement.current_terms.terms
             names.append(_stream_name(credit, terms_of[credit.agreement_id]))
         return names
@@ -230,7 +243,9 @@ def _stream_name(credit: CreditKey, terms: AgreementTerms) -> str:
     else:
         if credit.customer_id and credit.customer_id != terms.customer.party_id:
             raise NotFoundError(
-                f"agreement {credit.agreement_id} has no credits of customer {credit.customer_id}"
+                f"agreement {credit.agreement_id} has no credits of customer {credit.customer_id}",
+                resource_type="credit",
+                resource_name=credit.name().resource_name,
             )
         customer = ""
     return period_stream(credit.agreement_id, credit.objective_id, credit.period_label, customer)
@@ -241,7 +256,8 @@ def _check_version(credit: CreditKey, stream: Sequence[PeriodEvent], expected: i
     if expected is not None and expected != version:
         raise VersionConflictError(
             f"{credit.describe()} is at version {version}, not the expected {expected}; "
-            "read it again"
+            "read it again",
+            reason=Reason.EXPECTED_VERSION_MISMATCH,
         )
 
 

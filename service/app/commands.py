@@ -15,11 +15,13 @@ from domain.errors import (
     FieldViolation,
     InvalidArgumentError,
     NotFoundError,
+    Reason,
     VersionConflictError,
 )
 from domain.exclusions import Exclusion
 from domain.identifiers import is_identifier, subscription_stream
 from domain.period_results import PeriodEvent
+from domain.resource_names import agreement_name, subscription_name
 from domain.subscriptions import Subscription
 from domain.terms import AgreementTerms
 from projections.log_source import LoggedEvent
@@ -141,7 +143,11 @@ class Commands:
         for _ in range(MAX_RECORDING_ATTEMPTS):
             agreement = app.agreements.find_agreement(agreement_id)
             if agreement is None:
-                raise NotFoundError(f"agreement {agreement_id} does not exist")
+                raise NotFoundError(
+                    f"agreement {agreement_id} does not exist",
+                    resource_type="agreement",
+                    resource_name=agreement_name(agreement_id),
+                )
             plan = self._close_plan(agreement, until, limit)
             if not plan.events:
                 return ClosedPeriods([], False, 0)
@@ -205,7 +211,9 @@ class Commands:
         subscription = self._app.subscriptions.find(service.agreement_id, customer_id)
         if subscription is None:
             raise NotFoundError(
-                f"customer {customer_id} has no subscription to {service.agreement_id}"
+                f"customer {customer_id} has no subscription to {service.agreement_id}",
+                resource_type="subscription",
+                resource_name=subscription_name(service.agreement_id, customer_id),
             )
         return subscription
 
@@ -234,11 +242,16 @@ class Commands:
     def _agreement_for_change(self, agreement_id: str, expected_version: int | None) -> Agreement:
         agreement = self._app.agreements.find_agreement(agreement_id)
         if agreement is None:
-            raise NotFoundError(f"agreement {agreement_id} does not exist")
+            raise NotFoundError(
+                f"agreement {agreement_id} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(agreement_id),
+            )
         if expected_version is not None and expected_version != agreement.version:
             raise VersionConflictError(
                 f"agreement {agreement_id} is at version {agreement.version}, "
-                f"not the expected {expected_version}; read it again"
+                f"not the expected {expected_version}; read it again",
+                reason=Reason.EXPECTED_VERSION_MISMATCH,
             )
         return agreement
 
@@ -252,7 +265,11 @@ class Commands:
         for _ in range(MAX_RECORDING_ATTEMPTS):
             events = derive(app.now())
             if events is None:
-                raise NotFoundError(f"agreement {agreement_id} does not exist")
+                raise NotFoundError(
+                    f"agreement {agreement_id} does not exist",
+                    resource_type="agreement",
+                    resource_name=agreement_name(agreement_id),
+                )
             if not events:
                 return []
             try:

@@ -16,6 +16,7 @@ from domain.instants import to_epoch_us
 from domain.known_at import history_known_at
 from domain.oracle import replay_compliance
 from domain.period_walk import PeriodWindow, current_windows
+from domain.resource_names import agreement_name
 from service.app.case_compliance import case_window_results
 from service.app.event_log import EventLog
 from service.app.rollup_reads import RollupSource, rollup_results
@@ -130,7 +131,11 @@ class ComplianceQueries:
         """The replay oracle over every event of the agreement: the reference answer."""
         events = self._log.agreement_events(agreement_id)
         if not events:
-            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+            raise NotFoundError(
+                f"agreement {agreement_id!r} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(agreement_id),
+            )
         return replay_compliance(events, as_of, known_at, objective_id or None)
 
     def close_positions(self, report: ComplianceReport, head: int) -> dict[str, int]:
@@ -159,11 +164,19 @@ class ComplianceQueries:
         """The log's head, the agreement's own (position, event) pairs up to it, and the
         agreement after each of its events but exclusions (which never change its streams)."""
         if not is_identifier(agreement_id):
-            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+            raise NotFoundError(
+                f"agreement {agreement_id!r} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(agreement_id),
+            )
         head = self._log.head()
         own = self._log.stream_events({agreement_stream(agreement_id)}, head)
         if not own:
-            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+            raise NotFoundError(
+                f"agreement {agreement_id!r} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(agreement_id),
+            )
         events = [cast(Agreement.Event, e) for _, e in own]
         states = [
             replay_agreement(events[: i + 1])

@@ -39,6 +39,7 @@ from domain.measurements import Measurement
 from domain.oracle import subscriber_view, tier_view
 from domain.period_results import PeriodEvent
 from domain.period_walk import PeriodWindow
+from domain.resource_names import agreement_name, subscription_name
 from domain.rollup_sums import span_of, summarize_event
 from domain.series_rollups import reading_buckets, readings_in, rollup_tracks, segment_plans
 from domain.subscriber_views import visible_readings
@@ -156,7 +157,11 @@ class SeriesQueries:
         q = question
         events = self._log.agreement_events(q.agreement_id)
         if not events:
-            raise NotFoundError(f"agreement {q.agreement_id!r} does not exist")
+            raise NotFoundError(
+                f"agreement {q.agreement_id!r} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(q.agreement_id),
+            )
         if q.customer_id:
             stream = subscription_stream(q.agreement_id, q.customer_id)
             subscribed = [
@@ -164,7 +169,9 @@ class SeriesQueries:
             ]
             if not subscribed:
                 raise NotFoundError(
-                    f"customer {q.customer_id} has no subscription to {q.agreement_id}"
+                    f"customer {q.customer_id} has no subscription to {q.agreement_id}",
+                    resource_type="subscription",
+                    resource_name=subscription_name(q.agreement_id, q.customer_id),
                 )
             history = subscriber_view(events, subscribed, q.known_at)
         else:
@@ -174,10 +181,18 @@ class SeriesQueries:
     def _own_events(self, q: SeriesQuestion, head: int) -> Logged:
         """The agreement's own events (and the subscriber's subscription's) up to head."""
         if not is_identifier(q.agreement_id):
-            raise NotFoundError(f"agreement {q.agreement_id!r} does not exist")
+            raise NotFoundError(
+                f"agreement {q.agreement_id!r} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(q.agreement_id),
+            )
         own = self._log.stream_events({agreement_stream(q.agreement_id)}, head)
         if not own:
-            raise NotFoundError(f"agreement {q.agreement_id!r} does not exist")
+            raise NotFoundError(
+                f"agreement {q.agreement_id!r} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(q.agreement_id),
+            )
         if q.customer_id:
             subscribed: Logged = []
             if is_identifier(q.customer_id):
@@ -185,7 +200,9 @@ class SeriesQueries:
                 subscribed = self._log.stream_events({stream}, head)
             if not subscribed:
                 raise NotFoundError(
-                    f"customer {q.customer_id} has no subscription to {q.agreement_id}"
+                    f"customer {q.customer_id} has no subscription to {q.agreement_id}",
+                    resource_type="subscription",
+                    resource_name=subscription_name(q.agreement_id, q.customer_id),
                 )
             own = _merged(own, subscribed)
         return own

@@ -18,13 +18,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from domain.agreement import Agreement
-from domain.claim_decisions import decide
+from domain.claim_decisions import CreditName, decide
 from domain.credit_lifecycle import credit_state
 from domain.disputes import Dispute, DisputeSubject, Outcome, SubjectKind
-from domain.errors import FailedPreconditionError
+from domain.errors import FailedPreconditionError, Reason
 from domain.exclusion_standing import ExclusionStanding, RecordedExclusion
 from domain.identifiers import period_stream
 from domain.period_results import PeriodEvent
+from domain.resource_names import credit_name
 from domain.subscriptions import Subscription
 from service.app.recalculations import period_compensations
 
@@ -45,7 +46,9 @@ def check_subject_state(
         return
     events = _period_events(app, agreement, subject)
     if not events:
-        raise FailedPreconditionError(f"{_period(subject)} is not closed")
+        raise FailedPreconditionError(
+            f"{_period(subject)} is not closed", reason=Reason.PERIOD_NOT_CLOSED
+        )
     if subject.kind is SubjectKind.DENIED_CLAIM:
         state = credit_state(events)
         if state is None or not state.denied.amount > 0:
@@ -92,7 +95,13 @@ def _claim_approval(
     if state is None or not state.denied.amount > 0:
         return []
     decision = f"dispute {dispute.dispute_id} upheld: {reason}"
-    return [decide(events, None, decision, now, _period(subject), dispute_id=dispute.dispute_id)]
+    name = CreditName(
+        _period(subject),
+        credit_name(
+            agreement.agreement_id, subject.objective_id, subject.period_label, subject.customer_id
+        ),
+    )
+    return [decide(events, None, decision, now, name, dispute_id=dispute.dispute_id)]
 
 
 def _exclusion_effects(

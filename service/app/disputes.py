@@ -29,10 +29,12 @@ from domain.errors import (
     InvalidArgumentError,
     LedgerError,
     NotFoundError,
+    Reason,
     VersionConflictError,
     unknown_agreement,
 )
 from domain.identifiers import dispute_stream, dispute_stream_range, is_identifier
+from domain.resource_names import dispute_name
 from service.app.commands import MAX_RECORDING_ATTEMPTS
 from service.app.dispute_effects import check_subject_state, resolution_effects
 from service.store.command_requests import CommandRecord, CommandRequest
@@ -140,7 +142,11 @@ class Disputes:
                 (n.id, log.decode(n)) for n in log.stream_notifications([stream])
             )
         if record is None:
-            raise NotFoundError(f"agreement {agreement_id} has no dispute {dispute_id!r}")
+            raise NotFoundError(
+                f"agreement {agreement_id} has no dispute {dispute_id!r}",
+                resource_type="dispute",
+                resource_name=dispute_name(agreement_id, dispute_id),
+            )
         return record
 
     def of_agreement(self, agreement_id: str, up_to: int) -> list[DisputeRecord]:
@@ -218,11 +224,16 @@ class Disputes:
             except AggregateNotFoundError:
                 dispute = None
         if dispute is None:
-            raise NotFoundError(f"agreement {agreement_id} has no dispute {dispute_id!r}")
+            raise NotFoundError(
+                f"agreement {agreement_id} has no dispute {dispute_id!r}",
+                resource_type="dispute",
+                resource_name=dispute_name(agreement_id, dispute_id),
+            )
         if expected_version is not None and expected_version != dispute.version:
             raise VersionConflictError(
                 f"dispute {dispute_id} of {agreement_id} is at version {dispute.version}, not "
-                f"the expected {expected_version}; read it again"
+                f"the expected {expected_version}; read it again",
+                reason=Reason.EXPECTED_VERSION_MISMATCH,
             )
         return dispute
 

@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING
 from eventsourcing.persistence import IntegrityError
 
 from domain.agreement import Agreement
-from domain.errors import NotFoundError, VersionConflictError
+from domain.errors import NotFoundError, Reason, VersionConflictError
 from domain.exclusion_rules import needs_acknowledgement
 from domain.exclusions import Exclusion
 from domain.identifiers import measurement_stream_prefix, subscription_stream
 from domain.period_results import PeriodEvent
 from domain.periods import is_label_of, period_starting, periods_between
+from domain.resource_names import agreement_name, exclusion_name
 from domain.terms import PeriodUnit
 from service.app.recalculations import periods_compensations
 from service.store.command_requests import CommandRequest, with_outcome
@@ -139,7 +140,11 @@ class ExclusionAcknowledgements:
         acknowledgement or revocation not saved yet)."""
         recorded = agreement.recorded_exclusion(exclusion_id)
         if recorded is None:
-            raise NotFoundError(f"agreement {agreement.agreement_id} has no exclusion")
+            raise NotFoundError(
+                f"agreement {agreement.agreement_id} has no exclusion",
+                resource_type="exclusion",
+                resource_name=exclusion_name(agreement.agreement_id, exclusion_id),
+            )
         exclusion = recorded.exclusion
         is_service = agreement.current_terms.terms.is_service_sla
         subscription = None
@@ -162,11 +167,16 @@ class ExclusionAcknowledgements:
         for _ in range(MAX_RECORDING_ATTEMPTS):
             agreement = app.agreements.find_agreement(agreement_id)
             if agreement is None:
-                raise NotFoundError(f"agreement {agreement_id} does not exist")
+                raise NotFoundError(
+                    f"agreement {agreement_id} does not exist",
+                    resource_type="agreement",
+                    resource_name=agreement_name(agreement_id),
+                )
             if expected_version is not None and expected_version != agreement.version:
                 raise VersionConflictError(
                     f"agreement {agreement_id} is at version {agreement.version}, "
-                    f"not the expected {expected_version}; read it again"
+                    f"not the expected {expected_version}; read it again",
+                    reason=Reason.EXPECTED_VERSION_MISMATCH,
                 )
             now = max(app.now(), agreement.modified_on)
             if not change(agreement, now):

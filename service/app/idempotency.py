@@ -8,7 +8,7 @@ from typing import Protocol, TypeVar
 from google.protobuf.message import Message
 
 from domain.agreement import AgreementStanding, replay_agreement
-from domain.errors import AlreadyExistsError, FieldViolation, InvalidArgumentError
+from domain.errors import AlreadyExistsError, FieldViolation, InvalidArgumentError, Reason
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from service.app.event_log import EventLog
 from service.store.command_requests import (
@@ -81,7 +81,8 @@ class Idempotency:
         if not record.same_call(once):
             raise AlreadyExistsError(
                 f"request id {once.request_id!r} was used for a different call; "
-                "choose a new id for a new call"
+                "choose a new id for a new call",
+                reason=Reason.REQUEST_ID_REUSED,
             )
         return replay(record)
 

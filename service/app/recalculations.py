@@ -16,6 +16,7 @@ from domain.errors import FieldViolation, InvalidArgumentError, NotFoundError
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
 from domain.period_closing import recalculate_period
 from domain.period_results import PeriodClosed, PeriodEvent
+from domain.resource_names import period_name
 from domain.subscriber_views import subscriber_history
 from domain.subscriptions import Subscription
 from service.app.closing_plans import recalculation_history
@@ -64,7 +65,11 @@ def periods_compensations(
         if standing is None:
             whose = f" for customer {customer_id}" if customer_id else ""
             raise NotFoundError(
-                f"period {period_label} of objective {objective_id!r} is not closed{whose}"
+                f"period {period_label} of objective {objective_id!r} is not closed{whose}",
+                resource_type="period",
+                resource_name=period_name(
+                    agreement.agreement_id, objective_id, period_label, customer_id
+                ),
             )
         events.extend(recalculate_period(history, objective_id, period_label, recorded_at))
         closes[standing.closed.originator_id] = standing.closed

@@ -29,6 +29,7 @@ from domain.known_at import history_known_at, known_by
 from domain.oracle import replay_subscriber_compliance, replay_tier_compliance
 from domain.period_results import PeriodEvent
 from domain.period_walk import PeriodWindow, current_windows
+from domain.resource_names import agreement_name, subscription_name, tier_name
 from domain.rollup_sums import SpanSums
 from domain.subscriber_views import (
     CUSTOMER_LABEL,
@@ -155,7 +156,9 @@ class SubscriberCompliance:
         if subscription is None:
             raise NotFoundError(
                 f"customer {customer_id} had no subscription to {agreement_id} recorded by "
-                f"{known_at.isoformat()}"
+                f"{known_at.isoformat()}",
+                resource_type="subscription",
+                resource_name=subscription_name(agreement_id, customer_id),
             )
         history = history_known_at((e for _, e in _merged(own, results)), known_at)
         view = subscriber_history(history, subscription)
@@ -186,7 +189,11 @@ class SubscriberCompliance:
         )
         history = history_known_at(own_only, known_at)
         if history.agreement.terms_in_force(as_of).terms.tier(tier_id) is None:
-            raise NotFoundError(f"the service has no tier {tier_id!r} at {as_of.isoformat()}")
+            raise NotFoundError(
+                f"the service has no tier {tier_id!r} at {as_of.isoformat()}",
+                resource_type="tier",
+                resource_name=tier_name(agreement_id, tier_id),
+            )
         view = tier_history(history, tier_id)
         report = _report_from_rollups(
             self._log, view, "", objective_id, as_of, known_at, head, rollups
@@ -209,7 +216,11 @@ class SubscriberCompliance:
             e for e in events if isinstance(e, Subscription.Event) and e.originator_id == stream
         ]
         if not subscribed:
-            raise NotFoundError(f"customer {customer_id} has no subscription to {agreement_id}")
+            raise NotFoundError(
+                f"customer {customer_id} has no subscription to {agreement_id}",
+                resource_type="subscription",
+                resource_name=subscription_name(agreement_id, customer_id),
+            )
         return replay_subscriber_compliance(
             events, subscribed, as_of, known_at, objective_id or None
         )
@@ -230,18 +241,30 @@ class SubscriberCompliance:
     def _every_event(self, agreement_id: str) -> list[Any]:
         events = self._log.agreement_events(agreement_id)
         if not events:
-            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+            raise NotFoundError(
+                f"agreement {agreement_id!r} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(agreement_id),
+            )
         return events
 
     def _service_log(self, agreement_id: str) -> tuple[int, Logged, list[Agreement]]:
         """The log's head, the service's own (position, event) pairs up to it, and the service
         after each of its events but exclusions (which never change its streams)."""
         if not is_identifier(agreement_id):
-            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+            raise NotFoundError(
+                f"agreement {agreement_id!r} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(agreement_id),
+            )
         head = self._log.head()
         own = self._log.stream_events({agreement_stream(agreement_id)}, head)
         if not own:
-            raise NotFoundError(f"agreement {agreement_id!r} does not exist")
+            raise NotFoundError(
+                f"agreement {agreement_id!r} does not exist",
+                resource_type="agreement",
+                resource_name=agreement_name(agreement_id),
+            )
         events = [cast(Agreement.Event, e) for _, e in own]
         states = [
             replay_agreement(events[: i + 1])
@@ -258,7 +281,11 @@ class SubscriberCompliance:
             stream = subscription_stream(agreement_id, customer_id)
             logged = self._log.stream_events({stream}, head)
         if not logged:
-            raise NotFoundError(f"customer {customer_id} has no subscription to {agreement_id}")
+            raise NotFoundError(
+                f"customer {customer_id} has no subscription to {agreement_id}",
+                resource_type="subscription",
+                resource_name=subscription_name(agreement_id, customer_id),
+            )
         return logged
 
     def _own_results(self, agreement_id: str, customer_id: str, as_of: datetime) -> set[str]:

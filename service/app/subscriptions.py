@@ -28,11 +28,13 @@ from domain.errors import (
     FailedPreconditionError,
     LedgerError,
     NotFoundError,
+    Reason,
     VersionConflictError,
     unknown_agreement,
 )
 from domain.identifiers import is_identifier, subscription_stream
 from domain.known_at import recorded_by
+from domain.resource_names import subscription_name
 from domain.subscriptions import Subscription, replay_subscription
 from domain.terms import Fee, Party
 from service.store.command_requests import CommandRecord, CommandRequest
@@ -148,7 +150,9 @@ class Subscriptions:
         if subscription is None:
             raise NotFoundError(
                 f"customer {customer_id} had no subscription to {agreement_id} recorded by "
-                f"{known_at.isoformat()}"
+                f"{known_at.isoformat()}",
+                resource_type="subscription",
+                resource_name=subscription_name(agreement_id, customer_id),
             )
         return subscription
 
@@ -186,11 +190,16 @@ class Subscriptions:
     ) -> Subscription:
         subscription = self.find(agreement_id, customer_id)
         if subscription is None:
-            raise NotFoundError(f"customer {customer_id} has no subscription to {agreement_id}")
+            raise NotFoundError(
+                f"customer {customer_id} has no subscription to {agreement_id}",
+                resource_type="subscription",
+                resource_name=subscription_name(agreement_id, customer_id),
+            )
         if expected_version is not None and expected_version != subscription.version:
             raise VersionConflictError(
                 f"the subscription of {customer_id} to {agreement_id} is at version "
-                f"{subscription.version}, not the expected {expected_version}; read it again"
+                f"{subscription.version}, not the expected {expected_version}; read it again",
+                reason=Reason.EXPECTED_VERSION_MISMATCH,
             )
         return subscription
 
@@ -219,7 +228,8 @@ def _second_subscription(existing: Subscription, start: datetime) -> LedgerError
         return FailedPreconditionError(
             f"the subscription of {who} to {service} ended at {end.isoformat()}, before the "
             f"new start {start.isoformat()}: re-subscription after an end is not supported "
-            "(one subscription per customer per service)"
+            "(one subscription per customer per service)",
+            reason=Reason.SUBSCRIPTION_ENDED,
         )
     until = f"until {end.isoformat()}" if end is not None else "with no end"
     return AlreadyExistsError(

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from eventsourcing.persistence import StoredEvent
 
-from domain.errors import LedgerError
+from domain.errors import LedgerError, Reason
 from service.store.chain_sql import ChainSQL
 from service.store.ledger_chain import (
     GENESIS,
@@ -35,6 +35,8 @@ ADOPTION_PAGE = 1000
 class LedgerTamperedError(LedgerError):
     """The log holds events the hash chain does not cover, or chain rows without their events:
     something wrote to the database around the ledger. Appends are refused."""
+
+    reason = Reason.LEDGER_TAMPERED
 
 
 class AdoptionRefusedError(LedgerError):

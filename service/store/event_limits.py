@@ -19,7 +19,7 @@ from typing import Any
 
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from domain.errors import FailedPreconditionError, Violations
+from domain.errors import FailedPreconditionError, Reason, Violations
 from domain.event_sizes import MAX_EVENT_BYTES, PAYLOAD_BYTES
 
 MIN_MAX_MESSAGE_BYTES = 1024 * 1024
@@ -67,6 +67,7 @@ class BoundedMapper(Mapper[str]):
         if len(stored.state) > MAX_EVENT_BYTES:
             raise FailedPreconditionError(
                 f"a {type(domain_event).__name__} event would take {len(stored.state)} bytes, "
-                f"more than the {MAX_EVENT_BYTES} an event may take; nothing was recorded"
+                f"more than the {MAX_EVENT_BYTES} an event may take; nothing was recorded",
+                reason=Reason.EVENT_TOO_LARGE,
             )
         return stored

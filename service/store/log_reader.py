@@ -23,7 +23,7 @@ from urllib.parse import quote
 import psycopg
 from eventsourcing.persistence import OperationalError
 
-from domain.errors import LedgerError
+from domain.errors import LedgerError, Reason
 from service.store.chain_sql import (
     ADOPTIONS_TABLE,
     CHAIN_TABLE,
@@ -47,6 +47,8 @@ class NoLedgerError(Exception):
 
 class LogUnreadableError(LedgerError):
     """The database holding the log cannot be read as one (it is damaged)."""
+
+    reason = Reason.LOG_UNREADABLE
 
 
 class LogReader:

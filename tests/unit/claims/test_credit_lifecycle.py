@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.claim_decisions import claim
+from domain.claim_decisions import CreditName, claim
 from domain.credit_lifecycle import CreditState, CreditStatus, counts_at, credit_state, effective_at
 from domain.errors import FailedPreconditionError
 from tests.unit.claims.credit_streams import DEADLINE, MAY, CreditStream
@@ -270,4 +270,4 @@ def test_a_claim_counts_from_the_streams_last_record_time_when_the_clock_is_behi
 
     # The claim would be recorded at the stream's last record time, the deadline: too late.
     with pytest.raises(FailedPreconditionError, match="deadline"):
-        claim(stream.events, "T-1", "", MAY, "April's credit")
+        claim(stream.events, "T-1", "", MAY, CreditName("April's credit", "credit"))

@@ -11,7 +11,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.claim_decisions import SettlementOrder, claim, decide, forfeit, settle
+from domain.claim_decisions import CreditName, SettlementOrder, claim, decide, forfeit, settle
 from domain.credit_lifecycle import CreditState, credit_state
 from domain.errors import LedgerError
 from tests.unit.claims.credit_streams import DEADLINE, MAY, CreditStream, eur
@@ -23,6 +23,8 @@ STEPS = st.lists(
     ),
     max_size=25,
 )
+
+CREDIT = CreditName("credit", "agreements/a/objectives/o/periods/p/credit")
 
 
 def _money(cents: int) -> str:
@@ -50,13 +52,13 @@ def test_random_credit_lives_keep_the_buckets_whole(
                 decreased_since_settling |= after < earned
                 earned = after
             elif step == "claim":
-                stream.events.append(claim(stream.events, "T", "", at, "credit"))
+                stream.events.append(claim(stream.events, "T", "", at, CREDIT))
             elif step in ("decide", "dispute"):
                 dispute_id = "d-1" if step == "dispute" else ""
                 open_amount = before.denied if dispute_id else before.claimed
                 approved = eur(_money(min(cents, int(open_amount.amount * 100))))
                 stream.events.append(
-                    decide(stream.events, approved, "why", at, "credit", dispute_id=dispute_id)
+                    decide(stream.events, approved, "why", at, CREDIT, dispute_id=dispute_id)
                 )
             elif step == "forfeit":
                 event = forfeit(stream.events, at)
@@ -64,7 +66,7 @@ def test_random_credit_lives_keep_the_buckets_whole(
                     stream.events.append(event)
             else:
                 order = SettlementOrder(f"s-{number}", "paid_out", "", "", eur(_money(cents)))
-                stream.events.extend(settle(stream.events, [order], at, "credit"))
+                stream.events.extend(settle(stream.events, [order], at, CREDIT))
                 settled += cents
                 decreased_since_settling = False
         except LedgerError:

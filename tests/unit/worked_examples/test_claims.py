@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.claim_decisions import SettlementOrder, claim, decide, forfeit, settle
+from domain.claim_decisions import CreditName, SettlementOrder, claim, decide, forfeit, settle
 from domain.claims import ClaimRule
 from domain.credit_lifecycle import CreditState, CreditStatus, credit_state
 from domain.errors import AlreadyExistsError, FailedPreconditionError
@@ -37,7 +37,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 APRIL_START = datetime(2026, 4, 1, tzinfo=BERLIN)
 MAY_START = datetime(2026, 5, 1, tzinfo=BERLIN)
 JULY_START = datetime(2026, 7, 1, tzinfo=BERLIN)  # 30 June 22:00 UTC
-NAME = "April's credit"
+NAME = CreditName("April's credit", "agreements/a/objectives/o/periods/2026-04/credit")
 
 
 def april_history(rule: ClaimRule) -> History:

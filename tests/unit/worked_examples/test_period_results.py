@@ -15,7 +15,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from domain.claim_decisions import claim, decide
+from domain.claim_decisions import CreditName, claim, decide
 from domain.claims import ClaimRule
 from domain.compliance import Status
 from domain.objectives import ObjectiveRules
@@ -148,9 +148,15 @@ def test_a_claimed_credit_is_listed_claimed_then_approved_once_decided_in_part()
         )
     )
     stream = [e for e in history.events if isinstance(e, PeriodEvent)]
-    claimed = claim(stream, "T-1", "", CLOSED_AT + DAY, "April's credit")
+    claimed = claim(stream, "T-1", "", CLOSED_AT + DAY, CreditName("April's credit", "credit"))
     history.events.append(claimed)
-    decided = decide([*stream, claimed], usd("60.00"), "3h ours", CLOSED_AT + 2 * DAY, "credit")
+    decided = decide(
+        [*stream, claimed],
+        usd("60.00"),
+        "3h ours",
+        CLOSED_AT + 2 * DAY,
+        CreditName("credit", "credit"),
+    )
     history.events.append(decided)
 
     eligible = april(history, CLOSED_AT)
