@@ -11,7 +11,8 @@ from typing import Any
 
 import grpc
 import pytest
-from google.rpc import status_pb2
+from google.protobuf import text_format
+from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from domain.errors import Violations
@@ -181,6 +182,19 @@ def test_the_audit_trail_names_the_token_that_acted(server: Any) -> None:
     assert [e.actor for e in events] == ["token writer"]
 
 
+def _blanked(status: status_pb2.Status, agreement_id: str) -> status_pb2.Status:
+    """status with agreement_id blanked in its message, ErrorInfo and ResourceInfo."""
+    status.message = status.message.replace(agreement_id, "<id>")
+    for packed in status.details:
+        for kind in (error_details_pb2.ErrorInfo, error_details_pb2.ResourceInfo):
+            if packed.Is(kind.DESCRIPTOR):
+                detail = kind()
+                packed.Unpack(detail)
+                text = text_format.MessageToString(detail).replace(agreement_id, "<id>")
+                packed.Pack(text_format.Parse(text, kind()))
+    return status
+
+
 def _refusal(call: Callable[[], Any], agreement_id: str) -> tuple[Any, ...]:
     """How a call was refused: code, message (its agreement id blanked) and trailers."""
     with pytest.raises(grpc.RpcError) as refused:
@@ -189,9 +203,7 @@ def _refusal(call: Callable[[], Any], agreement_id: str) -> tuple[Any, ...]:
     trailers = []
     for key, value in error.trailing_metadata() or ():
         if key == "grpc-status-details-bin":
-            status = status_pb2.Status.FromString(value)
-            status.message = status.message.replace(agreement_id, "<id>")
-            value = status.SerializeToString()
+            value = _blanked(status_pb2.Status.FromString(value), agreement_id).SerializeToString()
         trailers.append((key, value))
     return (error.code(), error.details().replace(agreement_id, "<id>"), sorted(trailers))
 
