@@ -12,7 +12,6 @@ from typing import Any, NoReturn
 import grpc
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
-from google.protobuf.duration_pb2 import Duration
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -140,17 +139,19 @@ def status_of(
     metadata: dict[str, str] | None = None,
     details: tuple[Any, ...] = (),
 ) -> status_pb2.Status:
-    """A google.rpc.Status: code, message (cut to fit), an ErrorInfo with the reason, then the
-    other details, and a RetryInfo when the reason has a retry delay."""
+    """A google.rpc.Status: code, message (cut to fit), the details given, an ErrorInfo with
+    the reason, and a RetryInfo when the reason has a retry delay."""
     status = status_pb2.Status(code=code, message=_cut(message, MAX_MESSAGE_CHARACTERS))
+    # The details the status had before ErrorInfo come first, so a client that reads
+    # details[0] as the BadRequest keeps working.
+    for detail in details:
+        status.details.add().Pack(detail)
     info = error_details_pb2.ErrorInfo(reason=reason.value, domain=ERROR_DOMAIN)
     info.metadata.update(metadata or {})
     status.details.add().Pack(info)
-    for detail in details:
-        status.details.add().Pack(detail)
     delay = RETRY_DELAY_SECONDS.get(reason)
     if delay is not None:
-        retry = error_details_pb2.RetryInfo(retry_delay=Duration(nanos=0))
+        retry = error_details_pb2.RetryInfo()
         retry.retry_delay.FromNanoseconds(round(delay * 1e9))
         status.details.add().Pack(retry)
     return status
