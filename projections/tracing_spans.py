@@ -23,8 +23,22 @@ def use_tracer(tracer: Tracer | None) -> None:
 
 
 def span(name: str, **attributes: str | int) -> AbstractContextManager[Any]:
-    """A span named name, a child of the current one, while tracing is on; else nothing."""
+    """A span named name, a child of the current one if any, while tracing is on; else
+    nothing."""
     tracer = _tracer
     if tracer is None:
+        return nullcontext()
+    return tracer.start_as_current_span(name, attributes=attributes)
+
+
+def child_span(name: str, **attributes: str | int) -> AbstractContextManager[Any]:
+    """A span named name within the current span (a call's, a batch's), else nothing: reads
+    that pollers repeat while idle would otherwise each be a trace of their own."""
+    tracer = _tracer
+    if tracer is None:
+        return nullcontext()
+    from opentelemetry import trace
+
+    if not trace.get_current_span().get_span_context().is_valid:
         return nullcontext()
     return tracer.start_as_current_span(name, attributes=attributes)

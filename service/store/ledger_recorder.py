@@ -27,7 +27,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 
 from domain.identifiers import agreement_stream
-from projections.tracing_spans import span
+from projections.tracing_spans import child_span, span
 from service.store.case_index import CaseRow, row_of
 from service.store.chain_sql import ChainSQL, values
 from service.store.chain_store import adopt, chain_head, chain_inserted, check_before_append
@@ -176,7 +176,7 @@ class LedgerRecorder(ApplicationRecorder):
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
         """One stream's events (the library's read of an aggregate), in a span."""
-        with span("ledger.store.select_events"):
+        with child_span("ledger.store.select_events"):
             return super().select_events(  # type: ignore[safe-super]
                 originator_id, gt=gt, lte=lte, desc=desc, limit=limit
             )
@@ -191,7 +191,7 @@ class LedgerRecorder(ApplicationRecorder):
         inclusive_of_start: bool = True,
     ) -> Sequence[Notification]:
         """A stretch of the log (the library's read), in a span."""
-        with span("ledger.store.select_notifications", limit=limit):
+        with child_span("ledger.store.select_notifications", limit=limit):
             return super().select_notifications(  # type: ignore[safe-super]
                 start, limit, stop, topics, inclusive_of_start=inclusive_of_start
             )
@@ -250,7 +250,7 @@ class LedgerRecorder(ApplicationRecorder):
     ) -> list[Notification]:
         """Notifications of the named streams but those at the excluded positions, in log order."""
         with (
-            span("ledger.store.select_stream_notifications", streams=len(stream_ids)),
+            child_span("ledger.store.select_stream_notifications", streams=len(stream_ids)),
             self._transaction(commit=False) as c,
         ):
             rows = self._rows_among(
@@ -265,7 +265,7 @@ class LedgerRecorder(ApplicationRecorder):
         """Notifications of one agreement's streams from position start, in log order."""
         own, low, high = agreement_streams(agreement_id)
         with (
-            span("ledger.store.select_agreement_notifications", limit=limit),
+            child_span("ledger.store.select_agreement_notifications", limit=limit),
             self._transaction(commit=False) as c,
         ):
             # Ranges of the stream-name index, not a scan of the whole log.

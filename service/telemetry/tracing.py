@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace.export import (
 )
 
 from projections.tracing_spans import use_tracer
+from service.telemetry.tracing_aborts import AbortsUnrecordedProvider
 from service.telemetry.tracing_settings import TraceSettings
 
 DEFAULT_SERVICE_NAME = "sla-ledger"
@@ -33,9 +34,11 @@ class Tracing:
 
     def server_interceptor(self, service: str) -> grpc.ServerInterceptor:
         """The instrumentation's server interceptor, for the calls of service only (health
-        checks and reflection would only add noise)."""
+        checks and reflection would only add noise); its spans record no abort as an
+        exception (service/telemetry/tracing_aborts.py)."""
         interceptor: grpc.ServerInterceptor = server_interceptor(  # type: ignore[no-untyped-call]
-            tracer_provider=self.provider, filter_=filters.service_name(service)
+            tracer_provider=AbortsUnrecordedProvider(self.provider),
+            filter_=filters.service_name(service),
         )
         return interceptor
 

@@ -104,6 +104,33 @@ def test_a_refused_call_span_carries_its_status_code(server: TracedServer) -> No
     assert _attributes(span)["rpc.grpc.status_code"] == grpc.StatusCode.NOT_FOUND.value[0]
 
 
+def test_a_refused_call_span_records_no_exception_event(server: TracedServer) -> None:
+    request = ledger_service_pb2.GetAgreementRequest(agreement_id="sla-unknown")
+    with pytest.raises(grpc.RpcError):
+        server.stub.GetAgreement(request, timeout=TIMEOUT)
+
+    (span,) = _named(server, "/sla.ledger.v1.LedgerService/GetAgreement")
+    assert [event.name for event in span.events] == []
+
+
+def test_reading_the_log_outside_a_call_or_batch_makes_no_span(server: TracedServer) -> None:
+    server.read_models.catch_up()  # nothing left to apply: only reads of the log
+    server.exporter.clear()
+
+    assert server.read_models.catch_up() == 0
+    assert server.exporter.get_finished_spans() == ()
+
+
+def test_reading_an_agreement_is_a_child_span_of_the_call(server: TracedServer) -> None:
+    _sign(server, "sla-read")
+    request = ledger_service_pb2.GetAgreementRequest(agreement_id="sla-read")
+    server.stub.GetAgreement(request, timeout=TIMEOUT)
+
+    (call,) = _named(server, "/sla.ledger.v1.LedgerService/GetAgreement")
+    reads = [s for s in server.exporter.get_finished_spans() if s.name.startswith("ledger.store.")]
+    assert call.context.span_id in {s.parent.span_id for s in reads if s.parent}
+
+
 def test_appending_to_the_store_is_a_child_span_of_the_call(server: TracedServer) -> None:
     _sign(server, "sla-append")
 
