@@ -84,9 +84,10 @@ def load_documents(text: bytes) -> list[Any]:
         decoded = text.decode("utf-8")
     except UnicodeDecodeError as error:
         raise YamlInputError(f"not UTF-8 (byte {error.start})") from None
-    loader = _BoundedLoader(decoded)
     documents: list[Any] = []
+    loader: _BoundedLoader | None = None
     try:
+        loader = _BoundedLoader(decoded)  # reads the stream: refuses non-printable characters
         while loader.check_data():  # type: ignore[no-untyped-call]
             if len(documents) == MAX_DOCUMENTS:
                 raise YamlInputError(f"more than {MAX_DOCUMENTS} documents")
@@ -104,7 +105,8 @@ def load_documents(text: bytes) -> list[Any]:
     except RecursionError:
         raise YamlInputError(f"nesting deeper than {MAX_DEPTH} levels is refused") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return documents
 
 

@@ -196,3 +196,7 @@ def test_numbers_are_read_exactly() -> None:
 def test_dates_are_kept_as_written() -> None:
     (document,) = load_documents(b"startTime: 2020-01-21 12:30:00\n")
     assert document["startTime"] == "2020-01-21 12:30:00"
+
+
+def test_a_control_character_is_refused() -> None:
+    assert "special characters are not allowed" in _yaml_refusal(b"kind: \x00\n")
