@@ -54,12 +54,23 @@ def error_info(status: status_pb2.Status) -> error_details_pb2.ErrorInfo:
     return infos[0]
 
 
+# Ended by the caller (its deadline, its cancel), not by the ledger: gRPC sends no details.
+CALLERS_OWN = frozenset({grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED})
+
+
+def check_machine_readable(error: grpc.RpcError) -> None:
+    """A refusal carries an ErrorInfo with a known reason, unless the caller ended the call."""
+    if error.code() in CALLERS_OWN and rpc_status.from_call(error) is None:
+        return
+    error_info(status_of_call(error))
+
+
 def checked_code(call: Callable[[], Any]) -> grpc.StatusCode:
     """The code a call ends with; a non-OK one must carry an ErrorInfo with a known reason."""
     try:
         call()
     except grpc.RpcError as error:
-        error_info(status_of_call(error))
+        check_machine_readable(error)
         code: grpc.StatusCode = error.code()
         return code
     return grpc.StatusCode.OK

@@ -20,6 +20,7 @@ from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as ac
 from service.generated.sla.ledger.v1 import exclusion_rules_pb2, ledger_service_pb2_grpc, terms_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from tests import proto_builders as build
+from tests.error_details import checked_code
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
 TIMEOUT = 10
@@ -70,11 +71,8 @@ def acknowledgements(draw: st.DrawFn) -> ack_pb.AcknowledgeExclusionRequest:
 
 
 def _code(call: Callable[[], Any]) -> grpc.StatusCode:
-    try:
-        call()
-    except grpc.RpcError as error:
-        return error.code()
-    return grpc.StatusCode.OK
+    """The code the call ends with; a refusal must carry an ErrorInfo with a known reason."""
+    return checked_code(call)
 
 
 @FUZZ

@@ -30,6 +30,7 @@ from tests.api.extreme_requests import (
     request_bases,
     service_bases,
 )
+from tests.error_details import check_machine_readable
 from tests.hostile_requests import YEAR_1, extremes
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
@@ -68,6 +69,7 @@ def _call(stub: Stub, method: str, request: Message) -> tuple[grpc.StatusCode, s
         else:
             getattr(stub, method)(request, timeout=TIMEOUT)
     except grpc.RpcError as error:
+        check_machine_readable(error)
         return error.code(), error.details() or ""
     return grpc.StatusCode.OK, ""
 

@@ -30,6 +30,7 @@ from tests.api.hostile_strategies import (
     signings,
     subscription_calls,
 )
+from tests.error_details import checked_code
 from tests.hostile_claims import claim_calls
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
@@ -54,11 +55,8 @@ def _digest(stub: Stub) -> pb.LedgerDigest:
 
 
 def _code(call: Callable[[], Any]) -> grpc.StatusCode:
-    try:
-        call()
-    except grpc.RpcError as error:
-        return error.code()
-    return grpc.StatusCode.OK
+    """The code the call ends with; a refusal must carry an ErrorInfo with a known reason."""
+    return checked_code(call)
 
 
 def _never_internal_and_a_refusal_writes_nothing(stub: Stub, call: Callable[[], Any]) -> None:

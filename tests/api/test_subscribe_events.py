@@ -13,6 +13,7 @@ from typing import Any
 
 import grpc
 import pytest
+from google.rpc import error_details_pb2, status_pb2
 
 from service.generated.sla.ledger.v1 import ledger_service_pb2, ledger_service_pb2_grpc
 from tests.api.subscription_calls import (
@@ -29,6 +30,13 @@ from tests.api.subscription_calls import (
     _subscribe,
     _until,
 )
+from tests.error_details import details_of, error_info, status_of_call
+
+
+def _retry_seconds(status: status_pb2.Status) -> tuple[float, ...]:
+    retries = details_of(status, error_details_pb2.RetryInfo)
+    return tuple(r.retry_delay.ToNanoseconds() / 1e9 for r in retries)
+
 
 # Fixtures here take database_url before start_server: fixtures are torn down in reverse order,
 # so the server (whose projection runner may still be writing) stops before its PostgreSQL schema
@@ -233,10 +241,14 @@ def test_sigterm_ends_open_streams_and_the_server_exits_well_within_the_grace(
         server.stop()  # SIGTERM; asserts exit code 0 within its own deadline
 
         elapsed = time.monotonic() - started
-        codes = {_refusal(subscription).code() for subscription in subscriptions}
+        refusals = [_refusal(subscription) for subscription in subscriptions]
     finally:
         channel.close()
+    codes = {refusal.code() for refusal in refusals}
     assert (codes, elapsed < 5) == ({grpc.StatusCode.UNAVAILABLE}, True)
+    statuses = [status_of_call(refusal) for refusal in refusals]
+    assert {error_info(status).reason for status in statuses} == {"SHUTTING_DOWN"}
+    assert {_retry_seconds(status) for status in statuses} == {(1.0,)}
 
 
 def test_a_stream_beyond_half_the_workers_is_refused_with_resource_exhausted(
@@ -256,6 +268,8 @@ def test_a_stream_beyond_half_the_workers_is_refused_with_resource_exhausted(
 
     first.cancel()
     assert refusal.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    status = status_of_call(refusal.value)
+    assert (error_info(status).reason, _retry_seconds(status)) == ("TOO_MANY_STREAMS", (5.0,))
 
 
 def _encoded(stub: Stub, position: int) -> None:
