@@ -167,3 +167,15 @@ def test_health_checks_are_not_traced(server: TracedServer) -> None:
         health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=TIMEOUT)
 
     assert server.exporter.get_finished_spans() == ()
+
+
+def test_a_caller_traceparent_makes_the_call_span_part_of_its_trace(server: TracedServer) -> None:
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    metadata = (("traceparent", f"00-{trace_id}-00f067aa0ba902b7-01"),)
+    request = ledger_service_pb2.GetAgreementRequest(agreement_id="sla-unknown")
+    with pytest.raises(grpc.RpcError):
+        server.stub.GetAgreement(request, timeout=TIMEOUT, metadata=metadata)
+
+    (span,) = _named(server, "/sla.ledger.v1.LedgerService/GetAgreement")
+    assert format_trace_id(span.context.trace_id) == trace_id
+    assert span.parent is not None and span.parent.span_id == 0x00F067AA0BA902B7
