@@ -77,3 +77,18 @@ def test_a_timeslice_window_in_minutes_comes_back_in_minutes() -> None:
     imported = import_documents(fixture("timeslices.yaml"), berlin_terms("foo"))
     (document,) = export_terms(imported.terms).documents
     assert document["spec"]["objectives"][0]["timeSliceWindow"] == "5m"
+
+
+def test_ids_that_make_the_same_openslo_name_get_distinct_names_and_come_back() -> None:
+    agreement = terms.AgreementTerms(time_zone="UTC", services=["api"])
+    for objective_id in ("api_latency", "API-latency", "api-latency"):
+        agreement.objectives.add(
+            objective_id=objective_id, metric="m", target_percent="99", period=3, indicator=1
+        )
+    documents = export_terms(agreement).documents
+    assert [d["metadata"]["name"] for d in documents] == [
+        "api-latency",
+        "api-latency-2",
+        "api-latency-3",
+    ]
+    assert _through_yaml(agreement) == agreement
