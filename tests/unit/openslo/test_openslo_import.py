@@ -89,3 +89,25 @@ def test_a_rolling_day_is_taken_as_the_calendar_day_and_reported() -> None:
     imported = import_documents([_SLI, _slo({"duration": "1d", "isRolling": True})])
     assert imported.terms.objectives[0].period == terms.PERIOD_UNIT_DAY
     assert any("rolling window 1d" in item.what for item in imported.unmapped)
+
+
+def _timeslices(window: object) -> list[dict[str, object]]:
+    documents = fixture("timeslices.yaml")
+    documents[0]["spec"]["objectives"][0]["timeSliceWindow"] = window
+    return documents
+
+
+def test_a_bare_number_slice_window_is_minutes() -> None:
+    (objective,) = import_documents(_timeslices(5), berlin_terms("foo")).terms.objectives
+    assert objective.slice_seconds == 300
+
+
+def test_a_one_minute_slice_window_is_the_default_slice() -> None:
+    (objective,) = import_documents(_timeslices("1m"), berlin_terms("foo")).terms.objectives
+    assert objective.slice_seconds == 0
+
+
+def test_a_slice_window_longer_than_a_day_is_reported_and_not_kept() -> None:
+    imported = import_documents(_timeslices("2d"), berlin_terms("foo"))
+    assert imported.terms.objectives[0].slice_seconds == 0
+    assert any("the ledger's slices are 1 s to 1 d" in item.what for item in imported.unmapped)

@@ -92,3 +92,16 @@ def test_ids_that_make_the_same_openslo_name_get_distinct_names_and_come_back() 
         "api-latency-3",
     ]
     assert _through_yaml(agreement) == agreement
+
+
+def test_an_import_into_terms_replaces_the_objective_of_the_same_id_in_place() -> None:
+    base = berlin_terms("foo")
+    for objective_id, target in (("first", "90"), ("foo-slo", "50"), ("last", "80")):
+        base.objectives.add(objective_id=objective_id, metric="m", target_percent=target, period=3)
+    imported = import_documents(fixture("inline_ratio.yaml"), base)
+    merged = merge_objectives(base, imported.terms)
+    assert [(o.objective_id, o.target_percent) for o in merged.objectives] == [
+        ("first", "90"),
+        ("foo-slo", "98"),
+        ("last", "80"),
+    ]
