@@ -57,6 +57,7 @@ class ServeConfig:
     warn_cases: bool = True
     case_warning_interval_seconds: float = 5.0
     case_warning_horizon_seconds: float = 24 * 3600.0
+    metrics_listen: str = ""  # "": no metrics endpoint
 
     @property
     def tls(self) -> bool:
@@ -121,6 +122,19 @@ def listen_address(text: str) -> str:
 
 
 listen_address.__name__ = "listen address (HOST:PORT, [IPV6]:PORT or HOST for port 50051)"
+
+
+def metrics_address(text: str) -> str:
+    """The address of the metrics endpoint: HOST:PORT or [IPV6]:PORT, the port (0 to 65535)
+    always given."""
+    stripped = text.strip()
+    has_port = "]:" in stripped if stripped.startswith("[") else stripped.count(":") == 1
+    if not has_port:
+        raise ValueError(text)
+    return listen_address(stripped)
+
+
+metrics_address.__name__ = "metrics address (HOST:PORT or [IPV6]:PORT; port 0 picks one)"
 
 
 def _is_localhost(host: str) -> bool:
@@ -267,6 +281,14 @@ SETTINGS: list[tuple[str, str, str, Callable[[str], object], str]] = [
         float,
         "seconds (60 to 31 days) a case clock's due instant may lie in the past for its breach "
         "to be warned; older breaches (back-filled history) are not",
+    ),
+    (
+        "--metrics-listen",
+        "SLA_LEDGER_METRICS_LISTEN",
+        "metrics_listen",
+        metrics_address,
+        "HOST:PORT to serve Prometheus metrics on over HTTP (/metrics; port 0 picks one); "
+        "empty: no metrics (docs/operations.md)",
     ),
 ]
 

@@ -14,6 +14,7 @@ from service.app.application import Clock
 from service.app.case_views import RecordedCaseEvents
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.store.command_requests import CommandRecord, CommandRequest
+from service.telemetry.metrics_observer import LedgerObserver
 
 
 class CaseCalls(CallGroup):
@@ -22,6 +23,7 @@ class CaseCalls(CallGroup):
     _clock: Clock
     _page_bytes: int
     _at_risk_percent: int
+    _observer: LedgerObserver
 
     @as_caller
     def RecordCaseEvents(  # noqa: N802
@@ -34,6 +36,7 @@ class CaseCalls(CallGroup):
         def carry_out(once: CommandRequest | None) -> pb.RecordCaseEventsResponse:
             with milestones_named_in_request():
                 recorded = self._app.cases.record(request.agreement_id, milestones, request=once)
+            self._observer.case_milestones_ingested(recorded.new)
             return _recorded(recorded)
 
         def replay(record: CommandRecord) -> pb.RecordCaseEventsResponse:

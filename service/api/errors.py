@@ -224,10 +224,38 @@ def end_call(method: str, error: Exception, context: grpc.ServicerContext) -> No
     Call it while handling error (the log line carries its traceback).
     """
     status = rich_status(error)
+    _report_storage_error(error)
     failing = status.code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE)
     if not isinstance(error, CallRefusedError) and (failing or is_storage_full(error)):
         logger.exception("%s failed", method)  # the operator's to see and fix
     abort_with(status, context)
+
+
+# Told the kind of every storage failure a call ends with (the metrics, when on, add theirs).
+storage_error_observers: list[Callable[[str], None]] = []
+
+
+def storage_error_kind(error: Exception) -> str | None:
+    """unavailable, storage_full, tampered or unreadable when error is a failure of the
+    storage (as rich_status tells them apart); None for any other."""
+    if isinstance(error, LedgerTamperedError):
+        return "tampered"
+    if isinstance(error, LogUnreadableError):
+        return "unreadable"
+    if isinstance(error, LedgerError):
+        return None
+    if is_storage_full(error):
+        return "storage_full"
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return "unavailable"
+    return None
+
+
+def _report_storage_error(error: Exception) -> None:
+    kind = storage_error_kind(error)
+    if kind is not None:
+        for observe in storage_error_observers:
+            observe(kind)
 
 
 def status_mapped(

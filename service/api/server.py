@@ -14,7 +14,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from projections.read_models import ReadModels
 from service.api.access_log import AccessLogInterceptor, no_trace_id
 from service.api.auth import TokenBook, TokenFileError
-from service.api.errors import ErrorStatusInterceptor
+from service.api.errors import ErrorStatusInterceptor, storage_error_observers
 from service.api.reflection import enable_reflection
 from service.api.registration import add_ledger_service
 from service.api.servicer import LedgerServicer
@@ -24,6 +24,7 @@ from service.config import ServeConfig, is_loopback
 from service.generated.sla.ledger.v1 import ledger_service_pb2
 
 if TYPE_CHECKING:
+    from service.telemetry.metrics import LedgerMetrics
     from service.telemetry.tracing import Tracing
 
 logger = logging.getLogger("sla_ledger.server")
@@ -43,6 +44,7 @@ class RunningServer:
     app: LedgerApplication
     streams: EventStreams
     read_models: ReadModels | None = None
+    metrics: LedgerMetrics | None = None
 
     def stop(self, grace_seconds: float) -> None:
         """Report NOT_SERVING, end the event streams, let in-flight calls finish within the
@@ -53,6 +55,8 @@ class RunningServer:
         if self.read_models is not None:
             self.read_models.stop()
         self.app.close()
+        if self.metrics is not None:
+            storage_error_observers.remove(self.metrics.storage_error)
         logger.info("stopped")
 
 
@@ -75,12 +79,17 @@ def start_server(
     clock: Clock = utc_now,
     read_models: ReadModels | None = None,
     tracing: Tracing | None = None,
+    metrics: LedgerMetrics | None = None,
 ) -> RunningServer:
     """Start serving app on config.listen; SERVING once storage answers. With tracing, each
-    LedgerService call is a server span and the access log carries its trace id."""
+    LedgerService call is a server span and the access log carries its trace id; with metrics,
+    every call, ingest, append, stream and storage failure is counted in them."""
+    # Outermost first: tracing, metrics (each when on), the access log, the error status.
     interceptors: list[grpc.ServerInterceptor] = []
     if tracing is not None:  # outermost, so every layer below runs inside the call's span
         interceptors.append(tracing.server_interceptor(LEDGER_SERVICE))
+    if metrics is not None:
+        interceptors.append(metrics.interceptor())
     interceptors += [
         AccessLogInterceptor(
             config.max_message_bytes,
@@ -105,6 +114,10 @@ def start_server(
         max_batch_bytes=max(1, min(MAX_STREAM_BATCH_BYTES, config.max_message_bytes // 2)),
         max_streams=max(1, config.workers // 2),
     )
+    if metrics is not None:
+        metrics.watch(app, streams.open_count, read_models, clock)
+        metrics.know_methods(ledger_service_pb2.DESCRIPTOR.services_by_name["LedgerService"])
+        storage_error_observers.append(metrics.storage_error)
     tokens = None
     if config.tokens_file:
         try:
@@ -118,6 +131,7 @@ def start_server(
         read_models=read_models,
         max_message_bytes=config.max_message_bytes,
         case_at_risk_percent=config.case_at_risk_percent,
+        observer=metrics,
     )
     add_ledger_service(servicer, server, tokens)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
@@ -144,4 +158,4 @@ def start_server(
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     host = config.listen.rsplit(":", 1)[0]
     logger.info("listening", extra={"address": f"{host}:{port}", "port": port})
-    return RunningServer(server, health_servicer, port, app, streams, read_models)
+    return RunningServer(server, health_servicer, port, app, streams, read_models, metrics)

@@ -57,6 +57,7 @@ from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from service.store.command_requests import CommandRecord, CommandRequest
 from service.store.event_limits import DEFAULT_MAX_MESSAGE_BYTES, page_bytes
+from service.telemetry.metrics_observer import LedgerObserver
 
 
 class LedgerServicer(
@@ -82,8 +83,10 @@ class LedgerServicer(
         read_models: ReadModels | None = None,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
         case_at_risk_percent: int = DEFAULT_CASE_AT_RISK_PERCENT,
+        observer: LedgerObserver | None = None,
     ) -> None:
         self._app = app
+        self._observer = observer or LedgerObserver()
         self._clock = clock
         self._access = CustomerScope(app.agreements.customer_of, app.subscriptions.find)
         self._streams = streams
@@ -247,6 +250,7 @@ class LedgerServicer(
                 result = self._app.ingest.record_measurements(
                     request.agreement_id, batch.readings, request=once
                 )
+            self._observer.readings_ingested(result.recorded_count)
             return pb.RecordMeasurementsResponse(
                 recorded_count=result.recorded_count,
                 duplicate_count=result.duplicate_count,

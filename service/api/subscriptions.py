@@ -125,6 +125,11 @@ class EventStreams:
         if self._closed and context.is_active():
             raise CallRefusedError(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN, Reason.SHUTTING_DOWN)
 
+    def open_count(self) -> int:
+        """How many streams are open now."""
+        with self._lock:
+            return len(self._open)
+
     def close(self) -> None:
         """End every open stream promptly, and refuse new ones."""
         with self._lock:

@@ -57,6 +57,8 @@ class LedgerApplication(Application[str]):
     ) -> None:
         self._clock = clock
         self.max_clock_skew = max_clock_skew
+        # Told how many events each save committed (the metrics set it; nothing by default).
+        self.on_events_appended: Callable[[int], None] = _ignore_count
         super().__init__(env=dict(env or {}))
         self.event_log = EventLog(self.ledger_recorder, self.mapper)
         self.agreements = Agreements(self.repository, self.events, self.event_log)
@@ -122,4 +124,10 @@ class LedgerApplication(Application[str]):
         actor = current_actor.get()
         for event in processing_event.events:
             object.__setattr__(event, "actor", actor)  # stored with the event's state
-        return super()._record(processing_event)
+        recordings = super()._record(processing_event)
+        self.on_events_appended(len(recordings))  # committed by now
+        return recordings
+
+
+def _ignore_count(_count: int) -> None:
+    """The events-appended observer of an application without metrics."""

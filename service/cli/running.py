@@ -47,7 +47,14 @@ def serve(arguments: argparse.Namespace) -> int:
     storage = storage_of(config.database_url)
     app = open_application(storage, max_clock_skew=timedelta(seconds=config.max_clock_skew_seconds))
     read_models = open_read_models(app, storage)
-    running = start_server(app, config, read_models=read_models, tracing=tracing)
+    metrics, metrics_endpoint = None, None
+    if config.metrics_listen:  # prometheus_client is imported only then
+        from service.telemetry.metrics import LedgerMetrics
+        from service.telemetry.metrics_http import serve_metrics
+
+        metrics = LedgerMetrics()
+        metrics_endpoint = serve_metrics(metrics, config.metrics_listen)
+    running = start_server(app, config, read_models=read_models, tracing=tracing, metrics=metrics)
     projection_process = None
     if config.projections == "on":
         read_models.start()
@@ -65,10 +72,14 @@ def serve(arguments: argparse.Namespace) -> int:
             timedelta(seconds=config.close_grace_seconds),
             config.close_interval_seconds,
         )
+        if metrics is not None:
+            closer.observe(metrics.background_round)
         closer.start()
     forfeiter = None
     if config.close_periods:  # claim deadlines pass in the same rounds as periods end
         forfeiter = ClaimForfeiter(app, utc_now, config.close_interval_seconds)
+        if metrics is not None:
+            forfeiter.observe(metrics.background_round)
         forfeiter.start()
     warner = None
     if config.warn_cases:
@@ -79,6 +90,8 @@ def serve(arguments: argparse.Namespace) -> int:
             config.case_at_risk_percent,
             horizon=timedelta(seconds=config.case_warning_horizon_seconds),
         )
+        if metrics is not None:
+            warner.observe(metrics.background_round)
         warner.start()
     digest_log = None
     if config.digest_log_interval_seconds > 0:
@@ -99,6 +112,8 @@ def serve(arguments: argparse.Namespace) -> int:
         projection_process.stop()
     if tracing is not None:
         tracing.shutdown()
+    if metrics_endpoint is not None:
+        metrics_endpoint.stop()
     return 0
 
 

@@ -1,1 +1,2 @@
-"""Operational telemetry of the server: metrics and traces, each off unless configured."""
+"""Telemetry of the running server: Prometheus metrics (metrics*.py) and OpenTelemetry traces
+(tracing*.py), each imported only when switched on."""

@@ -44,6 +44,12 @@ class Progress:
 
 # (agreement id, the round's instant) -> what it did
 AgreementWork = Callable[[str, datetime], Progress]
+# (worker name, whether the round failed) -> None: told of every round (the metrics count them)
+RoundObserver = Callable[[str, bool], None]
+
+
+def _ignore_round(_worker: str, _failed: bool) -> None:
+    """The round observer of a worker without metrics."""
 
 
 @dataclass(frozen=True)
@@ -87,12 +93,29 @@ class AgreementRounds:
         self._agreements: list[str] = []
         self._scanned_to = 0
         self._failing: dict[str, FailingAgreement] = {}
+        self._on_round: RoundObserver = _ignore_round
+        self._failed_this_round = False
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
+    def observe(self, on_round: RoundObserver) -> None:
+        """Tell on_round of every round from now on: the worker's name, and whether the round
+        failed (an agreement's work failed, the storage did not answer, or the round raised)."""
+        self._on_round = on_round
+
     def run_once(self) -> int:
         """One round over every agreement not in backoff; the sum of what the work counted."""
+        self._failed_this_round = False
+        failed = True
+        try:
+            done = self._round()
+            failed = self._failed_this_round
+        finally:
+            self._on_round(self._name, failed)
+        return done
+
+    def _round(self) -> int:
         found, self._scanned_to = self._app.agreements.agreement_ids(self._scanned_to)
         self._agreements.extend(found)
         now = self._clock()
@@ -105,6 +128,7 @@ class AgreementRounds:
                     break
                 progress = self._work_on(agreement_id, now)
                 if progress is None:
+                    self._failed_this_round = True
                     return done  # the storage does not answer: the next round starts again
                 done += progress.done
                 if progress.more:
@@ -156,6 +180,7 @@ class AgreementRounds:
         error: Exception,
         before: FailingAgreement | None,
     ) -> None:
+        self._failed_this_round = True
         failures = (before.failures if before is not None else 0) + 1
         delay = self._backoff.after(failures)
         failing = FailingAgreement(
@@ -208,6 +233,10 @@ class RoundsWorker:
     def failing(self) -> list[FailingAgreement]:
         """The agreements whose work failed the last time, each with its next retry."""
         return self._rounds.failing()
+
+    def observe(self, on_round: RoundObserver) -> None:
+        """Tell on_round of every round: the worker's name and whether the round failed."""
+        self._rounds.observe(on_round)
 
     def start(self) -> None:
         """Start working in the background."""
