@@ -17,6 +17,7 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
 )
 
 from service.telemetry.metrics_observer import STORAGE_ERROR_KINDS, LedgerObserver
@@ -39,6 +40,8 @@ class LedgerMetrics(LedgerObserver):
     """Every metric of one server, in a registry of its own (plus the process collectors)."""
 
     def __init__(self) -> None:
+        # No *_created series: process-wide, and a server process has one registry.
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
         for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
             self.registry.register(collector)

@@ -215,3 +215,40 @@ def test_a_round_stops_without_backoff_when_the_storage_does_not_answer(
 
     assert worked == [poisoned]
     assert rounds.failing() == []
+
+
+def test_a_round_in_which_an_agreement_fails_is_reported_as_failed(closer: PeriodCloser) -> None:
+    rounds: list[tuple[str, bool]] = []
+    closer.observe(lambda worker, failed: rounds.append((worker, failed)))
+
+    closer.run_once()
+
+    assert rounds == [("period-closer", True)]
+
+
+def test_a_round_whose_work_all_succeeds_is_reported_as_not_failed(
+    app: LedgerApplication, healthy: str, clock: SettableClock
+) -> None:
+    rounds: list[tuple[str, bool]] = []
+    worker = AgreementRounds("test-worker", app, lambda _a, _n: Progress(0), clock, INTERVAL)
+    worker.observe(lambda name, failed: rounds.append((name, failed)))
+
+    worker.run_once()
+
+    assert rounds == [("test-worker", False)]
+
+
+def test_a_round_stopped_because_the_storage_does_not_answer_is_reported_as_failed(
+    app: LedgerApplication, healthy: str, clock: SettableClock
+) -> None:
+    def work(agreement_id: str, now: datetime) -> Progress:
+        app.close()
+        raise RuntimeError("connection lost")
+
+    rounds: list[tuple[str, bool]] = []
+    worker = AgreementRounds("test-worker", app, work, clock, INTERVAL)
+    worker.observe(lambda name, failed: rounds.append((name, failed)))
+
+    worker.run_once()
+
+    assert rounds == [("test-worker", True)]

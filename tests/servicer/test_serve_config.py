@@ -166,3 +166,31 @@ def test_a_case_warning_horizon_outside_one_minute_to_31_days_refuses_to_start(
 ) -> None:
     with pytest.raises(SystemExit, match="case-warning-horizon must be 60 to 2678400 s"):
         _config("--case-warning-horizon", horizon)
+
+
+def test_metrics_are_off_unless_an_address_is_given() -> None:
+    assert _config().metrics_listen == ""
+
+
+@pytest.mark.parametrize(
+    ("listen", "address"),
+    [("127.0.0.1:9464", "127.0.0.1:9464"), ("[::1]:0", "[::1]:0"), ("LOCALHOST:0", "localhost:0")],
+)
+def test_a_metrics_address_is_a_host_and_a_port(listen: str, address: str) -> None:
+    assert _config("--metrics-listen", listen).metrics_listen == address
+
+
+def test_the_metrics_address_comes_from_its_environment_variable() -> None:
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    config = serve_config(parser.parse_args([]), {"SLA_LEDGER_METRICS_LISTEN": "127.0.0.1:0"})
+
+    assert config.metrics_listen == "127.0.0.1:0"
+
+
+@pytest.mark.parametrize(
+    "listen", ["127.0.0.1", "::1", "[::1]", "localhost:", ":9464", "h:http", "h:65536", "h:-1"]
+)
+def test_a_metrics_address_without_a_valid_port_is_refused(listen: str) -> None:
+    with pytest.raises(SystemExit, match="is not a valid metrics address"):
+        _config("--metrics-listen", listen)

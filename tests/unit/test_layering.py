@@ -4,6 +4,8 @@ application (service/app) never reaches grpc."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,3 +96,32 @@ def test_interchange_reaches_the_ledger_only_through_its_api() -> None:
     ]
     assert paths, "no interchange modules found"
     assert offending == []
+
+
+def test_the_application_and_the_workers_reach_the_metrics_only_through_observers() -> None:
+    """service/app and service/workers are handed callables at the composition root; they never
+    import the metrics modules or prometheus_client."""
+    offending = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for folder in (("service", "app"), ("service", "workers"))
+        for path in sorted(ROOT.joinpath(*folder).glob("*.py"))
+        for module in _imported_modules(path)
+        if module.split(".")[0] == "prometheus_client"
+        or module.startswith("service.telemetry.metrics")
+    ]
+    assert offending == []
+
+
+PROBE = "import sys, service.cli; print('prometheus_client' in sys.modules)"
+
+
+def test_the_command_line_does_not_load_prometheus_client_until_metrics_are_on() -> None:
+    loaded = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
