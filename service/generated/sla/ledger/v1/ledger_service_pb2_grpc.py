@@ -35,10 +35,23 @@ if _version_not_supported:
 class LedgerServiceStub:
     """LedgerService keeps the life of service level agreements as immutable events.
 
-    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for bad input,
-    NOT_FOUND for an unknown agreement, ALREADY_EXISTS when an agreement id is taken,
-    FAILED_PRECONDITION when the agreement's state forbids the command, ABORTED when
-    expected_version is stale or a concurrent writer won; retry ABORTED after re-reading.
+    Errors: every non-OK status the service sends carries a google.rpc.Status
+    (grpc-status-details-bin) with a google.rpc.ErrorInfo: domain "sla.ledger.v1", reason an
+    ErrorReason name without its prefix (error_reasons.proto; docs/errors.md). NOT_FOUND also
+    carries google.rpc.ResourceInfo, INVALID_ARGUMENT (INVALID_FIELDS) google.rpc.BadRequest, and
+    the reasons worth retrying google.rpc.RetryInfo. Each rpc lists its own; besides them:
+
+    Every call: INVALID_ARGUMENT INVALID_FIELDS or UNDECODABLE_REQUEST; UNAUTHENTICATED
+    INVALID_TOKEN and PERMISSION_DENIED ROLE_FORBIDS_METHOD (with --tokens); PERMISSION_DENIED
+    OUTSIDE_TOKEN_SCOPE (customer-scoped tokens); UNAVAILABLE STORAGE_UNAVAILABLE (RetryInfo);
+    RESOURCE_EXHAUSTED REPLY_TOO_LARGE; INTERNAL INTERNAL_ERROR.
+
+    Every command (a request with request_id): ALREADY_EXISTS REQUEST_ID_REUSED; ABORTED
+    CONCURRENT_WRITE (RetryInfo; retry with the same request_id); FAILED_PRECONDITION
+    EVENT_TOO_LARGE; RESOURCE_EXHAUSTED STORAGE_FULL; DATA_LOSS LEDGER_TAMPERED.
+
+    Every read at min_log_position: DEADLINE_EXCEEDED PROJECTION_BEHIND; FAILED_PRECONDITION
+    READ_MODELS_DISABLED (a read of a read model on a server without them).
     """
 
     def __init__(self, channel):
@@ -232,14 +245,30 @@ class LedgerServiceStub:
 class LedgerServiceServicer:
     """LedgerService keeps the life of service level agreements as immutable events.
 
-    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for bad input,
-    NOT_FOUND for an unknown agreement, ALREADY_EXISTS when an agreement id is taken,
-    FAILED_PRECONDITION when the agreement's state forbids the command, ABORTED when
-    expected_version is stale or a concurrent writer won; retry ABORTED after re-reading.
+    Errors: every non-OK status the service sends carries a google.rpc.Status
+    (grpc-status-details-bin) with a google.rpc.ErrorInfo: domain "sla.ledger.v1", reason an
+    ErrorReason name without its prefix (error_reasons.proto; docs/errors.md). NOT_FOUND also
+    carries google.rpc.ResourceInfo, INVALID_ARGUMENT (INVALID_FIELDS) google.rpc.BadRequest, and
+    the reasons worth retrying google.rpc.RetryInfo. Each rpc lists its own; besides them:
+
+    Every call: INVALID_ARGUMENT INVALID_FIELDS or UNDECODABLE_REQUEST; UNAUTHENTICATED
+    INVALID_TOKEN and PERMISSION_DENIED ROLE_FORBIDS_METHOD (with --tokens); PERMISSION_DENIED
+    OUTSIDE_TOKEN_SCOPE (customer-scoped tokens); UNAVAILABLE STORAGE_UNAVAILABLE (RetryInfo);
+    RESOURCE_EXHAUSTED REPLY_TOO_LARGE; INTERNAL INTERNAL_ERROR.
+
+    Every command (a request with request_id): ALREADY_EXISTS REQUEST_ID_REUSED; ABORTED
+    CONCURRENT_WRITE (RetryInfo; retry with the same request_id); FAILED_PRECONDITION
+    EVENT_TOO_LARGE; RESOURCE_EXHAUSTED STORAGE_FULL; DATA_LOSS LEDGER_TAMPERED.
+
+    Every read at min_log_position: DEADLINE_EXCEEDED PROJECTION_BEHIND; FAILED_PRECONDITION
+    READ_MODELS_DISABLED (a read of a read model on a server without them).
     """
 
     def SignAgreement(self, request, context):
         """SignAgreement records a new agreement with its first terms.
+
+        Errors: ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the agreement id is taken); those of every
+        command; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -247,6 +276,10 @@ class LedgerServiceServicer:
 
     def AmendAgreement(self, request, context):
         """AmendAgreement records new terms from an effective instant onward.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION AGREEMENT_TERMINATED;
+        ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of
+        every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -254,6 +287,10 @@ class LedgerServiceServicer:
 
     def TerminateAgreement(self, request, context):
         """TerminateAgreement records the end of an agreement.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION AGREEMENT_TERMINATED
+        (terminated already); ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every
+        command; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -262,6 +299,9 @@ class LedgerServiceServicer:
     def RecordMeasurements(self, request, context):
         """RecordMeasurements records a batch of readings in one transaction; re-sent readings are
         counted as duplicates and not recorded again. A batch with any invalid reading writes nothing.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+        call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -269,6 +309,9 @@ class LedgerServiceServicer:
 
     def GetAgreement(self, request, context):
         """GetAgreement returns the terms in force at as_of, as the ledger knew them at known_at.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement), also when it was not signed by as_of or
+        recorded by known_at; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -276,6 +319,9 @@ class LedgerServiceServicer:
 
     def ListEvents(self, request, context):
         """ListEvents returns the audit trail, of one agreement or of the whole ledger, in log order.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; and those of every
+        call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -284,6 +330,10 @@ class LedgerServiceServicer:
     def RecordExclusion(self, request, context):
         """RecordExclusion records an interval whose readings count neither good nor bad; it may be
         recorded after the fact. Recording the same exclusion again records nothing.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the
+        exclusion id is recorded with other content); FAILED_PRECONDITION STATE_FORBIDS_COMMAND
+        (scheduled maintenance without its notice); those of every command; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -294,6 +344,9 @@ class LedgerServiceServicer:
         not closed yet, oldest first and at most 1,000 a call (more_due tells when more are due):
         period closed, breaches, credits, bonuses, termination rights. Closing again appends
         nothing.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+        call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -302,6 +355,10 @@ class LedgerServiceServicer:
     def RecalculatePeriod(self, request, context):
         """RecalculatePeriod re-evaluates a closed period with the data known now and appends
         compensating events (recalculated figures, breach retracted or detected, credit adjusted).
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (period: not
+        closed); NOT_FOUND RESOURCE_NOT_FOUND (subscription); those of every command; and those of
+        every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -310,6 +367,9 @@ class LedgerServiceServicer:
     def GetCompliance(self, request, context):
         """GetCompliance returns each objective's standing at `as_of`, with the breaches and credits
         of periods ended by then, as known at `known_at`.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (objective,
+        tier, subscription); those of every read at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -317,6 +377,9 @@ class LedgerServiceServicer:
 
     def ListBreaches(self, request, context):
         """ListBreaches returns recorded breaches from the breaches projection, with filters.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+        at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -325,6 +388,9 @@ class LedgerServiceServicer:
     def ListCredits(self, request, context):
         """ListCredits returns the credit ledger for finance: every credit and bonus issued or
         adjusted, with filters.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+        at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -332,6 +398,8 @@ class LedgerServiceServicer:
 
     def GetCreditBalance(self, request, context):
         """GetCreditBalance returns net credits and bonuses per customer and currency.
+
+        Errors: those of every read at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -341,6 +409,10 @@ class LedgerServiceServicer:
         """SubscribeEvents streams the log from a position: batches while catching up, single events
         when live, and heartbeats while idle. Reconnecting with the last position received misses
         nothing and repeats nothing.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; RESOURCE_EXHAUSTED
+        TOO_MANY_STREAMS (with RetryInfo); UNAVAILABLE SHUTTING_DOWN (with RetryInfo; resume after the
+        last log_position received); and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -349,6 +421,8 @@ class LedgerServiceServicer:
     def GetLedgerDigest(self, request, context):
         """GetLedgerDigest returns the head of the log's hash chain: the last position and its hash.
         An auditor who keeps it can later check that the history up to it was not changed.
+
+        Errors: DATA_LOSS LEDGER_TAMPERED (the chain's head has no event); and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -358,6 +432,9 @@ class LedgerServiceServicer:
         """VerifyLedger recomputes the hash chain over a range of the log from the stored events and
         reports whether it matches the recorded hashes (and an expected digest), or the first
         position that does not.
+
+        Errors: DATA_LOSS LOG_UNREADABLE (the log's database cannot be read); a chain that does not
+        match is reported in the reply, not as an error; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -367,6 +444,9 @@ class LedgerServiceServicer:
         """RecordCaseEvents records a batch of case milestones in one transaction (docs/cases.md);
         re-sent milestones are counted as duplicates and not recorded again. A batch with any
         invalid milestone, or that would leave a case's timeline out of order, writes nothing.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+        call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -375,6 +455,9 @@ class LedgerServiceServicer:
     def GetCase(self, request, context):
         """GetCase returns a case's timeline and, for each case objective judging it, its clock at
         as_of, as the ledger knew it at known_at.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (case); those
+        of every read at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -383,6 +466,8 @@ class LedgerServiceServicer:
     def ListCases(self, request, context):
         """ListCases returns a page of an agreement's cases with their clocks, as the ledger knows
         them now, filtered.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -392,6 +477,11 @@ class LedgerServiceServicer:
         """SubscribeCustomer records a customer's subscription to a service SLA (terms with tiers) on
         one of its tiers, for a fee, from a start to an optional end. A customer holds one
         subscription to a service: a second one is ALREADY_EXISTS.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION STATE_FORBIDS_COMMAND
+        (not a service SLA); FAILED_PRECONDITION AGREEMENT_TERMINATED; FAILED_PRECONDITION
+        SUBSCRIPTION_ENDED (re-subscription after an end); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (an
+        overlapping subscription); those of every command; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -401,6 +491,10 @@ class LedgerServiceServicer:
         """ChangeSubscriptionTier moves a subscription to another tier (or fee) from an instant on;
         periods starting at or after it are judged under the new tier, a period in progress keeps
         the tier it started with.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+        FAILED_PRECONDITION SUBSCRIPTION_ENDED; FAILED_PRECONDITION AGREEMENT_TERMINATED; ABORTED
+        EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -409,6 +503,10 @@ class LedgerServiceServicer:
     def EndSubscription(self, request, context):
         """EndSubscription ends a subscription at an instant; its last period is judged on the time
         it ran, on a pro-rated fee.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+        FAILED_PRECONDITION SUBSCRIPTION_ENDED; ABORTED EXPECTED_VERSION_MISMATCH (expected_version);
+        those of every command; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -417,6 +515,9 @@ class LedgerServiceServicer:
     def GetSubscription(self, request, context):
         """GetSubscription returns a customer's subscription to a service SLA at as_of, as the ledger
         knew it at known_at.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+        those of every read at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -425,6 +526,9 @@ class LedgerServiceServicer:
     def ListSubscriptions(self, request, context):
         """ListSubscriptions returns a page of a service SLA's subscriptions (its subscribers), as
         the ledger knows them now, optionally of one tier.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every read at min_log_position; and
+        those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -433,6 +537,8 @@ class LedgerServiceServicer:
     def ListCustomerSubscriptions(self, request, context):
         """ListCustomerSubscriptions returns a page of one customer's subscriptions across services,
         as the ledger knows them now.
+
+        Errors: those of every read at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -443,6 +549,10 @@ class LedgerServiceServicer:
         (role customer, for its own customers; docs/semantics.md "Claims and deadlines").
         FAILED_PRECONDITION when the credit need not be claimed, after its deadline, when nothing
         is eligible, or when the eligible amount is below the minimum.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit: its
+        period is not closed); FAILED_PRECONDITION STATE_FORBIDS_COMMAND (as above); ABORTED
+        EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -451,6 +561,11 @@ class LedgerServiceServicer:
     def DecideClaim(self, request, context):
         """DecideClaim approves a credit's open claim in full or in part, or denies it with a reason
         (role provider). FAILED_PRECONDITION when the credit has no open claim.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit);
+        FAILED_PRECONDITION STATE_FORBIDS_COMMAND (no open claim, an amount over it, a denial without
+        a reason); ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and
+        those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -460,6 +575,11 @@ class LedgerServiceServicer:
         """SettleCredits records how approved credits were settled: applied to an invoice, paid out or
         written off, in part or in full, all of a batch or none (role finance). FAILED_PRECONDITION
         when a settlement would exceed what is approved and not settled yet.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit);
+        FAILED_PRECONDITION STATE_FORBIDS_COMMAND (more than approved and not settled, another
+        currency); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (a settlement id recorded already); those of
+        every command; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -469,6 +589,11 @@ class LedgerServiceServicer:
         """AcknowledgeExclusion: the customer (a customer token of that customer, or of that
         subscriber of a service SLA) accepts an exclusion that awaits its acknowledgement; it then
         counts, and the closed periods it touches are recalculated (compensating events).
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (exclusion,
+        subscription); FAILED_PRECONDITION STATE_FORBIDS_COMMAND (it counts already, or was revoked);
+        ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of
+        every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -477,6 +602,11 @@ class LedgerServiceServicer:
     def OpenDispute(self, request, context):
         """OpenDispute records a customer's dispute of a closed period's result, an exclusion or a
         denied claim, naming the log position the ledger knew (customer role).
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+        ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the dispute id is taken); FAILED_PRECONDITION
+        PERIOD_NOT_CLOSED; FAILED_PRECONDITION STATE_FORBIDS_COMMAND (no denied claim, an exclusion
+        revoked or not recorded); those of every command; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -486,6 +616,10 @@ class LedgerServiceServicer:
         """ResolveDispute resolves an open dispute, upheld or rejected, and appends in the same
         transaction what the outcome implies: a recalculation's compensations, a revoked or
         acknowledged exclusion and its recalculations, an approved claim (provider role).
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (dispute);
+        FAILED_PRECONDITION STATE_FORBIDS_COMMAND (resolved already); ABORTED
+        EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -493,6 +627,9 @@ class LedgerServiceServicer:
 
     def GetDispute(self, request, context):
         """GetDispute returns one dispute as recorded now.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (dispute);
+        those of every read at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -501,6 +638,9 @@ class LedgerServiceServicer:
     def ListDisputes(self, request, context):
         """ListDisputes returns a page of disputes (of an agreement, of a customer, in a state), in
         the order they were opened.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+        at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -509,6 +649,8 @@ class LedgerServiceServicer:
     def ListAgreements(self, request, context):
         """ListAgreements returns a page of the agreements matching the filters at as_of, as known at
         known_at, from a read model (customer tokens: their own agreements only).
+
+        Errors: those of every read at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -518,6 +660,9 @@ class LedgerServiceServicer:
         """ListPeriodResults returns a page of closed objective-periods of an agreement or of a
         customer, with their final results, breaches, credits and recalculations as known at
         known_at.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+        at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -526,6 +671,9 @@ class LedgerServiceServicer:
     def GetComplianceSeries(self, request, context):
         """GetComplianceSeries returns an objective's standing through one period, one point per local
         day (or hour), with the target line: the data of a burn-up chart.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (objective,
+        tier, subscription); those of every read at min_log_position; and those of every call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -725,10 +873,23 @@ def add_LedgerServiceServicer_to_server(servicer, server):
 class LedgerService:
     """LedgerService keeps the life of service level agreements as immutable events.
 
-    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for bad input,
-    NOT_FOUND for an unknown agreement, ALREADY_EXISTS when an agreement id is taken,
-    FAILED_PRECONDITION when the agreement's state forbids the command, ABORTED when
-    expected_version is stale or a concurrent writer won; retry ABORTED after re-reading.
+    Errors: every non-OK status the service sends carries a google.rpc.Status
+    (grpc-status-details-bin) with a google.rpc.ErrorInfo: domain "sla.ledger.v1", reason an
+    ErrorReason name without its prefix (error_reasons.proto; docs/errors.md). NOT_FOUND also
+    carries google.rpc.ResourceInfo, INVALID_ARGUMENT (INVALID_FIELDS) google.rpc.BadRequest, and
+    the reasons worth retrying google.rpc.RetryInfo. Each rpc lists its own; besides them:
+
+    Every call: INVALID_ARGUMENT INVALID_FIELDS or UNDECODABLE_REQUEST; UNAUTHENTICATED
+    INVALID_TOKEN and PERMISSION_DENIED ROLE_FORBIDS_METHOD (with --tokens); PERMISSION_DENIED
+    OUTSIDE_TOKEN_SCOPE (customer-scoped tokens); UNAVAILABLE STORAGE_UNAVAILABLE (RetryInfo);
+    RESOURCE_EXHAUSTED REPLY_TOO_LARGE; INTERNAL INTERNAL_ERROR.
+
+    Every command (a request with request_id): ALREADY_EXISTS REQUEST_ID_REUSED; ABORTED
+    CONCURRENT_WRITE (RetryInfo; retry with the same request_id); FAILED_PRECONDITION
+    EVENT_TOO_LARGE; RESOURCE_EXHAUSTED STORAGE_FULL; DATA_LOSS LEDGER_TAMPERED.
+
+    Every read at min_log_position: DEADLINE_EXCEEDED PROJECTION_BEHIND; FAILED_PRECONDITION
+    READ_MODELS_DISABLED (a read of a read model on a server without them).
     """
 
     @staticmethod

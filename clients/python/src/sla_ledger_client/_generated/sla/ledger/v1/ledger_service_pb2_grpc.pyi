@@ -36,10 +36,23 @@ GRPC_VERSION: str
 class LedgerServiceStub:
     """LedgerService keeps the life of service level agreements as immutable events.
 
-    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for bad input,
-    NOT_FOUND for an unknown agreement, ALREADY_EXISTS when an agreement id is taken,
-    FAILED_PRECONDITION when the agreement's state forbids the command, ABORTED when
-    expected_version is stale or a concurrent writer won; retry ABORTED after re-reading.
+    Errors: every non-OK status the service sends carries a google.rpc.Status
+    (grpc-status-details-bin) with a google.rpc.ErrorInfo: domain "sla.ledger.v1", reason an
+    ErrorReason name without its prefix (error_reasons.proto; docs/errors.md). NOT_FOUND also
+    carries google.rpc.ResourceInfo, INVALID_ARGUMENT (INVALID_FIELDS) google.rpc.BadRequest, and
+    the reasons worth retrying google.rpc.RetryInfo. Each rpc lists its own; besides them:
+
+    Every call: INVALID_ARGUMENT INVALID_FIELDS or UNDECODABLE_REQUEST; UNAUTHENTICATED
+    INVALID_TOKEN and PERMISSION_DENIED ROLE_FORBIDS_METHOD (with --tokens); PERMISSION_DENIED
+    OUTSIDE_TOKEN_SCOPE (customer-scoped tokens); UNAVAILABLE STORAGE_UNAVAILABLE (RetryInfo);
+    RESOURCE_EXHAUSTED REPLY_TOO_LARGE; INTERNAL INTERNAL_ERROR.
+
+    Every command (a request with request_id): ALREADY_EXISTS REQUEST_ID_REUSED; ABORTED
+    CONCURRENT_WRITE (RetryInfo; retry with the same request_id); FAILED_PRECONDITION
+    EVENT_TOO_LARGE; RESOURCE_EXHAUSTED STORAGE_FULL; DATA_LOSS LEDGER_TAMPERED.
+
+    Every read at min_log_position: DEADLINE_EXCEEDED PROJECTION_BEHIND; FAILED_PRECONDITION
+    READ_MODELS_DISABLED (a read of a read model on a server without them).
     """
 
     @_typing.overload
@@ -47,307 +60,593 @@ class LedgerServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> LedgerServiceAsyncStub: ...
     SignAgreement: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.SignAgreementRequest, _ledger_service_pb2.SignAgreementResponse]
-    """SignAgreement records a new agreement with its first terms."""
+    """SignAgreement records a new agreement with its first terms.
+
+    Errors: ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the agreement id is taken); those of every
+    command; and those of every call.
+    """
     AmendAgreement: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.AmendAgreementRequest, _ledger_service_pb2.AmendAgreementResponse]
-    """AmendAgreement records new terms from an effective instant onward."""
+    """AmendAgreement records new terms from an effective instant onward.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION AGREEMENT_TERMINATED;
+    ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of
+    every call.
+    """
     TerminateAgreement: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.TerminateAgreementRequest, _ledger_service_pb2.TerminateAgreementResponse]
-    """TerminateAgreement records the end of an agreement."""
+    """TerminateAgreement records the end of an agreement.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION AGREEMENT_TERMINATED
+    (terminated already); ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every
+    command; and those of every call.
+    """
     RecordMeasurements: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.RecordMeasurementsRequest, _ledger_service_pb2.RecordMeasurementsResponse]
     """RecordMeasurements records a batch of readings in one transaction; re-sent readings are
     counted as duplicates and not recorded again. A batch with any invalid reading writes nothing.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+    call.
     """
     GetAgreement: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.GetAgreementRequest, _ledger_service_pb2.GetAgreementResponse]
-    """GetAgreement returns the terms in force at as_of, as the ledger knew them at known_at."""
+    """GetAgreement returns the terms in force at as_of, as the ledger knew them at known_at.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement), also when it was not signed by as_of or
+    recorded by known_at; and those of every call.
+    """
     ListEvents: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListEventsRequest, _ledger_service_pb2.ListEventsResponse]
-    """ListEvents returns the audit trail, of one agreement or of the whole ledger, in log order."""
+    """ListEvents returns the audit trail, of one agreement or of the whole ledger, in log order.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; and those of every
+    call.
+    """
     RecordExclusion: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.RecordExclusionRequest, _ledger_service_pb2.RecordExclusionResponse]
     """RecordExclusion records an interval whose readings count neither good nor bad; it may be
     recorded after the fact. Recording the same exclusion again records nothing.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the
+    exclusion id is recorded with other content); FAILED_PRECONDITION STATE_FORBIDS_COMMAND
+    (scheduled maintenance without its notice); those of every command; and those of every call.
     """
     ClosePeriod: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ClosePeriodRequest, _ledger_service_pb2.ClosePeriodResponse]
     """ClosePeriod evaluates the objective-periods of the agreement that ended by `until` and are
     not closed yet, oldest first and at most 1,000 a call (more_due tells when more are due):
     period closed, breaches, credits, bonuses, termination rights. Closing again appends
     nothing.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+    call.
     """
     RecalculatePeriod: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.RecalculatePeriodRequest, _ledger_service_pb2.RecalculatePeriodResponse]
     """RecalculatePeriod re-evaluates a closed period with the data known now and appends
     compensating events (recalculated figures, breach retracted or detected, credit adjusted).
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (period: not
+    closed); NOT_FOUND RESOURCE_NOT_FOUND (subscription); those of every command; and those of
+    every call.
     """
     GetCompliance: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.GetComplianceRequest, _ledger_service_pb2.GetComplianceResponse]
     """GetCompliance returns each objective's standing at `as_of`, with the breaches and credits
     of periods ended by then, as known at `known_at`.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (objective,
+    tier, subscription); those of every read at min_log_position; and those of every call.
     """
     ListBreaches: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListBreachesRequest, _ledger_service_pb2.ListBreachesResponse]
-    """ListBreaches returns recorded breaches from the breaches projection, with filters."""
+    """ListBreaches returns recorded breaches from the breaches projection, with filters.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+    at min_log_position; and those of every call.
+    """
     ListCredits: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCreditsRequest, _ledger_service_pb2.ListCreditsResponse]
     """ListCredits returns the credit ledger for finance: every credit and bonus issued or
     adjusted, with filters.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+    at min_log_position; and those of every call.
     """
     GetCreditBalance: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.GetCreditBalanceRequest, _ledger_service_pb2.GetCreditBalanceResponse]
-    """GetCreditBalance returns net credits and bonuses per customer and currency."""
+    """GetCreditBalance returns net credits and bonuses per customer and currency.
+
+    Errors: those of every read at min_log_position; and those of every call.
+    """
     SubscribeEvents: _grpc.UnaryStreamMultiCallable[_ledger_service_pb2.SubscribeEventsRequest, _ledger_service_pb2.SubscribeEventsResponse]
     """SubscribeEvents streams the log from a position: batches while catching up, single events
     when live, and heartbeats while idle. Reconnecting with the last position received misses
     nothing and repeats nothing.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; RESOURCE_EXHAUSTED
+    TOO_MANY_STREAMS (with RetryInfo); UNAVAILABLE SHUTTING_DOWN (with RetryInfo; resume after the
+    last log_position received); and those of every call.
     """
     GetLedgerDigest: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.GetLedgerDigestRequest, _ledger_service_pb2.GetLedgerDigestResponse]
     """GetLedgerDigest returns the head of the log's hash chain: the last position and its hash.
     An auditor who keeps it can later check that the history up to it was not changed.
+
+    Errors: DATA_LOSS LEDGER_TAMPERED (the chain's head has no event); and those of every call.
     """
     VerifyLedger: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.VerifyLedgerRequest, _ledger_service_pb2.VerifyLedgerResponse]
     """VerifyLedger recomputes the hash chain over a range of the log from the stored events and
     reports whether it matches the recorded hashes (and an expected digest), or the first
     position that does not.
+
+    Errors: DATA_LOSS LOG_UNREADABLE (the log's database cannot be read); a chain that does not
+    match is reported in the reply, not as an error; and those of every call.
     """
     RecordCaseEvents: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.RecordCaseEventsRequest, _ledger_service_pb2.RecordCaseEventsResponse]
     """RecordCaseEvents records a batch of case milestones in one transaction (docs/cases.md);
     re-sent milestones are counted as duplicates and not recorded again. A batch with any
     invalid milestone, or that would leave a case's timeline out of order, writes nothing.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+    call.
     """
     GetCase: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.GetCaseRequest, _ledger_service_pb2.GetCaseResponse]
     """GetCase returns a case's timeline and, for each case objective judging it, its clock at
     as_of, as the ledger knew it at known_at.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (case); those
+    of every read at min_log_position; and those of every call.
     """
     ListCases: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCasesRequest, _ledger_service_pb2.ListCasesResponse]
     """ListCases returns a page of an agreement's cases with their clocks, as the ledger knows
     them now, filtered.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); and those of every call.
     """
     SubscribeCustomer: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.SubscribeCustomerRequest, _ledger_service_pb2.SubscribeCustomerResponse]
     """SubscribeCustomer records a customer's subscription to a service SLA (terms with tiers) on
     one of its tiers, for a fee, from a start to an optional end. A customer holds one
     subscription to a service: a second one is ALREADY_EXISTS.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION STATE_FORBIDS_COMMAND
+    (not a service SLA); FAILED_PRECONDITION AGREEMENT_TERMINATED; FAILED_PRECONDITION
+    SUBSCRIPTION_ENDED (re-subscription after an end); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (an
+    overlapping subscription); those of every command; and those of every call.
     """
     ChangeSubscriptionTier: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ChangeSubscriptionTierRequest, _ledger_service_pb2.ChangeSubscriptionTierResponse]
     """ChangeSubscriptionTier moves a subscription to another tier (or fee) from an instant on;
     periods starting at or after it are judged under the new tier, a period in progress keeps
     the tier it started with.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+    FAILED_PRECONDITION SUBSCRIPTION_ENDED; FAILED_PRECONDITION AGREEMENT_TERMINATED; ABORTED
+    EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
     """
     EndSubscription: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.EndSubscriptionRequest, _ledger_service_pb2.EndSubscriptionResponse]
     """EndSubscription ends a subscription at an instant; its last period is judged on the time
     it ran, on a pro-rated fee.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+    FAILED_PRECONDITION SUBSCRIPTION_ENDED; ABORTED EXPECTED_VERSION_MISMATCH (expected_version);
+    those of every command; and those of every call.
     """
     GetSubscription: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.GetSubscriptionRequest, _ledger_service_pb2.GetSubscriptionResponse]
     """GetSubscription returns a customer's subscription to a service SLA at as_of, as the ledger
     knew it at known_at.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+    those of every read at min_log_position; and those of every call.
     """
     ListSubscriptions: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListSubscriptionsRequest, _ledger_service_pb2.ListSubscriptionsResponse]
     """ListSubscriptions returns a page of a service SLA's subscriptions (its subscribers), as
     the ledger knows them now, optionally of one tier.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every read at min_log_position; and
+    those of every call.
     """
     ListCustomerSubscriptions: _grpc.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCustomerSubscriptionsRequest, _ledger_service_pb2.ListCustomerSubscriptionsResponse]
     """ListCustomerSubscriptions returns a page of one customer's subscriptions across services,
     as the ledger knows them now.
+
+    Errors: those of every read at min_log_position; and those of every call.
     """
     ClaimCredit: _grpc.UnaryUnaryMultiCallable[_claims_pb2.ClaimCreditRequest, _claims_pb2.ClaimCreditResponse]
     """ClaimCredit claims a claim-driven credit's eligible amount, with a reference and evidence
     (role customer, for its own customers; docs/semantics.md "Claims and deadlines").
     FAILED_PRECONDITION when the credit need not be claimed, after its deadline, when nothing
     is eligible, or when the eligible amount is below the minimum.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit: its
+    period is not closed); FAILED_PRECONDITION STATE_FORBIDS_COMMAND (as above); ABORTED
+    EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
     """
     DecideClaim: _grpc.UnaryUnaryMultiCallable[_claims_pb2.DecideClaimRequest, _claims_pb2.DecideClaimResponse]
     """DecideClaim approves a credit's open claim in full or in part, or denies it with a reason
     (role provider). FAILED_PRECONDITION when the credit has no open claim.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit);
+    FAILED_PRECONDITION STATE_FORBIDS_COMMAND (no open claim, an amount over it, a denial without
+    a reason); ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and
+    those of every call.
     """
     SettleCredits: _grpc.UnaryUnaryMultiCallable[_claims_pb2.SettleCreditsRequest, _claims_pb2.SettleCreditsResponse]
     """SettleCredits records how approved credits were settled: applied to an invoice, paid out or
     written off, in part or in full, all of a batch or none (role finance). FAILED_PRECONDITION
     when a settlement would exceed what is approved and not settled yet.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit);
+    FAILED_PRECONDITION STATE_FORBIDS_COMMAND (more than approved and not settled, another
+    currency); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (a settlement id recorded already); those of
+    every command; and those of every call.
     """
     AcknowledgeExclusion: _grpc.UnaryUnaryMultiCallable[_exclusion_acknowledgements_pb2.AcknowledgeExclusionRequest, _exclusion_acknowledgements_pb2.AcknowledgeExclusionResponse]
     """AcknowledgeExclusion: the customer (a customer token of that customer, or of that
     subscriber of a service SLA) accepts an exclusion that awaits its acknowledgement; it then
     counts, and the closed periods it touches are recalculated (compensating events).
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (exclusion,
+    subscription); FAILED_PRECONDITION STATE_FORBIDS_COMMAND (it counts already, or was revoked);
+    ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of
+    every call.
     """
     OpenDispute: _grpc.UnaryUnaryMultiCallable[_disputes_pb2.OpenDisputeRequest, _disputes_pb2.OpenDisputeResponse]
     """OpenDispute records a customer's dispute of a closed period's result, an exclusion or a
     denied claim, naming the log position the ledger knew (customer role).
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+    ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the dispute id is taken); FAILED_PRECONDITION
+    PERIOD_NOT_CLOSED; FAILED_PRECONDITION STATE_FORBIDS_COMMAND (no denied claim, an exclusion
+    revoked or not recorded); those of every command; and those of every call.
     """
     ResolveDispute: _grpc.UnaryUnaryMultiCallable[_disputes_pb2.ResolveDisputeRequest, _disputes_pb2.ResolveDisputeResponse]
     """ResolveDispute resolves an open dispute, upheld or rejected, and appends in the same
     transaction what the outcome implies: a recalculation's compensations, a revoked or
     acknowledged exclusion and its recalculations, an approved claim (provider role).
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (dispute);
+    FAILED_PRECONDITION STATE_FORBIDS_COMMAND (resolved already); ABORTED
+    EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
     """
     GetDispute: _grpc.UnaryUnaryMultiCallable[_disputes_pb2.GetDisputeRequest, _disputes_pb2.GetDisputeResponse]
-    """GetDispute returns one dispute as recorded now."""
+    """GetDispute returns one dispute as recorded now.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (dispute);
+    those of every read at min_log_position; and those of every call.
+    """
     ListDisputes: _grpc.UnaryUnaryMultiCallable[_disputes_pb2.ListDisputesRequest, _disputes_pb2.ListDisputesResponse]
     """ListDisputes returns a page of disputes (of an agreement, of a customer, in a state), in
     the order they were opened.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+    at min_log_position; and those of every call.
     """
     ListAgreements: _grpc.UnaryUnaryMultiCallable[_discovery_pb2.ListAgreementsRequest, _discovery_pb2.ListAgreementsResponse]
     """ListAgreements returns a page of the agreements matching the filters at as_of, as known at
     known_at, from a read model (customer tokens: their own agreements only).
+
+    Errors: those of every read at min_log_position; and those of every call.
     """
     ListPeriodResults: _grpc.UnaryUnaryMultiCallable[_period_history_pb2.ListPeriodResultsRequest, _period_history_pb2.ListPeriodResultsResponse]
     """ListPeriodResults returns a page of closed objective-periods of an agreement or of a
     customer, with their final results, breaches, credits and recalculations as known at
     known_at.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+    at min_log_position; and those of every call.
     """
     GetComplianceSeries: _grpc.UnaryUnaryMultiCallable[_compliance_series_pb2.GetComplianceSeriesRequest, _compliance_series_pb2.GetComplianceSeriesResponse]
     """GetComplianceSeries returns an objective's standing through one period, one point per local
     day (or hour), with the target line: the data of a burn-up chart.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (objective,
+    tier, subscription); those of every read at min_log_position; and those of every call.
     """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
     """LedgerService keeps the life of service level agreements as immutable events.
 
-    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for bad input,
-    NOT_FOUND for an unknown agreement, ALREADY_EXISTS when an agreement id is taken,
-    FAILED_PRECONDITION when the agreement's state forbids the command, ABORTED when
-    expected_version is stale or a concurrent writer won; retry ABORTED after re-reading.
+    Errors: every non-OK status the service sends carries a google.rpc.Status
+    (grpc-status-details-bin) with a google.rpc.ErrorInfo: domain "sla.ledger.v1", reason an
+    ErrorReason name without its prefix (error_reasons.proto; docs/errors.md). NOT_FOUND also
+    carries google.rpc.ResourceInfo, INVALID_ARGUMENT (INVALID_FIELDS) google.rpc.BadRequest, and
+    the reasons worth retrying google.rpc.RetryInfo. Each rpc lists its own; besides them:
+
+    Every call: INVALID_ARGUMENT INVALID_FIELDS or UNDECODABLE_REQUEST; UNAUTHENTICATED
+    INVALID_TOKEN and PERMISSION_DENIED ROLE_FORBIDS_METHOD (with --tokens); PERMISSION_DENIED
+    OUTSIDE_TOKEN_SCOPE (customer-scoped tokens); UNAVAILABLE STORAGE_UNAVAILABLE (RetryInfo);
+    RESOURCE_EXHAUSTED REPLY_TOO_LARGE; INTERNAL INTERNAL_ERROR.
+
+    Every command (a request with request_id): ALREADY_EXISTS REQUEST_ID_REUSED; ABORTED
+    CONCURRENT_WRITE (RetryInfo; retry with the same request_id); FAILED_PRECONDITION
+    EVENT_TOO_LARGE; RESOURCE_EXHAUSTED STORAGE_FULL; DATA_LOSS LEDGER_TAMPERED.
+
+    Every read at min_log_position: DEADLINE_EXCEEDED PROJECTION_BEHIND; FAILED_PRECONDITION
+    READ_MODELS_DISABLED (a read of a read model on a server without them).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     SignAgreement: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.SignAgreementRequest, _ledger_service_pb2.SignAgreementResponse]  # type: ignore[assignment]
-    """SignAgreement records a new agreement with its first terms."""
+    """SignAgreement records a new agreement with its first terms.
+
+    Errors: ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the agreement id is taken); those of every
+    command; and those of every call.
+    """
     AmendAgreement: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.AmendAgreementRequest, _ledger_service_pb2.AmendAgreementResponse]  # type: ignore[assignment]
-    """AmendAgreement records new terms from an effective instant onward."""
+    """AmendAgreement records new terms from an effective instant onward.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION AGREEMENT_TERMINATED;
+    ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of
+    every call.
+    """
     TerminateAgreement: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.TerminateAgreementRequest, _ledger_service_pb2.TerminateAgreementResponse]  # type: ignore[assignment]
-    """TerminateAgreement records the end of an agreement."""
+    """TerminateAgreement records the end of an agreement.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION AGREEMENT_TERMINATED
+    (terminated already); ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every
+    command; and those of every call.
+    """
     RecordMeasurements: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.RecordMeasurementsRequest, _ledger_service_pb2.RecordMeasurementsResponse]  # type: ignore[assignment]
     """RecordMeasurements records a batch of readings in one transaction; re-sent readings are
     counted as duplicates and not recorded again. A batch with any invalid reading writes nothing.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+    call.
     """
     GetAgreement: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetAgreementRequest, _ledger_service_pb2.GetAgreementResponse]  # type: ignore[assignment]
-    """GetAgreement returns the terms in force at as_of, as the ledger knew them at known_at."""
+    """GetAgreement returns the terms in force at as_of, as the ledger knew them at known_at.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement), also when it was not signed by as_of or
+    recorded by known_at; and those of every call.
+    """
     ListEvents: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListEventsRequest, _ledger_service_pb2.ListEventsResponse]  # type: ignore[assignment]
-    """ListEvents returns the audit trail, of one agreement or of the whole ledger, in log order."""
+    """ListEvents returns the audit trail, of one agreement or of the whole ledger, in log order.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; and those of every
+    call.
+    """
     RecordExclusion: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.RecordExclusionRequest, _ledger_service_pb2.RecordExclusionResponse]  # type: ignore[assignment]
     """RecordExclusion records an interval whose readings count neither good nor bad; it may be
     recorded after the fact. Recording the same exclusion again records nothing.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the
+    exclusion id is recorded with other content); FAILED_PRECONDITION STATE_FORBIDS_COMMAND
+    (scheduled maintenance without its notice); those of every command; and those of every call.
     """
     ClosePeriod: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ClosePeriodRequest, _ledger_service_pb2.ClosePeriodResponse]  # type: ignore[assignment]
     """ClosePeriod evaluates the objective-periods of the agreement that ended by `until` and are
     not closed yet, oldest first and at most 1,000 a call (more_due tells when more are due):
     period closed, breaches, credits, bonuses, termination rights. Closing again appends
     nothing.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+    call.
     """
     RecalculatePeriod: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.RecalculatePeriodRequest, _ledger_service_pb2.RecalculatePeriodResponse]  # type: ignore[assignment]
     """RecalculatePeriod re-evaluates a closed period with the data known now and appends
     compensating events (recalculated figures, breach retracted or detected, credit adjusted).
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (period: not
+    closed); NOT_FOUND RESOURCE_NOT_FOUND (subscription); those of every command; and those of
+    every call.
     """
     GetCompliance: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetComplianceRequest, _ledger_service_pb2.GetComplianceResponse]  # type: ignore[assignment]
     """GetCompliance returns each objective's standing at `as_of`, with the breaches and credits
     of periods ended by then, as known at `known_at`.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (objective,
+    tier, subscription); those of every read at min_log_position; and those of every call.
     """
     ListBreaches: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListBreachesRequest, _ledger_service_pb2.ListBreachesResponse]  # type: ignore[assignment]
-    """ListBreaches returns recorded breaches from the breaches projection, with filters."""
+    """ListBreaches returns recorded breaches from the breaches projection, with filters.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+    at min_log_position; and those of every call.
+    """
     ListCredits: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCreditsRequest, _ledger_service_pb2.ListCreditsResponse]  # type: ignore[assignment]
     """ListCredits returns the credit ledger for finance: every credit and bonus issued or
     adjusted, with filters.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+    at min_log_position; and those of every call.
     """
     GetCreditBalance: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetCreditBalanceRequest, _ledger_service_pb2.GetCreditBalanceResponse]  # type: ignore[assignment]
-    """GetCreditBalance returns net credits and bonuses per customer and currency."""
+    """GetCreditBalance returns net credits and bonuses per customer and currency.
+
+    Errors: those of every read at min_log_position; and those of every call.
+    """
     SubscribeEvents: _aio.UnaryStreamMultiCallable[_ledger_service_pb2.SubscribeEventsRequest, _ledger_service_pb2.SubscribeEventsResponse]  # type: ignore[assignment]
     """SubscribeEvents streams the log from a position: batches while catching up, single events
     when live, and heartbeats while idle. Reconnecting with the last position received misses
     nothing and repeats nothing.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; RESOURCE_EXHAUSTED
+    TOO_MANY_STREAMS (with RetryInfo); UNAVAILABLE SHUTTING_DOWN (with RetryInfo; resume after the
+    last log_position received); and those of every call.
     """
     GetLedgerDigest: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetLedgerDigestRequest, _ledger_service_pb2.GetLedgerDigestResponse]  # type: ignore[assignment]
     """GetLedgerDigest returns the head of the log's hash chain: the last position and its hash.
     An auditor who keeps it can later check that the history up to it was not changed.
+
+    Errors: DATA_LOSS LEDGER_TAMPERED (the chain's head has no event); and those of every call.
     """
     VerifyLedger: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.VerifyLedgerRequest, _ledger_service_pb2.VerifyLedgerResponse]  # type: ignore[assignment]
     """VerifyLedger recomputes the hash chain over a range of the log from the stored events and
     reports whether it matches the recorded hashes (and an expected digest), or the first
     position that does not.
+
+    Errors: DATA_LOSS LOG_UNREADABLE (the log's database cannot be read); a chain that does not
+    match is reported in the reply, not as an error; and those of every call.
     """
     RecordCaseEvents: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.RecordCaseEventsRequest, _ledger_service_pb2.RecordCaseEventsResponse]  # type: ignore[assignment]
     """RecordCaseEvents records a batch of case milestones in one transaction (docs/cases.md);
     re-sent milestones are counted as duplicates and not recorded again. A batch with any
     invalid milestone, or that would leave a case's timeline out of order, writes nothing.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+    call.
     """
     GetCase: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetCaseRequest, _ledger_service_pb2.GetCaseResponse]  # type: ignore[assignment]
     """GetCase returns a case's timeline and, for each case objective judging it, its clock at
     as_of, as the ledger knew it at known_at.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (case); those
+    of every read at min_log_position; and those of every call.
     """
     ListCases: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCasesRequest, _ledger_service_pb2.ListCasesResponse]  # type: ignore[assignment]
     """ListCases returns a page of an agreement's cases with their clocks, as the ledger knows
     them now, filtered.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); and those of every call.
     """
     SubscribeCustomer: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.SubscribeCustomerRequest, _ledger_service_pb2.SubscribeCustomerResponse]  # type: ignore[assignment]
     """SubscribeCustomer records a customer's subscription to a service SLA (terms with tiers) on
     one of its tiers, for a fee, from a start to an optional end. A customer holds one
     subscription to a service: a second one is ALREADY_EXISTS.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION STATE_FORBIDS_COMMAND
+    (not a service SLA); FAILED_PRECONDITION AGREEMENT_TERMINATED; FAILED_PRECONDITION
+    SUBSCRIPTION_ENDED (re-subscription after an end); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (an
+    overlapping subscription); those of every command; and those of every call.
     """
     ChangeSubscriptionTier: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ChangeSubscriptionTierRequest, _ledger_service_pb2.ChangeSubscriptionTierResponse]  # type: ignore[assignment]
     """ChangeSubscriptionTier moves a subscription to another tier (or fee) from an instant on;
     periods starting at or after it are judged under the new tier, a period in progress keeps
     the tier it started with.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+    FAILED_PRECONDITION SUBSCRIPTION_ENDED; FAILED_PRECONDITION AGREEMENT_TERMINATED; ABORTED
+    EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
     """
     EndSubscription: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.EndSubscriptionRequest, _ledger_service_pb2.EndSubscriptionResponse]  # type: ignore[assignment]
     """EndSubscription ends a subscription at an instant; its last period is judged on the time
     it ran, on a pro-rated fee.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+    FAILED_PRECONDITION SUBSCRIPTION_ENDED; ABORTED EXPECTED_VERSION_MISMATCH (expected_version);
+    those of every command; and those of every call.
     """
     GetSubscription: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.GetSubscriptionRequest, _ledger_service_pb2.GetSubscriptionResponse]  # type: ignore[assignment]
     """GetSubscription returns a customer's subscription to a service SLA at as_of, as the ledger
     knew it at known_at.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+    those of every read at min_log_position; and those of every call.
     """
     ListSubscriptions: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListSubscriptionsRequest, _ledger_service_pb2.ListSubscriptionsResponse]  # type: ignore[assignment]
     """ListSubscriptions returns a page of a service SLA's subscriptions (its subscribers), as
     the ledger knows them now, optionally of one tier.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every read at min_log_position; and
+    those of every call.
     """
     ListCustomerSubscriptions: _aio.UnaryUnaryMultiCallable[_ledger_service_pb2.ListCustomerSubscriptionsRequest, _ledger_service_pb2.ListCustomerSubscriptionsResponse]  # type: ignore[assignment]
     """ListCustomerSubscriptions returns a page of one customer's subscriptions across services,
     as the ledger knows them now.
+
+    Errors: those of every read at min_log_position; and those of every call.
     """
     ClaimCredit: _aio.UnaryUnaryMultiCallable[_claims_pb2.ClaimCreditRequest, _claims_pb2.ClaimCreditResponse]  # type: ignore[assignment]
     """ClaimCredit claims a claim-driven credit's eligible amount, with a reference and evidence
     (role customer, for its own customers; docs/semantics.md "Claims and deadlines").
     FAILED_PRECONDITION when the credit need not be claimed, after its deadline, when nothing
     is eligible, or when the eligible amount is below the minimum.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit: its
+    period is not closed); FAILED_PRECONDITION STATE_FORBIDS_COMMAND (as above); ABORTED
+    EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
     """
     DecideClaim: _aio.UnaryUnaryMultiCallable[_claims_pb2.DecideClaimRequest, _claims_pb2.DecideClaimResponse]  # type: ignore[assignment]
     """DecideClaim approves a credit's open claim in full or in part, or denies it with a reason
     (role provider). FAILED_PRECONDITION when the credit has no open claim.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit);
+    FAILED_PRECONDITION STATE_FORBIDS_COMMAND (no open claim, an amount over it, a denial without
+    a reason); ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and
+    those of every call.
     """
     SettleCredits: _aio.UnaryUnaryMultiCallable[_claims_pb2.SettleCreditsRequest, _claims_pb2.SettleCreditsResponse]  # type: ignore[assignment]
     """SettleCredits records how approved credits were settled: applied to an invoice, paid out or
     written off, in part or in full, all of a batch or none (role finance). FAILED_PRECONDITION
     when a settlement would exceed what is approved and not settled yet.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit);
+    FAILED_PRECONDITION STATE_FORBIDS_COMMAND (more than approved and not settled, another
+    currency); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (a settlement id recorded already); those of
+    every command; and those of every call.
     """
     AcknowledgeExclusion: _aio.UnaryUnaryMultiCallable[_exclusion_acknowledgements_pb2.AcknowledgeExclusionRequest, _exclusion_acknowledgements_pb2.AcknowledgeExclusionResponse]  # type: ignore[assignment]
     """AcknowledgeExclusion: the customer (a customer token of that customer, or of that
     subscriber of a service SLA) accepts an exclusion that awaits its acknowledgement; it then
     counts, and the closed periods it touches are recalculated (compensating events).
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (exclusion,
+    subscription); FAILED_PRECONDITION STATE_FORBIDS_COMMAND (it counts already, or was revoked);
+    ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of
+    every call.
     """
     OpenDispute: _aio.UnaryUnaryMultiCallable[_disputes_pb2.OpenDisputeRequest, _disputes_pb2.OpenDisputeResponse]  # type: ignore[assignment]
     """OpenDispute records a customer's dispute of a closed period's result, an exclusion or a
     denied claim, naming the log position the ledger knew (customer role).
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+    ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the dispute id is taken); FAILED_PRECONDITION
+    PERIOD_NOT_CLOSED; FAILED_PRECONDITION STATE_FORBIDS_COMMAND (no denied claim, an exclusion
+    revoked or not recorded); those of every command; and those of every call.
     """
     ResolveDispute: _aio.UnaryUnaryMultiCallable[_disputes_pb2.ResolveDisputeRequest, _disputes_pb2.ResolveDisputeResponse]  # type: ignore[assignment]
     """ResolveDispute resolves an open dispute, upheld or rejected, and appends in the same
     transaction what the outcome implies: a recalculation's compensations, a revoked or
     acknowledged exclusion and its recalculations, an approved claim (provider role).
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (dispute);
+    FAILED_PRECONDITION STATE_FORBIDS_COMMAND (resolved already); ABORTED
+    EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
     """
     GetDispute: _aio.UnaryUnaryMultiCallable[_disputes_pb2.GetDisputeRequest, _disputes_pb2.GetDisputeResponse]  # type: ignore[assignment]
-    """GetDispute returns one dispute as recorded now."""
+    """GetDispute returns one dispute as recorded now.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (dispute);
+    those of every read at min_log_position; and those of every call.
+    """
     ListDisputes: _aio.UnaryUnaryMultiCallable[_disputes_pb2.ListDisputesRequest, _disputes_pb2.ListDisputesResponse]  # type: ignore[assignment]
     """ListDisputes returns a page of disputes (of an agreement, of a customer, in a state), in
     the order they were opened.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+    at min_log_position; and those of every call.
     """
     ListAgreements: _aio.UnaryUnaryMultiCallable[_discovery_pb2.ListAgreementsRequest, _discovery_pb2.ListAgreementsResponse]  # type: ignore[assignment]
     """ListAgreements returns a page of the agreements matching the filters at as_of, as known at
     known_at, from a read model (customer tokens: their own agreements only).
+
+    Errors: those of every read at min_log_position; and those of every call.
     """
     ListPeriodResults: _aio.UnaryUnaryMultiCallable[_period_history_pb2.ListPeriodResultsRequest, _period_history_pb2.ListPeriodResultsResponse]  # type: ignore[assignment]
     """ListPeriodResults returns a page of closed objective-periods of an agreement or of a
     customer, with their final results, breaches, credits and recalculations as known at
     known_at.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+    at min_log_position; and those of every call.
     """
     GetComplianceSeries: _aio.UnaryUnaryMultiCallable[_compliance_series_pb2.GetComplianceSeriesRequest, _compliance_series_pb2.GetComplianceSeriesResponse]  # type: ignore[assignment]
     """GetComplianceSeries returns an objective's standing through one period, one point per local
     day (or hour), with the target line: the data of a burn-up chart.
+
+    Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (objective,
+    tier, subscription); those of every read at min_log_position; and those of every call.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     """LedgerService keeps the life of service level agreements as immutable events.
 
-    Errors: INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for bad input,
-    NOT_FOUND for an unknown agreement, ALREADY_EXISTS when an agreement id is taken,
-    FAILED_PRECONDITION when the agreement's state forbids the command, ABORTED when
-    expected_version is stale or a concurrent writer won; retry ABORTED after re-reading.
+    Errors: every non-OK status the service sends carries a google.rpc.Status
+    (grpc-status-details-bin) with a google.rpc.ErrorInfo: domain "sla.ledger.v1", reason an
+    ErrorReason name without its prefix (error_reasons.proto; docs/errors.md). NOT_FOUND also
+    carries google.rpc.ResourceInfo, INVALID_ARGUMENT (INVALID_FIELDS) google.rpc.BadRequest, and
+    the reasons worth retrying google.rpc.RetryInfo. Each rpc lists its own; besides them:
+
+    Every call: INVALID_ARGUMENT INVALID_FIELDS or UNDECODABLE_REQUEST; UNAUTHENTICATED
+    INVALID_TOKEN and PERMISSION_DENIED ROLE_FORBIDS_METHOD (with --tokens); PERMISSION_DENIED
+    OUTSIDE_TOKEN_SCOPE (customer-scoped tokens); UNAVAILABLE STORAGE_UNAVAILABLE (RetryInfo);
+    RESOURCE_EXHAUSTED REPLY_TOO_LARGE; INTERNAL INTERNAL_ERROR.
+
+    Every command (a request with request_id): ALREADY_EXISTS REQUEST_ID_REUSED; ABORTED
+    CONCURRENT_WRITE (RetryInfo; retry with the same request_id); FAILED_PRECONDITION
+    EVENT_TOO_LARGE; RESOURCE_EXHAUSTED STORAGE_FULL; DATA_LOSS LEDGER_TAMPERED.
+
+    Every read at min_log_position: DEADLINE_EXCEEDED PROJECTION_BEHIND; FAILED_PRECONDITION
+    READ_MODELS_DISABLED (a read of a read model on a server without them).
     """
 
     @_abc_1.abstractmethod
@@ -356,7 +655,11 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _ledger_service_pb2.SignAgreementRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_ledger_service_pb2.SignAgreementResponse, _abc.Awaitable[_ledger_service_pb2.SignAgreementResponse]]:
-        """SignAgreement records a new agreement with its first terms."""
+        """SignAgreement records a new agreement with its first terms.
+
+        Errors: ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the agreement id is taken); those of every
+        command; and those of every call.
+        """
 
     @_abc_1.abstractmethod
     def AmendAgreement(
@@ -364,7 +667,12 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _ledger_service_pb2.AmendAgreementRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_ledger_service_pb2.AmendAgreementResponse, _abc.Awaitable[_ledger_service_pb2.AmendAgreementResponse]]:
-        """AmendAgreement records new terms from an effective instant onward."""
+        """AmendAgreement records new terms from an effective instant onward.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION AGREEMENT_TERMINATED;
+        ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of
+        every call.
+        """
 
     @_abc_1.abstractmethod
     def TerminateAgreement(
@@ -372,7 +680,12 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _ledger_service_pb2.TerminateAgreementRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_ledger_service_pb2.TerminateAgreementResponse, _abc.Awaitable[_ledger_service_pb2.TerminateAgreementResponse]]:
-        """TerminateAgreement records the end of an agreement."""
+        """TerminateAgreement records the end of an agreement.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION AGREEMENT_TERMINATED
+        (terminated already); ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every
+        command; and those of every call.
+        """
 
     @_abc_1.abstractmethod
     def RecordMeasurements(
@@ -382,6 +695,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.RecordMeasurementsResponse, _abc.Awaitable[_ledger_service_pb2.RecordMeasurementsResponse]]:
         """RecordMeasurements records a batch of readings in one transaction; re-sent readings are
         counted as duplicates and not recorded again. A batch with any invalid reading writes nothing.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+        call.
         """
 
     @_abc_1.abstractmethod
@@ -390,7 +706,11 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _ledger_service_pb2.GetAgreementRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_ledger_service_pb2.GetAgreementResponse, _abc.Awaitable[_ledger_service_pb2.GetAgreementResponse]]:
-        """GetAgreement returns the terms in force at as_of, as the ledger knew them at known_at."""
+        """GetAgreement returns the terms in force at as_of, as the ledger knew them at known_at.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement), also when it was not signed by as_of or
+        recorded by known_at; and those of every call.
+        """
 
     @_abc_1.abstractmethod
     def ListEvents(
@@ -398,7 +718,11 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _ledger_service_pb2.ListEventsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_ledger_service_pb2.ListEventsResponse, _abc.Awaitable[_ledger_service_pb2.ListEventsResponse]]:
-        """ListEvents returns the audit trail, of one agreement or of the whole ledger, in log order."""
+        """ListEvents returns the audit trail, of one agreement or of the whole ledger, in log order.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; and those of every
+        call.
+        """
 
     @_abc_1.abstractmethod
     def RecordExclusion(
@@ -408,6 +732,10 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.RecordExclusionResponse, _abc.Awaitable[_ledger_service_pb2.RecordExclusionResponse]]:
         """RecordExclusion records an interval whose readings count neither good nor bad; it may be
         recorded after the fact. Recording the same exclusion again records nothing.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the
+        exclusion id is recorded with other content); FAILED_PRECONDITION STATE_FORBIDS_COMMAND
+        (scheduled maintenance without its notice); those of every command; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -420,6 +748,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         not closed yet, oldest first and at most 1,000 a call (more_due tells when more are due):
         period closed, breaches, credits, bonuses, termination rights. Closing again appends
         nothing.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+        call.
         """
 
     @_abc_1.abstractmethod
@@ -430,6 +761,10 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.RecalculatePeriodResponse, _abc.Awaitable[_ledger_service_pb2.RecalculatePeriodResponse]]:
         """RecalculatePeriod re-evaluates a closed period with the data known now and appends
         compensating events (recalculated figures, breach retracted or detected, credit adjusted).
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (period: not
+        closed); NOT_FOUND RESOURCE_NOT_FOUND (subscription); those of every command; and those of
+        every call.
         """
 
     @_abc_1.abstractmethod
@@ -440,6 +775,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.GetComplianceResponse, _abc.Awaitable[_ledger_service_pb2.GetComplianceResponse]]:
         """GetCompliance returns each objective's standing at `as_of`, with the breaches and credits
         of periods ended by then, as known at `known_at`.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (objective,
+        tier, subscription); those of every read at min_log_position; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -448,7 +786,11 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _ledger_service_pb2.ListBreachesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_ledger_service_pb2.ListBreachesResponse, _abc.Awaitable[_ledger_service_pb2.ListBreachesResponse]]:
-        """ListBreaches returns recorded breaches from the breaches projection, with filters."""
+        """ListBreaches returns recorded breaches from the breaches projection, with filters.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+        at min_log_position; and those of every call.
+        """
 
     @_abc_1.abstractmethod
     def ListCredits(
@@ -458,6 +800,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.ListCreditsResponse, _abc.Awaitable[_ledger_service_pb2.ListCreditsResponse]]:
         """ListCredits returns the credit ledger for finance: every credit and bonus issued or
         adjusted, with filters.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+        at min_log_position; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -466,7 +811,10 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _ledger_service_pb2.GetCreditBalanceRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_ledger_service_pb2.GetCreditBalanceResponse, _abc.Awaitable[_ledger_service_pb2.GetCreditBalanceResponse]]:
-        """GetCreditBalance returns net credits and bonuses per customer and currency."""
+        """GetCreditBalance returns net credits and bonuses per customer and currency.
+
+        Errors: those of every read at min_log_position; and those of every call.
+        """
 
     @_abc_1.abstractmethod
     def SubscribeEvents(
@@ -477,6 +825,10 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """SubscribeEvents streams the log from a position: batches while catching up, single events
         when live, and heartbeats while idle. Reconnecting with the last position received misses
         nothing and repeats nothing.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; RESOURCE_EXHAUSTED
+        TOO_MANY_STREAMS (with RetryInfo); UNAVAILABLE SHUTTING_DOWN (with RetryInfo; resume after the
+        last log_position received); and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -487,6 +839,8 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.GetLedgerDigestResponse, _abc.Awaitable[_ledger_service_pb2.GetLedgerDigestResponse]]:
         """GetLedgerDigest returns the head of the log's hash chain: the last position and its hash.
         An auditor who keeps it can later check that the history up to it was not changed.
+
+        Errors: DATA_LOSS LEDGER_TAMPERED (the chain's head has no event); and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -498,6 +852,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """VerifyLedger recomputes the hash chain over a range of the log from the stored events and
         reports whether it matches the recorded hashes (and an expected digest), or the first
         position that does not.
+
+        Errors: DATA_LOSS LOG_UNREADABLE (the log's database cannot be read); a chain that does not
+        match is reported in the reply, not as an error; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -509,6 +866,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """RecordCaseEvents records a batch of case milestones in one transaction (docs/cases.md);
         re-sent milestones are counted as duplicates and not recorded again. A batch with any
         invalid milestone, or that would leave a case's timeline out of order, writes nothing.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every command; and those of every
+        call.
         """
 
     @_abc_1.abstractmethod
@@ -519,6 +879,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.GetCaseResponse, _abc.Awaitable[_ledger_service_pb2.GetCaseResponse]]:
         """GetCase returns a case's timeline and, for each case objective judging it, its clock at
         as_of, as the ledger knew it at known_at.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (case); those
+        of every read at min_log_position; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -529,6 +892,8 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.ListCasesResponse, _abc.Awaitable[_ledger_service_pb2.ListCasesResponse]]:
         """ListCases returns a page of an agreement's cases with their clocks, as the ledger knows
         them now, filtered.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -540,6 +905,11 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """SubscribeCustomer records a customer's subscription to a service SLA (terms with tiers) on
         one of its tiers, for a fee, from a start to an optional end. A customer holds one
         subscription to a service: a second one is ALREADY_EXISTS.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); FAILED_PRECONDITION STATE_FORBIDS_COMMAND
+        (not a service SLA); FAILED_PRECONDITION AGREEMENT_TERMINATED; FAILED_PRECONDITION
+        SUBSCRIPTION_ENDED (re-subscription after an end); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (an
+        overlapping subscription); those of every command; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -551,6 +921,10 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """ChangeSubscriptionTier moves a subscription to another tier (or fee) from an instant on;
         periods starting at or after it are judged under the new tier, a period in progress keeps
         the tier it started with.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+        FAILED_PRECONDITION SUBSCRIPTION_ENDED; FAILED_PRECONDITION AGREEMENT_TERMINATED; ABORTED
+        EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -561,6 +935,10 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.EndSubscriptionResponse, _abc.Awaitable[_ledger_service_pb2.EndSubscriptionResponse]]:
         """EndSubscription ends a subscription at an instant; its last period is judged on the time
         it ran, on a pro-rated fee.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+        FAILED_PRECONDITION SUBSCRIPTION_ENDED; ABORTED EXPECTED_VERSION_MISMATCH (expected_version);
+        those of every command; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -571,6 +949,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.GetSubscriptionResponse, _abc.Awaitable[_ledger_service_pb2.GetSubscriptionResponse]]:
         """GetSubscription returns a customer's subscription to a service SLA at as_of, as the ledger
         knew it at known_at.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+        those of every read at min_log_position; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -581,6 +962,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.ListSubscriptionsResponse, _abc.Awaitable[_ledger_service_pb2.ListSubscriptionsResponse]]:
         """ListSubscriptions returns a page of a service SLA's subscriptions (its subscribers), as
         the ledger knows them now, optionally of one tier.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); those of every read at min_log_position; and
+        those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -591,6 +975,8 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_service_pb2.ListCustomerSubscriptionsResponse, _abc.Awaitable[_ledger_service_pb2.ListCustomerSubscriptionsResponse]]:
         """ListCustomerSubscriptions returns a page of one customer's subscriptions across services,
         as the ledger knows them now.
+
+        Errors: those of every read at min_log_position; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -603,6 +989,10 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         (role customer, for its own customers; docs/semantics.md "Claims and deadlines").
         FAILED_PRECONDITION when the credit need not be claimed, after its deadline, when nothing
         is eligible, or when the eligible amount is below the minimum.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit: its
+        period is not closed); FAILED_PRECONDITION STATE_FORBIDS_COMMAND (as above); ABORTED
+        EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -613,6 +1003,11 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_claims_pb2.DecideClaimResponse, _abc.Awaitable[_claims_pb2.DecideClaimResponse]]:
         """DecideClaim approves a credit's open claim in full or in part, or denies it with a reason
         (role provider). FAILED_PRECONDITION when the credit has no open claim.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit);
+        FAILED_PRECONDITION STATE_FORBIDS_COMMAND (no open claim, an amount over it, a denial without
+        a reason); ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and
+        those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -624,6 +1019,11 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """SettleCredits records how approved credits were settled: applied to an invoice, paid out or
         written off, in part or in full, all of a batch or none (role finance). FAILED_PRECONDITION
         when a settlement would exceed what is approved and not settled yet.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (credit);
+        FAILED_PRECONDITION STATE_FORBIDS_COMMAND (more than approved and not settled, another
+        currency); ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (a settlement id recorded already); those of
+        every command; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -635,6 +1035,11 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """AcknowledgeExclusion: the customer (a customer token of that customer, or of that
         subscriber of a service SLA) accepts an exclusion that awaits its acknowledgement; it then
         counts, and the closed periods it touches are recalculated (compensating events).
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (exclusion,
+        subscription); FAILED_PRECONDITION STATE_FORBIDS_COMMAND (it counts already, or was revoked);
+        ABORTED EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of
+        every call.
         """
 
     @_abc_1.abstractmethod
@@ -645,6 +1050,11 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_disputes_pb2.OpenDisputeResponse, _abc.Awaitable[_disputes_pb2.OpenDisputeResponse]]:
         """OpenDispute records a customer's dispute of a closed period's result, an exclusion or a
         denied claim, naming the log position the ledger knew (customer role).
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (subscription);
+        ALREADY_EXISTS RESOURCE_ALREADY_EXISTS (the dispute id is taken); FAILED_PRECONDITION
+        PERIOD_NOT_CLOSED; FAILED_PRECONDITION STATE_FORBIDS_COMMAND (no denied claim, an exclusion
+        revoked or not recorded); those of every command; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -656,6 +1066,10 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """ResolveDispute resolves an open dispute, upheld or rejected, and appends in the same
         transaction what the outcome implies: a recalculation's compensations, a revoked or
         acknowledged exclusion and its recalculations, an approved claim (provider role).
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (dispute);
+        FAILED_PRECONDITION STATE_FORBIDS_COMMAND (resolved already); ABORTED
+        EXPECTED_VERSION_MISMATCH (expected_version); those of every command; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -664,7 +1078,11 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _disputes_pb2.GetDisputeRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_disputes_pb2.GetDisputeResponse, _abc.Awaitable[_disputes_pb2.GetDisputeResponse]]:
-        """GetDispute returns one dispute as recorded now."""
+        """GetDispute returns one dispute as recorded now.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (dispute);
+        those of every read at min_log_position; and those of every call.
+        """
 
     @_abc_1.abstractmethod
     def ListDisputes(
@@ -674,6 +1092,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_disputes_pb2.ListDisputesResponse, _abc.Awaitable[_disputes_pb2.ListDisputesResponse]]:
         """ListDisputes returns a page of disputes (of an agreement, of a customer, in a state), in
         the order they were opened.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+        at min_log_position; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -684,6 +1105,8 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_discovery_pb2.ListAgreementsResponse, _abc.Awaitable[_discovery_pb2.ListAgreementsResponse]]:
         """ListAgreements returns a page of the agreements matching the filters at as_of, as known at
         known_at, from a read model (customer tokens: their own agreements only).
+
+        Errors: those of every read at min_log_position; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -695,6 +1118,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         """ListPeriodResults returns a page of closed objective-periods of an agreement or of a
         customer, with their final results, breaches, credits and recalculations as known at
         known_at.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement) when agreement_id is set; those of every read
+        at min_log_position; and those of every call.
         """
 
     @_abc_1.abstractmethod
@@ -705,6 +1131,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_compliance_series_pb2.GetComplianceSeriesResponse, _abc.Awaitable[_compliance_series_pb2.GetComplianceSeriesResponse]]:
         """GetComplianceSeries returns an objective's standing through one period, one point per local
         day (or hour), with the target line: the data of a burn-up chart.
+
+        Errors: NOT_FOUND RESOURCE_NOT_FOUND (agreement); NOT_FOUND RESOURCE_NOT_FOUND (objective,
+        tier, subscription); those of every read at min_log_position; and those of every call.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
