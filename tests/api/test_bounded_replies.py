@@ -28,6 +28,7 @@ from service.generated.sla.ledger.v1 import (
 )
 from service.store.event_limits import MIN_MAX_MESSAGE_BYTES
 from tests import proto_builders as build
+from tests.error_details import error_info, status_of_call
 
 TIMEOUT = 30
 LONG_ID = "o" * 128
@@ -209,6 +210,7 @@ def test_a_stream_response_larger_than_the_limit_ends_the_stream_logged_as_refus
         list(stream)
 
     assert ended.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert error_info(status_of_call(ended.value)).reason == "REPLY_TOO_LARGE"
     server.wait_for_log("reply too large", TIMEOUT)
     assert _calls_once_logged(server, "/SubscribeEvents", 1)[-1] == "RESOURCE_EXHAUSTED"
 
