@@ -7,7 +7,9 @@ depend on each other's calls.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from typing import Any
 
 import grpc
 import pytest
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.generated.sla.ledger.v1 import cases_pb2
@@ -34,6 +37,8 @@ FIRST_READING_AT = datetime(2025, 2, 1, tzinfo=UTC)
 SERVICE = "sla.ledger.v1.LedgerService"
 DEADLINE_SECONDS = 30.0
 TIMEOUT = 10
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "operations"
+METRIC_NAME = re.compile(r"\b(?:grpc_server|sla_ledger)_[a-z_]+\b")
 # The labels of a sample, as (name, value) pairs in name order.
 Labels = tuple[tuple[str, str], ...]
 Scrape = dict[tuple[str, Labels], float]
@@ -271,6 +276,31 @@ def test_background_rounds_are_counted_by_worker(served: Served) -> None:
             > value(before, "sla_ledger_background_rounds_total", worker="case-warner")
         )
     )
+
+
+def _queries(node: Any, key: str) -> Iterator[str]:
+    """Every string under key in a tree of dicts and lists."""
+    if isinstance(node, dict):
+        for name, child in node.items():
+            if name == key and isinstance(child, str):
+                yield child
+            else:
+                yield from _queries(child, key)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _queries(child, key)
+
+
+def test_every_metric_the_dashboard_and_the_slos_query_is_served(served: Served) -> None:
+    dashboard = json.loads((DOCS / "grafana-dashboard.json").read_text())
+    slos = list(yaml.safe_load_all((DOCS / "slos.yaml").read_text()))
+    queries = [*_queries(dashboard, "expr"), *_queries(slos, "query")]
+    queried = {name for query in queries for name in METRIC_NAME.findall(query)}
+
+    served_names = {name for name, _labels in served.scrape()}
+
+    assert len(queried) >= 10
+    assert sorted(queried - served_names) == []
 
 
 def test_the_server_opens_the_metrics_port_beside_its_grpc_port(served: Served) -> None:
