@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import Literal
 
 
 class Reason(StrEnum):
@@ -60,12 +60,12 @@ class LedgerError(Exception):
     """Base of every error the ledger reports to a caller; reason is its kind's, or the finer
     one a raise names."""
 
-    reason: ClassVar[Reason] = Reason.STATE_FORBIDS_COMMAND
+    reason: Reason = Reason.STATE_FORBIDS_COMMAND
 
     def __init__(self, message: str = "", *, reason: Reason | None = None) -> None:
         super().__init__(message)
         if reason is not None:
-            self.reason = reason  # type: ignore[misc]
+            self.reason = reason
 
 
 @dataclass(frozen=True)
