@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ FIRST_READING_AT = datetime(2025, 2, 1, tzinfo=UTC)
 SERVICE = "sla.ledger.v1.LedgerService"
 DEADLINE_SECONDS = 30.0
 TIMEOUT = 10
+CLI = (sys.executable, "-m", "service.cli")
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "operations"
 METRIC_NAME = re.compile(r"\b(?:grpc_server|sla_ledger)_[a-z_]+\b")
 # The labels of a sample, as (name, value) pairs in name order.
@@ -338,3 +340,49 @@ def _listening_ports(pid: int) -> set[int]:
             if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
                 ports.add(int(fields[1].rsplit(":", 1)[1], 16))
     return ports
+
+
+def test_a_bad_metrics_address_is_refused_in_one_line_before_serving(
+    run_command: Callable[[Sequence[str]], Any], tmp_path: Path
+) -> None:
+    done = run_command(
+        [
+            *CLI,
+            "serve",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'l.db'}",
+            "--metrics-listen",
+            "9464",
+        ]
+    )
+
+    assert done.returncode != 0
+    assert done.stderr.splitlines() == [
+        "sla-ledger: --metrics-listen: '9464' is not a valid metrics address "
+        "(HOST:PORT or [IPV6]:PORT; port 0 picks one)"
+    ]
+
+
+def test_a_metrics_port_taken_stops_the_server_saying_so(
+    run_command: Callable[[Sequence[str]], Any], tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_command(
+            [
+                *CLI,
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database-url",
+                f"sqlite:///{tmp_path / 'l.db'}",
+                "--metrics-listen",
+                f"127.0.0.1:{port}",
+            ]
+        )
+
+    assert done.returncode != 0
+    assert f"sla-ledger: cannot serve metrics on 127.0.0.1:{port}: " in done.stderr
+    assert "Traceback" not in done.stderr
