@@ -135,3 +135,20 @@ def test_a_timeout_out_of_range_exits_2(capsys: pytest.CaptureFixture[str]) -> N
     arguments = ["openslo", "export", "--ledger", "127.0.0.1:1", "--agreement", "a"]
     assert main([*arguments, "--timeout", "0"]) == 2
     assert "--timeout: seconds above 0" in capsys.readouterr().err
+
+
+def test_a_token_file_that_cannot_be_read_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["openslo", "export", "--ledger", "127.0.0.1:1", "--agreement", "a"]
+    assert main([*arguments, "--token-file", str(tmp_path / "none")]) == 2
+    assert "--token-file: No such file or directory" in capsys.readouterr().err
+
+
+def test_an_output_that_cannot_be_written_exits_2(
+    request_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "missing" / "slos.yaml"
+    arguments = ["openslo", "export", "--terms-file", str(request_file), "--output", str(output)]
+    assert main(arguments) == 2
+    assert f"--output {output}: No such file or directory" in capsys.readouterr().err
