@@ -122,6 +122,23 @@ def test_the_node_example_reports_not_found_for_an_agreement_never_signed(printe
     assert printed["notFound"]["code"] == "NOT_FOUND"
 
 
+def test_the_node_example_reads_the_reason_of_a_refusal_from_its_error_info(printed: Any) -> None:
+    assert printed["invalidArgument"]["errorInfo"]["reason"] == "INVALID_FIELDS"
+    assert printed["invalidArgument"]["errorInfo"]["domain"] == "sla.ledger.v1"
+
+
+def test_the_node_example_reads_which_agreement_was_not_found_from_its_resource_info(
+    printed: Any,
+) -> None:
+    refused = printed["notFound"]
+
+    assert refused["errorInfo"]["reason"] == "RESOURCE_NOT_FOUND"
+    assert refused["resourceInfo"] == {
+        "resourceType": "agreement",
+        "resourceName": "agreements/no-such-agreement",
+    }
+
+
 def test_the_node_example_decodes_every_detail_the_statuses_carry(printed: Any) -> None:
     assert printed["invalidArgument"]["unknownDetails"] == []
     assert printed["notFound"]["unknownDetails"] == []
