@@ -31,9 +31,7 @@ def read_agreement(
         stamp = Timestamp()
         stamp.FromDatetime(as_of)
         request.as_of.CopyFrom(stamp)
-    reply = connection.stub.GetAgreement(
-        request, timeout=connection.timeout, metadata=connection.metadata
-    )
+    reply = connection.stub.GetAgreement(request, timeout=connection.timeout)
     agreement = reply.agreement
     return AgreementTerms(
         agreement_id, agreement.terms, agreement.terms_version, len(reply.exclusions)

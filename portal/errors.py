@@ -7,6 +7,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import grpc
+from sla_ledger_client import LedgerCallError
+
+# The ErrorInfo reason of a call the token's role may not make (error_reasons.proto).
+ROLE_FORBIDS_METHOD = "ROLE_FORBIDS_METHOD"
 
 
 class PageNotFoundError(Exception):
@@ -76,13 +80,19 @@ def page_of_rpc_error(error: grpc.RpcError) -> ErrorPage:
 
 @contextmanager
 def about_agreement(agreement_id: str) -> Iterator[None]:
-    """Reads of one agreement: NOT_FOUND and PERMISSION_DENIED both mean "not found".
+    """Reads of one agreement: NOT_FOUND and a scope refusal both mean "not found".
 
-    A customer-scoped token then learns nothing of the ids other customers use.
+    A customer-scoped token then learns nothing of the ids other customers use. A role that may
+    not make the read at all (reason ROLE_FORBIDS_METHOD, decided before any agreement is looked
+    up, so it tells nothing of the id) shows the 403 page instead.
     """
     try:
         yield
     except grpc.RpcError as error:
-        if rpc_code(error) in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED):
+        code = rpc_code(error)
+        role_refused = isinstance(error, LedgerCallError) and error.reason == ROLE_FORBIDS_METHOD
+        if code == grpc.StatusCode.NOT_FOUND or (
+            code == grpc.StatusCode.PERMISSION_DENIED and not role_refused
+        ):
             raise PageNotFoundError(f"agreement {agreement_id}") from None
         raise

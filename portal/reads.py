@@ -27,7 +27,7 @@ def get_agreement(
         known_at=travel.known_at_stamp(),
     )
     answer: ledger_service_pb2.GetAgreementResponse = ledger.stub.GetAgreement(
-        request, metadata=ledger.metadata, timeout=ledger.timeout
+        request, timeout=ledger.timeout
     )
     return answer
 
@@ -51,7 +51,7 @@ def get_compliance(
         tier_id=tier_id,
     )
     answer: ledger_service_pb2.GetComplianceResponse = ledger.stub.GetCompliance(
-        request, metadata=ledger.metadata, timeout=ledger.timeout
+        request, timeout=ledger.timeout
     )
     return answer
 
@@ -61,7 +61,7 @@ def list_agreements(
 ) -> discovery_pb2.ListAgreementsResponse:
     """One page of ListAgreements."""
     answer: discovery_pb2.ListAgreementsResponse = ledger.stub.ListAgreements(
-        request, metadata=ledger.metadata, timeout=ledger.timeout
+        request, timeout=ledger.timeout
     )
     return answer
 
@@ -87,9 +87,7 @@ def period_results(
     )
     found: list[period_history_pb2.PeriodResult] = []
     for _ in range(MAX_PERIOD_PAGES):
-        page = ledger.stub.ListPeriodResults(
-            request, metadata=ledger.metadata, timeout=ledger.timeout
-        )
+        page = ledger.stub.ListPeriodResults(request, timeout=ledger.timeout)
         found.extend(page.periods)
         if not page.next_page_token:
             break
@@ -103,7 +101,7 @@ def compliance_series(
 ) -> compliance_series_pb2.GetComplianceSeriesResponse:
     """GetComplianceSeries."""
     answer: compliance_series_pb2.GetComplianceSeriesResponse = ledger.stub.GetComplianceSeries(
-        request, metadata=ledger.metadata, timeout=ledger.timeout
+        request, timeout=ledger.timeout
     )
     return answer
 
@@ -113,7 +111,7 @@ def list_credits(
 ) -> ledger_service_pb2.ListCreditsResponse:
     """One page of the credit ledger."""
     answer: ledger_service_pb2.ListCreditsResponse = ledger.stub.ListCredits(
-        request, metadata=ledger.metadata, timeout=ledger.timeout
+        request, timeout=ledger.timeout
     )
     return answer
 
@@ -126,7 +124,7 @@ def credit_balances(
         customer_id=customer_id, as_of=travel.as_of_stamp(), known_at=travel.known_at_stamp()
     )
     answer: ledger_service_pb2.GetCreditBalanceResponse = ledger.stub.GetCreditBalance(
-        request, metadata=ledger.metadata, timeout=ledger.timeout
+        request, timeout=ledger.timeout
     )
     return answer
 
@@ -135,7 +133,6 @@ def ledger_digest(ledger: LedgerConnection) -> ledger_service_pb2.GetLedgerDiges
     """The head of the hash chain."""
     answer: ledger_service_pb2.GetLedgerDigestResponse = ledger.stub.GetLedgerDigest(
         ledger_service_pb2.GetLedgerDigestRequest(),
-        metadata=ledger.metadata,
         timeout=ledger.timeout,
     )
     return answer

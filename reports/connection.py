@@ -11,8 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 import grpc
-
-from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
+from sla_ledger_client import LedgerClient
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
@@ -35,7 +34,12 @@ class LedgerAddress:
 
 
 class LedgerConnection:
-    """A channel and stub to the ledger, and the metadata of one caller's token."""
+    """A channel to the ledger through the typed client, calling with one caller's token.
+
+    The client (sla_ledger_client) sends the token and the default deadline on every call,
+    retries UNAVAILABLE and ABORTED, and raises its LedgerCallError (a grpc.RpcError carrying
+    the decoded ErrorInfo reason, field violations and resource) for a failed call.
+    """
 
     def __init__(
         self,
@@ -44,11 +48,9 @@ class LedgerConnection:
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> None:
         self.channel = channel
-        self.stub = pb_grpc.LedgerServiceStub(channel)
+        self.client = LedgerClient(channel, token=token or None, timeout=timeout_seconds)
+        self.stub = self.client.stub
         self.timeout = timeout_seconds
-        self.metadata: tuple[tuple[str, str], ...] = (
-            (("authorization", f"Bearer {token}"),) if token else ()
-        )
 
     def with_token(self, token: str) -> LedgerConnection:
         """The same channel, calling with another caller's token."""

@@ -89,9 +89,7 @@ def read_statement(connection: LedgerConnection, request: StatementRequest) -> S
 
 
 def _digest(connection: LedgerConnection) -> LedgerDigest:
-    reply = connection.stub.GetLedgerDigest(
-        pb.GetLedgerDigestRequest(), timeout=connection.timeout, metadata=connection.metadata
-    )
+    reply = connection.stub.GetLedgerDigest(pb.GetLedgerDigestRequest(), timeout=connection.timeout)
     recorded_at = mapped.optional_instant(reply, "recorded_at")
     if recorded_at is None:
         raise StatementError("the ledger is empty: there is nothing to state")
@@ -103,7 +101,7 @@ class _Reads:
 
     def __init__(self, connection: LedgerConnection, digest: LedgerDigest) -> None:
         self._connection = connection
-        self._call = {"timeout": connection.timeout, "metadata": connection.metadata}
+        self._call = {"timeout": connection.timeout}
         self.digest = digest
 
     def known_at(self, asked: datetime | None) -> datetime:

@@ -1,149 +1,186 @@
-"""The issue's end-to-end flow against a real server, on SQLite and on PostgreSQL."""
+"""The issue's end-to-end flow against a real server, on SQLite and on PostgreSQL, called through
+the typed client (sla_ledger_client) as a team adopting the ledger would call it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-import grpc
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
+import pytest
+from sla_ledger_client import Aborted, FailedPrecondition, InvalidArgument, LedgerClient, Recorded
 
-from service.generated.sla.ledger.v1 import ledger_service_pb2, ledger_service_pb2_grpc, terms_pb2
+from service.generated.sla.ledger.v1 import ledger_service_pb2, terms_pb2
 
-RPC_TIMEOUT_SECONDS = 10
-Stub = ledger_service_pb2_grpc.LedgerServiceStub
 SignRequest = Callable[..., ledger_service_pb2.SignAgreementRequest]
 AmendRequest = Callable[..., ledger_service_pb2.AmendAgreementRequest]
-TerminateRequest = Callable[..., ledger_service_pb2.TerminateAgreementRequest]
-MinuteReadings = Callable[..., ledger_service_pb2.RecordMeasurementsRequest]
-Refusal = Callable[[Callable[[], Any]], Any]
+FIRST_READING_AT = datetime(2025, 2, 1, tzinfo=UTC)
 
 
-def _get(stub: Stub, agreement_id: str) -> Any:
-    return stub.GetAgreement(
-        ledger_service_pb2.GetAgreementRequest(agreement_id=agreement_id),
-        timeout=RPC_TIMEOUT_SECONDS,
+@pytest.fixture
+def ledger(server: Any) -> Iterator[LedgerClient]:
+    """The typed client over the server's channel."""
+    yield LedgerClient(server.channel)
+
+
+def _sign(ledger: LedgerClient, request: ledger_service_pb2.SignAgreementRequest) -> Any:
+    return ledger.sign_agreement(
+        request.agreement_id,
+        request.terms,
+        signed_at=request.signed_at.ToDatetime(tzinfo=UTC),
+    )
+
+
+def _amend(ledger: LedgerClient, request: ledger_service_pb2.AmendAgreementRequest) -> Any:
+    return ledger.amend_agreement(
+        request.agreement_id,
+        request.terms,
+        effective_from=request.effective_from.ToDatetime(tzinfo=UTC),
+        expected_version=request.expected_version if request.HasField("expected_version") else None,
+    )
+
+
+def _terminate(ledger: LedgerClient, agreement_id: str) -> Any:
+    return ledger.terminate_agreement(agreement_id, effective_at=datetime(2025, 6, 1, tzinfo=UTC))
+
+
+def _minute_readings(ledger: LedgerClient, agreement_id: str, count: int = 10_000) -> Recorded:
+    """Readings of 'availability', one a minute from 2025-02-01, 59 and 60 good of 60 in turn."""
+    return ledger.record_readings(
+        agreement_id,
+        "availability",
+        [FIRST_READING_AT + timedelta(minutes=minute) for minute in range(count)],
+        good=[59 + minute % 2 for minute in range(count)],
+        total=[60] * count,
     )
 
 
 def test_get_agreement_reads_back_the_signed_agreement(
-    stub: Stub, sign_request: SignRequest
+    ledger: LedgerClient, sign_request: SignRequest
 ) -> None:
     request = sign_request("sla-1")
-    signed = stub.SignAgreement(request, timeout=RPC_TIMEOUT_SECONDS)
+    signed = _sign(ledger, request)
 
-    read = _get(stub, "sla-1")
+    read = ledger.get_agreement("sla-1")
 
-    assert read.agreement == signed.agreement
-    assert read.agreement.terms == request.terms
-    assert read.agreement.version == 1
+    assert read == signed.agreement
+    assert read.terms == request.terms
+    assert (read.version, read.status) == (1, "ACTIVE")
 
 
 def test_amend_with_the_current_expected_version_gives_terms_version_2(
-    stub: Stub, sign_request: SignRequest, amend_request: AmendRequest
+    ledger: LedgerClient, sign_request: SignRequest, amend_request: AmendRequest
 ) -> None:
-    stub.SignAgreement(sign_request("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
+    _sign(ledger, sign_request("sla-1"))
 
-    amended = stub.AmendAgreement(
-        amend_request("sla-1", expected_version=1), timeout=RPC_TIMEOUT_SECONDS
-    )
+    amended = _amend(ledger, amend_request("sla-1", expected_version=1))
 
     assert (amended.version, amended.terms_version) == (2, 2)
-    assert _get(stub, "sla-1").agreement.terms.fee.amount.amount == "1500.00"
+    assert ledger.get_agreement("sla-1").terms.fee.amount.amount == "1500.00"
 
 
-def test_amend_with_a_stale_expected_version_is_aborted(
-    stub: Stub, sign_request: SignRequest, amend_request: AmendRequest, refusal: Refusal
+def test_amend_with_a_stale_expected_version_is_aborted_and_not_retried(
+    ledger: LedgerClient, sign_request: SignRequest, amend_request: AmendRequest
 ) -> None:
-    stub.SignAgreement(sign_request("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
-    stub.AmendAgreement(amend_request("sla-1", expected_version=1), timeout=RPC_TIMEOUT_SECONDS)
-    stale = amend_request("sla-1", expected_version=1)
+    _sign(ledger, sign_request("sla-1"))
+    _amend(ledger, amend_request("sla-1", expected_version=1))
 
-    code = refusal(lambda: stub.AmendAgreement(stale, timeout=RPC_TIMEOUT_SECONDS))
+    with pytest.raises(Aborted) as refused:
+        _amend(ledger, amend_request("sla-1", expected_version=1))
 
-    assert code is grpc.StatusCode.ABORTED
+    assert refused.value.reason == "EXPECTED_VERSION_MISMATCH"
+    assert refused.value.retry_delay is None
 
 
 def test_terminate_makes_the_agreement_terminated(
-    stub: Stub, sign_request: SignRequest, terminate_request: TerminateRequest
+    ledger: LedgerClient, sign_request: SignRequest
 ) -> None:
-    stub.SignAgreement(sign_request("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
+    _sign(ledger, sign_request("sla-1"))
 
-    terminated = stub.TerminateAgreement(terminate_request("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
+    terminated = _terminate(ledger, "sla-1")
 
     assert terminated.version == 2
-    assert _get(stub, "sla-1").agreement.status == terms_pb2.AGREEMENT_STATUS_TERMINATED
+    assert ledger.get_agreement("sla-1").status == "TERMINATED"
 
 
 def test_a_second_terminate_is_failed_precondition(
-    stub: Stub, sign_request: SignRequest, terminate_request: TerminateRequest, refusal: Refusal
+    ledger: LedgerClient, sign_request: SignRequest
 ) -> None:
-    stub.SignAgreement(sign_request("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
-    stub.TerminateAgreement(terminate_request("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
-    again = terminate_request("sla-1")
+    _sign(ledger, sign_request("sla-1"))
+    _terminate(ledger, "sla-1")
 
-    code = refusal(lambda: stub.TerminateAgreement(again, timeout=RPC_TIMEOUT_SECONDS))
+    with pytest.raises(FailedPrecondition) as refused:
+        _terminate(ledger, "sla-1")
 
-    assert code is grpc.StatusCode.FAILED_PRECONDITION
+    assert refused.value.reason == "AGREEMENT_TERMINATED"
 
 
-def test_one_call_records_10000_readings(
-    stub: Stub, sign_request: SignRequest, minute_readings: MinuteReadings
-) -> None:
-    stub.SignAgreement(sign_request("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
+def test_one_call_records_10000_readings(ledger: LedgerClient, sign_request: SignRequest) -> None:
+    _sign(ledger, sign_request("sla-1"))
 
-    recorded = stub.RecordMeasurements(minute_readings("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
+    recorded = _minute_readings(ledger, "sla-1")
 
-    assert (recorded.recorded_count, recorded.duplicate_count) == (10_000, 0)
+    assert (recorded.recorded, recorded.duplicates, recorded.calls) == (10_000, 0, 1)
 
 
 def test_resending_the_same_10000_readings_records_none_and_counts_10000_duplicates(
-    stub: Stub, sign_request: SignRequest, minute_readings: MinuteReadings
+    ledger: LedgerClient, sign_request: SignRequest
 ) -> None:
-    stub.SignAgreement(sign_request("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
-    stub.RecordMeasurements(minute_readings("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
+    _sign(ledger, sign_request("sla-1"))
+    _minute_readings(ledger, "sla-1")
 
-    resent = stub.RecordMeasurements(minute_readings("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
+    resent = _minute_readings(ledger, "sla-1")
 
-    assert (resent.recorded_count, resent.duplicate_count, resent.log_position) == (0, 10_000, 0)
+    assert (resent.recorded, resent.duplicates, resent.log_position) == (0, 10_000, 0)
 
 
-def test_invalid_terms_arrive_as_a_bad_request_listing_the_field_paths(
-    stub: Stub, sign_request: SignRequest
+def test_compliance_of_the_readings_is_exact_decimal_percent(
+    ledger: LedgerClient, sign_request: SignRequest
+) -> None:
+    _sign(ledger, sign_request("sla-1"))
+    recorded = _minute_readings(ledger, "sla-1", 4)
+
+    compliance = ledger.get_compliance(
+        "sla-1",
+        as_of=FIRST_READING_AT + timedelta(minutes=4),
+        min_log_position=recorded.log_position,
+    )
+
+    # 59 + 60 + 59 + 60 = 238 good minutes of 240: 99.166666...%, rendered to 6 places.
+    track = compliance.objectives[0].tracks[0]
+    assert (track.good, track.total, track.attained) == (
+        Decimal("238"),
+        Decimal("240"),
+        Decimal("99.166667"),
+    )
+
+
+def test_invalid_terms_arrive_as_invalid_argument_listing_the_field_paths(
+    ledger: LedgerClient, sign_request: SignRequest
 ) -> None:
     bad_fee = terms_pb2.Fee(
         amount=terms_pb2.Money(currency_code="XYZ", amount="10.00"),
         period=terms_pb2.PERIOD_UNIT_MONTH,
     )
-    request = sign_request("sla-1", time_zone="Mars/Olympus", fee=bad_fee)
 
-    try:
-        stub.SignAgreement(request, timeout=RPC_TIMEOUT_SECONDS)
-    except grpc.RpcError as error:
-        status = rpc_status.from_call(error)
-    else:
-        raise AssertionError("SignAgreement accepted invalid terms")
+    with pytest.raises(InvalidArgument) as refused:
+        _sign(ledger, sign_request("sla-1", time_zone="Mars/Olympus", fee=bad_fee))
 
-    assert status is not None, "no grpc-status-details-bin in the trailing metadata"
-    assert status.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
-    bad_request = error_details_pb2.BadRequest()
-    assert status.details[0].Unpack(bad_request)
-    assert [v.field for v in bad_request.field_violations] == [
+    assert [v.path for v in refused.value.field_violations] == [
         "terms.time_zone",
         "terms.fee.amount.currency_code",
     ]
+    assert refused.value.reason == "INVALID_FIELDS"
 
 
 def test_the_audit_trail_shows_each_events_record_time_and_its_unauthenticated_caller(
-    stub: Stub, sign_request: SignRequest, minute_readings: MinuteReadings
+    ledger: LedgerClient, sign_request: SignRequest
 ) -> None:
-    stub.SignAgreement(sign_request("sla-1"), timeout=RPC_TIMEOUT_SECONDS)
-    stub.RecordMeasurements(minute_readings("sla-1", 10), timeout=RPC_TIMEOUT_SECONDS)
+    _sign(ledger, sign_request("sla-1"))
+    _minute_readings(ledger, "sla-1", 10)
 
-    events = stub.ListEvents(
-        ledger_service_pb2.ListEventsRequest(agreement_id="sla-1"), timeout=RPC_TIMEOUT_SECONDS
-    ).events
+    events = list(ledger.list_events(agreement_id="sla-1"))
 
     assert [e.WhichOneof("payload") for e in events] == ["agreement_signed", "metric_measured"]
     assert all(e.actor.startswith("unauthenticated ipv4:127.0.0.1:") for e in events)

@@ -87,3 +87,12 @@ def test_a_scoped_token_listing_another_customer_sees_none_of_its_agreements(
 ) -> None:
     answer = signed_in("initech-auditor").get("/agreements?customer=globex")
     assert GLOBEX not in page_text(answer)
+
+
+def test_a_role_that_may_not_read_agreements_gets_the_not_allowed_page_not_not_found(
+    signed_in: Callable[[str], FlaskClient], page_text: Callable[[Any], str]
+) -> None:
+    answer = signed_in("finance").get(f"/agreements/{GLOBEX}")
+
+    assert answer.status_code == 403
+    assert "Your token may not read this" in page_text(answer)
