@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sla_ledger_client import Aborted, FailedPrecondition, InvalidArgument, LedgerClient, Recorded
+from sla_ledger_client.v1 import terms_pb2 as client_terms_pb2
 
 from service.generated.sla.ledger.v1 import ledger_service_pb2, terms_pb2
 
@@ -24,10 +25,15 @@ def ledger(server: Any) -> Iterator[LedgerClient]:
     yield LedgerClient(server.channel)
 
 
+def _client_terms(terms: terms_pb2.AgreementTerms) -> client_terms_pb2.AgreementTerms:
+    """The fixtures' terms as the client's message type (the same wire format)."""
+    return client_terms_pb2.AgreementTerms.FromString(terms.SerializeToString())
+
+
 def _sign(ledger: LedgerClient, request: ledger_service_pb2.SignAgreementRequest) -> Any:
     return ledger.sign_agreement(
         request.agreement_id,
-        request.terms,
+        _client_terms(request.terms),
         signed_at=request.signed_at.ToDatetime(tzinfo=UTC),
     )
 
@@ -35,7 +41,7 @@ def _sign(ledger: LedgerClient, request: ledger_service_pb2.SignAgreementRequest
 def _amend(ledger: LedgerClient, request: ledger_service_pb2.AmendAgreementRequest) -> Any:
     return ledger.amend_agreement(
         request.agreement_id,
-        request.terms,
+        _client_terms(request.terms),
         effective_from=request.effective_from.ToDatetime(tzinfo=UTC),
         expected_version=request.expected_version if request.HasField("expected_version") else None,
     )

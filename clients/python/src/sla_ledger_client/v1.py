@@ -1,0 +1,48 @@
+"""The API's protobuf messages and stub (package sla.ledger.v1), for building requests such as
+AgreementTerms: ``from sla_ledger_client.v1 import terms_pb2``."""
+
+from sla_ledger_client._generated.sla.ledger.v1 import (
+    cases_pb2,
+    claim_rules_pb2,
+    claims_pb2,
+    compliance_pb2,
+    compliance_series_pb2,
+    credit_capped_pb2,
+    credit_caps_pb2,
+    credit_refs_pb2,
+    credit_states_pb2,
+    discovery_pb2,
+    disputes_pb2,
+    error_reasons_pb2,
+    events_pb2,
+    exclusion_acknowledgements_pb2,
+    exclusion_rules_pb2,
+    ledger_service_pb2,
+    ledger_service_pb2_grpc,
+    period_history_pb2,
+    subscriptions_pb2,
+    terms_pb2,
+)
+
+__all__ = [
+    "cases_pb2",
+    "claim_rules_pb2",
+    "claims_pb2",
+    "compliance_pb2",
+    "compliance_series_pb2",
+    "credit_capped_pb2",
+    "credit_caps_pb2",
+    "credit_refs_pb2",
+    "credit_states_pb2",
+    "discovery_pb2",
+    "disputes_pb2",
+    "error_reasons_pb2",
+    "events_pb2",
+    "exclusion_acknowledgements_pb2",
+    "exclusion_rules_pb2",
+    "ledger_service_pb2",
+    "ledger_service_pb2_grpc",
+    "period_history_pb2",
+    "subscriptions_pb2",
+    "terms_pb2",
+]
