@@ -139,12 +139,12 @@ def project(arguments: argparse.Namespace) -> int:
 
 
 def _tracing() -> Tracing | None:
-    """The tracing the OTEL_* variables ask for; exit 2 with the reason for one not understood."""
+    """The tracing the OTEL_* variables ask for; exit 1 with the reason for one not understood, as every serve setting does."""
     try:
         return tracing_from_environment(os.environ)
     except TraceSettingsError as error:
         print(f"sla-ledger: {error}", file=sys.stderr)  # noqa: T201 - before any log exists
-        raise SystemExit(2) from None
+        raise SystemExit(1) from None
 
 
 def _exit_with_parent(parent_pid: int) -> None:

@@ -184,13 +184,13 @@ def test_without_otel_variables_the_trace_id_is_empty(
     assert _logged(untraced, "GetLedgerDigest")[-1]["trace_id"] == ""
 
 
-def test_an_unknown_traces_exporter_stops_serve_with_exit_2(
+def test_an_unknown_traces_exporter_stops_serve_with_exit_1_like_every_bad_setting(
     run_command: Callable[..., CommandResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OTEL_TRACES_EXPORTER", "jaeger")
 
     result = run_command([sys.executable, "-m", "service.cli", "serve", "--listen", "127.0.0.1:0"])
 
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "OTEL_TRACES_EXPORTER: unknown exporter jaeger" in result.stderr
     assert "Traceback" not in result.stderr
