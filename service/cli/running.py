@@ -139,7 +139,7 @@ def project(arguments: argparse.Namespace) -> int:
 
 
 def _tracing() -> Tracing | None:
-    """The tracing the OTEL_* variables ask for; exit 1 with the reason for one not understood, as every serve setting does."""
+    """The tracing the OTEL_* variables ask for; exit 1 naming a value not understood."""
     try:
         return tracing_from_environment(os.environ)
     except TraceSettingsError as error:
