@@ -111,10 +111,11 @@ def test_the_request_id_comes_from_the_request_field_before_the_metadata(
     request = build.sign_request("sla-request-id", START, START)
     request.request_id = "field-id-1"
     metadata = (*auth("admin"), ("x-request-id", "metadata-id"))
+    before = len(_logged(server, "SignAgreement", 0))
 
     Stub(server.channel).SignAgreement(request, timeout=TIMEOUT, metadata=metadata)
 
-    lines = [e for e in _logged(server, "SignAgreement") if e["status"] == "OK"]
+    lines = [e for e in _logged(server, "SignAgreement", before + 1) if e["status"] == "OK"]
     assert [e["request_id"] for e in lines] == ["field-id-1"]
 
 
@@ -138,10 +139,12 @@ def test_the_x_request_id_metadata_is_logged_up_to_128_characters(
 def test_bytes_in_and_out_are_the_serialized_request_and_reply(server: TracedServer) -> None:
     request = build.sign_request("sla-sizes", START, START)
     request.request_id = "sizes-1"
+    before = len(_logged(server, "SignAgreement", 0))
 
     reply = Stub(server.channel).SignAgreement(request, timeout=TIMEOUT, metadata=auth("admin"))
 
-    (line,) = [e for e in _logged(server, "SignAgreement") if e["request_id"] == "sizes-1"]
+    logged = _logged(server, "SignAgreement", before + 1)
+    (line,) = [e for e in logged if e["request_id"] == "sizes-1"]
     assert (line["bytes_in"], line["bytes_out"]) == (request.ByteSize(), reply.ByteSize())
 
 
