@@ -80,19 +80,31 @@ class Queries:
         *,
         customer_id: str = "",
         provider_id: str = "",
+        service: str = "",
         status: str | None = None,
         as_of: datetime | None = None,
+        known_at: datetime | None = None,
+        min_log_position: int = 0,
         page_size: int = 0,
     ) -> Iterator[AgreementSummary]:
-        """Every matching agreement, fetching pages as the iteration goes."""
+        """Every matching agreement, fetching pages as the iteration goes; min_log_position
+        waits for the listing to include a write (a command's log_position)."""
+        if min_log_position < 0:
+            raise ValueError("min_log_position must be 0 or more")
         request = discovery_pb2.ListAgreementsRequest(
-            customer_id=customer_id, provider_id=provider_id, page_size=_check_page_size(page_size)
+            customer_id=customer_id,
+            provider_id=provider_id,
+            service=service,
+            min_log_position=min_log_position,
+            page_size=_check_page_size(page_size),
         )
         if status is not None:
             number = enum_number(terms_pb2.AgreementStatus, status, "AGREEMENT_STATUS_")
             request.status = number  # type: ignore[assignment]
         if as_of is not None:
             request.as_of.CopyFrom(timestamp(as_of, "as_of"))
+        if known_at is not None:
+            request.known_at.CopyFrom(timestamp(known_at, "known_at"))
         while True:
             reply = self.stub.ListAgreements(request)
             yield from (summary(s) for s in reply.agreements)
