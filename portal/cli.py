@@ -18,8 +18,12 @@ DEFAULT_THREADS = 8
 MAX_THREADS = 256
 
 
-class _StopRequestedError(Exception):
+class _StopRequestedError(SystemExit):
     """SIGTERM arrived: stop serving."""
+
+    # A SystemExit, not an Exception: the signal may land while waitress handles a channel,
+    # and its event loop re-raises only SystemExit, KeyboardInterrupt and ExitNow; anything
+    # else is logged as "uncaptured python exception" and the server goes on serving.
 
 
 def add_portal_arguments(parser: argparse.ArgumentParser) -> None:
