@@ -32,6 +32,7 @@ from service.store.case_index import CaseRow, row_of
 from service.store.chain_sql import ChainSQL, values
 from service.store.chain_store import adopt, chain_head, chain_inserted, check_before_append
 from service.store.command_requests import CommandRecord, CommandRequest, record_of, request_row
+from service.store.group_commit import GroupCommit
 from service.store.ledger_chain import Adoption, Digest
 from service.store.measurement_keys import KeySpan, key_spans
 from service.store.subscriber_closes import closed_periods
@@ -121,6 +122,11 @@ class LedgerRecorder(ApplicationRecorder):
     # as the library's recorder does), rather than returning at once (PostgreSQL).
     empty_appends_checked: bool
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The queue that lets concurrent appends share a transaction and its commit.
+        self.group_commit = GroupCommit(lambda: self._transaction(commit=True), self._savepoint)
+        super().__init__(*args, **kwargs)
+
     def insert_events(
         self,
         stored_events: Sequence[StoredEvent],
@@ -128,42 +134,46 @@ class LedgerRecorder(ApplicationRecorder):
         extras: AppendExtras = NO_EXTRAS,
         **kwargs: Any,
     ) -> Sequence[int] | None:
-        """Append events and their extras in one transaction; their positions."""
+        """Append events and their extras, all or nothing, committed (perhaps in one
+        transaction with concurrent appends: service/store/group_commit.py); their positions."""
         if not stored_events and not self.empty_appends_checked:
             return []
-        with (
-            span("ledger.store.append", events=len(stored_events)),
-            self._transaction(commit=True) as c,
-        ):
-            head: Digest | None = None
-            if not self.locks_at_first_write:
-                self._lock_for_writes(c)
-                # Holding the table lock: nothing can append between this check and the chain.
-                head = check_before_append(c, self.chain_sql)
-            if extras.measurement_keys:
-                self._insert_many(
-                    c, self.ledger_sql.insert_keys, [(k,) for k in extras.measurement_keys]
-                )
-            if extras.measured_spans:
-                self._insert_many(c, self.ledger_sql.insert_spans, extras.measured_spans)
-            positions = self._insert_rows(c, stored_events)
-            if closes := closed_periods(stored_events):
-                self._insert_many(c, self.ledger_sql.insert_closes, closes)
-            if extras.case_rows:
-                self._insert_many(
-                    c, self.ledger_sql.upsert_cases, [r.as_values() for r in extras.case_rows]
-                )
-            if head is None:
-                # Checked after the first write: a deferred transaction that reads first cannot
-                # take the write lock once another writer has committed (SQLITE_BUSY, no
-                # waiting). From the first write on it holds the lock: nothing can append in
-                # between.
-                head = check_before_append(c, self.chain_sql, before=min(positions, default=1))
-            chain_inserted(c, self.chain_sql, head, stored_events, positions)
-            request = extras.command_request
-            if request is not None and positions:
-                c.execute(self.ledger_sql.insert_request, request_row(request, positions))
-            self._appended(c)
+        with span("ledger.store.append", events=len(stored_events)):
+            return self.group_commit.run(lambda c: self._append(c, stored_events, extras))
+
+    def _append(
+        self, c: Any, stored_events: Sequence[StoredEvent], extras: AppendExtras
+    ) -> list[int]:
+        """Write one append's events and extras in the open transaction; their positions."""
+        head: Digest | None = None
+        if not self.locks_at_first_write:
+            self._lock_for_writes(c)
+            # Holding the table lock: nothing can append between this check and the chain.
+            head = check_before_append(c, self.chain_sql)
+        if extras.measurement_keys:
+            self._insert_many(
+                c, self.ledger_sql.insert_keys, [(k,) for k in extras.measurement_keys]
+            )
+        if extras.measured_spans:
+            self._insert_many(c, self.ledger_sql.insert_spans, extras.measured_spans)
+        positions = self._insert_rows(c, stored_events)
+        if closes := closed_periods(stored_events):
+            self._insert_many(c, self.ledger_sql.insert_closes, closes)
+        if extras.case_rows:
+            self._insert_many(
+                c, self.ledger_sql.upsert_cases, [r.as_values() for r in extras.case_rows]
+            )
+        if head is None:
+            # Checked after the first write: a deferred transaction that reads first cannot
+            # take the write lock once another writer has committed (SQLITE_BUSY, no
+            # waiting). From the first write on it holds the lock: nothing can append in
+            # between.
+            head = check_before_append(c, self.chain_sql, before=min(positions, default=1))
+        chain_inserted(c, self.chain_sql, head, stored_events, positions)
+        request = extras.command_request
+        if request is not None and positions:
+            c.execute(self.ledger_sql.insert_request, request_row(request, positions))
+        self._appended(c)
         return positions
 
     def select_events(
@@ -357,6 +367,10 @@ class LedgerRecorder(ApplicationRecorder):
     @abstractmethod
     def _transaction(self, commit: bool) -> AbstractContextManager[Any]:
         """A transaction of the datastore, giving its cursor."""
+
+    @abstractmethod
+    def _savepoint(self, c: Any) -> AbstractContextManager[None]:
+        """One append's savepoint in a group's transaction (service/store/savepoints.py)."""
 
     @abstractmethod
     def _lock_for_writes(self, c: Any) -> None:

@@ -21,6 +21,7 @@ from service.store.case_index import CASE_INDEX_TABLE
 from service.store.chain_sql import PostgresChainSQL
 from service.store.command_requests import postgres_statements as request_statements
 from service.store.ledger_recorder import LedgerRecorder, LedgerStatements, agreement_streams
+from service.store.savepoints import postgres_savepoint
 from service.store.schema import MEASUREMENT_KEYS_TABLE, SPANS_TABLE, postgres_tables
 from service.store.subscriber_closes import postgres_statements as closes_statements
 
@@ -165,6 +166,9 @@ class LedgerPostgresRecorder(LedgerRecorder, PostgresApplicationRecorder):
 
     def _transaction(self, commit: bool) -> AbstractContextManager[Any]:
         return self.datastore.transaction(commit=commit)
+
+    def _savepoint(self, c: Any) -> AbstractContextManager[None]:
+        return postgres_savepoint(c)
 
     def _lock_for_writes(self, c: Any) -> None:
         self._lock_table(c)

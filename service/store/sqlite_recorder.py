@@ -18,6 +18,7 @@ from service.store.case_index import CASE_INDEX_TABLE
 from service.store.chain_sql import SQLiteChainSQL
 from service.store.command_requests import SQLITE_INSERT, SQLITE_SELECT, sqlite_add_columns
 from service.store.ledger_recorder import LedgerRecorder, LedgerStatements, agreement_streams
+from service.store.savepoints import sqlite_savepoint
 from service.store.schema import MEASUREMENT_KEYS_TABLE, SPANS_TABLE, sqlite_tables
 from service.store.subscriber_closes import SQLITE_INSERT as INSERT_CLOSES
 from service.store.subscriber_closes import SQLITE_SELECT as SELECT_CLOSED
@@ -167,6 +168,9 @@ class LedgerSQLiteRecorder(LedgerRecorder, SQLiteApplicationRecorder):
 
     def _transaction(self, commit: bool) -> AbstractContextManager[Any]:
         return self.datastore.transaction(commit=commit)
+
+    def _savepoint(self, c: Any) -> AbstractContextManager[None]:
+        return sqlite_savepoint(c)
 
     def _lock_for_writes(self, c: Any) -> None:
         pass  # the first write takes the lock
