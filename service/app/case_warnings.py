@@ -91,6 +91,14 @@ class CaseWarnings:
         force hold no case objective."""
         app = self._app
         now = app.now()
+        now_us = to_epoch_us(now)
+        horizon_us = horizon // timedelta(microseconds=1)
+        log = app.event_log
+        case_ids = log.case_ids(agreement_id, now_us - horizon_us, now_us + 1, now_us, after, limit)
+        if not case_ids:
+            # Read from the case index before the agreement is replayed: a round over many
+            # agreements without open cases costs one indexed read each.
+            return RaisedWarnings((), 0, "")
         agreement = app.agreements.find_agreement(agreement_id)
         if agreement is None:
             return RaisedWarnings((), 0, "")
@@ -99,10 +107,6 @@ class CaseWarnings:
         terms = agreement.terms_in_force(now)
         if not any(o.rules.case_clock is not None for o in terms.terms.objectives):
             return RaisedWarnings((), 0, "")
-        now_us = to_epoch_us(now)
-        horizon_us = horizon // timedelta(microseconds=1)
-        log = app.event_log
-        case_ids = log.case_ids(agreement_id, now_us - horizon_us, now_us + 1, now_us, after, limit)
         looked = self._pass(agreement_id, fresh=not after)
         before = self._looked_before.get(agreement_id, {})
         heads = log.stream_heads([case_stream(agreement_id, case_id) for case_id in case_ids])

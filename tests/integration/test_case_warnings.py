@@ -273,3 +273,26 @@ def test_a_case_with_a_new_milestone_is_read_again(
     )
 
     assert warnings.raise_due("globex-1", 75).read == 1
+
+
+def test_a_round_replays_only_the_agreements_that_have_cases_to_judge(
+    app: LedgerApplication,
+    warner: CaseWarner,
+    clock: SettableClock,
+    make_terms: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for number in range(3):
+        app.commands.sign_agreement(f"caseless-{number}", make_terms(), SIGNED_AT)
+    replayed: list[str] = []
+    find_agreement = app.agreements.find_agreement
+
+    def counted(agreement_id: str) -> Agreement | None:
+        replayed.append(agreement_id)
+        return find_agreement(agreement_id)
+
+    monkeypatch.setattr(app.agreements, "find_agreement", counted)
+    clock.now = AT_RISK
+    warner.run_once()
+
+    assert replayed == ["globex-1"]
