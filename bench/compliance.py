@@ -16,6 +16,11 @@ Baselines in the same run: GetAgreement on the year agreement over the same chan
 unary call: the floor of any call), and the replay oracle over the agreement's whole history
 (LedgerApplication.compliance.by_full_replay), called in this process on the same SQLite file
 after the server has stopped, on the same questions; its answer must equal the server's.
+
+Goals (item 3 of the benchmarks issue; the month's replaced by issue 18): the year's p50 within 1.5x of the month's;
+both under 20 ms; the month's p50 within 1.5x of GetAgreement's (100x faster than the oracle
+cannot be reached on a month: the oracle's replay is so short that even GetAgreement, which
+does nothing, is only 68-83x faster); the year's p50 at least 100x faster than the oracle's.
 --quick records 1 day and 1 week of readings and makes 5 calls each: it only checks that the
 harness works, its figures mean nothing.
 """
@@ -164,20 +169,27 @@ def main() -> int:
     p50 = {name: percentile(timings, 0.5) for name, timings in grpc_ms.items()}
     oracle_p50 = {name: percentile(timings, 0.5) for name, timings in oracle_ms.items()}
     print(f"{'year / month, GetCompliance p50':<46}{p50['year'] / p50['month']:>10.2f}")
-    print(f"{'oracle / GetCompliance p50, 1 year':<46}{oracle_p50['year'] / p50['year']:>10.2f}")
+    print(f"{'month / GetAgreement p50':<46}{p50['month'] / p50['floor']:>10.2f}")
+    for name in agreements:
+        print(f"{f'oracle / GetCompliance p50, 1 {name}':<46}{oracle_p50[name] / p50[name]:>10.2f}")
     print()
     growth = p50["year"] / p50["month"]
     goal("GetCompliance p50 for a year within 1.5x of a month", f"{growth:.2f}x", growth <= 1.5)
     slowest = max(p50["month"], p50["year"])
     goal("GetCompliance p50 under 20 ms (month and year)", f"{slowest:.1f} ms", slowest < 20)
-    for name in agreements:
-        speedup = oracle_p50[name] / p50[name]
-        ceiling = oracle_p50[name] / p50["floor"]  # even a call that does nothing takes the floor
-        goal(
-            f"GetCompliance at least 100x faster than the oracle (p50), 1 {name}",
-            f"{speedup:.0f}x (the floor call allows at most {ceiling:.0f}x)",
-            speedup >= 100,
-        )
+    over_floor = p50["month"] / p50["floor"]
+    goal(
+        "GetCompliance p50 for a month within 1.5x of GetAgreement's p50",
+        f"{over_floor:.2f}x ({p50['month']:.1f} ms vs {p50['floor']:.1f} ms)",
+        over_floor <= 1.5,
+    )
+    speedup = oracle_p50["year"] / p50["year"]
+    ceiling = oracle_p50["year"] / p50["floor"]  # even a call that does nothing takes the floor
+    goal(
+        "GetCompliance at least 100x faster than the oracle (p50), 1 year",
+        f"{speedup:.0f}x (the floor call allows at most {ceiling:.0f}x)",
+        speedup >= 100,
+    )
     if options.quick:
         quick_notice()
     return 0
