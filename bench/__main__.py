@@ -41,6 +41,7 @@ BENCHMARKS = (
     "series",
     "period_results",
     "agreements",
+    "peer_baseline",
 )
 START_MARKER = "<!-- bench:results:start -->"
 END_MARKER = "<!-- bench:results:end -->"

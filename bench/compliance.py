@@ -17,10 +17,12 @@ unary call: the floor of any call), and the replay oracle over the agreement's w
 (LedgerApplication.compliance.by_full_replay), called in this process on the same SQLite file
 after the server has stopped, on the same questions; its answer must equal the server's.
 
-Goals (item 3 of the benchmarks issue; the month's replaced by issue 18): the year's p50 within 1.5x of the month's;
-both under 20 ms; the month's p50 within 1.5x of GetAgreement's (100x faster than the oracle
-cannot be reached on a month: the oracle's replay is so short that even GetAgreement, which
-does nothing, is only 68-83x faster); the year's p50 at least 100x faster than the oracle's.
+Goals (item 3 of the benchmarks issue; the month's replaced by issue 18): the year's p50
+within 1.5x of the month's; both under 20 ms; the month's p50 within 1.5x of GetAgreement's
+(100x faster than the oracle cannot be reached on a month: the oracle's replay is so short that
+even GetAgreement, which does nothing, is only 68-83x faster); the year's p50 at least 100x
+faster than the oracle's.
+
 --quick records 1 day and 1 week of readings and makes 5 calls each: it only checks that the
 harness works, its figures mean nothing.
 """
