@@ -39,20 +39,23 @@ WINDOW = """
     AND at <= %(as_of)s
 """
 PLAIN = f"SELECT sum(good), sum(total), count(*), 0 FROM readings WHERE {WINDOW}"
+# The OFFSET 0 fences keep each reading's local time and verdicts computed once: inlined, each
+# FILTER would convert every instant to local time again (three times slower, measured).
 BUSINESS_HOURS = f"""
 SELECT sum(good) FILTER (WHERE counted), sum(total) FILTER (WHERE counted),
        count(*) FILTER (WHERE counted), count(*) FILTER (WHERE excluded)
 FROM (
     SELECT good, total, excluded,
            NOT excluded
-           AND extract(isodow FROM at AT TIME ZONE %(zone)s) BETWEEN 1 AND 5
-           AND (at AT TIME ZONE %(zone)s)::time >= %(opens)s
-           AND (at AT TIME ZONE %(zone)s)::time < %(closes)s AS counted
+           AND extract(isodow FROM local) BETWEEN 1 AND 5
+           AND local::time >= %(opens)s AND local::time < %(closes)s AS counted
     FROM (
-        SELECT good, total, at,
+        SELECT good, total, at AT TIME ZONE %(zone)s AS local,
                at >= %(excluded_from)s AND at < %(excluded_until)s AS excluded
         FROM readings WHERE {WINDOW}
+        OFFSET 0
     ) AS in_window
+    OFFSET 0
 ) AS judged
 """
 YEAR_AGGREGATE = """
