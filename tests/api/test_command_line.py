@@ -117,10 +117,14 @@ def _installs(target: str, run_command: Callable[[Sequence[str]], Any], venv: Pa
 def test_make_run_installs_the_service_without_the_dev_tools(
     run_command: Callable[[Sequence[str]], Any], tmp_path: Path
 ) -> None:
-    assert _installs("run", run_command, tmp_path / "venv") == ["install --quiet -e ."]
+    assert _installs("run", run_command, tmp_path / "venv") == [
+        "install --quiet -e ./clients/python -e ."
+    ]
 
 
 def test_make_test_installs_the_dev_tools(
     run_command: Callable[[Sequence[str]], Any], tmp_path: Path
 ) -> None:
-    assert _installs("test", run_command, tmp_path / "venv") == ["install --quiet -e '.[dev]'"]
+    assert _installs("test", run_command, tmp_path / "venv") == [
+        "install --quiet -e ./clients/python -e '.[dev]'"
+    ]

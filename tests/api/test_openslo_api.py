@@ -69,5 +69,7 @@ def test_an_agreement_the_ledger_does_not_have_exits_1_with_its_answer(
         [*CLI, "export", "--ledger", f"127.0.0.1:{server.port}", "--agreement", "nobody"]
     )
     assert done.returncode == 1
-    assert done.stderr.startswith("sla-ledger openslo export: the ledger answered NOT_FOUND")
+    assert done.stderr.startswith(
+        "sla-ledger openslo export: the ledger answered an error: NOT_FOUND: "
+    )
     assert done.stdout == ""
