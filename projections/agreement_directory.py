@@ -33,7 +33,7 @@ from projections.agreement_directory_tables import (
 class AgreementDirectory:
     """Projects agreements, their terms versions and their subscribers for ListAgreements."""
 
-    name = "agreement_directory_v2"
+    name = "agreement_directory_v3"
     tables: tuple[Table, ...] = DIRECTORY_TABLES
     topics = frozenset(
         get_topic(cls)

@@ -18,11 +18,11 @@ from sqlalchemy import (
     Connection,
     and_,
     case,
-    exists,
     func,
     not_,
     or_,
     select,
+    union_all,
 )
 
 from domain.agreement_directory import AgreementSummary, DirectoryFilter
@@ -38,7 +38,7 @@ from projections.agreement_directory_tables import (
 )
 from projections.table_metadata import projection_tracking
 
-DIRECTORY_NAME = "agreement_directory_v2"
+DIRECTORY_NAME = "agreement_directory_v3"
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,6 @@ def list_agreements(
 ) -> list[AgreementSummary]:
     """Up to limit agreements with ids after after, in id order, matching where at at."""
     a, t = directory_agreements.c, directory_terms.c
-    version = in_force_version(at)
     conditions = [
         a.agreement_id > after,
         a.recorded_us <= at.known_us,
@@ -85,62 +84,73 @@ def list_agreements(
     if where.kind is not None:
         conditions.append(a.kind == where.kind.value)
     if where.customer_id:
-        conditions.append(
-            or_(a.customer_id == where.customer_id, a.agreement_id.in_(_subscribed(where, at)))
-        )
+        # One set of ids, not an OR, so that neither side is a walk of every agreement.
+        mine = directory_agreements.alias("own").c  # not correlated with the walk
+        own = select(mine.agreement_id).where(mine.customer_id == where.customer_id)
+        conditions.append(a.agreement_id.in_(union_all(own, _subscribed(where, at))))
     if where.terminated is not None:
         ended = _terminated(at)
         conditions.append(ended if where.terminated else not_(ended))
     if where.service:
         s = directory_services.c
-        # Correlated, so that the walk in id order stops after the page's rows.
-        conditions.append(
-            exists().where(
+        # A count, not EXISTS: PostgreSQL turns EXISTS into a join that reads every row of the
+        # service before it sorts; a scalar subquery stays a check of each agreement walked.
+        covered = (
+            select(func.count())
+            .where(
                 s.agreement_id == a.agreement_id,
+                s.terms_version == in_force_version(at),
                 s.service_key == service_key(where.service),
-                s.terms_version == in_force_version(at, s),
             )
+            .scalar_subquery()
         )
+        conditions.append(covered > 0)
     known_termination = and_(
         a.terminated_recorded_us <= at.known_us, a.terminated_position <= at.position
     )
-    query = (
+    # The page's agreements first, each with the number of its terms in force, and only then
+    # their terms: joined to the terms on that number, PostgreSQL cannot estimate the join and
+    # evaluates the number for every agreement before it sorts (EXPLAIN ANALYZE: 1.3 s for the
+    # first page of 100,000 agreements), where the page alone walks the primary key in order
+    # and stops after limit rows.
+    page = (
         select(
             a.agreement_id,
             a.kind,
             a.recorded_us,
             case((known_termination, a.terminated_at_us), else_=None).label("terminated_at_us"),
             _terminated(at).label("terminated"),
-            t.terms_version,
-            t.term_start_us,
-            t.term_end_us,
-            t.shown,
-        )
-        .select_from(directory_agreements)
-        .join(
-            directory_terms,
-            and_(t.agreement_id == a.agreement_id, t.terms_version == version),
+            in_force_version(at).label("terms_version"),
         )
         .where(*conditions)
         .order_by(a.agreement_id)
         .limit(limit)
+        .subquery("page")
+    )
+    query = (
+        select(page, t.term_start_us, t.term_end_us, t.shown)
+        .join(
+            directory_terms,
+            and_(t.agreement_id == page.c.agreement_id, t.terms_version == page.c.terms_version),
+        )
+        .order_by(page.c.agreement_id)
     )
     return [_summary(row) for row in connection.execute(query)]
 
 
-def in_force_version(at: DirectoryRead, outer: Any = None) -> ColumnElement[Any]:
-    """The number of the terms version in force at as_of of the outer row's agreement (the
-    directory's agreements row unless another table's columns are given)."""
+def in_force_version(at: DirectoryRead) -> ColumnElement[Any]:
+    """The number of the terms version in force at as_of of the directory's agreements row of
+    the query it is part of (correlated to it even from inside another subquery)."""
     t = directory_terms.alias("in_force").c  # not correlated with the outer query's terms
-    agreement_id = (outer if outer is not None else directory_agreements.c).agreement_id
     newest = (
         select(func.max(t.terms_version))
         .where(
-            t.agreement_id == agreement_id,
+            t.agreement_id == directory_agreements.c.agreement_id,
             t.recorded_us <= at.known_us,
             t.position <= at.position,
             t.effective_from_us <= at.as_of_us,
         )
+        .correlate(directory_agreements)
         .scalar_subquery()
     )
     return func.coalesce(newest, 1)

@@ -162,7 +162,7 @@ def test_untouched_read_models_verify_at_the_position_they_reflect(ledger: Ledge
             "subscription_views": ledger.head(),
             "credit_lifecycle_v1": ledger.head(),
             "dispute_views": ledger.head(),
-            "agreement_directory_v2": ledger.head(),
+            "agreement_directory_v3": ledger.head(),
         },
         "first_difference": None,
     }
