@@ -2,7 +2,8 @@
 
 Every append runs in one explicit transaction: lock the events table (so positions are
 committed in the order they are issued), check the hash chain, insert measurement keys, insert
-the events with one INSERT ... SELECT FROM unnest(...) statement (service/store/ledger_recorder.py).
+the events (service/store/ledger_recorder.py): large states by binary COPY
+(service/store/postgres_copy.py), small ones with one INSERT ... SELECT FROM unnest(...).
 The library's pipelined path (which can stall on saves of thousands of events) and its optional
 database function are never used. Lists are passed as arrays.
 """
@@ -21,6 +22,12 @@ from service.store.case_index import CASE_INDEX_TABLE
 from service.store.chain_sql import PostgresChainSQL
 from service.store.command_requests import postgres_statements as request_statements
 from service.store.ledger_recorder import LedgerRecorder, LedgerStatements, agreement_streams
+from service.store.postgres_copy import (
+    copy_events,
+    copy_statement,
+    reserve_statement,
+    worth_copying,
+)
 from service.store.savepoints import postgres_savepoint
 from service.store.schema import MEASUREMENT_KEYS_TABLE, SPANS_TABLE, postgres_tables
 from service.store.subscriber_closes import postgres_statements as closes_statements
@@ -136,6 +143,10 @@ class LedgerPostgresRecorder(LedgerRecorder, PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         self.chain_sql = PostgresChainSQL(self.datastore.schema, self.events_table_name)
         self.ledger_sql = postgres_statements(self.datastore.schema, self.events_table_name)
+        self.copy_events_statement = copy_statement(self.datastore.schema, self.events_table_name)
+        self.reserve_positions_statement = reserve_statement(
+            self.datastore.schema, self.events_table_name
+        )
         self.sql_create_statements.extend(
             postgres_tables(self.datastore.schema, self.events_table_name, self.chain_sql)
         )
@@ -177,6 +188,10 @@ class LedgerPostgresRecorder(LedgerRecorder, PostgresApplicationRecorder):
         c.execute(statement, [list(column) for column in zip(*rows, strict=True)])
 
     def _insert_rows(self, c: Any, stored_events: Sequence[StoredEvent]) -> list[int]:
+        if worth_copying(stored_events):
+            return copy_events(
+                c, self.copy_events_statement, self.reserve_positions_statement, stored_events
+            )
         events = [
             self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
             for e in stored_events
