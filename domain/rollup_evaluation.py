@@ -11,10 +11,9 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, localcontext
 from enum import Enum
-from zoneinfo import ZoneInfo
 
 from domain.compliance import (
     EXACT_SUM_PRECISION,
@@ -30,11 +29,9 @@ from domain.exclusions import ExcludedSpans, Exclusion
 from domain.instants import from_epoch_us, to_epoch_us
 from domain.measurements import Measurement
 from domain.objectives import Comparison, Indicator, Schedule
-from domain.periods import schedule_contains
+from domain.periods import schedule_spans
 from domain.rollup_sums import BUCKET_US, BucketSums, SpanSums, bucket_of
 from domain.terms import Objective
-
-_LAST_US = timedelta(microseconds=BUCKET_US - 1)
 
 
 class BucketUse(Enum):
@@ -69,6 +66,7 @@ class WindowPlan:
         self.end_us = cutoff_us(window_end, as_of)
         self.excluded = ExcludedSpans(exclusions, objective.objective_id)
         self._uses: dict[int, BucketUse] = {}
+        self._edges: list[int] | None = None
 
     @property
     def first_bucket_us(self) -> int:
@@ -115,6 +113,28 @@ class WindowPlan:
             found = self._uses[bucket_us] = self._classify(bucket_us)
         return found
 
+    def _schedule_edges(self, schedule: Schedule) -> list[int]:
+        """The edges (epoch µs) of the business-hours spans over the window's buckets, in
+        order, touching spans merged: two bisects then classify a bucket, where reading the
+        wall clock at its ends cost a time-zone conversion each."""
+        if self._edges is None:
+            edges: list[int] = []
+            if self.end_bucket_us > self.first_bucket_us:
+                walk = schedule_spans(
+                    schedule,
+                    from_epoch_us(self.first_bucket_us),
+                    from_epoch_us(self.end_bucket_us),
+                    self.time_zone,
+                )
+                for low, high in walk:
+                    low_us, high_us = to_epoch_us(low), to_epoch_us(high)
+                    if edges and edges[-1] == low_us:
+                        edges[-1] = high_us
+                    else:
+                        edges += [low_us, high_us]
+            self._edges = edges
+        return self._edges
+
     def _candidate_reading_buckets(self) -> list[int]:
         if self.end_us <= self.start_us:
             return []
@@ -142,7 +162,7 @@ class WindowPlan:
             return BucketUse.EXCLUDED if excluded else BucketUse.READINGS
         if rules.schedule is None:
             return BucketUse.SCHEDULED
-        inside = _wholly_in_schedule(rules.schedule, bucket_us, self.time_zone)
+        inside = _wholly_in(self._schedule_edges(rules.schedule), bucket_us)
         if inside is None:
             return BucketUse.READINGS
         if inside:
@@ -152,28 +172,13 @@ class WindowPlan:
         return BucketUse.OFF_SCHEDULE
 
 
-def _wholly_in_schedule(schedule: Schedule, bucket_us: int, time_zone: str) -> bool | None:
-    """True or False when the whole bucket is in or out of business hours; None when mixed."""
-    first = from_epoch_us(bucket_us)
-    last = first + _LAST_US
-    inside = schedule_contains(schedule, first, time_zone)
-    if schedule_contains(schedule, last, time_zone) != inside:
+def _wholly_in(edges: Sequence[int], bucket_us: int) -> bool | None:
+    """True or False when the whole bucket is in or out of the spans whose [start, end) edges
+    are listed in order; None when an edge falls inside it."""
+    at_first = bisect.bisect_right(edges, bucket_us)
+    if bisect.bisect_right(edges, bucket_us + BUCKET_US - 1) != at_first:
         return None
-    # Same answer at both ends; the bucket is uniform unless the wall clock jumps inside it
-    # or a business-hours boundary or midnight falls strictly inside it.
-    zone = ZoneInfo(time_zone)
-    local_first, local_last = first.astimezone(zone), last.astimezone(zone)
-    if local_first.utcoffset() != local_last.utcoffset():
-        return None
-    if local_first.date() != local_last.date():
-        return None
-    midnight = local_first.replace(hour=0, minute=0, second=0, microsecond=0)
-    first_minute = (local_first - midnight) / timedelta(minutes=1)
-    last_minute = (local_last - midnight) / timedelta(minutes=1)
-    for boundary in (schedule.start_minute, schedule.end_minute):
-        if first_minute < boundary <= last_minute:
-            return None
-    return inside
+    return at_first % 2 == 1
 
 
 def evaluate_rollups(

@@ -15,6 +15,7 @@ from domain.exclusions import Exclusion
 from domain.instants import to_epoch_us
 from domain.measurements import Measurement, group_by_stream, measured_events
 from domain.objectives import Indicator, ObjectiveRules, Schedule
+from domain.periods import schedule_contains
 from domain.rollup_evaluation import BucketUse, WindowPlan, evaluate_rollups
 from domain.rollup_sums import BUCKET_US, roll_up, span_of, summarize, summarize_event
 from domain.terms import Objective, PeriodUnit
@@ -202,3 +203,34 @@ def test_the_rollup_kept_of_an_event_is_its_summary(
             )
             assert rollup.totals == list(span.totals or ())
             assert rollup.buckets == summary
+
+
+@PROPERTY
+@given(
+    hours=st.sampled_from(((480, 1080), (487, 1003), (487, 493), (0, 1440), (600, 601))),
+    days=st.sets(st.integers(1, 7), min_size=1).map(lambda d: tuple(sorted(d))),
+    zone=st.sampled_from((*ALL_ZONES, "America/New_York", "Australia/Lord_Howe")),
+    first_day=st.integers(0, 360),
+    bucket_index=st.integers(0, 96 * 3 - 1),
+)
+def test_a_bucket_is_in_or_out_of_business_hours_exactly_when_each_of_its_minutes_is(
+    hours: tuple[int, int], days: tuple[int, ...], zone: str, first_day: int, bucket_index: int
+) -> None:
+    schedule = Schedule(days=days, start_minute=hours[0], end_minute=hours[1])
+    rules = ObjectiveRules(schedule=schedule, off_schedule_target_percent=Decimal(90))
+    objective = Objective("objective", "metric", Decimal(99), PeriodUnit.MONTH, rules=rules)
+    window_start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=first_day)
+    window_end = window_start + timedelta(days=3)
+    plan = WindowPlan(objective, window_start, window_end, [], zone, window_end)
+    bucket = window_start + bucket_index * timedelta(microseconds=BUCKET_US)
+    # Offsets, shifts and business hours fall on whole minutes: each minute is in or out whole.
+    minutes = [schedule_contains(schedule, bucket + timedelta(minutes=m), zone) for m in range(15)]
+
+    use = plan.use(to_epoch_us(bucket))
+
+    if all(minutes):
+        assert use is BucketUse.SCHEDULED
+    elif not any(minutes):
+        assert use is BucketUse.OFF_SCHEDULE
+    else:
+        assert use is BucketUse.READINGS
