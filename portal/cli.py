@@ -10,7 +10,7 @@ import signal
 import threading
 from types import FrameType
 
-from reports.connection import DEFAULT_TIMEOUT_SECONDS, LedgerAddress, LedgerConnection
+from reports.defaults import DEFAULT_TIMEOUT_SECONDS
 
 logger = logging.getLogger("sla_ledger.portal")
 DEFAULT_LISTEN = "127.0.0.1:8080"
@@ -110,10 +110,11 @@ def run_portal(arguments: argparse.Namespace) -> int:
     if arguments.insecure == "on" and not is_loopback(host):
         logger.warning("portal serving plain HTTP on a non-loopback address; use a TLS proxy")
     # Imported here, not at the top: every `sla-ledger` command loads this module, and the web
-    # stack (Flask, matplotlib) would add about a second to each start of `serve`.
+    # stack (Flask, matplotlib) and the client would add to each start of `serve`.
     from waitress import create_server
 
     from portal.app import create_app
+    from reports.connection import LedgerAddress, LedgerConnection
 
     address = LedgerAddress(arguments.ledger, arguments.ledger_ca, arguments.ledger_server_name)
     shared = LedgerConnection(address.channel(), "", arguments.ledger_timeout)

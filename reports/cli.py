@@ -14,10 +14,8 @@ from pathlib import Path
 
 import grpc
 
-from reports.connection import DEFAULT_TIMEOUT_SECONDS, LedgerAddress, LedgerConnection
-from reports.documents import FORMATS, render
-from reports.statement import StatementError
-from reports.statement_reads import StatementRequest, read_statement
+from reports.defaults import DEFAULT_TIMEOUT_SECONDS
+from reports.documents import FORMATS
 
 TOKEN_VARIABLE = "SLA_LEDGER_TOKEN"
 
@@ -64,6 +62,13 @@ def run_report(arguments: argparse.Namespace, env: Mapping[str, str] | None = No
     give it (the reason on standard error)."""
     if not arguments.agreement and not arguments.customer:
         raise SystemExit("sla-ledger report: name --agreement or --customer")
+    # Imported here: every `sla-ledger` command builds this module's flags, and `serve` and
+    # `project` should start without the client and the statement's reads.
+    from reports.connection import LedgerAddress, LedgerConnection
+    from reports.documents import render
+    from reports.statement import StatementError
+    from reports.statement_reads import StatementRequest, read_statement
+
     request = StatementRequest(
         period_label=arguments.period,
         agreement_id=arguments.agreement,

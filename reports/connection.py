@@ -13,7 +13,7 @@ from types import TracebackType
 import grpc
 from sla_ledger_client import LedgerClient
 
-DEFAULT_TIMEOUT_SECONDS = 10.0
+from reports.defaults import DEFAULT_TIMEOUT_SECONDS
 
 
 @dataclass(frozen=True)

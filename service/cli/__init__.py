@@ -5,17 +5,31 @@ from __future__ import annotations
 import service.api.grpc_core_logs  # noqa: F401 - first, before grpc is loaded  # isort: skip
 
 import argparse
+import importlib
 import importlib.metadata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import cast
 
-from reports.cli import add_report_arguments, run_report
-from service.cli.ledger_checks import adopt_chain, verify_ledger
-from service.cli.maintenance import export_credits, hash_token, rebuild_projections
-from service.cli.openslo_command import add_openslo_command, openslo
-from service.cli.portal_command import add_portal_command, portal
-from service.cli.running import project, serve
+from reports.cli import add_report_arguments
+from service.cli.openslo_command import add_openslo_command
+from service.cli.portal_command import add_portal_command
 from service.config import add_serve_arguments, command_log_level
 from service.store.storage import DEFAULT_DATABASE_URL
+
+# Each command's module is imported only when it runs: `serve` and its projection process start
+# without the audit, the maintenance commands or the clients of the portal and the reports.
+COMMANDS = {
+    "hash-token": ("service.cli.maintenance", "hash_token"),
+    "verify": ("service.cli.ledger_checks", "verify_ledger"),
+    "adopt-chain": ("service.cli.ledger_checks", "adopt_chain"),
+    "serve": ("service.cli.running", "serve"),
+    "project": ("service.cli.running", "project"),
+    "rebuild-projections": ("service.cli.maintenance", "rebuild_projections"),
+    "export-credits": ("service.cli.maintenance", "export_credits"),
+    "portal": ("service.cli.portal_command", "portal"),
+    "report": ("reports.cli", "run_report"),
+    "openslo": ("service.cli.openslo_command", "openslo"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,16 +122,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     if arguments.command != "serve":
         arguments.log_level = command_log_level(arguments.log_level)
-    commands = {
-        "hash-token": hash_token,
-        "verify": verify_ledger,
-        "adopt-chain": adopt_chain,
-        "serve": serve,
-        "project": project,
-        "rebuild-projections": rebuild_projections,
-        "export-credits": export_credits,
-        "portal": portal,
-        "report": run_report,
-        "openslo": openslo,
-    }
-    return commands[arguments.command](arguments)
+    module, function = COMMANDS[arguments.command]
+    run = getattr(importlib.import_module(module), function)
+    return cast(Callable[[argparse.Namespace], int], run)(arguments)

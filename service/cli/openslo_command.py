@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from reports.connection import DEFAULT_TIMEOUT_SECONDS
+from reports.defaults import DEFAULT_TIMEOUT_SECONDS
 
 
 def add_openslo_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
