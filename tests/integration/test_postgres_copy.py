@@ -5,7 +5,7 @@ and compressed with lz4."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
@@ -32,7 +32,7 @@ def recorder_of(app: LedgerApplication) -> LedgerPostgresRecorder:
     return recorder
 
 
-def large_events(stream: str, versions: range) -> list[StoredEvent]:
+def large_events(stream: str, versions: Iterable[int]) -> list[StoredEvent]:
     # Random bytes, so neither compression nor a text form could hide a changed byte.
     return [StoredEvent(stream, v, TOPIC, os.urandom(COPY_FROM_BYTES)) for v in versions]
 
@@ -86,7 +86,7 @@ def test_a_copied_append_that_repeats_a_stored_version_is_refused_whole(
     recorder.insert_events(large_events("stream", range(1, 2)))
 
     with pytest.raises(IntegrityError):
-        recorder.insert_events(large_events("stream", range(2, 4)) + large_events("stream", range(1, 2)))
+        recorder.insert_events(large_events("stream", range(2, 4)) + large_events("stream", [1]))
 
     assert [n.originator_version for n in recorder.select_notifications(start=1, limit=10)] == [1]
     assert app.audit.verify_ledger().ok
