@@ -13,7 +13,6 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from service.api.server import start_server
 from service.app.application import utc_now
 from service.bootstrap import open_application, open_read_models
 from service.cli.common import existing_ledger, storage_of
@@ -54,6 +53,9 @@ def serve(arguments: argparse.Namespace) -> int:
 
         metrics = LedgerMetrics()
         metrics_endpoint = serve_metrics(metrics, config.metrics_listen)
+    # The gRPC API is imported here, so that the projection process (`project`) starts without it.
+    from service.api.server import start_server
+
     running = start_server(app, config, read_models=read_models, tracing=tracing, metrics=metrics)
     projection_process = None
     if config.projections == "on":

@@ -83,16 +83,16 @@ sys.exit(cli.main(sys.argv[1:]))
 SIGTERM_RIGHT_AFTER_LISTENING = """
 import os, signal, sys
 from service import cli
-from service.cli import running
+from service.api import server
 
-start_server = running.start_server
+start_server = server.start_server
 
 def start_then_sigterm(*args, **kwargs):
     running = start_server(*args, **kwargs)
     os.kill(os.getpid(), signal.SIGTERM)
     return running
 
-running.start_server = start_then_sigterm
+server.start_server = start_then_sigterm  # serve imports it when it runs
 sys.exit(cli.main(sys.argv[1:]))
 """
 
