@@ -82,7 +82,9 @@ def run_benchmark(name: str, quick: bool) -> BenchmarkRun:
         print(line, end="", flush=True)
         lines.append(line)
     returncode = process.wait()
-    return BenchmarkRun(name, "".join(lines), returncode, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    print(f"== bench.{name}: {seconds:.0f} s, exit status {returncode}", flush=True)
+    return BenchmarkRun(name, "".join(lines), returncode, seconds)
 
 
 def machine() -> str:
