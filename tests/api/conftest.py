@@ -38,13 +38,20 @@ FIRST_READING_AT = datetime(2025, 2, 1, tzinfo=UTC)
 READINGS_PER_BATCH = 10_000
 
 
+# Without a closer, and with the read models in a thread of the server rather than its default
+# child process: a second interpreter a server would cost each test about a second of CPU. The
+# tests of the child process (test_projection_process.py, test_crash.py) pass their own flags.
+SERVER_DEFAULTS = ("--close-periods", "off", "--projections", "on")
+
+
 @pytest.fixture
 def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Any]]:
     """Start `python -m service.cli serve` on port 0 and a database URL; wait until it listens.
 
     Returns a ServerProcess with .port, .channel (over TLS to localhost when credentials are
     given), .stop() (SIGTERM, asserting exit code 0),
-    .log_entries() and .stderr. Servers still running at teardown are killed. The keyword
+    .log_entries() and .stderr. Servers still running at teardown are killed. Without
+    extra_args a server runs SERVER_DEFAULTS. The keyword
     python_args replaces ("-m", "service.cli"), e.g. with ("-c", SCRIPT) for a harness that
     calls service.cli.main(sys.argv[1:]).
     """
@@ -53,7 +60,7 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
     def start(
         database_url: str,
         python_args: Sequence[str] = ("-m", "service.cli"),
-        extra_args: Sequence[str] = ("--close-periods", "off"),
+        extra_args: Sequence[str] = SERVER_DEFAULTS,
         listen: str = "127.0.0.1:0",
         credentials: grpc.ChannelCredentials | None = None,
     ) -> ServerProcess:
