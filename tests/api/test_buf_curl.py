@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.api.sqlite_only import sqlite_only_database_url  # noqa: F401 - database_url
+
 Run = Callable[[Sequence[str]], Any]
 METHOD_PREFIX = "sla.ledger.v1.LedgerService"
 

@@ -23,6 +23,7 @@ from service.generated.sla.ledger.v1 import compliance_pb2, ledger_service_pb2, 
 from service.generated.sla.ledger.v1 import compliance_series_pb2 as series_pb
 from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from tests import proto_builders as build
+from tests.api.sqlite_only import sqlite_only_database_url  # noqa: F401 - database_url
 
 NEW_YORK = ZoneInfo("America/New_York")
 MARCH = datetime(2026, 3, 1, tzinfo=NEW_YORK).astimezone(UTC)  # 05:00Z

@@ -19,6 +19,7 @@ from service.generated.sla.ledger.v1 import (
     terms_pb2,
 )
 from tests import proto_builders as build
+from tests.api.sqlite_only import sqlite_only_database_url  # noqa: F401 - database_url
 
 JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)

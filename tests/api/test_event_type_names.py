@@ -10,6 +10,7 @@ import pytest
 
 from service.generated.sla.ledger.v1 import events_pb2, ledger_service_pb2, ledger_service_pb2_grpc
 from tests import proto_builders as build
+from tests.api.sqlite_only import sqlite_only_database_url  # noqa: F401 - database_url
 
 TIMEOUT = 10
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -20,6 +20,7 @@ from service.generated.sla.ledger.v1 import exclusion_acknowledgements_pb2 as ac
 from service.generated.sla.ledger.v1 import exclusion_rules_pb2, ledger_service_pb2_grpc, terms_pb2
 from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from tests import proto_builders as build
+from tests.api.sqlite_only import sqlite_only_database_url  # noqa: F401 - database_url
 from tests.error_details import checked_code
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub

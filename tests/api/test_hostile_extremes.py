@@ -30,6 +30,7 @@ from tests.api.extreme_requests import (
     request_bases,
     service_bases,
 )
+from tests.api.sqlite_only import sqlite_only_database_url  # noqa: F401 - database_url
 from tests.error_details import check_machine_readable
 from tests.hostile_requests import YEAR_1, extremes
 

@@ -30,6 +30,7 @@ from tests.api.hostile_strategies import (
     signings,
     subscription_calls,
 )
+from tests.api.sqlite_only import sqlite_only_database_url  # noqa: F401 - database_url
 from tests.error_details import checked_code
 from tests.hostile_claims import claim_calls
 

@@ -25,6 +25,7 @@ from service.generated.sla.ledger.v1 import ledger_service_pb2 as pb
 from service.generated.sla.ledger.v1 import period_history_pb2 as history_pb
 from tests import proto_builders as build
 from tests import service_sla_requests as svc
+from tests.api.sqlite_only import sqlite_only_database_url  # noqa: F401 - database_url
 
 Stub = ledger_service_pb2_grpc.LedgerServiceStub
 TIMEOUT = 10

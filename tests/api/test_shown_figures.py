@@ -27,6 +27,7 @@ from service.generated.sla.ledger.v1 import (
     terms_pb2,
 )
 from tests import proto_builders as build
+from tests.api.sqlite_only import sqlite_only_database_url  # noqa: F401 - database_url
 
 MONDAY = datetime(2026, 1, 5, tzinfo=UTC)
 NEXT_MONDAY = datetime(2026, 1, 12, tzinfo=UTC)

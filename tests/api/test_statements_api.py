@@ -24,6 +24,7 @@ from service.generated.sla.ledger.v1 import ledger_service_pb2_grpc as pb_grpc
 from tests.api import statement_commands as commands
 from tests.api import statement_ledger as ledger
 from tests.api.server_process import ServerProcess
+from tests.api.sqlite_only import sqlite_only_database_url  # noqa: F401 - database_url
 from tests.api.statement_commands import Seeded
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
