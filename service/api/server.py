@@ -20,8 +20,9 @@ from service.api.registration import add_ledger_service
 from service.api.servicer import LedgerServicer
 from service.api.subscriptions import EventStreams
 from service.app.application import Clock, LedgerApplication, utc_now
-from service.config import ServeConfig, is_loopback
+from service.config import ServeConfig
 from service.generated.sla.ledger.v1 import ledger_service_pb2
+from service.listen_addresses import is_loopback
 
 if TYPE_CHECKING:
     from service.telemetry.metrics import LedgerMetrics

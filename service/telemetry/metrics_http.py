@@ -10,7 +10,7 @@ from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import start_http_server
 
-from service.config import host_and_port, is_loopback
+from service.listen_addresses import host_and_port, is_loopback
 from service.telemetry.metrics import LedgerMetrics
 
 logger = logging.getLogger("sla_ledger.metrics")

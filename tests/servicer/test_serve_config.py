@@ -6,7 +6,8 @@ import argparse
 
 import pytest
 
-from service.config import ServeConfig, add_serve_arguments, is_loopback, serve_config
+from service.config import ServeConfig, add_serve_arguments, serve_config
+from service.listen_addresses import is_loopback
 from service.store.event_limits import MIN_MAX_MESSAGE_BYTES
 
 
