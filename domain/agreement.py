@@ -9,7 +9,7 @@ from typing import Any
 
 from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
 
-from domain.agreement_checks import signing_violations
+from domain.agreement_checks import reason_violations, signing_violations
 from domain.agreement_values import AgreementStanding as AgreementStanding
 from domain.agreement_values import Termination as Termination
 from domain.agreement_values import TermsVersion as TermsVersion
@@ -29,7 +29,7 @@ from domain.exclusions import Exclusion
 from domain.identifiers import agreement_stream
 from domain.period_labels import check_period_label
 from domain.resource_names import agreement_name
-from domain.terms import MAX_TEXT_LENGTH, AgreementTerms, is_aware
+from domain.terms import AgreementTerms, is_aware
 
 
 class Agreement(BaseAggregate[str]):
@@ -311,7 +311,7 @@ class Agreement(BaseAggregate[str]):
         if terms.is_service_sla != first.is_service_sla:
             violations.add("terms.tiers", "a service SLA keeps tiers, and an agreement gets none")
         violations.extend(self._instant_violations("effective_from", effective_from))
-        violations.extend(_reason_violations(reason))
+        violations.extend(reason_violations(reason))
         return list(violations)
 
     def termination_violations(
@@ -320,7 +320,7 @@ class Agreement(BaseAggregate[str]):
         """Every rule a termination breaks (a None effective_at is not checked)."""
         return [
             *self._instant_violations("effective_at", effective_at),
-            *_reason_violations(reason),
+            *reason_violations(reason),
         ]
 
     def _instant_violations(self, field: str, instant: datetime | None) -> list[FieldViolation]:
@@ -395,9 +395,3 @@ def replay_agreement(events: Iterable[Agreement.Event]) -> Agreement | None:
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate
-
-
-def _reason_violations(reason: str) -> list[FieldViolation]:
-    if len(reason) > MAX_TEXT_LENGTH:
-        return [FieldViolation("reason", f"at most {MAX_TEXT_LENGTH} characters")]
-    return []

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from domain.errors import FieldViolation, Violations
 from domain.identifiers import IDENTIFIER_RULE, is_identifier
-from domain.terms import AgreementTerms, is_aware
+from domain.terms import MAX_TEXT_LENGTH, AgreementTerms, is_aware
 
 
 def signing_violations(
@@ -31,3 +31,10 @@ def signing_violations(
     elif term_end is not None and is_aware(term_end) and signed_at > term_end:
         violations.add("signed_at", "must not be after terms.term_end")
     return list(violations)
+
+
+def reason_violations(reason: str) -> list[FieldViolation]:
+    """The violation of a termination's or cancellation's reason longer than MAX_TEXT_LENGTH."""
+    if len(reason) > MAX_TEXT_LENGTH:
+        return [FieldViolation("reason", f"at most {MAX_TEXT_LENGTH} characters")]
+    return []

@@ -21,6 +21,7 @@ from typing import Any
 from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
 
 from domain.agreement import Agreement
+from domain.agreement_checks import reason_violations
 from domain.errors import (
     FailedPreconditionError,
     FieldViolation,
@@ -29,7 +30,7 @@ from domain.errors import (
 )
 from domain.identifiers import IDENTIFIER_RULE, is_identifier, subscription_stream
 from domain.input_ranges import shown
-from domain.terms import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, Fee, Party, is_aware
+from domain.terms import MAX_NAME_LENGTH, Fee, Party, is_aware
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ class Subscription(BaseAggregate[str]):
         if fee is not None:
             violations.extend(_fee_violations(fee))
         violations.extend(self._within("effective_from", effective_from))
-        violations.extend(_reason_violations(reason))
+        violations.extend(reason_violations(reason))
         violations.raise_if_any()
         new_fee = fee if fee is not None else self.terms_at(effective_from).fee
         in_force = self.terms_at(effective_from)
@@ -210,7 +211,7 @@ class Subscription(BaseAggregate[str]):
         self._refuse_if_ended("ended")
         violations = Violations()
         violations.extend(self._within("end_at", end_at))
-        violations.extend(_reason_violations(reason))
+        violations.extend(reason_violations(reason))
         violations.raise_if_any()
         self.trigger_event(self.Ended, end_at=end_at, reason=reason, timestamp=recorded_at)
 
@@ -265,9 +266,3 @@ def _tier_violations(service: Agreement, tier_id: str, field: str) -> list[Field
 
 def _fee_violations(fee: Fee) -> list[FieldViolation]:
     return [FieldViolation(f"fee.amount.{path}", text) for path, text in fee.amount.problems()]
-
-
-def _reason_violations(reason: str) -> list[FieldViolation]:
-    if len(reason) > MAX_TEXT_LENGTH:
-        return [FieldViolation("reason", f"at most {MAX_TEXT_LENGTH} characters")]
-    return []
