@@ -87,10 +87,15 @@ def start_server(
     every call, ingest, append, stream and storage failure is counted in them."""
     # Outermost first: tracing, metrics (each when on), the access log, the error status.
     interceptors: list[grpc.ServerInterceptor] = []
+    # Each imported only when on: OpenTelemetry and prometheus_client are slow to import.
     if tracing is not None:  # outermost, so every layer below runs inside the call's span
-        interceptors.append(tracing.server_interceptor(LEDGER_SERVICE))
+        from service.api.tracing_interceptor import tracing_interceptor
+
+        interceptors.append(tracing_interceptor(tracing, LEDGER_SERVICE))
     if metrics is not None:
-        interceptors.append(metrics.interceptor())
+        from service.api.metrics_interceptor import MetricsInterceptor
+
+        interceptors.append(MetricsInterceptor(metrics))
     interceptors += [
         AccessLogInterceptor(
             config.max_message_bytes,

@@ -23,7 +23,6 @@ from prometheus_client import (
 from service.telemetry.metrics_observer import STORAGE_ERROR_KINDS, LedgerObserver
 
 if TYPE_CHECKING:
-    import grpc
     from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 
     from projections.read_models import ReadModels
@@ -173,12 +172,6 @@ class LedgerMetrics(LedgerObserver):
             from service.telemetry.metrics_lag import ProjectionLagCollector
 
             self.registry.register(ProjectionLagCollector(app.event_log, read_models, clock))
-
-    def interceptor(self) -> grpc.ServerInterceptor:
-        """The server interceptor that counts and times every call."""
-        from service.telemetry.metrics_interceptor import MetricsInterceptor
-
-        return MetricsInterceptor(self)
 
 
 def _grpc_type(method: MethodDescriptor) -> str:

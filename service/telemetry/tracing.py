@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import grpc
 from opentelemetry import trace
-from opentelemetry.instrumentation.grpc import filters, server_interceptor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -19,7 +17,6 @@ from opentelemetry.sdk.trace.export import (
 )
 
 from projections.tracing_spans import use_tracer
-from service.telemetry.tracing_aborts import AbortsUnrecordedProvider
 from service.telemetry.tracing_settings import TraceSettings
 
 DEFAULT_SERVICE_NAME = "sla-ledger"
@@ -31,16 +28,6 @@ class Tracing:
 
     def __init__(self, provider: TracerProvider) -> None:
         self.provider = provider
-
-    def server_interceptor(self, service: str) -> grpc.ServerInterceptor:
-        """The instrumentation's server interceptor, for the calls of service only (health
-        checks and reflection would only add noise); its spans record no abort as an
-        exception (service/telemetry/tracing_aborts.py)."""
-        interceptor: grpc.ServerInterceptor = server_interceptor(  # type: ignore[no-untyped-call]
-            tracer_provider=AbortsUnrecordedProvider(self.provider),
-            filter_=filters.service_name(service),
-        )
-        return interceptor
 
     @staticmethod
     def current_trace_id() -> str:
@@ -64,8 +51,8 @@ def ledger_resource() -> Resource:
 
 
 def start_tracing(processors: Sequence[SpanProcessor]) -> Tracing:
-    """Trace into processors: server spans through the interceptor, child spans of storage
-    and projections from now on."""
+    """Trace into processors: server spans through the interceptor
+    (service/api/tracing_interceptor.py), child spans of storage and projections from now on."""
     provider = TracerProvider(resource=ledger_resource())
     for processor in processors:
         provider.add_span_processor(processor)
