@@ -37,6 +37,7 @@ class OpenLoop(Generic[RequestT]):
     latencies: list[float]
     offered: float
     achieved: float
+    send_lag: float  # the largest delay of a send past its scheduled instant, in seconds
 
 
 def call_until(
@@ -68,9 +69,11 @@ def open_loop(
     call: Any, requests: Sequence[RequestT], rate: float, what: str
 ) -> OpenLoop[RequestT]:
     """Send requests with call.future, one every 1/rate s from one thread whatever the replies
-    do; latency from each call's scheduled send to its reply. Fails if any call failed."""
+    do; latency from each call's scheduled send to its reply. Fails if any call failed, saying
+    how late the sends came (a client that stalled sends a burst when it wakes)."""
     interval = 1.0 / rate
     finished_at = [0.0] * len(requests)
+    send_lag = 0.0
     finished = threading.Semaphore(0)
 
     def note_finish(index: int, _: object) -> None:
@@ -83,6 +86,8 @@ def open_loop(
         delay = first + index * interval - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
+        else:
+            send_lag = max(send_lag, -delay)
         future = call.future(request, timeout=CALL_TIMEOUT)
         future.add_done_callback(partial(note_finish, index))
         futures.append(future)
@@ -90,11 +95,15 @@ def open_loop(
         finished.acquire()
     failures = [f.exception() for f in futures if f.exception() is not None]
     if failures:
-        raise SystemExit(f"{what}: {len(failures)} of {len(futures)} calls failed: {failures[0]}")
+        raise SystemExit(
+            f"{what}: {len(failures)} of {len(futures)} calls failed (largest send lag "
+            f"{send_lag * 1000:.0f} ms): {failures[0]}"
+        )
     latencies = [finished_at[i] - (first + i * interval) for i in range(len(requests))]
     return OpenLoop(
         [(request, f.result()) for request, f in zip(requests, futures, strict=True)],
         latencies,
         rate,
         (len(requests) - 1) / (max(finished_at) - min(finished_at)) if len(requests) > 1 else 0.0,
+        send_lag,
     )

@@ -29,7 +29,9 @@ Figures, one table per backend:
   call, whatever the replies do; a call's latency runs from the instant it was scheduled to its
   reply, so a server that falls behind shows in the latency (no coordinated omission). The
   offered rate is --rate, achieved/s the replies per second between the first and the last
-  reply; p50 and p99 are nearest-rank, in milliseconds.
+  reply; p50 and p99 are nearest-rank, in milliseconds. "send lag" is the largest delay of a send
+  past its scheduled instant: a client that stalled sends a burst when it wakes, which the server
+  may answer with RESOURCE_EXHAUSTED beyond its concurrency limit (4 x --workers calls).
 Each kind of call is warmed up untimed first, and before each figure the benchmark waits until
 the server's read models have caught up with the log, so no figure pays for the projection work
 of the one before. A figure includes the projection work the server does while it runs.
@@ -246,7 +248,7 @@ def print_table(name: str, rows: Sequence[Row], seconds: float, callers: int, ra
     )
     print(
         f"{'call':<22}{'calls':>8}{'calls/s':>10}{'x no-op':>9}"
-        f"{'offered/s':>11}{'achieved/s':>12}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'offered/s':>11}{'achieved/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'send lag ms':>13}"
     )
     baseline = rows[0].closed.rate
     for row in rows:
@@ -255,7 +257,7 @@ def print_table(name: str, rows: Sequence[Row], seconds: float, callers: int, ra
             f"{row.call:<22}{len(row.closed.exchanges):>8,}{row.closed.rate:>10,.0f}"
             f"{row.closed.rate / baseline:>9.2f}{row.opened.offered:>11,.0f}"
             f"{row.opened.achieved:>12,.0f}{percentile(latencies_ms, 0.5):>9.1f}"
-            f"{percentile(latencies_ms, 0.99):>9.1f}"
+            f"{percentile(latencies_ms, 0.99):>9.1f}{row.opened.send_lag * 1000:>13.1f}"
         )
     for row in rows:
         if row.closed.seconds < seconds:
