@@ -1,8 +1,8 @@
 """The server interceptor behind the grpc_server_* metrics and the bytes of each method.
 
-It sits outside the access log and the error mapping (server.py), so the code it
-counts is the one the caller gets. Messages and bytes are counted where gRPC deserializes each
-request and serializes each response: a reply refused as too large is never counted as sent.
+It sits outside the access log and the error mapping (server.py), so the code it counts is the
+one the caller gets. Messages and bytes are counted where gRPC deserializes each request and
+serializes each response: a reply refused as too large is never counted as sent.
 """
 
 from __future__ import annotations
